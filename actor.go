@@ -1,0 +1,78 @@
+package partnerkit
+
+// Role is what a member or API key may do inside an account.
+type Role string
+
+// Roles, strongest first.
+const (
+	// RoleAdmin may do everything, including managing team members and API keys.
+	RoleAdmin Role = "admin"
+	// RoleStaff runs day-to-day operations but manages no users.
+	RoleStaff Role = "staff"
+	// RoleViewer reads only (it may still view usage and export CSV).
+	RoleViewer Role = "viewer"
+)
+
+// Roles lists the valid roles, strongest first.
+func Roles() []Role { return []Role{RoleAdmin, RoleStaff, RoleViewer} }
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	switch r {
+	case RoleAdmin, RoleStaff, RoleViewer:
+		return true
+	}
+	return false
+}
+
+// CanWrite reports whether r may change data (admin or staff).
+func (r Role) CanWrite() bool { return r == RoleAdmin || r == RoleStaff }
+
+// CanManageUsers reports whether r may manage team members and API keys.
+func (r Role) CanManageUsers() bool { return r == RoleAdmin }
+
+// Actor is who performs an operation: a signed-in user or an API key, acting
+// inside one account with one role. Services take it explicitly and enforce
+// roles and tenancy with it, so every transport gets the same rules.
+type Actor struct {
+	// AccountID is the account the actor acts in.
+	AccountID string
+	// UserID is the signed-in user, empty for an API key.
+	UserID string
+	// APIKeyID is the API key used, empty for a user.
+	APIKeyID string
+	// Role is the actor's role in AccountID.
+	Role Role
+}
+
+// Principal names who acted, for audit trails: the user ID, else the API key ID.
+func (a Actor) Principal() string {
+	if a.UserID != "" {
+		return a.UserID
+	}
+	return a.APIKeyID
+}
+
+// RequireWrite returns a forbidden error unless the actor may change data.
+func (a Actor) RequireWrite() error {
+	if !a.Role.CanWrite() {
+		return Errorf(CodeForbidden, "role %q may not make changes", a.Role)
+	}
+	return nil
+}
+
+// RequireAdmin returns a forbidden error unless the actor is an admin.
+func (a Actor) RequireAdmin() error {
+	if !a.Role.CanManageUsers() {
+		return Errorf(CodeForbidden, "only an admin may do this; role is %q", a.Role)
+	}
+	return nil
+}
+
+// RequireAccount returns an unauthorized error when the actor names no account.
+func (a Actor) RequireAccount() error {
+	if a.AccountID == "" || !a.Role.Valid() {
+		return Errorf(CodeUnauthorized, "no account or role: sign in first")
+	}
+	return nil
+}

@@ -1,0 +1,186 @@
+// Package partnerkit is the shared kernel of Partnerkit: the error model,
+// the acting principal, opaque IDs, list paging and the clock. Every domain
+// package (partners, agreements, contracts, capacity) builds on it.
+//
+// The kernel is deliberately small and free of heavy dependencies (no
+// validator, no net/http) so that the WebAssembly UI can use it too.
+package partnerkit
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// Code classifies an error. Codes are part of the public API: they are
+// append-only and map to HTTP status codes in exactly one place (app/api).
+type Code string
+
+// Error codes. Never rename or remove one; add new ones at the end.
+const (
+	// CodeInternal is anything that is not the caller's fault. Its message
+	// never reaches a user.
+	CodeInternal Code = "internal"
+	// CodeInvalid is bad input; Fields names the offending fields.
+	CodeInvalid Code = "invalid"
+	// CodeNotFound is an unknown resource, or one outside the actor's tenancy.
+	CodeNotFound Code = "not_found"
+	// CodeConflict is a duplicate, an illegal state change or an exceeded limit.
+	CodeConflict Code = "conflict"
+	// CodeUnauthorized means the caller is not signed in.
+	CodeUnauthorized Code = "unauthorized"
+	// CodeForbidden means the actor's role is too weak inside its own account.
+	CodeForbidden Code = "forbidden"
+	// CodeGone is a used or expired one-time resource such as an invitation.
+	CodeGone Code = "gone"
+	// CodeTooLarge is a request or upload over its size limit.
+	CodeTooLarge Code = "too_large"
+)
+
+// Codes lists every error code in declaration order.
+func Codes() []Code {
+	return []Code{CodeInternal, CodeInvalid, CodeNotFound, CodeConflict,
+		CodeUnauthorized, CodeForbidden, CodeGone, CodeTooLarge}
+}
+
+// Error is the one error type of Partnerkit. Services return it (possibly
+// wrapped); transports render Code, Message and Fields to users.
+type Error struct {
+	// Code classifies the error.
+	Code Code
+	// Message is a human-readable sentence safe to show to the caller.
+	Message string
+	// Fields maps a field name (as spelled in JSON) to its problem.
+	Fields map[string]string
+	// Op names the operation that failed, for logs ("partners.Create").
+	Op string
+	// Err is the wrapped cause, for logs; never shown to users.
+	Err error
+}
+
+// Error implements the error interface.
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.Op != "" {
+		b.WriteString(e.Op)
+		b.WriteString(": ")
+	}
+	b.WriteString(string(e.Code))
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	for _, k := range slices.Sorted(maps.Keys(e.Fields)) {
+		fmt.Fprintf(&b, "; %s: %s", k, e.Fields[k])
+	}
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is reports whether target is an *Error of the same code with no message,
+// so errors.Is(err, partnerkit.ErrNotFound) matches any not-found error.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Message == "" && t.Code == e.Code
+}
+
+// Sentinels for errors.Is: they match any *Error of their code.
+var (
+	ErrInvalid      = &Error{Code: CodeInvalid}
+	ErrNotFound     = &Error{Code: CodeNotFound}
+	ErrConflict     = &Error{Code: CodeConflict}
+	ErrUnauthorized = &Error{Code: CodeUnauthorized}
+	ErrForbidden    = &Error{Code: CodeForbidden}
+	ErrGone         = &Error{Code: CodeGone}
+	ErrTooLarge     = &Error{Code: CodeTooLarge}
+)
+
+// Errorf returns an *Error with the given code and formatted message.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// FieldError returns an invalid-input error about one field.
+func FieldError(field, problem string) *Error {
+	return &Error{
+		Code:    CodeInvalid,
+		Message: field + ": " + problem,
+		Fields:  map[string]string{field: problem},
+	}
+}
+
+// ConflictField returns a conflict error about one field, such as a duplicate
+// value that must be unique.
+func ConflictField(field, problem string) *Error {
+	return &Error{
+		Code:    CodeConflict,
+		Message: field + ": " + problem,
+		Fields:  map[string]string{field: problem},
+	}
+}
+
+// NotFound returns a not-found error for the named kind of resource and ID.
+func NotFound(kind, id string) *Error {
+	return Errorf(CodeNotFound, "%s %q not found", kind, id)
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, CodeInternal
+// for any other non-nil error, and "" for nil.
+func ErrorCode(err error) Code {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return CodeInternal
+}
+
+// ErrorMessage returns the user-safe message of err: the message of its
+// *Error, or a generic sentence for internal errors.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Code != CodeInternal && e.Message != "" {
+		return e.Message
+	}
+	if err == nil {
+		return ""
+	}
+	return "internal error"
+}
+
+// ErrorFields returns the field errors of err, or nil.
+func ErrorFields(err error) map[string]string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Fields
+	}
+	return nil
+}
+
+// WithOp sets Op on err if it is an *Error without one, and wraps any other
+// error as an internal *Error carrying op. It returns nil for nil.
+func WithOp(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		if e.Op == "" {
+			c := *e
+			c.Op = op
+			return &c
+		}
+		return err
+	}
+	return &Error{Code: CodeInternal, Op: op, Err: err}
+}

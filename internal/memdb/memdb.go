@@ -1,0 +1,169 @@
+// Package memdb is the engine under every in-memory store: tables of values
+// guarded by one lock, and transactions that undo their writes on error.
+//
+// A transaction travels in the context, so the memstores of several domains
+// built on one DB join a single transaction, exactly as bunstores built on
+// one *bun.DB do. A nested InTx acts as a savepoint.
+package memdb
+
+import (
+	"cmp"
+	"context"
+	"iter"
+	"maps"
+	"slices"
+	"sync"
+)
+
+// DB holds the tables of the memstores built on it.
+type DB struct {
+	mu     sync.RWMutex
+	counts map[string]CountFunc
+}
+
+// CountFunc counts something about an account for the partner directory.
+// It is called with the DB locked.
+type CountFunc func(accountID string) int
+
+// New returns an empty DB.
+func New() *DB { return &DB{counts: map[string]CountFunc{}} }
+
+type txKey struct{ db *DB }
+
+// Tx records how to undo the writes of a transaction.
+type Tx struct {
+	undo []func()
+}
+
+func (t *Tx) rollbackTo(mark int) {
+	for i := len(t.undo) - 1; i >= mark; i-- {
+		t.undo[i]()
+	}
+	t.undo = t.undo[:mark]
+}
+
+func (db *DB) txFrom(ctx context.Context) *Tx {
+	t, _ := ctx.Value(txKey{db}).(*Tx)
+	return t
+}
+
+// InTx runs fn in a transaction: if fn returns an error or panics, every
+// write it made through this DB is undone. Inside a transaction (ctx came
+// from an outer InTx) it acts as a savepoint. Calls from fn must use the
+// context fn receives: the DB's lock is held until fn returns.
+func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
+	if t := db.txFrom(ctx); t != nil {
+		mark := len(t.undo)
+		defer func() {
+			if p := recover(); p != nil {
+				t.rollbackTo(mark)
+				panic(p)
+			}
+			if err != nil {
+				t.rollbackTo(mark)
+			}
+		}()
+		return fn(ctx)
+	}
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	t := &Tx{}
+	defer func() {
+		if p := recover(); p != nil {
+			t.rollbackTo(0)
+			panic(p)
+		}
+		if err != nil {
+			t.rollbackTo(0)
+		}
+	}()
+	return fn(context.WithValue(ctx, txKey{db}, t))
+}
+
+// Update runs fn with write access: in the context's transaction, or in a
+// transaction of its own.
+func (db *DB) Update(ctx context.Context, fn func(t *Tx) error) error {
+	return db.InTx(ctx, func(ctx context.Context) error { return fn(db.txFrom(ctx)) })
+}
+
+// View runs fn with read access.
+func (db *DB) View(ctx context.Context, fn func() error) error {
+	if db.txFrom(ctx) != nil {
+		return fn()
+	}
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	return fn()
+}
+
+// RegisterCount makes Count(name, …) call fn. A domain's memstore registers
+// the figures another domain's directory shows (signed contracts, listings).
+func (db *DB) RegisterCount(name string, fn CountFunc) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	db.counts[name] = fn
+}
+
+// Count returns the registered count of name for an account, or 0 when no
+// store registered it. Call it inside View or Update.
+func (db *DB) Count(name, accountID string) int {
+	if fn := db.counts[name]; fn != nil {
+		return fn(accountID)
+	}
+	return 0
+}
+
+// Table is a map of rows by key. Read it inside View or Update; write it
+// inside Update through its Tx, so the write can be undone.
+type Table[K cmp.Ordered, V any] struct {
+	rows map[K]V
+}
+
+// NewTable returns an empty table.
+func NewTable[K cmp.Ordered, V any]() *Table[K, V] { return &Table[K, V]{rows: map[K]V{}} }
+
+// Get returns the row stored under k.
+func (tb *Table[K, V]) Get(k K) (V, bool) {
+	v, ok := tb.rows[k]
+	return v, ok
+}
+
+// Put stores v under k.
+func (tb *Table[K, V]) Put(t *Tx, k K, v V) {
+	old, had := tb.rows[k]
+	tb.rows[k] = v
+	t.undo = append(t.undo, func() {
+		if had {
+			tb.rows[k] = old
+		} else {
+			delete(tb.rows, k)
+		}
+	})
+}
+
+// Delete removes the row under k, if any.
+func (tb *Table[K, V]) Delete(t *Tx, k K) {
+	old, had := tb.rows[k]
+	if !had {
+		return
+	}
+	delete(tb.rows, k)
+	t.undo = append(t.undo, func() { tb.rows[k] = old })
+}
+
+// Len returns the number of rows.
+func (tb *Table[K, V]) Len() int { return len(tb.rows) }
+
+// All yields every row in key order.
+func (tb *Table[K, V]) All() iter.Seq2[K, V] {
+	return func(yield func(K, V) bool) {
+		for _, k := range slices.Sorted(maps.Keys(tb.rows)) {
+			if !yield(k, tb.rows[k]) {
+				return
+			}
+		}
+	}
+}
+
+// Values yields every row in no particular order (faster than All).
+func (tb *Table[K, V]) Values() iter.Seq[V] { return maps.Values(tb.rows) }

@@ -1,0 +1,148 @@
+// Package sqldb opens Partnerkit's SQL database (SQLite through the pure-Go
+// modernc driver, or PostgreSQL through pgx), migrates its schema, carries
+// transactions in the context, and translates driver errors by type and code.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/partnerkit/partnerkit"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// IsPostgresDSN reports whether dsn names a PostgreSQL database.
+func IsPostgresDSN(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// SQLiteDSN turns a file path into a modernc DSN with the pragmas Partnerkit
+// needs: WAL, foreign keys, a busy timeout and immediate write transactions
+// (deferred ones fail with SQLITE_BUSY under concurrent read-then-write).
+// A DSN that already starts with "file:" is returned unchanged.
+func SQLiteDSN(path string) string {
+	if strings.HasPrefix(path, "file:") {
+		return path
+	}
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens the database that dsn names — a postgres:// URL, or else a
+// SQLite file path — checks the connection and migrates the schema.
+func Open(ctx context.Context, dsn string) (*bun.DB, error) {
+	db, err := OpenNoMigrate(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := Migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// OpenNoMigrate opens and pings the database without touching its schema.
+func OpenNoMigrate(ctx context.Context, dsn string) (*bun.DB, error) {
+	var db *bun.DB
+	if IsPostgresDSN(dsn) {
+		sqldb, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		db = bun.NewDB(sqldb, pgdialect.New())
+	} else {
+		if dsn == "" {
+			return nil, errors.New("open sqlite: empty database path")
+		}
+		sqldb, err := sql.Open("sqlite", SQLiteDSN(dsn))
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		db = bun.NewDB(sqldb, sqlitedialect.New())
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	return db, nil
+}
+
+// IsPostgres reports whether db speaks PostgreSQL.
+func IsPostgres(db bun.IDB) bool { return db.Dialect().Name() == dialect.PG }
+
+type txKey struct{ db *bun.DB }
+
+// Conn returns the transaction that ctx carries for db, or db itself.
+func Conn(ctx context.Context, db *bun.DB) bun.IDB {
+	if tx, ok := ctx.Value(txKey{db}).(bun.Tx); ok {
+		return tx
+	}
+	return db
+}
+
+// InTx runs fn in a transaction of db carried by the context fn receives.
+// Inside a transaction it makes a savepoint, so a failed inner call rolls
+// back only its own work.
+func InTx(ctx context.Context, db *bun.DB, fn func(ctx context.Context) error) error {
+	if tx, ok := ctx.Value(txKey{db}).(bun.Tx); ok {
+		return tx.RunInTx(ctx, nil, func(ctx context.Context, inner bun.Tx) error {
+			return fn(context.WithValue(ctx, txKey{db}, inner))
+		})
+	}
+	return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return fn(context.WithValue(ctx, txKey{db}, tx))
+	})
+}
+
+// UniqueViolation reports whether err is a unique-constraint violation and,
+// on PostgreSQL, the constraint's name (SQLite does not report it).
+func UniqueViolation(err error) (constraint string, ok bool) {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		c := se.Code()
+		return "", c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.ConstraintName, pe.Code == "23505"
+	}
+	return "", false
+}
+
+// IsNoRows reports whether err says a query found no row.
+func IsNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// Internal wraps a driver error as an internal partnerkit error; it passes
+// *partnerkit.Error values and nil through unchanged.
+func Internal(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var pe *partnerkit.Error
+	if errors.As(err, &pe) {
+		return err
+	}
+	return &partnerkit.Error{Code: partnerkit.CodeInternal, Op: op, Err: err}
+}
+
+// EscapeLike escapes s for a LIKE pattern with ESCAPE '\'.
+func EscapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

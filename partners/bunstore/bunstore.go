@@ -1,0 +1,348 @@
+// Package bunstore is the SQL partners.Store on Bun: SQLite (the embedded
+// default, pure Go) and PostgreSQL. It passes the same conformance suite as
+// the in-memory store.
+//
+// Stores of several domains built on one *bun.DB share its transactions.
+package bunstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/internal/sqldb"
+	"github.com/partnerkit/partnerkit/partners"
+	"github.com/uptrace/bun"
+)
+
+// Open opens the database that dsn names — a postgres:// URL, or else a
+// SQLite file path — and migrates Partnerkit's whole schema (every domain's
+// tables) to the current version.
+func Open(ctx context.Context, dsn string) (*bun.DB, error) { return sqldb.Open(ctx, dsn) }
+
+// Migrate brings the schema of an already open database up to date. Its
+// bookkeeping tables are prefixed "partnerkit_", so an application's own
+// migrations may share the database.
+func Migrate(ctx context.Context, db *bun.DB) error { return sqldb.Migrate(ctx, db) }
+
+// Store is a partners.Store on a Bun database.
+type Store struct {
+	db *bun.DB
+}
+
+var _ partners.Store = (*Store)(nil)
+
+// New returns a Store on db, whose schema must be migrated (see Open).
+func New(db *bun.DB) *Store { return &Store{db: db} }
+
+// InTx implements partnerkit.Transactor.
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return sqldb.InTx(ctx, s.db, fn)
+}
+
+func (s *Store) conn(ctx context.Context) bun.IDB { return sqldb.Conn(ctx, s.db) }
+
+// accountRow is the accounts table's row; private so the schema never leaks.
+type accountRow struct {
+	bun.BaseModel `bun:"table:accounts,alias:a"`
+
+	ID                    string `bun:"id,pk"`
+	Type                  string
+	Name                  string
+	SearchName            string
+	LegalName             string
+	ExternalID            string
+	Status                string
+	ManagerID             string `bun:",nullzero"`
+	Path                  string
+	BusinessContactName   string
+	BusinessContactEmail  string
+	BusinessContactPhone  string
+	TechnicalContactName  string
+	TechnicalContactEmail string
+	TechnicalContactPhone string
+	CreatedAt             time.Time
+	UpdatedAt             time.Time
+	Version               int
+}
+
+func toAccountRow(a *partners.Account) *accountRow {
+	return &accountRow{
+		ID: a.ID, Type: string(a.Type), Name: a.Name, SearchName: partners.SearchName(a.Name),
+		LegalName: a.LegalName, ExternalID: a.ExternalID, Status: string(a.Status),
+		ManagerID: a.ManagerID, Path: a.Path,
+		BusinessContactName: a.BusinessContact.Name, BusinessContactEmail: a.BusinessContact.Email,
+		BusinessContactPhone: a.BusinessContact.Phone,
+		TechnicalContactName: a.TechnicalContact.Name, TechnicalContactEmail: a.TechnicalContact.Email,
+		TechnicalContactPhone: a.TechnicalContact.Phone,
+		CreatedAt:             a.CreatedAt, UpdatedAt: a.UpdatedAt, Version: a.Version,
+	}
+}
+
+func (r *accountRow) toDomain() *partners.Account {
+	return &partners.Account{
+		ID: r.ID, Type: partners.AccountType(r.Type), Name: r.Name, LegalName: r.LegalName,
+		ExternalID: r.ExternalID, Status: partners.Status(r.Status), ManagerID: r.ManagerID, Path: r.Path,
+		BusinessContact: partners.Contact{Name: r.BusinessContactName, Email: r.BusinessContactEmail,
+			Phone: r.BusinessContactPhone},
+		TechnicalContact: partners.Contact{Name: r.TechnicalContactName, Email: r.TechnicalContactEmail,
+			Phone: r.TechnicalContactPhone},
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
+	}
+}
+
+// CreateAccount implements partners.Store.
+func (s *Store) CreateAccount(ctx context.Context, a *partners.Account) error {
+	_, err := s.conn(ctx).NewInsert().Model(toAccountRow(a)).Exec(ctx)
+	if _, dup := sqldb.UniqueViolation(err); dup {
+		return partnerkit.ConflictField("external_id", "is already used by another partner of this manager")
+	}
+	return sqldb.Internal("bunstore.CreateAccount", err)
+}
+
+// GetAccount implements partners.Store.
+func (s *Store) GetAccount(ctx context.Context, id string) (*partners.Account, error) {
+	var r accountRow
+	err := s.conn(ctx).NewSelect().Model(&r).Where("a.id = ?", id).Scan(ctx)
+	if sqldb.IsNoRows(err) {
+		return nil, partnerkit.NotFound("partner", id)
+	}
+	if err != nil {
+		return nil, sqldb.Internal("bunstore.GetAccount", err)
+	}
+	return r.toDomain(), nil
+}
+
+// UpdateAccount implements partners.Store.
+func (s *Store) UpdateAccount(ctx context.Context, a *partners.Account) error {
+	const op = "bunstore.UpdateAccount"
+	r := toAccountRow(a)
+	res, err := s.conn(ctx).NewUpdate().Model(r).
+		ExcludeColumn("id", "created_at", "version").
+		Set("version = version + 1").
+		WherePK().Where("version = ?", a.Version).
+		Exec(ctx)
+	if _, dup := sqldb.UniqueViolation(err); dup {
+		return partnerkit.ConflictField("external_id", "is already used by another partner of this manager")
+	}
+	if err != nil {
+		return sqldb.Internal(op, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return sqldb.Internal(op, err)
+	} else if n == 0 {
+		if _, err := s.GetAccount(ctx, a.ID); err != nil {
+			return err
+		}
+		return partnerkit.Errorf(partnerkit.CodeConflict, "partner %s was changed by someone else", a.ID)
+	}
+	a.Version++
+	return nil
+}
+
+// CountAccounts implements partners.Store.
+func (s *Store) CountAccounts(ctx context.Context) (int, error) {
+	n, err := s.conn(ctx).NewSelect().Model((*accountRow)(nil)).Count(ctx)
+	return int(n), sqldb.Internal("bunstore.CountAccounts", err)
+}
+
+// directoryRow is an account with the directory's counts and the total.
+type directoryRow struct {
+	accountRow      `bun:",extend"`
+	SignedContracts int `bun:",scanonly"`
+	Agreements      int `bun:",scanonly"`
+	Listings        int `bun:",scanonly"`
+	Total           int `bun:",scanonly"`
+}
+
+// Count expressions of the directory, evaluated only for the rows of the
+// page (they sit in the select list of a query with LIMIT).
+const (
+	signedContractsExpr = `(SELECT count(*) FROM contracts AS c WHERE c.partner_id = a.id AND c.status IN ('signed', 'active'))`
+	agreementsExpr      = `(SELECT count(DISTINCT c.agreement_id) FROM contracts AS c WHERE c.partner_id = a.id AND c.status <> 'rejected')`
+	listingsExpr        = `(SELECT count(*) FROM listings AS l WHERE l.vendor_id = a.id)`
+)
+
+// filterDirectory adds q's filters on the accounts table aliased alias.
+func filterDirectory(sel *bun.SelectQuery, alias string, q partners.DirectoryQuery) *bun.SelectQuery {
+	t := bun.Ident(alias)
+	sel = sel.Where("?.manager_id = ?", t, q.ManagerID)
+	if q.Type != "" {
+		sel = sel.Where("?.type = ?", t, string(q.Type))
+	}
+	if q.Status != "" {
+		sel = sel.Where("?.status = ?", t, string(q.Status))
+	}
+	if q.NameContains != "" {
+		sel = sel.Where(`?.search_name LIKE ? ESCAPE '\'`, t, "%"+sqldb.EscapeLike(q.NameContains)+"%")
+	}
+	return sel
+}
+
+// directoryOrder is the ORDER BY of a sort; ties are broken by ID.
+func directoryOrder(sort partners.Sort) string {
+	switch sort {
+	case partners.SortNameDesc:
+		return "a.search_name DESC, a.id DESC"
+	case partners.SortCreatedAt:
+		return "a.created_at ASC, a.id ASC"
+	case partners.SortCreatedAtDesc:
+		return "a.created_at DESC, a.id DESC"
+	}
+	return "a.search_name ASC, a.id ASC"
+}
+
+// Directory implements partners.Store: the page, its counts and the total
+// come from one statement.
+func (s *Store) Directory(ctx context.Context, q partners.DirectoryQuery) ([]partners.DirectoryEntry, int, error) {
+	const op = "bunstore.Directory"
+	db := s.conn(ctx)
+	total := filterDirectory(db.NewSelect().TableExpr("accounts AS t").ColumnExpr("count(*)"), "t", q)
+	var rows []directoryRow
+	sel := db.NewSelect().Model(&rows).
+		ColumnExpr("a.*").
+		ColumnExpr(signedContractsExpr+" AS signed_contracts").
+		ColumnExpr(agreementsExpr+" AS agreements").
+		ColumnExpr(listingsExpr+" AS listings").
+		ColumnExpr("(?) AS total", total)
+	sel = filterDirectory(sel, "a", q).
+		OrderExpr(directoryOrder(q.Sort)).
+		Limit(int64(q.Limit)).Offset(int64(q.Offset))
+	if err := sel.Scan(ctx); err != nil && !sqldb.IsNoRows(err) {
+		return nil, 0, sqldb.Internal(op, err)
+	}
+	if len(rows) == 0 {
+		// Past the last page: the total still has to be told.
+		var n int
+		if err := total.Scan(ctx, &n); err != nil {
+			return nil, 0, sqldb.Internal(op, err)
+		}
+		return nil, n, nil
+	}
+	out := make([]partners.DirectoryEntry, len(rows))
+	for i := range rows {
+		r := &rows[i]
+		out[i] = partners.DirectoryEntry{Account: *r.toDomain(), Counts: partners.Counts{
+			SignedContracts: r.SignedContracts, Agreements: r.Agreements, Listings: r.Listings}}
+	}
+	return out, rows[0].Total, nil
+}
+
+type userRow struct {
+	bun.BaseModel `bun:"table:users,alias:u"`
+
+	ID           string `bun:"id,pk"`
+	Email        string
+	FullName     string
+	PasswordHash string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+func (r *userRow) toDomain() *partners.User {
+	return &partners.User{ID: r.ID, Email: r.Email, FullName: r.FullName, PasswordHash: r.PasswordHash,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+}
+
+// CreateUser implements partners.Store.
+func (s *Store) CreateUser(ctx context.Context, u *partners.User) error {
+	r := &userRow{ID: u.ID, Email: u.Email, FullName: u.FullName, PasswordHash: u.PasswordHash,
+		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+	_, err := s.conn(ctx).NewInsert().Model(r).Exec(ctx)
+	if _, dup := sqldb.UniqueViolation(err); dup {
+		return partnerkit.ConflictField("email", "is already registered")
+	}
+	return sqldb.Internal("bunstore.CreateUser", err)
+}
+
+func (s *Store) getUser(ctx context.Context, column, value string) (*partners.User, error) {
+	var r userRow
+	err := s.conn(ctx).NewSelect().Model(&r).Where("? = ?", bun.Ident("u."+column), value).Scan(ctx)
+	if sqldb.IsNoRows(err) {
+		return nil, partnerkit.NotFound("user", value)
+	}
+	if err != nil {
+		return nil, sqldb.Internal("bunstore.GetUser", err)
+	}
+	return r.toDomain(), nil
+}
+
+// GetUser implements partners.Store.
+func (s *Store) GetUser(ctx context.Context, id string) (*partners.User, error) {
+	return s.getUser(ctx, "id", id)
+}
+
+// GetUserByEmail implements partners.Store.
+func (s *Store) GetUserByEmail(ctx context.Context, email string) (*partners.User, error) {
+	return s.getUser(ctx, "email", email)
+}
+
+type membershipRow struct {
+	bun.BaseModel `bun:"table:memberships,alias:m"`
+
+	UserID    string `bun:"user_id,pk"`
+	AccountID string `bun:"account_id,pk"`
+	Role      string
+	CreatedAt time.Time
+}
+
+func (r *membershipRow) toDomain() partners.Membership {
+	return partners.Membership{UserID: r.UserID, AccountID: r.AccountID, Role: partnerkit.Role(r.Role),
+		CreatedAt: r.CreatedAt.UTC()}
+}
+
+// CreateMembership implements partners.Store.
+func (s *Store) CreateMembership(ctx context.Context, m *partners.Membership) error {
+	r := &membershipRow{UserID: m.UserID, AccountID: m.AccountID, Role: string(m.Role), CreatedAt: m.CreatedAt}
+	_, err := s.conn(ctx).NewInsert().Model(r).Exec(ctx)
+	if _, dup := sqldb.UniqueViolation(err); dup {
+		return partnerkit.ConflictField("user_id", "is already a member of this account")
+	}
+	return sqldb.Internal("bunstore.CreateMembership", err)
+}
+
+// UserMemberships implements partners.Store.
+func (s *Store) UserMemberships(ctx context.Context, userID string) ([]partners.Membership, error) {
+	var rows []membershipRow
+	err := s.conn(ctx).NewSelect().Model(&rows).Where("m.user_id = ?", userID).
+		OrderExpr("m.created_at ASC, m.account_id ASC").Scan(ctx)
+	if err != nil {
+		return nil, sqldb.Internal("bunstore.UserMemberships", err)
+	}
+	out := make([]partners.Membership, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toDomain()
+	}
+	return out, nil
+}
+
+// memberRow is a membership joined with its user (less the password hash).
+type memberRow struct {
+	membershipRow `bun:",extend"`
+	Email         string    `bun:",scanonly"`
+	FullName      string    `bun:",scanonly"`
+	UserCreatedAt time.Time `bun:",scanonly"`
+	UserUpdatedAt time.Time `bun:",scanonly"`
+}
+
+// AccountMembers implements partners.Store.
+func (s *Store) AccountMembers(ctx context.Context, accountID string) ([]partners.Member, error) {
+	var rows []memberRow
+	err := s.conn(ctx).NewSelect().Model(&rows).
+		ColumnExpr("m.*").
+		ColumnExpr("u.email, u.full_name, u.created_at AS user_created_at, u.updated_at AS user_updated_at").
+		Join("JOIN users AS u ON u.id = m.user_id").
+		Where("m.account_id = ?", accountID).
+		OrderExpr("m.created_at ASC, m.user_id ASC").Scan(ctx)
+	if err != nil {
+		return nil, sqldb.Internal("bunstore.AccountMembers", err)
+	}
+	out := make([]partners.Member, len(rows))
+	for i := range rows {
+		r := &rows[i]
+		out[i] = partners.Member{Membership: r.membershipRow.toDomain(), User: partners.User{
+			ID: r.UserID, Email: r.Email, FullName: r.FullName,
+			CreatedAt: r.UserCreatedAt.UTC(), UpdatedAt: r.UserUpdatedAt.UTC()}}
+	}
+	return out, nil
+}

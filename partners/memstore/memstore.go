@@ -1,0 +1,294 @@
+// Package memstore is the in-memory partners.Store: no database, the same
+// behaviour as the SQL stores (both pass storetest.Partners). Adopters use it
+// to run the real business rules in their own tests.
+//
+// Stores of several domains built on one DB share its transactions, so a
+// multi-domain operation is all-or-nothing in memory too.
+package memstore
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/internal/memdb"
+	"github.com/partnerkit/partnerkit/partners"
+)
+
+// DB is the in-memory database that memstores of every domain share.
+type DB = memdb.DB
+
+// NewDB returns an empty in-memory database.
+func NewDB() *DB { return memdb.New() }
+
+// Names of the directory counts other domains' memstores register on a DB.
+const (
+	CountSignedContracts = "signed_contracts"
+	CountAgreements      = "agreements"
+	CountListings        = "listings"
+)
+
+// Store is an in-memory partners.Store.
+type Store struct {
+	db          *DB
+	accounts    *memdb.Table[string, partners.Account]
+	externalIDs *memdb.Table[string, string] // manager ID + "\x00" + external ID → account ID
+	users       *memdb.Table[string, partners.User]
+	emails      *memdb.Table[string, string] // email → user ID
+	memberships *memdb.Table[string, partners.Membership]
+}
+
+var _ partners.Store = (*Store)(nil)
+
+// New returns a Store on db; a nil db gets a database of its own. Build one
+// Store per domain per DB.
+func New(db *DB) *Store {
+	if db == nil {
+		db = NewDB()
+	}
+	return &Store{
+		db:          db,
+		accounts:    memdb.NewTable[string, partners.Account](),
+		externalIDs: memdb.NewTable[string, string](),
+		users:       memdb.NewTable[string, partners.User](),
+		emails:      memdb.NewTable[string, string](),
+		memberships: memdb.NewTable[string, partners.Membership](),
+	}
+}
+
+// DB returns the database the store lives in.
+func (s *Store) DB() *DB { return s.db }
+
+// InTx implements partnerkit.Transactor.
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return s.db.InTx(ctx, fn)
+}
+
+func externalKey(managerID, externalID string) string { return managerID + "\x00" + externalID }
+
+// CreateAccount implements partners.Store.
+func (s *Store) CreateAccount(ctx context.Context, a *partners.Account) error {
+	return s.db.Update(ctx, func(t *memdb.Tx) error {
+		if _, dup := s.accounts.Get(a.ID); dup {
+			return partnerkit.ConflictField("id", "is taken")
+		}
+		if err := s.claimExternalID(t, a, ""); err != nil {
+			return err
+		}
+		s.accounts.Put(t, a.ID, *a)
+		return nil
+	})
+}
+
+// claimExternalID reserves a's external ID under its manager, releasing old.
+func (s *Store) claimExternalID(t *memdb.Tx, a *partners.Account, old string) error {
+	if a.ExternalID == old {
+		return nil
+	}
+	if a.ExternalID != "" {
+		key := externalKey(a.ManagerID, a.ExternalID)
+		if owner, taken := s.externalIDs.Get(key); taken && owner != a.ID {
+			return partnerkit.ConflictField("external_id", "is already used by another partner of this manager")
+		}
+		s.externalIDs.Put(t, key, a.ID)
+	}
+	if old != "" {
+		s.externalIDs.Delete(t, externalKey(a.ManagerID, old))
+	}
+	return nil
+}
+
+// GetAccount implements partners.Store.
+func (s *Store) GetAccount(ctx context.Context, id string) (*partners.Account, error) {
+	var out *partners.Account
+	err := s.db.View(ctx, func() error {
+		a, ok := s.accounts.Get(id)
+		if !ok {
+			return partnerkit.NotFound("partner", id)
+		}
+		out = &a
+		return nil
+	})
+	return out, err
+}
+
+// UpdateAccount implements partners.Store.
+func (s *Store) UpdateAccount(ctx context.Context, a *partners.Account) error {
+	return s.db.Update(ctx, func(t *memdb.Tx) error {
+		old, ok := s.accounts.Get(a.ID)
+		if !ok {
+			return partnerkit.NotFound("partner", a.ID)
+		}
+		if old.Version != a.Version {
+			return partnerkit.Errorf(partnerkit.CodeConflict, "partner %s was changed by someone else", a.ID)
+		}
+		if err := s.claimExternalID(t, a, old.ExternalID); err != nil {
+			return err
+		}
+		next := *a
+		next.Version++
+		s.accounts.Put(t, a.ID, next)
+		a.Version = next.Version
+		return nil
+	})
+}
+
+// CountAccounts implements partners.Store.
+func (s *Store) CountAccounts(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.View(ctx, func() error { n = s.accounts.Len(); return nil })
+	return n, err
+}
+
+// Directory implements partners.Store.
+func (s *Store) Directory(ctx context.Context, q partners.DirectoryQuery) ([]partners.DirectoryEntry, int, error) {
+	var page []partners.DirectoryEntry
+	var total int
+	err := s.db.View(ctx, func() error {
+		var match []partners.Account
+		for a := range s.accounts.Values() {
+			if a.ManagerID != q.ManagerID ||
+				(q.Type != "" && a.Type != q.Type) ||
+				(q.Status != "" && a.Status != q.Status) ||
+				(q.NameContains != "" && !strings.Contains(partners.SearchName(a.Name), q.NameContains)) {
+				continue
+			}
+			match = append(match, a)
+		}
+		slices.SortFunc(match, directoryOrder(q.Sort))
+		total = len(match)
+		lo, hi := min(q.Offset, total), min(q.Offset+q.Limit, total)
+		for _, a := range match[lo:hi] {
+			page = append(page, partners.DirectoryEntry{Account: a, Counts: partners.Counts{
+				SignedContracts: s.db.Count(CountSignedContracts, a.ID),
+				Agreements:      s.db.Count(CountAgreements, a.ID),
+				Listings:        s.db.Count(CountListings, a.ID),
+			}})
+		}
+		return nil
+	})
+	return page, total, err
+}
+
+// directoryOrder orders accounts as the SQL stores do: by SearchName or
+// creation time, ties broken by ID, descending orders reversing both.
+func directoryOrder(sort partners.Sort) func(a, b partners.Account) int {
+	byName := func(a, b partners.Account) int {
+		if c := strings.Compare(partners.SearchName(a.Name), partners.SearchName(b.Name)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	}
+	byCreated := func(a, b partners.Account) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	}
+	switch sort {
+	case partners.SortNameDesc:
+		return func(a, b partners.Account) int { return byName(b, a) }
+	case partners.SortCreatedAt:
+		return byCreated
+	case partners.SortCreatedAtDesc:
+		return func(a, b partners.Account) int { return byCreated(b, a) }
+	}
+	return byName
+}
+
+// CreateUser implements partners.Store.
+func (s *Store) CreateUser(ctx context.Context, u *partners.User) error {
+	return s.db.Update(ctx, func(t *memdb.Tx) error {
+		if _, taken := s.emails.Get(u.Email); taken {
+			return partnerkit.ConflictField("email", "is already registered")
+		}
+		s.users.Put(t, u.ID, *u)
+		s.emails.Put(t, u.Email, u.ID)
+		return nil
+	})
+}
+
+// GetUser implements partners.Store.
+func (s *Store) GetUser(ctx context.Context, id string) (*partners.User, error) {
+	var out *partners.User
+	err := s.db.View(ctx, func() error {
+		u, ok := s.users.Get(id)
+		if !ok {
+			return partnerkit.NotFound("user", id)
+		}
+		out = &u
+		return nil
+	})
+	return out, err
+}
+
+// GetUserByEmail implements partners.Store.
+func (s *Store) GetUserByEmail(ctx context.Context, email string) (*partners.User, error) {
+	var out *partners.User
+	err := s.db.View(ctx, func() error {
+		id, ok := s.emails.Get(email)
+		if !ok {
+			return partnerkit.NotFound("user", email)
+		}
+		u, _ := s.users.Get(id)
+		out = &u
+		return nil
+	})
+	return out, err
+}
+
+func membershipKey(userID, accountID string) string { return userID + "\x00" + accountID }
+
+// CreateMembership implements partners.Store.
+func (s *Store) CreateMembership(ctx context.Context, m *partners.Membership) error {
+	return s.db.Update(ctx, func(t *memdb.Tx) error {
+		key := membershipKey(m.UserID, m.AccountID)
+		if _, dup := s.memberships.Get(key); dup {
+			return partnerkit.ConflictField("user_id", "is already a member of this account")
+		}
+		s.memberships.Put(t, key, *m)
+		return nil
+	})
+}
+
+// UserMemberships implements partners.Store.
+func (s *Store) UserMemberships(ctx context.Context, userID string) ([]partners.Membership, error) {
+	var out []partners.Membership
+	err := s.db.View(ctx, func() error {
+		for m := range s.memberships.Values() {
+			if m.UserID == userID {
+				out = append(out, m)
+			}
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b partners.Membership) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.AccountID, b.AccountID)
+	})
+	return out, err
+}
+
+// AccountMembers implements partners.Store.
+func (s *Store) AccountMembers(ctx context.Context, accountID string) ([]partners.Member, error) {
+	var out []partners.Member
+	err := s.db.View(ctx, func() error {
+		for m := range s.memberships.Values() {
+			if m.AccountID == accountID {
+				u, _ := s.users.Get(m.UserID)
+				out = append(out, partners.Member{Membership: m, User: u})
+			}
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b partners.Member) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.UserID, b.UserID)
+	})
+	return out, err
+}

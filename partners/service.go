@@ -1,0 +1,579 @@
+package partners
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/internal/validate"
+)
+
+// Service is the partners API for Go programs: every rule of accounts,
+// users, roles and tenancy is enforced here, whatever the store.
+type Service struct {
+	store  Store
+	clock  partnerkit.Clock
+	hasher PasswordHasher
+}
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithClock sets the clock used for timestamps.
+func WithClock(c partnerkit.Clock) Option { return func(s *Service) { s.clock = c } }
+
+// WithPasswordHasher sets the password hashing parameters (tests use cheap ones).
+func WithPasswordHasher(h PasswordHasher) Option { return func(s *Service) { s.hasher = h } }
+
+// NewService returns a Service over store.
+func NewService(store Store, opts ...Option) *Service {
+	s := &Service{store: store, hasher: DefaultPasswordHasher}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Store returns the service's store.
+func (s *Service) Store() Store { return s.store }
+
+// Limits on text fields.
+const (
+	MaxNameLength       = 100
+	MaxExternalIDLength = 64
+)
+
+// BootstrapInput creates the root account of a fresh installation and its
+// first admin.
+type BootstrapInput struct {
+	// AccountName is the name of the root account.
+	AccountName string `json:"account_name" validate:"required,max=100"`
+	// AccountType is the root account's type; empty means provider.
+	AccountType AccountType `json:"account_type"`
+	// AdminEmail is the first admin's login.
+	AdminEmail string `json:"admin_email" validate:"required,email,max=254"`
+	// AdminFullName is the first admin's name.
+	AdminFullName string `json:"admin_full_name" validate:"max=100"`
+	// AdminPassword is the first admin's password; it must meet the policy.
+	AdminPassword string `json:"admin_password"`
+}
+
+// Bootstrap creates a root account (no manager) and its first admin user in
+// one transaction. It returns conflict when any account exists already.
+func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) (*Account, *User, error) {
+	const op = "partners.Bootstrap"
+	in.AccountName = strings.TrimSpace(in.AccountName)
+	in.AdminEmail = NormalizeEmail(in.AdminEmail)
+	if in.AccountType == "" {
+		in.AccountType = TypeProvider
+	}
+	if err := validateAll(validate.Struct(in), checkType("account_type", in.AccountType),
+		CheckPasswordPolicy(in.AdminPassword)); err != nil {
+		return nil, nil, partnerkit.WithOp(op, err)
+	}
+	var acct *Account
+	var user *User
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		n, err := s.store.CountAccounts(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return partnerkit.Errorf(partnerkit.CodeConflict, "the database already has accounts")
+		}
+		now := s.clock.Now()
+		id := partnerkit.NewID(partnerkit.PrefixAccount)
+		acct = &Account{ID: id, Type: in.AccountType, Name: in.AccountName, Status: StatusActive,
+			Path: "/" + id + "/", CreatedAt: now, UpdatedAt: now, Version: 1}
+		if err := s.store.CreateAccount(ctx, acct); err != nil {
+			return err
+		}
+		user, err = s.createUserAndMembership(ctx, acct.ID, in.AdminEmail, in.AdminFullName, in.AdminPassword, partnerkit.RoleAdmin)
+		return err
+	})
+	if err != nil {
+		return nil, nil, partnerkit.WithOp(op, err)
+	}
+	return acct, user, nil
+}
+
+// CreatePartnerInput describes a new partner.
+type CreatePartnerInput struct {
+	// Type is the partner's type; the actor's account type limits it
+	// (a provider may create distributors, vendors and resellers; a
+	// distributor vendors and resellers; a reseller customers).
+	Type AccountType `json:"type"`
+	// Name is the display name (1 to 100 characters).
+	Name string `json:"name" validate:"required,max=100"`
+	// ExternalID is the manager's own ID for the partner; optional, unique per manager.
+	ExternalID string `json:"external_id" validate:"max=64"`
+	// Status is active (the default) or invited.
+	Status Status `json:"status"`
+	// BusinessContact is who to reach for business matters.
+	BusinessContact Contact `json:"business_contact"`
+	// TechnicalContact is who to reach for technical matters.
+	TechnicalContact Contact `json:"technical_contact"`
+}
+
+// CreatePartner creates a partner managed by the actor's account.
+//
+// Returns forbidden for a viewer, invalid naming each bad field, and
+// conflict on "external_id" when the manager already uses it.
+func (s *Service) CreatePartner(ctx context.Context, actor partnerkit.Actor, in CreatePartnerInput) (*Account, error) {
+	const op = "partners.CreatePartner"
+	if err := requireWrite(actor); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	in.Name = strings.TrimSpace(in.Name)
+	in.ExternalID = strings.TrimSpace(in.ExternalID)
+	if in.Status == "" {
+		in.Status = StatusActive
+	}
+	if err := validateAll(validate.Struct(in), checkType("type", in.Type), checkNewStatus(in.Status)); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	var acct *Account
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		manager, err := s.store.GetAccount(ctx, actor.AccountID)
+		if err != nil {
+			return err
+		}
+		if !manager.Type.CanManage(in.Type) {
+			return partnerkit.FieldError("type", managedTypesProblem(manager.Type))
+		}
+		now := s.clock.Now()
+		id := partnerkit.NewID(partnerkit.PrefixAccount)
+		acct = &Account{
+			ID: id, Type: in.Type, Name: in.Name, ExternalID: in.ExternalID, Status: in.Status,
+			ManagerID: manager.ID, Path: manager.Path + id + "/",
+			BusinessContact: normalizeContact(in.BusinessContact), TechnicalContact: normalizeContact(in.TechnicalContact),
+			CreatedAt: now, UpdatedAt: now, Version: 1,
+		}
+		return s.store.CreateAccount(ctx, acct)
+	})
+	if err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	return acct, nil
+}
+
+// GetPartner returns an account the actor may see: its own or one it
+// manages. Any other ID, existing or not, is not_found.
+func (s *Service) GetPartner(ctx context.Context, actor partnerkit.Actor, id string) (*Account, error) {
+	a, err := s.visible(ctx, actor, id)
+	return a, partnerkit.WithOp("partners.GetPartner", err)
+}
+
+// visible loads an account and applies the tenancy rule.
+func (s *Service) visible(ctx context.Context, actor partnerkit.Actor, id string) (*Account, error) {
+	if err := actor.RequireAccount(); err != nil {
+		return nil, err
+	}
+	a, err := s.store.GetAccount(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !a.VisibleTo(actor.AccountID) {
+		return nil, partnerkit.NotFound("partner", id)
+	}
+	return a, nil
+}
+
+// UpdatePartnerInput changes some fields of an account; nil fields stay.
+type UpdatePartnerInput struct {
+	// Name renames the account.
+	Name *string `json:"name" validate:"omitnil,required,max=100"`
+	// LegalName sets the legal company name.
+	LegalName *string `json:"legal_name" validate:"omitnil,max=200"`
+	// ExternalID changes the manager's ID for it ("" clears it).
+	ExternalID *string `json:"external_id" validate:"omitnil,max=64"`
+	// BusinessContact replaces the business contact.
+	BusinessContact *Contact `json:"business_contact"`
+	// TechnicalContact replaces the technical contact.
+	TechnicalContact *Contact `json:"technical_contact"`
+	// Version, when not zero, must equal the stored version (optimistic locking).
+	Version int `json:"version"`
+}
+
+// UpdatePartner changes an account the actor may see.
+//
+// Returns not_found outside the actor's tenancy, forbidden for a viewer,
+// invalid naming each bad field, conflict on "external_id" or on a stale Version.
+func (s *Service) UpdatePartner(ctx context.Context, actor partnerkit.Actor, id string, in UpdatePartnerInput) (*Account, error) {
+	const op = "partners.UpdatePartner"
+	trimPtr(in.Name)
+	trimPtr(in.LegalName)
+	trimPtr(in.ExternalID)
+	if err := validate.Struct(in); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	a, err := s.change(ctx, actor, id, in.Version, func(a *Account) error {
+		setIf(&a.Name, in.Name)
+		setIf(&a.LegalName, in.LegalName)
+		if in.ExternalID != nil {
+			if a.ManagerID == "" && *in.ExternalID != "" {
+				return partnerkit.FieldError("external_id", "a root account has no manager to hold an external ID")
+			}
+			a.ExternalID = *in.ExternalID
+		}
+		if in.BusinessContact != nil {
+			a.BusinessContact = normalizeContact(*in.BusinessContact)
+		}
+		if in.TechnicalContact != nil {
+			a.TechnicalContact = normalizeContact(*in.TechnicalContact)
+		}
+		return nil
+	})
+	return a, partnerkit.WithOp(op, err)
+}
+
+// SuspendPartner suspends an active partner the actor manages. An actor
+// cannot suspend its own account. Returns conflict naming both states when
+// the partner is not active.
+func (s *Service) SuspendPartner(ctx context.Context, actor partnerkit.Actor, id string) (*Account, error) {
+	a, err := s.transition(ctx, actor, id, StatusActive, StatusSuspended)
+	return a, partnerkit.WithOp("partners.SuspendPartner", err)
+}
+
+// ReactivatePartner makes a suspended partner active again.
+func (s *Service) ReactivatePartner(ctx context.Context, actor partnerkit.Actor, id string) (*Account, error) {
+	a, err := s.transition(ctx, actor, id, StatusSuspended, StatusActive)
+	return a, partnerkit.WithOp("partners.ReactivatePartner", err)
+}
+
+// transition moves a managed account from one status to another.
+func (s *Service) transition(ctx context.Context, actor partnerkit.Actor, id string, from, to Status) (*Account, error) {
+	return s.change(ctx, actor, id, 0, func(a *Account) error {
+		if a.ID == actor.AccountID {
+			return partnerkit.Errorf(partnerkit.CodeForbidden, "an account cannot change its own status")
+		}
+		if a.Status != from {
+			return partnerkit.Errorf(partnerkit.CodeConflict, "cannot change status from %s to %s", a.Status, to)
+		}
+		a.Status = to
+		return nil
+	})
+}
+
+// change loads a visible account in a transaction, applies edit and stores it.
+func (s *Service) change(ctx context.Context, actor partnerkit.Actor, id string, version int, edit func(*Account) error) (*Account, error) {
+	if err := requireWrite(actor); err != nil {
+		return nil, err
+	}
+	var out *Account
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		a, err := s.visible(ctx, actor, id)
+		if err != nil {
+			return err
+		}
+		if version != 0 && version != a.Version {
+			return partnerkit.Errorf(partnerkit.CodeConflict, "partner %s changed since version %d (now %d)", id, version, a.Version)
+		}
+		if err := edit(a); err != nil {
+			return err
+		}
+		a.UpdatedAt = s.clock.Now()
+		if err := s.store.UpdateAccount(ctx, a); err != nil {
+			return err
+		}
+		out = a
+		return nil
+	})
+	return out, err
+}
+
+// DirectoryFilter selects and orders the partner directory.
+type DirectoryFilter struct {
+	// ManagerID lists the partners of this account; empty means the actor's
+	// own account. It must be the actor's account or one it manages.
+	ManagerID string `json:"manager_id"`
+	// Q searches partner names (case-insensitive substring).
+	Q string `json:"q" validate:"max=100"`
+	// Type keeps one partner type.
+	Type AccountType `json:"type"`
+	// Status keeps one status.
+	Status Status `json:"status"`
+	// Sort is name, -name, created_at or -created_at; empty means name.
+	Sort Sort `json:"sort"`
+	partnerkit.Page
+}
+
+// Directory returns one page of the partners an account manages, with the
+// counts the directory shows, and the total that match.
+//
+// Returns invalid naming "type", "status", "sort", "limit" or "offset".
+func (s *Service) Directory(ctx context.Context, actor partnerkit.Actor, f DirectoryFilter) (partnerkit.List[DirectoryEntry], error) {
+	const op = "partners.Directory"
+	var out partnerkit.List[DirectoryEntry]
+	q, err := s.directoryQuery(ctx, actor, f)
+	if err != nil {
+		return out, partnerkit.WithOp(op, err)
+	}
+	items, total, err := s.store.Directory(ctx, q)
+	if err != nil {
+		return out, partnerkit.WithOp(op, err)
+	}
+	if items == nil {
+		items = []DirectoryEntry{}
+	}
+	return partnerkit.List[DirectoryEntry]{Items: items, Total: total}, nil
+}
+
+func (s *Service) directoryQuery(ctx context.Context, actor partnerkit.Actor, f DirectoryFilter) (DirectoryQuery, error) {
+	if err := actor.RequireAccount(); err != nil {
+		return DirectoryQuery{}, err
+	}
+	page, pageErr := f.Page.Normalize()
+	var typeErr, statusErr, sortErr error
+	if f.Type != "" {
+		typeErr = checkType("type", f.Type)
+	}
+	if f.Status != "" && !f.Status.Valid() {
+		statusErr = partnerkit.FieldError("status", fmt.Sprintf("must be one of: %s", joinValues(Statuses())))
+	}
+	if f.Sort == "" {
+		f.Sort = SortName
+	}
+	if !slices.Contains(Sorts(), f.Sort) {
+		sortErr = partnerkit.FieldError("sort", fmt.Sprintf("must be one of: %s", joinValues(Sorts())))
+	}
+	if err := validateAll(validate.Struct(f), pageErr, typeErr, statusErr, sortErr); err != nil {
+		return DirectoryQuery{}, err
+	}
+	manager := actor.AccountID
+	if f.ManagerID != "" && f.ManagerID != manager {
+		if _, err := s.visible(ctx, actor, f.ManagerID); err != nil {
+			return DirectoryQuery{}, err
+		}
+		manager = f.ManagerID
+	}
+	return DirectoryQuery{
+		ManagerID: manager, NameContains: SearchName(f.Q), Type: f.Type, Status: f.Status,
+		Sort: f.Sort, Limit: page.Limit, Offset: page.Offset,
+	}, nil
+}
+
+// CreateUserInput describes a new user and their first membership.
+type CreateUserInput struct {
+	// AccountID is the account to join; empty means the actor's account.
+	AccountID string `json:"account_id"`
+	// Email is the login; unique across all users.
+	Email string `json:"email" validate:"required,email,max=254"`
+	// FullName is the person's name.
+	FullName string `json:"full_name" validate:"required,max=100"`
+	// Password must meet the password policy.
+	Password string `json:"password"`
+	// Role is the role in AccountID.
+	Role partnerkit.Role `json:"role"`
+}
+
+// CreateUser creates a user who is a member of an account the actor
+// administers. Returns forbidden unless the actor is an admin, invalid
+// naming each bad field, and conflict on "email" when the email is taken.
+func (s *Service) CreateUser(ctx context.Context, actor partnerkit.Actor, in CreateUserInput) (*User, error) {
+	const op = "partners.CreateUser"
+	if err := actor.RequireAccount(); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	if err := actor.RequireAdmin(); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	in.Email = NormalizeEmail(in.Email)
+	in.FullName = strings.TrimSpace(in.FullName)
+	if in.AccountID == "" {
+		in.AccountID = actor.AccountID
+	}
+	if err := validateAll(validate.Struct(in), checkRole(in.Role), CheckPasswordPolicy(in.Password)); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	var user *User
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		if _, err := s.visible(ctx, actor, in.AccountID); err != nil {
+			return err
+		}
+		var err error
+		user, err = s.createUserAndMembership(ctx, in.AccountID, in.Email, in.FullName, in.Password, in.Role)
+		return err
+	})
+	if err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	return user, nil
+}
+
+func (s *Service) createUserAndMembership(ctx context.Context, accountID, email, fullName, password string, role partnerkit.Role) (*User, error) {
+	now := s.clock.Now()
+	u := &User{ID: partnerkit.NewID(partnerkit.PrefixUser), Email: email, FullName: strings.TrimSpace(fullName),
+		PasswordHash: s.hasher.Hash(password), CreatedAt: now, UpdatedAt: now}
+	if err := s.store.CreateUser(ctx, u); err != nil {
+		return nil, err
+	}
+	m := &Membership{UserID: u.ID, AccountID: accountID, Role: role, CreatedAt: now}
+	if err := s.store.CreateMembership(ctx, m); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// AddMember makes an existing user a member of an account the actor
+// administers. Returns conflict on "user_id" when already a member.
+func (s *Service) AddMember(ctx context.Context, actor partnerkit.Actor, accountID, userID string, role partnerkit.Role) (*Membership, error) {
+	const op = "partners.AddMember"
+	if err := actor.RequireAdmin(); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	if err := checkRole(role); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	var m *Membership
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		if _, err := s.visible(ctx, actor, accountID); err != nil {
+			return err
+		}
+		if _, err := s.store.GetUser(ctx, userID); err != nil {
+			if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound {
+				return partnerkit.FieldError("user_id", "no such user")
+			}
+			return err
+		}
+		m = &Membership{UserID: userID, AccountID: accountID, Role: role, CreatedAt: s.clock.Now()}
+		return s.store.CreateMembership(ctx, m)
+	})
+	if err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	return m, nil
+}
+
+// Members lists the members of an account the actor may see.
+func (s *Service) Members(ctx context.Context, actor partnerkit.Actor, accountID string) ([]Member, error) {
+	const op = "partners.Members"
+	if _, err := s.visible(ctx, actor, accountID); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	ms, err := s.store.AccountMembers(ctx, accountID)
+	return ms, partnerkit.WithOp(op, err)
+}
+
+// Authenticate checks an email and password. It returns the user and their
+// memberships, or unauthorized without saying which of the two was wrong.
+func (s *Service) Authenticate(ctx context.Context, email, password string) (*User, []Membership, error) {
+	const op = "partners.Authenticate"
+	bad := &partnerkit.Error{Code: partnerkit.CodeUnauthorized, Message: "wrong email or password", Op: op}
+	u, err := s.store.GetUserByEmail(ctx, NormalizeEmail(email))
+	if err != nil {
+		if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound {
+			s.hasher.Verify(dummyHash, password) // spend the same time as a real check
+			return nil, nil, bad
+		}
+		return nil, nil, partnerkit.WithOp(op, err)
+	}
+	if !s.hasher.Verify(u.PasswordHash, password) {
+		return nil, nil, bad
+	}
+	ms, err := s.store.UserMemberships(ctx, u.ID)
+	if err != nil {
+		return nil, nil, partnerkit.WithOp(op, err)
+	}
+	return u, ms, nil
+}
+
+var dummyHash = DefaultPasswordHasher.Hash("not a real password")
+
+// ActorFor returns the actor for a user acting in an account, or forbidden
+// when the user is not a member of it. An empty accountID picks the user's
+// oldest membership.
+func ActorFor(userID string, memberships []Membership, accountID string) (partnerkit.Actor, error) {
+	for _, m := range memberships {
+		if m.UserID == userID && (accountID == "" || m.AccountID == accountID) {
+			return partnerkit.Actor{AccountID: m.AccountID, UserID: userID, Role: m.Role}, nil
+		}
+	}
+	return partnerkit.Actor{}, partnerkit.Errorf(partnerkit.CodeForbidden, "not a member of account %q", accountID)
+}
+
+// --- validation helpers ---
+
+func requireWrite(actor partnerkit.Actor) error {
+	if err := actor.RequireAccount(); err != nil {
+		return err
+	}
+	return actor.RequireWrite()
+}
+
+// validateAll merges the field errors of several checks into one invalid
+// error; the first non-field error wins.
+func validateAll(errs ...error) error {
+	fields := map[string]string{}
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		var e *partnerkit.Error
+		if !errors.As(err, &e) || e.Code != partnerkit.CodeInvalid || len(e.Fields) == 0 {
+			return err
+		}
+		for k, v := range e.Fields {
+			if _, dup := fields[k]; !dup {
+				fields[k] = v
+			}
+		}
+	}
+	return validate.Fields(fields)
+}
+
+func checkType(field string, t AccountType) error {
+	if !t.Valid() {
+		return partnerkit.FieldError(field, "must be one of: "+joinValues(AccountTypes()))
+	}
+	return nil
+}
+
+func checkNewStatus(st Status) error {
+	if st != StatusActive && st != StatusInvited {
+		return partnerkit.FieldError("status", "a new partner must be active or invited")
+	}
+	return nil
+}
+
+func checkRole(r partnerkit.Role) error {
+	if !r.Valid() {
+		return partnerkit.FieldError("role", "must be one of: "+joinValues(partnerkit.Roles()))
+	}
+	return nil
+}
+
+func managedTypesProblem(t AccountType) string {
+	types := t.ManagedTypes()
+	if len(types) == 0 {
+		return fmt.Sprintf("a %s account cannot create partners", t)
+	}
+	return fmt.Sprintf("a %s may create partners of type: %s", t, joinValues(types))
+}
+
+func normalizeContact(c Contact) Contact {
+	return Contact{Name: strings.TrimSpace(c.Name), Email: NormalizeEmail(c.Email), Phone: strings.TrimSpace(c.Phone)}
+}
+
+func joinValues[T ~string](vs []T) string {
+	s := make([]string, len(vs))
+	for i, v := range vs {
+		s[i] = string(v)
+	}
+	return strings.Join(s, ", ")
+}
+
+func trimPtr(p *string) {
+	if p != nil {
+		*p = strings.TrimSpace(*p)
+	}
+}
+
+func setIf(dst *string, src *string) {
+	if src != nil {
+		*dst = *src
+	}
+}

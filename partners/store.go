@@ -1,0 +1,52 @@
+package partners
+
+import (
+	"context"
+
+	"github.com/partnerkit/partnerkit"
+)
+
+// Store persists accounts, users and memberships. It only stores: IDs,
+// timestamps, validation, tenancy and every other rule live in Service, so
+// each implementation stays simple and they cannot disagree on rules.
+//
+// Every implementation must pass storetest.Partners. Errors are
+// *partnerkit.Error values with these codes:
+//   - not_found when a looked-up row does not exist;
+//   - conflict naming the field ("external_id", "email") when a unique value
+//     is taken, and conflict when an optimistic version check fails;
+//   - internal for anything else.
+type Store interface {
+	partnerkit.Transactor
+
+	// CreateAccount inserts a. Returns conflict on "external_id" when the
+	// manager already has a partner with that non-empty external ID.
+	CreateAccount(ctx context.Context, a *Account) error
+	// GetAccount returns the account with the given ID, or not_found.
+	GetAccount(ctx context.Context, id string) (*Account, error)
+	// UpdateAccount writes every field of a if the stored version equals
+	// a.Version, then sets a.Version to the next version. Returns not_found,
+	// conflict on a version mismatch, or conflict on "external_id".
+	UpdateAccount(ctx context.Context, a *Account) error
+	// CountAccounts returns how many accounts exist in all.
+	CountAccounts(ctx context.Context) (int, error)
+	// Directory returns one page of the partners that q selects with their
+	// counts, and the number of all partners it selects.
+	Directory(ctx context.Context, q DirectoryQuery) ([]DirectoryEntry, int, error)
+
+	// CreateUser inserts u. Returns conflict on "email" when it is taken.
+	CreateUser(ctx context.Context, u *User) error
+	// GetUser returns the user with the given ID, or not_found.
+	GetUser(ctx context.Context, id string) (*User, error)
+	// GetUserByEmail returns the user with the given normalized email, or not_found.
+	GetUserByEmail(ctx context.Context, email string) (*User, error)
+
+	// CreateMembership inserts m. Returns conflict on "user_id" when the user
+	// is already a member of the account.
+	CreateMembership(ctx context.Context, m *Membership) error
+	// UserMemberships returns the memberships of a user, oldest first.
+	UserMemberships(ctx context.Context, userID string) ([]Membership, error)
+	// AccountMembers returns the members of an account with their users,
+	// oldest membership first.
+	AccountMembers(ctx context.Context, accountID string) ([]Member, error)
+}
