@@ -32,7 +32,7 @@ const (
 // Store is an in-memory partners.Store.
 type Store struct {
 	db          *DB
-	accounts    *memdb.Table[string, partners.Account]
+	accounts    *memdb.Table[string, *accountRec]
 	externalIDs *memdb.Table[string, string] // manager ID + "\x00" + external ID → account ID
 	users       *memdb.Table[string, partners.User]
 	emails      *memdb.Table[string, string] // email → user ID
@@ -49,7 +49,7 @@ func New(db *DB) *Store {
 	}
 	return &Store{
 		db:          db,
-		accounts:    memdb.NewTable[string, partners.Account](),
+		accounts:    memdb.NewTable[string, *accountRec](),
 		externalIDs: memdb.NewTable[string, string](),
 		users:       memdb.NewTable[string, partners.User](),
 		emails:      memdb.NewTable[string, string](),
@@ -65,6 +65,17 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) er
 	return s.db.InTx(ctx, fn)
 }
 
+// accountRec is a stored account with its precomputed search name. Records
+// are never changed once stored: an update stores a new one.
+type accountRec struct {
+	partners.Account
+	search string
+}
+
+func newAccountRec(a *partners.Account) *accountRec {
+	return &accountRec{Account: *a, search: partners.SearchName(a.Name)}
+}
+
 func externalKey(managerID, externalID string) string { return managerID + "\x00" + externalID }
 
 // CreateAccount implements partners.Store.
@@ -76,7 +87,7 @@ func (s *Store) CreateAccount(ctx context.Context, a *partners.Account) error {
 		if err := s.claimExternalID(t, a, ""); err != nil {
 			return err
 		}
-		s.accounts.Put(t, a.ID, *a)
+		s.accounts.Put(t, a.ID, newAccountRec(a))
 		return nil
 	})
 }
@@ -107,7 +118,8 @@ func (s *Store) GetAccount(ctx context.Context, id string) (*partners.Account, e
 		if !ok {
 			return partnerkit.NotFound("partner", id)
 		}
-		out = &a
+		acct := a.Account
+		out = &acct
 		return nil
 	})
 	return out, err
@@ -126,7 +138,7 @@ func (s *Store) UpdateAccount(ctx context.Context, a *partners.Account) error {
 		if err := s.claimExternalID(t, a, old.ExternalID); err != nil {
 			return err
 		}
-		next := *a
+		next := newAccountRec(a)
 		next.Version++
 		s.accounts.Put(t, a.ID, next)
 		a.Version = next.Version
@@ -141,26 +153,34 @@ func (s *Store) CountAccounts(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// Directory implements partners.Store.
+// Directory implements partners.Store. It keeps only the best
+// Offset+Limit matches while scanning, so a page costs O(n log page).
 func (s *Store) Directory(ctx context.Context, q partners.DirectoryQuery) ([]partners.DirectoryEntry, int, error) {
 	var page []partners.DirectoryEntry
 	var total int
 	err := s.db.View(ctx, func() error {
-		var match []partners.Account
+		less := directoryOrder(q.Sort)
+		keep := q.Offset + q.Limit
+		top := make([]*accountRec, 0, min(keep, 1024))
 		for a := range s.accounts.Values() {
 			if a.ManagerID != q.ManagerID ||
 				(q.Type != "" && a.Type != q.Type) ||
 				(q.Status != "" && a.Status != q.Status) ||
-				(q.NameContains != "" && !strings.Contains(partners.SearchName(a.Name), q.NameContains)) {
+				(q.NameContains != "" && !strings.Contains(a.search, q.NameContains)) {
 				continue
 			}
-			match = append(match, a)
+			total++
+			if len(top) == keep && less(a, top[keep-1]) >= 0 {
+				continue
+			}
+			i, _ := slices.BinarySearchFunc(top, a, less)
+			top = slices.Insert(top, i, a)
+			if len(top) > keep {
+				top = top[:keep]
+			}
 		}
-		slices.SortFunc(match, directoryOrder(q.Sort))
-		total = len(match)
-		lo, hi := min(q.Offset, total), min(q.Offset+q.Limit, total)
-		for _, a := range match[lo:hi] {
-			page = append(page, partners.DirectoryEntry{Account: a, Counts: partners.Counts{
+		for _, a := range top[min(q.Offset, len(top)):] {
+			page = append(page, partners.DirectoryEntry{Account: a.Account, Counts: partners.Counts{
 				SignedContracts: s.db.Count(CountSignedContracts, a.ID),
 				Agreements:      s.db.Count(CountAgreements, a.ID),
 				Listings:        s.db.Count(CountListings, a.ID),
@@ -171,16 +191,16 @@ func (s *Store) Directory(ctx context.Context, q partners.DirectoryQuery) ([]par
 	return page, total, err
 }
 
-// directoryOrder orders accounts as the SQL stores do: by SearchName or
+// directoryOrder orders accounts as the SQL stores do: by search name or
 // creation time, ties broken by ID, descending orders reversing both.
-func directoryOrder(sort partners.Sort) func(a, b partners.Account) int {
-	byName := func(a, b partners.Account) int {
-		if c := strings.Compare(partners.SearchName(a.Name), partners.SearchName(b.Name)); c != 0 {
+func directoryOrder(sort partners.Sort) func(a, b *accountRec) int {
+	byName := func(a, b *accountRec) int {
+		if c := strings.Compare(a.search, b.search); c != 0 {
 			return c
 		}
 		return strings.Compare(a.ID, b.ID)
 	}
-	byCreated := func(a, b partners.Account) int {
+	byCreated := func(a, b *accountRec) int {
 		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
 			return c
 		}
@@ -188,11 +208,11 @@ func directoryOrder(sort partners.Sort) func(a, b partners.Account) int {
 	}
 	switch sort {
 	case partners.SortNameDesc:
-		return func(a, b partners.Account) int { return byName(b, a) }
+		return func(a, b *accountRec) int { return byName(b, a) }
 	case partners.SortCreatedAt:
 		return byCreated
 	case partners.SortCreatedAtDesc:
-		return func(a, b partners.Account) int { return byCreated(b, a) }
+		return func(a, b *accountRec) int { return byCreated(b, a) }
 	}
 	return byName
 }

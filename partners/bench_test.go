@@ -1,0 +1,164 @@
+package partners_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/internal/sqldb"
+	"github.com/partnerkit/partnerkit/partners"
+	"github.com/partnerkit/partnerkit/partners/bunstore"
+	"github.com/partnerkit/partnerkit/partners/memstore"
+	"github.com/uptrace/bun"
+)
+
+const benchPartners = 100_000
+
+var benchTypes = []partners.AccountType{partners.TypeVendor, partners.TypeReseller, partners.TypeDistributor}
+
+// seedDirectory creates a root provider managing n partners of three types
+// in one transaction and returns the root's admin actor.
+func seedDirectory(b *testing.B, st partners.Store, n int) partnerkit.Actor {
+	b.Helper()
+	ctx := context.Background()
+	root := partnerkit.NewID(partnerkit.PrefixAccount)
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	err := st.InTx(ctx, func(ctx context.Context) error {
+		if err := st.CreateAccount(ctx, &partners.Account{ID: root, Type: partners.TypeProvider, Name: "Root",
+			Status: partners.StatusActive, Path: "/" + root + "/", CreatedAt: start, UpdatedAt: start, Version: 1}); err != nil {
+			return err
+		}
+		for i := range n {
+			id := partnerkit.NewID(partnerkit.PrefixAccount)
+			at := start.Add(time.Duration(i) * time.Second)
+			a := &partners.Account{
+				ID: id, Type: benchTypes[i%len(benchTypes)],
+				// Names that do not follow insertion order.
+				Name:       fmt.Sprintf("Partner %05d %s", (i*7919)%n, id[3:7]),
+				ExternalID: fmt.Sprintf("EXT-%d", i), Status: partners.StatusActive,
+				ManagerID: root, Path: "/" + root + "/" + id + "/",
+				BusinessContact:  partners.Contact{Name: "Business", Email: fmt.Sprintf("biz%d@example.com", i)},
+				TechnicalContact: partners.Contact{Name: "Tech", Email: fmt.Sprintf("tech%d@example.com", i)},
+				CreatedAt:        at, UpdatedAt: at, Version: 1,
+			}
+			if err := st.CreateAccount(ctx, a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return partnerkit.Actor{AccountID: root, Role: partnerkit.RoleAdmin}
+}
+
+// BenchmarkDirectory measures one directory page of 50 with counts,
+// filtered by type and sorted by name, over 100,000 partners: through the
+// service on the memory and SQLite stores, and as one hand-written SQL
+// statement on database/sql (the floor the SQLite store is compared with).
+func BenchmarkDirectory(b *testing.B) {
+	ctx := context.Background()
+	filter := partners.DirectoryFilter{Type: partners.TypeVendor, Sort: partners.SortName, Page: partnerkit.Page{Limit: 50}}
+
+	b.Run("store=memory", func(b *testing.B) {
+		st := memstore.New(nil)
+		actor := seedDirectory(b, st, benchPartners)
+		svc := partners.NewService(st)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for b.Loop() {
+			page, err := svc.Directory(ctx, actor, filter)
+			if err != nil || len(page.Items) != 50 {
+				b.Fatal(err, len(page.Items))
+			}
+		}
+	})
+
+	db, actor := openBenchSQLite(b)
+	b.Run("store=sqlite", func(b *testing.B) {
+		svc := partners.NewService(bunstore.New(db))
+		b.ReportAllocs()
+		b.ResetTimer()
+		for b.Loop() {
+			page, err := svc.Directory(ctx, actor, filter)
+			if err != nil || len(page.Items) != 50 {
+				b.Fatal(err, len(page.Items))
+			}
+		}
+	})
+
+	b.Run("rawsql=sqlite", func(b *testing.B) {
+		stmt, err := db.DB.PrepareContext(ctx, rawDirectorySQL)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer stmt.Close()
+		b.ReportAllocs()
+		b.ResetTimer()
+		for b.Loop() {
+			items, total, err := rawDirectory(ctx, stmt, actor.AccountID, string(partners.TypeVendor), 50, 0)
+			if err != nil || len(items) != 50 || total == 0 {
+				b.Fatal(err, len(items), total)
+			}
+		}
+	})
+}
+
+// openBenchSQLite seeds a SQLite file in the benchmark's temporary directory.
+func openBenchSQLite(b *testing.B) (*bun.DB, partnerkit.Actor) {
+	b.Helper()
+	ctx := context.Background()
+	db, err := sqldb.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	actor := seedDirectory(b, bunstore.New(db), benchPartners)
+	if _, err := db.ExecContext(ctx, "ANALYZE"); err != nil {
+		b.Fatal(err)
+	}
+	return db, actor
+}
+
+// rawDirectorySQL is the directory page as one hand-written statement.
+const rawDirectorySQL = `SELECT a.id, a.type, a.name, a.legal_name, a.external_id, a.status, a.manager_id, a.path,
+	a.business_contact_name, a.business_contact_email, a.business_contact_phone,
+	a.technical_contact_name, a.technical_contact_email, a.technical_contact_phone,
+	a.created_at, a.updated_at, a.version,
+	(SELECT count(*) FROM contracts AS c WHERE c.partner_id = a.id AND c.status IN ('signed', 'active')),
+	(SELECT count(DISTINCT c.agreement_id) FROM contracts AS c WHERE c.partner_id = a.id AND c.status <> 'rejected'),
+	(SELECT count(*) FROM listings AS l WHERE l.vendor_id = a.id),
+	(SELECT count(*) FROM accounts AS t WHERE t.manager_id = ?1 AND t.type = ?2)
+FROM accounts AS a
+WHERE a.manager_id = ?1 AND a.type = ?2
+ORDER BY a.search_name, a.id
+LIMIT ?3 OFFSET ?4`
+
+func rawDirectory(ctx context.Context, stmt *sql.Stmt, manager, typ string, limit, offset int) ([]partners.DirectoryEntry, int, error) {
+	rows, err := stmt.QueryContext(ctx, manager, typ, limit, offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []partners.DirectoryEntry
+	var total int
+	for rows.Next() {
+		var e partners.DirectoryEntry
+		var typ, status string
+		if err := rows.Scan(&e.ID, &typ, &e.Name, &e.LegalName, &e.ExternalID, &status, &e.ManagerID, &e.Path,
+			&e.BusinessContact.Name, &e.BusinessContact.Email, &e.BusinessContact.Phone,
+			&e.TechnicalContact.Name, &e.TechnicalContact.Email, &e.TechnicalContact.Phone,
+			&e.CreatedAt, &e.UpdatedAt, &e.Version,
+			&e.SignedContracts, &e.Agreements, &e.Listings, &total); err != nil {
+			return nil, 0, err
+		}
+		e.Type, e.Status = partners.AccountType(typ), partners.Status(status)
+		out = append(out, e)
+	}
+	return out, total, rows.Err()
+}
