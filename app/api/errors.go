@@ -1,0 +1,77 @@
+package api
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+
+	"github.com/partnerkit/partnerkit"
+)
+
+// statusOf is the one table that maps error codes to HTTP status codes.
+var statusOf = map[partnerkit.Code]int{
+	partnerkit.CodeInvalid:      http.StatusBadRequest,
+	partnerkit.CodeUnauthorized: http.StatusUnauthorized,
+	partnerkit.CodeForbidden:    http.StatusForbidden,
+	partnerkit.CodeNotFound:     http.StatusNotFound,
+	partnerkit.CodeConflict:     http.StatusConflict,
+	partnerkit.CodeGone:         http.StatusGone,
+	partnerkit.CodeTooLarge:     http.StatusRequestEntityTooLarge,
+	partnerkit.CodeInternal:     http.StatusInternalServerError,
+}
+
+// StatusCode returns the HTTP status for an error code.
+func StatusCode(code partnerkit.Code) int {
+	if s, ok := statusOf[code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// CodeOf returns the error code for an HTTP status: the inverse of
+// StatusCode, used by clients to rebuild errors.
+func CodeOf(status int) partnerkit.Code {
+	for code, s := range statusOf {
+		if s == status {
+			return code
+		}
+	}
+	return partnerkit.CodeInternal
+}
+
+// ErrorBody is the JSON body of every error response.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail describes an error to an API client.
+type ErrorDetail struct {
+	// Code is the partnerkit error code.
+	Code partnerkit.Code `json:"code"`
+	// Message is a sentence safe to show a user.
+	Message string `json:"message"`
+	// Fields maps a field's JSON name to its problem.
+	Fields map[string]string `json:"fields,omitempty"`
+}
+
+// writeError renders err with its status; internal errors are logged and
+// never shown.
+func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code := partnerkit.ErrorCode(err)
+	if code == partnerkit.CodeInternal {
+		slog.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if code == partnerkit.CodeUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Basic realm="partnerkit", charset="UTF-8"`)
+	}
+	writeJSON(w, StatusCode(code), ErrorBody{Error: ErrorDetail{
+		Code: code, Message: partnerkit.ErrorMessage(err), Fields: partnerkit.ErrorFields(err),
+	}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,154 @@
+//go:build !js
+
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/app/api"
+	"github.com/partnerkit/partnerkit/partners"
+	"github.com/partnerkit/partnerkit/partners/bunstore"
+)
+
+// config is what the server is started with.
+type config struct {
+	addr, db, adminEmail, adminPassword string
+}
+
+func parseConfig(args []string, getenv func(string) string) (config, error) {
+	def := func(key, fallback string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		return fallback
+	}
+	var c config
+	fs := flag.NewFlagSet("partnerkit", flag.ContinueOnError)
+	fs.StringVar(&c.addr, "addr", def("PARTNERKIT_ADDR", "127.0.0.1:8080"), "listen address (PARTNERKIT_ADDR)")
+	fs.StringVar(&c.db, "db", def("PARTNERKIT_DB", "partnerkit.db"), "SQLite file path or postgres:// DSN (PARTNERKIT_DB)")
+	fs.StringVar(&c.adminEmail, "admin-email", def("PARTNERKIT_ADMIN_EMAIL", ""), "first admin's email on an empty database (PARTNERKIT_ADMIN_EMAIL)")
+	fs.StringVar(&c.adminPassword, "admin-password", def("PARTNERKIT_ADMIN_PASSWORD", ""), "first admin's password (PARTNERKIT_ADMIN_PASSWORD)")
+	return c, fs.Parse(args)
+}
+
+// run serves until ctx is done, then shuts down gracefully. When ready is
+// not nil it receives the listening address.
+func run(ctx context.Context, args []string, getenv func(string) string, out io.Writer, ready chan<- string) error {
+	cfg, err := parseConfig(args, getenv)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(out, nil))
+	db, err := bunstore.Open(ctx, cfg.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	svc := partners.NewService(bunstore.New(db))
+	if err := bootstrap(ctx, svc, cfg, out); err != nil {
+		return err
+	}
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if err := db.PingContext(r.Context()); err != nil {
+			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.Handle("/api/", api.New(api.Config{Partners: svc}))
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	logger.Info("partnerkit listening", "addr", "http://"+ln.Addr().String(), "db", redactDSN(cfg.db))
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	logger.Info("partnerkit stopped")
+	return nil
+}
+
+// bootstrap creates the first provider account and admin on an empty
+// database, printing generated credentials once.
+func bootstrap(ctx context.Context, svc *partners.Service, cfg config, out io.Writer) error {
+	n, err := svc.Store().CountAccounts(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	email, password, generated := cfg.adminEmail, cfg.adminPassword, false
+	if email == "" {
+		email = "admin@partnerkit.local"
+	}
+	if password == "" {
+		password, generated = generatePassword(), true
+	}
+	_, _, err = svc.Bootstrap(ctx, partners.BootstrapInput{
+		AccountName: "Provider", AdminEmail: email, AdminFullName: "Administrator", AdminPassword: password,
+	})
+	if partnerkit.ErrorCode(err) == partnerkit.CodeConflict {
+		return nil // another instance bootstrapped first
+	}
+	if err != nil {
+		return fmt.Errorf("create first admin: %w", err)
+	}
+	if generated {
+		fmt.Fprintf(out, "\nFirst admin created. Sign in with:\n  email:    %s\n  password: %s\nThis password is shown only once.\n\n", email, password)
+	} else {
+		fmt.Fprintf(out, "First admin created: %s\n", email)
+	}
+	return nil
+}
+
+// generatePassword returns a random password that meets the policy.
+func generatePassword() string {
+	b := make([]byte, 18)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b) + "-Aa1"
+}
+
+// redactDSN hides a PostgreSQL password from logs.
+func redactDSN(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" && u.User != nil {
+		return u.Redacted()
+	}
+	return dsn
+}
