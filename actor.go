@@ -1,5 +1,7 @@
 package partnerkit
 
+import "context"
+
 // Role is what a member or API key may do inside an account.
 type Role string
 
@@ -75,4 +77,13 @@ func (a Actor) RequireAccount() error {
 		return Errorf(CodeUnauthorized, "no account or role: sign in first")
 	}
 	return nil
+}
+
+// Tenancy decides which accounts an actor may see. partners.Service
+// implements it; other domains use it without importing partners.
+type Tenancy interface {
+	// CheckVisible returns nil when the actor may see accountID (its own
+	// account or one it manages, directly or further down), and a not_found
+	// error otherwise.
+	CheckVisible(ctx context.Context, actor Actor, accountID string) error
 }

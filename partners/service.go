@@ -17,6 +17,7 @@ type Service struct {
 	store  Store
 	clock  partnerkit.Clock
 	hasher PasswordHasher
+	audit  partnerkit.Auditor
 }
 
 // Option configures a Service.
@@ -34,8 +35,15 @@ func NewService(store Store, opts ...Option) *Service {
 	for _, o := range opts {
 		o(s)
 	}
+	s.audit = partnerkit.Auditor{Log: store, Clock: s.clock}
 	return s
 }
+
+// Clock returns the service's clock.
+func (s *Service) Clock() partnerkit.Clock { return s.clock }
+
+// Hasher returns the service's password hasher.
+func (s *Service) Hasher() PasswordHasher { return s.hasher }
 
 // Store returns the service's store.
 func (s *Service) Store() Store { return s.store }
@@ -92,7 +100,11 @@ func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) (*Account, *
 			return err
 		}
 		user, err = s.createUserAndMembership(ctx, acct.ID, in.AdminEmail, in.AdminFullName, in.AdminPassword, partnerkit.RoleAdmin)
-		return err
+		if err != nil {
+			return err
+		}
+		system := partnerkit.Actor{AccountID: acct.ID, UserID: user.ID, Role: partnerkit.RoleAdmin}
+		return s.audit.Record(ctx, system, acct.ID, "partner.created", "partner", acct.ID, nil, acct)
 	})
 	if err != nil {
 		return nil, nil, partnerkit.WithOp(op, err)
@@ -152,7 +164,10 @@ func (s *Service) CreatePartner(ctx context.Context, actor partnerkit.Actor, in 
 			BusinessContact: normalizeContact(in.BusinessContact), TechnicalContact: normalizeContact(in.TechnicalContact),
 			CreatedAt: now, UpdatedAt: now, Version: 1,
 		}
-		return s.store.CreateAccount(ctx, acct)
+		if err := s.store.CreateAccount(ctx, acct); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, actor, acct.ID, "partner.created", "partner", acct.ID, nil, acct)
 	})
 	if err != nil {
 		return nil, partnerkit.WithOp(op, err)
@@ -210,7 +225,7 @@ func (s *Service) UpdatePartner(ctx context.Context, actor partnerkit.Actor, id 
 	if err := validate.Struct(in); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
-	a, err := s.change(ctx, actor, id, in.Version, func(a *Account) error {
+	a, err := s.change(ctx, actor, id, in.Version, "partner.updated", func(a *Account) error {
 		setIf(&a.Name, in.Name)
 		setIf(&a.LegalName, in.LegalName)
 		if in.ExternalID != nil {
@@ -246,7 +261,8 @@ func (s *Service) ReactivatePartner(ctx context.Context, actor partnerkit.Actor,
 
 // transition moves a managed account from one status to another.
 func (s *Service) transition(ctx context.Context, actor partnerkit.Actor, id string, from, to Status) (*Account, error) {
-	return s.change(ctx, actor, id, 0, func(a *Account) error {
+	action := map[Status]string{StatusSuspended: "partner.suspended", StatusActive: "partner.reactivated"}[to]
+	return s.change(ctx, actor, id, 0, action, func(a *Account) error {
 		if a.ID == actor.AccountID {
 			return partnerkit.Errorf(partnerkit.CodeForbidden, "an account cannot change its own status")
 		}
@@ -258,8 +274,9 @@ func (s *Service) transition(ctx context.Context, actor partnerkit.Actor, id str
 	})
 }
 
-// change loads a visible account in a transaction, applies edit and stores it.
-func (s *Service) change(ctx context.Context, actor partnerkit.Actor, id string, version int, edit func(*Account) error) (*Account, error) {
+// change loads a visible account in a transaction, applies edit, stores it
+// and records action in the audit trail.
+func (s *Service) change(ctx context.Context, actor partnerkit.Actor, id string, version int, action string, edit func(*Account) error) (*Account, error) {
 	if err := requireWrite(actor); err != nil {
 		return nil, err
 	}
@@ -272,6 +289,7 @@ func (s *Service) change(ctx context.Context, actor partnerkit.Actor, id string,
 		if version != 0 && version != a.Version {
 			return partnerkit.Errorf(partnerkit.CodeConflict, "partner %s changed since version %d (now %d)", id, version, a.Version)
 		}
+		before := *a
 		if err := edit(a); err != nil {
 			return err
 		}
@@ -280,7 +298,7 @@ func (s *Service) change(ctx context.Context, actor partnerkit.Actor, id string,
 			return err
 		}
 		out = a
-		return nil
+		return s.audit.Record(ctx, actor, a.ID, action, "partner", a.ID, &before, a)
 	})
 	return out, err
 }
@@ -396,7 +414,11 @@ func (s *Service) CreateUser(ctx context.Context, actor partnerkit.Actor, in Cre
 		}
 		var err error
 		user, err = s.createUserAndMembership(ctx, in.AccountID, in.Email, in.FullName, in.Password, in.Role)
-		return err
+		if err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, actor, in.AccountID, "user.created", "user", user.ID, nil,
+			map[string]any{"user": user, "account_id": in.AccountID, "role": in.Role})
 	})
 	if err != nil {
 		return nil, partnerkit.WithOp(op, err)
@@ -440,7 +462,10 @@ func (s *Service) AddMember(ctx context.Context, actor partnerkit.Actor, account
 			return err
 		}
 		m = &Membership{UserID: userID, AccountID: accountID, Role: role, CreatedAt: s.clock.Now()}
-		return s.store.CreateMembership(ctx, m)
+		if err := s.store.CreateMembership(ctx, m); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, actor, accountID, "membership.created", "user", userID, nil, m)
 	})
 	if err != nil {
 		return nil, partnerkit.WithOp(op, err)
@@ -456,6 +481,40 @@ func (s *Service) Members(ctx context.Context, actor partnerkit.Actor, accountID
 	}
 	ms, err := s.store.AccountMembers(ctx, accountID)
 	return ms, partnerkit.WithOp(op, err)
+}
+
+// AuditTrail returns one page of the audit events of an entity (a partner,
+// user, agreement, contract, ...) oldest first. The events of an entity all
+// belong to one account; unless the actor may see that account the entity
+// is not_found.
+func (s *Service) AuditTrail(ctx context.Context, actor partnerkit.Actor, entityID string, page partnerkit.Page) (partnerkit.List[partnerkit.AuditEvent], error) {
+	const op = "partners.AuditTrail"
+	var out partnerkit.List[partnerkit.AuditEvent]
+	if err := actor.RequireAccount(); err != nil {
+		return out, partnerkit.WithOp(op, err)
+	}
+	page, err := page.Normalize()
+	if err != nil {
+		return out, partnerkit.WithOp(op, err)
+	}
+	events, total, err := s.store.AuditTrail(ctx, entityID, page.Limit, page.Offset)
+	if err != nil {
+		return out, partnerkit.WithOp(op, err)
+	}
+	notFound := partnerkit.WithOp(op, partnerkit.NotFound("entity", entityID))
+	if total == 0 {
+		return out, notFound
+	}
+	owned := events
+	if len(owned) == 0 { // past the last page: still check who may know the total
+		if owned, _, err = s.store.AuditTrail(ctx, entityID, 1, 0); err != nil || len(owned) == 0 {
+			return out, notFound
+		}
+	}
+	if _, err := s.visible(ctx, actor, owned[0].AccountID); err != nil {
+		return out, notFound
+	}
+	return partnerkit.List[partnerkit.AuditEvent]{Items: events, Total: total}, nil
 }
 
 // Authenticate checks an email and password. It returns the user and their
@@ -576,4 +635,10 @@ func setIf(dst *string, src *string) {
 	if src != nil {
 		*dst = *src
 	}
+}
+
+// CheckVisible implements partnerkit.Tenancy.
+func (s *Service) CheckVisible(ctx context.Context, actor partnerkit.Actor, accountID string) error {
+	_, err := s.visible(ctx, actor, accountID)
+	return err
 }

@@ -18,6 +18,8 @@ import (
 //   - internal for anything else.
 type Store interface {
 	partnerkit.Transactor
+	// AppendAudit stores an audit event of any domain.
+	partnerkit.AuditLog
 
 	// CreateAccount inserts a. Returns conflict on "external_id" when the
 	// manager already has a partner with that non-empty external ID.
@@ -49,4 +51,8 @@ type Store interface {
 	// AccountMembers returns the members of an account with their users,
 	// oldest membership first.
 	AccountMembers(ctx context.Context, accountID string) ([]Member, error)
+
+	// AuditTrail returns one page of the audit events of an entity, oldest
+	// first, and how many there are in all.
+	AuditTrail(ctx context.Context, entityID string, limit, offset int) ([]partnerkit.AuditEvent, int, error)
 }

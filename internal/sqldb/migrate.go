@@ -22,7 +22,7 @@ const migrationLockKey = 0x5041_524b // "PARK"
 
 // schemaMigration is one step of the schema, written once for both dialects:
 // {{ts}} is the timestamp type, {{sorted}} the collation clause of columns
-// that are sorted (byte order on every store), {{bigint}} a 64-bit integer.
+// that are sorted (byte order on every store), {{bigint}} a 64-bit integer, {{blob}} bytes.
 type schemaMigration struct {
 	name, comment string
 	statements    []string
@@ -77,17 +77,113 @@ var migrations = []schemaMigration{
 		)`,
 		`CREATE INDEX memberships_account_idx ON memberships (account_id, created_at)`,
 	}},
-	{name: "20261120000002", comment: "directory_count_sources", statements: []string{
-		// The partner directory counts rows of these tables; the contracts
-		// and listings domains add their remaining columns.
-		`CREATE TABLE contracts (
+	{name: "20261120000002", comment: "agreements_contracts", statements: []string{
+		`CREATE TABLE audit_events (
 			id TEXT PRIMARY KEY,
-			partner_id TEXT NOT NULL REFERENCES accounts (id),
+			account_id TEXT NOT NULL,
+			actor TEXT NOT NULL,
+			actor_account_id TEXT NOT NULL DEFAULT '',
+			action TEXT NOT NULL,
+			entity_type TEXT NOT NULL,
+			entity_id TEXT NOT NULL,
+			at {{ts}} NOT NULL,
+			before TEXT NOT NULL DEFAULT '',
+			after TEXT NOT NULL DEFAULT ''
+		)`,
+		`CREATE INDEX audit_events_entity_idx ON audit_events (entity_id, at, id)`,
+		`CREATE TABLE agreements (
+			id TEXT PRIMARY KEY,
+			owner_id TEXT NOT NULL REFERENCES accounts (id),
+			type TEXT NOT NULL,
+			name TEXT NOT NULL,
+			search_name TEXT {{sorted}} NOT NULL,
+			description TEXT NOT NULL DEFAULT '',
+			current_version INTEGER NOT NULL,
+			created_at {{ts}} NOT NULL,
+			updated_at {{ts}} NOT NULL,
+			version INTEGER NOT NULL
+		)`,
+		`CREATE INDEX agreements_owner_name_idx ON agreements (owner_id, search_name, id)`,
+		`CREATE INDEX agreements_owner_type_name_idx ON agreements (owner_id, type, search_name, id)`,
+		`CREATE TABLE agreement_versions (
+			agreement_id TEXT NOT NULL REFERENCES agreements (id),
+			number INTEGER NOT NULL,
+			document_kind TEXT NOT NULL,
+			document_url TEXT NOT NULL DEFAULT '',
+			file_name TEXT NOT NULL DEFAULT '',
+			media_type TEXT NOT NULL DEFAULT '',
+			size {{bigint}} NOT NULL DEFAULT 0,
+			sha256 TEXT NOT NULL DEFAULT '',
+			created_by TEXT NOT NULL DEFAULT '',
+			created_at {{ts}} NOT NULL,
+			PRIMARY KEY (agreement_id, number)
+		)`,
+		`CREATE TABLE agreement_documents (
 			agreement_id TEXT NOT NULL,
-			status TEXT NOT NULL,
+			number INTEGER NOT NULL,
+			content {{blob}} NOT NULL,
+			PRIMARY KEY (agreement_id, number),
+			FOREIGN KEY (agreement_id, number) REFERENCES agreement_versions (agreement_id, number) ON DELETE CASCADE
+		)`,
+		`CREATE TABLE marketplaces (
+			id TEXT PRIMARY KEY,
+			owner_id TEXT NOT NULL REFERENCES accounts (id),
+			name TEXT NOT NULL,
+			search_name TEXT {{sorted}} NOT NULL,
+			currency TEXT NOT NULL,
+			external BOOLEAN NOT NULL,
 			created_at {{ts}} NOT NULL
 		)`,
+		`CREATE UNIQUE INDEX marketplaces_owner_name_key ON marketplaces (owner_id, search_name)`,
+		`CREATE TABLE contracts (
+			id TEXT PRIMARY KEY,
+			owner_id TEXT NOT NULL REFERENCES accounts (id),
+			partner_id TEXT NOT NULL REFERENCES accounts (id),
+			agreement_id TEXT NOT NULL,
+			agreement_version INTEGER NOT NULL,
+			type TEXT NOT NULL,
+			marketplace_id TEXT REFERENCES marketplaces (id),
+			status TEXT NOT NULL,
+			created_at {{ts}} NOT NULL,
+			updated_at {{ts}} NOT NULL,
+			signed_at {{ts}},
+			activated_at {{ts}},
+			terminated_at {{ts}},
+			version INTEGER NOT NULL,
+			FOREIGN KEY (agreement_id, agreement_version) REFERENCES agreement_versions (agreement_id, number)
+		)`,
+		// A vendor has at most one open distribution contract per marketplace.
+		`CREATE UNIQUE INDEX contracts_partner_marketplace_key ON contracts (partner_id, marketplace_id)
+			WHERE marketplace_id IS NOT NULL AND status IN ('pending', 'signed', 'active')`,
 		`CREATE INDEX contracts_partner_status_idx ON contracts (partner_id, status, agreement_id)`,
+		`CREATE INDEX contracts_owner_created_idx ON contracts (owner_id, created_at, id)`,
+		`CREATE INDEX contracts_agreement_idx ON contracts (agreement_id, agreement_version)`,
+		`CREATE TABLE contract_events (
+			id TEXT PRIMARY KEY,
+			contract_id TEXT NOT NULL REFERENCES contracts (id),
+			type TEXT NOT NULL,
+			from_status TEXT NOT NULL DEFAULT '',
+			to_status TEXT NOT NULL,
+			agreement_version INTEGER NOT NULL,
+			actor TEXT NOT NULL,
+			at {{ts}} NOT NULL
+		)`,
+		`CREATE INDEX contract_events_contract_idx ON contract_events (contract_id, at, id)`,
+		`CREATE TABLE invitations (
+			id TEXT PRIMARY KEY,
+			token_hash TEXT NOT NULL,
+			owner_id TEXT NOT NULL REFERENCES accounts (id),
+			partner_id TEXT NOT NULL REFERENCES accounts (id),
+			contract_id TEXT NOT NULL REFERENCES contracts (id),
+			created_by TEXT NOT NULL,
+			created_at {{ts}} NOT NULL,
+			expires_at {{ts}} NOT NULL,
+			used_at {{ts}},
+			used_by TEXT NOT NULL DEFAULT ''
+		)`,
+		`CREATE UNIQUE INDEX invitations_token_hash_key ON invitations (token_hash)`,
+		`CREATE INDEX invitations_partner_idx ON invitations (partner_id)`,
+		// The partner directory counts listings; the listings domain adds its columns.
 		`CREATE TABLE listings (
 			id TEXT PRIMARY KEY,
 			vendor_id TEXT NOT NULL REFERENCES accounts (id),
@@ -104,6 +200,7 @@ func render(db bun.IDB, stmt string) string {
 		"{{ts}}", pick(pg, "TIMESTAMPTZ", "TIMESTAMP"),
 		"{{sorted}}", pick(pg, `COLLATE "C"`, ""),
 		"{{bigint}}", pick(pg, "BIGINT", "INTEGER"),
+		"{{blob}}", pick(pg, "BYTEA", "BLOB"),
 	)
 	return r.Replace(stmt)
 }

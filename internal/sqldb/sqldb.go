@@ -126,6 +126,20 @@ func UniqueViolation(err error) (constraint string, ok bool) {
 	return "", false
 }
 
+// ForeignKeyViolation reports whether err is a foreign-key violation, such
+// as deleting a row that another still references.
+func ForeignKeyViolation(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23503"
+	}
+	return false
+}
+
 // IsNoRows reports whether err says a query found no row.
 func IsNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 

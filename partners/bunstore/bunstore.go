@@ -346,3 +346,51 @@ func (s *Store) AccountMembers(ctx context.Context, accountID string) ([]partner
 	}
 	return out, nil
 }
+
+type auditRow struct {
+	bun.BaseModel `bun:"table:audit_events,alias:ev"`
+
+	ID             string `bun:"id,pk"`
+	AccountID      string
+	Actor          string
+	ActorAccountID string
+	Action         string
+	EntityType     string
+	EntityID       string
+	At             time.Time
+	Before         string
+	After          string
+}
+
+// AppendAudit implements partnerkit.AuditLog.
+func (s *Store) AppendAudit(ctx context.Context, e *partnerkit.AuditEvent) error {
+	r := &auditRow{ID: e.ID, AccountID: e.AccountID, Actor: e.Actor, ActorAccountID: e.ActorAccountID,
+		Action: e.Action, EntityType: e.EntityType, EntityID: e.EntityID, At: e.At,
+		Before: string(e.Before), After: string(e.After)}
+	_, err := s.conn(ctx).NewInsert().Model(r).Exec(ctx)
+	return sqldb.Internal("bunstore.AppendAudit", err)
+}
+
+// AuditTrail implements partners.Store.
+func (s *Store) AuditTrail(ctx context.Context, entityID string, limit, offset int) ([]partnerkit.AuditEvent, int, error) {
+	var rows []auditRow
+	total, err := s.conn(ctx).NewSelect().Model(&rows).Where("ev.entity_id = ?", entityID).
+		OrderExpr("ev.at ASC, ev.id ASC").Limit(int64(limit)).Offset(int64(offset)).ScanAndCount(ctx)
+	if err != nil && !sqldb.IsNoRows(err) {
+		return nil, 0, sqldb.Internal("bunstore.AuditTrail", err)
+	}
+	out := make([]partnerkit.AuditEvent, len(rows))
+	for i, r := range rows {
+		out[i] = partnerkit.AuditEvent{ID: r.ID, AccountID: r.AccountID, Actor: r.Actor, ActorAccountID: r.ActorAccountID,
+			Action: r.Action, EntityType: r.EntityType, EntityID: r.EntityID, At: r.At.UTC(),
+			Before: rawJSON(r.Before), After: rawJSON(r.After)}
+	}
+	return out, int(total), nil
+}
+
+func rawJSON(s string) []byte {
+	if s == "" {
+		return nil
+	}
+	return []byte(s)
+}

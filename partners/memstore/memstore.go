@@ -37,6 +37,7 @@ type Store struct {
 	users       *memdb.Table[string, partners.User]
 	emails      *memdb.Table[string, string] // email → user ID
 	memberships *memdb.Table[string, partners.Membership]
+	audit       *memdb.Table[string, []partnerkit.AuditEvent] // entity ID → events, oldest first
 }
 
 var _ partners.Store = (*Store)(nil)
@@ -54,6 +55,7 @@ func New(db *DB) *Store {
 		users:       memdb.NewTable[string, partners.User](),
 		emails:      memdb.NewTable[string, string](),
 		memberships: memdb.NewTable[string, partners.Membership](),
+		audit:       memdb.NewTable[string, []partnerkit.AuditEvent](),
 	}
 }
 
@@ -311,4 +313,37 @@ func (s *Store) AccountMembers(ctx context.Context, accountID string) ([]partner
 		return strings.Compare(a.UserID, b.UserID)
 	})
 	return out, err
+}
+
+// AppendAudit implements partnerkit.AuditLog.
+func (s *Store) AppendAudit(ctx context.Context, e *partnerkit.AuditEvent) error {
+	return s.db.Update(ctx, func(t *memdb.Tx) error {
+		events := slices.Clone(s.auditOf(e.EntityID))
+		i, _ := slices.BinarySearchFunc(events, *e, func(a, b partnerkit.AuditEvent) int {
+			if c := a.At.Compare(b.At); c != 0 {
+				return c
+			}
+			return strings.Compare(a.ID, b.ID)
+		})
+		s.audit.Put(t, e.EntityID, slices.Insert(events, i, *e))
+		return nil
+	})
+}
+
+func (s *Store) auditOf(entityID string) []partnerkit.AuditEvent {
+	events, _ := s.audit.Get(entityID)
+	return events
+}
+
+// AuditTrail implements partners.Store.
+func (s *Store) AuditTrail(ctx context.Context, entityID string, limit, offset int) ([]partnerkit.AuditEvent, int, error) {
+	var out []partnerkit.AuditEvent
+	var total int
+	err := s.db.View(ctx, func() error {
+		events := s.auditOf(entityID)
+		total = len(events)
+		out = slices.Clone(events[min(offset, total):min(offset+limit, total)])
+		return nil
+	})
+	return out, total, err
 }
