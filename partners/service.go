@@ -2,7 +2,6 @@ package partners
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -78,7 +77,7 @@ func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) (*Account, *
 	if in.AccountType == "" {
 		in.AccountType = TypeProvider
 	}
-	if err := validateAll(validate.Struct(in), checkType("account_type", in.AccountType),
+	if err := validate.All(validate.Struct(in), checkType("account_type", in.AccountType),
 		CheckPasswordPolicy(in.AdminPassword)); err != nil {
 		return nil, nil, partnerkit.WithOp(op, err)
 	}
@@ -144,7 +143,7 @@ func (s *Service) CreatePartner(ctx context.Context, actor partnerkit.Actor, in 
 	if in.Status == "" {
 		in.Status = StatusActive
 	}
-	if err := validateAll(validate.Struct(in), checkType("type", in.Type), checkNewStatus(in.Status)); err != nil {
+	if err := validate.All(validate.Struct(in), checkType("type", in.Type), checkNewStatus(in.Status)); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
 	var acct *Account
@@ -358,7 +357,7 @@ func (s *Service) directoryQuery(ctx context.Context, actor partnerkit.Actor, f 
 	if !slices.Contains(Sorts(), f.Sort) {
 		sortErr = partnerkit.FieldError("sort", fmt.Sprintf("must be one of: %s", joinValues(Sorts())))
 	}
-	if err := validateAll(validate.Struct(f), pageErr, typeErr, statusErr, sortErr); err != nil {
+	if err := validate.All(validate.Struct(f), pageErr, typeErr, statusErr, sortErr); err != nil {
 		return DirectoryQuery{}, err
 	}
 	manager := actor.AccountID
@@ -404,7 +403,7 @@ func (s *Service) CreateUser(ctx context.Context, actor partnerkit.Actor, in Cre
 	if in.AccountID == "" {
 		in.AccountID = actor.AccountID
 	}
-	if err := validateAll(validate.Struct(in), checkRole(in.Role), CheckPasswordPolicy(in.Password)); err != nil {
+	if err := validate.All(validate.Struct(in), checkRole(in.Role), CheckPasswordPolicy(in.Password)); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
 	var user *User
@@ -561,27 +560,6 @@ func requireWrite(actor partnerkit.Actor) error {
 		return err
 	}
 	return actor.RequireWrite()
-}
-
-// validateAll merges the field errors of several checks into one invalid
-// error; the first non-field error wins.
-func validateAll(errs ...error) error {
-	fields := map[string]string{}
-	for _, err := range errs {
-		if err == nil {
-			continue
-		}
-		var e *partnerkit.Error
-		if !errors.As(err, &e) || e.Code != partnerkit.CodeInvalid || len(e.Fields) == 0 {
-			return err
-		}
-		for k, v := range e.Fields {
-			if _, dup := fields[k]; !dup {
-				fields[k] = v
-			}
-		}
-	}
-	return validate.Fields(fields)
 }
 
 func checkType(field string, t AccountType) error {

@@ -72,6 +72,28 @@ func Fields(fields map[string]string) error {
 	return e
 }
 
+// All merges the field errors of several checks into one invalid error. A
+// check that failed in another way (a too_large field, a conflict) is
+// returned as it is, first come first served.
+func All(errs ...error) error {
+	fields := map[string]string{}
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		var e *partnerkit.Error
+		if !errors.As(err, &e) || e.Code != partnerkit.CodeInvalid || len(e.Fields) == 0 {
+			return err
+		}
+		for k, v := range e.Fields {
+			if _, dup := fields[k]; !dup {
+				fields[k] = v
+			}
+		}
+	}
+	return Fields(fields)
+}
+
 func problem(fe validator.FieldError) string {
 	switch fe.Tag() {
 	case "required":

@@ -1,0 +1,162 @@
+// Package contracts binds partners to agreement versions: contracts and their
+// lifecycle (pending → signed → active → terminated, or rejected),
+// marketplaces and distribution contracts, and onboarding — the Create
+// Partner wizard and invitation activation, which span the partners,
+// agreements and contracts domains in one transaction.
+//
+// It imports the partners and agreements domains and no storage code.
+package contracts
+
+import (
+	"slices"
+	"time"
+
+	"github.com/partnerkit/partnerkit/agreements"
+)
+
+// Status is where a contract is in its life.
+type Status string
+
+// Contract statuses.
+const (
+	StatusPending    Status = "pending"
+	StatusSigned     Status = "signed"
+	StatusActive     Status = "active"
+	StatusRejected   Status = "rejected"
+	StatusTerminated Status = "terminated"
+)
+
+// Statuses lists every contract status.
+func Statuses() []Status {
+	return []Status{StatusPending, StatusSigned, StatusActive, StatusRejected, StatusTerminated}
+}
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool { return slices.Contains(Statuses(), s) }
+
+// Open reports whether a contract in status s still binds: pending, signed or active.
+func (s Status) Open() bool { return s == StatusPending || s == StatusSigned || s == StatusActive }
+
+// Contract binds one partner to one agreement version and, for
+// distribution, one marketplace.
+type Contract struct {
+	// ID is the opaque contract ID ("CTR-…").
+	ID string `json:"id"`
+	// OwnerID is the account that offers the agreement (the partner's manager).
+	OwnerID string `json:"owner_id"`
+	// PartnerID is the partner bound by the contract.
+	PartnerID string `json:"partner_id"`
+	// AgreementID is the agreement.
+	AgreementID string `json:"agreement_id"`
+	// AgreementVersion is the version the contract is bound to.
+	AgreementVersion int `json:"agreement_version"`
+	// Type is the agreement's type.
+	Type agreements.Type `json:"type"`
+	// MarketplaceID is the marketplace of a distribution contract.
+	MarketplaceID string `json:"marketplace_id,omitempty"`
+	// Status is the contract's status.
+	Status Status `json:"status"`
+	// CreatedAt, UpdatedAt, SignedAt, ActivatedAt and TerminatedAt are in UTC.
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+	SignedAt     *time.Time `json:"signed_at,omitempty"`
+	ActivatedAt  *time.Time `json:"activated_at,omitempty"`
+	TerminatedAt *time.Time `json:"terminated_at,omitempty"`
+	// Version increases on every change (optimistic locking).
+	Version int `json:"version"`
+
+	// LatestAgreementVersion is the agreement's current version (derived).
+	LatestAgreementVersion int `json:"latest_agreement_version"`
+	// UpdatePending says a newer agreement version awaits the partner's
+	// signature (derived: open contract on an older version).
+	UpdatePending bool `json:"update_pending"`
+}
+
+// EventType names what happened to a contract.
+type EventType string
+
+// Contract event types.
+const (
+	EventCreated    EventType = "created"
+	EventSigned     EventType = "signed"
+	EventActivated  EventType = "activated"
+	EventRejected   EventType = "rejected"
+	EventTerminated EventType = "terminated"
+	// EventResigned: the partner signed a newer agreement version.
+	EventResigned EventType = "resigned"
+)
+
+// Event records one change of a contract: who, when, and how.
+type Event struct {
+	// ID is the opaque event ID.
+	ID string `json:"id"`
+	// ContractID is the contract.
+	ContractID string `json:"contract_id"`
+	// Type is what happened.
+	Type EventType `json:"type"`
+	// FromStatus is the status before ("" on creation).
+	FromStatus Status `json:"from_status,omitempty"`
+	// ToStatus is the status after.
+	ToStatus Status `json:"to_status"`
+	// AgreementVersion is the version bound after the event.
+	AgreementVersion int `json:"agreement_version"`
+	// Actor is the principal who acted.
+	Actor string `json:"actor"`
+	// At is when (UTC).
+	At time.Time `json:"at"`
+}
+
+// Marketplace is a place where vendors' products are sold, owned by an account.
+type Marketplace struct {
+	// ID is the opaque marketplace ID ("MP-…").
+	ID string `json:"id"`
+	// OwnerID is the account that runs the marketplace.
+	OwnerID string `json:"owner_id"`
+	// Name is unique per owner (case-insensitive).
+	Name string `json:"name"`
+	// Currency is an ISO 4217 code ("USD").
+	Currency string `json:"currency"`
+	// External marks a marketplace of another company (AppSource, Azure Marketplace).
+	External bool `json:"external"`
+	// CreatedAt is when it was created (UTC).
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// transition is one legal move of the contract state machine.
+type transition struct {
+	from  []Status
+	to    Status
+	event EventType
+}
+
+// Actions of the state machine, by name.
+var transitions = map[string]transition{
+	"sign":      {from: []Status{StatusPending}, to: StatusSigned, event: EventSigned},
+	"activate":  {from: []Status{StatusSigned}, to: StatusActive, event: EventActivated},
+	"reject":    {from: []Status{StatusPending}, to: StatusRejected, event: EventRejected},
+	"terminate": {from: []Status{StatusSigned, StatusActive}, to: StatusTerminated, event: EventTerminated},
+}
+
+// Invitation lets an invited company review its agreement and activate its
+// account once, before it expires. Only the token's hash is stored.
+type Invitation struct {
+	// ID is the opaque invitation ID ("INV-…").
+	ID string `json:"id"`
+	// TokenHash is the hex SHA-256 of the token.
+	TokenHash string `json:"-"`
+	// OwnerID is the inviting account.
+	OwnerID string `json:"owner_id"`
+	// PartnerID is the invited account.
+	PartnerID string `json:"partner_id"`
+	// ContractID is the contract the invitation signs and activates.
+	ContractID string `json:"contract_id"`
+	// CreatedBy is who generated it.
+	CreatedBy string `json:"created_by"`
+	// CreatedAt and ExpiresAt are in UTC.
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	// UsedAt is when it was used; nil while unused.
+	UsedAt *time.Time `json:"used_at,omitempty"`
+	// UsedBy is the email that activated with it.
+	UsedBy string `json:"used_by,omitempty"`
+}

@@ -1,0 +1,473 @@
+package contracts
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/agreements"
+	"github.com/partnerkit/partnerkit/internal/validate"
+	"github.com/partnerkit/partnerkit/partners"
+)
+
+// Service is the contracts API for Go programs: marketplaces, contracts and
+// their lifecycle, and onboarding.
+//
+// Build the partners, agreements and contracts stores on one database (one
+// memstore DB, or one *bun.DB) so that multi-domain operations are atomic.
+type Service struct {
+	store         Store
+	partners      *partners.Service
+	agreements    *agreements.Service
+	audit         partnerkit.Auditor
+	clock         partnerkit.Clock
+	invitationTTL time.Duration
+	linkBase      string
+}
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithClock sets the clock used for timestamps.
+func WithClock(c partnerkit.Clock) Option { return func(s *Service) { s.clock = c } }
+
+// WithInvitationTTL sets how long invitation links stay valid (default 14 days).
+func WithInvitationTTL(d time.Duration) Option { return func(s *Service) { s.invitationTTL = d } }
+
+// WithActivationLinkBase sets the start of activation links, such as
+// "https://partners.example.com"; the default makes site-relative links.
+func WithActivationLinkBase(base string) Option {
+	return func(s *Service) { s.linkBase = strings.TrimSuffix(base, "/") }
+}
+
+// DefaultInvitationTTL is how long an invitation link works by default.
+const DefaultInvitationTTL = 14 * 24 * time.Hour
+
+// NewService returns a Service over store, using the partners and
+// agreements services for their domains; audit events go to the partners
+// store.
+func NewService(store Store, p *partners.Service, a *agreements.Service, opts ...Option) *Service {
+	s := &Service{store: store, partners: p, agreements: a, invitationTTL: DefaultInvitationTTL}
+	for _, o := range opts {
+		o(s)
+	}
+	s.audit = partnerkit.Auditor{Log: p.Store(), Clock: s.clock}
+	return s
+}
+
+// --- marketplaces ---
+
+// MarketplaceInput describes a new marketplace.
+type MarketplaceInput struct {
+	// Name is 1 to 100 characters, unique per owner.
+	Name string `json:"name" validate:"required,max=100"`
+	// Currency is an ISO 4217 code such as USD.
+	Currency string `json:"currency" validate:"required"`
+	// External marks another company's marketplace.
+	External bool `json:"external"`
+}
+
+var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
+
+// CreateMarketplace creates a marketplace owned by the actor's account.
+// Returns conflict on "name" when the account has one of that name.
+func (s *Service) CreateMarketplace(ctx context.Context, actor partnerkit.Actor, in MarketplaceInput) (*Marketplace, error) {
+	const op = "contracts.CreateMarketplace"
+	if err := requireWrite(actor); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	in.Name = strings.TrimSpace(in.Name)
+	in.Currency = strings.ToUpper(strings.TrimSpace(in.Currency))
+	var curErr error
+	if in.Currency != "" && !currencyCode.MatchString(in.Currency) {
+		curErr = partnerkit.FieldError("currency", "must be a three-letter ISO 4217 code such as USD")
+	}
+	if err := validate.All(validate.Struct(in), curErr); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	m := &Marketplace{ID: partnerkit.NewID(partnerkit.PrefixMarketplace), OwnerID: actor.AccountID, Name: in.Name,
+		Currency: in.Currency, External: in.External, CreatedAt: s.clock.Now()}
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.store.CreateMarketplace(ctx, m); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, actor, m.OwnerID, "marketplace.created", "marketplace", m.ID, nil, m)
+	})
+	if err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	return m, nil
+}
+
+// Marketplaces lists the marketplaces of the actor's account by name.
+func (s *Service) Marketplaces(ctx context.Context, actor partnerkit.Actor) ([]Marketplace, error) {
+	if err := actor.RequireAccount(); err != nil {
+		return nil, err
+	}
+	ms, err := s.store.ListMarketplaces(ctx, actor.AccountID)
+	return ms, partnerkit.WithOp("contracts.Marketplaces", err)
+}
+
+// --- contracts ---
+
+// CreateInput describes a new contract.
+type CreateInput struct {
+	// PartnerID is the partner to bind; the actor's account must manage it.
+	PartnerID string `json:"partner_id" validate:"required"`
+	// AgreementID is an agreement of the actor's account; its current
+	// version is bound.
+	AgreementID string `json:"agreement_id" validate:"required"`
+	// MarketplaceID is required for a distribution agreement and only then.
+	MarketplaceID string `json:"marketplace_id"`
+}
+
+// Create creates a pending contract between the actor's account and a
+// partner it manages. A distribution contract needs a vendor and a
+// marketplace of the actor's account; a vendor has at most one open
+// distribution contract per marketplace (conflict naming it).
+func (s *Service) Create(ctx context.Context, actor partnerkit.Actor, in CreateInput) (*Contract, error) {
+	const op = "contracts.Create"
+	if err := requireWrite(actor); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	if err := validate.Struct(in); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	var c *Contract
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		partner, err := s.managedPartner(ctx, actor, in.PartnerID, "partner_id")
+		if err != nil {
+			return err
+		}
+		agr, err := s.ownAgreement(ctx, actor, in.AgreementID, "agreement_id")
+		if err != nil {
+			return err
+		}
+		c, err = s.createContract(ctx, actor, partner, agr, in.MarketplaceID, "marketplace_id")
+		return err
+	})
+	if err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	return c, nil
+}
+
+// managedPartner loads a partner managed directly by the actor's account;
+// any other is an invalid field.
+func (s *Service) managedPartner(ctx context.Context, actor partnerkit.Actor, id, field string) (*partners.Account, error) {
+	p, err := s.partners.GetPartner(ctx, actor, id)
+	if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound || err == nil && p.ManagerID != actor.AccountID {
+		return nil, partnerkit.FieldError(field, "is not a partner of your account")
+	}
+	return p, err
+}
+
+// ownAgreement loads an agreement owned by the actor's account.
+func (s *Service) ownAgreement(ctx context.Context, actor partnerkit.Actor, id, field string) (*agreements.Agreement, error) {
+	a, err := s.agreements.Get(ctx, actor, id)
+	if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound || err == nil && a.OwnerID != actor.AccountID {
+		return nil, partnerkit.FieldError(field, "is not an agreement of your account")
+	}
+	return a, err
+}
+
+// createContract checks the distribution rules and inserts a pending
+// contract with its "created" event. field names the marketplace input.
+func (s *Service) createContract(ctx context.Context, actor partnerkit.Actor, partner *partners.Account,
+	agr *agreements.Agreement, marketplaceID, field string) (*Contract, error) {
+	if agr.Type == agreements.TypeDistribution {
+		if partner.Type != partners.TypeVendor {
+			return nil, partnerkit.FieldError("agreement_id", "a distribution agreement binds vendors only")
+		}
+		if marketplaceID == "" {
+			return nil, partnerkit.FieldError(field, "is required for a distribution agreement")
+		}
+	} else if marketplaceID != "" {
+		return nil, partnerkit.FieldError(field, "is only for distribution agreements")
+	}
+	if marketplaceID != "" {
+		mp, err := s.store.GetMarketplace(ctx, marketplaceID)
+		if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound || err == nil && mp.OwnerID != actor.AccountID {
+			return nil, partnerkit.FieldError(field, "marketplace "+marketplaceID+" is not one of your marketplaces")
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := s.checkNoDistribution(ctx, partner, mp, field); err != nil {
+			return nil, err
+		}
+	}
+	now := s.clock.Now()
+	c := &Contract{ID: partnerkit.NewID(partnerkit.PrefixContract), OwnerID: actor.AccountID, PartnerID: partner.ID,
+		AgreementID: agr.ID, AgreementVersion: agr.CurrentVersion, Type: agr.Type, MarketplaceID: marketplaceID,
+		Status: StatusPending, CreatedAt: now, UpdatedAt: now, Version: 1}
+	if err := s.store.CreateContract(ctx, c); err != nil {
+		if partnerkit.ErrorCode(err) == partnerkit.CodeConflict && marketplaceID != "" {
+			return nil, partnerkit.ConflictField(field, fmt.Sprintf("vendor %q already has a distribution contract on this marketplace", partner.Name))
+		}
+		return nil, err
+	}
+	if err := s.event(ctx, actor, c, EventCreated, ""); err != nil {
+		return nil, err
+	}
+	c.LatestAgreementVersion = agr.CurrentVersion
+	return c, s.audit.Record(ctx, actor, c.OwnerID, "contract.created", "contract", c.ID, nil, c)
+}
+
+// checkNoDistribution returns a conflict naming the marketplace when the
+// vendor already has an open distribution contract on it.
+func (s *Service) checkNoDistribution(ctx context.Context, vendor *partners.Account, mp *Marketplace, field string) error {
+	existing, _, err := s.store.ListContracts(ctx, Query{PartnerID: vendor.ID, MarketplaceID: mp.ID, OpenOnly: true, Limit: 1})
+	if err != nil {
+		return err
+	}
+	if len(existing) > 0 {
+		return partnerkit.ConflictField(field, fmt.Sprintf("vendor %q already has a distribution contract on marketplace %q", vendor.Name, mp.Name))
+	}
+	return nil
+}
+
+func (s *Service) event(ctx context.Context, actor partnerkit.Actor, c *Contract, typ EventType, from Status) error {
+	principal := cmp.Or(actor.Principal(), "public")
+	return s.store.AppendEvent(ctx, &Event{ID: partnerkit.NewID(partnerkit.PrefixEvent), ContractID: c.ID, Type: typ,
+		FromStatus: from, ToStatus: c.Status, AgreementVersion: c.AgreementVersion, Actor: principal, At: c.UpdatedAt})
+}
+
+// Get returns a contract the actor may see: its partner's side (the partner
+// and the accounts that manage it, including the owner). Others are not_found.
+func (s *Service) Get(ctx context.Context, actor partnerkit.Actor, id string) (*Contract, error) {
+	c, err := s.visible(ctx, actor, id)
+	if err != nil {
+		return nil, partnerkit.WithOp("contracts.Get", err)
+	}
+	return c, partnerkit.WithOp("contracts.Get", s.derive(ctx, []*Contract{c}))
+}
+
+func (s *Service) visible(ctx context.Context, actor partnerkit.Actor, id string) (*Contract, error) {
+	if err := actor.RequireAccount(); err != nil {
+		return nil, err
+	}
+	c, err := s.store.GetContract(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.partners.CheckVisible(ctx, actor, c.PartnerID); err != nil {
+		return nil, partnerkit.NotFound("contract", id)
+	}
+	return c, nil
+}
+
+// derive sets the derived fields from the agreements' current versions,
+// loading each agreement once.
+func (s *Service) derive(ctx context.Context, cs []*Contract) error {
+	latest := map[string]int{}
+	for _, c := range cs {
+		n, ok := latest[c.AgreementID]
+		if !ok {
+			a, err := s.agreements.Store().GetAgreement(ctx, c.AgreementID)
+			if err != nil {
+				return err
+			}
+			n = a.CurrentVersion
+			latest[c.AgreementID] = n
+		}
+		c.LatestAgreementVersion = n
+		c.UpdatePending = c.Status.Open() && c.AgreementVersion < n
+	}
+	return nil
+}
+
+// ListFilter selects contracts.
+type ListFilter struct {
+	// AccountID lists the contracts this visible account owns or is the
+	// partner of; empty means the actor's account.
+	AccountID string `json:"account_id"`
+	// PartnerID keeps one partner's contracts.
+	PartnerID string `json:"partner_id"`
+	// AgreementID keeps one agreement's contracts.
+	AgreementID string `json:"agreement_id"`
+	// Status keeps one status.
+	Status Status `json:"status"`
+	partnerkit.Page
+}
+
+// List returns one page of contracts, newest first, and the total.
+func (s *Service) List(ctx context.Context, actor partnerkit.Actor, f ListFilter) (partnerkit.List[Contract], error) {
+	const op = "contracts.List"
+	var out partnerkit.List[Contract]
+	if err := actor.RequireAccount(); err != nil {
+		return out, partnerkit.WithOp(op, err)
+	}
+	page, pageErr := f.Page.Normalize()
+	var statusErr error
+	if f.Status != "" && !f.Status.Valid() {
+		statusErr = partnerkit.FieldError("status", "must be one of: pending, signed, active, rejected, terminated")
+	}
+	if err := validate.All(pageErr, statusErr); err != nil {
+		return out, partnerkit.WithOp(op, err)
+	}
+	account := cmp.Or(f.AccountID, actor.AccountID)
+	if err := s.partners.CheckVisible(ctx, actor, account); err != nil {
+		return out, partnerkit.WithOp(op, err)
+	}
+	items, total, err := s.store.ListContracts(ctx, Query{AccountID: account, PartnerID: f.PartnerID,
+		AgreementID: f.AgreementID, Status: f.Status, Limit: page.Limit, Offset: page.Offset})
+	if err != nil {
+		return out, partnerkit.WithOp(op, err)
+	}
+	ptrs := make([]*Contract, len(items))
+	for i := range items {
+		ptrs[i] = &items[i]
+	}
+	if err := s.derive(ctx, ptrs); err != nil {
+		return out, partnerkit.WithOp(op, err)
+	}
+	if items == nil {
+		items = []Contract{}
+	}
+	return partnerkit.List[Contract]{Items: items, Total: total}, nil
+}
+
+// Sign moves a pending contract to signed.
+func (s *Service) Sign(ctx context.Context, actor partnerkit.Actor, id string) (*Contract, error) {
+	return s.apply(ctx, actor, id, "sign")
+}
+
+// Activate moves a signed contract to active.
+func (s *Service) Activate(ctx context.Context, actor partnerkit.Actor, id string) (*Contract, error) {
+	return s.apply(ctx, actor, id, "activate")
+}
+
+// Reject moves a pending contract to rejected.
+func (s *Service) Reject(ctx context.Context, actor partnerkit.Actor, id string) (*Contract, error) {
+	return s.apply(ctx, actor, id, "reject")
+}
+
+// Terminate ends a signed or active contract.
+func (s *Service) Terminate(ctx context.Context, actor partnerkit.Actor, id string) (*Contract, error) {
+	return s.apply(ctx, actor, id, "terminate")
+}
+
+// apply runs one state-machine action. An illegal one is a conflict naming
+// both states.
+func (s *Service) apply(ctx context.Context, actor partnerkit.Actor, id, action string) (*Contract, error) {
+	op := "contracts." + action
+	if err := requireWrite(actor); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	var out *Contract
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		c, err := s.visible(ctx, actor, id)
+		if err != nil {
+			return err
+		}
+		out, err = s.transition(ctx, actor, c, action)
+		return err
+	})
+	if err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	return out, partnerkit.WithOp(op, s.derive(ctx, []*Contract{out}))
+}
+
+// transition applies a state-machine action to c, with its event and audit.
+func (s *Service) transition(ctx context.Context, actor partnerkit.Actor, c *Contract, action string) (*Contract, error) {
+	t := transitions[action]
+	if !slices.Contains(t.from, c.Status) {
+		return nil, partnerkit.Errorf(partnerkit.CodeConflict,
+			"cannot %s contract %s: it is %s, and %s → %s is not allowed", action, c.ID, c.Status, c.Status, t.to)
+	}
+	before := *c
+	now := s.clock.Now()
+	c.Status, c.UpdatedAt = t.to, now
+	switch t.to {
+	case StatusSigned:
+		c.SignedAt = &now
+	case StatusActive:
+		c.ActivatedAt = &now
+	case StatusTerminated, StatusRejected:
+		c.TerminatedAt = &now
+	}
+	if err := s.store.UpdateContract(ctx, c); err != nil {
+		return nil, err
+	}
+	if err := s.event(ctx, actor, c, t.event, before.Status); err != nil {
+		return nil, err
+	}
+	return c, s.audit.Record(ctx, actor, c.OwnerID, "contract."+string(t.event), "contract", c.ID, &before, c)
+}
+
+// SignUpdate binds an open contract to its agreement's current version, from
+// the partner's side: the actor must act in the partner's own account.
+// Returns conflict when no newer version awaits.
+func (s *Service) SignUpdate(ctx context.Context, actor partnerkit.Actor, id string) (*Contract, error) {
+	const op = "contracts.SignUpdate"
+	if err := requireWrite(actor); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	var out *Contract
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		c, err := s.visible(ctx, actor, id)
+		if err != nil {
+			return err
+		}
+		if actor.AccountID != c.PartnerID {
+			return partnerkit.Errorf(partnerkit.CodeForbidden, "only the partner signs a new agreement version")
+		}
+		if err := s.derive(ctx, []*Contract{c}); err != nil {
+			return err
+		}
+		if !c.UpdatePending {
+			return partnerkit.Errorf(partnerkit.CodeConflict,
+				"contract %s is %s on version %d of %d: no update awaits signature", c.ID, c.Status, c.AgreementVersion, c.LatestAgreementVersion)
+		}
+		before := *c
+		now := s.clock.Now()
+		c.AgreementVersion, c.UpdatedAt, c.SignedAt = c.LatestAgreementVersion, now, &now
+		c.UpdatePending = false
+		if err := s.store.UpdateContract(ctx, c); err != nil {
+			return err
+		}
+		if err := s.event(ctx, actor, c, EventResigned, before.Status); err != nil {
+			return err
+		}
+		out = c
+		return s.audit.Record(ctx, actor, c.OwnerID, "contract.resigned", "contract", c.ID, &before, c)
+	})
+	if err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	return out, nil
+}
+
+// Events returns the history of a contract the actor may see, oldest first.
+func (s *Service) Events(ctx context.Context, actor partnerkit.Actor, id string) ([]Event, error) {
+	const op = "contracts.Events"
+	if _, err := s.visible(ctx, actor, id); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	es, err := s.store.Events(ctx, id)
+	return es, partnerkit.WithOp(op, err)
+}
+
+// Document returns the agreement version a visible contract is bound to,
+// with the file's bytes when it has one: what the partner reviews.
+func (s *Service) Document(ctx context.Context, actor partnerkit.Actor, id string) (*agreements.Version, []byte, error) {
+	c, err := s.visible(ctx, actor, id)
+	if err != nil {
+		return nil, nil, partnerkit.WithOp("contracts.Document", err)
+	}
+	return agreements.VersionDocument(ctx, s.agreements.Store(), c.AgreementID, c.AgreementVersion)
+}
+
+func requireWrite(actor partnerkit.Actor) error {
+	if err := actor.RequireAccount(); err != nil {
+		return err
+	}
+	return actor.RequireWrite()
+}

@@ -1,0 +1,67 @@
+package contracts
+
+import (
+	"context"
+	"time"
+
+	"github.com/partnerkit/partnerkit"
+)
+
+// Store persists marketplaces, contracts, their events and invitations. It
+// only stores; the rules live in Service. Every implementation must pass
+// storetest. Errors: not_found for missing rows; conflict on "name" for a
+// duplicate marketplace name; conflict on "marketplace_id" when a partner
+// already has an open contract on that marketplace; conflict on a stale
+// Version; gone when an invitation was used already; internal otherwise.
+type Store interface {
+	partnerkit.Transactor
+
+	// CreateMarketplace inserts m.
+	CreateMarketplace(ctx context.Context, m *Marketplace) error
+	// GetMarketplace returns a marketplace or not_found.
+	GetMarketplace(ctx context.Context, id string) (*Marketplace, error)
+	// ListMarketplaces returns an owner's marketplaces by name.
+	ListMarketplaces(ctx context.Context, ownerID string) ([]Marketplace, error)
+
+	// CreateContract inserts c.
+	CreateContract(ctx context.Context, c *Contract) error
+	// GetContract returns a contract (derived fields unset) or not_found.
+	GetContract(ctx context.Context, id string) (*Contract, error)
+	// UpdateContract writes c if the stored version equals c.Version, then
+	// increments c.Version.
+	UpdateContract(ctx context.Context, c *Contract) error
+	// ListContracts returns one page of the contracts q selects, newest
+	// first, and how many it selects in all.
+	ListContracts(ctx context.Context, q Query) ([]Contract, int, error)
+
+	// AppendEvent stores a contract event.
+	AppendEvent(ctx context.Context, e *Event) error
+	// Events returns a contract's events, oldest first.
+	Events(ctx context.Context, contractID string) ([]Event, error)
+
+	// CreateInvitation inserts inv.
+	CreateInvitation(ctx context.Context, inv *Invitation) error
+	// InvitationByTokenHash returns the invitation with that token hash, or not_found.
+	InvitationByTokenHash(ctx context.Context, hash string) (*Invitation, error)
+	// UseInvitation marks an unused invitation used at at by the activating
+	// email. Of concurrent calls exactly one succeeds; the others get gone.
+	UseInvitation(ctx context.Context, id string, at time.Time, usedBy string) error
+}
+
+// Query selects contracts for a Store.
+type Query struct {
+	// AccountID keeps contracts this account owns or is the partner of.
+	AccountID string
+	// PartnerID keeps one partner's contracts.
+	PartnerID string
+	// AgreementID keeps one agreement's contracts.
+	AgreementID string
+	// MarketplaceID keeps one marketplace's contracts.
+	MarketplaceID string
+	// Status keeps one status; empty keeps all.
+	Status Status
+	// OpenOnly keeps pending, signed and active contracts.
+	OpenOnly bool
+	// Limit and Offset select the page; Limit 0 means no limit.
+	Limit, Offset int
+}
