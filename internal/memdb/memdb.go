@@ -167,3 +167,14 @@ func (tb *Table[K, V]) All() iter.Seq2[K, V] {
 
 // Values yields every row in no particular order (faster than All).
 func (tb *Table[K, V]) Values() iter.Seq[V] { return maps.Values(tb.rows) }
+
+// Page returns the window of items that limit and offset select; a limit
+// of 0 means no limit.
+func Page[T any](items []T, limit, offset int) []T {
+	lo := min(max(offset, 0), len(items))
+	hi := len(items)
+	if limit > 0 {
+		hi = min(lo+limit, len(items))
+	}
+	return items[lo:hi]
+}

@@ -1,0 +1,277 @@
+// Package memstore is the in-memory contracts.Store. Build it on the same DB
+// as the partners and agreements memstores: it registers there the counts
+// the partner directory shows and the check that keeps a bound agreement
+// version from being deleted.
+package memstore
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/partnerkit/partnerkit"
+	agreementsmem "github.com/partnerkit/partnerkit/agreements/memstore"
+	"github.com/partnerkit/partnerkit/contracts"
+	"github.com/partnerkit/partnerkit/internal/memdb"
+	partnersmem "github.com/partnerkit/partnerkit/partners/memstore"
+)
+
+// Store is an in-memory contracts.Store.
+type Store struct {
+	db           *memdb.DB
+	marketplaces *memdb.Table[string, contracts.Marketplace]
+	contracts    *memdb.Table[string, contracts.Contract]
+	byPartner    *memdb.Table[string, []string] // partner ID → contract IDs
+	events       *memdb.Table[string, []contracts.Event]
+	invitations  *memdb.Table[string, contracts.Invitation]
+	tokens       *memdb.Table[string, string] // token hash → invitation ID
+}
+
+var _ contracts.Store = (*Store)(nil)
+
+// New returns a Store on db (a nil db gets one of its own) and registers
+// its counts there.
+func New(db *memdb.DB) *Store {
+	if db == nil {
+		db = memdb.New()
+	}
+	s := &Store{db: db,
+		marketplaces: memdb.NewTable[string, contracts.Marketplace](),
+		contracts:    memdb.NewTable[string, contracts.Contract](),
+		byPartner:    memdb.NewTable[string, []string](),
+		events:       memdb.NewTable[string, []contracts.Event](),
+		invitations:  memdb.NewTable[string, contracts.Invitation](),
+		tokens:       memdb.NewTable[string, string](),
+	}
+	db.RegisterCount(partnersmem.CountSignedContracts, func(partnerID string) int {
+		n := 0
+		for _, c := range s.partnerContracts(partnerID) {
+			if c.Status == contracts.StatusSigned || c.Status == contracts.StatusActive {
+				n++
+			}
+		}
+		return n
+	})
+	db.RegisterCount(partnersmem.CountAgreements, func(partnerID string) int {
+		seen := map[string]bool{}
+		for _, c := range s.partnerContracts(partnerID) {
+			if c.Status != contracts.StatusRejected {
+				seen[c.AgreementID] = true
+			}
+		}
+		return len(seen)
+	})
+	db.RegisterCount(agreementsmem.CountContractsOnVersion, func(key string) int {
+		n := 0
+		for c := range s.contracts.Values() {
+			if agreementsmem.VersionKey(c.AgreementID, c.AgreementVersion) == key {
+				n++
+			}
+		}
+		return n
+	})
+	return s
+}
+
+func (s *Store) partnerContracts(partnerID string) []contracts.Contract {
+	ids, _ := s.byPartner.Get(partnerID)
+	out := make([]contracts.Contract, 0, len(ids))
+	for _, id := range ids {
+		c, _ := s.contracts.Get(id)
+		out = append(out, c)
+	}
+	return out
+}
+
+// InTx implements partnerkit.Transactor.
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error { return s.db.InTx(ctx, fn) }
+
+// CreateMarketplace implements contracts.Store.
+func (s *Store) CreateMarketplace(ctx context.Context, m *contracts.Marketplace) error {
+	return s.db.Update(ctx, func(t *memdb.Tx) error {
+		for other := range s.marketplaces.Values() {
+			if other.OwnerID == m.OwnerID && strings.ToLower(other.Name) == strings.ToLower(m.Name) {
+				return partnerkit.ConflictField("name", "your account already has a marketplace of this name")
+			}
+		}
+		s.marketplaces.Put(t, m.ID, *m)
+		return nil
+	})
+}
+
+// GetMarketplace implements contracts.Store.
+func (s *Store) GetMarketplace(ctx context.Context, id string) (*contracts.Marketplace, error) {
+	return get(ctx, s.db, s.marketplaces, id, "marketplace")
+}
+
+// ListMarketplaces implements contracts.Store.
+func (s *Store) ListMarketplaces(ctx context.Context, ownerID string) ([]contracts.Marketplace, error) {
+	var out []contracts.Marketplace
+	err := s.db.View(ctx, func() error {
+		for m := range s.marketplaces.Values() {
+			if m.OwnerID == ownerID {
+				out = append(out, m)
+			}
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b contracts.Marketplace) int {
+		if c := strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out, err
+}
+
+func get[V any](ctx context.Context, db *memdb.DB, t *memdb.Table[string, V], id, kind string) (*V, error) {
+	var out *V
+	err := db.View(ctx, func() error {
+		v, ok := t.Get(id)
+		if !ok {
+			return partnerkit.NotFound(kind, id)
+		}
+		out = &v
+		return nil
+	})
+	return out, err
+}
+
+// CreateContract implements contracts.Store.
+func (s *Store) CreateContract(ctx context.Context, c *contracts.Contract) error {
+	return s.db.Update(ctx, func(t *memdb.Tx) error {
+		if c.MarketplaceID != "" && c.Status.Open() {
+			for _, other := range s.partnerContracts(c.PartnerID) {
+				if other.MarketplaceID == c.MarketplaceID && other.Status.Open() {
+					return partnerkit.ConflictField("marketplace_id", "the partner already has an open contract on this marketplace")
+				}
+			}
+		}
+		stored := *c
+		stored.LatestAgreementVersion, stored.UpdatePending = 0, false
+		s.contracts.Put(t, c.ID, stored)
+		ids, _ := s.byPartner.Get(c.PartnerID)
+		s.byPartner.Put(t, c.PartnerID, append(slices.Clone(ids), c.ID))
+		return nil
+	})
+}
+
+// GetContract implements contracts.Store.
+func (s *Store) GetContract(ctx context.Context, id string) (*contracts.Contract, error) {
+	return get(ctx, s.db, s.contracts, id, "contract")
+}
+
+// UpdateContract implements contracts.Store.
+func (s *Store) UpdateContract(ctx context.Context, c *contracts.Contract) error {
+	return s.db.Update(ctx, func(t *memdb.Tx) error {
+		old, ok := s.contracts.Get(c.ID)
+		if !ok {
+			return partnerkit.NotFound("contract", c.ID)
+		}
+		if old.Version != c.Version {
+			return partnerkit.Errorf(partnerkit.CodeConflict, "contract %s was changed by someone else", c.ID)
+		}
+		next := *c
+		next.Version++
+		next.LatestAgreementVersion, next.UpdatePending = 0, false
+		s.contracts.Put(t, c.ID, next)
+		c.Version = next.Version
+		return nil
+	})
+}
+
+// ListContracts implements contracts.Store.
+func (s *Store) ListContracts(ctx context.Context, q contracts.Query) ([]contracts.Contract, int, error) {
+	var match []contracts.Contract
+	err := s.db.View(ctx, func() error {
+		for c := range s.contracts.Values() {
+			if (q.AccountID == "" || c.OwnerID == q.AccountID || c.PartnerID == q.AccountID) &&
+				(q.PartnerID == "" || c.PartnerID == q.PartnerID) &&
+				(q.AgreementID == "" || c.AgreementID == q.AgreementID) &&
+				(q.MarketplaceID == "" || c.MarketplaceID == q.MarketplaceID) &&
+				(q.Status == "" || c.Status == q.Status) &&
+				(!q.OpenOnly || c.Status.Open()) {
+				match = append(match, c)
+			}
+		}
+		return nil
+	})
+	slices.SortFunc(match, func(a, b contracts.Contract) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(b.ID, a.ID)
+	})
+	return memdb.Page(match, q.Limit, q.Offset), len(match), err
+}
+
+// AppendEvent implements contracts.Store.
+func (s *Store) AppendEvent(ctx context.Context, e *contracts.Event) error {
+	return s.db.Update(ctx, func(t *memdb.Tx) error {
+		es, _ := s.events.Get(e.ContractID)
+		es = slices.Clone(es)
+		i, _ := slices.BinarySearchFunc(es, *e, func(a, b contracts.Event) int {
+			if c := a.At.Compare(b.At); c != 0 {
+				return c
+			}
+			return strings.Compare(a.ID, b.ID)
+		})
+		s.events.Put(t, e.ContractID, slices.Insert(es, i, *e))
+		return nil
+	})
+}
+
+// Events implements contracts.Store.
+func (s *Store) Events(ctx context.Context, contractID string) ([]contracts.Event, error) {
+	var out []contracts.Event
+	err := s.db.View(ctx, func() error {
+		es, _ := s.events.Get(contractID)
+		out = slices.Clone(es)
+		return nil
+	})
+	return out, err
+}
+
+// CreateInvitation implements contracts.Store.
+func (s *Store) CreateInvitation(ctx context.Context, inv *contracts.Invitation) error {
+	return s.db.Update(ctx, func(t *memdb.Tx) error {
+		if _, dup := s.tokens.Get(inv.TokenHash); dup {
+			return partnerkit.Errorf(partnerkit.CodeConflict, "invitation token collision")
+		}
+		s.invitations.Put(t, inv.ID, *inv)
+		s.tokens.Put(t, inv.TokenHash, inv.ID)
+		return nil
+	})
+}
+
+// InvitationByTokenHash implements contracts.Store.
+func (s *Store) InvitationByTokenHash(ctx context.Context, hash string) (*contracts.Invitation, error) {
+	var out *contracts.Invitation
+	err := s.db.View(ctx, func() error {
+		id, ok := s.tokens.Get(hash)
+		if !ok {
+			return partnerkit.NotFound("invitation", "")
+		}
+		inv, _ := s.invitations.Get(id)
+		out = &inv
+		return nil
+	})
+	return out, err
+}
+
+// UseInvitation implements contracts.Store.
+func (s *Store) UseInvitation(ctx context.Context, id string, at time.Time, usedBy string) error {
+	return s.db.Update(ctx, func(t *memdb.Tx) error {
+		inv, ok := s.invitations.Get(id)
+		if !ok {
+			return partnerkit.NotFound("invitation", id)
+		}
+		if inv.UsedAt != nil {
+			return partnerkit.Errorf(partnerkit.CodeGone, "this invitation link has already been used: sign in instead")
+		}
+		inv.UsedAt, inv.UsedBy = &at, usedBy
+		s.invitations.Put(t, id, inv)
+		return nil
+	})
+}
