@@ -219,7 +219,7 @@ func (s *Service) Update(ctx context.Context, actor partnerkit.Actor, id string,
 	if err := validate.Struct(in); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
-	a, err := s.change(ctx, actor, id, in.Version, "agreement.updated", func(a *Agreement) (any, error) {
+	a, err := s.change(ctx, actor, id, in.Version, "agreement.updated", func(_ context.Context, a *Agreement) (any, error) {
 		if in.Name != nil {
 			a.Name = *in.Name
 		}
@@ -241,7 +241,7 @@ func (s *Service) Publish(ctx context.Context, actor partnerkit.Actor, id string
 		return nil, partnerkit.WithOp(op, err)
 	}
 	var v *Version
-	_, err = s.change(ctx, actor, id, 0, "agreement.published", func(a *Agreement) (any, error) {
+	_, err = s.change(ctx, actor, id, 0, "agreement.published", func(ctx context.Context, a *Agreement) (any, error) {
 		a.CurrentVersion++
 		v = &Version{AgreementID: a.ID, Number: a.CurrentVersion, Document: d, CreatedBy: actor.Principal(), CreatedAt: s.clock.Now()}
 		if err := s.store.CreateVersion(ctx, v, content); err != nil {
@@ -255,10 +255,11 @@ func (s *Service) Publish(ctx context.Context, actor partnerkit.Actor, id string
 	return v, nil
 }
 
-// change loads a visible agreement in a transaction, applies edit, stores it
-// and records action; edit may return an extra summary for the audit trail.
+// change loads a visible agreement in a transaction, applies edit (which
+// gets the transaction's context), stores it and records action; edit may
+// return an extra summary for the audit trail.
 func (s *Service) change(ctx context.Context, actor partnerkit.Actor, id string, version int, action string,
-	edit func(*Agreement) (any, error)) (*Agreement, error) {
+	edit func(ctx context.Context, a *Agreement) (any, error)) (*Agreement, error) {
 	if err := requireWrite(actor); err != nil {
 		return nil, err
 	}
@@ -272,7 +273,7 @@ func (s *Service) change(ctx context.Context, actor partnerkit.Actor, id string,
 			return partnerkit.Errorf(partnerkit.CodeConflict, "agreement %s changed since version %d (now %d)", id, version, a.Version)
 		}
 		before := *a
-		extra, err := edit(a)
+		extra, err := edit(ctx, a)
 		if err != nil {
 			return err
 		}
@@ -332,7 +333,7 @@ func VersionDocument(ctx context.Context, store Store, id string, n int) (*Versi
 // contract (either is a conflict).
 func (s *Service) DeleteVersion(ctx context.Context, actor partnerkit.Actor, id string, n int) error {
 	const op = "agreements.DeleteVersion"
-	_, err := s.change(ctx, actor, id, 0, "agreement.version_deleted", func(a *Agreement) (any, error) {
+	_, err := s.change(ctx, actor, id, 0, "agreement.version_deleted", func(ctx context.Context, a *Agreement) (any, error) {
 		if n == a.CurrentVersion {
 			return nil, partnerkit.Errorf(partnerkit.CodeConflict, "version %d is the current version of agreement %s and cannot be deleted", n, id)
 		}

@@ -3,6 +3,10 @@ package storetest_test
 import (
 	"testing"
 
+	agreementsbun "github.com/partnerkit/partnerkit/agreements/bunstore"
+	agreementsmem "github.com/partnerkit/partnerkit/agreements/memstore"
+	contractsbun "github.com/partnerkit/partnerkit/contracts/bunstore"
+	contractsmem "github.com/partnerkit/partnerkit/contracts/memstore"
 	"github.com/partnerkit/partnerkit/internal/testdb"
 	"github.com/partnerkit/partnerkit/partners/bunstore"
 	"github.com/partnerkit/partnerkit/partners/memstore"
@@ -16,7 +20,8 @@ func TestConformance(t *testing.T) {
 	t.Run("memory", func(t *testing.T) {
 		t.Parallel()
 		storetest.Run(t, func(t *testing.T) storetest.Stores {
-			return storetest.Stores{Partners: memstore.New(nil)}
+			db := memstore.NewDB()
+			return storetest.Stores{Partners: memstore.New(db), Agreements: agreementsmem.New(db), Contracts: contractsmem.New(db)}
 		})
 	})
 	t.Run("sqlite", func(t *testing.T) {
@@ -31,5 +36,5 @@ func TestConformance(t *testing.T) {
 }
 
 func sqlStores(db *bun.DB) storetest.Stores {
-	return storetest.Stores{Partners: bunstore.New(db)}
+	return storetest.Stores{Partners: bunstore.New(db), Agreements: agreementsbun.New(db), Contracts: contractsbun.New(db)}
 }

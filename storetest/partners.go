@@ -8,30 +8,48 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/agreements"
+	"github.com/partnerkit/partnerkit/contracts"
 	"github.com/partnerkit/partnerkit/partners"
 )
 
-// partnersEnv is a fresh database with a root provider and its admin actor.
+// partnersEnv is a fresh database with a root provider and its admin actor,
+// and the services of every domain on it.
 type partnersEnv struct {
-	store partners.Store
-	svc   *partners.Service
-	root  *partners.Account
-	admin partnerkit.Actor
+	stores    Stores
+	store     partners.Store
+	svc       *partners.Service
+	agr       *agreements.Service
+	con       *contracts.Service
+	root      *partners.Account
+	admin     partnerkit.Actor
+	advance   func(time.Duration)
+	adminUser *partners.User
 }
 
 func newPartnersEnv(t *testing.T, open Opener) *partnersEnv {
 	t.Helper()
-	st := open(t).Partners
-	svc := partners.NewService(st, partners.WithClock(TickingClock(Epoch)), partners.WithPasswordHasher(CheapHasher))
+	stores := open(t)
+	st := stores.Partners
+	clock, advance := AdjustableClock(Epoch)
+	svc := partners.NewService(st, partners.WithClock(clock), partners.WithPasswordHasher(CheapHasher))
 	root, user, err := svc.Bootstrap(context.Background(), partners.BootstrapInput{
 		AccountName: "Root Provider", AdminEmail: "admin@root.example", AdminFullName: "Root Admin",
 		AdminPassword: "Sup3r-secret",
 	})
 	noErr(t, err)
-	return &partnersEnv{store: st, svc: svc, root: root,
+	e := &partnersEnv{stores: stores, store: st, svc: svc, root: root, advance: advance, adminUser: user,
 		admin: partnerkit.Actor{AccountID: root.ID, UserID: user.ID, Role: partnerkit.RoleAdmin}}
+	if stores.Agreements != nil {
+		e.agr = agreements.NewService(stores.Agreements, svc, st, agreements.WithClock(clock))
+		if stores.Contracts != nil {
+			e.con = contracts.NewService(stores.Contracts, svc, e.agr, contracts.WithClock(clock))
+		}
+	}
+	return e
 }
 
 func (e *partnersEnv) create(t *testing.T, actor partnerkit.Actor, in partners.CreatePartnerInput) *partners.Account {

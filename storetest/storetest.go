@@ -16,13 +16,20 @@ import (
 	"time"
 
 	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/agreements"
+	"github.com/partnerkit/partnerkit/contracts"
 	"github.com/partnerkit/partnerkit/partners"
 )
 
-// Stores is one set of stores of every domain, sharing one empty database.
+// Stores is one set of stores of every domain, sharing one empty database
+// (so that multi-domain operations are atomic).
 type Stores struct {
-	// Partners is the partners store.
+	// Partners is the partners store; it also keeps the audit trail.
 	Partners partners.Store
+	// Agreements is the agreements store.
+	Agreements agreements.Store
+	// Contracts is the contracts store.
+	Contracts contracts.Store
 }
 
 // Opener returns a new set of stores on a new, empty database. It registers
@@ -32,6 +39,9 @@ type Opener func(t *testing.T) Stores
 // Run runs the whole conformance suite: every domain's tests.
 func Run(t *testing.T, open Opener) {
 	t.Run("Partners", func(t *testing.T) { Partners(t, open) })
+	t.Run("Agreements", func(t *testing.T) { Agreements(t, open) })
+	t.Run("Contracts", func(t *testing.T) { Contracts(t, open) })
+	t.Run("Onboarding", func(t *testing.T) { Onboarding(t, open) })
 }
 
 // CheapHasher hashes passwords fast, for tests only.
@@ -40,8 +50,18 @@ var CheapHasher = partners.PasswordHasher{Time: 1, MemoryKiB: 64, Threads: 1}
 // TickingClock returns a clock that starts at start and moves one second
 // forward on every call, so every timestamp of a test differs.
 func TickingClock(start time.Time) partnerkit.Clock {
-	var n atomic.Int64
-	return func() time.Time { return start.Add(time.Duration(n.Add(1)) * time.Second) }
+	c, _ := AdjustableClock(start)
+	return c
+}
+
+// AdjustableClock returns a ticking clock and a function that moves it
+// forward by d (to test expiry).
+func AdjustableClock(start time.Time) (partnerkit.Clock, func(d time.Duration)) {
+	var n, skip atomic.Int64
+	clock := func() time.Time {
+		return start.Add(time.Duration(n.Add(1))*time.Second + time.Duration(skip.Load()))
+	}
+	return clock, func(d time.Duration) { skip.Add(int64(d)) }
 }
 
 // Epoch is the start of the ticking clock of the suite.
