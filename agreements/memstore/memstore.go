@@ -41,7 +41,9 @@ func New(db *memdb.DB) *Store {
 }
 
 // InTx implements partnerkit.Transactor.
-func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error { return s.db.InTx(ctx, fn) }
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return s.db.InTx(ctx, fn)
+}
 
 // CreateAgreement implements agreements.Store.
 func (s *Store) CreateAgreement(ctx context.Context, a *agreements.Agreement) error {

@@ -85,7 +85,9 @@ func (s *Store) partnerContracts(partnerID string) []contracts.Contract {
 }
 
 // InTx implements partnerkit.Transactor.
-func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error { return s.db.InTx(ctx, fn) }
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return s.db.InTx(ctx, fn)
+}
 
 // CreateMarketplace implements contracts.Store.
 func (s *Store) CreateMarketplace(ctx context.Context, m *contracts.Marketplace) error {
