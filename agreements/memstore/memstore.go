@@ -21,10 +21,13 @@ const CountContractsOnVersion = "contracts_on_version"
 // VersionKey is the key of CountContractsOnVersion.
 func VersionKey(agreementID string, n int) string { return fmt.Sprintf("%s@%d", agreementID, n) }
 
+func ownerKey(ownerID string, t agreements.Type) string { return ownerID + "\x00" + string(t) }
+
 // Store is an in-memory agreements.Store.
 type Store struct {
 	db         *memdb.DB
 	agreements *memdb.Table[string, agreements.Agreement]
+	byOwner    *memdb.Table[string, []string]           // owner ID → agreement IDs
 	versions   *memdb.Table[string, agreements.Version] // VersionKey → version
 	documents  *memdb.Table[string, []byte]             // VersionKey → content
 }
@@ -37,6 +40,7 @@ func New(db *memdb.DB) *Store {
 		db = memdb.New()
 	}
 	return &Store{db: db, agreements: memdb.NewTable[string, agreements.Agreement](),
+		byOwner:  memdb.NewTable[string, []string](),
 		versions: memdb.NewTable[string, agreements.Version](), documents: memdb.NewTable[string, []byte]()}
 }
 
@@ -49,6 +53,11 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) er
 func (s *Store) CreateAgreement(ctx context.Context, a *agreements.Agreement) error {
 	return s.db.Update(ctx, func(t *memdb.Tx) error {
 		s.agreements.Put(t, a.ID, *a)
+		key := ownerKey(a.OwnerID, a.Type)
+		ids, _ := s.byOwner.Get(key)
+		// Appending in place is undo-safe: the index only grows, and the
+		// old slice header still sees exactly its own elements.
+		s.byOwner.Put(t, key, append(ids, a.ID))
 		return nil
 	})
 }
@@ -89,9 +98,18 @@ func (s *Store) UpdateAgreement(ctx context.Context, a *agreements.Agreement) er
 func (s *Store) ListAgreements(ctx context.Context, q agreements.Query) ([]agreements.Agreement, int, error) {
 	var match []agreements.Agreement
 	err := s.db.View(ctx, func() error {
-		for a := range s.agreements.Values() {
-			if a.OwnerID == q.OwnerID && (q.Type == "" || a.Type == q.Type) &&
-				strings.Contains(strings.ToLower(a.Name), q.NameContains) {
+		types := agreements.Types()
+		if q.Type != "" {
+			types = []agreements.Type{q.Type}
+		}
+		var ids []string
+		for _, typ := range types {
+			more, _ := s.byOwner.Get(ownerKey(q.OwnerID, typ))
+			ids = append(ids, more...)
+		}
+		for _, id := range ids {
+			a, _ := s.agreements.Get(id)
+			if strings.Contains(strings.ToLower(a.Name), q.NameContains) {
 				match = append(match, a)
 			}
 		}

@@ -154,7 +154,9 @@ func (s *Store) CreateContract(ctx context.Context, c *contracts.Contract) error
 		stored.LatestAgreementVersion, stored.UpdatePending = 0, false
 		s.contracts.Put(t, c.ID, stored)
 		ids, _ := s.byPartner.Get(c.PartnerID)
-		s.byPartner.Put(t, c.PartnerID, append(slices.Clone(ids), c.ID))
+		// Appending in place is undo-safe: the index only grows, and the
+		// old slice header still sees exactly its own elements.
+		s.byPartner.Put(t, c.PartnerID, append(ids, c.ID))
 		return nil
 	})
 }
@@ -187,7 +189,11 @@ func (s *Store) UpdateContract(ctx context.Context, c *contracts.Contract) error
 func (s *Store) ListContracts(ctx context.Context, q contracts.Query) ([]contracts.Contract, int, error) {
 	var match []contracts.Contract
 	err := s.db.View(ctx, func() error {
-		for c := range s.contracts.Values() {
+		candidates := s.contracts.Values()
+		if q.PartnerID != "" {
+			candidates = slices.Values(s.partnerContracts(q.PartnerID))
+		}
+		for c := range candidates {
 			if (q.AccountID == "" || c.OwnerID == q.AccountID || c.PartnerID == q.AccountID) &&
 				(q.PartnerID == "" || c.PartnerID == q.PartnerID) &&
 				(q.AgreementID == "" || c.AgreementID == q.AgreementID) &&

@@ -1,0 +1,78 @@
+package contracts_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/agreements"
+	agreementsbun "github.com/partnerkit/partnerkit/agreements/bunstore"
+	agreementsmem "github.com/partnerkit/partnerkit/agreements/memstore"
+	"github.com/partnerkit/partnerkit/contracts"
+	contractsbun "github.com/partnerkit/partnerkit/contracts/bunstore"
+	contractsmem "github.com/partnerkit/partnerkit/contracts/memstore"
+	"github.com/partnerkit/partnerkit/partners"
+	"github.com/partnerkit/partnerkit/partners/bunstore"
+	"github.com/partnerkit/partnerkit/partners/memstore"
+	"github.com/partnerkit/partnerkit/storetest"
+)
+
+// BenchmarkOnboarding measures whole Create Partner wizard calls: a vendor
+// with a new agreement (URL document) on two marketplaces, invited.
+func BenchmarkOnboarding(b *testing.B) {
+	stores := map[string]func(b *testing.B) storetest.Stores{
+		"memory": func(b *testing.B) storetest.Stores {
+			db := memstore.NewDB()
+			return storetest.Stores{Partners: memstore.New(db), Agreements: agreementsmem.New(db), Contracts: contractsmem.New(db)}
+		},
+		"sqlite": func(b *testing.B) storetest.Stores {
+			db, err := bunstore.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { db.Close() })
+			return storetest.Stores{Partners: bunstore.New(db), Agreements: agreementsbun.New(db), Contracts: contractsbun.New(db)}
+		},
+	}
+	for _, name := range []string{"memory", "sqlite"} {
+		b.Run("store="+name, func(b *testing.B) {
+			ctx := context.Background()
+			st := stores[name](b)
+			psvc := partners.NewService(st.Partners, partners.WithPasswordHasher(storetest.CheapHasher))
+			asvc := agreements.NewService(st.Agreements, psvc, st.Partners)
+			csvc := contracts.NewService(st.Contracts, psvc, asvc)
+			root, admin, err := psvc.Bootstrap(ctx, partners.BootstrapInput{AccountName: "Distributor", AccountType: partners.TypeDistributor,
+				AdminEmail: "admin@dist.example", AdminPassword: "Sup3r-secret"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			actor := partnerkit.Actor{AccountID: root.ID, UserID: admin.ID, Role: partnerkit.RoleAdmin}
+			var markets []string
+			for _, n := range []string{"AppSource", "Azure Marketplace"} {
+				m, err := csvc.CreateMarketplace(ctx, actor, contracts.MarketplaceInput{Name: n, Currency: "USD", External: true})
+				if err != nil {
+					b.Fatal(err)
+				}
+				markets = append(markets, m.ID)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			i := 0
+			for b.Loop() {
+				i++
+				res, err := csvc.Onboard(ctx, actor, contracts.OnboardingInput{
+					Partner: partners.CreatePartnerInput{Type: partners.TypeVendor, Name: fmt.Sprintf("Vendor %d", i)},
+					NewAgreement: &agreements.CreateInput{Type: agreements.TypeProgram, Name: fmt.Sprintf("Program %d", i),
+						Document: agreements.DocumentInput{Kind: agreements.DocumentURL, URL: "https://example.com/terms.pdf"}},
+					MarketplaceIDs: markets, Action: contracts.ActionInvite,
+				})
+				if err != nil || len(res.Contracts) != 3 {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "wizards/s")
+		})
+	}
+}
