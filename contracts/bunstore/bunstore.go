@@ -190,7 +190,7 @@ func (s *Store) ListContracts(ctx context.Context, q contracts.Query) ([]contrac
 		}
 	}
 	if q.OpenOnly {
-		sel = sel.Where("c.status IN (?)", bun.In([]string{"pending", "signed", "active"}))
+		sel = sel.Where("c.status IN (?)", bun.List([]string{"pending", "signed", "active"}))
 	}
 	sel = sel.OrderExpr("c.created_at DESC, c.id DESC")
 	if q.Limit > 0 {

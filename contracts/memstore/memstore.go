@@ -92,8 +92,11 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) er
 // CreateMarketplace implements contracts.Store.
 func (s *Store) CreateMarketplace(ctx context.Context, m *contracts.Marketplace) error {
 	return s.db.Update(ctx, func(t *memdb.Tx) error {
+		// Names compare by their lower-case form, as the SQL stores' unique
+		// index on search_name does (EqualFold would fold more).
+		name := strings.ToLower(m.Name)
 		for other := range s.marketplaces.Values() {
-			if other.OwnerID == m.OwnerID && strings.ToLower(other.Name) == strings.ToLower(m.Name) {
+			if otherName := strings.ToLower(other.Name); other.OwnerID == m.OwnerID && otherName == name {
 				return partnerkit.ConflictField("name", "your account already has a marketplace of this name")
 			}
 		}
