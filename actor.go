@@ -71,6 +71,15 @@ func (a Actor) RequireAdmin() error {
 	return nil
 }
 
+// RequireWriter returns unauthorized without an account and forbidden
+// unless the actor may change data: the check before every write.
+func (a Actor) RequireWriter() error {
+	if err := a.RequireAccount(); err != nil {
+		return err
+	}
+	return a.RequireWrite()
+}
+
 // RequireAccount returns an unauthorized error when the actor names no account.
 func (a Actor) RequireAccount() error {
 	if a.AccountID == "" || !a.Role.Valid() {

@@ -108,7 +108,7 @@ func (in CreateInput) Check() error {
 // file) naming each bad field.
 func (s *Service) Create(ctx context.Context, actor partnerkit.Actor, in CreateInput) (*Agreement, error) {
 	const op = "agreements.Create"
-	if err := requireWrite(actor); err != nil {
+	if err := actor.RequireWriter(); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
 	if err := in.Check(); err != nil {
@@ -260,7 +260,7 @@ func (s *Service) Publish(ctx context.Context, actor partnerkit.Actor, id string
 // return an extra summary for the audit trail.
 func (s *Service) change(ctx context.Context, actor partnerkit.Actor, id string, version int, action string,
 	edit func(ctx context.Context, a *Agreement) (any, error)) (*Agreement, error) {
-	if err := requireWrite(actor); err != nil {
+	if err := actor.RequireWriter(); err != nil {
 		return nil, err
 	}
 	var out *Agreement
@@ -343,13 +343,6 @@ func (s *Service) DeleteVersion(ctx context.Context, actor partnerkit.Actor, id 
 		return map[string]int{"deleted_version": n}, nil
 	})
 	return partnerkit.WithOp(op, err)
-}
-
-func requireWrite(actor partnerkit.Actor) error {
-	if err := actor.RequireAccount(); err != nil {
-		return err
-	}
-	return actor.RequireWrite()
 }
 
 // TypeNames lists the types for messages.

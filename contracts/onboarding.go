@@ -131,7 +131,7 @@ func firstDuplicate(ids []string) string {
 // or on "partner.external_id".
 func (s *Service) Onboard(ctx context.Context, actor partnerkit.Actor, in OnboardingInput) (*OnboardingResult, error) {
 	const op = "contracts.Onboard"
-	if err := requireWrite(actor); err != nil {
+	if err := actor.RequireWriter(); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
 	if err := in.check(); err != nil {

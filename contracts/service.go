@@ -78,7 +78,7 @@ var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
 // Returns conflict on "name" when the account has one of that name.
 func (s *Service) CreateMarketplace(ctx context.Context, actor partnerkit.Actor, in MarketplaceInput) (*Marketplace, error) {
 	const op = "contracts.CreateMarketplace"
-	if err := requireWrite(actor); err != nil {
+	if err := actor.RequireWriter(); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
 	in.Name = strings.TrimSpace(in.Name)
@@ -132,7 +132,7 @@ type CreateInput struct {
 // distribution contract per marketplace (conflict naming it).
 func (s *Service) Create(ctx context.Context, actor partnerkit.Actor, in CreateInput) (*Contract, error) {
 	const op = "contracts.Create"
-	if err := requireWrite(actor); err != nil {
+	if err := actor.RequireWriter(); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
 	if err := validate.Struct(in); err != nil {
@@ -356,8 +356,17 @@ func (s *Service) Terminate(ctx context.Context, actor partnerkit.Actor, id stri
 // apply runs one state-machine action. An illegal one is a conflict naming
 // both states.
 func (s *Service) apply(ctx context.Context, actor partnerkit.Actor, id, action string) (*Contract, error) {
-	op := "contracts." + action
-	if err := requireWrite(actor); err != nil {
+	return s.update(ctx, actor, id, "contracts."+action, func(ctx context.Context, c *Contract) (*Contract, error) {
+		return s.transition(ctx, actor, c, action)
+	})
+}
+
+// update loads a visible contract in a transaction for a writer, lets
+// change act on it with the transaction's context, and derives the result's
+// agreement fields.
+func (s *Service) update(ctx context.Context, actor partnerkit.Actor, id, op string,
+	change func(ctx context.Context, c *Contract) (*Contract, error)) (*Contract, error) {
+	if err := actor.RequireWriter(); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
 	var out *Contract
@@ -366,7 +375,7 @@ func (s *Service) apply(ctx context.Context, actor partnerkit.Actor, id, action 
 		if err != nil {
 			return err
 		}
-		out, err = s.transition(ctx, actor, c, action)
+		out, err = change(ctx, c)
 		return err
 	})
 	if err != nil {
@@ -406,43 +415,28 @@ func (s *Service) transition(ctx context.Context, actor partnerkit.Actor, c *Con
 // the partner's side: the actor must act in the partner's own account.
 // Returns conflict when no newer version awaits.
 func (s *Service) SignUpdate(ctx context.Context, actor partnerkit.Actor, id string) (*Contract, error) {
-	const op = "contracts.SignUpdate"
-	if err := requireWrite(actor); err != nil {
-		return nil, partnerkit.WithOp(op, err)
-	}
-	var out *Contract
-	err := s.store.InTx(ctx, func(ctx context.Context) error {
-		c, err := s.visible(ctx, actor, id)
-		if err != nil {
-			return err
-		}
+	return s.update(ctx, actor, id, "contracts.SignUpdate", func(ctx context.Context, c *Contract) (*Contract, error) {
 		if actor.AccountID != c.PartnerID {
-			return partnerkit.Errorf(partnerkit.CodeForbidden, "only the partner signs a new agreement version")
+			return nil, partnerkit.Errorf(partnerkit.CodeForbidden, "only the partner signs a new agreement version")
 		}
 		if err := s.derive(ctx, []*Contract{c}); err != nil {
-			return err
+			return nil, err
 		}
 		if !c.UpdatePending {
-			return partnerkit.Errorf(partnerkit.CodeConflict,
+			return nil, partnerkit.Errorf(partnerkit.CodeConflict,
 				"contract %s is %s on version %d of %d: no update awaits signature", c.ID, c.Status, c.AgreementVersion, c.LatestAgreementVersion)
 		}
 		before := *c
 		now := s.clock.Now()
 		c.AgreementVersion, c.UpdatedAt, c.SignedAt = c.LatestAgreementVersion, now, &now
-		c.UpdatePending = false
 		if err := s.store.UpdateContract(ctx, c); err != nil {
-			return err
+			return nil, err
 		}
 		if err := s.event(ctx, actor, c, EventResigned, before.Status); err != nil {
-			return err
+			return nil, err
 		}
-		out = c
-		return s.audit.Record(ctx, actor, c.OwnerID, "contract.resigned", "contract", c.ID, &before, c)
+		return c, s.audit.Record(ctx, actor, c.OwnerID, "contract.resigned", "contract", c.ID, &before, c)
 	})
-	if err != nil {
-		return nil, partnerkit.WithOp(op, err)
-	}
-	return out, nil
 }
 
 // Events returns the history of a contract the actor may see, oldest first.
@@ -463,11 +457,4 @@ func (s *Service) Document(ctx context.Context, actor partnerkit.Actor, id strin
 		return nil, nil, partnerkit.WithOp("contracts.Document", err)
 	}
 	return agreements.VersionDocument(ctx, s.agreements.Store(), c.AgreementID, c.AgreementVersion)
-}
-
-func requireWrite(actor partnerkit.Actor) error {
-	if err := actor.RequireAccount(); err != nil {
-		return err
-	}
-	return actor.RequireWrite()
 }

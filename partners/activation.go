@@ -111,7 +111,7 @@ func (s *Service) ActivateInvited(ctx context.Context, accountID string, in Acti
 // is an invalid "user_ids" error.
 func (s *Service) GrantTeamAccess(ctx context.Context, actor partnerkit.Actor, accountID string, userIDs []string, all bool) ([]Membership, error) {
 	const op = "partners.GrantTeamAccess"
-	if err := requireWrite(actor); err != nil {
+	if err := actor.RequireWriter(); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
 	var granted []Membership

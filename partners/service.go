@@ -135,7 +135,7 @@ type CreatePartnerInput struct {
 // conflict on "external_id" when the manager already uses it.
 func (s *Service) CreatePartner(ctx context.Context, actor partnerkit.Actor, in CreatePartnerInput) (*Account, error) {
 	const op = "partners.CreatePartner"
-	if err := requireWrite(actor); err != nil {
+	if err := actor.RequireWriter(); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
 	in.Name = strings.TrimSpace(in.Name)
@@ -276,7 +276,7 @@ func (s *Service) transition(ctx context.Context, actor partnerkit.Actor, id str
 // change loads a visible account in a transaction, applies edit, stores it
 // and records action in the audit trail.
 func (s *Service) change(ctx context.Context, actor partnerkit.Actor, id string, version int, action string, edit func(*Account) error) (*Account, error) {
-	if err := requireWrite(actor); err != nil {
+	if err := actor.RequireWriter(); err != nil {
 		return nil, err
 	}
 	var out *Account
@@ -554,13 +554,6 @@ func ActorFor(userID string, memberships []Membership, accountID string) (partne
 }
 
 // --- validation helpers ---
-
-func requireWrite(actor partnerkit.Actor) error {
-	if err := actor.RequireAccount(); err != nil {
-		return err
-	}
-	return actor.RequireWrite()
-}
 
 func checkType(field string, t AccountType) error {
 	if !t.Valid() {

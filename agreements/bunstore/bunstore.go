@@ -82,16 +82,11 @@ func (s *Store) UpdateAgreement(ctx context.Context, a *agreements.Agreement) er
 	res, err := s.conn(ctx).NewUpdate().Model(toAgreementRow(a)).
 		ExcludeColumn("id", "owner_id", "created_at", "version").
 		Set("version = version + 1").WherePK().Where("version = ?", a.Version).Exec(ctx)
-	if err != nil {
-		return sqldb.Internal(op, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return sqldb.Internal(op, err)
-	} else if n == 0 {
-		if _, err := s.GetAgreement(ctx, a.ID); err != nil {
-			return err
-		}
-		return partnerkit.Errorf(partnerkit.CodeConflict, "agreement %s was changed by someone else", a.ID)
+	if err := sqldb.CheckVersioned(op, res, err, "agreement", a.ID, func() error {
+		_, err := s.GetAgreement(ctx, a.ID)
+		return err
+	}); err != nil {
+		return err
 	}
 	a.Version++
 	return nil

@@ -64,27 +64,15 @@ func (s *Store) CreateAgreement(ctx context.Context, a *agreements.Agreement) er
 
 // GetAgreement implements agreements.Store.
 func (s *Store) GetAgreement(ctx context.Context, id string) (*agreements.Agreement, error) {
-	var out *agreements.Agreement
-	err := s.db.View(ctx, func() error {
-		a, ok := s.agreements.Get(id)
-		if !ok {
-			return partnerkit.NotFound("agreement", id)
-		}
-		out = &a
-		return nil
-	})
-	return out, err
+	return memdb.Get(ctx, s.db, s.agreements, "agreement", id)
 }
 
 // UpdateAgreement implements agreements.Store.
 func (s *Store) UpdateAgreement(ctx context.Context, a *agreements.Agreement) error {
 	return s.db.Update(ctx, func(t *memdb.Tx) error {
-		old, ok := s.agreements.Get(a.ID)
-		if !ok {
-			return partnerkit.NotFound("agreement", a.ID)
-		}
-		if old.Version != a.Version {
-			return partnerkit.Errorf(partnerkit.CodeConflict, "agreement %s was changed by someone else", a.ID)
+		if _, err := memdb.CheckVersion(s.agreements, "agreement", a.ID, a.Version,
+			func(a agreements.Agreement) int { return a.Version }); err != nil {
+			return err
 		}
 		next := *a
 		next.Version++

@@ -161,16 +161,11 @@ func (s *Store) UpdateContract(ctx context.Context, c *contracts.Contract) error
 	if _, dup := sqldb.UniqueViolation(err); dup {
 		return partnerkit.ConflictField("marketplace_id", "the partner already has an open contract on this marketplace")
 	}
-	if err != nil {
-		return sqldb.Internal(op, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return sqldb.Internal(op, err)
-	} else if n == 0 {
-		if _, err := s.GetContract(ctx, c.ID); err != nil {
-			return err
-		}
-		return partnerkit.Errorf(partnerkit.CodeConflict, "contract %s was changed by someone else", c.ID)
+	if err := sqldb.CheckVersioned(op, res, err, "contract", c.ID, func() error {
+		_, err := s.GetContract(ctx, c.ID)
+		return err
+	}); err != nil {
+		return err
 	}
 	c.Version++
 	return nil

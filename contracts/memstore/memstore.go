@@ -107,7 +107,7 @@ func (s *Store) CreateMarketplace(ctx context.Context, m *contracts.Marketplace)
 
 // GetMarketplace implements contracts.Store.
 func (s *Store) GetMarketplace(ctx context.Context, id string) (*contracts.Marketplace, error) {
-	return get(ctx, s.db, s.marketplaces, id, "marketplace")
+	return memdb.Get(ctx, s.db, s.marketplaces, "marketplace", id)
 }
 
 // ListMarketplaces implements contracts.Store.
@@ -126,19 +126,6 @@ func (s *Store) ListMarketplaces(ctx context.Context, ownerID string) ([]contrac
 			return c
 		}
 		return strings.Compare(a.ID, b.ID)
-	})
-	return out, err
-}
-
-func get[V any](ctx context.Context, db *memdb.DB, t *memdb.Table[string, V], id, kind string) (*V, error) {
-	var out *V
-	err := db.View(ctx, func() error {
-		v, ok := t.Get(id)
-		if !ok {
-			return partnerkit.NotFound(kind, id)
-		}
-		out = &v
-		return nil
 	})
 	return out, err
 }
@@ -166,18 +153,14 @@ func (s *Store) CreateContract(ctx context.Context, c *contracts.Contract) error
 
 // GetContract implements contracts.Store.
 func (s *Store) GetContract(ctx context.Context, id string) (*contracts.Contract, error) {
-	return get(ctx, s.db, s.contracts, id, "contract")
+	return memdb.Get(ctx, s.db, s.contracts, "contract", id)
 }
 
 // UpdateContract implements contracts.Store.
 func (s *Store) UpdateContract(ctx context.Context, c *contracts.Contract) error {
 	return s.db.Update(ctx, func(t *memdb.Tx) error {
-		old, ok := s.contracts.Get(c.ID)
-		if !ok {
-			return partnerkit.NotFound("contract", c.ID)
-		}
-		if old.Version != c.Version {
-			return partnerkit.Errorf(partnerkit.CodeConflict, "contract %s was changed by someone else", c.ID)
+		if _, err := memdb.CheckVersion(s.contracts, "contract", c.ID, c.Version, contractVersion); err != nil {
+			return err
 		}
 		next := *c
 		next.Version++
@@ -187,6 +170,8 @@ func (s *Store) UpdateContract(ctx context.Context, c *contracts.Contract) error
 		return nil
 	})
 }
+
+func contractVersion(c contracts.Contract) int { return c.Version }
 
 // ListContracts implements contracts.Store.
 func (s *Store) ListContracts(ctx context.Context, q contracts.Query) ([]contracts.Contract, int, error) {

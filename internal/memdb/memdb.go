@@ -13,6 +13,8 @@ import (
 	"maps"
 	"slices"
 	"sync"
+
+	"github.com/partnerkit/partnerkit"
 )
 
 // DB holds the tables of the memstores built on it.
@@ -167,6 +169,34 @@ func (tb *Table[K, V]) All() iter.Seq2[K, V] {
 
 // Values yields every row in no particular order (faster than All).
 func (tb *Table[K, V]) Values() iter.Seq[V] { return maps.Values(tb.rows) }
+
+// Get returns a copy of the row under id, or a not_found error naming kind.
+func Get[V any](ctx context.Context, db *DB, tb *Table[string, V], kind, id string) (*V, error) {
+	var out *V
+	err := db.View(ctx, func() error {
+		v, ok := tb.Get(id)
+		if !ok {
+			return partnerkit.NotFound(kind, id)
+		}
+		out = &v
+		return nil
+	})
+	return out, err
+}
+
+// CheckVersion returns not_found when tb has no row under id and conflict
+// when the stored row's version differs from expected: the optimistic
+// locking rule every store shares. version reads a row's version.
+func CheckVersion[V any](tb *Table[string, V], kind, id string, expected int, version func(V) int) (V, error) {
+	old, ok := tb.Get(id)
+	if !ok {
+		return old, partnerkit.NotFound(kind, id)
+	}
+	if version(old) != expected {
+		return old, partnerkit.Errorf(partnerkit.CodeConflict, "%s %s was changed by someone else", kind, id)
+	}
+	return old, nil
+}
 
 // Page returns the window of items that limit and offset select; a limit
 // of 0 means no limit.

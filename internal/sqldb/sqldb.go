@@ -140,6 +140,26 @@ func ForeignKeyViolation(err error) bool {
 	return false
 }
 
+// CheckVersioned finishes an optimistic-locking UPDATE ... WHERE version = ?:
+// it passes on a failed statement as internal, and when no row changed it
+// tells not_found (exists returns that) from a stale version (conflict).
+func CheckVersioned(op string, res sql.Result, err error, kind, id string, exists func() error) error {
+	if err != nil {
+		return Internal(op, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return Internal(op, err)
+	}
+	if n == 0 {
+		if err := exists(); err != nil {
+			return err
+		}
+		return partnerkit.Errorf(partnerkit.CodeConflict, "%s %s was changed by someone else", kind, id)
+	}
+	return nil
+}
+
 // IsNoRows reports whether err says a query found no row.
 func IsNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 

@@ -125,16 +125,11 @@ func (s *Store) UpdateAccount(ctx context.Context, a *partners.Account) error {
 	if _, dup := sqldb.UniqueViolation(err); dup {
 		return partnerkit.ConflictField("external_id", "is already used by another partner of this manager")
 	}
-	if err != nil {
-		return sqldb.Internal(op, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return sqldb.Internal(op, err)
-	} else if n == 0 {
-		if _, err := s.GetAccount(ctx, a.ID); err != nil {
-			return err
-		}
-		return partnerkit.Errorf(partnerkit.CodeConflict, "partner %s was changed by someone else", a.ID)
+	if err := sqldb.CheckVersioned(op, res, err, "partner", a.ID, func() error {
+		_, err := s.GetAccount(ctx, a.ID)
+		return err
+	}); err != nil {
+		return err
 	}
 	a.Version++
 	return nil

@@ -130,12 +130,10 @@ func (s *Store) GetAccount(ctx context.Context, id string) (*partners.Account, e
 // UpdateAccount implements partners.Store.
 func (s *Store) UpdateAccount(ctx context.Context, a *partners.Account) error {
 	return s.db.Update(ctx, func(t *memdb.Tx) error {
-		old, ok := s.accounts.Get(a.ID)
-		if !ok {
-			return partnerkit.NotFound("partner", a.ID)
-		}
-		if old.Version != a.Version {
-			return partnerkit.Errorf(partnerkit.CodeConflict, "partner %s was changed by someone else", a.ID)
+		old, err := memdb.CheckVersion(s.accounts, "partner", a.ID, a.Version,
+			func(r *accountRec) int { return r.Version })
+		if err != nil {
+			return err
 		}
 		if err := s.claimExternalID(t, a, old.ExternalID); err != nil {
 			return err
@@ -233,16 +231,7 @@ func (s *Store) CreateUser(ctx context.Context, u *partners.User) error {
 
 // GetUser implements partners.Store.
 func (s *Store) GetUser(ctx context.Context, id string) (*partners.User, error) {
-	var out *partners.User
-	err := s.db.View(ctx, func() error {
-		u, ok := s.users.Get(id)
-		if !ok {
-			return partnerkit.NotFound("user", id)
-		}
-		out = &u
-		return nil
-	})
-	return out, err
+	return memdb.Get(ctx, s.db, s.users, "user", id)
 }
 
 // GetUserByEmail implements partners.Store.
