@@ -458,3 +458,6 @@ func (s *Service) Document(ctx context.Context, actor partnerkit.Actor, id strin
 	}
 	return agreements.VersionDocument(ctx, s.agreements.Store(), c.AgreementID, c.AgreementVersion)
 }
+
+// Store returns the service's store.
+func (s *Service) Store() Store { return s.store }

@@ -22,7 +22,8 @@ const migrationLockKey = 0x5041_524b // "PARK"
 
 // schemaMigration is one step of the schema, written once for both dialects:
 // {{ts}} is the timestamp type, {{sorted}} the collation clause of columns
-// that are sorted (byte order on every store), {{bigint}} a 64-bit integer, {{blob}} bytes.
+// that are sorted (byte order on every store), {{bigint}} a 64-bit integer, {{blob}} bytes,
+// {{decimal}} an exact decimal.
 type schemaMigration struct {
 	name, comment string
 	statements    []string
@@ -191,6 +192,96 @@ var migrations = []schemaMigration{
 		)`,
 		`CREATE INDEX listings_vendor_idx ON listings (vendor_id)`,
 	}},
+	{name: "20261120000003", comment: "capacity", statements: []string{
+		`CREATE TABLE capacity_terms (
+			contract_id TEXT PRIMARY KEY REFERENCES contracts (id),
+			reserved_tb {{decimal}} NOT NULL,
+			billing_model TEXT NOT NULL,
+			price_per_tb {{decimal}} NOT NULL,
+			excess_price_per_tb {{decimal}} NOT NULL,
+			currency TEXT NOT NULL,
+			updated_at {{ts}} NOT NULL
+		)`,
+		`CREATE TABLE allocations (
+			partner_id TEXT PRIMARY KEY REFERENCES accounts (id),
+			contract_id TEXT NOT NULL REFERENCES contracts (id),
+			allocated_tb {{decimal}} NOT NULL,
+			allow_overdraft BOOLEAN NOT NULL,
+			created_at {{ts}} NOT NULL,
+			updated_at {{ts}} NOT NULL
+		)`,
+		`CREATE INDEX allocations_contract_idx ON allocations (contract_id)`,
+		`CREATE TABLE allocation_history (
+			id TEXT PRIMARY KEY,
+			partner_id TEXT NOT NULL REFERENCES accounts (id),
+			contract_id TEXT NOT NULL,
+			allocated_tb {{decimal}} NOT NULL,
+			effective_at {{ts}} NOT NULL
+		)`,
+		`CREATE INDEX allocation_history_partner_idx ON allocation_history (partner_id, effective_at)`,
+		`CREATE TABLE storage_accounts (
+			id TEXT PRIMARY KEY,
+			partner_id TEXT NOT NULL REFERENCES accounts (id),
+			name TEXT NOT NULL,
+			search_name TEXT {{sorted}} NOT NULL,
+			quota_tb {{decimal}} NOT NULL,
+			status TEXT NOT NULL,
+			delete_at {{ts}},
+			created_at {{ts}} NOT NULL,
+			updated_at {{ts}} NOT NULL,
+			version INTEGER NOT NULL
+		)`,
+		`CREATE UNIQUE INDEX storage_accounts_partner_name_key ON storage_accounts (partner_id, search_name)`,
+		`CREATE TABLE usage_samples (
+			storage_account_id TEXT NOT NULL REFERENCES storage_accounts (id) ON DELETE CASCADE,
+			ts {{bigint}} NOT NULL,
+			bytes {{bigint}} NOT NULL,
+			PRIMARY KEY (storage_account_id, ts)
+		)`,
+		`CREATE TABLE usage_account_daily (
+			storage_account_id TEXT NOT NULL REFERENCES storage_accounts (id) ON DELETE CASCADE,
+			day INTEGER NOT NULL,
+			partner_id TEXT NOT NULL,
+			peak_bytes {{bigint}} NOT NULL,
+			avg_bytes {{bigint}} NOT NULL,
+			samples INTEGER NOT NULL,
+			last_ts {{bigint}} NOT NULL,
+			PRIMARY KEY (storage_account_id, day)
+		)`,
+		`CREATE INDEX usage_account_daily_partner_idx ON usage_account_daily (partner_id, day)`,
+		`CREATE TABLE usage_partner_daily (
+			partner_id TEXT NOT NULL REFERENCES accounts (id),
+			day INTEGER NOT NULL,
+			contract_id TEXT NOT NULL,
+			peak_bytes {{bigint}} NOT NULL,
+			avg_bytes {{bigint}} NOT NULL,
+			allocated_tb {{decimal}} NOT NULL,
+			last_ts {{bigint}} NOT NULL,
+			PRIMARY KEY (partner_id, day)
+		)`,
+		`CREATE INDEX usage_partner_daily_contract_idx ON usage_partner_daily (contract_id, day)`,
+		`CREATE TABLE deals (
+			id TEXT PRIMARY KEY,
+			partner_id TEXT NOT NULL REFERENCES accounts (id),
+			owner_id TEXT NOT NULL REFERENCES accounts (id),
+			customer_name TEXT NOT NULL,
+			expected_tb {{decimal}},
+			expected_value {{decimal}},
+			currency TEXT NOT NULL DEFAULT '',
+			close_date TEXT NOT NULL,
+			note TEXT NOT NULL DEFAULT '',
+			status TEXT NOT NULL,
+			reason TEXT NOT NULL DEFAULT '',
+			decided_by TEXT NOT NULL DEFAULT '',
+			decided_at {{ts}},
+			created_by TEXT NOT NULL,
+			created_at {{ts}} NOT NULL,
+			updated_at {{ts}} NOT NULL,
+			version INTEGER NOT NULL
+		)`,
+		`CREATE INDEX deals_owner_idx ON deals (owner_id, created_at)`,
+		`CREATE INDEX deals_partner_idx ON deals (partner_id, created_at)`,
+	}},
 }
 
 // render fills the dialect's types into a statement.
@@ -201,6 +292,9 @@ func render(db bun.IDB, stmt string) string {
 		"{{sorted}}", pick(pg, `COLLATE "C"`, ""),
 		"{{bigint}}", pick(pg, "BIGINT", "INTEGER"),
 		"{{blob}}", pick(pg, "BYTEA", "BLOB"),
+		// Decimals keep every digit: NUMERIC on PostgreSQL, TEXT on SQLite
+		// (whose NUMERIC affinity loses digits); arithmetic happens in Go.
+		"{{decimal}}", pick(pg, "NUMERIC(38,12)", "TEXT"),
 	)
 	return r.Replace(stmt)
 }

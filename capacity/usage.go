@@ -1,0 +1,508 @@
+package capacity
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/internal/validate"
+	"github.com/shopspring/decimal"
+)
+
+// Ingestion limits.
+const (
+	// MaxBatch is the most samples one IngestUsage call takes.
+	MaxBatch = 10_000
+	// MaxClockSkew is how far in the future a sample may be stamped.
+	MaxClockSkew = 5 * time.Minute
+)
+
+// earliestSample is the oldest timestamp a sample may carry.
+var earliestSample = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// IngestResult says what a batch did.
+type IngestResult struct {
+	// Received counts the samples in the batch.
+	Received int `json:"received"`
+	// Inserted counts the new ones; the others were stored already (a retry).
+	Inserted int `json:"inserted"`
+}
+
+// IngestUsage stores a batch of usage samples and brings the daily rollups
+// of the days it touches up to date, in one transaction. It is idempotent on
+// (storage account, timestamp): a retried batch never counts twice.
+// Timestamps are truncated to whole seconds.
+//
+// A bad row rejects the whole batch with an invalid error naming it
+// ("samples[12].timestamp"): an unknown or invisible storage account, a
+// timestamp before 2000 or in the future, negative bytes, or the same
+// account and time twice with different bytes.
+func (s *Service) IngestUsage(ctx context.Context, actor partnerkit.Actor, samples []Sample) (IngestResult, error) {
+	const op = "capacity.IngestUsage"
+	res := IngestResult{Received: len(samples)}
+	if err := actor.RequireWriter(); err != nil {
+		return res, partnerkit.WithOp(op, err)
+	}
+	if len(samples) == 0 {
+		return res, partnerkit.WithOp(op, partnerkit.FieldError("samples", "must not be empty"))
+	}
+	if len(samples) > MaxBatch {
+		return res, partnerkit.WithOp(op, partnerkit.FieldError("samples", fmt.Sprintf("must hold at most %d samples", MaxBatch)))
+	}
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		rows, owners, err := s.checkSamples(ctx, actor, samples)
+		if err != nil {
+			return err
+		}
+		if res.Inserted, err = s.store.InsertSamples(ctx, rows); err != nil || res.Inserted == 0 {
+			return err
+		}
+		return s.rollUp(ctx, rows, owners)
+	})
+	if err != nil {
+		return IngestResult{Received: len(samples)}, partnerkit.WithOp(op, err)
+	}
+	return res, nil
+}
+
+// checkSamples validates a batch and returns it normalized (whole seconds,
+// duplicates dropped) with each account's partner.
+func (s *Service) checkSamples(ctx context.Context, actor partnerkit.Actor, samples []Sample) ([]Sample, map[string]string, error) {
+	ids := map[string]bool{}
+	for _, x := range samples {
+		ids[x.StorageAccountID] = true
+	}
+	accounts, err := s.store.StorageAccountsByID(ctx, slices.Collect(maps.Keys(ids)))
+	if err != nil {
+		return nil, nil, err
+	}
+	owners := make(map[string]string, len(accounts))
+	visible := map[string]bool{}
+	for _, a := range accounts {
+		ok, seen := visible[a.PartnerID]
+		if !seen {
+			ok = s.partners.CheckVisible(ctx, actor, a.PartnerID) == nil
+			visible[a.PartnerID] = ok
+		}
+		if ok {
+			owners[a.ID] = a.PartnerID
+		}
+	}
+	latest := s.clock.Now().Add(MaxClockSkew)
+	type key struct {
+		id string
+		ts int64
+	}
+	seen := make(map[key]int64, len(samples))
+	rows := make([]Sample, 0, len(samples))
+	for i, x := range samples {
+		field := fmt.Sprintf("samples[%d].", i)
+		ts := x.Timestamp.UTC().Truncate(time.Second)
+		switch {
+		case x.StorageAccountID == "":
+			return nil, nil, partnerkit.FieldError(field+"storage_account_id", "is required")
+		case owners[x.StorageAccountID] == "":
+			return nil, nil, partnerkit.FieldError(field+"storage_account_id", "is not a known storage account")
+		case ts.Before(earliestSample):
+			return nil, nil, partnerkit.FieldError(field+"timestamp", "must be after 2000-01-01")
+		case ts.After(latest):
+			return nil, nil, partnerkit.FieldError(field+"timestamp", "must not be in the future")
+		case x.Bytes < 0:
+			return nil, nil, partnerkit.FieldError(field+"bytes", "must not be negative")
+		}
+		k := key{x.StorageAccountID, ts.Unix()}
+		if b, dup := seen[k]; dup {
+			if b != x.Bytes {
+				return nil, nil, partnerkit.FieldError(field+"timestamp", "repeats an earlier sample of this account with other bytes")
+			}
+			continue
+		}
+		seen[k] = x.Bytes
+		rows = append(rows, Sample{StorageAccountID: x.StorageAccountID, Timestamp: ts, Bytes: x.Bytes})
+	}
+	return rows, owners, nil
+}
+
+// rollUp recomputes the account and partner rollups of the days a batch
+// touched: account days from their raw samples, partner days from the
+// account days, each with the allocation of that day.
+func (s *Service) rollUp(ctx context.Context, rows []Sample, owners map[string]string) error {
+	accountDays := map[AccountDay]bool{}
+	partnerDays := map[PartnerDay]bool{}
+	for _, x := range rows {
+		d := DayOf(x.Timestamp)
+		accountDays[AccountDay{x.StorageAccountID, d}] = true
+		partnerDays[PartnerDay{owners[x.StorageAccountID], d}] = true
+	}
+	daily, err := s.store.AggregateSamples(ctx, slices.Collect(maps.Keys(accountDays)))
+	if err != nil {
+		return err
+	}
+	for i := range daily {
+		daily[i].PartnerID = owners[daily[i].StorageAccountID]
+	}
+	if err := s.store.PutAccountDaily(ctx, daily); err != nil {
+		return err
+	}
+	sums, err := s.store.SumAccountDaily(ctx, slices.Collect(maps.Keys(partnerDays)))
+	if err != nil {
+		return err
+	}
+	partnerIDs := map[string]bool{}
+	for k := range partnerDays {
+		partnerIDs[k.PartnerID] = true
+	}
+	history, err := s.store.AllocationHistory(ctx, slices.Collect(maps.Keys(partnerIDs)))
+	if err != nil {
+		return err
+	}
+	for i := range sums {
+		if c, ok := allocationOn(history, sums[i].PartnerID, sums[i].Day); ok {
+			sums[i].ContractID, sums[i].AllocatedTB = c.ContractID, c.AllocatedTB
+		}
+	}
+	return s.store.PutPartnerDaily(ctx, sums)
+}
+
+// allocationOn returns a partner's allocation at the end of a day: the last
+// change before the next day began. history is oldest first.
+func allocationOn(history []AllocationChange, partnerID string, d Day) (AllocationChange, bool) {
+	end := (d + 1).Time()
+	var found AllocationChange
+	ok := false
+	for _, c := range history {
+		if c.PartnerID == partnerID && c.EffectiveAt.Before(end) {
+			found, ok = c, true
+		}
+	}
+	return found, ok
+}
+
+// Granularity is the period of report rows.
+type Granularity string
+
+// Report granularities.
+const (
+	ByDay   Granularity = "day"
+	ByMonth Granularity = "month"
+)
+
+// ReportQuery selects a usage report: one partner's, or one contract's.
+type ReportQuery struct {
+	// PartnerID reports one partner (excess above its allocation).
+	PartnerID string `json:"partner_id"`
+	// ContractID reports a whole contract (excess above its reservation).
+	ContractID string `json:"contract_id"`
+	// From and To bound the days, both included (UTC dates).
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+	// Granularity is day (the default) or month.
+	Granularity Granularity `json:"granularity"`
+}
+
+// ReportRow is one period of a usage report. TB figures are rounded to 6
+// places and money to 4.
+type ReportRow struct {
+	// Period is "2006-01-02" by day or "2006-01" by month.
+	Period string `json:"period"`
+	// Days counts the days with usage in the period.
+	Days int `json:"days"`
+	// UsedTB is the average daily usage; PeakTB the highest daily peak.
+	UsedTB decimal.Decimal `json:"used_tb"`
+	PeakTB decimal.Decimal `json:"peak_tb"`
+	// AllocatedTB is the allocation (partner) or reservation (contract) on
+	// the period's last day with usage.
+	AllocatedTB decimal.Decimal `json:"allocated_tb"`
+	// ExcessTB is usage above AllocatedTB, in TB-months.
+	ExcessTB decimal.Decimal `json:"excess_tb_months"`
+	// UsageFee is the period's charge for usage (pay-per-use) or for the
+	// allocation (reserved); ExcessFee the charge for excess.
+	UsageFee  decimal.Decimal `json:"usage_fee"`
+	ExcessFee decimal.Decimal `json:"excess_fee"`
+	// Currency is the contract's currency.
+	Currency string `json:"currency"`
+}
+
+// Report is a usage report and its totals.
+type Report struct {
+	Rows []ReportRow `json:"rows"`
+	// TotalUsageFee and TotalExcessFee add up the rows.
+	TotalUsageFee  decimal.Decimal `json:"total_usage_fee"`
+	TotalExcessFee decimal.Decimal `json:"total_excess_fee"`
+	// AsOf is the newest usage sample included, if any.
+	AsOf *time.Time `json:"as_of,omitempty"`
+}
+
+// maxReportDays bounds a report's range.
+const maxReportDays = 3 * 366
+
+// UsageReport reports usage by day or month over a date range, for one
+// partner the actor may see or one capacity contract it holds or offers,
+// reading the daily rollups only. Excess is usage above the allocation (a
+// partner) or the reservation (a contract), priced per TB-month with exact
+// decimal arithmetic; each day costs 1/(days in its month) of a month.
+func (s *Service) UsageReport(ctx context.Context, actor partnerkit.Actor, q ReportQuery) (*Report, error) {
+	const op = "capacity.UsageReport"
+	if err := actor.RequireAccount(); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	if err := q.check(); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	from, to := DayOf(q.From), DayOf(q.To)
+	var rows []PartnerDaily
+	var err error
+	if q.PartnerID != "" {
+		if err := s.partners.CheckVisible(ctx, actor, q.PartnerID); err != nil {
+			return nil, partnerkit.WithOp(op, err)
+		}
+		rows, err = s.store.PartnerDaily(ctx, DailyQuery{PartnerIDs: []string{q.PartnerID}, From: from, To: to})
+	} else {
+		if _, err := s.contracts.Get(ctx, actor, q.ContractID); err != nil {
+			return nil, partnerkit.WithOp(op, err)
+		}
+		rows, err = s.store.PartnerDaily(ctx, DailyQuery{ContractID: q.ContractID, From: from, To: to})
+	}
+	if err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	rep, err := s.report(ctx, q, rows)
+	return rep, partnerkit.WithOp(op, err)
+}
+
+func (q *ReportQuery) check() error {
+	var errs []error
+	if (q.PartnerID == "") == (q.ContractID == "") {
+		errs = append(errs, partnerkit.FieldError("partner_id", "give a partner or a contract, not both"))
+	}
+	if q.Granularity == "" {
+		q.Granularity = ByDay
+	}
+	if q.Granularity != ByDay && q.Granularity != ByMonth {
+		errs = append(errs, partnerkit.FieldError("granularity", "must be day or month"))
+	}
+	switch {
+	case q.From.IsZero():
+		errs = append(errs, partnerkit.FieldError("from", "is required"))
+	case q.To.IsZero():
+		errs = append(errs, partnerkit.FieldError("to", "is required"))
+	case DayOf(q.To) < DayOf(q.From):
+		errs = append(errs, partnerkit.FieldError("to", "must not be before from"))
+	case DayOf(q.To)-DayOf(q.From) > maxReportDays:
+		errs = append(errs, partnerkit.FieldError("to", "the range must be at most 3 years"))
+	}
+	return validate.All(errs...)
+}
+
+// dayFigures are one day's figures of a report, before grouping.
+type dayFigures struct {
+	day                  Day
+	used, peak, alloc    decimal.Decimal
+	excess, usage, exFee decimal.Decimal
+	currency             string
+}
+
+// report turns partner rollups into report rows.
+func (s *Service) report(ctx context.Context, q ReportQuery, rows []PartnerDaily) (*Report, error) {
+	terms := map[string]*Terms{}
+	termsOf := func(id string) (*Terms, error) {
+		if t, ok := terms[id]; ok || id == "" {
+			return t, nil
+		}
+		t, err := s.store.GetTerms(ctx, id)
+		if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound {
+			t, err = nil, nil
+		}
+		terms[id] = t
+		return t, err
+	}
+	rep := &Report{Rows: []ReportRow{}, TotalUsageFee: decimal.Zero, TotalExcessFee: decimal.Zero}
+	var asOf int64
+	byDay := map[Day]*dayFigures{}
+	var days []Day
+	for _, r := range rows {
+		asOf = max(asOf, r.LastTimestamp)
+		f := byDay[r.Day]
+		if f == nil {
+			f = &dayFigures{day: r.Day, used: decimal.Zero, peak: decimal.Zero, alloc: decimal.Zero,
+				excess: decimal.Zero, usage: decimal.Zero, exFee: decimal.Zero}
+			byDay[r.Day] = f
+			days = append(days, r.Day)
+		}
+		t, err := termsOf(r.ContractID)
+		if err != nil {
+			return nil, err
+		}
+		used := BytesToTB(r.AvgBytes)
+		f.used, f.peak = f.used.Add(used), f.peak.Add(BytesToTB(r.PeakBytes))
+		f.alloc = f.alloc.Add(r.AllocatedTB)
+		if t == nil {
+			continue
+		}
+		f.currency = t.Currency
+		perDay := decimal.NewFromInt(int64(daysIn(r.Day)))
+		if t.BillingModel == BillingPayPerUse {
+			f.usage = f.usage.Add(used.Mul(t.PricePerTB).Div(perDay))
+		} else {
+			f.usage = f.usage.Add(r.AllocatedTB.Mul(t.PricePerTB).Div(perDay))
+			if q.PartnerID != "" { // a partner's excess is above its own allocation
+				ex := decimal.Max(decimal.Zero, used.Sub(r.AllocatedTB)).Div(perDay)
+				f.excess = f.excess.Add(ex)
+				f.exFee = f.exFee.Add(ex.Mul(t.ExcessPricePerTB))
+			}
+		}
+	}
+	if q.ContractID != "" { // a contract's excess is above its reservation
+		t, err := termsOf(q.ContractID)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range byDay {
+			if t == nil {
+				continue
+			}
+			f.currency, f.alloc = t.Currency, t.ReservedTB
+			if t.BillingModel == BillingReserved {
+				perDay := decimal.NewFromInt(int64(daysIn(f.day)))
+				f.excess = decimal.Max(decimal.Zero, f.used.Sub(t.ReservedTB)).Div(perDay)
+				f.exFee = f.excess.Mul(t.ExcessPricePerTB)
+			}
+		}
+	}
+	slices.Sort(days)
+	var cur *ReportRow
+	var sumUsed decimal.Decimal
+	flush := func() {
+		if cur != nil {
+			cur.UsedTB = sumUsed.Div(decimal.NewFromInt(int64(cur.Days))).Round(TBPlaces)
+			rep.TotalUsageFee = rep.TotalUsageFee.Add(cur.UsageFee)
+			rep.TotalExcessFee = rep.TotalExcessFee.Add(cur.ExcessFee)
+			cur.UsageFee, cur.ExcessFee = cur.UsageFee.Round(4), cur.ExcessFee.Round(4)
+			cur.ExcessTB = cur.ExcessTB.Round(TBPlaces)
+			rep.Rows = append(rep.Rows, *cur)
+		}
+	}
+	for _, d := range days {
+		f := byDay[d]
+		period := d.String()
+		if q.Granularity == ByMonth {
+			period = period[:7]
+		}
+		if cur == nil || cur.Period != period {
+			flush()
+			cur = &ReportRow{Period: period, PeakTB: decimal.Zero, ExcessTB: decimal.Zero, UsageFee: decimal.Zero, ExcessFee: decimal.Zero}
+			sumUsed = decimal.Zero
+		}
+		cur.Days++
+		sumUsed = sumUsed.Add(f.used)
+		cur.PeakTB = decimal.Max(cur.PeakTB, f.peak.Round(TBPlaces))
+		cur.AllocatedTB = f.alloc
+		cur.ExcessTB = cur.ExcessTB.Add(f.excess)
+		cur.UsageFee = cur.UsageFee.Add(f.usage)
+		cur.ExcessFee = cur.ExcessFee.Add(f.exFee)
+		cur.Currency = f.currency
+	}
+	flush()
+	rep.TotalUsageFee, rep.TotalExcessFee = rep.TotalUsageFee.Round(4), rep.TotalExcessFee.Round(4)
+	if asOf > 0 {
+		t := time.Unix(asOf, 0).UTC()
+		rep.AsOf = &t
+	}
+	return rep, nil
+}
+
+// daysIn returns the number of days in d's month.
+func daysIn(d Day) int {
+	t := d.Time()
+	return time.Date(t.Year(), t.Month()+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+// PartnerOverview is one partner's line of a contract overview.
+type PartnerOverview struct {
+	PartnerID      string          `json:"partner_id"`
+	PartnerName    string          `json:"partner_name"`
+	AllocatedTB    decimal.Decimal `json:"allocated_tb"`
+	UsedTB         decimal.Decimal `json:"used_tb"`
+	PayPerUse      bool            `json:"pay_per_use"`
+	AllowOverdraft bool            `json:"allow_overdraft"`
+}
+
+// Overview is the capacity dashboard of one contract.
+type Overview struct {
+	ContractID  string          `json:"contract_id"`
+	Terms       Terms           `json:"terms"`
+	ReservedTB  decimal.Decimal `json:"reserved_tb"`
+	AllocatedTB decimal.Decimal `json:"allocated_tb"`
+	// UsedTB is the partners' latest daily average usage, added up.
+	UsedTB decimal.Decimal `json:"used_tb"`
+	// ExcessFee is this month's excess fee so far, over all partners.
+	ExcessFee decimal.Decimal   `json:"excess_fee"`
+	Partners  int               `json:"partners"`
+	ByPartner []PartnerOverview `json:"by_partner"`
+	// AsOf is the time of the newest usage included; usage may lag.
+	AsOf *time.Time `json:"as_of,omitempty"`
+}
+
+// Overview returns a capacity contract's widgets: reserved, allocated, used,
+// excess fee this month, partners, and each partner's allocation and usage.
+func (s *Service) Overview(ctx context.Context, actor partnerkit.Actor, contractID string) (*Overview, error) {
+	const op = "capacity.Overview"
+	if _, err := s.contracts.Get(ctx, actor, contractID); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	terms, err := s.store.GetTerms(ctx, contractID)
+	if err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	allocs, err := s.store.ContractAllocations(ctx, contractID)
+	if err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	today := DayOf(s.clock.Now())
+	monthStart := DayOf(time.Date(today.Time().Year(), today.Time().Month(), 1, 0, 0, 0, 0, time.UTC))
+	rows, err := s.store.PartnerDaily(ctx, DailyQuery{ContractID: contractID, From: min(monthStart, today-62), To: today})
+	if err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	o := &Overview{ContractID: contractID, Terms: *terms, ReservedTB: terms.ReservedTB, AllocatedTB: decimal.Zero,
+		UsedTB: decimal.Zero, ExcessFee: decimal.Zero, Partners: len(allocs), ByPartner: []PartnerOverview{}}
+	latest := map[string]PartnerDaily{}
+	var asOf int64
+	for _, r := range rows {
+		asOf = max(asOf, r.LastTimestamp)
+		if prev, ok := latest[r.PartnerID]; !ok || r.Day > prev.Day {
+			latest[r.PartnerID] = r
+		}
+		if r.Day >= monthStart && terms.BillingModel == BillingReserved {
+			ex := decimal.Max(decimal.Zero, BytesToTB(r.AvgBytes).Sub(r.AllocatedTB))
+			o.ExcessFee = o.ExcessFee.Add(ex.Mul(terms.ExcessPricePerTB).Div(decimal.NewFromInt(int64(daysIn(r.Day)))))
+		}
+	}
+	o.ExcessFee = o.ExcessFee.Round(4)
+	for _, a := range allocs {
+		name := a.PartnerID
+		if p, err := s.partners.Store().GetAccount(ctx, a.PartnerID); err == nil {
+			name = p.Name
+		}
+		used := decimal.Zero
+		if r, ok := latest[a.PartnerID]; ok {
+			used = BytesToTB(r.AvgBytes)
+		}
+		o.AllocatedTB = o.AllocatedTB.Add(a.AllocatedTB)
+		o.UsedTB = o.UsedTB.Add(used)
+		o.ByPartner = append(o.ByPartner, PartnerOverview{PartnerID: a.PartnerID, PartnerName: name, AllocatedTB: a.AllocatedTB,
+			UsedTB: used, PayPerUse: terms.BillingModel == BillingPayPerUse, AllowOverdraft: a.AllowOverdraft})
+	}
+	slices.SortFunc(o.ByPartner, func(a, b PartnerOverview) int {
+		return strings.Compare(strings.ToLower(a.PartnerName), strings.ToLower(b.PartnerName))
+	})
+	if asOf > 0 {
+		t := time.Unix(asOf, 0).UTC()
+		o.AsOf = &t
+	}
+	return o, nil
+}
