@@ -1,0 +1,635 @@
+// Package bunstore is the SQL capacity.Store on Bun (SQLite and
+// PostgreSQL). Open the database with partners/bunstore.Open, which migrates
+// every domain's tables.
+package bunstore
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/capacity"
+	"github.com/partnerkit/partnerkit/internal/sqldb"
+	"github.com/shopspring/decimal"
+	"github.com/uptrace/bun"
+)
+
+// Store is a capacity.Store on a Bun database.
+type Store struct{ db *bun.DB }
+
+var _ capacity.Store = (*Store)(nil)
+
+// New returns a Store on a migrated db.
+func New(db *bun.DB) *Store { return &Store{db: db} }
+
+// InTx implements partnerkit.Transactor.
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return sqldb.InTx(ctx, s.db, fn)
+}
+
+func (s *Store) conn(ctx context.Context) bun.IDB { return sqldb.Conn(ctx, s.db) }
+
+type termsRow struct {
+	bun.BaseModel `bun:"table:capacity_terms,alias:ct"`
+
+	ContractID       string `bun:"contract_id,pk"`
+	ReservedTB       decimal.Decimal
+	BillingModel     string
+	PricePerTB       decimal.Decimal
+	ExcessPricePerTB decimal.Decimal
+	Currency         string
+	UpdatedAt        time.Time
+}
+
+func (r *termsRow) toDomain() capacity.Terms {
+	return capacity.Terms{ContractID: r.ContractID, ReservedTB: r.ReservedTB, BillingModel: capacity.BillingModel(r.BillingModel),
+		PricePerTB: r.PricePerTB, ExcessPricePerTB: r.ExcessPricePerTB, Currency: r.Currency, UpdatedAt: r.UpdatedAt.UTC()}
+}
+
+// PutTerms implements capacity.Store.
+func (s *Store) PutTerms(ctx context.Context, t *capacity.Terms) error {
+	r := &termsRow{ContractID: t.ContractID, ReservedTB: t.ReservedTB, BillingModel: string(t.BillingModel),
+		PricePerTB: t.PricePerTB, ExcessPricePerTB: t.ExcessPricePerTB, Currency: t.Currency, UpdatedAt: t.UpdatedAt}
+	_, err := s.conn(ctx).NewInsert().Model(r).On("CONFLICT (contract_id) DO UPDATE").
+		Set("reserved_tb = EXCLUDED.reserved_tb, billing_model = EXCLUDED.billing_model").
+		Set("price_per_tb = EXCLUDED.price_per_tb, excess_price_per_tb = EXCLUDED.excess_price_per_tb").
+		Set("currency = EXCLUDED.currency, updated_at = EXCLUDED.updated_at").Exec(ctx)
+	return sqldb.Internal("bunstore.PutTerms", err)
+}
+
+func (s *Store) getTerms(ctx context.Context, contractID string, lock bool) (*capacity.Terms, error) {
+	var r termsRow
+	q := s.conn(ctx).NewSelect().Model(&r).Where("ct.contract_id = ?", contractID)
+	if lock && sqldb.IsPostgres(s.db) {
+		q = q.For("UPDATE")
+	}
+	err := q.Scan(ctx)
+	if sqldb.IsNoRows(err) {
+		return nil, partnerkit.NotFound("capacity terms of contract", contractID)
+	}
+	if err != nil {
+		return nil, sqldb.Internal("bunstore.GetTerms", err)
+	}
+	t := r.toDomain()
+	return &t, nil
+}
+
+// GetTerms implements capacity.Store.
+func (s *Store) GetTerms(ctx context.Context, contractID string) (*capacity.Terms, error) {
+	return s.getTerms(ctx, contractID, false)
+}
+
+// LockTerms implements capacity.Store: SELECT ... FOR UPDATE on PostgreSQL;
+// SQLite's write transactions (BEGIN IMMEDIATE) are serialized already.
+func (s *Store) LockTerms(ctx context.Context, contractID string) (*capacity.Terms, error) {
+	return s.getTerms(ctx, contractID, true)
+}
+
+// ListTerms implements capacity.Store.
+func (s *Store) ListTerms(ctx context.Context, contractIDs []string) ([]capacity.Terms, error) {
+	if len(contractIDs) == 0 {
+		return nil, nil
+	}
+	var rows []termsRow
+	if err := s.conn(ctx).NewSelect().Model(&rows).Where("ct.contract_id IN (?)", bun.List(contractIDs)).Scan(ctx); err != nil {
+		return nil, sqldb.Internal("bunstore.ListTerms", err)
+	}
+	out := make([]capacity.Terms, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toDomain()
+	}
+	return out, nil
+}
+
+type allocationRow struct {
+	bun.BaseModel `bun:"table:allocations,alias:al"`
+
+	PartnerID      string `bun:"partner_id,pk"`
+	ContractID     string
+	AllocatedTB    decimal.Decimal `bun:"allocated_tb"`
+	AllowOverdraft bool
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+func (r *allocationRow) toDomain() capacity.Allocation {
+	return capacity.Allocation{PartnerID: r.PartnerID, ContractID: r.ContractID, AllocatedTB: r.AllocatedTB,
+		AllowOverdraft: r.AllowOverdraft, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+}
+
+// GetAllocation implements capacity.Store.
+func (s *Store) GetAllocation(ctx context.Context, partnerID string) (*capacity.Allocation, error) {
+	var r allocationRow
+	err := s.conn(ctx).NewSelect().Model(&r).Where("al.partner_id = ?", partnerID).Scan(ctx)
+	if sqldb.IsNoRows(err) {
+		return nil, partnerkit.NotFound("allocation of partner", partnerID)
+	}
+	if err != nil {
+		return nil, sqldb.Internal("bunstore.GetAllocation", err)
+	}
+	a := r.toDomain()
+	return &a, nil
+}
+
+// ContractAllocations implements capacity.Store.
+func (s *Store) ContractAllocations(ctx context.Context, contractID string) ([]capacity.Allocation, error) {
+	var rows []allocationRow
+	err := s.conn(ctx).NewSelect().Model(&rows).Where("al.contract_id = ?", contractID).OrderExpr("al.partner_id").Scan(ctx)
+	if err != nil {
+		return nil, sqldb.Internal("bunstore.ContractAllocations", err)
+	}
+	out := make([]capacity.Allocation, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toDomain()
+	}
+	return out, nil
+}
+
+// PutAllocation implements capacity.Store.
+func (s *Store) PutAllocation(ctx context.Context, a *capacity.Allocation) error {
+	r := &allocationRow{PartnerID: a.PartnerID, ContractID: a.ContractID, AllocatedTB: a.AllocatedTB,
+		AllowOverdraft: a.AllowOverdraft, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+	_, err := s.conn(ctx).NewInsert().Model(r).On("CONFLICT (partner_id) DO UPDATE").
+		Set("contract_id = EXCLUDED.contract_id, allocated_tb = EXCLUDED.allocated_tb").
+		Set("allow_overdraft = EXCLUDED.allow_overdraft, updated_at = EXCLUDED.updated_at").Exec(ctx)
+	return sqldb.Internal("bunstore.PutAllocation", err)
+}
+
+type historyRow struct {
+	bun.BaseModel `bun:"table:allocation_history,alias:ah"`
+
+	ID          string `bun:"id,pk"`
+	PartnerID   string
+	ContractID  string
+	AllocatedTB decimal.Decimal `bun:"allocated_tb"`
+	EffectiveAt time.Time
+}
+
+// AppendAllocationChange implements capacity.Store.
+func (s *Store) AppendAllocationChange(ctx context.Context, c *capacity.AllocationChange) error {
+	_, err := s.conn(ctx).NewInsert().Model(&historyRow{ID: c.ID, PartnerID: c.PartnerID, ContractID: c.ContractID,
+		AllocatedTB: c.AllocatedTB, EffectiveAt: c.EffectiveAt}).Exec(ctx)
+	return sqldb.Internal("bunstore.AppendAllocationChange", err)
+}
+
+// AllocationHistory implements capacity.Store.
+func (s *Store) AllocationHistory(ctx context.Context, partnerIDs []string) ([]capacity.AllocationChange, error) {
+	if len(partnerIDs) == 0 {
+		return nil, nil
+	}
+	var rows []historyRow
+	err := s.conn(ctx).NewSelect().Model(&rows).Where("ah.partner_id IN (?)", bun.List(partnerIDs)).
+		OrderExpr("ah.effective_at, ah.id").Scan(ctx)
+	if err != nil {
+		return nil, sqldb.Internal("bunstore.AllocationHistory", err)
+	}
+	out := make([]capacity.AllocationChange, len(rows))
+	for i, r := range rows {
+		out[i] = capacity.AllocationChange{ID: r.ID, PartnerID: r.PartnerID, ContractID: r.ContractID,
+			AllocatedTB: r.AllocatedTB, EffectiveAt: r.EffectiveAt.UTC()}
+	}
+	return out, nil
+}
+
+type storageRow struct {
+	bun.BaseModel `bun:"table:storage_accounts,alias:sa"`
+
+	ID         string `bun:"id,pk"`
+	PartnerID  string
+	Name       string
+	SearchName string
+	QuotaTB    decimal.Decimal `bun:"quota_tb"`
+	Status     string
+	DeleteAt   *time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	Version    int
+}
+
+func toStorageRow(a *capacity.StorageAccount) *storageRow {
+	return &storageRow{ID: a.ID, PartnerID: a.PartnerID, Name: a.Name, SearchName: strings.ToLower(strings.TrimSpace(a.Name)),
+		QuotaTB: a.QuotaTB, Status: string(a.Status), DeleteAt: a.DeleteAt, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
+		Version: a.Version}
+}
+
+func (r *storageRow) toDomain() capacity.StorageAccount {
+	a := capacity.StorageAccount{ID: r.ID, PartnerID: r.PartnerID, Name: r.Name, QuotaTB: r.QuotaTB,
+		Status: capacity.StorageStatus(r.Status), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}
+	if r.DeleteAt != nil {
+		t := r.DeleteAt.UTC()
+		a.DeleteAt = &t
+	}
+	return a
+}
+
+const nameTaken = "the partner already has a storage account of this name"
+
+// CreateStorageAccount implements capacity.Store.
+func (s *Store) CreateStorageAccount(ctx context.Context, a *capacity.StorageAccount) error {
+	_, err := s.conn(ctx).NewInsert().Model(toStorageRow(a)).Exec(ctx)
+	if _, dup := sqldb.UniqueViolation(err); dup {
+		return partnerkit.ConflictField("name", nameTaken)
+	}
+	return sqldb.Internal("bunstore.CreateStorageAccount", err)
+}
+
+// StorageAccountsByID implements capacity.Store.
+func (s *Store) StorageAccountsByID(ctx context.Context, ids []string) ([]capacity.StorageAccount, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var rows []storageRow
+	if err := s.conn(ctx).NewSelect().Model(&rows).Where("sa.id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
+		return nil, sqldb.Internal("bunstore.StorageAccountsByID", err)
+	}
+	out := make([]capacity.StorageAccount, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toDomain()
+	}
+	return out, nil
+}
+
+// GetStorageAccount implements capacity.Store.
+func (s *Store) GetStorageAccount(ctx context.Context, id string) (*capacity.StorageAccount, error) {
+	var r storageRow
+	err := s.conn(ctx).NewSelect().Model(&r).Where("sa.id = ?", id).Scan(ctx)
+	if sqldb.IsNoRows(err) {
+		return nil, partnerkit.NotFound("storage account", id)
+	}
+	if err != nil {
+		return nil, sqldb.Internal("bunstore.GetStorageAccount", err)
+	}
+	a := r.toDomain()
+	return &a, nil
+}
+
+// UpdateStorageAccount implements capacity.Store.
+func (s *Store) UpdateStorageAccount(ctx context.Context, a *capacity.StorageAccount) error {
+	const op = "bunstore.UpdateStorageAccount"
+	res, err := s.conn(ctx).NewUpdate().Model(toStorageRow(a)).
+		ExcludeColumn("id", "partner_id", "created_at", "version").
+		Set("version = version + 1").WherePK().Where("version = ?", a.Version).Exec(ctx)
+	if _, dup := sqldb.UniqueViolation(err); dup {
+		return partnerkit.ConflictField("name", nameTaken)
+	}
+	if err := sqldb.CheckVersioned(op, res, err, "storage account", a.ID, func() error {
+		_, err := s.GetStorageAccount(ctx, a.ID)
+		return err
+	}); err != nil {
+		return err
+	}
+	a.Version++
+	return nil
+}
+
+// ListStorageAccounts implements capacity.Store.
+func (s *Store) ListStorageAccounts(ctx context.Context, q capacity.StorageQuery) ([]capacity.StorageAccount, int, error) {
+	var rows []storageRow
+	sel := s.conn(ctx).NewSelect().Model(&rows).Where("sa.partner_id = ?", q.PartnerID)
+	if q.Status != "" {
+		sel = sel.Where("sa.status = ?", string(q.Status))
+	}
+	if q.NameContains != "" {
+		sel = sel.Where(`sa.search_name LIKE ? ESCAPE '\'`, "%"+sqldb.EscapeLike(q.NameContains)+"%")
+	}
+	sel = sel.OrderExpr("sa.search_name, sa.id")
+	if q.Limit > 0 {
+		sel = sel.Limit(int64(q.Limit))
+	}
+	total, err := sel.Offset(int64(q.Offset)).ScanAndCount(ctx)
+	if err != nil && !sqldb.IsNoRows(err) {
+		return nil, 0, sqldb.Internal("bunstore.ListStorageAccounts", err)
+	}
+	out := make([]capacity.StorageAccount, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toDomain()
+	}
+	return out, int(total), nil
+}
+
+// PurgeStorageAccounts implements capacity.Store; usage rows go with their
+// account (ON DELETE CASCADE).
+func (s *Store) PurgeStorageAccounts(ctx context.Context, dueBy time.Time) ([]string, error) {
+	const op = "bunstore.PurgeStorageAccounts"
+	var ids []string
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		err := s.conn(ctx).NewSelect().Model((*storageRow)(nil)).Column("id").
+			Where("status = ? AND delete_at <= ?", string(capacity.StorageDeletionScheduled), dueBy).Scan(ctx, &ids)
+		if err != nil || len(ids) == 0 {
+			return sqldb.Internal(op, err)
+		}
+		_, err = s.conn(ctx).NewDelete().Model((*storageRow)(nil)).Where("id IN (?)", bun.List(ids)).Exec(ctx)
+		return sqldb.Internal(op, err)
+	})
+	return ids, err
+}
+
+type sampleRow struct {
+	bun.BaseModel `bun:"table:usage_samples,alias:us"`
+
+	StorageAccountID string `bun:"storage_account_id,pk"`
+	TS               int64  `bun:"ts,pk"`
+	Bytes            int64
+}
+
+// sampleChunk bounds one INSERT statement.
+const sampleChunk = 1000
+
+// InsertSamples implements capacity.Store with multi-row
+// INSERT ... ON CONFLICT DO NOTHING, so stored samples are skipped.
+func (s *Store) InsertSamples(ctx context.Context, samples []capacity.Sample) (int, error) {
+	n := 0
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		rows := make([]sampleRow, 0, min(len(samples), sampleChunk))
+		for chunk := range slices.Chunk(samples, sampleChunk) {
+			rows = rows[:0]
+			for _, x := range chunk {
+				rows = append(rows, sampleRow{StorageAccountID: x.StorageAccountID, TS: x.Timestamp.Unix(), Bytes: x.Bytes})
+			}
+			res, err := s.conn(ctx).NewInsert().Model(&rows).On("CONFLICT DO NOTHING").Exec(ctx)
+			if err != nil {
+				return sqldb.Internal("bunstore.InsertSamples", err)
+			}
+			affected, err := res.RowsAffected()
+			if err != nil {
+				return sqldb.Internal("bunstore.InsertSamples", err)
+			}
+			n += int(affected)
+		}
+		return nil
+	})
+	return n, err
+}
+
+// AggregateSamples implements capacity.Store.
+func (s *Store) AggregateSamples(ctx context.Context, keys []capacity.AccountDay) ([]capacity.AccountDaily, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	wanted := map[capacity.AccountDay]bool{}
+	ids := map[string]bool{}
+	lo, hi := keys[0].Day, keys[0].Day
+	for _, k := range keys {
+		wanted[k] = true
+		ids[k.StorageAccountID] = true
+		lo, hi = min(lo, k.Day), max(hi, k.Day)
+	}
+	var rows []struct {
+		StorageAccountID string
+		Day              int64
+		PeakBytes        int64
+		SumBytes         int64
+		Samples          int
+		LastTS           int64
+	}
+	err := s.conn(ctx).NewSelect().TableExpr("usage_samples").
+		ColumnExpr("storage_account_id, ts / ? AS day, max(bytes) AS peak_bytes, sum(bytes) AS sum_bytes", capacity.SecondsPerDay).
+		ColumnExpr("count(*) AS samples, max(ts) AS last_ts").
+		Where("storage_account_id IN (?)", bun.List(keysOf(ids))).
+		Where("ts >= ? AND ts < ?", int64(lo)*capacity.SecondsPerDay, int64(hi+1)*capacity.SecondsPerDay).
+		GroupExpr("storage_account_id, ts / ?", capacity.SecondsPerDay).Scan(ctx, &rows)
+	if err != nil {
+		return nil, sqldb.Internal("bunstore.AggregateSamples", err)
+	}
+	out := make([]capacity.AccountDaily, 0, len(rows))
+	for _, r := range rows {
+		d := capacity.Day(r.Day)
+		if !wanted[capacity.AccountDay{StorageAccountID: r.StorageAccountID, Day: d}] {
+			continue
+		}
+		out = append(out, capacity.AccountDaily{StorageAccountID: r.StorageAccountID, Day: d, PeakBytes: r.PeakBytes,
+			AvgBytes: r.SumBytes / int64(r.Samples), Samples: r.Samples, LastTimestamp: r.LastTS})
+	}
+	return out, nil
+}
+
+func keysOf(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+type accountDailyRow struct {
+	bun.BaseModel `bun:"table:usage_account_daily,alias:ud"`
+
+	StorageAccountID string `bun:"storage_account_id,pk"`
+	Day              int64  `bun:"day,pk"`
+	PartnerID        string
+	PeakBytes        int64
+	AvgBytes         int64
+	Samples          int
+	LastTS           int64 `bun:"last_ts"`
+}
+
+// PutAccountDaily implements capacity.Store.
+func (s *Store) PutAccountDaily(ctx context.Context, rows []capacity.AccountDaily) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	rs := make([]accountDailyRow, len(rows))
+	for i, r := range rows {
+		rs[i] = accountDailyRow{StorageAccountID: r.StorageAccountID, Day: int64(r.Day), PartnerID: r.PartnerID,
+			PeakBytes: r.PeakBytes, AvgBytes: r.AvgBytes, Samples: r.Samples, LastTS: r.LastTimestamp}
+	}
+	_, err := s.conn(ctx).NewInsert().Model(&rs).On("CONFLICT (storage_account_id, day) DO UPDATE").
+		Set("partner_id = EXCLUDED.partner_id, peak_bytes = EXCLUDED.peak_bytes, avg_bytes = EXCLUDED.avg_bytes").
+		Set("samples = EXCLUDED.samples, last_ts = EXCLUDED.last_ts").Exec(ctx)
+	return sqldb.Internal("bunstore.PutAccountDaily", err)
+}
+
+// SumAccountDaily implements capacity.Store.
+func (s *Store) SumAccountDaily(ctx context.Context, keys []capacity.PartnerDay) ([]capacity.PartnerDaily, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	wanted := map[capacity.PartnerDay]bool{}
+	ids := map[string]bool{}
+	lo, hi := keys[0].Day, keys[0].Day
+	for _, k := range keys {
+		wanted[k] = true
+		ids[k.PartnerID] = true
+		lo, hi = min(lo, k.Day), max(hi, k.Day)
+	}
+	var rows []struct {
+		PartnerID string
+		Day       int64
+		PeakBytes int64
+		AvgBytes  int64
+		LastTS    int64
+	}
+	err := s.conn(ctx).NewSelect().TableExpr("usage_account_daily").
+		ColumnExpr("partner_id, day, sum(peak_bytes) AS peak_bytes, sum(avg_bytes) AS avg_bytes, max(last_ts) AS last_ts").
+		Where("partner_id IN (?)", bun.List(keysOf(ids))).Where("day >= ? AND day <= ?", int64(lo), int64(hi)).
+		GroupExpr("partner_id, day").Scan(ctx, &rows)
+	if err != nil {
+		return nil, sqldb.Internal("bunstore.SumAccountDaily", err)
+	}
+	out := make([]capacity.PartnerDaily, 0, len(rows))
+	for _, r := range rows {
+		k := capacity.PartnerDay{PartnerID: r.PartnerID, Day: capacity.Day(r.Day)}
+		if wanted[k] {
+			out = append(out, capacity.PartnerDaily{PartnerID: r.PartnerID, Day: k.Day, PeakBytes: r.PeakBytes,
+				AvgBytes: r.AvgBytes, LastTimestamp: r.LastTS})
+		}
+	}
+	return out, nil
+}
+
+type partnerDailyRow struct {
+	bun.BaseModel `bun:"table:usage_partner_daily,alias:pd"`
+
+	PartnerID   string `bun:"partner_id,pk"`
+	Day         int64  `bun:"day,pk"`
+	ContractID  string
+	PeakBytes   int64
+	AvgBytes    int64
+	AllocatedTB decimal.Decimal `bun:"allocated_tb"`
+	LastTS      int64           `bun:"last_ts"`
+}
+
+// PutPartnerDaily implements capacity.Store.
+func (s *Store) PutPartnerDaily(ctx context.Context, rows []capacity.PartnerDaily) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	rs := make([]partnerDailyRow, len(rows))
+	for i, r := range rows {
+		rs[i] = partnerDailyRow{PartnerID: r.PartnerID, Day: int64(r.Day), ContractID: r.ContractID, PeakBytes: r.PeakBytes,
+			AvgBytes: r.AvgBytes, AllocatedTB: r.AllocatedTB, LastTS: r.LastTimestamp}
+	}
+	_, err := s.conn(ctx).NewInsert().Model(&rs).On("CONFLICT (partner_id, day) DO UPDATE").
+		Set("contract_id = EXCLUDED.contract_id, peak_bytes = EXCLUDED.peak_bytes, avg_bytes = EXCLUDED.avg_bytes").
+		Set("allocated_tb = EXCLUDED.allocated_tb, last_ts = EXCLUDED.last_ts").Exec(ctx)
+	return sqldb.Internal("bunstore.PutPartnerDaily", err)
+}
+
+// PartnerDaily implements capacity.Store.
+func (s *Store) PartnerDaily(ctx context.Context, q capacity.DailyQuery) ([]capacity.PartnerDaily, error) {
+	var rows []partnerDailyRow
+	sel := s.conn(ctx).NewSelect().Model(&rows).Where("pd.day >= ? AND pd.day <= ?", int64(q.From), int64(q.To))
+	if len(q.PartnerIDs) > 0 {
+		sel = sel.Where("pd.partner_id IN (?)", bun.List(q.PartnerIDs))
+	}
+	if q.ContractID != "" {
+		sel = sel.Where("pd.contract_id = ?", q.ContractID)
+	}
+	if err := sel.OrderExpr("pd.day, pd.partner_id").Scan(ctx); err != nil {
+		return nil, sqldb.Internal("bunstore.PartnerDaily", err)
+	}
+	out := make([]capacity.PartnerDaily, len(rows))
+	for i, r := range rows {
+		out[i] = capacity.PartnerDaily{PartnerID: r.PartnerID, Day: capacity.Day(r.Day), ContractID: r.ContractID,
+			PeakBytes: r.PeakBytes, AvgBytes: r.AvgBytes, AllocatedTB: r.AllocatedTB, LastTimestamp: r.LastTS}
+	}
+	return out, nil
+}
+
+type dealRow struct {
+	bun.BaseModel `bun:"table:deals,alias:dl"`
+
+	ID            string `bun:"id,pk"`
+	PartnerID     string
+	OwnerID       string
+	CustomerName  string
+	ExpectedTB    decimal.NullDecimal `bun:"expected_tb"`
+	ExpectedValue decimal.NullDecimal
+	Currency      string
+	CloseDate     string
+	Note          string
+	Status        string
+	Reason        string
+	DecidedBy     string
+	DecidedAt     *time.Time
+	CreatedBy     string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	Version       int
+}
+
+func toDealRow(d *capacity.Deal) *dealRow {
+	return &dealRow{ID: d.ID, PartnerID: d.PartnerID, OwnerID: d.OwnerID, CustomerName: d.CustomerName,
+		ExpectedTB: d.ExpectedTB, ExpectedValue: d.ExpectedValue, Currency: d.Currency, CloseDate: d.CloseDate, Note: d.Note,
+		Status: string(d.Status), Reason: d.Reason, DecidedBy: d.DecidedBy, DecidedAt: d.DecidedAt, CreatedBy: d.CreatedBy,
+		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, Version: d.Version}
+}
+
+func (r *dealRow) toDomain() capacity.Deal {
+	d := capacity.Deal{ID: r.ID, PartnerID: r.PartnerID, OwnerID: r.OwnerID, CustomerName: r.CustomerName,
+		ExpectedTB: r.ExpectedTB, ExpectedValue: r.ExpectedValue, Currency: r.Currency, CloseDate: r.CloseDate, Note: r.Note,
+		Status: capacity.DealStatus(r.Status), Reason: r.Reason, DecidedBy: r.DecidedBy, CreatedBy: r.CreatedBy,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}
+	if r.DecidedAt != nil {
+		t := r.DecidedAt.UTC()
+		d.DecidedAt = &t
+	}
+	return d
+}
+
+// CreateDeal implements capacity.Store.
+func (s *Store) CreateDeal(ctx context.Context, d *capacity.Deal) error {
+	_, err := s.conn(ctx).NewInsert().Model(toDealRow(d)).Exec(ctx)
+	return sqldb.Internal("bunstore.CreateDeal", err)
+}
+
+// GetDeal implements capacity.Store.
+func (s *Store) GetDeal(ctx context.Context, id string) (*capacity.Deal, error) {
+	var r dealRow
+	err := s.conn(ctx).NewSelect().Model(&r).Where("dl.id = ?", id).Scan(ctx)
+	if sqldb.IsNoRows(err) {
+		return nil, partnerkit.NotFound("deal", id)
+	}
+	if err != nil {
+		return nil, sqldb.Internal("bunstore.GetDeal", err)
+	}
+	d := r.toDomain()
+	return &d, nil
+}
+
+// UpdateDeal implements capacity.Store.
+func (s *Store) UpdateDeal(ctx context.Context, d *capacity.Deal) error {
+	const op = "bunstore.UpdateDeal"
+	res, err := s.conn(ctx).NewUpdate().Model(toDealRow(d)).
+		ExcludeColumn("id", "partner_id", "owner_id", "created_by", "created_at", "version").
+		Set("version = version + 1").WherePK().Where("version = ?", d.Version).Exec(ctx)
+	if err := sqldb.CheckVersioned(op, res, err, "deal", d.ID, func() error {
+		_, err := s.GetDeal(ctx, d.ID)
+		return err
+	}); err != nil {
+		return err
+	}
+	d.Version++
+	return nil
+}
+
+// ListDeals implements capacity.Store.
+func (s *Store) ListDeals(ctx context.Context, q capacity.DealQuery) ([]capacity.Deal, int, error) {
+	var rows []dealRow
+	sel := s.conn(ctx).NewSelect().Model(&rows)
+	if q.AccountID != "" {
+		sel = sel.Where("(dl.partner_id = ? OR dl.owner_id = ?)", q.AccountID, q.AccountID)
+	}
+	if q.PartnerID != "" {
+		sel = sel.Where("dl.partner_id = ?", q.PartnerID)
+	}
+	if q.Status != "" {
+		sel = sel.Where("dl.status = ?", string(q.Status))
+	}
+	sel = sel.OrderExpr("dl.created_at DESC, dl.id DESC")
+	if q.Limit > 0 {
+		sel = sel.Limit(int64(q.Limit))
+	}
+	total, err := sel.Offset(int64(q.Offset)).ScanAndCount(ctx)
+	if err != nil && !sqldb.IsNoRows(err) {
+		return nil, 0, sqldb.Internal("bunstore.ListDeals", err)
+	}
+	out := make([]capacity.Deal, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toDomain()
+	}
+	return out, int(total), nil
+}
