@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/internal/validate"
@@ -186,7 +187,7 @@ func (s *Service) UpdateStorageAccount(ctx context.Context, actor partnerkit.Act
 	if err := validate.All(validate.Struct(in), quotaErr); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
-	a, err := s.changeStorage(ctx, actor, id, in.Version, "storage_account.updated", func(ctx context.Context, a *StorageAccount) error {
+	a, err := s.changeStorage(ctx, actor, id, in.Version, "storage_account.updated", func(ctx context.Context, a *StorageAccount, _ time.Time) error {
 		if in.Name != nil {
 			a.Name = *in.Name
 		}
@@ -204,12 +205,12 @@ func (s *Service) UpdateStorageAccount(ctx context.Context, actor partnerkit.Act
 // DeleteStorageAccount schedules an account's removal in 30 days; until
 // then CancelDeletion restores it.
 func (s *Service) DeleteStorageAccount(ctx context.Context, actor partnerkit.Actor, id string) (*StorageAccount, error) {
-	a, err := s.changeStorage(ctx, actor, id, 0, "storage_account.deletion_scheduled", func(_ context.Context, a *StorageAccount) error {
+	a, err := s.changeStorage(ctx, actor, id, 0, "storage_account.deletion_scheduled", func(_ context.Context, a *StorageAccount, now time.Time) error {
 		if a.Status == StorageDeletionScheduled {
 			return partnerkit.Errorf(partnerkit.CodeConflict, "storage account %s is already scheduled for deletion on %s",
 				a.ID, a.DeleteAt.Format("2 January 2006"))
 		}
-		at := s.clock.Now().Add(DeletionGrace)
+		at := now.Add(DeletionGrace)
 		a.Status, a.DeleteAt = StorageDeletionScheduled, &at
 		return nil
 	})
@@ -218,7 +219,7 @@ func (s *Service) DeleteStorageAccount(ctx context.Context, actor partnerkit.Act
 
 // CancelDeletion keeps an account scheduled for deletion.
 func (s *Service) CancelDeletion(ctx context.Context, actor partnerkit.Actor, id string) (*StorageAccount, error) {
-	a, err := s.changeStorage(ctx, actor, id, 0, "storage_account.deletion_cancelled", func(_ context.Context, a *StorageAccount) error {
+	a, err := s.changeStorage(ctx, actor, id, 0, "storage_account.deletion_cancelled", func(_ context.Context, a *StorageAccount, _ time.Time) error {
 		if a.Status != StorageDeletionScheduled {
 			return partnerkit.Errorf(partnerkit.CodeConflict, "storage account %s is not scheduled for deletion", a.ID)
 		}
@@ -231,7 +232,7 @@ func (s *Service) CancelDeletion(ctx context.Context, actor partnerkit.Actor, id
 // changeStorage loads a visible account in a transaction, lets edit change
 // it, stores it and records action.
 func (s *Service) changeStorage(ctx context.Context, actor partnerkit.Actor, id string, version int, action string,
-	edit func(ctx context.Context, a *StorageAccount) error) (*StorageAccount, error) {
+	edit func(ctx context.Context, a *StorageAccount, now time.Time) error) (*StorageAccount, error) {
 	if err := actor.RequireWriter(); err != nil {
 		return nil, err
 	}
@@ -245,10 +246,11 @@ func (s *Service) changeStorage(ctx context.Context, actor partnerkit.Actor, id 
 			return partnerkit.Errorf(partnerkit.CodeConflict, "storage account %s changed since version %d (now %d)", id, version, a.Version)
 		}
 		before := *a
-		if err := edit(ctx, a); err != nil {
+		now := s.clock.Now()
+		if err := edit(ctx, a, now); err != nil {
 			return err
 		}
-		a.UpdatedAt = s.clock.Now()
+		a.UpdatedAt = now
 		if err := s.store.UpdateStorageAccount(ctx, a); err != nil {
 			return err
 		}

@@ -5,6 +5,8 @@ import (
 
 	agreementsbun "github.com/partnerkit/partnerkit/agreements/bunstore"
 	agreementsmem "github.com/partnerkit/partnerkit/agreements/memstore"
+	capacitybun "github.com/partnerkit/partnerkit/capacity/bunstore"
+	capacitymem "github.com/partnerkit/partnerkit/capacity/memstore"
 	contractsbun "github.com/partnerkit/partnerkit/contracts/bunstore"
 	contractsmem "github.com/partnerkit/partnerkit/contracts/memstore"
 	"github.com/partnerkit/partnerkit/internal/testdb"
@@ -21,7 +23,8 @@ func TestConformance(t *testing.T) {
 		t.Parallel()
 		storetest.Run(t, func(t *testing.T) storetest.Stores {
 			db := memstore.NewDB()
-			return storetest.Stores{Partners: memstore.New(db), Agreements: agreementsmem.New(db), Contracts: contractsmem.New(db)}
+			return storetest.Stores{Partners: memstore.New(db), Agreements: agreementsmem.New(db), Contracts: contractsmem.New(db),
+				Capacity: capacitymem.New(db)}
 		})
 	})
 	t.Run("sqlite", func(t *testing.T) {
@@ -36,5 +39,6 @@ func TestConformance(t *testing.T) {
 }
 
 func sqlStores(db *bun.DB) storetest.Stores {
-	return storetest.Stores{Partners: bunstore.New(db), Agreements: agreementsbun.New(db), Contracts: contractsbun.New(db)}
+	return storetest.Stores{Partners: bunstore.New(db), Agreements: agreementsbun.New(db), Contracts: contractsbun.New(db),
+		Capacity: capacitybun.New(db)}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/agreements"
+	"github.com/partnerkit/partnerkit/capacity"
 	"github.com/partnerkit/partnerkit/contracts"
 	"github.com/partnerkit/partnerkit/partners"
 )
@@ -24,6 +25,7 @@ type partnersEnv struct {
 	svc       *partners.Service
 	agr       *agreements.Service
 	con       *contracts.Service
+	cap       *capacity.Service
 	root      *partners.Account
 	admin     partnerkit.Actor
 	advance   func(time.Duration)
@@ -47,6 +49,9 @@ func newPartnersEnv(t *testing.T, open Opener) *partnersEnv {
 		e.agr = agreements.NewService(stores.Agreements, svc, st, agreements.WithClock(clock))
 		if stores.Contracts != nil {
 			e.con = contracts.NewService(stores.Contracts, svc, e.agr, contracts.WithClock(clock))
+			if stores.Capacity != nil {
+				e.cap = capacity.NewService(stores.Capacity, svc, e.con, capacity.WithClock(clock))
+			}
 		}
 	}
 	return e

@@ -17,6 +17,7 @@ import (
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/agreements"
+	"github.com/partnerkit/partnerkit/capacity"
 	"github.com/partnerkit/partnerkit/contracts"
 	"github.com/partnerkit/partnerkit/partners"
 )
@@ -30,6 +31,8 @@ type Stores struct {
 	Agreements agreements.Store
 	// Contracts is the contracts store.
 	Contracts contracts.Store
+	// Capacity is the capacity store.
+	Capacity capacity.Store
 }
 
 // Opener returns a new set of stores on a new, empty database. It registers
@@ -42,6 +45,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Agreements", func(t *testing.T) { Agreements(t, open) })
 	t.Run("Contracts", func(t *testing.T) { Contracts(t, open) })
 	t.Run("Onboarding", func(t *testing.T) { Onboarding(t, open) })
+	t.Run("Capacity", func(t *testing.T) { Capacity(t, open) })
 }
 
 // CheapHasher hashes passwords fast, for tests only.

@@ -22,6 +22,9 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
+// MaxPostgresConns is the size of one process's PostgreSQL connection pool.
+const MaxPostgresConns = 20
+
 // IsPostgresDSN reports whether dsn names a PostgreSQL database.
 func IsPostgresDSN(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
@@ -66,6 +69,10 @@ func OpenNoMigrate(ctx context.Context, dsn string) (*bun.DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
+		// Stay well under the server's connection limit (100 by default)
+		// even with several instances and a burst of concurrent requests.
+		sqldb.SetMaxOpenConns(MaxPostgresConns)
+		sqldb.SetMaxIdleConns(MaxPostgresConns)
 		db = bun.NewDB(sqldb, pgdialect.New())
 	} else {
 		if dsn == "" {
