@@ -158,16 +158,34 @@ func (d Day) Time() time.Time { return time.Unix(int64(d)*SecondsPerDay, 0).UTC(
 // String formats the day as 2006-01-02.
 func (d Day) String() string { return d.Time().Format(time.DateOnly) }
 
-// AccountDaily is a storage account's usage of one day.
+// AccountDaily is a storage account's usage of one day, or (to add to a
+// rollup) the usage of some new samples of that day.
 type AccountDaily struct {
 	StorageAccountID string `json:"storage_account_id"`
 	PartnerID        string `json:"partner_id"`
 	Day              Day    `json:"day"`
 	PeakBytes        int64  `json:"peak_bytes"`
-	AvgBytes         int64  `json:"avg_bytes"`
-	Samples          int    `json:"samples"`
+	// SumBytes adds up the samples' bytes; Samples counts them.
+	SumBytes int64 `json:"sum_bytes"`
+	Samples  int   `json:"samples"`
 	// LastTimestamp is the newest sample of the day (Unix seconds).
 	LastTimestamp int64 `json:"last_timestamp"`
+}
+
+// AvgBytes is the day's average of the account's samples.
+func (d AccountDaily) AvgBytes() int64 {
+	if d.Samples == 0 {
+		return 0
+	}
+	return d.SumBytes / int64(d.Samples)
+}
+
+// Add merges more samples of the same day into d.
+func (d *AccountDaily) Add(o AccountDaily) {
+	d.PeakBytes = max(d.PeakBytes, o.PeakBytes)
+	d.SumBytes += o.SumBytes
+	d.Samples += o.Samples
+	d.LastTimestamp = max(d.LastTimestamp, o.LastTimestamp)
 }
 
 // PartnerDaily is a partner's usage of one day: the sum of its accounts'

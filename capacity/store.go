@@ -53,14 +53,16 @@ type Store interface {
 	// before the given time, with their usage, and returns their IDs.
 	PurgeStorageAccounts(ctx context.Context, dueBy time.Time) ([]string, error)
 
-	// InsertSamples stores samples, ignoring any whose (account, timestamp)
-	// is stored already, and returns how many were new.
+	// InsertSamples stores samples, skipping any whose (account, timestamp)
+	// is stored already, and returns how many it stored.
 	InsertSamples(ctx context.Context, samples []Sample) (int, error)
-	// AggregateSamples computes from the raw samples the daily figures of
-	// the given account days.
-	AggregateSamples(ctx context.Context, keys []AccountDay) ([]AccountDaily, error)
-	// PutAccountDaily inserts or replaces account rollups.
-	PutAccountDaily(ctx context.Context, rows []AccountDaily) error
+	// AddAccountDaily merges the figures of new samples into the account
+	// rollups of their days (peak: the larger; sums and counts: added),
+	// creating rollups that do not exist yet.
+	AddAccountDaily(ctx context.Context, rows []AccountDaily) error
+	// RecomputeAccountDaily rebuilds the rollups of the given account days
+	// (StorageAccountID, PartnerID and Day are read) from the raw samples.
+	RecomputeAccountDaily(ctx context.Context, keys []AccountDaily) error
 	// SumAccountDaily sums the account rollups of the given partner days:
 	// the peaks, the averages and the newest timestamp.
 	SumAccountDaily(ctx context.Context, keys []PartnerDay) ([]PartnerDaily, error)

@@ -61,7 +61,10 @@ func (s *Service) IngestUsage(ctx context.Context, actor partnerkit.Actor, sampl
 		if res.Inserted, err = s.store.InsertSamples(ctx, rows); err != nil || res.Inserted == 0 {
 			return err
 		}
-		return s.rollUp(ctx, rows, owners)
+		// Every sample new (the usual case): add them to the rollups. A
+		// retry that was partly stored already: rebuild its days from the
+		// raw samples, so nothing counts twice.
+		return s.rollUp(ctx, rows, owners, res.Inserted < len(rows))
 	})
 	if err != nil {
 		return IngestResult{Received: len(samples)}, partnerkit.WithOp(op, err)
@@ -127,28 +130,50 @@ func (s *Service) checkSamples(ctx context.Context, actor partnerkit.Actor, samp
 	return rows, owners, nil
 }
 
-// rollUp recomputes the account and partner rollups of the days a batch
-// touched: account days from their raw samples, partner days from the
+// rollUp brings the rollups of the days a batch touched up to date: it adds
+// the samples to their account days (or rebuilds those days from the raw
+// samples when rebuild is set), then recomputes the partner days from the
 // account days, each with the allocation of that day.
-func (s *Service) rollUp(ctx context.Context, rows []Sample, owners map[string]string) error {
-	accountDays := map[AccountDay]bool{}
+func (s *Service) rollUp(ctx context.Context, inserted []Sample, owners map[string]string, rebuild bool) error {
+	accountDays := map[AccountDay]*AccountDaily{}
 	partnerDays := map[PartnerDay]bool{}
-	for _, x := range rows {
+	for _, x := range inserted {
 		d := DayOf(x.Timestamp)
-		accountDays[AccountDay{x.StorageAccountID, d}] = true
+		k := AccountDay{x.StorageAccountID, d}
+		add := AccountDaily{PeakBytes: x.Bytes, SumBytes: x.Bytes, Samples: 1, LastTimestamp: x.Timestamp.Unix()}
+		if r := accountDays[k]; r != nil {
+			r.Add(add)
+		} else {
+			add.StorageAccountID, add.PartnerID, add.Day = x.StorageAccountID, owners[x.StorageAccountID], d
+			accountDays[k] = &add
+		}
 		partnerDays[PartnerDay{owners[x.StorageAccountID], d}] = true
 	}
-	daily, err := s.store.AggregateSamples(ctx, slices.Collect(maps.Keys(accountDays)))
-	if err != nil {
+	deltas := make([]AccountDaily, 0, len(accountDays))
+	for _, r := range accountDays {
+		deltas = append(deltas, *r)
+	}
+	// A fixed order keeps concurrent batches from deadlocking on PostgreSQL.
+	slices.SortFunc(deltas, func(a, b AccountDaily) int {
+		if c := strings.Compare(a.StorageAccountID, b.StorageAccountID); c != 0 {
+			return c
+		}
+		return int(a.Day - b.Day)
+	})
+	add := s.store.AddAccountDaily
+	if rebuild {
+		add = s.store.RecomputeAccountDaily
+	}
+	if err := add(ctx, deltas); err != nil {
 		return err
 	}
-	for i := range daily {
-		daily[i].PartnerID = owners[daily[i].StorageAccountID]
-	}
-	if err := s.store.PutAccountDaily(ctx, daily); err != nil {
-		return err
-	}
-	sums, err := s.store.SumAccountDaily(ctx, slices.Collect(maps.Keys(partnerDays)))
+	keys := slices.SortedFunc(maps.Keys(partnerDays), func(a, b PartnerDay) int {
+		if c := strings.Compare(a.PartnerID, b.PartnerID); c != 0 {
+			return c
+		}
+		return int(a.Day - b.Day)
+	})
+	sums, err := s.store.SumAccountDaily(ctx, keys)
 	if err != nil {
 		return err
 	}

@@ -5,8 +5,11 @@ package bunstore
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/partnerkit/partnerkit"
@@ -17,7 +20,12 @@ import (
 )
 
 // Store is a capacity.Store on a Bun database.
-type Store struct{ db *bun.DB }
+type Store struct {
+	db *bun.DB
+
+	mu          sync.Mutex
+	sampleStmts map[int]*sql.Stmt // prepared sample inserts by row count
+}
 
 var _ capacity.Store = (*Store)(nil)
 
@@ -326,29 +334,29 @@ func (s *Store) PurgeStorageAccounts(ctx context.Context, dueBy time.Time) ([]st
 	return ids, err
 }
 
-type sampleRow struct {
-	bun.BaseModel `bun:"table:usage_samples,alias:us"`
-
-	StorageAccountID string `bun:"storage_account_id,pk"`
-	TS               int64  `bun:"ts,pk"`
-	Bytes            int64
-}
-
 // sampleChunk bounds one INSERT statement.
 const sampleChunk = 1000
 
-// InsertSamples implements capacity.Store with multi-row
-// INSERT ... ON CONFLICT DO NOTHING, so stored samples are skipped.
+// InsertSamples implements capacity.Store with prepared multi-row
+// INSERT ... ON CONFLICT DO NOTHING statements (the ingestion hot path, so
+// it skips the query builder): stored samples are skipped.
 func (s *Store) InsertSamples(ctx context.Context, samples []capacity.Sample) (int, error) {
 	n := 0
-	err := s.InTx(ctx, func(ctx context.Context) error {
-		rows := make([]sampleRow, 0, min(len(samples), sampleChunk))
+	insert := func(ctx context.Context) error {
+		args := make([]any, 0, 3*min(len(samples), sampleChunk))
 		for chunk := range slices.Chunk(samples, sampleChunk) {
-			rows = rows[:0]
-			for _, x := range chunk {
-				rows = append(rows, sampleRow{StorageAccountID: x.StorageAccountID, TS: x.Timestamp.Unix(), Bytes: x.Bytes})
+			stmt, err := s.sampleStmt(ctx, len(chunk))
+			if err != nil {
+				return sqldb.Internal("bunstore.InsertSamples", err)
 			}
-			res, err := s.conn(ctx).NewInsert().Model(&rows).On("CONFLICT DO NOTHING").Exec(ctx)
+			args = args[:0]
+			for _, x := range chunk {
+				args = append(args, x.StorageAccountID, x.Timestamp.Unix(), x.Bytes)
+			}
+			if tx, ok := sqldb.Conn(ctx, s.db).(bun.Tx); ok {
+				stmt = tx.Tx.StmtContext(ctx, stmt)
+			}
+			res, err := stmt.ExecContext(ctx, args...)
 			if err != nil {
 				return sqldb.Internal("bunstore.InsertSamples", err)
 			}
@@ -359,50 +367,43 @@ func (s *Store) InsertSamples(ctx context.Context, samples []capacity.Sample) (i
 			n += int(affected)
 		}
 		return nil
-	})
-	return n, err
+	}
+	if len(samples) <= sampleChunk { // one statement is atomic already
+		return n, insert(ctx)
+	}
+	return n, s.InTx(ctx, insert)
 }
 
-// AggregateSamples implements capacity.Store.
-func (s *Store) AggregateSamples(ctx context.Context, keys []capacity.AccountDay) ([]capacity.AccountDaily, error) {
-	if len(keys) == 0 {
-		return nil, nil
+// sampleStmt returns the prepared insert of n samples, preparing it once.
+func (s *Store) sampleStmt(ctx context.Context, n int) (*sql.Stmt, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if stmt, ok := s.sampleStmts[n]; ok {
+		return stmt, nil
 	}
-	wanted := map[capacity.AccountDay]bool{}
-	ids := map[string]bool{}
-	lo, hi := keys[0].Day, keys[0].Day
-	for _, k := range keys {
-		wanted[k] = true
-		ids[k.StorageAccountID] = true
-		lo, hi = min(lo, k.Day), max(hi, k.Day)
-	}
-	var rows []struct {
-		StorageAccountID string
-		Day              int64
-		PeakBytes        int64
-		SumBytes         int64
-		Samples          int
-		LastTS           int64
-	}
-	err := s.conn(ctx).NewSelect().TableExpr("usage_samples").
-		ColumnExpr("storage_account_id, ts / ? AS day, max(bytes) AS peak_bytes, sum(bytes) AS sum_bytes", capacity.SecondsPerDay).
-		ColumnExpr("count(*) AS samples, max(ts) AS last_ts").
-		Where("storage_account_id IN (?)", bun.List(keysOf(ids))).
-		Where("ts >= ? AND ts < ?", int64(lo)*capacity.SecondsPerDay, int64(hi+1)*capacity.SecondsPerDay).
-		GroupExpr("storage_account_id, ts / ?", capacity.SecondsPerDay).Scan(ctx, &rows)
-	if err != nil {
-		return nil, sqldb.Internal("bunstore.AggregateSamples", err)
-	}
-	out := make([]capacity.AccountDaily, 0, len(rows))
-	for _, r := range rows {
-		d := capacity.Day(r.Day)
-		if !wanted[capacity.AccountDay{StorageAccountID: r.StorageAccountID, Day: d}] {
-			continue
+	var b strings.Builder
+	b.WriteString("INSERT INTO usage_samples (storage_account_id, ts, bytes) VALUES ")
+	pg := sqldb.IsPostgres(s.db)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
 		}
-		out = append(out, capacity.AccountDaily{StorageAccountID: r.StorageAccountID, Day: d, PeakBytes: r.PeakBytes,
-			AvgBytes: r.SumBytes / int64(r.Samples), Samples: r.Samples, LastTimestamp: r.LastTS})
+		if pg {
+			fmt.Fprintf(&b, "($%d, $%d, $%d)", 3*i+1, 3*i+2, 3*i+3)
+		} else {
+			b.WriteString("(?, ?, ?)")
+		}
 	}
-	return out, nil
+	b.WriteString(" ON CONFLICT DO NOTHING")
+	stmt, err := s.db.DB.PrepareContext(ctx, b.String())
+	if err != nil {
+		return nil, err
+	}
+	if s.sampleStmts == nil {
+		s.sampleStmts = map[int]*sql.Stmt{}
+	}
+	s.sampleStmts[n] = stmt
+	return stmt, nil
 }
 
 func keysOf(m map[string]bool) []string {
@@ -421,25 +422,71 @@ type accountDailyRow struct {
 	Day              int64  `bun:"day,pk"`
 	PartnerID        string
 	PeakBytes        int64
-	AvgBytes         int64
+	SumBytes         int64
 	Samples          int
 	LastTS           int64 `bun:"last_ts"`
 }
 
-// PutAccountDaily implements capacity.Store.
-func (s *Store) PutAccountDaily(ctx context.Context, rows []capacity.AccountDaily) error {
+// AddAccountDaily implements capacity.Store with one multi-row upsert that
+// merges into existing rollups.
+func (s *Store) AddAccountDaily(ctx context.Context, rows []capacity.AccountDaily) error {
 	if len(rows) == 0 {
 		return nil
 	}
 	rs := make([]accountDailyRow, len(rows))
 	for i, r := range rows {
 		rs[i] = accountDailyRow{StorageAccountID: r.StorageAccountID, Day: int64(r.Day), PartnerID: r.PartnerID,
-			PeakBytes: r.PeakBytes, AvgBytes: r.AvgBytes, Samples: r.Samples, LastTS: r.LastTimestamp}
+			PeakBytes: r.PeakBytes, SumBytes: r.SumBytes, Samples: r.Samples, LastTS: r.LastTimestamp}
+	}
+	greatest := "max" // SQLite's two-argument max is PostgreSQL's GREATEST
+	if sqldb.IsPostgres(s.db) {
+		greatest = "GREATEST"
 	}
 	_, err := s.conn(ctx).NewInsert().Model(&rs).On("CONFLICT (storage_account_id, day) DO UPDATE").
-		Set("partner_id = EXCLUDED.partner_id, peak_bytes = EXCLUDED.peak_bytes, avg_bytes = EXCLUDED.avg_bytes").
+		Set("peak_bytes = " + greatest + "(ud.peak_bytes, EXCLUDED.peak_bytes)").
+		Set("sum_bytes = ud.sum_bytes + EXCLUDED.sum_bytes, samples = ud.samples + EXCLUDED.samples").
+		Set("last_ts = " + greatest + "(ud.last_ts, EXCLUDED.last_ts)").Exec(ctx)
+	return sqldb.Internal("bunstore.AddAccountDaily", err)
+}
+
+// RecomputeAccountDaily implements capacity.Store.
+func (s *Store) RecomputeAccountDaily(ctx context.Context, keys []capacity.AccountDaily) error {
+	const op = "bunstore.RecomputeAccountDaily"
+	if len(keys) == 0 {
+		return nil
+	}
+	partnerOf := map[capacity.AccountDay]string{}
+	ids := map[string]bool{}
+	lo, hi := keys[0].Day, keys[0].Day
+	for _, k := range keys {
+		partnerOf[capacity.AccountDay{StorageAccountID: k.StorageAccountID, Day: k.Day}] = k.PartnerID
+		ids[k.StorageAccountID] = true
+		lo, hi = min(lo, k.Day), max(hi, k.Day)
+	}
+	var agg []accountDailyRow
+	err := s.conn(ctx).NewSelect().TableExpr("usage_samples").
+		ColumnExpr("storage_account_id, ts / ? AS day, max(bytes) AS peak_bytes, sum(bytes) AS sum_bytes", capacity.SecondsPerDay).
+		ColumnExpr("count(*) AS samples, max(ts) AS last_ts").
+		Where("storage_account_id IN (?)", bun.List(keysOf(ids))).
+		Where("ts >= ? AND ts < ?", int64(lo)*capacity.SecondsPerDay, int64(hi+1)*capacity.SecondsPerDay).
+		GroupExpr("storage_account_id, ts / ?", capacity.SecondsPerDay).Scan(ctx, &agg)
+	if err != nil {
+		return sqldb.Internal(op, err)
+	}
+	rows := agg[:0]
+	for _, r := range agg {
+		if p, ok := partnerOf[capacity.AccountDay{StorageAccountID: r.StorageAccountID, Day: capacity.Day(r.Day)}]; ok {
+			r.PartnerID = p
+			rows = append(rows, r)
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	_, err = s.conn(ctx).NewInsert().Model(&rows).On("CONFLICT (storage_account_id, day) DO UPDATE").
+		Set("partner_id = EXCLUDED.partner_id, peak_bytes = EXCLUDED.peak_bytes, sum_bytes = EXCLUDED.sum_bytes").
 		Set("samples = EXCLUDED.samples, last_ts = EXCLUDED.last_ts").Exec(ctx)
-	return sqldb.Internal("bunstore.PutAccountDaily", err)
+	return sqldb.Internal(op, err)
 }
 
 // SumAccountDaily implements capacity.Store.
@@ -463,7 +510,7 @@ func (s *Store) SumAccountDaily(ctx context.Context, keys []capacity.PartnerDay)
 		LastTS    int64
 	}
 	err := s.conn(ctx).NewSelect().TableExpr("usage_account_daily").
-		ColumnExpr("partner_id, day, sum(peak_bytes) AS peak_bytes, sum(avg_bytes) AS avg_bytes, max(last_ts) AS last_ts").
+		ColumnExpr("partner_id, day, sum(peak_bytes) AS peak_bytes, sum(sum_bytes / samples) AS avg_bytes, max(last_ts) AS last_ts").
 		Where("partner_id IN (?)", bun.List(keysOf(ids))).Where("day >= ? AND day <= ?", int64(lo), int64(hi)).
 		GroupExpr("partner_id, day").Scan(ctx, &rows)
 	if err != nil {

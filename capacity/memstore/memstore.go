@@ -301,35 +301,36 @@ func accountDayID(id string, d capacity.Day) string { return id + "\x00" + d.Str
 
 func partnerDayID(partner string, d capacity.Day) string { return partner + "\x00" + d.String() }
 
-// AggregateSamples implements capacity.Store.
-func (s *Store) AggregateSamples(ctx context.Context, keys []capacity.AccountDay) ([]capacity.AccountDaily, error) {
-	var out []capacity.AccountDaily
-	err := s.db.View(ctx, func() error {
-		for _, k := range keys {
-			m, _ := s.samples.Get(accountDayID(k.StorageAccountID, k.Day))
-			if len(m) == 0 {
-				continue
+// AddAccountDaily implements capacity.Store.
+func (s *Store) AddAccountDaily(ctx context.Context, rows []capacity.AccountDaily) error {
+	return s.db.Update(ctx, func(tx *memdb.Tx) error {
+		for _, r := range rows {
+			key := accountDayID(r.StorageAccountID, r.Day)
+			if old, ok := s.accountDaily.Get(key); ok {
+				old.Add(r)
+				r = old
 			}
-			r := capacity.AccountDaily{StorageAccountID: k.StorageAccountID, Day: k.Day, Samples: len(m)}
-			var sum int64
-			for ts, b := range m {
-				r.PeakBytes = max(r.PeakBytes, b)
-				r.LastTimestamp = max(r.LastTimestamp, ts)
-				sum += b
-			}
-			r.AvgBytes = sum / int64(len(m))
-			out = append(out, r)
+			s.accountDaily.Put(tx, key, r)
 		}
 		return nil
 	})
-	return out, err
 }
 
-// PutAccountDaily implements capacity.Store.
-func (s *Store) PutAccountDaily(ctx context.Context, rows []capacity.AccountDaily) error {
+// RecomputeAccountDaily implements capacity.Store.
+func (s *Store) RecomputeAccountDaily(ctx context.Context, keys []capacity.AccountDaily) error {
 	return s.db.Update(ctx, func(tx *memdb.Tx) error {
-		for _, r := range rows {
-			s.accountDaily.Put(tx, accountDayID(r.StorageAccountID, r.Day), r)
+		for _, k := range keys {
+			key := accountDayID(k.StorageAccountID, k.Day)
+			m, _ := s.samples.Get(key)
+			r := capacity.AccountDaily{StorageAccountID: k.StorageAccountID, PartnerID: k.PartnerID, Day: k.Day, Samples: len(m)}
+			for ts, b := range m {
+				r.PeakBytes = max(r.PeakBytes, b)
+				r.SumBytes += b
+				r.LastTimestamp = max(r.LastTimestamp, ts)
+			}
+			if len(m) > 0 {
+				s.accountDaily.Put(tx, key, r)
+			}
 		}
 		return nil
 	})
@@ -349,7 +350,7 @@ func (s *Store) SumAccountDaily(ctx context.Context, keys []capacity.PartnerDay)
 				}
 				found = true
 				r.PeakBytes += d.PeakBytes
-				r.AvgBytes += d.AvgBytes
+				r.AvgBytes += d.AvgBytes()
 				r.LastTimestamp = max(r.LastTimestamp, d.LastTimestamp)
 			}
 			if found {

@@ -243,7 +243,7 @@ var migrations = []schemaMigration{
 			day INTEGER NOT NULL,
 			partner_id TEXT NOT NULL,
 			peak_bytes {{bigint}} NOT NULL,
-			avg_bytes {{bigint}} NOT NULL,
+			sum_bytes {{bigint}} NOT NULL,
 			samples INTEGER NOT NULL,
 			last_ts {{bigint}} NOT NULL,
 			PRIMARY KEY (storage_account_id, day)
