@@ -35,18 +35,24 @@ type benchEnv struct {
 	accounts []string
 }
 
+// benchStart is when the benchmarks' contracts and allocations are made;
+// usage is then reported for later days, and the clock moved past them.
+var benchStart = time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC)
+
 func newBenchEnv(b *testing.B, resellers, accountsPerReseller int) *benchEnv {
 	b.Helper()
 	ctx := context.Background()
+	clock, advance := storetest.AdjustableClock(benchStart)
+	defer advance(400 * 24 * time.Hour) // usage of the following year is in the past
 	db, err := bunstore.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
-	psvc := partners.NewService(bunstore.New(db), partners.WithPasswordHasher(storetest.CheapHasher))
-	asvc := agreements.NewService(agreementsbun.New(db), psvc, psvc.Store())
-	csvc := contracts.NewService(contractsbun.New(db), psvc, asvc)
-	e := &benchEnv{db: db, svc: capacity.NewService(capacitybun.New(db), psvc, csvc)}
+	psvc := partners.NewService(bunstore.New(db), partners.WithPasswordHasher(storetest.CheapHasher), partners.WithClock(clock))
+	asvc := agreements.NewService(agreementsbun.New(db), psvc, psvc.Store(), agreements.WithClock(clock))
+	csvc := contracts.NewService(contractsbun.New(db), psvc, asvc, contracts.WithClock(clock))
+	e := &benchEnv{db: db, svc: capacity.NewService(capacitybun.New(db), psvc, csvc, capacity.WithClock(clock))}
 	check := func(err error) {
 		b.Helper()
 		if err != nil {
@@ -107,15 +113,17 @@ func ingestBatch(accounts []string, base time.Time, k int) []capacity.Sample {
 // database/sql (the floor).
 func BenchmarkIngestUsage(b *testing.B) {
 	ctx := context.Background()
-	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	base := benchStart.AddDate(0, 0, 1)
 
-	storeEnv := newBenchEnv(b, 2, 25)
+	// Batch numbers live out here: with -count a sub-benchmark runs again on
+	// the same database and must send new samples.
+	storeEnv, storeBatch := newBenchEnv(b, 2, 25), 0
 	b.Run("store=sqlite", func(b *testing.B) {
-		k := 0
+		k := &storeBatch
 		b.ReportAllocs()
 		for b.Loop() {
-			batch := ingestBatch(storeEnv.accounts, base, k)
-			k++
+			batch := ingestBatch(storeEnv.accounts, base, *k)
+			*k++
 			res, err := storeEnv.svc.IngestUsage(ctx, storeEnv.dist, batch)
 			if err != nil || res.Inserted != len(batch) {
 				b.Fatal(err, res)
@@ -124,7 +132,7 @@ func BenchmarkIngestUsage(b *testing.B) {
 		b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "samples/s")
 	})
 
-	rawEnv := newBenchEnv(b, 2, 25)
+	rawEnv, rawBatch := newBenchEnv(b, 2, 25), 0
 	b.Run("rawsql=sqlite", func(b *testing.B) {
 		const rows = 1000
 		stmt, err := rawEnv.db.DB.PrepareContext(ctx, "INSERT INTO usage_samples (storage_account_id, ts, bytes) VALUES "+
@@ -134,11 +142,11 @@ func BenchmarkIngestUsage(b *testing.B) {
 		}
 		defer stmt.Close()
 		args := make([]any, 0, 3*rows)
-		k := 0
+		k := &rawBatch
 		b.ReportAllocs()
 		for b.Loop() {
-			batch := ingestBatch(rawEnv.accounts, base, k)
-			k++
+			batch := ingestBatch(rawEnv.accounts, base, *k)
+			*k++
 			args = args[:0]
 			for _, x := range batch {
 				args = append(args, x.StorageAccountID, x.Timestamp.Unix(), x.Bytes)

@@ -65,10 +65,10 @@ func BenchmarkDirectory(b *testing.B) {
 	ctx := context.Background()
 	filter := partners.DirectoryFilter{Type: partners.TypeVendor, Sort: partners.SortName, Page: partnerkit.Page{Limit: 50}}
 
+	mem := memstore.New(nil)
+	memActor := seedDirectory(b, mem, benchPartners)
 	b.Run("store=memory", func(b *testing.B) {
-		st := memstore.New(nil)
-		actor := seedDirectory(b, st, benchPartners)
-		svc := partners.NewService(st)
+		svc, actor := partners.NewService(mem), memActor
 		b.ReportAllocs()
 		b.ResetTimer()
 		for b.Loop() {
