@@ -302,6 +302,45 @@ func (s *Service) change(ctx context.Context, actor partnerkit.Actor, id string,
 	return out, err
 }
 
+// Kinds of data that keep an account from being deleted, in the order
+// errors name them.
+var dependentKinds = []string{"partners", "contracts", "storage accounts", "allocations", "deals", "usage history"}
+
+// DeletePartner removes a partner the actor's account manages, with its
+// memberships. A partner that still has partners, contracts, storage
+// accounts, an allocation, deals or usage history cannot be deleted: the
+// conflict names what remains (suspend it instead, or remove those first).
+func (s *Service) DeletePartner(ctx context.Context, actor partnerkit.Actor, id string) error {
+	const op = "partners.DeletePartner"
+	if err := actor.RequireWriter(); err != nil {
+		return partnerkit.WithOp(op, err)
+	}
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		a, err := s.visible(ctx, actor, id)
+		if err != nil {
+			return err
+		}
+		if a.ID == actor.AccountID || a.ManagerID != actor.AccountID {
+			return partnerkit.Errorf(partnerkit.CodeForbidden, "only the managing account deletes a partner")
+		}
+		deps, err := s.store.Dependents(ctx, a.ID)
+		if err != nil {
+			return err
+		}
+		for _, kind := range dependentKinds {
+			if n := deps[kind]; n > 0 {
+				return partnerkit.Errorf(partnerkit.CodeConflict,
+					"partner %q still has %d %s: remove them first, or suspend the partner instead", a.Name, n, kind)
+			}
+		}
+		if err := s.store.DeleteAccount(ctx, a.ID); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, actor, a.ManagerID, "partner.deleted", "partner", a.ID, a, nil)
+	})
+	return partnerkit.WithOp(op, err)
+}
+
 // DirectoryFilter selects and orders the partner directory.
 type DirectoryFilter struct {
 	// ManagerID lists the partners of this account; empty means the actor's

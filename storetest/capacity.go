@@ -302,6 +302,12 @@ func Capacity(t *testing.T, open Opener) {
 		if list.Total != 2 || list.Items[0].Name != "Beta archive" || list.Items[1].Name != "Gamma" {
 			t.Fatalf("list %+v", list)
 		}
+		// A partner with storage accounts cannot be deleted.
+		err = f.svc.DeletePartner(ctx, f.distActor, f.resellers[0].ID)
+		wantCode(t, err, partnerkit.CodeConflict)
+		if !strings.Contains(partnerkit.ErrorMessage(err), "storage accounts") {
+			t.Fatalf("message %q should name the storage accounts", partnerkit.ErrorMessage(err))
+		}
 		// Another reseller sees none of it.
 		_, err = f.cap.StorageAccounts(ctx, f.resellerActor(1), capacity.StorageFilter{PartnerID: f.resellers[0].ID})
 		wantCode(t, err, partnerkit.CodeNotFound)

@@ -178,6 +178,31 @@ func Partners(t *testing.T, open Opener) {
 		wantCode(t, err, partnerkit.CodeForbidden)
 	})
 
+	t.Run("Delete", func(t *testing.T) {
+		e := newPartnersEnv(t, open)
+		dist := e.create(t, e.admin, partners.CreatePartnerInput{Type: partners.TypeDistributor, Name: "D", ExternalID: "D-1"})
+		distActor := partnerkit.Actor{AccountID: dist.ID, Role: partnerkit.RoleAdmin}
+		res := e.create(t, distActor, partners.CreatePartnerInput{Type: partners.TypeReseller, Name: "R"})
+		u := must[*partners.User](t)(e.svc.CreateUser(ctx, distActor, partners.CreateUserInput{AccountID: res.ID,
+			Email: "r@example.com", FullName: "R", Password: "Passw0rd!", Role: partnerkit.RoleAdmin}))
+		err := e.svc.DeletePartner(ctx, e.admin, dist.ID)
+		wantCode(t, err, partnerkit.CodeConflict)
+		if !strings.Contains(partnerkit.ErrorMessage(err), "1 partners") {
+			t.Fatalf("message %q should name what remains", partnerkit.ErrorMessage(err))
+		}
+		wantCode(t, e.svc.DeletePartner(ctx, e.admin, res.ID), partnerkit.CodeForbidden) // not its manager
+		wantCode(t, e.svc.DeletePartner(ctx, distActor, dist.ID), partnerkit.CodeForbidden)
+		noErr(t, e.svc.DeletePartner(ctx, distActor, res.ID))
+		_, err = e.svc.GetPartner(ctx, distActor, res.ID)
+		wantCode(t, err, partnerkit.CodeNotFound)
+		if ms := must[[]partners.Membership](t)(e.store.UserMemberships(ctx, u.ID)); len(ms) != 0 {
+			t.Fatalf("memberships left: %+v", ms)
+		}
+		noErr(t, e.svc.DeletePartner(ctx, e.admin, dist.ID))
+		// Its external ID is free again.
+		e.create(t, e.admin, partners.CreatePartnerInput{Type: partners.TypeDistributor, Name: "D again", ExternalID: "D-1"})
+	})
+
 	t.Run("Tenancy", func(t *testing.T) {
 		e := newPartnersEnv(t, open)
 		distA := e.create(t, e.admin, partners.CreatePartnerInput{Type: partners.TypeDistributor, Name: "A"})

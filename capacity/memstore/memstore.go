@@ -11,6 +11,7 @@ import (
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/capacity"
 	"github.com/partnerkit/partnerkit/internal/memdb"
+	partnersmem "github.com/partnerkit/partnerkit/partners/memstore"
 )
 
 // Store is an in-memory capacity.Store.
@@ -34,7 +35,7 @@ func New(db *memdb.DB) *Store {
 	if db == nil {
 		db = memdb.New()
 	}
-	return &Store{db: db,
+	s := &Store{db: db,
 		terms:        memdb.NewTable[string, capacity.Terms](),
 		allocations:  memdb.NewTable[string, capacity.Allocation](),
 		history:      memdb.NewTable[string, []capacity.AllocationChange](),
@@ -45,6 +46,30 @@ func New(db *memdb.DB) *Store {
 		partnerDaily: memdb.NewTable[string, capacity.PartnerDaily](),
 		deals:        memdb.NewTable[string, capacity.Deal](),
 	}
+	db.RegisterCount(partnersmem.CountStorageAccounts, func(id string) int { return len(s.partnerAccounts(id)) })
+	db.RegisterCount(partnersmem.CountAllocations, func(id string) int {
+		_, ok := s.allocations.Get(id)
+		return map[bool]int{true: 1}[ok]
+	})
+	db.RegisterCount(partnersmem.CountDeals, func(id string) int {
+		n := 0
+		for d := range s.deals.Values() {
+			if d.PartnerID == id || d.OwnerID == id {
+				n++
+			}
+		}
+		return n
+	})
+	db.RegisterCount(partnersmem.CountUsageHistory, func(id string) int {
+		n := 0
+		for r := range s.partnerDaily.Values() {
+			if r.PartnerID == id {
+				n++
+			}
+		}
+		return n
+	})
+	return s
 }
 
 // InTx implements partnerkit.Transactor.

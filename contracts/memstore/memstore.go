@@ -62,6 +62,15 @@ func New(db *memdb.DB) *Store {
 		}
 		return len(seen)
 	})
+	db.RegisterCount(partnersmem.CountContracts, func(accountID string) int {
+		n := len(s.partnerContracts(accountID))
+		for c := range s.contracts.Values() {
+			if c.OwnerID == accountID {
+				n++
+			}
+		}
+		return n
+	})
 	db.RegisterCount(agreementsmem.CountContractsOnVersion, func(key string) int {
 		n := 0
 		for c := range s.contracts.Values() {

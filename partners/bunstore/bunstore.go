@@ -135,6 +135,50 @@ func (s *Store) UpdateAccount(ctx context.Context, a *partners.Account) error {
 	return nil
 }
 
+// Dependents implements partners.Store with one statement.
+func (s *Store) Dependents(ctx context.Context, accountID string) (map[string]int, error) {
+	var d struct {
+		Partners, Contracts, StorageAccounts, Allocations, Deals, UsageHistory int
+	}
+	err := s.conn(ctx).NewSelect().
+		ColumnExpr("(SELECT count(*) FROM accounts WHERE manager_id = ?) AS partners", accountID).
+		ColumnExpr("(SELECT count(*) FROM contracts WHERE partner_id = ? OR owner_id = ?) AS contracts", accountID, accountID).
+		ColumnExpr("(SELECT count(*) FROM storage_accounts WHERE partner_id = ?) AS storage_accounts", accountID).
+		ColumnExpr("(SELECT count(*) FROM allocations WHERE partner_id = ?) AS allocations", accountID).
+		ColumnExpr("(SELECT count(*) FROM deals WHERE partner_id = ? OR owner_id = ?) AS deals", accountID, accountID).
+		ColumnExpr("(SELECT count(*) FROM usage_partner_daily WHERE partner_id = ?) AS usage_history", accountID).
+		Scan(ctx, &d.Partners, &d.Contracts, &d.StorageAccounts, &d.Allocations, &d.Deals, &d.UsageHistory)
+	if err != nil {
+		return nil, sqldb.Internal("bunstore.Dependents", err)
+	}
+	return map[string]int{"partners": d.Partners, "contracts": d.Contracts, "storage accounts": d.StorageAccounts,
+		"allocations": d.Allocations, "deals": d.Deals, "usage history": d.UsageHistory}, nil
+}
+
+// DeleteAccount implements partners.Store; memberships go with the account
+// (ON DELETE CASCADE), and so do invitations and allocation history.
+func (s *Store) DeleteAccount(ctx context.Context, id string) error {
+	const op = "bunstore.DeleteAccount"
+	return s.InTx(ctx, func(ctx context.Context) error {
+		for _, table := range []string{"invitations", "allocation_history"} {
+			if _, err := s.conn(ctx).NewDelete().TableExpr(table).Where("partner_id = ?", id).Exec(ctx); err != nil {
+				return sqldb.Internal(op, err)
+			}
+		}
+		res, err := s.conn(ctx).NewDelete().Model((*accountRow)(nil)).Where("id = ?", id).Exec(ctx)
+		if sqldb.ForeignKeyViolation(err) {
+			return partnerkit.Errorf(partnerkit.CodeConflict, "partner %s is still referred to and cannot be deleted", id)
+		}
+		if err != nil {
+			return sqldb.Internal(op, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return partnerkit.NotFound("partner", id)
+		}
+		return nil
+	})
+}
+
 // CountAccounts implements partners.Store.
 func (s *Store) CountAccounts(ctx context.Context) (int, error) {
 	n, err := s.conn(ctx).NewSelect().Model((*accountRow)(nil)).Count(ctx)

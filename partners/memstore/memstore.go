@@ -22,11 +22,17 @@ type DB = memdb.DB
 // NewDB returns an empty in-memory database.
 func NewDB() *DB { return memdb.New() }
 
-// Names of the directory counts other domains' memstores register on a DB.
+// Names of the counts other domains' memstores register on a DB: the
+// directory's figures, and what keeps an account from being deleted.
 const (
 	CountSignedContracts = "signed_contracts"
 	CountAgreements      = "agreements"
 	CountListings        = "listings"
+	CountContracts       = "contracts"
+	CountStorageAccounts = "storage accounts"
+	CountAllocations     = "allocations"
+	CountDeals           = "deals"
+	CountUsageHistory    = "usage history"
 )
 
 // Store is an in-memory partners.Store.
@@ -142,6 +148,43 @@ func (s *Store) UpdateAccount(ctx context.Context, a *partners.Account) error {
 		next.Version++
 		s.accounts.Put(t, a.ID, next)
 		a.Version = next.Version
+		return nil
+	})
+}
+
+// Dependents implements partners.Store.
+func (s *Store) Dependents(ctx context.Context, accountID string) (map[string]int, error) {
+	deps := map[string]int{}
+	err := s.db.View(ctx, func() error {
+		for a := range s.accounts.Values() {
+			if a.ManagerID == accountID {
+				deps["partners"]++
+			}
+		}
+		for _, kind := range []string{CountContracts, CountStorageAccounts, CountAllocations, CountDeals, CountUsageHistory} {
+			deps[kind] = s.db.Count(kind, accountID)
+		}
+		return nil
+	})
+	return deps, err
+}
+
+// DeleteAccount implements partners.Store.
+func (s *Store) DeleteAccount(ctx context.Context, id string) error {
+	return s.db.Update(ctx, func(t *memdb.Tx) error {
+		a, ok := s.accounts.Get(id)
+		if !ok {
+			return partnerkit.NotFound("partner", id)
+		}
+		if a.ExternalID != "" {
+			s.externalIDs.Delete(t, externalKey(a.ManagerID, a.ExternalID))
+		}
+		for k, m := range s.memberships.All() {
+			if m.AccountID == id {
+				s.memberships.Delete(t, k)
+			}
+		}
+		s.accounts.Delete(t, id)
 		return nil
 	})
 }
