@@ -139,15 +139,7 @@ func (s *Store) PutAllocation(ctx context.Context, a *capacity.Allocation) error
 // AppendAllocationChange implements capacity.Store.
 func (s *Store) AppendAllocationChange(ctx context.Context, c *capacity.AllocationChange) error {
 	return s.db.Update(ctx, func(tx *memdb.Tx) error {
-		hs, _ := s.history.Get(c.PartnerID)
-		hs = slices.Clone(hs)
-		i, _ := slices.BinarySearchFunc(hs, *c, func(a, b capacity.AllocationChange) int {
-			if x := a.EffectiveAt.Compare(b.EffectiveAt); x != 0 {
-				return x
-			}
-			return strings.Compare(a.ID, b.ID)
-		})
-		s.history.Put(tx, c.PartnerID, slices.Insert(hs, i, *c))
+		memdb.InsertOrdered(tx, s.history, c.PartnerID, *c, byEffectiveAt)
 		return nil
 	})
 }
@@ -162,13 +154,15 @@ func (s *Store) AllocationHistory(ctx context.Context, partnerIDs []string) ([]c
 		}
 		return nil
 	})
-	slices.SortStableFunc(out, func(a, b capacity.AllocationChange) int {
-		if x := a.EffectiveAt.Compare(b.EffectiveAt); x != 0 {
-			return x
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	slices.SortStableFunc(out, byEffectiveAt)
 	return out, err
+}
+
+func byEffectiveAt(a, b capacity.AllocationChange) int {
+	if x := a.EffectiveAt.Compare(b.EffectiveAt); x != 0 {
+		return x
+	}
+	return strings.Compare(a.ID, b.ID)
 }
 
 // CreateStorageAccount implements capacity.Store.

@@ -214,15 +214,12 @@ func (s *Store) ListContracts(ctx context.Context, q contracts.Query) ([]contrac
 // AppendEvent implements contracts.Store.
 func (s *Store) AppendEvent(ctx context.Context, e *contracts.Event) error {
 	return s.db.Update(ctx, func(t *memdb.Tx) error {
-		es, _ := s.events.Get(e.ContractID)
-		es = slices.Clone(es)
-		i, _ := slices.BinarySearchFunc(es, *e, func(a, b contracts.Event) int {
+		memdb.InsertOrdered(t, s.events, e.ContractID, *e, func(a, b contracts.Event) int {
 			if c := a.At.Compare(b.At); c != 0 {
 				return c
 			}
 			return strings.Compare(a.ID, b.ID)
 		})
-		s.events.Put(t, e.ContractID, slices.Insert(es, i, *e))
 		return nil
 	})
 }

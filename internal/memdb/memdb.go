@@ -198,6 +198,16 @@ func CheckVersion[V any](tb *Table[string, V], kind, id string, expected int, ve
 	return old, nil
 }
 
+// InsertOrdered adds v to the ordered list stored under key, keeping the
+// order cmp defines (a time-ordered log: audit events, contract events,
+// allocation history). The stored list is copied, never changed in place.
+func InsertOrdered[V any](t *Tx, tb *Table[string, []V], key string, v V, cmp func(a, b V) int) {
+	list, _ := tb.Get(key)
+	list = slices.Clone(list)
+	i, _ := slices.BinarySearchFunc(list, v, cmp)
+	tb.Put(t, key, slices.Insert(list, i, v))
+}
+
 // Page returns the window of items that limit and offset select; a limit
 // of 0 means no limit.
 func Page[T any](items []T, limit, offset int) []T {

@@ -350,14 +350,12 @@ func (s *Store) AccountMembers(ctx context.Context, accountID string) ([]partner
 // AppendAudit implements partnerkit.AuditLog.
 func (s *Store) AppendAudit(ctx context.Context, e *partnerkit.AuditEvent) error {
 	return s.db.Update(ctx, func(t *memdb.Tx) error {
-		events := slices.Clone(s.auditOf(e.EntityID))
-		i, _ := slices.BinarySearchFunc(events, *e, func(a, b partnerkit.AuditEvent) int {
+		memdb.InsertOrdered(t, s.audit, e.EntityID, *e, func(a, b partnerkit.AuditEvent) int {
 			if c := a.At.Compare(b.At); c != 0 {
 				return c
 			}
 			return strings.Compare(a.ID, b.ID)
 		})
-		s.audit.Put(t, e.EntityID, slices.Insert(events, i, *e))
 		return nil
 	})
 }
