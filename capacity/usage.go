@@ -1,6 +1,7 @@
 package capacity
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -83,15 +84,21 @@ func (s *Service) checkSamples(ctx context.Context, actor partnerkit.Actor, samp
 	if err != nil {
 		return nil, nil, err
 	}
-	owners := make(map[string]string, len(accounts))
-	visible := map[string]bool{}
+	partnerIDs := map[string]bool{}
 	for _, a := range accounts {
-		ok, seen := visible[a.PartnerID]
-		if !seen {
-			ok = s.partners.CheckVisible(ctx, actor, a.PartnerID) == nil
-			visible[a.PartnerID] = ok
-		}
-		if ok {
+		partnerIDs[a.PartnerID] = true
+	}
+	ps, err := s.partners.Store().AccountsByID(ctx, slices.Collect(maps.Keys(partnerIDs)))
+	if err != nil {
+		return nil, nil, err
+	}
+	visible := map[string]bool{}
+	for _, p := range ps {
+		visible[p.ID] = p.VisibleTo(actor.AccountID)
+	}
+	owners := make(map[string]string, len(accounts))
+	for _, a := range accounts {
+		if visible[a.PartnerID] {
 			owners[a.ID] = a.PartnerID
 		}
 	}
@@ -508,11 +515,20 @@ func (s *Service) Overview(ctx context.Context, actor partnerkit.Actor, contract
 		}
 	}
 	o.ExcessFee = o.ExcessFee.Round(4)
+	ids := make([]string, len(allocs))
+	for i, a := range allocs {
+		ids[i] = a.PartnerID
+	}
+	accounts, err := s.partners.Store().AccountsByID(ctx, ids)
+	if err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	names := map[string]string{}
+	for _, p := range accounts {
+		names[p.ID] = p.Name
+	}
 	for _, a := range allocs {
-		name := a.PartnerID
-		if p, err := s.partners.Store().GetAccount(ctx, a.PartnerID); err == nil {
-			name = p.Name
-		}
+		name := cmp.Or(names[a.PartnerID], a.PartnerID)
 		used := decimal.Zero
 		if r, ok := latest[a.PartnerID]; ok {
 			used = BytesToTB(r.AvgBytes)

@@ -26,6 +26,8 @@ type Store interface {
 	CreateAccount(ctx context.Context, a *Account) error
 	// GetAccount returns the account with the given ID, or not_found.
 	GetAccount(ctx context.Context, id string) (*Account, error)
+	// AccountsByID returns the accounts among ids that exist, in no order.
+	AccountsByID(ctx context.Context, ids []string) ([]Account, error)
 	// UpdateAccount writes every field of a if the stored version equals
 	// a.Version, then sets a.Version to the next version. Returns not_found,
 	// conflict on a version mismatch, or conflict on "external_id".

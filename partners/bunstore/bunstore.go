@@ -113,6 +113,22 @@ func (s *Store) GetAccount(ctx context.Context, id string) (*partners.Account, e
 	return r.toDomain(), nil
 }
 
+// AccountsByID implements partners.Store.
+func (s *Store) AccountsByID(ctx context.Context, ids []string) ([]partners.Account, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var rows []accountRow
+	if err := s.conn(ctx).NewSelect().Model(&rows).Where("a.id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
+		return nil, sqldb.Internal("bunstore.AccountsByID", err)
+	}
+	out := make([]partners.Account, len(rows))
+	for i := range rows {
+		out[i] = *rows[i].toDomain()
+	}
+	return out, nil
+}
+
 // UpdateAccount implements partners.Store.
 func (s *Store) UpdateAccount(ctx context.Context, a *partners.Account) error {
 	const op = "bunstore.UpdateAccount"

@@ -133,6 +133,20 @@ func (s *Store) GetAccount(ctx context.Context, id string) (*partners.Account, e
 	return out, err
 }
 
+// AccountsByID implements partners.Store.
+func (s *Store) AccountsByID(ctx context.Context, ids []string) ([]partners.Account, error) {
+	var out []partners.Account
+	err := s.db.View(ctx, func() error {
+		for _, id := range ids {
+			if a, ok := s.accounts.Get(id); ok {
+				out = append(out, a.Account)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
 // UpdateAccount implements partners.Store.
 func (s *Store) UpdateAccount(ctx context.Context, a *partners.Account) error {
 	return s.db.Update(ctx, func(t *memdb.Tx) error {
