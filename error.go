@@ -37,12 +37,14 @@ const (
 	CodeGone Code = "gone"
 	// CodeTooLarge is a request or upload over its size limit.
 	CodeTooLarge Code = "too_large"
+	// CodeRateLimited means too many attempts; try again later.
+	CodeRateLimited Code = "rate_limited"
 )
 
 // Codes lists every error code in declaration order.
 func Codes() []Code {
 	return []Code{CodeInternal, CodeInvalid, CodeNotFound, CodeConflict,
-		CodeUnauthorized, CodeForbidden, CodeGone, CodeTooLarge}
+		CodeUnauthorized, CodeForbidden, CodeGone, CodeTooLarge, CodeRateLimited}
 }
 
 // Error is the one error type of Partnerkit. Services return it (possibly

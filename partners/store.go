@@ -20,6 +20,8 @@ type Store interface {
 	partnerkit.Transactor
 	// AppendAudit stores an audit event of any domain.
 	partnerkit.AuditLog
+	// Sessions, API keys and sign-in failures.
+	AuthStore
 
 	// CreateAccount inserts a. Returns conflict on "external_id" when the
 	// manager already has a partner with that non-empty external ID.
@@ -54,6 +56,10 @@ type Store interface {
 	// CreateMembership inserts m. Returns conflict on "user_id" when the user
 	// is already a member of the account.
 	CreateMembership(ctx context.Context, m *Membership) error
+	// UpdateMembership writes a membership's role, or not_found.
+	UpdateMembership(ctx context.Context, m *Membership) error
+	// DeleteMembership removes a membership, or not_found.
+	DeleteMembership(ctx context.Context, userID, accountID string) error
 	// UserMemberships returns the memberships of a user, oldest first.
 	UserMemberships(ctx context.Context, userID string) ([]Membership, error)
 	// AccountMembers returns the members of an account with their users,

@@ -42,6 +42,7 @@ type Opener func(t *testing.T) Stores
 // Run runs the whole conformance suite: every domain's tests.
 func Run(t *testing.T, open Opener) {
 	t.Run("Partners", func(t *testing.T) { Partners(t, open) })
+	t.Run("Auth", func(t *testing.T) { Auth(t, open) })
 	t.Run("Agreements", func(t *testing.T) { Agreements(t, open) })
 	t.Run("Contracts", func(t *testing.T) { Contracts(t, open) })
 	t.Run("Onboarding", func(t *testing.T) { Onboarding(t, open) })

@@ -282,6 +282,38 @@ var migrations = []schemaMigration{
 		`CREATE INDEX deals_owner_idx ON deals (owner_id, created_at)`,
 		`CREATE INDEX deals_partner_idx ON deals (partner_id, created_at)`,
 	}},
+	{name: "20261120000004", comment: "auth", statements: []string{
+		`CREATE TABLE sessions (
+			token_hash TEXT PRIMARY KEY,
+			user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+			account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+			created_at {{ts}} NOT NULL,
+			expires_at {{ts}} NOT NULL,
+			last_seen_at {{ts}} NOT NULL
+		)`,
+		`CREATE INDEX sessions_user_idx ON sessions (user_id)`,
+		`CREATE TABLE api_keys (
+			id TEXT PRIMARY KEY,
+			token_hash TEXT NOT NULL,
+			prefix TEXT NOT NULL,
+			account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+			role TEXT NOT NULL,
+			description TEXT NOT NULL,
+			created_by TEXT NOT NULL,
+			created_at {{ts}} NOT NULL,
+			expires_at {{ts}},
+			revoked_at {{ts}},
+			last_used_at {{ts}}
+		)`,
+		`CREATE UNIQUE INDEX api_keys_token_hash_key ON api_keys (token_hash)`,
+		`CREATE INDEX api_keys_account_idx ON api_keys (account_id, created_at)`,
+		`CREATE TABLE login_failures (
+			key TEXT PRIMARY KEY,
+			failures INTEGER NOT NULL,
+			window_start {{ts}} NOT NULL,
+			locked_until {{ts}}
+		)`,
+	}},
 }
 
 // render fills the dialect's types into a statement.

@@ -7,6 +7,7 @@ package bunstore
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/partnerkit/partnerkit"
@@ -448,4 +449,199 @@ func rawJSON(s string) []byte {
 		return nil
 	}
 	return []byte(s)
+}
+
+// UpdateMembership implements partners.Store.
+func (s *Store) UpdateMembership(ctx context.Context, m *partners.Membership) error {
+	res, err := s.conn(ctx).NewUpdate().Model((*membershipRow)(nil)).Set("role = ?", string(m.Role)).
+		Where("user_id = ? AND account_id = ?", m.UserID, m.AccountID).Exec(ctx)
+	return affectedOne("bunstore.UpdateMembership", res, err, "membership", m.UserID)
+}
+
+// DeleteMembership implements partners.Store.
+func (s *Store) DeleteMembership(ctx context.Context, userID, accountID string) error {
+	res, err := s.conn(ctx).NewDelete().Model((*membershipRow)(nil)).
+		Where("user_id = ? AND account_id = ?", userID, accountID).Exec(ctx)
+	return affectedOne("bunstore.DeleteMembership", res, err, "membership", userID)
+}
+
+// affectedOne turns a statement that changed no row into not_found.
+func affectedOne(op string, res sql.Result, err error, kind, id string) error {
+	if err != nil {
+		return sqldb.Internal(op, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return sqldb.Internal(op, err)
+	} else if n == 0 {
+		return partnerkit.NotFound(kind, id)
+	}
+	return nil
+}
+
+type sessionRow struct {
+	bun.BaseModel `bun:"table:sessions,alias:se"`
+
+	TokenHash  string `bun:"token_hash,pk"`
+	UserID     string
+	AccountID  string
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	LastSeenAt time.Time
+}
+
+// CreateSession implements partners.AuthStore.
+func (s *Store) CreateSession(ctx context.Context, x *partners.Session) error {
+	_, err := s.conn(ctx).NewInsert().Model(&sessionRow{TokenHash: x.TokenHash, UserID: x.UserID, AccountID: x.AccountID,
+		CreatedAt: x.CreatedAt, ExpiresAt: x.ExpiresAt, LastSeenAt: x.LastSeenAt}).Exec(ctx)
+	return sqldb.Internal("bunstore.CreateSession", err)
+}
+
+// GetSession implements partners.AuthStore.
+func (s *Store) GetSession(ctx context.Context, tokenHash string) (*partners.Session, error) {
+	var r sessionRow
+	err := s.conn(ctx).NewSelect().Model(&r).Where("se.token_hash = ?", tokenHash).Scan(ctx)
+	if sqldb.IsNoRows(err) {
+		return nil, partnerkit.NotFound("session", "")
+	}
+	if err != nil {
+		return nil, sqldb.Internal("bunstore.GetSession", err)
+	}
+	return &partners.Session{TokenHash: r.TokenHash, UserID: r.UserID, AccountID: r.AccountID, CreatedAt: r.CreatedAt.UTC(),
+		ExpiresAt: r.ExpiresAt.UTC(), LastSeenAt: r.LastSeenAt.UTC()}, nil
+}
+
+// UpdateSession implements partners.AuthStore.
+func (s *Store) UpdateSession(ctx context.Context, x *partners.Session) error {
+	res, err := s.conn(ctx).NewUpdate().Model((*sessionRow)(nil)).
+		Set("account_id = ?", x.AccountID).Set("last_seen_at = ?", x.LastSeenAt).
+		Where("token_hash = ?", x.TokenHash).Exec(ctx)
+	return affectedOne("bunstore.UpdateSession", res, err, "session", "")
+}
+
+// DeleteSession implements partners.AuthStore.
+func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
+	res, err := s.conn(ctx).NewDelete().Model((*sessionRow)(nil)).Where("token_hash = ?", tokenHash).Exec(ctx)
+	return affectedOne("bunstore.DeleteSession", res, err, "session", "")
+}
+
+type apiKeyRow struct {
+	bun.BaseModel `bun:"table:api_keys,alias:ak"`
+
+	ID          string `bun:"id,pk"`
+	TokenHash   string
+	Prefix      string
+	AccountID   string
+	Role        string
+	Description string
+	CreatedBy   string
+	CreatedAt   time.Time
+	ExpiresAt   *time.Time
+	RevokedAt   *time.Time
+	LastUsedAt  *time.Time
+}
+
+func (r *apiKeyRow) toDomain() partners.APIKey {
+	utc := func(t *time.Time) *time.Time {
+		if t == nil {
+			return nil
+		}
+		u := t.UTC()
+		return &u
+	}
+	return partners.APIKey{ID: r.ID, TokenHash: r.TokenHash, Prefix: r.Prefix, AccountID: r.AccountID,
+		Role: partnerkit.Role(r.Role), Description: r.Description, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(),
+		ExpiresAt: utc(r.ExpiresAt), RevokedAt: utc(r.RevokedAt), LastUsedAt: utc(r.LastUsedAt)}
+}
+
+// CreateAPIKey implements partners.AuthStore.
+func (s *Store) CreateAPIKey(ctx context.Context, k *partners.APIKey) error {
+	_, err := s.conn(ctx).NewInsert().Model(&apiKeyRow{ID: k.ID, TokenHash: k.TokenHash, Prefix: k.Prefix,
+		AccountID: k.AccountID, Role: string(k.Role), Description: k.Description, CreatedBy: k.CreatedBy,
+		CreatedAt: k.CreatedAt, ExpiresAt: k.ExpiresAt, RevokedAt: k.RevokedAt, LastUsedAt: k.LastUsedAt}).Exec(ctx)
+	return sqldb.Internal("bunstore.CreateAPIKey", err)
+}
+
+func (s *Store) getAPIKey(ctx context.Context, column, value string) (*partners.APIKey, error) {
+	var r apiKeyRow
+	err := s.conn(ctx).NewSelect().Model(&r).Where("? = ?", bun.Ident("ak."+column), value).Scan(ctx)
+	if sqldb.IsNoRows(err) {
+		return nil, partnerkit.NotFound("API key", "")
+	}
+	if err != nil {
+		return nil, sqldb.Internal("bunstore.GetAPIKey", err)
+	}
+	k := r.toDomain()
+	return &k, nil
+}
+
+// GetAPIKey implements partners.AuthStore.
+func (s *Store) GetAPIKey(ctx context.Context, id string) (*partners.APIKey, error) {
+	return s.getAPIKey(ctx, "id", id)
+}
+
+// GetAPIKeyByHash implements partners.AuthStore.
+func (s *Store) GetAPIKeyByHash(ctx context.Context, tokenHash string) (*partners.APIKey, error) {
+	return s.getAPIKey(ctx, "token_hash", tokenHash)
+}
+
+// ListAPIKeys implements partners.AuthStore.
+func (s *Store) ListAPIKeys(ctx context.Context, accountID string) ([]partners.APIKey, error) {
+	var rows []apiKeyRow
+	if err := s.conn(ctx).NewSelect().Model(&rows).Where("ak.account_id = ?", accountID).
+		OrderExpr("ak.created_at DESC, ak.id DESC").Scan(ctx); err != nil {
+		return nil, sqldb.Internal("bunstore.ListAPIKeys", err)
+	}
+	out := make([]partners.APIKey, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toDomain()
+	}
+	return out, nil
+}
+
+// UpdateAPIKey implements partners.AuthStore.
+func (s *Store) UpdateAPIKey(ctx context.Context, k *partners.APIKey) error {
+	res, err := s.conn(ctx).NewUpdate().Model((*apiKeyRow)(nil)).
+		Set("revoked_at = ?", k.RevokedAt).Set("last_used_at = ?", k.LastUsedAt).Where("id = ?", k.ID).Exec(ctx)
+	return affectedOne("bunstore.UpdateAPIKey", res, err, "API key", k.ID)
+}
+
+type loginFailuresRow struct {
+	bun.BaseModel `bun:"table:login_failures,alias:lf"`
+
+	Key         string `bun:"key,pk"`
+	Failures    int
+	WindowStart time.Time
+	LockedUntil *time.Time
+}
+
+// GetLoginFailures implements partners.AuthStore.
+func (s *Store) GetLoginFailures(ctx context.Context, key string) (*partners.LoginFailures, error) {
+	var r loginFailuresRow
+	err := s.conn(ctx).NewSelect().Model(&r).Where("lf.key = ?", key).Scan(ctx)
+	if sqldb.IsNoRows(err) {
+		return nil, partnerkit.NotFound("login failures", "")
+	}
+	if err != nil {
+		return nil, sqldb.Internal("bunstore.GetLoginFailures", err)
+	}
+	f := &partners.LoginFailures{Key: r.Key, Failures: r.Failures, WindowStart: r.WindowStart.UTC()}
+	if r.LockedUntil != nil {
+		t := r.LockedUntil.UTC()
+		f.LockedUntil = &t
+	}
+	return f, nil
+}
+
+// PutLoginFailures implements partners.AuthStore.
+func (s *Store) PutLoginFailures(ctx context.Context, f *partners.LoginFailures) error {
+	_, err := s.conn(ctx).NewInsert().Model(&loginFailuresRow{Key: f.Key, Failures: f.Failures, WindowStart: f.WindowStart,
+		LockedUntil: f.LockedUntil}).On("CONFLICT (key) DO UPDATE").
+		Set("failures = EXCLUDED.failures, window_start = EXCLUDED.window_start, locked_until = EXCLUDED.locked_until").Exec(ctx)
+	return sqldb.Internal("bunstore.PutLoginFailures", err)
+}
+
+// DeleteLoginFailures implements partners.AuthStore.
+func (s *Store) DeleteLoginFailures(ctx context.Context, key string) error {
+	res, err := s.conn(ctx).NewDelete().Model((*loginFailuresRow)(nil)).Where("key = ?", key).Exec(ctx)
+	return affectedOne("bunstore.DeleteLoginFailures", res, err, "login failures", "")
 }

@@ -44,6 +44,10 @@ type Store struct {
 	emails      *memdb.Table[string, string] // email → user ID
 	memberships *memdb.Table[string, partners.Membership]
 	audit       *memdb.Table[string, []partnerkit.AuditEvent] // entity ID → events, oldest first
+	sessions    *memdb.Table[string, partners.Session]
+	apiKeys     *memdb.Table[string, partners.APIKey]
+	keyHashes   *memdb.Table[string, string] // token hash → API key ID
+	failures    *memdb.Table[string, partners.LoginFailures]
 }
 
 var _ partners.Store = (*Store)(nil)
@@ -62,6 +66,10 @@ func New(db *DB) *Store {
 		emails:      memdb.NewTable[string, string](),
 		memberships: memdb.NewTable[string, partners.Membership](),
 		audit:       memdb.NewTable[string, []partnerkit.AuditEvent](),
+		sessions:    memdb.NewTable[string, partners.Session](),
+		apiKeys:     memdb.NewTable[string, partners.APIKey](),
+		keyHashes:   memdb.NewTable[string, string](),
+		failures:    memdb.NewTable[string, partners.LoginFailures](),
 	}
 }
 
@@ -390,4 +398,134 @@ func (s *Store) AuditTrail(ctx context.Context, entityID string, limit, offset i
 		return nil
 	})
 	return out, total, err
+}
+
+// UpdateMembership implements partners.Store.
+func (s *Store) UpdateMembership(ctx context.Context, m *partners.Membership) error {
+	return s.db.Update(ctx, func(t *memdb.Tx) error {
+		key := membershipKey(m.UserID, m.AccountID)
+		if _, ok := s.memberships.Get(key); !ok {
+			return partnerkit.NotFound("membership", m.UserID)
+		}
+		s.memberships.Put(t, key, *m)
+		return nil
+	})
+}
+
+// DeleteMembership implements partners.Store.
+func (s *Store) DeleteMembership(ctx context.Context, userID, accountID string) error {
+	return s.db.Update(ctx, func(t *memdb.Tx) error {
+		key := membershipKey(userID, accountID)
+		if _, ok := s.memberships.Get(key); !ok {
+			return partnerkit.NotFound("membership", userID)
+		}
+		s.memberships.Delete(t, key)
+		return nil
+	})
+}
+
+// put stores v under key in a table, in the context's transaction.
+func put[V any](ctx context.Context, s *Store, tb *memdb.Table[string, V], key string, v V) error {
+	return s.db.Update(ctx, func(t *memdb.Tx) error { tb.Put(t, key, v); return nil })
+}
+
+// del removes key from a table, or returns not_found naming kind.
+func del[V any](ctx context.Context, s *Store, tb *memdb.Table[string, V], kind, key string) error {
+	return s.db.Update(ctx, func(t *memdb.Tx) error {
+		if _, ok := tb.Get(key); !ok {
+			return partnerkit.NotFound(kind, "")
+		}
+		tb.Delete(t, key)
+		return nil
+	})
+}
+
+// CreateSession implements partners.AuthStore.
+func (s *Store) CreateSession(ctx context.Context, x *partners.Session) error {
+	return put(ctx, s, s.sessions, x.TokenHash, *x)
+}
+
+// GetSession implements partners.AuthStore.
+func (s *Store) GetSession(ctx context.Context, tokenHash string) (*partners.Session, error) {
+	return memdb.Get(ctx, s.db, s.sessions, "session", tokenHash)
+}
+
+// UpdateSession implements partners.AuthStore.
+func (s *Store) UpdateSession(ctx context.Context, x *partners.Session) error {
+	return put(ctx, s, s.sessions, x.TokenHash, *x)
+}
+
+// DeleteSession implements partners.AuthStore.
+func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
+	return del(ctx, s, s.sessions, "session", tokenHash)
+}
+
+// CreateAPIKey implements partners.AuthStore.
+func (s *Store) CreateAPIKey(ctx context.Context, k *partners.APIKey) error {
+	return s.db.Update(ctx, func(t *memdb.Tx) error {
+		s.apiKeys.Put(t, k.ID, *k)
+		s.keyHashes.Put(t, k.TokenHash, k.ID)
+		return nil
+	})
+}
+
+// GetAPIKey implements partners.AuthStore.
+func (s *Store) GetAPIKey(ctx context.Context, id string) (*partners.APIKey, error) {
+	return memdb.Get(ctx, s.db, s.apiKeys, "API key", id)
+}
+
+// GetAPIKeyByHash implements partners.AuthStore.
+func (s *Store) GetAPIKeyByHash(ctx context.Context, tokenHash string) (*partners.APIKey, error) {
+	var id string
+	err := s.db.View(ctx, func() error {
+		var ok bool
+		if id, ok = s.keyHashes.Get(tokenHash); !ok {
+			return partnerkit.NotFound("API key", "")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.GetAPIKey(ctx, id)
+}
+
+// ListAPIKeys implements partners.AuthStore.
+func (s *Store) ListAPIKeys(ctx context.Context, accountID string) ([]partners.APIKey, error) {
+	var out []partners.APIKey
+	err := s.db.View(ctx, func() error {
+		for k := range s.apiKeys.Values() {
+			if k.AccountID == accountID {
+				out = append(out, k)
+			}
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b partners.APIKey) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(b.ID, a.ID)
+	})
+	return out, err
+}
+
+// UpdateAPIKey implements partners.AuthStore.
+func (s *Store) UpdateAPIKey(ctx context.Context, k *partners.APIKey) error {
+	return put(ctx, s, s.apiKeys, k.ID, *k)
+}
+
+// GetLoginFailures implements partners.AuthStore.
+func (s *Store) GetLoginFailures(ctx context.Context, key string) (*partners.LoginFailures, error) {
+	return memdb.Get(ctx, s.db, s.failures, "login failures", key)
+}
+
+// PutLoginFailures implements partners.AuthStore.
+func (s *Store) PutLoginFailures(ctx context.Context, f *partners.LoginFailures) error {
+	return put(ctx, s, s.failures, f.Key, *f)
+}
+
+// DeleteLoginFailures implements partners.AuthStore.
+func (s *Store) DeleteLoginFailures(ctx context.Context, key string) error {
+	return del(ctx, s, s.failures, "login failures", key)
 }

@@ -1,0 +1,424 @@
+package partners
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"strings"
+	"time"
+
+	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/internal/validate"
+)
+
+// Session and sign-in limits.
+const (
+	// SessionTTL is how long a sign-in lasts.
+	SessionTTL = 7 * 24 * time.Hour
+	// MaxLoginFailures failed sign-ins within LoginWindow lock an email or
+	// an address out for LoginLockout.
+	MaxLoginFailures = 5
+	LoginWindow      = 15 * time.Minute
+	LoginLockout     = 15 * time.Minute
+	// touchEvery bounds how often a session or key records its last use.
+	touchEvery = time.Minute
+	// APIKeyPrefix starts every API key, so leaked keys are recognisable.
+	APIKeyPrefix = "pk_"
+	// PrefixAPIKey is the ID prefix of API keys.
+	PrefixAPIKey = "AK"
+)
+
+// Session is a signed-in browser. Only the token's hash is stored.
+type Session struct {
+	// TokenHash is the hex SHA-256 of the session token.
+	TokenHash string `json:"-"`
+	// UserID is the signed-in user; AccountID the account acted in now.
+	UserID    string `json:"user_id"`
+	AccountID string `json:"account_id"`
+	// CreatedAt, ExpiresAt and LastSeenAt are in UTC.
+	CreatedAt  time.Time `json:"created_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+}
+
+// APIKey lets a program act in an account with a role. The key itself is
+// shown once, at creation; only its hash is stored.
+type APIKey struct {
+	ID string `json:"id"`
+	// TokenHash is the hex SHA-256 of the key.
+	TokenHash string `json:"-"`
+	// Prefix is the key's first characters, to recognise it in lists.
+	Prefix      string          `json:"prefix"`
+	AccountID   string          `json:"account_id"`
+	Role        partnerkit.Role `json:"role"`
+	Description string          `json:"description"`
+	CreatedBy   string          `json:"created_by"`
+	CreatedAt   time.Time       `json:"created_at"`
+	ExpiresAt   *time.Time      `json:"expires_at,omitempty"`
+	RevokedAt   *time.Time      `json:"revoked_at,omitempty"`
+	LastUsedAt  *time.Time      `json:"last_used_at,omitempty"`
+}
+
+// LoginFailures counts recent failed sign-ins of one email or address.
+type LoginFailures struct {
+	// Key is "email:<email>" or "addr:<address>".
+	Key         string     `json:"key"`
+	Failures    int        `json:"failures"`
+	WindowStart time.Time  `json:"window_start"`
+	LockedUntil *time.Time `json:"locked_until,omitempty"`
+}
+
+// AuthStore persists sessions, API keys and sign-in failures. Errors:
+// not_found for missing rows; internal otherwise.
+type AuthStore interface {
+	CreateSession(ctx context.Context, s *Session) error
+	GetSession(ctx context.Context, tokenHash string) (*Session, error)
+	// UpdateSession writes the session's account and last-seen time.
+	UpdateSession(ctx context.Context, s *Session) error
+	DeleteSession(ctx context.Context, tokenHash string) error
+
+	CreateAPIKey(ctx context.Context, k *APIKey) error
+	GetAPIKey(ctx context.Context, id string) (*APIKey, error)
+	GetAPIKeyByHash(ctx context.Context, tokenHash string) (*APIKey, error)
+	// ListAPIKeys returns an account's keys, newest first.
+	ListAPIKeys(ctx context.Context, accountID string) ([]APIKey, error)
+	// UpdateAPIKey writes the key's revocation and last use.
+	UpdateAPIKey(ctx context.Context, k *APIKey) error
+
+	GetLoginFailures(ctx context.Context, key string) (*LoginFailures, error)
+	PutLoginFailures(ctx context.Context, f *LoginFailures) error
+	DeleteLoginFailures(ctx context.Context, key string) error
+}
+
+// newToken returns a random 256-bit token and its hex SHA-256.
+func newToken(prefix string) (token, hash string) {
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+	token = prefix + base64.RawURLEncoding.EncodeToString(b[:])
+	return token, HashToken(token)
+}
+
+// HashToken returns the hex SHA-256 of a session token or API key.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// SignIn checks an email and password and starts a session in the user's
+// oldest membership. Repeated failures lock the email and the address out
+// for a while (rate_limited). It returns the session token, shown once.
+func (s *Service) SignIn(ctx context.Context, email, password, address string) (string, *Session, error) {
+	const op = "partners.SignIn"
+	email = NormalizeEmail(email)
+	keys := []string{"email:" + email}
+	if address != "" {
+		keys = append(keys, "addr:"+address)
+	}
+	now := s.clock.Now()
+	for _, k := range keys {
+		f, err := s.store.GetLoginFailures(ctx, k)
+		if err != nil && partnerkit.ErrorCode(err) != partnerkit.CodeNotFound {
+			return "", nil, partnerkit.WithOp(op, err)
+		}
+		if f != nil && f.LockedUntil != nil && now.Before(*f.LockedUntil) {
+			return "", nil, partnerkit.WithOp(op, partnerkit.Errorf(partnerkit.CodeRateLimited,
+				"too many failed sign-ins: try again in %d minutes", int(f.LockedUntil.Sub(now).Minutes())+1))
+		}
+	}
+	user, memberships, err := s.Authenticate(ctx, email, password)
+	if partnerkit.ErrorCode(err) == partnerkit.CodeUnauthorized {
+		for _, k := range keys {
+			if ferr := s.recordFailure(ctx, k, now); ferr != nil {
+				return "", nil, partnerkit.WithOp(op, ferr)
+			}
+		}
+		return "", nil, err
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	if len(memberships) == 0 {
+		return "", nil, partnerkit.WithOp(op, partnerkit.Errorf(partnerkit.CodeForbidden, "this user is not a member of any account"))
+	}
+	for _, k := range keys {
+		if err := s.store.DeleteLoginFailures(ctx, k); err != nil && partnerkit.ErrorCode(err) != partnerkit.CodeNotFound {
+			return "", nil, partnerkit.WithOp(op, err)
+		}
+	}
+	token, hash := newToken("")
+	sess := &Session{TokenHash: hash, UserID: user.ID, AccountID: memberships[0].AccountID,
+		CreatedAt: now, ExpiresAt: now.Add(SessionTTL), LastSeenAt: now}
+	if err := s.store.CreateSession(ctx, sess); err != nil {
+		return "", nil, partnerkit.WithOp(op, err)
+	}
+	return token, sess, nil
+}
+
+// recordFailure counts a failed sign-in under key and locks it out after
+// MaxLoginFailures within LoginWindow.
+func (s *Service) recordFailure(ctx context.Context, key string, now time.Time) error {
+	f, err := s.store.GetLoginFailures(ctx, key)
+	if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound || f != nil && now.Sub(f.WindowStart) > LoginWindow {
+		f, err = &LoginFailures{Key: key, WindowStart: now}, nil
+	}
+	if err != nil {
+		return err
+	}
+	f.Failures++
+	if f.Failures >= MaxLoginFailures {
+		until := now.Add(LoginLockout)
+		f.LockedUntil = &until
+	}
+	return s.store.PutLoginFailures(ctx, f)
+}
+
+// SessionActor returns the actor of a session token: the user acting in the
+// session's account with the role they hold there now. An unknown or
+// expired session, or a lost membership, is unauthorized.
+func (s *Service) SessionActor(ctx context.Context, token string) (partnerkit.Actor, *Session, error) {
+	const op = "partners.SessionActor"
+	bad := partnerkit.Errorf(partnerkit.CodeUnauthorized, "your session has ended: sign in again")
+	sess, err := s.store.GetSession(ctx, HashToken(token))
+	if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound {
+		return partnerkit.Actor{}, nil, partnerkit.WithOp(op, bad)
+	}
+	if err != nil {
+		return partnerkit.Actor{}, nil, partnerkit.WithOp(op, err)
+	}
+	now := s.clock.Now()
+	if !now.Before(sess.ExpiresAt) {
+		return partnerkit.Actor{}, nil, partnerkit.WithOp(op, bad)
+	}
+	ms, err := s.store.UserMemberships(ctx, sess.UserID)
+	if err != nil {
+		return partnerkit.Actor{}, nil, partnerkit.WithOp(op, err)
+	}
+	actor, err := ActorFor(sess.UserID, ms, sess.AccountID)
+	if err != nil {
+		return partnerkit.Actor{}, nil, partnerkit.WithOp(op, bad)
+	}
+	if now.Sub(sess.LastSeenAt) >= touchEvery {
+		sess.LastSeenAt = now
+		if err := s.store.UpdateSession(ctx, sess); err != nil {
+			return partnerkit.Actor{}, nil, partnerkit.WithOp(op, err)
+		}
+	}
+	return actor, sess, nil
+}
+
+// SwitchAccount makes a session act in another account of its user.
+func (s *Service) SwitchAccount(ctx context.Context, token, accountID string) (partnerkit.Actor, error) {
+	const op = "partners.SwitchAccount"
+	_, sess, err := s.SessionActor(ctx, token)
+	if err != nil {
+		return partnerkit.Actor{}, err
+	}
+	ms, err := s.store.UserMemberships(ctx, sess.UserID)
+	if err != nil {
+		return partnerkit.Actor{}, partnerkit.WithOp(op, err)
+	}
+	actor, err := ActorFor(sess.UserID, ms, accountID)
+	if err != nil {
+		return partnerkit.Actor{}, partnerkit.WithOp(op, partnerkit.FieldError("account_id", "you are not a member of this account"))
+	}
+	sess.AccountID = accountID
+	return actor, partnerkit.WithOp(op, s.store.UpdateSession(ctx, sess))
+}
+
+// SignOut ends a session.
+func (s *Service) SignOut(ctx context.Context, token string) error {
+	err := s.store.DeleteSession(ctx, HashToken(token))
+	if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound {
+		return nil
+	}
+	return partnerkit.WithOp("partners.SignOut", err)
+}
+
+// APIKeyInput describes a new API key.
+type APIKeyInput struct {
+	// Description says what the key is for.
+	Description string `json:"description" validate:"required,max=200"`
+	// Role is the key's role in the actor's account.
+	Role partnerkit.Role `json:"role"`
+	// ExpiresAt, when set, must be in the future.
+	ExpiresAt *time.Time `json:"expires_at"`
+}
+
+// CreateAPIKey creates an API key for the actor's account (admins only)
+// and returns it with the key itself, which is never shown again.
+func (s *Service) CreateAPIKey(ctx context.Context, actor partnerkit.Actor, in APIKeyInput) (*APIKey, string, error) {
+	const op = "partners.CreateAPIKey"
+	if err := actor.RequireAccount(); err != nil {
+		return nil, "", partnerkit.WithOp(op, err)
+	}
+	if err := actor.RequireAdmin(); err != nil {
+		return nil, "", partnerkit.WithOp(op, err)
+	}
+	in.Description = strings.TrimSpace(in.Description)
+	now := s.clock.Now()
+	var expErr error
+	if in.ExpiresAt != nil && !in.ExpiresAt.After(now) {
+		expErr = partnerkit.FieldError("expires_at", "must be in the future")
+	}
+	if err := validate.All(validate.Struct(in), checkRole(in.Role), expErr); err != nil {
+		return nil, "", partnerkit.WithOp(op, err)
+	}
+	token, hash := newToken(APIKeyPrefix)
+	k := &APIKey{ID: partnerkit.NewID(PrefixAPIKey), TokenHash: hash, Prefix: token[:len(APIKeyPrefix)+6],
+		AccountID: actor.AccountID, Role: in.Role, Description: in.Description, CreatedBy: actor.Principal(), CreatedAt: now}
+	if in.ExpiresAt != nil {
+		exp := in.ExpiresAt.UTC().Truncate(time.Microsecond)
+		k.ExpiresAt = &exp
+	}
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.store.CreateAPIKey(ctx, k); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, actor, actor.AccountID, "api_key.created", "api_key", k.ID, nil, k)
+	})
+	if err != nil {
+		return nil, "", partnerkit.WithOp(op, err)
+	}
+	return k, token, nil
+}
+
+// APIKeys lists the API keys of the actor's account (admins only).
+func (s *Service) APIKeys(ctx context.Context, actor partnerkit.Actor) ([]APIKey, error) {
+	if err := actor.RequireAccount(); err != nil {
+		return nil, err
+	}
+	if err := actor.RequireAdmin(); err != nil {
+		return nil, partnerkit.WithOp("partners.APIKeys", err)
+	}
+	ks, err := s.store.ListAPIKeys(ctx, actor.AccountID)
+	return ks, partnerkit.WithOp("partners.APIKeys", err)
+}
+
+// RevokeAPIKey revokes a key of the actor's account (admins only).
+func (s *Service) RevokeAPIKey(ctx context.Context, actor partnerkit.Actor, id string) (*APIKey, error) {
+	const op = "partners.RevokeAPIKey"
+	if err := actor.RequireAccount(); err != nil {
+		return nil, err
+	}
+	if err := actor.RequireAdmin(); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	var out *APIKey
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		k, err := s.store.GetAPIKey(ctx, id)
+		if err != nil || k.AccountID != actor.AccountID {
+			return partnerkit.NotFound("API key", id)
+		}
+		if k.RevokedAt != nil {
+			return partnerkit.Errorf(partnerkit.CodeConflict, "API key %s is already revoked", id)
+		}
+		before := *k
+		now := s.clock.Now()
+		k.RevokedAt = &now
+		if err := s.store.UpdateAPIKey(ctx, k); err != nil {
+			return err
+		}
+		out = k
+		return s.audit.Record(ctx, actor, actor.AccountID, "api_key.revoked", "api_key", k.ID, &before, k)
+	})
+	if err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	return out, nil
+}
+
+// APIKeyActor returns the actor of an API key and records its use. An
+// unknown, revoked or expired key is unauthorized.
+func (s *Service) APIKeyActor(ctx context.Context, token string) (partnerkit.Actor, error) {
+	const op = "partners.APIKeyActor"
+	bad := partnerkit.Errorf(partnerkit.CodeUnauthorized, "the API key is unknown, revoked or expired")
+	k, err := s.store.GetAPIKeyByHash(ctx, HashToken(token))
+	if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound {
+		return partnerkit.Actor{}, partnerkit.WithOp(op, bad)
+	}
+	if err != nil {
+		return partnerkit.Actor{}, partnerkit.WithOp(op, err)
+	}
+	now := s.clock.Now()
+	if k.RevokedAt != nil || k.ExpiresAt != nil && !now.Before(*k.ExpiresAt) {
+		return partnerkit.Actor{}, partnerkit.WithOp(op, bad)
+	}
+	if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) >= touchEvery {
+		k.LastUsedAt = &now
+		if err := s.store.UpdateAPIKey(ctx, k); err != nil {
+			return partnerkit.Actor{}, partnerkit.WithOp(op, err)
+		}
+	}
+	return partnerkit.Actor{AccountID: k.AccountID, APIKeyID: k.ID, Role: k.Role}, nil
+}
+
+// ChangeRole changes a member's role in the actor's account (admins only);
+// the account always keeps at least one admin.
+func (s *Service) ChangeRole(ctx context.Context, actor partnerkit.Actor, userID string, role partnerkit.Role) (*Membership, error) {
+	const op = "partners.ChangeRole"
+	if err := checkRole(role); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	var out *Membership
+	err := s.teamChange(ctx, actor, userID, func(ctx context.Context, m *Membership, admins int) error {
+		if m.Role == partnerkit.RoleAdmin && role != partnerkit.RoleAdmin && admins == 1 {
+			return partnerkit.Errorf(partnerkit.CodeConflict, "the account must keep at least one admin")
+		}
+		before := *m
+		m.Role = role
+		if err := s.store.UpdateMembership(ctx, m); err != nil {
+			return err
+		}
+		out = m
+		return s.audit.Record(ctx, actor, actor.AccountID, "membership.role_changed", "user", userID, &before, m)
+	})
+	return out, partnerkit.WithOp(op, err)
+}
+
+// RemoveMember removes a member from the actor's account (admins only);
+// the account always keeps at least one admin.
+func (s *Service) RemoveMember(ctx context.Context, actor partnerkit.Actor, userID string) error {
+	err := s.teamChange(ctx, actor, userID, func(ctx context.Context, m *Membership, admins int) error {
+		if m.Role == partnerkit.RoleAdmin && admins == 1 {
+			return partnerkit.Errorf(partnerkit.CodeConflict, "the account must keep at least one admin")
+		}
+		if err := s.store.DeleteMembership(ctx, userID, actor.AccountID); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, actor, actor.AccountID, "membership.removed", "user", userID, m, nil)
+	})
+	return partnerkit.WithOp("partners.RemoveMember", err)
+}
+
+// teamChange finds a member of the actor's account and counts its admins.
+func (s *Service) teamChange(ctx context.Context, actor partnerkit.Actor, userID string,
+	change func(ctx context.Context, m *Membership, admins int) error) error {
+	if err := actor.RequireAccount(); err != nil {
+		return err
+	}
+	if err := actor.RequireAdmin(); err != nil {
+		return err
+	}
+	return s.store.InTx(ctx, func(ctx context.Context) error {
+		team, err := s.store.AccountMembers(ctx, actor.AccountID)
+		if err != nil {
+			return err
+		}
+		admins := 0
+		var target *Membership
+		for i := range team {
+			if team[i].Role == partnerkit.RoleAdmin {
+				admins++
+			}
+			if team[i].UserID == userID {
+				target = &team[i].Membership
+			}
+		}
+		if target == nil {
+			return partnerkit.NotFound("team member", userID)
+		}
+		return change(ctx, target, admins)
+	})
+}

@@ -1,0 +1,141 @@
+package storetest
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/partners"
+)
+
+// Auth runs the conformance tests of sessions, sign-in throttling, API keys
+// and team roles.
+func Auth(t *testing.T, open Opener) {
+	ctx := context.Background()
+	const password = "Sup3r-secret" // the bootstrap admin's
+
+	t.Run("Sessions", func(t *testing.T) {
+		e := newPartnersEnv(t, open)
+		dist := e.create(t, e.admin, partners.CreatePartnerInput{Type: partners.TypeDistributor, Name: "D"})
+		must[*partners.Membership](t)(e.svc.AddMember(ctx, e.admin, dist.ID, e.adminUser.ID, partnerkit.RoleViewer))
+		token, sess, err := e.svc.SignIn(ctx, "ADMIN@root.example", password, "10.0.0.1")
+		noErr(t, err)
+		if len(token) < 40 || sess.AccountID != e.root.ID || sess.TokenHash == token {
+			t.Fatalf("session %+v", sess)
+		}
+		actor, _, err := e.svc.SessionActor(ctx, token)
+		noErr(t, err)
+		if actor != e.admin {
+			t.Fatalf("actor %+v, want %+v", actor, e.admin)
+		}
+		switched := must[partnerkit.Actor](t)(e.svc.SwitchAccount(ctx, token, dist.ID))
+		again, _, err := e.svc.SessionActor(ctx, token)
+		noErr(t, err)
+		if switched.Role != partnerkit.RoleViewer || again.AccountID != dist.ID {
+			t.Fatalf("after switch: %+v %+v", switched, again)
+		}
+		_, err = e.svc.SwitchAccount(ctx, token, "PA-elsewhere")
+		wantField(t, err, partnerkit.CodeInvalid, "account_id")
+		_, _, err = e.svc.SessionActor(ctx, "not-a-token")
+		wantCode(t, err, partnerkit.CodeUnauthorized)
+		noErr(t, e.svc.SignOut(ctx, token))
+		_, _, err = e.svc.SessionActor(ctx, token)
+		wantCode(t, err, partnerkit.CodeUnauthorized)
+		// Sessions expire.
+		token, _, err = e.svc.SignIn(ctx, "admin@root.example", password, "")
+		noErr(t, err)
+		e.advance(partners.SessionTTL + time.Minute)
+		_, _, err = e.svc.SessionActor(ctx, token)
+		wantCode(t, err, partnerkit.CodeUnauthorized)
+	})
+
+	t.Run("SignInThrottled", func(t *testing.T) {
+		e := newPartnersEnv(t, open)
+		for range partners.MaxLoginFailures {
+			_, _, err := e.svc.SignIn(ctx, "admin@root.example", "wrong", "10.0.0.2")
+			wantCode(t, err, partnerkit.CodeUnauthorized)
+		}
+		_, _, err := e.svc.SignIn(ctx, "admin@root.example", password, "10.0.0.3")
+		wantCode(t, err, partnerkit.CodeRateLimited) // the email is locked, from any address
+		if !strings.Contains(partnerkit.ErrorMessage(err), "try again in") {
+			t.Fatalf("message %q", partnerkit.ErrorMessage(err))
+		}
+		_, _, err = e.svc.SignIn(ctx, "someone@else.example", "whatever", "10.0.0.2")
+		wantCode(t, err, partnerkit.CodeRateLimited) // and so is the address
+		e.advance(partners.LoginLockout + time.Minute)
+		_, _, err = e.svc.SignIn(ctx, "admin@root.example", password, "10.0.0.2")
+		noErr(t, err)
+	})
+
+	t.Run("APIKeys", func(t *testing.T) {
+		e := newPartnersEnv(t, open)
+		staff := partnerkit.Actor{AccountID: e.root.ID, UserID: "UR-staff", Role: partnerkit.RoleStaff}
+		_, _, err := e.svc.CreateAPIKey(ctx, staff, partners.APIKeyInput{Description: "ci", Role: partnerkit.RoleViewer})
+		wantCode(t, err, partnerkit.CodeForbidden)
+		_, _, err = e.svc.CreateAPIKey(ctx, e.admin, partners.APIKeyInput{Role: partnerkit.RoleViewer})
+		wantField(t, err, partnerkit.CodeInvalid, "description")
+		past := Epoch.Add(-time.Hour)
+		_, _, err = e.svc.CreateAPIKey(ctx, e.admin, partners.APIKeyInput{Description: "x", Role: partnerkit.RoleStaff, ExpiresAt: &past})
+		wantField(t, err, partnerkit.CodeInvalid, "expires_at")
+
+		exp := Epoch.Add(48 * time.Hour)
+		k, key, err := e.svc.CreateAPIKey(ctx, e.admin, partners.APIKeyInput{Description: "usage collector", Role: partnerkit.RoleStaff, ExpiresAt: &exp})
+		noErr(t, err)
+		if !strings.HasPrefix(key, partners.APIKeyPrefix) || !strings.HasPrefix(key, k.Prefix) || k.LastUsedAt != nil {
+			t.Fatalf("key %q %+v", key, k)
+		}
+		actor, err := e.svc.APIKeyActor(ctx, key)
+		noErr(t, err)
+		if actor.APIKeyID != k.ID || actor.Role != partnerkit.RoleStaff || actor.AccountID != e.root.ID || actor.Principal() != k.ID {
+			t.Fatalf("actor %+v", actor)
+		}
+		keys := must[[]partners.APIKey](t)(e.svc.APIKeys(ctx, e.admin))
+		if len(keys) != 1 || keys[0].LastUsedAt == nil || keys[0].TokenHash == key {
+			t.Fatalf("keys %+v", keys)
+		}
+		e.advance(49 * time.Hour)
+		_, err = e.svc.APIKeyActor(ctx, key)
+		wantCode(t, err, partnerkit.CodeUnauthorized) // expired
+
+		_, key2, err := e.svc.CreateAPIKey(ctx, e.admin, partners.APIKeyInput{Description: "no expiry", Role: partnerkit.RoleViewer})
+		noErr(t, err)
+		k2 := must[[]partners.APIKey](t)(e.svc.APIKeys(ctx, e.admin))[0]
+		must[*partners.APIKey](t)(e.svc.RevokeAPIKey(ctx, e.admin, k2.ID))
+		_, err = e.svc.APIKeyActor(ctx, key2)
+		wantCode(t, err, partnerkit.CodeUnauthorized)
+		_, err = e.svc.RevokeAPIKey(ctx, e.admin, k2.ID)
+		wantCode(t, err, partnerkit.CodeConflict)
+		other := e.create(t, e.admin, partners.CreatePartnerInput{Type: partners.TypeDistributor, Name: "Other"})
+		_, err = e.svc.RevokeAPIKey(ctx, partnerkit.Actor{AccountID: other.ID, Role: partnerkit.RoleAdmin}, k.ID)
+		wantCode(t, err, partnerkit.CodeNotFound)
+		_, err = e.svc.APIKeyActor(ctx, "pk_forged")
+		wantCode(t, err, partnerkit.CodeUnauthorized)
+	})
+
+	t.Run("TeamKeepsAnAdmin", func(t *testing.T) {
+		e := newPartnersEnv(t, open)
+		u := must[*partners.User](t)(e.svc.CreateUser(ctx, e.admin, partners.CreateUserInput{Email: "b@root.example",
+			FullName: "B", Password: "Passw0rd!", Role: partnerkit.RoleStaff}))
+		_, err := e.svc.ChangeRole(ctx, e.admin, e.admin.UserID, partnerkit.RoleViewer)
+		wantCode(t, err, partnerkit.CodeConflict) // the only admin
+		wantCode(t, e.svc.RemoveMember(ctx, e.admin, e.admin.UserID), partnerkit.CodeConflict)
+		m := must[*partners.Membership](t)(e.svc.ChangeRole(ctx, e.admin, u.ID, partnerkit.RoleAdmin))
+		if m.Role != partnerkit.RoleAdmin {
+			t.Fatalf("role %s", m.Role)
+		}
+		must[*partners.Membership](t)(e.svc.ChangeRole(ctx, e.admin, e.admin.UserID, partnerkit.RoleViewer))
+		_, err = e.svc.ChangeRole(ctx, e.admin, u.ID, "owner")
+		wantField(t, err, partnerkit.CodeInvalid, "role")
+		newAdmin := partnerkit.Actor{AccountID: e.root.ID, UserID: u.ID, Role: partnerkit.RoleAdmin}
+		noErr(t, e.svc.RemoveMember(ctx, newAdmin, e.admin.UserID))
+		members := must[[]partners.Member](t)(e.svc.Members(ctx, newAdmin, e.root.ID))
+		if len(members) != 1 || members[0].UserID != u.ID {
+			t.Fatalf("members %+v", members)
+		}
+		wantCode(t, e.svc.RemoveMember(ctx, newAdmin, "UR-nobody"), partnerkit.CodeNotFound)
+		_, err = e.svc.ChangeRole(ctx, partnerkit.Actor{AccountID: e.root.ID, Role: partnerkit.RoleStaff}, u.ID, partnerkit.RoleViewer)
+		wantCode(t, err, partnerkit.CodeForbidden)
+	})
+}
