@@ -17,6 +17,7 @@ var statusOf = map[partnerkit.Code]int{
 	partnerkit.CodeConflict:     http.StatusConflict,
 	partnerkit.CodeGone:         http.StatusGone,
 	partnerkit.CodeTooLarge:     http.StatusRequestEntityTooLarge,
+	partnerkit.CodeRateLimited:  http.StatusTooManyRequests,
 	partnerkit.CodeInternal:     http.StatusInternalServerError,
 }
 
@@ -59,10 +60,14 @@ type ErrorDetail struct {
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := partnerkit.ErrorCode(err)
 	if code == partnerkit.CodeInternal {
-		slog.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		slog.ErrorContext(r.Context(), "internal error", "request_id", RequestID(r.Context()),
+			"method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if code == partnerkit.CodeUnauthorized {
-		w.Header().Set("WWW-Authenticate", `Basic realm="partnerkit", charset="UTF-8"`)
+		w.Header().Set("WWW-Authenticate", `Bearer realm="partnerkit"`)
+	}
+	if code == partnerkit.CodeRateLimited {
+		w.Header().Set("Retry-After", "900")
 	}
 	writeJSON(w, StatusCode(code), ErrorBody{Error: ErrorDetail{
 		Code: code, Message: partnerkit.ErrorMessage(err), Fields: partnerkit.ErrorFields(err),

@@ -18,6 +18,7 @@ import (
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/app/api"
+	"github.com/partnerkit/partnerkit/internal/wire"
 	"github.com/partnerkit/partnerkit/partners"
 	"github.com/partnerkit/partnerkit/partners/bunstore"
 )
@@ -56,10 +57,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		return err
 	}
 	defer db.Close()
-	svc := partners.NewService(bunstore.New(db))
-	if err := bootstrap(ctx, svc, cfg, out); err != nil {
+	services := wire.SQL(db, wire.Options{})
+	services.Logger = logger
+	if err := bootstrap(ctx, services.Partners, cfg, out); err != nil {
 		return err
 	}
+	go purgeDeletedStorage(ctx, services, logger)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -70,7 +73,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")
 	})
-	mux.Handle("/api/", api.New(api.Config{Partners: svc}))
+	mux.Handle("/api/", api.New(services))
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -105,6 +108,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	}
 	logger.Info("partnerkit stopped")
 	return nil
+}
+
+// purgeDeletedStorage removes storage accounts whose 30-day deletion is
+// due, every hour until ctx ends.
+func purgeDeletedStorage(ctx context.Context, services api.Config, logger *slog.Logger) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		if ids, err := services.Capacity.PurgeDeletedStorageAccounts(ctx); err != nil {
+			logger.Error("purge deleted storage accounts", "err", err)
+		} else if len(ids) > 0 {
+			logger.Info("purged deleted storage accounts", "count", len(ids))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // bootstrap creates the first provider account and admin on an empty

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -93,10 +94,16 @@ func TestServer(t *testing.T) {
 				t.Fatalf("anonymous list: %d %+v", res.StatusCode, eb)
 			}
 
+			jar, _ := cookiejar.New(nil)
+			client := &http.Client{Jar: jar}
+			res, err = client.Post(base+"/api/v1/session", "application/json",
+				strings.NewReader(`{"email":"boss@example.com","password":"Sup3r-secret"}`))
+			if err != nil || res.StatusCode != http.StatusCreated {
+				t.Fatalf("sign in: %v %v", err, res)
+			}
+			res.Body.Close()
 			get := func(path string) (*http.Response, []byte) {
-				req, _ := http.NewRequest(http.MethodGet, base+path, nil)
-				req.SetBasicAuth("boss@example.com", "Sup3r-secret")
-				res, err := http.DefaultClient.Do(req)
+				res, err := client.Get(base + path)
 				if err != nil {
 					t.Fatal(err)
 				}

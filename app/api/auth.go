@@ -1,0 +1,216 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/partners"
+)
+
+// MembershipView is a membership with the account's name, for the
+// account switcher.
+type MembershipView struct {
+	AccountID   string               `json:"account_id"`
+	AccountName string               `json:"account_name"`
+	AccountType partners.AccountType `json:"account_type"`
+	Role        partnerkit.Role      `json:"role"`
+}
+
+// Me is who the caller is.
+type Me struct {
+	// User is the signed-in user; nil for an API key.
+	User *partners.User `json:"user,omitempty"`
+	// APIKeyID is the key used, for an API key.
+	APIKeyID string `json:"api_key_id,omitempty"`
+	// AccountID and Role are the account acted in now and the role there.
+	AccountID string          `json:"account_id"`
+	Role      partnerkit.Role `json:"role"`
+	// Memberships lists every account the user may switch to.
+	Memberships []MembershipView `json:"memberships"`
+}
+
+func (a *API) authRoutes() {
+	a.public(http.MethodPost, "/session", a.signIn)
+	a.public(http.MethodDelete, "/session", a.signOut)
+	a.handle(http.MethodGet, "/me", a.me)
+	a.handle(http.MethodPut, "/me/account", a.switchAccount)
+	a.handle(http.MethodGet, "/team", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
+		ms, err := a.cfg.Partners.Members(r.Context(), actor, actor.AccountID)
+		if err != nil {
+			return err
+		}
+		return writeItems(w, ms)
+	})
+	a.handle(http.MethodPost, "/team", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
+		var in partners.CreateUserInput
+		if err := decode(r, &in); err != nil {
+			return err
+		}
+		in.AccountID = actor.AccountID
+		u, err := a.cfg.Partners.CreateUser(r.Context(), actor, in)
+		if err != nil {
+			return err
+		}
+		return created(w, u)
+	})
+	a.handle(http.MethodPatch, "/team/{user_id}", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
+		var in struct {
+			Role partnerkit.Role `json:"role"`
+		}
+		if err := decode(r, &in); err != nil {
+			return err
+		}
+		m, err := a.cfg.Partners.ChangeRole(r.Context(), actor, r.PathValue("user_id"), in.Role)
+		return reply(w, m, err)
+	})
+	a.handle(http.MethodDelete, "/team/{user_id}", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
+		if err := a.cfg.Partners.RemoveMember(r.Context(), actor, r.PathValue("user_id")); err != nil {
+			return err
+		}
+		return noContent(w)
+	})
+	a.handle(http.MethodGet, "/api-keys", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
+		ks, err := a.cfg.Partners.APIKeys(r.Context(), actor)
+		if err != nil {
+			return err
+		}
+		return writeItems(w, ks)
+	})
+	a.handle(http.MethodPost, "/api-keys", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
+		var in partners.APIKeyInput
+		if err := decode(r, &in); err != nil {
+			return err
+		}
+		k, key, err := a.cfg.Partners.CreateAPIKey(r.Context(), actor, in)
+		if err != nil {
+			return err
+		}
+		return created(w, CreatedAPIKey{APIKey: *k, Key: key})
+	})
+	a.handle(http.MethodDelete, "/api-keys/{id}", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
+		k, err := a.cfg.Partners.RevokeAPIKey(r.Context(), actor, r.PathValue("id"))
+		return reply(w, k, err)
+	})
+	a.handle(http.MethodGet, "/audit", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
+		page, err := pageOf(r)
+		if err != nil {
+			return err
+		}
+		entity := r.URL.Query().Get("entity_id")
+		if entity == "" {
+			return partnerkit.FieldError("entity_id", "is required")
+		}
+		list, err := a.cfg.Partners.AuditTrail(r.Context(), actor, entity, page)
+		if err != nil {
+			return err
+		}
+		return writeList(w, page, list)
+	})
+}
+
+// CreatedAPIKey is a new API key with the key itself, shown only here.
+type CreatedAPIKey struct {
+	partners.APIKey
+	// Key is the secret to send as "Authorization: Bearer <key>".
+	Key string `json:"key"`
+}
+
+// SignInInput is the body of POST /session.
+type SignInInput struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+func (a *API) signIn(w http.ResponseWriter, r *http.Request) error {
+	var in SignInInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	token, sess, err := a.cfg.Partners.SignIn(r.Context(), in.Email, in.Password, clientAddress(r))
+	if err != nil {
+		return err
+	}
+	setSessionCookie(w, r, token, sess.ExpiresAt)
+	actor, _, err := a.cfg.Partners.SessionActor(r.Context(), token)
+	if err != nil {
+		return err
+	}
+	me, err := a.meOf(r, actor)
+	if err != nil {
+		return err
+	}
+	return created(w, me)
+}
+
+func (a *API) signOut(w http.ResponseWriter, r *http.Request) error {
+	if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+		if err := checkSameOrigin(r); err != nil {
+			return err
+		}
+		if err := a.cfg.Partners.SignOut(r.Context(), c.Value); err != nil {
+			return err
+		}
+	}
+	setSessionCookie(w, r, "", time.Unix(0, 0))
+	return noContent(w)
+}
+
+func (a *API) me(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
+	me, err := a.meOf(r, actor)
+	return reply(w, me, err)
+}
+
+func (a *API) meOf(r *http.Request, actor partnerkit.Actor) (*Me, error) {
+	ctx := r.Context()
+	me := &Me{APIKeyID: actor.APIKeyID, AccountID: actor.AccountID, Role: actor.Role, Memberships: []MembershipView{}}
+	st := a.cfg.Partners.Store()
+	memberships := []partners.Membership{{AccountID: actor.AccountID, Role: actor.Role}}
+	if actor.UserID != "" {
+		u, err := st.GetUser(ctx, actor.UserID)
+		if err != nil {
+			return nil, err
+		}
+		me.User = u
+		if memberships, err = st.UserMemberships(ctx, actor.UserID); err != nil {
+			return nil, err
+		}
+	}
+	ids := make([]string, len(memberships))
+	for i, m := range memberships {
+		ids[i] = m.AccountID
+	}
+	accounts, err := st.AccountsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]partners.Account{}
+	for _, acc := range accounts {
+		byID[acc.ID] = acc
+	}
+	for _, m := range memberships {
+		acc := byID[m.AccountID]
+		me.Memberships = append(me.Memberships, MembershipView{AccountID: m.AccountID, AccountName: acc.Name,
+			AccountType: acc.Type, Role: m.Role})
+	}
+	return me, nil
+}
+
+func (a *API) switchAccount(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
+	var in struct {
+		AccountID string `json:"account_id"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	c, err := r.Cookie(SessionCookie)
+	if err != nil || actor.UserID == "" {
+		return partnerkit.Errorf(partnerkit.CodeForbidden, "only a signed-in user switches accounts; an API key acts in one account")
+	}
+	next, err := a.cfg.Partners.SwitchAccount(r.Context(), c.Value, in.AccountID)
+	if err != nil {
+		return err
+	}
+	me, err := a.meOf(r, next)
+	return reply(w, me, err)
+}

@@ -1,0 +1,140 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/internal/csvx"
+	"github.com/partnerkit/partnerkit/partners"
+)
+
+// ContactsInput is the body of PUT /partners/{id}/contacts.
+type ContactsInput struct {
+	BusinessContact  *partners.Contact `json:"business_contact"`
+	TechnicalContact *partners.Contact `json:"technical_contact"`
+}
+
+func (a *API) partnerRoutes() {
+	p := a.cfg.Partners
+	a.handle(http.MethodGet, "/partners", a.listPartners)
+	a.handle(http.MethodPost, "/partners", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
+		var in partners.CreatePartnerInput
+		if err := decode(r, &in); err != nil {
+			return err
+		}
+		acc, err := p.CreatePartner(r.Context(), actor, in)
+		if err != nil {
+			return err
+		}
+		return created(w, acc)
+	})
+	a.handle(http.MethodGet, "/partners/{id}", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
+		acc, err := p.GetPartner(r.Context(), actor, r.PathValue("id"))
+		return reply(w, acc, err)
+	})
+	a.handle(http.MethodPatch, "/partners/{id}", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
+		var in partners.UpdatePartnerInput
+		if err := decode(r, &in); err != nil {
+			return err
+		}
+		acc, err := p.UpdatePartner(r.Context(), actor, r.PathValue("id"), in)
+		return reply(w, acc, err)
+	})
+	a.handle(http.MethodDelete, "/partners/{id}", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
+		if err := p.DeletePartner(r.Context(), actor, r.PathValue("id")); err != nil {
+			return err
+		}
+		return noContent(w)
+	})
+	a.handle(http.MethodPost, "/partners/{id}/suspend", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
+		acc, err := p.SuspendPartner(r.Context(), actor, r.PathValue("id"))
+		return reply(w, acc, err)
+	})
+	a.handle(http.MethodPost, "/partners/{id}/reactivate", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
+		acc, err := p.ReactivatePartner(r.Context(), actor, r.PathValue("id"))
+		return reply(w, acc, err)
+	})
+	a.handle(http.MethodGet, "/partners/{id}/contacts", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
+		acc, err := p.GetPartner(r.Context(), actor, r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		return ok(w, ContactsInput{BusinessContact: &acc.BusinessContact, TechnicalContact: &acc.TechnicalContact})
+	})
+	a.handle(http.MethodPut, "/partners/{id}/contacts", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
+		var in ContactsInput
+		if err := decode(r, &in); err != nil {
+			return err
+		}
+		acc, err := p.UpdatePartner(r.Context(), actor, r.PathValue("id"),
+			partners.UpdatePartnerInput{BusinessContact: in.BusinessContact, TechnicalContact: in.TechnicalContact})
+		if err != nil {
+			return err
+		}
+		return ok(w, ContactsInput{BusinessContact: &acc.BusinessContact, TechnicalContact: &acc.TechnicalContact})
+	})
+	a.handle(http.MethodGet, "/partners/{id}/users", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
+		ms, err := p.Members(r.Context(), actor, r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		return writeItems(w, ms)
+	})
+}
+
+// directoryFilter reads the directory's query parameters.
+func directoryFilter(r *http.Request) (partners.DirectoryFilter, error) {
+	q := r.URL.Query()
+	page, err := pageOf(r)
+	return partners.DirectoryFilter{
+		ManagerID: q.Get("manager_id"), Q: q.Get("q"), Type: partners.AccountType(q.Get("type")),
+		Status: partners.Status(q.Get("status")), Sort: partners.Sort(q.Get("sort")), Page: page,
+	}, err
+}
+
+func (a *API) listPartners(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
+	f, err := directoryFilter(r)
+	if err != nil {
+		return err
+	}
+	if wantsCSV(r) {
+		return a.partnersCSV(w, r, actor, f)
+	}
+	list, err := a.cfg.Partners.Directory(r.Context(), actor, f)
+	if err != nil {
+		return err
+	}
+	return writeList(w, f.Page, list)
+}
+
+// partnersCSV streams the whole filtered directory, a page at a time.
+func (a *API) partnersCSV(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor, f partners.DirectoryFilter) error {
+	f.Page = partnerkit.Page{Limit: partnerkit.MaxLimit}
+	first, err := a.cfg.Partners.Directory(r.Context(), actor, f)
+	if err != nil {
+		return err
+	}
+	startCSV(w, "partners.csv")
+	cw := csvx.NewWriter(w)
+	if err := cw.Write("id", "type", "name", "external_id", "status", "business_contact", "business_email",
+		"technical_contact", "technical_email", "signed_contracts", "agreements", "listings", "created_at"); err != nil {
+		return nil
+	}
+	page := first
+	for {
+		for _, p := range page.Items {
+			_ = cw.Write(p.ID, string(p.Type), p.Name, p.ExternalID, string(p.Status), p.BusinessContact.Name,
+				p.BusinessContact.Email, p.TechnicalContact.Name, p.TechnicalContact.Email, itoa(p.SignedContracts),
+				itoa(p.Agreements), itoa(p.Listings), p.CreatedAt.Format("2006-01-02T15:04:05Z"))
+		}
+		f.Offset += len(page.Items)
+		if len(page.Items) == 0 || f.Offset >= page.Total {
+			break
+		}
+		if page, err = a.cfg.Partners.Directory(r.Context(), actor, f); err != nil {
+			break // the header is out: end the stream
+		}
+	}
+	_ = cw.Flush()
+	return nil
+}

@@ -1,0 +1,63 @@
+// Package wire builds every Partnerkit service on one database — the SQL
+// stores on a *bun.DB, or the memory stores on one memory DB — so that
+// multi-domain operations are atomic. The server, the tests and the
+// examples use it; it lives outside app/ so the WebAssembly build never
+// links a SQL store.
+package wire
+
+import (
+	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/agreements"
+	agreementsbun "github.com/partnerkit/partnerkit/agreements/bunstore"
+	agreementsmem "github.com/partnerkit/partnerkit/agreements/memstore"
+	"github.com/partnerkit/partnerkit/app/api"
+	"github.com/partnerkit/partnerkit/capacity"
+	capacitybun "github.com/partnerkit/partnerkit/capacity/bunstore"
+	capacitymem "github.com/partnerkit/partnerkit/capacity/memstore"
+	"github.com/partnerkit/partnerkit/contracts"
+	contractsbun "github.com/partnerkit/partnerkit/contracts/bunstore"
+	contractsmem "github.com/partnerkit/partnerkit/contracts/memstore"
+	"github.com/partnerkit/partnerkit/partners"
+	partnersbun "github.com/partnerkit/partnerkit/partners/bunstore"
+	partnersmem "github.com/partnerkit/partnerkit/partners/memstore"
+	"github.com/uptrace/bun"
+)
+
+// Options tune the services.
+type Options struct {
+	// Clock stamps every change; nil is the system clock.
+	Clock partnerkit.Clock
+	// Hasher hashes passwords; the zero value is partners.DefaultPasswordHasher.
+	Hasher partners.PasswordHasher
+}
+
+// stores is one set of stores of every domain.
+type stores struct {
+	partners   partners.Store
+	agreements agreements.Store
+	contracts  contracts.Store
+	capacity   capacity.Store
+}
+
+// SQL returns the services on a migrated SQL database.
+func SQL(db *bun.DB, o Options) api.Config {
+	return services(stores{partnersbun.New(db), agreementsbun.New(db), contractsbun.New(db), capacitybun.New(db)}, o)
+}
+
+// Memory returns the services on a new in-memory database.
+func Memory(o Options) api.Config {
+	db := partnersmem.NewDB()
+	return services(stores{partnersmem.New(db), agreementsmem.New(db), contractsmem.New(db), capacitymem.New(db)}, o)
+}
+
+func services(st stores, o Options) api.Config {
+	hasher := o.Hasher
+	if hasher == (partners.PasswordHasher{}) {
+		hasher = partners.DefaultPasswordHasher
+	}
+	p := partners.NewService(st.partners, partners.WithClock(o.Clock), partners.WithPasswordHasher(hasher))
+	a := agreements.NewService(st.agreements, p, st.partners, agreements.WithClock(o.Clock))
+	c := contracts.NewService(st.contracts, p, a, contracts.WithClock(o.Clock))
+	k := capacity.NewService(st.capacity, p, c, capacity.WithClock(o.Clock))
+	return api.Config{Partners: p, Agreements: a, Contracts: c, Capacity: k}
+}
