@@ -1,0 +1,241 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/agreements"
+	"github.com/partnerkit/partnerkit/capacity"
+	"github.com/partnerkit/partnerkit/contracts"
+	"github.com/partnerkit/partnerkit/partners"
+	"github.com/shopspring/decimal"
+)
+
+// tenant A's resources, which tenant B must never reach.
+type tenantA struct {
+	partner, agreement, contract, capacityContract, storageAccount, deal, apiKey, member string
+}
+
+// seedTenants makes a provider with two distributors, A and B; A has a
+// reseller, an agreement and contract with it, a capacity contract from the
+// provider, an allocation, a storage account, a deal, an API key and a
+// viewer. It returns A's resources and sessions of A's viewer and B's admin.
+func seedTenants(t *testing.T, s *server) (tenantA, *user, *user) {
+	t.Helper()
+	ctx := context.Background()
+	cfg := s.cfg
+	check := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	root, rootUser, err := cfg.Partners.Bootstrap(ctx, partners.BootstrapInput{AccountName: "Provider",
+		AdminEmail: "root@provider.example", AdminPassword: "Sup3r-secret"})
+	check(err)
+	provider := partnerkit.Actor{AccountID: root.ID, UserID: rootUser.ID, Role: partnerkit.RoleAdmin}
+	mk := func(name string) (*partners.Account, partnerkit.Actor) {
+		acc, err := cfg.Partners.CreatePartner(ctx, provider, partners.CreatePartnerInput{Type: partners.TypeDistributor, Name: name})
+		check(err)
+		u, err := cfg.Partners.CreateUser(ctx, provider, partners.CreateUserInput{AccountID: acc.ID,
+			Email: "admin@" + strings.ToLower(name) + ".example", FullName: name, Password: "Sup3r-secret", Role: partnerkit.RoleAdmin})
+		check(err)
+		return acc, partnerkit.Actor{AccountID: acc.ID, UserID: u.ID, Role: partnerkit.RoleAdmin}
+	}
+	a, aAdmin := mk("A")
+	mk("B")
+	viewer, err := cfg.Partners.CreateUser(ctx, aAdmin, partners.CreateUserInput{Email: "viewer@a.example", FullName: "V",
+		Password: "Sup3r-secret", Role: partnerkit.RoleViewer})
+	check(err)
+
+	var ta tenantA
+	ta.member = viewer.ID
+	reseller, err := cfg.Partners.CreatePartner(ctx, aAdmin, partners.CreatePartnerInput{Type: partners.TypeReseller, Name: "R"})
+	check(err)
+	ta.partner = reseller.ID
+	agr, err := cfg.Agreements.Create(ctx, aAdmin, agreements.CreateInput{Type: agreements.TypeProgram, Name: "Program",
+		Document: agreements.DocumentInput{Kind: agreements.DocumentFile, FileName: "p.md", Content: []byte("# Program\n")}})
+	check(err)
+	ta.agreement = agr.ID
+	con, err := cfg.Contracts.Create(ctx, aAdmin, contracts.CreateInput{PartnerID: reseller.ID, AgreementID: agr.ID})
+	check(err)
+	ta.contract = con.ID
+
+	capAgr, err := cfg.Agreements.Create(ctx, provider, agreements.CreateInput{Type: agreements.TypeCapacity, Name: "Capacity"})
+	check(err)
+	capCon, err := cfg.Contracts.Create(ctx, provider, contracts.CreateInput{PartnerID: a.ID, AgreementID: capAgr.ID})
+	check(err)
+	_, err = cfg.Contracts.Sign(ctx, provider, capCon.ID)
+	check(err)
+	_, err = cfg.Contracts.Activate(ctx, provider, capCon.ID)
+	check(err)
+	ta.capacityContract = capCon.ID
+	_, err = cfg.Capacity.SetTerms(ctx, provider, capCon.ID, capacity.TermsInput{ReservedTB: decimal.NewFromInt(100),
+		BillingModel: capacity.BillingReserved, PricePerTB: decimal.NewFromInt(5), ExcessPricePerTB: decimal.NewFromInt(8), Currency: "USD"})
+	check(err)
+	_, err = cfg.Capacity.SetAllocation(ctx, aAdmin, reseller.ID, capacity.AllocationInput{ContractID: capCon.ID, AllocatedTB: decimal.NewFromInt(10)})
+	check(err)
+	sa, err := cfg.Capacity.CreateStorageAccount(ctx, aAdmin, capacity.StorageAccountInput{PartnerID: reseller.ID, Name: "S", QuotaTB: decimal.NewFromInt(1)})
+	check(err)
+	ta.storageAccount = sa.ID
+	size := decimal.NewFromInt(5)
+	deal, err := cfg.Capacity.RegisterDeal(ctx, partnerkit.Actor{AccountID: reseller.ID, UserID: "UR-r", Role: partnerkit.RoleAdmin},
+		capacity.DealInput{CustomerName: "C", ExpectedTB: &size, CloseDate: time.Now().AddDate(0, 1, 0).Format(time.DateOnly)})
+	check(err)
+	ta.deal = deal.ID
+	key, _, err := cfg.Partners.CreateAPIKey(ctx, aAdmin, partners.APIKeyInput{Description: "k", Role: partnerkit.RoleViewer})
+	check(err)
+	ta.apiKey = key.ID
+	return ta, s.signIn("viewer@a.example", "Sup3r-secret"), s.signIn("admin@b.example", "Sup3r-secret")
+}
+
+// routeCase says how to call one route against tenant A's resources.
+type routeCase struct {
+	path string // with A's IDs filled in, and a query string where it matters
+	body any    // a body valid enough that only the actor decides the outcome
+	// foreignOK is set where another tenant is not refused with 404
+	// because the route acts on the caller's own account.
+	foreignOK bool
+	// foreignField is set where A's ID travels in the body: another tenant
+	// gets 400 naming the field, worded alike whether the ID exists or not.
+	foreignField string
+	// viewerOK is set for writes a viewer may make.
+	viewerOK bool
+}
+
+func routeCases(ta tenantA) map[string]routeCase {
+	day := time.Now().UTC().Format(time.DateOnly)
+	return map[string]routeCase{
+		"GET /me":                                     {path: "/me", foreignOK: true},
+		"PUT /me/account":                             {path: "/me/account", body: map[string]any{"account_id": "PA-none"}, foreignOK: true, viewerOK: true},
+		"GET /team":                                   {path: "/team", foreignOK: true},
+		"POST /team":                                  {path: "/team", body: map[string]any{"email": "n@x.example", "full_name": "N", "password": "Sup3r-secret", "role": "staff"}, foreignOK: true},
+		"PATCH /team/{user_id}":                       {path: "/team/" + ta.member, body: map[string]any{"role": "staff"}},
+		"DELETE /team/{user_id}":                      {path: "/team/" + ta.member},
+		"GET /api-keys":                               {path: "/api-keys", foreignOK: true},
+		"POST /api-keys":                              {path: "/api-keys", body: map[string]any{"description": "d", "role": "viewer"}, foreignOK: true},
+		"DELETE /api-keys/{id}":                       {path: "/api-keys/" + ta.apiKey},
+		"GET /audit":                                  {path: "/audit?entity_id=" + ta.partner},
+		"GET /partners":                               {path: "/partners?manager_id=" + ta.partner},
+		"POST /partners":                              {path: "/partners", body: map[string]any{"type": "reseller", "name": "N"}, foreignOK: true},
+		"GET /partners/{id}":                          {path: "/partners/" + ta.partner},
+		"PATCH /partners/{id}":                        {path: "/partners/" + ta.partner, body: map[string]any{"name": "Renamed"}},
+		"DELETE /partners/{id}":                       {path: "/partners/" + ta.partner},
+		"POST /partners/{id}/suspend":                 {path: "/partners/" + ta.partner + "/suspend"},
+		"POST /partners/{id}/reactivate":              {path: "/partners/" + ta.partner + "/reactivate"},
+		"GET /partners/{id}/contacts":                 {path: "/partners/" + ta.partner + "/contacts"},
+		"PUT /partners/{id}/contacts":                 {path: "/partners/" + ta.partner + "/contacts", body: map[string]any{"business_contact": map[string]any{"name": "B"}}},
+		"GET /partners/{id}/users":                    {path: "/partners/" + ta.partner + "/users"},
+		"POST /onboarding":                            {path: "/onboarding", body: map[string]any{"partner": map[string]any{"type": "reseller", "name": "N"}, "agreement_id": ta.agreement, "action": "invite"}, foreignField: "agreement_id"},
+		"GET /agreements":                             {path: "/agreements?owner_id=" + ta.partner},
+		"POST /agreements":                            {path: "/agreements", body: map[string]any{"type": "program", "name": "N"}, foreignOK: true},
+		"GET /agreements/{id}":                        {path: "/agreements/" + ta.agreement},
+		"PATCH /agreements/{id}":                      {path: "/agreements/" + ta.agreement, body: map[string]any{"name": "N"}},
+		"GET /agreements/{id}/versions":               {path: "/agreements/" + ta.agreement + "/versions"},
+		"POST /agreements/{id}/versions":              {path: "/agreements/" + ta.agreement + "/versions", body: map[string]any{"kind": "none"}},
+		"GET /agreements/{id}/versions/{n}/document":  {path: "/agreements/" + ta.agreement + "/versions/1/document"},
+		"DELETE /agreements/{id}/versions/{n}":        {path: "/agreements/" + ta.agreement + "/versions/1"},
+		"GET /marketplaces":                           {path: "/marketplaces", foreignOK: true},
+		"POST /marketplaces":                          {path: "/marketplaces", body: map[string]any{"name": "M", "currency": "USD"}, foreignOK: true},
+		"GET /contracts":                              {path: "/contracts?account_id=" + ta.partner},
+		"POST /contracts":                             {path: "/contracts", body: map[string]any{"partner_id": ta.partner, "agreement_id": ta.agreement}, foreignField: "partner_id"},
+		"GET /contracts/{id}":                         {path: "/contracts/" + ta.contract},
+		"GET /contracts/{id}/events":                  {path: "/contracts/" + ta.contract + "/events"},
+		"GET /contracts/{id}/document":                {path: "/contracts/" + ta.contract + "/document"},
+		"POST /contracts/{id}/sign":                   {path: "/contracts/" + ta.contract + "/sign"},
+		"POST /contracts/{id}/activate":               {path: "/contracts/" + ta.contract + "/activate"},
+		"POST /contracts/{id}/reject":                 {path: "/contracts/" + ta.contract + "/reject"},
+		"POST /contracts/{id}/terminate":              {path: "/contracts/" + ta.contract + "/terminate"},
+		"POST /contracts/{id}/resign":                 {path: "/contracts/" + ta.contract + "/resign"},
+		"GET /capacity/contracts":                     {path: "/capacity/contracts", foreignOK: true},
+		"PUT /capacity/contracts/{id}/terms":          {path: "/capacity/contracts/" + ta.capacityContract + "/terms", body: map[string]any{"reserved_tb": "100", "billing_model": "reserved", "price_per_tb": "5", "excess_price_per_tb": "8", "currency": "USD"}},
+		"GET /capacity/contracts/{id}/overview":       {path: "/capacity/contracts/" + ta.capacityContract + "/overview"},
+		"GET /capacity/contracts/{id}/allocations":    {path: "/capacity/contracts/" + ta.capacityContract + "/allocations"},
+		"GET /partners/{id}/allocation":               {path: "/partners/" + ta.partner + "/allocation"},
+		"PUT /partners/{id}/allocation":               {path: "/partners/" + ta.partner + "/allocation", body: map[string]any{"allocated_tb": "5"}},
+		"POST /partners/{id}/transfer":                {path: "/partners/" + ta.partner + "/transfer", body: map[string]any{"contract_id": ta.capacityContract}},
+		"GET /storage-accounts":                       {path: "/storage-accounts?partner_id=" + ta.partner},
+		"POST /storage-accounts":                      {path: "/storage-accounts", body: map[string]any{"partner_id": ta.partner, "name": "N", "quota_tb": "1"}},
+		"GET /storage-accounts/{id}":                  {path: "/storage-accounts/" + ta.storageAccount},
+		"PATCH /storage-accounts/{id}":                {path: "/storage-accounts/" + ta.storageAccount, body: map[string]any{"name": "N"}},
+		"DELETE /storage-accounts/{id}":               {path: "/storage-accounts/" + ta.storageAccount},
+		"POST /storage-accounts/{id}/cancel-deletion": {path: "/storage-accounts/" + ta.storageAccount + "/cancel-deletion"},
+		"POST /usage":                                 {path: "/usage", body: map[string]any{"samples": []any{map[string]any{"storage_account_id": ta.storageAccount, "timestamp": time.Now().UTC().Add(-time.Hour), "bytes": 1}}}, foreignField: "samples[0].storage_account_id"},
+		"GET /usage/reports":                          {path: "/usage/reports?partner_id=" + ta.partner + "&from=" + day + "&to=" + day},
+		"GET /deals":                                  {path: "/deals?account_id=" + ta.partner},
+		"POST /deals":                                 {path: "/deals", body: map[string]any{"customer_name": "C", "expected_tb": "5", "close_date": time.Now().AddDate(0, 1, 0).Format(time.DateOnly)}, foreignOK: true},
+		"GET /deals/{id}":                             {path: "/deals/" + ta.deal},
+		"POST /deals/{id}/approve":                    {path: "/deals/" + ta.deal + "/approve", body: map[string]any{"reason": "ok"}},
+		"POST /deals/{id}/reject":                     {path: "/deals/" + ta.deal + "/reject", body: map[string]any{"reason": "no"}},
+		"POST /deals/{id}/won":                        {path: "/deals/" + ta.deal + "/won"},
+		"POST /deals/{id}/lost":                       {path: "/deals/" + ta.deal + "/lost"},
+	}
+}
+
+// TestTenancyMatrix calls every authenticated route as anonymous (401), as
+// another tenant's admin (404 for A's resources) and as A's viewer (403 for
+// writes); no call may answer 500.
+func TestTenancyMatrix(t *testing.T) {
+	s := newServer(t, false)
+	ta, viewer, foreign := seedTenants(t, s)
+	cases := routeCases(ta)
+	anonymous := s.anonymous()
+	for _, r := range s.api.Routes() {
+		key := r.Method + " " + r.Path
+		if r.Public {
+			continue
+		}
+		c, ok := cases[key]
+		if !ok {
+			t.Errorf("route %s has no tenancy case: add it to routeCases", key)
+			continue
+		}
+		t.Run(strings.ReplaceAll(key, "/", "_"), func(t *testing.T) {
+			check := func(who string, u *user, want int) []byte {
+				t.Helper()
+				res, body := u.do(r.Method, c.path, c.body)
+				if res.StatusCode >= 500 {
+					t.Fatalf("%s: %d %s", who, res.StatusCode, body)
+				}
+				if want != 0 && res.StatusCode != want {
+					t.Errorf("%s: status %d, want %d: %s", who, res.StatusCode, want, body)
+				}
+				return body
+			}
+			check("anonymous", anonymous, http.StatusUnauthorized)
+			switch {
+			case c.foreignField != "":
+				if body := check("foreign admin", foreign, http.StatusBadRequest); !strings.Contains(string(body), `"`+c.foreignField+`"`) {
+					t.Errorf("foreign admin: the error does not name %s: %s", c.foreignField, body)
+				}
+			case c.foreignOK:
+				check("foreign admin", foreign, 0)
+			default:
+				check("foreign admin", foreign, http.StatusNotFound)
+			}
+			viewerWant := 0
+			if r.Method != http.MethodGet && !c.viewerOK {
+				viewerWant = http.StatusForbidden
+			}
+			check("viewer", viewer, viewerWant)
+		})
+	}
+	for key := range cases {
+		if !s.hasRoute(key) {
+			t.Errorf("tenancy case %s names no route", key)
+		}
+	}
+}
+
+func (s *server) hasRoute(key string) bool {
+	for _, r := range s.api.Routes() {
+		if r.Method+" "+r.Path == key {
+			return true
+		}
+	}
+	return false
+}
