@@ -3,59 +3,19 @@ package partners_test
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/internal/sqldb"
 	"github.com/partnerkit/partnerkit/partners"
 	"github.com/partnerkit/partnerkit/partners/bunstore"
 	"github.com/partnerkit/partnerkit/partners/memstore"
+	"github.com/partnerkit/partnerkit/storetest"
 	"github.com/uptrace/bun"
 )
 
 const benchPartners = 100_000
-
-var benchTypes = []partners.AccountType{partners.TypeVendor, partners.TypeReseller, partners.TypeDistributor}
-
-// seedDirectory creates a root provider managing n partners of three types
-// in one transaction and returns the root's admin actor.
-func seedDirectory(b *testing.B, st partners.Store, n int) partnerkit.Actor {
-	b.Helper()
-	ctx := context.Background()
-	root := partnerkit.NewID(partnerkit.PrefixAccount)
-	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	err := st.InTx(ctx, func(ctx context.Context) error {
-		if err := st.CreateAccount(ctx, &partners.Account{ID: root, Type: partners.TypeProvider, Name: "Root",
-			Status: partners.StatusActive, Path: "/" + root + "/", CreatedAt: start, UpdatedAt: start, Version: 1}); err != nil {
-			return err
-		}
-		for i := range n {
-			id := partnerkit.NewID(partnerkit.PrefixAccount)
-			at := start.Add(time.Duration(i) * time.Second)
-			a := &partners.Account{
-				ID: id, Type: benchTypes[i%len(benchTypes)],
-				// Names that do not follow insertion order.
-				Name:       fmt.Sprintf("Partner %05d %s", (i*7919)%n, id[3:7]),
-				ExternalID: fmt.Sprintf("EXT-%d", i), Status: partners.StatusActive,
-				ManagerID: root, Path: "/" + root + "/" + id + "/",
-				BusinessContact:  partners.Contact{Name: "Business", Email: fmt.Sprintf("biz%d@example.com", i)},
-				TechnicalContact: partners.Contact{Name: "Tech", Email: fmt.Sprintf("tech%d@example.com", i)},
-				CreatedAt:        at, UpdatedAt: at, Version: 1,
-			}
-			if err := st.CreateAccount(ctx, a); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return partnerkit.Actor{AccountID: root, Role: partnerkit.RoleAdmin}
-}
 
 // BenchmarkDirectory measures one directory page of 50 with counts,
 // filtered by type and sorted by name, over 100,000 partners: through the
@@ -66,7 +26,7 @@ func BenchmarkDirectory(b *testing.B) {
 	filter := partners.DirectoryFilter{Type: partners.TypeVendor, Sort: partners.SortName, Page: partnerkit.Page{Limit: 50}}
 
 	mem := memstore.New(nil)
-	memActor := seedDirectory(b, mem, benchPartners)
+	memActor := storetest.SeedDirectory(b, mem, benchPartners)
 	b.Run("store=memory", func(b *testing.B) {
 		svc, actor := partners.NewService(mem), memActor
 		b.ReportAllocs()
@@ -118,7 +78,7 @@ func openBenchSQLite(b *testing.B) (*bun.DB, partnerkit.Actor) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
-	actor := seedDirectory(b, bunstore.New(db), benchPartners)
+	actor := storetest.SeedDirectory(b, bunstore.New(db), benchPartners)
 	if _, err := db.ExecContext(ctx, "ANALYZE"); err != nil {
 		b.Fatal(err)
 	}
