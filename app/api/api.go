@@ -78,6 +78,7 @@ func New(cfg Config) *API {
 		cfg.Logger = slog.Default()
 	}
 	a := &API{cfg: cfg, mux: http.NewServeMux()}
+	a.public(http.MethodGet, "/openapi.json", a.serveOpenAPI)
 	a.authRoutes()
 	a.partnerRoutes()
 	if cfg.Agreements != nil && cfg.Contracts != nil {

@@ -1,0 +1,319 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/agreements"
+	"github.com/partnerkit/partnerkit/capacity"
+	"github.com/partnerkit/partnerkit/contracts"
+	"github.com/partnerkit/partnerkit/partners"
+	"github.com/shopspring/decimal"
+)
+
+// op documents one route: what it does, what it takes and what it returns.
+type op struct {
+	summary string
+	// in is the request body's type (a zero value), nil for none.
+	in any
+	// out is the response's type; list wraps it in {"items", "total"}.
+	out    any
+	list   bool
+	status int
+	// query lists the query parameters.
+	query []string
+	// csv says the route also answers text/csv.
+	csv bool
+}
+
+var pageQuery = []string{"limit", "offset"}
+
+// docs documents every route; a test fails when a mounted route is missing.
+var docs = map[string]op{
+	"POST /session":   {summary: "Sign in: sets the session cookie", in: SignInInput{}, out: Me{}, status: 201},
+	"DELETE /session": {summary: "Sign out", status: 204},
+	"GET /me":         {summary: "Who the caller is, and the accounts it may switch to", out: Me{}},
+	"PUT /me/account": {summary: "Switch the session's account", in: struct {
+		AccountID string `json:"account_id"`
+	}{}, out: Me{}},
+	"GET /team":  {summary: "Members of the caller's account", out: partners.Member{}, list: true},
+	"POST /team": {summary: "Add a user to the caller's account (admins)", in: partners.CreateUserInput{}, out: partners.User{}, status: 201},
+	"PATCH /team/{user_id}": {summary: "Change a member's role (admins; one admin always stays)",
+		in: struct {
+			Role partnerkit.Role `json:"role"`
+		}{}, out: partners.Membership{}},
+	"DELETE /team/{user_id}": {summary: "Remove a member (admins; one admin always stays)", status: 204},
+	"GET /api-keys":          {summary: "API keys of the caller's account (admins)", out: partners.APIKey{}, list: true},
+	"POST /api-keys":         {summary: "Create an API key; the key is shown only in this response", in: partners.APIKeyInput{}, out: CreatedAPIKey{}, status: 201},
+	"DELETE /api-keys/{id}":  {summary: "Revoke an API key", out: partners.APIKey{}},
+	"GET /audit":             {summary: "Audit trail of an entity", out: partnerkit.AuditEvent{}, list: true, query: append([]string{"entity_id"}, pageQuery...)},
+
+	"GET /partners": {summary: "The partner directory", out: partners.DirectoryEntry{}, list: true, csv: true,
+		query: append([]string{"q", "type", "status", "sort", "manager_id", "format"}, pageQuery...)},
+	"POST /partners":                 {summary: "Create a partner", in: partners.CreatePartnerInput{}, out: partners.Account{}, status: 201},
+	"GET /partners/{id}":             {summary: "A partner's details", out: partners.Account{}},
+	"PATCH /partners/{id}":           {summary: "Rename or edit a partner", in: partners.UpdatePartnerInput{}, out: partners.Account{}},
+	"DELETE /partners/{id}":          {summary: "Delete a partner that has no data left", status: 204},
+	"POST /partners/{id}/suspend":    {summary: "Suspend an active partner", out: partners.Account{}},
+	"POST /partners/{id}/reactivate": {summary: "Reactivate a suspended partner", out: partners.Account{}},
+	"GET /partners/{id}/contacts":    {summary: "A partner's business and technical contacts", out: ContactsInput{}},
+	"PUT /partners/{id}/contacts":    {summary: "Replace a partner's contacts", in: ContactsInput{}, out: ContactsInput{}},
+	"GET /partners/{id}/users":       {summary: "A partner's console users", out: partners.Member{}, list: true},
+
+	"POST /onboarding":                           {summary: "The Create Partner wizard in one atomic call", in: contracts.OnboardingInput{}, out: contracts.OnboardingResult{}, status: 201},
+	"GET /invitations/{token}":                   {summary: "What an invited company reviews (public)", out: contracts.InvitationReview{}},
+	"GET /invitations/{token}/document":          {summary: "The invitation's agreement document (public)", out: agreements.Version{}},
+	"POST /invitations/{token}/activate":         {summary: "Activate with an invitation link (public)", in: contracts.ActivationInput{}, out: contracts.ActivationResult{}, status: 201},
+	"GET /agreements":                            {summary: "Agreements", out: agreements.Agreement{}, list: true, query: append([]string{"q", "type", "owner_id"}, pageQuery...)},
+	"POST /agreements":                           {summary: "Create an agreement with its first version", in: agreements.CreateInput{}, out: agreements.Agreement{}, status: 201},
+	"GET /agreements/{id}":                       {summary: "An agreement", out: agreements.Agreement{}},
+	"PATCH /agreements/{id}":                     {summary: "Rename or describe an agreement", in: agreements.UpdateInput{}, out: agreements.Agreement{}},
+	"GET /agreements/{id}/versions":              {summary: "An agreement's versions", out: agreements.Version{}, list: true},
+	"POST /agreements/{id}/versions":             {summary: "Publish a new version", in: agreements.DocumentInput{}, out: agreements.Version{}, status: 201},
+	"GET /agreements/{id}/versions/{n}/document": {summary: "A version's document: the file, or its description", out: agreements.Version{}},
+	"DELETE /agreements/{id}/versions/{n}":       {summary: "Delete a version no contract uses", status: 204},
+	"GET /marketplaces":                          {summary: "Marketplaces of the caller's account", out: contracts.Marketplace{}, list: true},
+	"POST /marketplaces":                         {summary: "Create a marketplace", in: contracts.MarketplaceInput{}, out: contracts.Marketplace{}, status: 201},
+	"GET /contracts": {summary: "Contracts", out: contracts.Contract{}, list: true,
+		query: append([]string{"account_id", "partner_id", "agreement_id", "status"}, pageQuery...)},
+	"POST /contracts":                {summary: "Create a pending contract", in: contracts.CreateInput{}, out: contracts.Contract{}, status: 201},
+	"GET /contracts/{id}":            {summary: "A contract", out: contracts.Contract{}},
+	"GET /contracts/{id}/events":     {summary: "A contract's history", out: contracts.Event{}, list: true},
+	"GET /contracts/{id}/document":   {summary: "The agreement version a contract is bound to", out: agreements.Version{}},
+	"POST /contracts/{id}/sign":      {summary: "Sign a pending contract", out: contracts.Contract{}},
+	"POST /contracts/{id}/activate":  {summary: "Activate a signed contract", out: contracts.Contract{}},
+	"POST /contracts/{id}/reject":    {summary: "Reject a pending contract", out: contracts.Contract{}},
+	"POST /contracts/{id}/terminate": {summary: "Terminate a signed or active contract", out: contracts.Contract{}},
+	"POST /contracts/{id}/resign":    {summary: "Sign the agreement's newer version (the partner)", out: contracts.Contract{}},
+
+	"GET /capacity/contracts":                  {summary: "Capacity contracts (Select contract)", out: capacity.CapacityContract{}, list: true},
+	"PUT /capacity/contracts/{id}/terms":       {summary: "Set a contract's capacity terms", in: capacity.TermsInput{}, out: capacity.Terms{}},
+	"GET /capacity/contracts/{id}/overview":    {summary: "A contract's overview widgets", out: capacity.Overview{}},
+	"GET /capacity/contracts/{id}/allocations": {summary: "A contract's allocations by partner", out: capacity.PartnerOverview{}, list: true},
+	"GET /partners/{id}/allocation":            {summary: "A partner's allocation", out: capacity.Allocation{}},
+	"PUT /partners/{id}/allocation":            {summary: "Set a partner's allocation", in: capacity.AllocationInput{}, out: capacity.Allocation{}},
+	"POST /partners/{id}/transfer":             {summary: "Move a partner to another capacity contract", in: TransferInput{}, out: capacity.Allocation{}},
+	"GET /storage-accounts": {summary: "Storage accounts", out: capacity.StorageAccount{}, list: true, csv: true,
+		query: append([]string{"partner_id", "status", "q", "format"}, pageQuery...)},
+	"POST /storage-accounts":                      {summary: "Create a storage account", in: capacity.StorageAccountInput{}, out: capacity.StorageAccount{}, status: 201},
+	"GET /storage-accounts/{id}":                  {summary: "A storage account", out: capacity.StorageAccount{}},
+	"PATCH /storage-accounts/{id}":                {summary: "Rename or requota a storage account", in: capacity.StorageAccountUpdate{}, out: capacity.StorageAccount{}},
+	"DELETE /storage-accounts/{id}":               {summary: "Schedule a storage account's removal in 30 days", out: capacity.StorageAccount{}},
+	"POST /storage-accounts/{id}/cancel-deletion": {summary: "Keep a storage account scheduled for removal", out: capacity.StorageAccount{}},
+	"POST /usage":                                 {summary: "Ingest usage samples (idempotent)", in: UsageInput{}, out: capacity.IngestResult{}},
+	"GET /usage/reports": {summary: "Usage report by day or month", out: capacity.Report{}, csv: true,
+		query: []string{"partner_id", "contract_id", "from", "to", "granularity", "format"}},
+	"GET /deals":               {summary: "Deals", out: capacity.Deal{}, list: true, query: append([]string{"account_id", "status"}, pageQuery...)},
+	"POST /deals":              {summary: "Register a deal", in: capacity.DealInput{}, out: capacity.Deal{}, status: 201},
+	"GET /deals/{id}":          {summary: "A deal", out: capacity.Deal{}},
+	"POST /deals/{id}/approve": {summary: "Approve a deal", in: ReasonInput{}, out: capacity.Deal{}},
+	"POST /deals/{id}/reject":  {summary: "Reject a deal with a reason", in: ReasonInput{}, out: capacity.Deal{}},
+	"POST /deals/{id}/won":     {summary: "Mark an approved deal won", out: capacity.Deal{}},
+	"POST /deals/{id}/lost":    {summary: "Mark an approved deal lost", out: capacity.Deal{}},
+	"GET /openapi.json":        {summary: "This document (public)"},
+}
+
+var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
+
+// OpenAPI returns the OpenAPI 3 document of the routes the API serves.
+func (a *API) OpenAPI() map[string]any {
+	g := &schemaGen{components: map[string]any{}}
+	errorRef := g.ref(reflect.TypeOf(ErrorBody{}))
+	paths := map[string]any{}
+	for _, r := range a.routes {
+		d := docs[r.Method+" "+r.Path]
+		item, _ := paths["/api/v1"+r.Path].(map[string]any)
+		if item == nil {
+			item = map[string]any{}
+			paths["/api/v1"+r.Path] = item
+		}
+		var params []any
+		for _, m := range pathParam.FindAllStringSubmatch(r.Path, -1) {
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+		}
+		for _, q := range d.query {
+			params = append(params, map[string]any{"name": q, "in": "query", "schema": map[string]any{"type": "string"}})
+		}
+		status := d.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		success := map[string]any{"description": http.StatusText(status)}
+		if d.out != nil {
+			schema := g.ref(reflect.TypeOf(d.out))
+			if d.list {
+				schema = map[string]any{"type": "object", "required": []string{"items", "total"}, "properties": map[string]any{
+					"items": map[string]any{"type": "array", "items": schema}, "total": map[string]any{"type": "integer"}}}
+			}
+			content := map[string]any{"application/json": map[string]any{"schema": schema}}
+			if d.csv {
+				content["text/csv"] = map[string]any{"schema": map[string]any{"type": "string"}}
+			}
+			success["content"] = content
+		}
+		responses := map[string]any{itoa(status): success}
+		errs := []int{400, 404, 409}
+		if !r.Public {
+			errs = append(errs, 401, 403)
+		}
+		if d.in != nil {
+			errs = append(errs, 413)
+		}
+		if r.Path == "/session" {
+			errs = append(errs, 429)
+		}
+		if strings.HasPrefix(r.Path, "/invitations/") {
+			errs = append(errs, 410)
+		}
+		for _, code := range errs {
+			responses[itoa(code)] = map[string]any{"description": http.StatusText(code),
+				"content": map[string]any{"application/json": map[string]any{"schema": errorRef}}}
+		}
+		operation := map[string]any{
+			"summary":     d.summary,
+			"operationId": operationID(r),
+			"responses":   responses,
+		}
+		if len(params) > 0 {
+			operation["parameters"] = params
+		}
+		if d.in != nil {
+			operation["requestBody"] = map[string]any{"required": true, "content": map[string]any{
+				"application/json": map[string]any{"schema": g.ref(reflect.TypeOf(d.in))}}}
+		}
+		if r.Public {
+			operation["security"] = []any{}
+		}
+		item[strings.ToLower(r.Method)] = operation
+	}
+	return map[string]any{
+		"openapi": "3.0.3",
+		"info": map[string]any{"title": "Partnerkit API", "version": "1",
+			"description": "Partner management: partners, agreements, contracts, onboarding, capacity. Errors are {\"error\": {\"code\", \"message\", \"fields\"}}."},
+		"paths": paths,
+		"components": map[string]any{
+			"schemas": g.components,
+			"securitySchemes": map[string]any{
+				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": SessionCookie},
+				"apiKey":  map[string]any{"type": "http", "scheme": "bearer"},
+			},
+		},
+		"security": []any{map[string]any{"session": []any{}}, map[string]any{"apiKey": []any{}}},
+	}
+}
+
+func operationID(r Route) string {
+	var b strings.Builder
+	b.WriteString(strings.ToLower(r.Method))
+	for _, part := range strings.FieldsFunc(r.Path, func(c rune) bool { return c == '/' || c == '-' || c == '_' || c == '.' }) {
+		part = strings.Trim(part, "{}")
+		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	}
+	return b.String()
+}
+
+// serveOpenAPI answers GET /api/v1/openapi.json.
+func (a *API) serveOpenAPI(w http.ResponseWriter, _ *http.Request) error {
+	return ok(w, a.OpenAPI())
+}
+
+// schemaGen turns Go types into OpenAPI schemas, named structs into
+// components.
+type schemaGen struct {
+	components map[string]any
+}
+
+var (
+	timeType        = reflect.TypeOf(time.Time{})
+	decimalType     = reflect.TypeOf(decimal.Decimal{})
+	nullDecimalType = reflect.TypeOf(decimal.NullDecimal{})
+	rawJSONType     = reflect.TypeOf(json.RawMessage{})
+)
+
+// ref returns a schema for t, a $ref for named structs.
+func (g *schemaGen) ref(t reflect.Type) map[string]any {
+	nullable := false
+	for t.Kind() == reflect.Pointer {
+		t, nullable = t.Elem(), true
+	}
+	var s map[string]any
+	switch {
+	case t == timeType:
+		s = map[string]any{"type": "string", "format": "date-time"}
+	case t == decimalType:
+		s = map[string]any{"type": "string", "format": "decimal", "example": "12.5"}
+	case t == nullDecimalType:
+		s = map[string]any{"type": "string", "format": "decimal", "nullable": true}
+	case t == rawJSONType:
+		s = map[string]any{"type": "object", "additionalProperties": true}
+	case t.Kind() == reflect.Struct && t.Name() != "":
+		name := t.Name()
+		if _, done := g.components[name]; !done {
+			g.components[name] = map[string]any{} // break cycles
+			g.components[name] = g.object(t)
+		}
+		s = map[string]any{"$ref": "#/components/schemas/" + name}
+	case t.Kind() == reflect.Struct:
+		s = g.object(t)
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8:
+		s = map[string]any{"type": "string", "format": "byte"}
+	case t.Kind() == reflect.Slice || t.Kind() == reflect.Array:
+		s = map[string]any{"type": "array", "items": g.ref(t.Elem())}
+	case t.Kind() == reflect.Map:
+		s = map[string]any{"type": "object", "additionalProperties": g.ref(t.Elem())}
+	case t.Kind() == reflect.String:
+		s = map[string]any{"type": "string"}
+	case t.Kind() == reflect.Bool:
+		s = map[string]any{"type": "boolean"}
+	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Uint64:
+		s = map[string]any{"type": "integer"}
+	case t.Kind() == reflect.Float32 || t.Kind() == reflect.Float64:
+		s = map[string]any{"type": "number"}
+	default:
+		s = map[string]any{}
+	}
+	if nullable {
+		if _, isRef := s["$ref"]; isRef {
+			return map[string]any{"allOf": []any{s}, "nullable": true}
+		}
+		s["nullable"] = true
+	}
+	return s
+}
+
+// object describes a struct's JSON fields, flattening embedded structs.
+func (g *schemaGen) object(t reflect.Type) map[string]any {
+	props := map[string]any{}
+	g.fields(t, props)
+	return map[string]any{"type": "object", "properties": props}
+}
+
+func (g *schemaGen) fields(t reflect.Type, props map[string]any) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		name, _, _ := strings.Cut(tag, ",")
+		if name == "-" || !f.IsExported() {
+			continue
+		}
+		if f.Anonymous && name == "" {
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				g.fields(ft, props)
+				continue
+			}
+		}
+		if name == "" {
+			name = f.Name
+		}
+		props[name] = g.ref(f.Type)
+	}
+}
