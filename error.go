@@ -186,3 +186,37 @@ func WithOp(op string, err error) error {
 	}
 	return &Error{Code: CodeInternal, Op: op, Err: err}
 }
+
+// httpStatus is the one table from error codes to HTTP status codes; the
+// API answers with it and clients invert it. (Numbers, so the kernel needs
+// no net/http.)
+var httpStatus = map[Code]int{
+	CodeInvalid:      400,
+	CodeUnauthorized: 401,
+	CodeForbidden:    403,
+	CodeNotFound:     404,
+	CodeConflict:     409,
+	CodeGone:         410,
+	CodeTooLarge:     413,
+	CodeRateLimited:  429,
+	CodeInternal:     500,
+}
+
+// HTTPStatus returns the HTTP status code of an error code (500 for unknown).
+func HTTPStatus(c Code) int {
+	if s, ok := httpStatus[c]; ok {
+		return s
+	}
+	return 500
+}
+
+// CodeForStatus returns the error code of an HTTP status code: the inverse
+// of HTTPStatus (internal for unknown ones).
+func CodeForStatus(status int) Code {
+	for c, s := range httpStatus {
+		if s == status {
+			return c
+		}
+	}
+	return CodeInternal
+}

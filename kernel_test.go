@@ -128,3 +128,14 @@ func TestActorRoles(t *testing.T) {
 		t.Fatalf("actor without account: %v", err)
 	}
 }
+
+func TestHTTPStatusRoundTrip(t *testing.T) {
+	for _, c := range partnerkit.Codes() {
+		if got := partnerkit.CodeForStatus(partnerkit.HTTPStatus(c)); got != c {
+			t.Errorf("%s → %d → %s", c, partnerkit.HTTPStatus(c), got)
+		}
+	}
+	if partnerkit.HTTPStatus("nonsense") != 500 || partnerkit.CodeForStatus(418) != partnerkit.CodeInternal {
+		t.Error("unknown codes and statuses are internal")
+	}
+}

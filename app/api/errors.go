@@ -8,37 +8,9 @@ import (
 	"github.com/partnerkit/partnerkit"
 )
 
-// statusOf is the one table that maps error codes to HTTP status codes.
-var statusOf = map[partnerkit.Code]int{
-	partnerkit.CodeInvalid:      http.StatusBadRequest,
-	partnerkit.CodeUnauthorized: http.StatusUnauthorized,
-	partnerkit.CodeForbidden:    http.StatusForbidden,
-	partnerkit.CodeNotFound:     http.StatusNotFound,
-	partnerkit.CodeConflict:     http.StatusConflict,
-	partnerkit.CodeGone:         http.StatusGone,
-	partnerkit.CodeTooLarge:     http.StatusRequestEntityTooLarge,
-	partnerkit.CodeRateLimited:  http.StatusTooManyRequests,
-	partnerkit.CodeInternal:     http.StatusInternalServerError,
-}
-
-// StatusCode returns the HTTP status for an error code.
-func StatusCode(code partnerkit.Code) int {
-	if s, ok := statusOf[code]; ok {
-		return s
-	}
-	return http.StatusInternalServerError
-}
-
-// CodeOf returns the error code for an HTTP status: the inverse of
-// StatusCode, used by clients to rebuild errors.
-func CodeOf(status int) partnerkit.Code {
-	for code, s := range statusOf {
-		if s == status {
-			return code
-		}
-	}
-	return partnerkit.CodeInternal
-}
+// StatusCode returns the HTTP status for an error code, from the kernel's
+// one table (partnerkit.HTTPStatus).
+func StatusCode(code partnerkit.Code) int { return partnerkit.HTTPStatus(code) }
 
 // ErrorBody is the JSON body of every error response.
 type ErrorBody struct {

@@ -1,0 +1,157 @@
+// Package client is a typed Go client of the Partnerkit JSON API, for Go
+// programs and for the WebAssembly UI. It has its own wire types (decimals
+// travel as strings) and takes its HTTP transport as a plug-in, so the
+// WebAssembly build links neither net/http nor the domain packages: native
+// programs use client/nethttp, the browser its fetch.
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/partnerkit/partnerkit"
+)
+
+// Request is one HTTP request for a Transport.
+type Request struct {
+	Method string
+	// URL is absolute: the client's base URL, "/api/v1" and the path.
+	URL    string
+	Header map[string]string
+	Body   []byte
+}
+
+// Response is what a Transport got back. Header keys are lower case.
+type Response struct {
+	Status int
+	Header map[string]string
+	Body   []byte
+}
+
+// Transport sends requests. It keeps the session cookie between calls.
+type Transport interface {
+	Do(ctx context.Context, req *Request) (*Response, error)
+}
+
+// Client calls the API at a base URL.
+type Client struct {
+	base      string
+	transport Transport
+	apiKey    string
+}
+
+// Option configures a Client.
+type Option func(*Client)
+
+// WithAPIKey authenticates every call with an API key instead of a session.
+func WithAPIKey(key string) Option { return func(c *Client) { c.apiKey = key } }
+
+// New returns a client of the API served at base ("https://partners.example.com";
+// "" for the page's own origin in a browser).
+func New(base string, t Transport, opts ...Option) *Client {
+	c := &Client{base: strings.TrimSuffix(base, "/"), transport: t}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
+}
+
+// ErrorBody is the API's error body.
+type ErrorBody struct {
+	Error struct {
+		Code    partnerkit.Code   `json:"code"`
+		Message string            `json:"message"`
+		Fields  map[string]string `json:"fields"`
+	} `json:"error"`
+}
+
+// call sends a JSON request and decodes a JSON answer into out (when not
+// nil). An error status becomes a *partnerkit.Error with the body's code,
+// message and fields.
+func (c *Client) call(ctx context.Context, method, path string, query url.Values, in, out any) error {
+	req := &Request{Method: method, URL: c.base + "/api/v1" + path, Header: map[string]string{"Accept": "application/json"}}
+	if len(query) > 0 {
+		req.URL += "?" + query.Encode()
+	}
+	if in != nil {
+		body, err := json.Marshal(in)
+		if err != nil {
+			return &partnerkit.Error{Code: partnerkit.CodeInvalid, Message: "cannot encode the request", Err: err}
+		}
+		req.Body = body
+		req.Header["Content-Type"] = "application/json"
+	}
+	if c.apiKey != "" {
+		req.Header["Authorization"] = "Bearer " + c.apiKey
+	}
+	res, err := c.transport.Do(ctx, req)
+	if err != nil {
+		return &partnerkit.Error{Code: partnerkit.CodeInternal, Message: "the server could not be reached", Op: method + " " + path, Err: err}
+	}
+	if res.Status >= 400 {
+		return responseError(res)
+	}
+	if out == nil || len(bytes.TrimSpace(res.Body)) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(res.Body, out); err != nil {
+		return &partnerkit.Error{Code: partnerkit.CodeInternal, Message: "unexpected response", Op: method + " " + path, Err: err}
+	}
+	return nil
+}
+
+// responseError rebuilds the error of a failed response.
+func responseError(res *Response) error {
+	var eb ErrorBody
+	if json.Unmarshal(res.Body, &eb) == nil && eb.Error.Code != "" {
+		return &partnerkit.Error{Code: eb.Error.Code, Message: eb.Error.Message, Fields: eb.Error.Fields}
+	}
+	return &partnerkit.Error{Code: partnerkit.CodeForStatus(res.Status), Message: "HTTP " + strconv.Itoa(res.Status)}
+}
+
+// raw sends a request and returns the raw answer (CSV exports, documents).
+func (c *Client) raw(ctx context.Context, path string, query url.Values) (*Response, error) {
+	req := &Request{Method: "GET", URL: c.base + "/api/v1" + path, Header: map[string]string{}}
+	if len(query) > 0 {
+		req.URL += "?" + query.Encode()
+	}
+	if c.apiKey != "" {
+		req.Header["Authorization"] = "Bearer " + c.apiKey
+	}
+	res, err := c.transport.Do(ctx, req)
+	if err != nil {
+		return nil, &partnerkit.Error{Code: partnerkit.CodeInternal, Message: "the server could not be reached", Err: err}
+	}
+	if res.Status >= 400 {
+		return nil, responseError(res)
+	}
+	return res, nil
+}
+
+// Page selects a window of a list.
+type Page struct {
+	Limit, Offset int
+}
+
+func (p Page) query(q url.Values) url.Values {
+	if q == nil {
+		q = url.Values{}
+	}
+	if p.Limit > 0 {
+		q.Set("limit", strconv.Itoa(p.Limit))
+	}
+	if p.Offset > 0 {
+		q.Set("offset", strconv.Itoa(p.Offset))
+	}
+	return q
+}
+
+// List is one page of a list and the total.
+type List[T any] struct {
+	Items []T `json:"items"`
+	Total int `json:"total"`
+}

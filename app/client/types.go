@@ -1,0 +1,400 @@
+package client
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Wire types of the API. Decimal figures (TB, money) are strings, exactly
+// as the server sends them.
+
+// User is a person with a login.
+type User struct {
+	ID        string    `json:"id"`
+	Email     string    `json:"email"`
+	FullName  string    `json:"full_name"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Membership is a user's role in an account.
+type Membership struct {
+	UserID    string    `json:"user_id"`
+	AccountID string    `json:"account_id"`
+	Role      string    `json:"role"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Member is a membership with its user.
+type Member struct {
+	Membership
+	User User `json:"user"`
+}
+
+// MembershipView is an account the user may switch to.
+type MembershipView struct {
+	AccountID   string `json:"account_id"`
+	AccountName string `json:"account_name"`
+	AccountType string `json:"account_type"`
+	Role        string `json:"role"`
+}
+
+// Me is who the caller is.
+type Me struct {
+	User        *User            `json:"user,omitempty"`
+	APIKeyID    string           `json:"api_key_id,omitempty"`
+	AccountID   string           `json:"account_id"`
+	Role        string           `json:"role"`
+	Memberships []MembershipView `json:"memberships"`
+}
+
+// Contact is a person to reach at a partner.
+type Contact struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	Phone string `json:"phone"`
+}
+
+// Partner is an account.
+type Partner struct {
+	ID               string    `json:"id"`
+	Type             string    `json:"type"`
+	Name             string    `json:"name"`
+	LegalName        string    `json:"legal_name,omitempty"`
+	ExternalID       string    `json:"external_id,omitempty"`
+	Status           string    `json:"status"`
+	ManagerID        string    `json:"manager_id,omitempty"`
+	BusinessContact  Contact   `json:"business_contact"`
+	TechnicalContact Contact   `json:"technical_contact"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
+	Version          int       `json:"version"`
+}
+
+// DirectoryEntry is a partner with the directory's counts.
+type DirectoryEntry struct {
+	Partner
+	SignedContracts int `json:"signed_contracts"`
+	Agreements      int `json:"agreements"`
+	Listings        int `json:"listings"`
+}
+
+// NewPartner describes a partner to create.
+type NewPartner struct {
+	Type             string  `json:"type"`
+	Name             string  `json:"name"`
+	ExternalID       string  `json:"external_id,omitempty"`
+	Status           string  `json:"status,omitempty"`
+	BusinessContact  Contact `json:"business_contact"`
+	TechnicalContact Contact `json:"technical_contact"`
+}
+
+// PartnerChanges edits a partner; nil fields stay.
+type PartnerChanges struct {
+	Name       *string `json:"name,omitempty"`
+	LegalName  *string `json:"legal_name,omitempty"`
+	ExternalID *string `json:"external_id,omitempty"`
+	Version    int     `json:"version,omitempty"`
+}
+
+// Document describes an agreement version's document.
+type Document struct {
+	Kind      string `json:"kind"`
+	URL       string `json:"url,omitempty"`
+	FileName  string `json:"file_name,omitempty"`
+	MediaType string `json:"media_type,omitempty"`
+	Size      int64  `json:"size,omitempty"`
+	SHA256    string `json:"sha256,omitempty"`
+}
+
+// DocumentInput is a new version's document; Content travels as base64.
+type DocumentInput struct {
+	Kind     string `json:"kind"`
+	URL      string `json:"url,omitempty"`
+	FileName string `json:"file_name,omitempty"`
+	Content  []byte `json:"content,omitempty"`
+}
+
+// Agreement is a document template.
+type Agreement struct {
+	ID             string    `json:"id"`
+	OwnerID        string    `json:"owner_id"`
+	Type           string    `json:"type"`
+	Name           string    `json:"name"`
+	Description    string    `json:"description"`
+	CurrentVersion int       `json:"current_version"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+	Version        int       `json:"version"`
+}
+
+// NewAgreement describes an agreement to create.
+type NewAgreement struct {
+	Type        string        `json:"type"`
+	Name        string        `json:"name"`
+	Description string        `json:"description"`
+	Document    DocumentInput `json:"document"`
+}
+
+// AgreementVersion is a published version.
+type AgreementVersion struct {
+	AgreementID string    `json:"agreement_id"`
+	Number      int       `json:"number"`
+	Document    Document  `json:"document"`
+	CreatedBy   string    `json:"created_by"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// Contract binds a partner to an agreement version.
+type Contract struct {
+	ID                     string     `json:"id"`
+	OwnerID                string     `json:"owner_id"`
+	PartnerID              string     `json:"partner_id"`
+	AgreementID            string     `json:"agreement_id"`
+	AgreementVersion       int        `json:"agreement_version"`
+	Type                   string     `json:"type"`
+	MarketplaceID          string     `json:"marketplace_id,omitempty"`
+	Status                 string     `json:"status"`
+	CreatedAt              time.Time  `json:"created_at"`
+	UpdatedAt              time.Time  `json:"updated_at"`
+	SignedAt               *time.Time `json:"signed_at,omitempty"`
+	ActivatedAt            *time.Time `json:"activated_at,omitempty"`
+	TerminatedAt           *time.Time `json:"terminated_at,omitempty"`
+	Version                int        `json:"version"`
+	LatestAgreementVersion int        `json:"latest_agreement_version"`
+	UpdatePending          bool       `json:"update_pending"`
+}
+
+// ContractEvent is one change of a contract.
+type ContractEvent struct {
+	ID               string    `json:"id"`
+	ContractID       string    `json:"contract_id"`
+	Type             string    `json:"type"`
+	FromStatus       string    `json:"from_status,omitempty"`
+	ToStatus         string    `json:"to_status"`
+	AgreementVersion int       `json:"agreement_version"`
+	Actor            string    `json:"actor"`
+	At               time.Time `json:"at"`
+}
+
+// Marketplace is where vendors' products are sold.
+type Marketplace struct {
+	ID        string    `json:"id"`
+	OwnerID   string    `json:"owner_id"`
+	Name      string    `json:"name"`
+	Currency  string    `json:"currency"`
+	External  bool      `json:"external"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Onboarding is the Create Partner wizard's input.
+type Onboarding struct {
+	Partner        NewPartner    `json:"partner"`
+	AgreementID    string        `json:"agreement_id,omitempty"`
+	NewAgreement   *NewAgreement `json:"new_agreement,omitempty"`
+	MarketplaceIDs []string      `json:"marketplace_ids,omitempty"`
+	Action         string        `json:"action"`
+	UserIDs        []string      `json:"user_ids,omitempty"`
+	AllUsers       bool          `json:"all_users,omitempty"`
+}
+
+// Invitation is a generated invitation (the token is in OnboardingResult).
+type Invitation struct {
+	ID         string    `json:"id"`
+	PartnerID  string    `json:"partner_id"`
+	ContractID string    `json:"contract_id"`
+	ExpiresAt  time.Time `json:"expires_at"`
+}
+
+// OnboardingResult is the wizard's summary.
+type OnboardingResult struct {
+	Partner         Partner      `json:"partner"`
+	Agreement       Agreement    `json:"agreement"`
+	Contracts       []Contract   `json:"contracts"`
+	Members         []Membership `json:"members,omitempty"`
+	Invitation      *Invitation  `json:"invitation,omitempty"`
+	ActivationToken string       `json:"activation_token,omitempty"`
+	ActivationLink  string       `json:"activation_link,omitempty"`
+}
+
+// InvitationReview is what an invited company reviews.
+type InvitationReview struct {
+	PartnerName          string    `json:"partner_name"`
+	PartnerType          string    `json:"partner_type"`
+	InviterName          string    `json:"inviter_name"`
+	AgreementID          string    `json:"agreement_id"`
+	AgreementName        string    `json:"agreement_name"`
+	AgreementType        string    `json:"agreement_type"`
+	AgreementDescription string    `json:"agreement_description"`
+	AgreementVersion     int       `json:"agreement_version"`
+	Document             Document  `json:"document"`
+	ExpiresAt            time.Time `json:"expires_at"`
+}
+
+// Activation is what the invited company enters.
+type Activation struct {
+	Email           string `json:"email"`
+	AcceptAgreement bool   `json:"accept_agreement"`
+	FullName        string `json:"full_name"`
+	Password        string `json:"password"`
+	LegalName       string `json:"legal_name"`
+}
+
+// ActivationResult is what activation made.
+type ActivationResult struct {
+	Partner  Partner  `json:"partner"`
+	User     User     `json:"user"`
+	Contract Contract `json:"contract"`
+}
+
+// Terms are a capacity contract's terms.
+type Terms struct {
+	ContractID       string    `json:"contract_id"`
+	ReservedTB       string    `json:"reserved_tb"`
+	BillingModel     string    `json:"billing_model"`
+	PricePerTB       string    `json:"price_per_tb"`
+	ExcessPricePerTB string    `json:"excess_price_per_tb"`
+	Currency         string    `json:"currency"`
+	UpdatedAt        time.Time `json:"updated_at"`
+}
+
+// CapacityContract is a contract with its terms.
+type CapacityContract struct {
+	Contract
+	Terms Terms `json:"terms"`
+}
+
+// PartnerOverview is one partner's line of an overview.
+type PartnerOverview struct {
+	PartnerID      string `json:"partner_id"`
+	PartnerName    string `json:"partner_name"`
+	AllocatedTB    string `json:"allocated_tb"`
+	UsedTB         string `json:"used_tb"`
+	PayPerUse      bool   `json:"pay_per_use"`
+	AllowOverdraft bool   `json:"allow_overdraft"`
+}
+
+// Overview is a capacity contract's dashboard.
+type Overview struct {
+	ContractID  string            `json:"contract_id"`
+	Terms       Terms             `json:"terms"`
+	ReservedTB  string            `json:"reserved_tb"`
+	AllocatedTB string            `json:"allocated_tb"`
+	UsedTB      string            `json:"used_tb"`
+	ExcessFee   string            `json:"excess_fee"`
+	Partners    int               `json:"partners"`
+	ByPartner   []PartnerOverview `json:"by_partner"`
+	AsOf        *time.Time        `json:"as_of,omitempty"`
+}
+
+// Allocation is a partner's share of a capacity contract.
+type Allocation struct {
+	PartnerID      string    `json:"partner_id"`
+	ContractID     string    `json:"contract_id"`
+	AllocatedTB    string    `json:"allocated_tb"`
+	AllowOverdraft bool      `json:"allow_overdraft"`
+	PayPerUse      bool      `json:"pay_per_use"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+}
+
+// AllocationChange sets an allocation.
+type AllocationChange struct {
+	ContractID     string `json:"contract_id,omitempty"`
+	AllocatedTB    string `json:"allocated_tb"`
+	AllowOverdraft *bool  `json:"allow_overdraft,omitempty"`
+}
+
+// StorageAccount is a customer's storage account.
+type StorageAccount struct {
+	ID        string     `json:"id"`
+	PartnerID string     `json:"partner_id"`
+	Name      string     `json:"name"`
+	QuotaTB   string     `json:"quota_tb"`
+	Status    string     `json:"status"`
+	DeleteAt  *time.Time `json:"delete_at,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
+	Version   int        `json:"version"`
+}
+
+// Sample is one usage measurement.
+type Sample struct {
+	StorageAccountID string    `json:"storage_account_id"`
+	Timestamp        time.Time `json:"timestamp"`
+	Bytes            int64     `json:"bytes"`
+}
+
+// IngestResult says what a usage batch did.
+type IngestResult struct {
+	Received int `json:"received"`
+	Inserted int `json:"inserted"`
+}
+
+// ReportRow is one period of a usage report.
+type ReportRow struct {
+	Period      string `json:"period"`
+	Days        int    `json:"days"`
+	UsedTB      string `json:"used_tb"`
+	PeakTB      string `json:"peak_tb"`
+	AllocatedTB string `json:"allocated_tb"`
+	ExcessTB    string `json:"excess_tb_months"`
+	UsageFee    string `json:"usage_fee"`
+	ExcessFee   string `json:"excess_fee"`
+	Currency    string `json:"currency"`
+}
+
+// Report is a usage report.
+type Report struct {
+	Rows           []ReportRow `json:"rows"`
+	TotalUsageFee  string      `json:"total_usage_fee"`
+	TotalExcessFee string      `json:"total_excess_fee"`
+	AsOf           *time.Time  `json:"as_of,omitempty"`
+}
+
+// Deal is a registered opportunity.
+type Deal struct {
+	ID            string     `json:"id"`
+	PartnerID     string     `json:"partner_id"`
+	OwnerID       string     `json:"owner_id"`
+	CustomerName  string     `json:"customer_name"`
+	ExpectedTB    *string    `json:"expected_tb"`
+	ExpectedValue *string    `json:"expected_value"`
+	Currency      string     `json:"currency,omitempty"`
+	CloseDate     string     `json:"close_date"`
+	Note          string     `json:"note,omitempty"`
+	Status        string     `json:"status"`
+	Reason        string     `json:"reason,omitempty"`
+	DecidedAt     *time.Time `json:"decided_at,omitempty"`
+	CreatedAt     time.Time  `json:"created_at"`
+}
+
+// APIKey is an API key (without the key).
+type APIKey struct {
+	ID          string     `json:"id"`
+	Prefix      string     `json:"prefix"`
+	AccountID   string     `json:"account_id"`
+	Role        string     `json:"role"`
+	Description string     `json:"description"`
+	CreatedAt   time.Time  `json:"created_at"`
+	ExpiresAt   *time.Time `json:"expires_at,omitempty"`
+	RevokedAt   *time.Time `json:"revoked_at,omitempty"`
+	LastUsedAt  *time.Time `json:"last_used_at,omitempty"`
+}
+
+// CreatedAPIKey is a new key with the key itself, shown once.
+type CreatedAPIKey struct {
+	APIKey
+	Key string `json:"key"`
+}
+
+// AuditEvent is one recorded change.
+type AuditEvent struct {
+	ID         string          `json:"id"`
+	Actor      string          `json:"actor"`
+	Action     string          `json:"action"`
+	EntityType string          `json:"entity_type"`
+	EntityID   string          `json:"entity_id"`
+	At         time.Time       `json:"at"`
+	Before     json.RawMessage `json:"before,omitempty"`
+	After      json.RawMessage `json:"after,omitempty"`
+}
