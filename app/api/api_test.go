@@ -16,7 +16,7 @@ import (
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/app/api"
 	"github.com/partnerkit/partnerkit/internal/sqldb"
-	"github.com/partnerkit/partnerkit/internal/wire"
+	wiring "github.com/partnerkit/partnerkit/app/server"
 	"github.com/partnerkit/partnerkit/partners"
 	"github.com/partnerkit/partnerkit/storetest"
 )
@@ -31,15 +31,15 @@ type server struct {
 
 func newServer(t *testing.T, sqlite bool) *server {
 	t.Helper()
-	opts := wire.Options{Hasher: storetest.CheapHasher}
-	cfg := wire.Memory(opts)
+	opts := wiring.Options{Hasher: storetest.CheapHasher}
+	cfg := wiring.Memory(opts)
 	if sqlite {
 		db, err := sqldb.Open(context.Background(), filepath.Join(t.TempDir(), "api.db"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
-		cfg = wire.SQL(db, opts)
+		cfg = wiring.SQL(db, opts)
 	}
 	cfg.Logger = slog.New(slog.DiscardHandler)
 	h := api.New(cfg)

@@ -14,7 +14,7 @@ import (
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/app/api"
 	"github.com/partnerkit/partnerkit/internal/sqldb"
-	"github.com/partnerkit/partnerkit/internal/wire"
+	wiring "github.com/partnerkit/partnerkit/app/server"
 	"github.com/partnerkit/partnerkit/partners"
 	"github.com/partnerkit/partnerkit/storetest"
 )
@@ -30,7 +30,7 @@ func BenchmarkAPIListPartners(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
-	cfg := wire.SQL(db, wire.Options{Hasher: storetest.CheapHasher})
+	cfg := wiring.SQL(db, wiring.Options{Hasher: storetest.CheapHasher})
 	cfg.Logger = slog.New(slog.DiscardHandler)
 	root := storetest.SeedDirectory(b, cfg.Partners.Store(), 100_000)
 	if _, err := db.ExecContext(ctx, "ANALYZE"); err != nil {

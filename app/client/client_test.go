@@ -13,7 +13,7 @@ import (
 	"github.com/partnerkit/partnerkit/app/client"
 	"github.com/partnerkit/partnerkit/app/client/nethttp"
 	"github.com/partnerkit/partnerkit/internal/sqldb"
-	"github.com/partnerkit/partnerkit/internal/wire"
+	"github.com/partnerkit/partnerkit/app/server"
 	"github.com/partnerkit/partnerkit/partners"
 	"github.com/partnerkit/partnerkit/storetest"
 )
@@ -28,7 +28,7 @@ func TestSeed001StoryThroughClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	cfg := wire.SQL(db, wire.Options{Hasher: storetest.CheapHasher})
+	cfg := server.SQL(db, server.Options{Hasher: storetest.CheapHasher})
 	cfg.Logger = slog.New(slog.DiscardHandler)
 	if _, _, err := cfg.Partners.Bootstrap(ctx, partners.BootstrapInput{AccountName: "Mighty Mick's LLC",
 		AccountType: partners.TypeDistributor, AdminEmail: "mick@mighty.example", AdminPassword: "Sup3r-secret"}); err != nil {

@@ -18,7 +18,7 @@ import (
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/app/api"
-	"github.com/partnerkit/partnerkit/internal/wire"
+	"github.com/partnerkit/partnerkit/app/server"
 	"github.com/partnerkit/partnerkit/partners"
 	"github.com/partnerkit/partnerkit/partners/bunstore"
 )
@@ -57,30 +57,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		return err
 	}
 	defer db.Close()
-	services := wire.SQL(db, wire.Options{})
+	services := server.SQL(db, server.Options{})
 	services.Logger = logger
 	if err := bootstrap(ctx, services.Partners, cfg, out); err != nil {
 		return err
 	}
 	go purgeDeletedStorage(ctx, services, logger)
 
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		if err := db.PingContext(r.Context()); err != nil {
-			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
-			return
-		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = io.WriteString(w, "ok\n")
-	})
-	mux.Handle("/api/", api.New(services))
-
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           mux,
+		Handler:           server.Handler(services, db),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
 		WriteTimeout:      5 * time.Minute,

@@ -1,11 +1,17 @@
-// Package wire builds every Partnerkit service on one database — the SQL
+//go:build !js
+
+// Package server builds every Partnerkit service on one database — the SQL
 // stores on a *bun.DB, or the memory stores on one memory DB — so that
-// multi-domain operations are atomic. The server, the tests and the
-// examples use it; it lives outside app/ so the WebAssembly build never
-// links a SQL store.
-package wire
+// multi-domain operations are atomic, and serves them: the JSON API under
+// /api/ and /healthz. The partnerkit binary, the tests and the examples use
+// it; it is built for servers only, never into the WebAssembly UI.
+package server
 
 import (
+	"context"
+	"io"
+	"net/http"
+
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/agreements"
 	agreementsbun "github.com/partnerkit/partnerkit/agreements/bunstore"
@@ -60,4 +66,22 @@ func services(st stores, o Options) api.Config {
 	c := contracts.NewService(st.contracts, p, a, contracts.WithClock(o.Clock))
 	k := capacity.NewService(st.capacity, p, c, capacity.WithClock(o.Clock))
 	return api.Config{Partners: p, Agreements: a, Contracts: c, Capacity: k}
+}
+
+// Handler serves the API under /api/ and a health check at /healthz that
+// pings db (nil skips the ping).
+func Handler(services api.Config, db interface{ PingContext(context.Context) error }) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if db != nil {
+			if err := db.PingContext(r.Context()); err != nil {
+				http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+				return
+			}
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.Handle("/api/", api.New(services))
+	return mux
 }
