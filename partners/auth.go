@@ -87,6 +87,12 @@ type AuthStore interface {
 	// UpdateAPIKey writes the key's revocation and last use.
 	UpdateAPIKey(ctx context.Context, k *APIKey) error
 
+	CreateTeamInvitation(ctx context.Context, inv *TeamInvitation) error
+	GetTeamInvitationByHash(ctx context.Context, tokenHash string) (*TeamInvitation, error)
+	// UseTeamInvitation marks an unused invitation used; of concurrent
+	// calls one succeeds and the others get gone.
+	UseTeamInvitation(ctx context.Context, id string, at time.Time) error
+
 	GetLoginFailures(ctx context.Context, key string) (*LoginFailures, error)
 	PutLoginFailures(ctx context.Context, f *LoginFailures) error
 	DeleteLoginFailures(ctx context.Context, key string) error

@@ -114,6 +114,53 @@ func Auth(t *testing.T, open Opener) {
 		wantCode(t, err, partnerkit.CodeUnauthorized)
 	})
 
+	t.Run("TeamInvitations", func(t *testing.T) {
+		e := newPartnersEnv(t, open)
+		_, _, err := e.svc.InviteMember(ctx, partnerkit.Actor{AccountID: e.root.ID, Role: partnerkit.RoleStaff},
+			partners.TeamInviteInput{Email: "new@root.example", Role: partnerkit.RoleStaff})
+		wantCode(t, err, partnerkit.CodeForbidden)
+		_, _, err = e.svc.InviteMember(ctx, e.admin, partners.TeamInviteInput{Email: "nope", Role: "owner"})
+		wantField(t, err, partnerkit.CodeInvalid, "email")
+		inv, token, err := e.svc.InviteMember(ctx, e.admin, partners.TeamInviteInput{Email: " New@Root.example ", Role: partnerkit.RoleStaff})
+		noErr(t, err)
+		rev := must[*partners.TeamInvitationReview](t)(e.svc.ReviewTeamInvitation(ctx, token))
+		if rev.AccountName != "Root Provider" || rev.Email != "new@root.example" || rev.Registered || inv.TokenHash == token {
+			t.Fatalf("review %+v", rev)
+		}
+		_, err = e.svc.AcceptTeamInvitation(ctx, token, partners.AcceptTeamInvitationInput{FullName: "New", Password: "weak"})
+		wantField(t, err, partnerkit.CodeInvalid, "password")
+		u := must[*partners.User](t)(e.svc.AcceptTeamInvitation(ctx, token, partners.AcceptTeamInvitationInput{FullName: "New", Password: "Passw0rd!"}))
+		_, ms, err := e.svc.Authenticate(ctx, "new@root.example", "Passw0rd!")
+		noErr(t, err)
+		if len(ms) != 1 || ms[0].AccountID != e.root.ID || ms[0].Role != partnerkit.RoleStaff || ms[0].UserID != u.ID {
+			t.Fatalf("memberships %+v", ms)
+		}
+		_, err = e.svc.AcceptTeamInvitation(ctx, token, partners.AcceptTeamInvitationInput{FullName: "New", Password: "Passw0rd!"})
+		wantCode(t, err, partnerkit.CodeGone)
+		_, err = e.svc.ReviewTeamInvitation(ctx, "unknown")
+		wantCode(t, err, partnerkit.CodeNotFound)
+		// A registered email joins another account with its own password.
+		dist := e.create(t, e.admin, partners.CreatePartnerInput{Type: partners.TypeDistributor, Name: "D"})
+		distAdmin := partnerkit.Actor{AccountID: dist.ID, UserID: "UR-d", Role: partnerkit.RoleAdmin}
+		_, token2, err := e.svc.InviteMember(ctx, distAdmin, partners.TeamInviteInput{Email: "new@root.example", Role: partnerkit.RoleViewer})
+		noErr(t, err)
+		if rev := must[*partners.TeamInvitationReview](t)(e.svc.ReviewTeamInvitation(ctx, token2)); !rev.Registered {
+			t.Fatalf("review %+v", rev)
+		}
+		_, err = e.svc.AcceptTeamInvitation(ctx, token2, partners.AcceptTeamInvitationInput{Password: "Wrong-pass1"})
+		wantField(t, err, partnerkit.CodeInvalid, "password")
+		must[*partners.User](t)(e.svc.AcceptTeamInvitation(ctx, token2, partners.AcceptTeamInvitationInput{Password: "Passw0rd!"}))
+		if _, ms, _ := e.svc.Authenticate(ctx, "new@root.example", "Passw0rd!"); len(ms) != 2 {
+			t.Fatalf("memberships %+v", ms)
+		}
+		// Links expire.
+		_, token3, err := e.svc.InviteMember(ctx, e.admin, partners.TeamInviteInput{Email: "late@root.example", Role: partnerkit.RoleViewer})
+		noErr(t, err)
+		e.advance(partners.TeamInvitationTTL + time.Minute)
+		_, err = e.svc.AcceptTeamInvitation(ctx, token3, partners.AcceptTeamInvitationInput{FullName: "L", Password: "Passw0rd!"})
+		wantCode(t, err, partnerkit.CodeGone)
+	})
+
 	t.Run("TeamKeepsAnAdmin", func(t *testing.T) {
 		e := newPartnersEnv(t, open)
 		u := must[*partners.User](t)(e.svc.CreateUser(ctx, e.admin, partners.CreateUserInput{Email: "b@root.example",

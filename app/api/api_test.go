@@ -15,8 +15,8 @@ import (
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/app/api"
-	"github.com/partnerkit/partnerkit/internal/sqldb"
 	wiring "github.com/partnerkit/partnerkit/app/server"
+	"github.com/partnerkit/partnerkit/internal/sqldb"
 	"github.com/partnerkit/partnerkit/partners"
 	"github.com/partnerkit/partnerkit/storetest"
 )
@@ -319,6 +319,26 @@ func TestAuthentication(t *testing.T) {
 	}
 	admin.must(http.MethodDelete, "/api-keys/"+key.ID, nil, http.StatusOK, nil)
 	bot.must(http.MethodGet, "/partners", nil, http.StatusUnauthorized, nil)
+
+	// A team invitation link: reviewed and accepted without signing in.
+	var inv api.CreatedTeamInvitation
+	admin.must(http.MethodPost, "/team/invitations", map[string]any{"email": "joiner@dist.example", "role": "staff"}, http.StatusCreated, &inv)
+	if inv.Link != "/join/"+inv.Token || inv.Token == "" {
+		t.Fatalf("invitation %+v", inv)
+	}
+	joiner := s.anonymous()
+	var rev map[string]any
+	joiner.must(http.MethodGet, "/team-invitations/"+inv.Token, nil, http.StatusOK, &rev)
+	if rev["account_name"] != "Distributor" || rev["role"] != "staff" {
+		t.Fatalf("review %v", rev)
+	}
+	joiner.must(http.MethodPost, "/team-invitations/"+inv.Token+"/accept", map[string]any{"full_name": "J", "password": "Sup3r-secret"}, http.StatusCreated, nil)
+	joiner.must(http.MethodPost, "/team-invitations/"+inv.Token+"/accept", map[string]any{"full_name": "J", "password": "Sup3r-secret"}, http.StatusGone, nil)
+	var me api.Me
+	s.signIn("joiner@dist.example", "Sup3r-secret").must(http.MethodGet, "/me", nil, http.StatusOK, &me)
+	if me.Role != partnerkit.RoleStaff {
+		t.Fatalf("joined as %s", me.Role)
+	}
 
 	// Sign-in throttling answers 429 with Retry-After.
 	anon := s.anonymous()

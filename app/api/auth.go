@@ -54,6 +54,32 @@ func (a *API) authRoutes() {
 		}
 		return created(w, u)
 	})
+	a.handle(http.MethodPost, "/team/invitations", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
+		var in partners.TeamInviteInput
+		if err := decode(r, &in); err != nil {
+			return err
+		}
+		inv, token, err := a.cfg.Partners.InviteMember(r.Context(), actor, in)
+		if err != nil {
+			return err
+		}
+		return created(w, CreatedTeamInvitation{TeamInvitation: *inv, Token: token, Link: "/join/" + token})
+	})
+	a.public(http.MethodGet, "/team-invitations/{token}", func(w http.ResponseWriter, r *http.Request) error {
+		rev, err := a.cfg.Partners.ReviewTeamInvitation(r.Context(), r.PathValue("token"))
+		return reply(w, rev, err)
+	})
+	a.public(http.MethodPost, "/team-invitations/{token}/accept", func(w http.ResponseWriter, r *http.Request) error {
+		var in partners.AcceptTeamInvitationInput
+		if err := decode(r, &in); err != nil {
+			return err
+		}
+		u, err := a.cfg.Partners.AcceptTeamInvitation(r.Context(), r.PathValue("token"), in)
+		if err != nil {
+			return err
+		}
+		return created(w, u)
+	})
 	a.handle(http.MethodPatch, "/team/{user_id}", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
 		var in struct {
 			Role partnerkit.Role `json:"role"`
@@ -114,6 +140,15 @@ type CreatedAPIKey struct {
 	partners.APIKey
 	// Key is the secret to send as "Authorization: Bearer <key>".
 	Key string `json:"key"`
+}
+
+// CreatedTeamInvitation is a new team invitation with its token and link,
+// shown only here.
+type CreatedTeamInvitation struct {
+	partners.TeamInvitation
+	Token string `json:"token"`
+	// Link is the site-relative path to send to the invited person.
+	Link string `json:"link"`
 }
 
 // SignInInput is the body of POST /session.

@@ -13,8 +13,8 @@ import (
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/app/api"
-	"github.com/partnerkit/partnerkit/internal/sqldb"
 	wiring "github.com/partnerkit/partnerkit/app/server"
+	"github.com/partnerkit/partnerkit/internal/sqldb"
 	"github.com/partnerkit/partnerkit/partners"
 	"github.com/partnerkit/partnerkit/storetest"
 )

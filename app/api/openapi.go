@@ -48,10 +48,15 @@ var docs = map[string]op{
 			Role partnerkit.Role `json:"role"`
 		}{}, out: partners.Membership{}},
 	"DELETE /team/{user_id}": {summary: "Remove a member (admins; one admin always stays)", status: 204},
-	"GET /api-keys":          {summary: "API keys of the caller's account (admins)", out: partners.APIKey{}, list: true},
-	"POST /api-keys":         {summary: "Create an API key; the key is shown only in this response", in: partners.APIKeyInput{}, out: CreatedAPIKey{}, status: 201},
-	"DELETE /api-keys/{id}":  {summary: "Revoke an API key", out: partners.APIKey{}},
-	"GET /audit":             {summary: "Audit trail of an entity", out: partnerkit.AuditEvent{}, list: true, query: append([]string{"entity_id"}, pageQuery...)},
+	"POST /team/invitations": {summary: "Invite a member by link (admins); the token is shown only here",
+		in: partners.TeamInviteInput{}, out: CreatedTeamInvitation{}, status: 201},
+	"GET /team-invitations/{token}": {summary: "What a team invitation link shows (public)", out: partners.TeamInvitationReview{}},
+	"POST /team-invitations/{token}/accept": {summary: "Join with a team invitation link (public)",
+		in: partners.AcceptTeamInvitationInput{}, out: partners.User{}, status: 201},
+	"GET /api-keys":         {summary: "API keys of the caller's account (admins)", out: partners.APIKey{}, list: true},
+	"POST /api-keys":        {summary: "Create an API key; the key is shown only in this response", in: partners.APIKeyInput{}, out: CreatedAPIKey{}, status: 201},
+	"DELETE /api-keys/{id}": {summary: "Revoke an API key", out: partners.APIKey{}},
+	"GET /audit":            {summary: "Audit trail of an entity", out: partnerkit.AuditEvent{}, list: true, query: append([]string{"entity_id"}, pageQuery...)},
 
 	"GET /partners": {summary: "The partner directory", out: partners.DirectoryEntry{}, list: true, csv: true,
 		query: append([]string{"q", "type", "status", "sort", "manager_id", "format"}, pageQuery...)},
@@ -167,7 +172,7 @@ func (a *API) OpenAPI() map[string]any {
 		if r.Path == "/session" {
 			errs = append(errs, 429)
 		}
-		if strings.HasPrefix(r.Path, "/invitations/") {
+		if strings.HasPrefix(r.Path, "/invitations/") || strings.HasPrefix(r.Path, "/team-invitations/") {
 			errs = append(errs, 410)
 		}
 		for _, code := range errs {

@@ -114,6 +114,7 @@ func routeCases(ta tenantA) map[string]routeCase {
 		"PUT /me/account":                             {path: "/me/account", body: map[string]any{"account_id": "PA-none"}, foreignOK: true, viewerOK: true},
 		"GET /team":                                   {path: "/team", foreignOK: true},
 		"POST /team":                                  {path: "/team", body: map[string]any{"email": "n@x.example", "full_name": "N", "password": "Sup3r-secret", "role": "staff"}, foreignOK: true},
+		"POST /team/invitations":                      {path: "/team/invitations", body: map[string]any{"email": "j@x.example", "role": "viewer"}, foreignOK: true},
 		"PATCH /team/{user_id}":                       {path: "/team/" + ta.member, body: map[string]any{"role": "staff"}},
 		"DELETE /team/{user_id}":                      {path: "/team/" + ta.member},
 		"GET /api-keys":                               {path: "/api-keys", foreignOK: true},

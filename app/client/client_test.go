@@ -12,8 +12,8 @@ import (
 	"github.com/partnerkit/partnerkit/app/api"
 	"github.com/partnerkit/partnerkit/app/client"
 	"github.com/partnerkit/partnerkit/app/client/nethttp"
-	"github.com/partnerkit/partnerkit/internal/sqldb"
 	"github.com/partnerkit/partnerkit/app/server"
+	"github.com/partnerkit/partnerkit/internal/sqldb"
 	"github.com/partnerkit/partnerkit/partners"
 	"github.com/partnerkit/partnerkit/storetest"
 )

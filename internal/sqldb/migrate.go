@@ -307,6 +307,18 @@ var migrations = []schemaMigration{
 		)`,
 		`CREATE UNIQUE INDEX api_keys_token_hash_key ON api_keys (token_hash)`,
 		`CREATE INDEX api_keys_account_idx ON api_keys (account_id, created_at)`,
+		`CREATE TABLE team_invitations (
+			id TEXT PRIMARY KEY,
+			token_hash TEXT NOT NULL,
+			account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+			email TEXT NOT NULL,
+			role TEXT NOT NULL,
+			created_by TEXT NOT NULL,
+			created_at {{ts}} NOT NULL,
+			expires_at {{ts}} NOT NULL,
+			used_at {{ts}}
+		)`,
+		`CREATE UNIQUE INDEX team_invitations_token_hash_key ON team_invitations (token_hash)`,
 		`CREATE TABLE login_failures (
 			key TEXT PRIMARY KEY,
 			failures INTEGER NOT NULL,

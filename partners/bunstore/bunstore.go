@@ -645,3 +645,57 @@ func (s *Store) DeleteLoginFailures(ctx context.Context, key string) error {
 	res, err := s.conn(ctx).NewDelete().Model((*loginFailuresRow)(nil)).Where("key = ?", key).Exec(ctx)
 	return affectedOne("bunstore.DeleteLoginFailures", res, err, "login failures", "")
 }
+
+type teamInvitationRow struct {
+	bun.BaseModel `bun:"table:team_invitations,alias:ti"`
+
+	ID        string `bun:"id,pk"`
+	TokenHash string
+	AccountID string
+	Email     string
+	Role      string
+	CreatedBy string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+}
+
+// CreateTeamInvitation implements partners.AuthStore.
+func (s *Store) CreateTeamInvitation(ctx context.Context, inv *partners.TeamInvitation) error {
+	_, err := s.conn(ctx).NewInsert().Model(&teamInvitationRow{ID: inv.ID, TokenHash: inv.TokenHash, AccountID: inv.AccountID,
+		Email: inv.Email, Role: string(inv.Role), CreatedBy: inv.CreatedBy, CreatedAt: inv.CreatedAt, ExpiresAt: inv.ExpiresAt,
+		UsedAt: inv.UsedAt}).Exec(ctx)
+	return sqldb.Internal("bunstore.CreateTeamInvitation", err)
+}
+
+// GetTeamInvitationByHash implements partners.AuthStore.
+func (s *Store) GetTeamInvitationByHash(ctx context.Context, tokenHash string) (*partners.TeamInvitation, error) {
+	var r teamInvitationRow
+	err := s.conn(ctx).NewSelect().Model(&r).Where("ti.token_hash = ?", tokenHash).Scan(ctx)
+	if sqldb.IsNoRows(err) {
+		return nil, partnerkit.NotFound("team invitation", "")
+	}
+	if err != nil {
+		return nil, sqldb.Internal("bunstore.GetTeamInvitationByHash", err)
+	}
+	inv := &partners.TeamInvitation{ID: r.ID, TokenHash: r.TokenHash, AccountID: r.AccountID, Email: r.Email,
+		Role: partnerkit.Role(r.Role), CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC()}
+	if r.UsedAt != nil {
+		t := r.UsedAt.UTC()
+		inv.UsedAt = &t
+	}
+	return inv, nil
+}
+
+// UseTeamInvitation implements partners.AuthStore with a conditional update.
+func (s *Store) UseTeamInvitation(ctx context.Context, id string, at time.Time) error {
+	res, err := s.conn(ctx).NewUpdate().Model((*teamInvitationRow)(nil)).Set("used_at = ?", at).
+		Where("id = ? AND used_at IS NULL", id).Exec(ctx)
+	if err != nil {
+		return sqldb.Internal("bunstore.UseTeamInvitation", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return partnerkit.Errorf(partnerkit.CodeGone, "this invitation link has already been used: sign in instead")
+	}
+	return nil
+}

@@ -10,6 +10,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/internal/memdb"
@@ -48,6 +49,7 @@ type Store struct {
 	apiKeys     *memdb.Table[string, partners.APIKey]
 	keyHashes   *memdb.Table[string, string] // token hash → API key ID
 	failures    *memdb.Table[string, partners.LoginFailures]
+	teamInvites *memdb.Table[string, partners.TeamInvitation] // token hash → invitation
 }
 
 var _ partners.Store = (*Store)(nil)
@@ -70,6 +72,7 @@ func New(db *DB) *Store {
 		apiKeys:     memdb.NewTable[string, partners.APIKey](),
 		keyHashes:   memdb.NewTable[string, string](),
 		failures:    memdb.NewTable[string, partners.LoginFailures](),
+		teamInvites: memdb.NewTable[string, partners.TeamInvitation](),
 	}
 }
 
@@ -528,4 +531,32 @@ func (s *Store) PutLoginFailures(ctx context.Context, f *partners.LoginFailures)
 // DeleteLoginFailures implements partners.AuthStore.
 func (s *Store) DeleteLoginFailures(ctx context.Context, key string) error {
 	return del(ctx, s, s.failures, "login failures", key)
+}
+
+// CreateTeamInvitation implements partners.AuthStore.
+func (s *Store) CreateTeamInvitation(ctx context.Context, inv *partners.TeamInvitation) error {
+	return put(ctx, s, s.teamInvites, inv.TokenHash, *inv)
+}
+
+// GetTeamInvitationByHash implements partners.AuthStore.
+func (s *Store) GetTeamInvitationByHash(ctx context.Context, tokenHash string) (*partners.TeamInvitation, error) {
+	return memdb.Get(ctx, s.db, s.teamInvites, "team invitation", tokenHash)
+}
+
+// UseTeamInvitation implements partners.AuthStore.
+func (s *Store) UseTeamInvitation(ctx context.Context, id string, at time.Time) error {
+	return s.db.Update(ctx, func(t *memdb.Tx) error {
+		for hash, inv := range s.teamInvites.All() {
+			if inv.ID != id {
+				continue
+			}
+			if inv.UsedAt != nil {
+				return partnerkit.Errorf(partnerkit.CodeGone, "this invitation link has already been used: sign in instead")
+			}
+			inv.UsedAt = &at
+			s.teamInvites.Put(t, hash, inv)
+			return nil
+		}
+		return partnerkit.NotFound("team invitation", id)
+	})
 }

@@ -1,0 +1,169 @@
+package partners
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/internal/validate"
+)
+
+// TeamInvitationTTL is how long a team invitation link works.
+const TeamInvitationTTL = 7 * 24 * time.Hour
+
+// PrefixTeamInvitation is the ID prefix of team invitations.
+const PrefixTeamInvitation = "TI"
+
+// TeamInvitation invites a person, by email, to join an account with a
+// role. Only the token's hash is stored; the link works once.
+type TeamInvitation struct {
+	ID        string          `json:"id"`
+	TokenHash string          `json:"-"`
+	AccountID string          `json:"account_id"`
+	Email     string          `json:"email"`
+	Role      partnerkit.Role `json:"role"`
+	CreatedBy string          `json:"created_by"`
+	CreatedAt time.Time       `json:"created_at"`
+	ExpiresAt time.Time       `json:"expires_at"`
+	UsedAt    *time.Time      `json:"used_at,omitempty"`
+}
+
+// TeamInviteInput invites a member.
+type TeamInviteInput struct {
+	Email string          `json:"email" validate:"required,email,max=254"`
+	Role  partnerkit.Role `json:"role"`
+}
+
+// InviteMember creates a team invitation to the actor's account (admins
+// only) and returns it with its token, shown only here; the link path is
+// "/join/<token>".
+func (s *Service) InviteMember(ctx context.Context, actor partnerkit.Actor, in TeamInviteInput) (*TeamInvitation, string, error) {
+	const op = "partners.InviteMember"
+	if err := actor.RequireAccount(); err != nil {
+		return nil, "", partnerkit.WithOp(op, err)
+	}
+	if err := actor.RequireAdmin(); err != nil {
+		return nil, "", partnerkit.WithOp(op, err)
+	}
+	in.Email = NormalizeEmail(in.Email)
+	if err := validate.All(validate.Struct(in), checkRole(in.Role)); err != nil {
+		return nil, "", partnerkit.WithOp(op, err)
+	}
+	token, hash := newToken("")
+	now := s.clock.Now()
+	inv := &TeamInvitation{ID: partnerkit.NewID(PrefixTeamInvitation), TokenHash: hash, AccountID: actor.AccountID,
+		Email: in.Email, Role: in.Role, CreatedBy: actor.Principal(), CreatedAt: now, ExpiresAt: now.Add(TeamInvitationTTL)}
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.store.CreateTeamInvitation(ctx, inv); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, actor, actor.AccountID, "team_invitation.created", "partner", actor.AccountID, nil, inv)
+	})
+	if err != nil {
+		return nil, "", partnerkit.WithOp(op, err)
+	}
+	return inv, token, nil
+}
+
+// TeamInvitationReview is what the holder of a team invitation link sees.
+type TeamInvitationReview struct {
+	AccountName string          `json:"account_name"`
+	Email       string          `json:"email"`
+	Role        partnerkit.Role `json:"role"`
+	// Registered says the email has a login already: accepting then asks
+	// for that login's password instead of creating a user.
+	Registered bool      `json:"registered"`
+	ExpiresAt  time.Time `json:"expires_at"`
+}
+
+func (s *Service) openTeamInvitation(ctx context.Context, token string) (*TeamInvitation, error) {
+	inv, err := s.store.GetTeamInvitationByHash(ctx, HashToken(token))
+	if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound {
+		return nil, partnerkit.Errorf(partnerkit.CodeNotFound, "this invitation link is unknown: check that it was copied whole")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if inv.UsedAt != nil {
+		return nil, partnerkit.Errorf(partnerkit.CodeGone, "this invitation link has already been used: sign in instead")
+	}
+	if !s.clock.Now().Before(inv.ExpiresAt) {
+		return nil, partnerkit.Errorf(partnerkit.CodeGone, "this invitation link has expired: ask for a new one")
+	}
+	return inv, nil
+}
+
+// ReviewTeamInvitation returns what a team invitation link shows.
+func (s *Service) ReviewTeamInvitation(ctx context.Context, token string) (*TeamInvitationReview, error) {
+	const op = "partners.ReviewTeamInvitation"
+	inv, err := s.openTeamInvitation(ctx, token)
+	if err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	acc, err := s.store.GetAccount(ctx, inv.AccountID)
+	if err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	_, err = s.store.GetUserByEmail(ctx, inv.Email)
+	return &TeamInvitationReview{AccountName: acc.Name, Email: inv.Email, Role: inv.Role, Registered: err == nil,
+		ExpiresAt: inv.ExpiresAt}, nil
+}
+
+// AcceptTeamInvitationInput completes a team invitation.
+type AcceptTeamInvitationInput struct {
+	// FullName names a new user (ignored for a registered email).
+	FullName string `json:"full_name" validate:"max=100"`
+	// Password is a new user's password, or the registered user's own.
+	Password string `json:"password"`
+}
+
+// AcceptTeamInvitation uses a team invitation link once: it creates the
+// user (or, for a registered email, checks that user's password) and makes
+// them a member with the invited role.
+func (s *Service) AcceptTeamInvitation(ctx context.Context, token string, in AcceptTeamInvitationInput) (*User, error) {
+	const op = "partners.AcceptTeamInvitation"
+	var user *User
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		inv, err := s.openTeamInvitation(ctx, token)
+		if err != nil {
+			return err
+		}
+		now := s.clock.Now()
+		existing, err := s.store.GetUserByEmail(ctx, inv.Email)
+		switch {
+		case err == nil:
+			if !s.hasher.Verify(existing.PasswordHash, in.Password) {
+				return partnerkit.FieldError("password", "is not this login's password")
+			}
+			user = existing
+			if err := s.store.CreateMembership(ctx, &Membership{UserID: user.ID, AccountID: inv.AccountID, Role: inv.Role, CreatedAt: now}); err != nil {
+				return err
+			}
+		case partnerkit.ErrorCode(err) == partnerkit.CodeNotFound:
+			in.FullName = strings.TrimSpace(in.FullName)
+			var nameErr error
+			if in.FullName == "" {
+				nameErr = partnerkit.FieldError("full_name", "is required")
+			}
+			if err := validate.All(validate.Struct(in), nameErr, CheckPasswordPolicy(in.Password)); err != nil {
+				return err
+			}
+			if user, err = s.createUserAndMembership(ctx, inv.AccountID, inv.Email, in.FullName, in.Password, inv.Role); err != nil {
+				return err
+			}
+		default:
+			return err
+		}
+		if err := s.store.UseTeamInvitation(ctx, inv.ID, now); err != nil {
+			return err
+		}
+		actor := partnerkit.Actor{AccountID: inv.AccountID, UserID: user.ID, Role: inv.Role}
+		return s.audit.Record(ctx, actor, inv.AccountID, "membership.created", "user", user.ID, nil,
+			map[string]any{"user_id": user.ID, "account_id": inv.AccountID, "role": inv.Role, "invitation": inv.ID})
+	})
+	if err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	return user, nil
+}
