@@ -40,6 +40,9 @@ func Auth(t *testing.T, open Opener) {
 		wantField(t, err, partnerkit.CodeInvalid, "account_id")
 		_, _, err = e.svc.SessionActor(ctx, "not-a-token")
 		wantCode(t, err, partnerkit.CodeUnauthorized)
+		// Stores agree that a missing session or key cannot be updated.
+		wantCode(t, e.store.UpdateSession(ctx, &partners.Session{TokenHash: "none", LastSeenAt: Epoch}), partnerkit.CodeNotFound)
+		wantCode(t, e.store.UpdateAPIKey(ctx, &partners.APIKey{ID: "AK-none"}), partnerkit.CodeNotFound)
 		noErr(t, e.svc.SignOut(ctx, token))
 		_, _, err = e.svc.SessionActor(ctx, token)
 		wantCode(t, err, partnerkit.CodeUnauthorized)

@@ -432,6 +432,17 @@ func put[V any](ctx context.Context, s *Store, tb *memdb.Table[string, V], key s
 	return s.db.Update(ctx, func(t *memdb.Tx) error { tb.Put(t, key, v); return nil })
 }
 
+// replace stores v under an existing key, or returns not_found naming kind.
+func replace[V any](ctx context.Context, s *Store, tb *memdb.Table[string, V], kind, key string, v V) error {
+	return s.db.Update(ctx, func(t *memdb.Tx) error {
+		if _, ok := tb.Get(key); !ok {
+			return partnerkit.NotFound(kind, "")
+		}
+		tb.Put(t, key, v)
+		return nil
+	})
+}
+
 // del removes key from a table, or returns not_found naming kind.
 func del[V any](ctx context.Context, s *Store, tb *memdb.Table[string, V], kind, key string) error {
 	return s.db.Update(ctx, func(t *memdb.Tx) error {
@@ -455,7 +466,7 @@ func (s *Store) GetSession(ctx context.Context, tokenHash string) (*partners.Ses
 
 // UpdateSession implements partners.AuthStore.
 func (s *Store) UpdateSession(ctx context.Context, x *partners.Session) error {
-	return put(ctx, s, s.sessions, x.TokenHash, *x)
+	return replace(ctx, s, s.sessions, "session", x.TokenHash, *x)
 }
 
 // DeleteSession implements partners.AuthStore.
@@ -515,7 +526,7 @@ func (s *Store) ListAPIKeys(ctx context.Context, accountID string) ([]partners.A
 
 // UpdateAPIKey implements partners.AuthStore.
 func (s *Store) UpdateAPIKey(ctx context.Context, k *partners.APIKey) error {
-	return put(ctx, s, s.apiKeys, k.ID, *k)
+	return replace(ctx, s, s.apiKeys, "API key", k.ID, *k)
 }
 
 // GetLoginFailures implements partners.AuthStore.
