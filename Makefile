@@ -14,14 +14,21 @@ PARTNERKIT_TEST_POSTGRES ?= $(shell pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/nu
 export PARTNERKIT_TEST_POSTGRES
 export PARTNERKIT_ADDR PARTNERKIT_DB PARTNERKIT_ADMIN_EMAIL PARTNERKIT_ADMIN_PASSWORD
 
-.PHONY: run build test fmt-check vet staticcheck check-deps unit bench fmt clean
+WASM := app/cmd/partnerkit/web/app.wasm
+
+.PHONY: wasm wasm-size run build test fmt-check vet staticcheck check-deps unit bench fmt clean
 
 ## run: build and start the server on $(PARTNERKIT_DB) at $(PARTNERKIT_ADDR)
 run: build
 	./bin/partnerkit
 
-## build: the server binary in bin/
-build:
+## wasm: the PWA compiled to WebAssembly, stripped, with .gz and .br beside it
+wasm:
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o $(WASM) ./app/cmd/partnerkit
+	$(GO) run ./internal/tools/precompress $(WASM)
+
+## build: the server binary in bin/, with the PWA embedded
+build: wasm
 	$(GO) build -trimpath -o bin/partnerkit ./app/cmd/partnerkit
 
 ## test: gofmt, vet, staticcheck, dependency direction, race tests on every store

@@ -10,6 +10,7 @@ package server
 import (
 	"context"
 	"io"
+	"io/fs"
 	"net/http"
 
 	"github.com/partnerkit/partnerkit"
@@ -68,9 +69,10 @@ func services(st stores, o Options) api.Config {
 	return api.Config{Partners: p, Agreements: a, Contracts: c, Capacity: k}
 }
 
-// Handler serves the API under /api/ and a health check at /healthz that
-// pings db (nil skips the ping).
-func Handler(services api.Config, db interface{ PingContext(context.Context) error }) http.Handler {
+// Handler serves the API under /api/, a health check at /healthz that
+// pings db (nil skips the ping) and, when web is not nil, the PWA from its
+// static files at every other path.
+func Handler(services api.Config, db interface{ PingContext(context.Context) error }, web fs.FS) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if db != nil {
@@ -83,5 +85,8 @@ func Handler(services api.Config, db interface{ PingContext(context.Context) err
 		_, _ = io.WriteString(w, "ok\n")
 	})
 	mux.Handle("/api/", api.New(services))
+	if web != nil {
+		mux.Handle("/", PWA(web))
+	}
 	return mux
 }

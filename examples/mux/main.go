@@ -46,6 +46,6 @@ func newApp(ctx context.Context, dir, adminEmail, adminPassword string) (http.Ha
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "my application; partner management lives under /partnerkit/\n")
 	})
-	mux.Handle("/partnerkit/", http.StripPrefix("/partnerkit", server.Handler(services, db)))
+	mux.Handle("/partnerkit/", http.StripPrefix("/partnerkit", server.Handler(services, db, nil)))
 	return mux, func() { db.Close() }, nil
 }

@@ -1,7 +1,7 @@
-//go:build !js
-
-// Command partnerkit runs the Partnerkit server: the JSON API and health
-// check on one database — a SQLite file by default, or PostgreSQL.
+// Command partnerkit is Partnerkit's one binary. Compiled to WebAssembly it
+// is the PWA running in the browser; compiled natively it is the server:
+// the PWA, the JSON API and the health check on one database — a SQLite
+// file by default, or PostgreSQL.
 //
 //	partnerkit -addr 127.0.0.1:8080 -db partnerkit.db
 //
@@ -12,18 +12,12 @@
 package main
 
 import (
-	"context"
-	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/partnerkit/partnerkit/app/ui"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, nil); err != nil {
-		fmt.Fprintln(os.Stderr, "partnerkit:", err)
-		os.Exit(1)
-	}
+	ui.Register()
+	app.RunWhenOnBrowser() // in the browser this runs the PWA and never returns
+	serve()
 }

@@ -5,15 +5,20 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"embed"
 	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/partnerkit/partnerkit"
@@ -22,6 +27,22 @@ import (
 	"github.com/partnerkit/partnerkit/partners"
 	"github.com/partnerkit/partnerkit/partners/bunstore"
 )
+
+// web holds the PWA's static files: app.css and icons, and app.wasm with
+// its .gz and .br once `make wasm` has built them.
+//
+//go:embed web
+var web embed.FS
+
+// serve runs the server until SIGINT or SIGTERM.
+func serve() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "partnerkit:", err)
+		os.Exit(1)
+	}
+}
 
 // config is what the server is started with.
 type config struct {
@@ -69,7 +90,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		return err
 	}
 	srv := &http.Server{
-		Handler:           server.Handler(services, db),
+		Handler:           server.Handler(services, db, webFS()),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
 		WriteTimeout:      5 * time.Minute,
@@ -97,6 +118,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	}
 	logger.Info("partnerkit stopped")
 	return nil
+}
+
+// webFS returns the embedded static files, rooted at web/.
+func webFS() fs.FS {
+	sub, err := fs.Sub(web, "web")
+	if err != nil {
+		panic(err) // the embed pattern guarantees the directory
+	}
+	return sub
 }
 
 // purgeDeletedStorage removes storage accounts whose 30-day deletion is

@@ -1,0 +1,220 @@
+package ui
+
+import (
+	"fmt"
+	"html"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/partnerkit/partnerkit/app/client"
+)
+
+// capacityPage is the distributor's capacity console (seed 004): select a
+// contract, overview widgets with "as of", the partner table with
+// allocations, pay-per-use labels and usage, allocation changes and
+// transfers, and the usage chart with CSV export.
+type capacityPage struct {
+	app.Compo
+	contracts []client.CapacityContract
+	selected  string
+	overview  *client.Overview
+	report    *client.Report
+
+	editing    string // partner whose allocation is being changed
+	newTB      string
+	transferTo string
+	err        error
+	editErr    error
+}
+
+func (c *capacityPage) OnMount(ctx app.Context) {
+	ctx.Async(func() {
+		list, err := api.CapacityContracts(ctx)
+		ctx.Dispatch(func(ctx app.Context) {
+			if unauthorized(err) {
+				ctx.Navigate("/signin")
+				return
+			}
+			c.err = err
+			if err == nil {
+				c.contracts = list.Items
+				if len(list.Items) > 0 {
+					c.selected = list.Items[0].ID
+					c.loadOverview(ctx)
+				}
+			}
+		})
+	})
+}
+
+func (c *capacityPage) loadOverview(ctx app.Context) {
+	id := c.selected
+	ctx.Async(func() {
+		o, err := api.Overview(ctx, id)
+		to := time.Now().UTC()
+		rep, _ := api.UsageReport(ctx, "", id, to.AddDate(0, 0, -29), to, "day")
+		ctx.Dispatch(func(app.Context) { c.overview, c.report, c.err = o, rep, err })
+	})
+}
+
+func (c *capacityPage) Render() app.UI {
+	opts := []string{}
+	for _, k := range c.contracts {
+		opts = append(opts, k.ID, k.ID+" — "+k.Terms.ReservedTB+" TB "+k.Terms.BillingModel)
+	}
+	return newShell("Capacity",
+		errorBanner(c.err),
+		app.If(len(c.contracts) == 0, func() app.UI { return app.P().Text("No capacity contract yet.") }),
+		app.If(len(c.contracts) > 0, func() app.UI {
+			return app.Div().Class("field").Body(
+				app.Label().For("select-contract").Text("Select contract"),
+				app.Select().ID("select-contract").OnChange(func(ctx app.Context, _ app.Event) {
+					c.selected = ctx.JSSrc().Get("value").String()
+					c.loadOverview(ctx)
+				}).Body(app.Range(c.contracts).Slice(func(i int) app.UI {
+					k := c.contracts[i]
+					return app.Option().Value(k.ID).Selected(k.ID == c.selected).Text(opts[2*i+1])
+				})),
+			)
+		}),
+		app.If(c.overview != nil, func() app.UI { return c.widgets() }),
+	)
+}
+
+func (c *capacityPage) widgets() app.UI {
+	o := c.overview
+	asOf := "no usage reported yet"
+	if o.AsOf != nil {
+		asOf = "usage as of " + o.AsOf.Format("2 Jan 2006 15:04 UTC")
+	}
+	widget := func(id, label, value string) app.UI {
+		return app.Div().Class("widget").ID(id).Body(app.Span().Class("label").Text(label), app.Strong().Text(value))
+	}
+	return app.Div().Body(
+		app.Div().Class("widgets").Body(
+			widget("w-reserved", "Reserved", o.ReservedTB+" TB"),
+			widget("w-allocated", "Allocated", o.AllocatedTB+" TB"),
+			widget("w-used", "Used", o.UsedTB+" TB"),
+			widget("w-excess", "Excess usage fee", o.ExcessFee+" "+o.Terms.Currency),
+			widget("w-partners", "Partners", itoa(o.Partners)),
+		),
+		app.P().Class("hint").ID("as-of").Text(asOf),
+		errorBanner(c.editErr),
+		app.Div().Class("table-wrap").Body(app.Table().ID("allocations").Body(
+			app.THead().Body(app.Tr().Body(app.Th().Text("Partner"), app.Th().Text("Allocated"), app.Th().Text("Used"), app.Th().Text(""))),
+			app.TBody().Body(app.Range(o.ByPartner).Slice(func(i int) app.UI { return c.partnerRow(o.ByPartner[i]) })),
+		)),
+		app.H2().Text("Usage, last 30 days"),
+		app.If(c.report != nil, func() app.UI { return app.Raw(usageChart(c.report)) }),
+		app.A().ID("usage-csv").Class("button secondary").Attr("download", "usage.csv").
+			Href("/api/v1/usage/reports?format=csv&contract_id="+o.ContractID+"&from="+time.Now().UTC().AddDate(0, 0, -29).Format(time.DateOnly)+
+				"&to="+time.Now().UTC().Format(time.DateOnly)).Text("Export CSV"),
+	)
+}
+
+func (c *capacityPage) partnerRow(p client.PartnerOverview) app.UI {
+	label := ""
+	if p.PayPerUse {
+		label = "pay-per-use"
+	}
+	if c.editing != p.PartnerID {
+		return app.Tr().Class("allocation-row").Attr("data-partner", p.PartnerID).Body(
+			app.Td().Body(app.A().Href("/partners/"+p.PartnerID).Text(p.PartnerName),
+				app.If(label != "", func() app.UI { return app.Span().Class("badge").Text(label) })),
+			app.Td().Class("num").Text(p.AllocatedTB+" TB"),
+			app.Td().Class("num").Text(p.UsedTB+" TB"),
+			app.Td().Body(app.Button().Class("small change-allocation").Text("Change").OnClick(func(ctx app.Context, _ app.Event) {
+				c.editing, c.newTB, c.editErr, c.transferTo = p.PartnerID, p.AllocatedTB, nil, ""
+			})),
+		)
+	}
+	var others []string
+	for _, k := range c.contracts {
+		if k.ID != c.selected {
+			others = append(others, k.ID, k.ID)
+		}
+	}
+	return app.Tr().Class("allocation-row editing").Body(
+		app.Td().Text(p.PartnerName),
+		app.Td().ColSpan(2).Body(app.Form().ID("allocation-form").OnSubmit(c.saveAllocation).Body(
+			app.Input().ID("allocation-tb").Type("text").Attr("inputmode", "decimal").Value(c.newTB).OnInput(c.ValueTo(&c.newTB)),
+			app.Text(" TB "),
+			fieldError(c.editErr, "allocated_tb"),
+			app.Button().Type("submit").ID("save-allocation").Text("Save"),
+			app.If(len(others) > 0, func() app.UI {
+				return app.Span().Body(
+					selectBox("transfer-to", "Transfer to", &c.transferTo, c, "", append([]string{"", "Transfer to…"}, others...)...),
+					app.Button().Type("button").ID("transfer").Class("secondary").Text("Transfer").OnClick(c.transfer),
+					fieldError(c.editErr, "contract_id"),
+				)
+			}),
+		)),
+		app.Td().Body(app.Button().Class("small secondary").Text("Cancel").OnClick(func(ctx app.Context, _ app.Event) { c.editing = "" })),
+	)
+}
+
+func (c *capacityPage) saveAllocation(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	partner, tb := c.editing, strings.TrimSpace(c.newTB)
+	ctx.Async(func() {
+		_, err := api.SetAllocation(ctx, partner, client.AllocationChange{AllocatedTB: tb})
+		ctx.Dispatch(func(ctx app.Context) {
+			c.editErr = err
+			if err == nil {
+				c.editing = ""
+				c.loadOverview(ctx)
+			}
+		})
+	})
+}
+
+func (c *capacityPage) transfer(ctx app.Context, _ app.Event) {
+	partner, to := c.editing, c.transferTo
+	ctx.Async(func() {
+		_, err := api.Transfer(ctx, partner, to)
+		ctx.Dispatch(func(ctx app.Context) {
+			c.editErr = err
+			if err == nil {
+				c.editing = ""
+				c.loadOverview(ctx)
+			}
+		})
+	})
+}
+
+// usageChart draws a report's daily used and allocated TB as an SVG bar
+// chart, in Go.
+func usageChart(r *client.Report) string {
+	const w, h, pad = 720, 220, 36
+	if len(r.Rows) == 0 {
+		return `<p class="hint" id="usage-chart">No usage in this period.</p>`
+	}
+	parse := func(s string) float64 { f, _ := strconv.ParseFloat(s, 64); return f }
+	top := 0.0
+	for _, row := range r.Rows {
+		top = max(top, parse(row.UsedTB), parse(row.AllocatedTB))
+	}
+	if top == 0 {
+		top = 1
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg id="usage-chart" class="chart" viewBox="0 0 %d %d" role="img" aria-label="Daily usage in TB">`, w, h)
+	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" class="axis"/>`, pad, h-pad, w-8, h-pad)
+	fmt.Fprintf(&b, `<text x="4" y="14" class="tick">%.1f TB</text>`, top)
+	bw := float64(w-pad-8) / float64(len(r.Rows))
+	for i, row := range r.Rows {
+		used, alloc := parse(row.UsedTB), parse(row.AllocatedTB)
+		x := float64(pad) + float64(i)*bw
+		uh := used / top * float64(h-2*pad)
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" class="bar"><title>%s: %s TB used</title></rect>`,
+			x+1, float64(h-pad)-uh, max(bw-2, 1), uh, html.EscapeString(row.Period), html.EscapeString(row.UsedTB))
+		ay := float64(h-pad) - alloc/top*float64(h-2*pad)
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" class="allocation"/>`, x, ay, x+bw, ay)
+	}
+	fmt.Fprintf(&b, `<text x="%d" y="%d" class="tick">%s</text>`, pad, h-10, html.EscapeString(r.Rows[0].Period))
+	fmt.Fprintf(&b, `<text x="%d" y="%d" class="tick" text-anchor="end">%s</text>`, w-8, h-10, html.EscapeString(r.Rows[len(r.Rows)-1].Period))
+	b.WriteString(`</svg>`)
+	return b.String()
+}

@@ -1,0 +1,136 @@
+package ui
+
+import (
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/partnerkit/partnerkit/app/client"
+)
+
+// shell is the frame of every signed-in page: navigation that folds on a
+// phone, the account switcher, sign-out, and an offline banner.
+type shell struct {
+	app.Compo
+	title   string
+	content []app.UI
+	me      *client.Me
+	offline bool
+	menu    bool
+	err     error
+}
+
+// newShell returns a shell titled title around content.
+func newShell(title string, content ...app.UI) *shell { return &shell{title: title, content: content} }
+
+func (s *shell) OnMount(ctx app.Context) {
+	s.offline = !app.Window().Get("navigator").Get("onLine").Bool()
+	for _, ev := range []string{"online", "offline"} {
+		offline := ev == "offline"
+		app.Window().Call("addEventListener", ev, app.FuncOf(func(app.Value, []app.Value) any {
+			ctx.Dispatch(func(app.Context) { s.offline = offline })
+			return nil
+		}))
+	}
+	ctx.Async(func() {
+		me, err := api.Me(ctx)
+		ctx.Dispatch(func(ctx app.Context) {
+			if unauthorized(err) {
+				ctx.Navigate("/signin")
+				return
+			}
+			s.me, s.err = me, err
+			if err == nil {
+				ctx.SetState("me", me)
+			}
+		})
+	})
+}
+
+func (s *shell) Render() app.UI {
+	links := []struct{ href, label string }{
+		{"/", "Directory"}, {"/partners/new", "Create partner"}, {"/capacity", "Capacity"}, {"/team", "Team & API keys"},
+	}
+	return app.Div().Class("shell").Body(
+		app.Header().Class("topbar").Body(
+			app.Button().Class("menu-toggle").Attr("aria-label", "Menu").Text("☰").
+				OnClick(func(ctx app.Context, e app.Event) { s.menu = !s.menu }),
+			app.A().Class("brand").Href("/").Text("Partnerkit"),
+			app.Nav().Class("nav").Class(map[bool]string{true: "open"}[s.menu]).Body(
+				app.Range(links).Slice(func(i int) app.UI {
+					return app.A().Href(links[i].href).Text(links[i].label)
+				}),
+			),
+			app.If(s.me != nil, func() app.UI { return s.accountSwitcher() }),
+			app.Button().ID("signout").Class("link").Text("Sign out").OnClick(s.signOut),
+		),
+		app.If(s.offline, func() app.UI {
+			return app.Div().Class("offline").Attr("role", "status").
+				Text("Offline: showing the last loaded data; changes are disabled until the connection is back.")
+		}),
+		errorBanner(s.err),
+		app.Main().Body(
+			app.H1().Text(s.title),
+			app.Div().Body(s.content...),
+		),
+	)
+}
+
+func (s *shell) accountSwitcher() app.UI {
+	ms := s.me.Memberships
+	return app.Select().ID("account").Attr("aria-label", "Account").OnChange(func(ctx app.Context, e app.Event) {
+		id := ctx.JSSrc().Get("value").String()
+		ctx.Async(func() {
+			me, err := api.SwitchAccount(ctx, id)
+			ctx.Dispatch(func(ctx app.Context) {
+				s.me, s.err = me, err
+				if err == nil {
+					ctx.Reload()
+				}
+			})
+		})
+	}).Body(
+		app.Range(ms).Slice(func(i int) app.UI {
+			return app.Option().Value(ms[i].AccountID).Selected(ms[i].AccountID == s.me.AccountID).
+				Text(ms[i].AccountName + " (" + ms[i].Role + ")")
+		}),
+	)
+}
+
+func (s *shell) signOut(ctx app.Context, _ app.Event) {
+	ctx.Async(func() {
+		_ = api.SignOut(ctx)
+		ctx.Dispatch(func(ctx app.Context) { ctx.Navigate("/signin") })
+	})
+}
+
+// signIn is the sign-in page.
+type signIn struct {
+	app.Compo
+	email, password string
+	err             error
+	busy            bool
+}
+
+func (c *signIn) Render() app.UI {
+	return app.Div().Class("signin").Body(
+		app.H1().Text("Sign in to Partnerkit"),
+		app.Form().ID("signin-form").OnSubmit(c.submit).Body(
+			field(c, "email", "Email", "email", &c.email, c.err, "email"),
+			field(c, "password", "Password", "password", &c.password, c.err, "password"),
+			errorBanner(c.err),
+			app.Button().Type("submit").ID("signin").Disabled(c.busy).Text("Sign in"),
+		),
+	)
+}
+
+func (c *signIn) submit(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	c.busy = true
+	ctx.Async(func() {
+		_, err := api.SignIn(ctx, c.email, c.password)
+		ctx.Dispatch(func(ctx app.Context) {
+			c.busy, c.err = false, err
+			if err == nil {
+				ctx.Navigate("/")
+			}
+		})
+	})
+}

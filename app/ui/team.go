@@ -1,0 +1,107 @@
+package ui
+
+import (
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/partnerkit/partnerkit/app/client"
+)
+
+// teamPage lists the account's members and API keys; a new key is shown
+// once, with a copy button.
+type teamPage struct {
+	app.Compo
+	team                 []client.Member
+	keys                 []client.APIKey
+	description, keyRole string
+	newKey               *client.CreatedAPIKey
+	err, keyErr          error
+}
+
+func (c *teamPage) OnMount(ctx app.Context) {
+	c.keyRole = "viewer"
+	c.load(ctx)
+}
+
+func (c *teamPage) load(ctx app.Context) {
+	ctx.Async(func() {
+		team, err := api.Team(ctx)
+		keys, kerr := api.APIKeys(ctx)
+		ctx.Dispatch(func(ctx app.Context) {
+			if unauthorized(err) {
+				ctx.Navigate("/signin")
+				return
+			}
+			c.err = err
+			if err == nil {
+				c.team = team.Items
+			}
+			if kerr == nil {
+				c.keys = keys.Items
+			}
+		})
+	})
+}
+
+func (c *teamPage) Render() app.UI {
+	return newShell("Team & API keys",
+		errorBanner(c.err),
+		app.H2().Text("Team members"),
+		app.Ul().ID("team").Body(app.Range(c.team).Slice(func(i int) app.UI {
+			m := c.team[i]
+			return app.Li().Text(m.User.FullName + " <" + m.User.Email + "> — " + m.Role)
+		})),
+		app.H2().Text("API keys"),
+		app.Form().ID("api-key-form").OnSubmit(c.createKey).Body(
+			field(c, "key-description", "Description", "text", &c.description, c.keyErr, "description"),
+			selectBox("key-role", "Role", &c.keyRole, c, "viewer", "viewer", "Viewer", "staff", "Staff", "admin", "Admin"),
+			fieldError(c.keyErr, "role"),
+			errorBanner(c.keyErr),
+			app.Button().Type("submit").ID("create-key").Text("Create API key"),
+		),
+		app.If(c.newKey != nil, func() app.UI {
+			key := c.newKey.Key
+			return app.Div().Class("notice").ID("new-key").Body(
+				app.P().Text("Copy the key now: it is not shown again."),
+				app.Input().ID("new-key-value").ReadOnly(true).Value(key),
+				app.Button().Type("button").ID("copy-key").Text("Copy").OnClick(func(ctx app.Context, _ app.Event) {
+					app.Window().Get("navigator").Get("clipboard").Call("writeText", key)
+				}),
+			)
+		}),
+		app.Table().ID("api-keys").Body(
+			app.THead().Body(app.Tr().Body(app.Th().Text("Key"), app.Th().Text("Description"), app.Th().Text("Role"),
+				app.Th().Text("Last used"), app.Th().Text(""))),
+			app.TBody().Body(app.Range(c.keys).Slice(func(i int) app.UI {
+				k := c.keys[i]
+				last := "never"
+				if k.LastUsedAt != nil {
+					last = k.LastUsedAt.Format("2 Jan 2006 15:04")
+				}
+				return app.Tr().Body(app.Td().Text(k.Prefix+"…"), app.Td().Text(k.Description), app.Td().Text(k.Role),
+					app.Td().Text(last),
+					app.Td().Body(app.If(k.RevokedAt == nil, func() app.UI {
+						return app.Button().Class("small danger").Text("Revoke").OnClick(func(ctx app.Context, _ app.Event) {
+							ctx.Async(func() {
+								_, err := api.RevokeAPIKey(ctx, k.ID)
+								ctx.Dispatch(func(ctx app.Context) { c.keyErr = err; c.load(ctx) })
+							})
+						})
+					}).Else(func() app.UI { return app.Text("revoked") })))
+			})),
+		),
+	)
+}
+
+func (c *teamPage) createKey(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	desc, role := c.description, c.keyRole
+	ctx.Async(func() {
+		k, err := api.CreateAPIKey(ctx, desc, role, nil)
+		ctx.Dispatch(func(ctx app.Context) {
+			c.keyErr = err
+			if err == nil {
+				c.newKey, c.description = k, ""
+				c.load(ctx)
+			}
+		})
+	})
+}

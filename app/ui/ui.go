@@ -1,0 +1,68 @@
+// Package ui is Partnerkit's progressive web app: go-app v10 components
+// compiled to WebAssembly that reach the JSON API only through app/client
+// over the browser's fetch. The same routes are registered in the server
+// build, which prerenders pages and serves the app.
+package ui
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/partnerkit/partnerkit"
+)
+
+// Register declares every route of the app; call it before
+// app.RunWhenOnBrowser in both builds.
+func Register() {
+	app.Route("/", func() app.Composer { return &directory{} })
+	app.Route("/signin", func() app.Composer { return &signIn{} })
+	app.Route("/partners/new", func() app.Composer { return &wizard{} })
+	app.RouteWithRegexp(`^/partners/[^/]+$`, func() app.Composer { return &partnerDetails{} })
+	app.RouteWithRegexp(`^/activate/[^/]+$`, func() app.Composer { return &activation{} })
+	app.Route("/capacity", func() app.Composer { return &capacityPage{} })
+	app.Route("/team", func() app.Composer { return &teamPage{} })
+}
+
+// lastSegment returns the last part of the page's path (an ID or token).
+func lastSegment(ctx app.Context) string {
+	p := strings.TrimSuffix(ctx.Page().URL().Path, "/")
+	return p[strings.LastIndex(p, "/")+1:]
+}
+
+// errorText is the message of an API error, shown to the user.
+func errorText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return partnerkit.ErrorMessage(err)
+}
+
+// fieldError renders the problem the API named for one field, next to it.
+func fieldError(err error, field string) app.UI {
+	msg := partnerkit.ErrorFields(err)[field]
+	return app.If(msg != "", func() app.UI {
+		return app.Span().Class("field-error").Attr("data-field", field).Text(msg)
+	})
+}
+
+// errorBanner renders an error that names no field.
+func errorBanner(err error) app.UI {
+	return app.If(err != nil, func() app.UI {
+		return app.Div().Class("error").Attr("role", "alert").Text(errorText(err))
+	})
+}
+
+// field renders a labelled input bound to *v, with its API error.
+func field(c interface{ ValueTo(any) app.EventHandler }, id, label, typ string, v *string, err error, apiField string) app.UI {
+	return app.Div().Class("field").Body(
+		app.Label().For(id).Text(label),
+		app.Input().ID(id).Name(id).Type(typ).Value(*v).OnInput(c.ValueTo(v)),
+		fieldError(err, apiField),
+	)
+}
+
+// unauthorized reports whether err means the session is gone.
+func unauthorized(err error) bool { return partnerkit.ErrorCode(err) == partnerkit.CodeUnauthorized }
+
+func itoa(n int) string { return strconv.Itoa(n) }
