@@ -16,7 +16,7 @@ export PARTNERKIT_ADDR PARTNERKIT_DB PARTNERKIT_ADMIN_EMAIL PARTNERKIT_ADMIN_PAS
 
 WASM := app/cmd/partnerkit/web/app.wasm
 
-.PHONY: wasm wasm-size run build test fmt-check vet staticcheck check-deps unit bench fmt clean
+.PHONY: wasm wasm-size test-e2e run build test fmt-check vet staticcheck check-deps unit bench fmt clean
 
 ## run: build and start the server on $(PARTNERKIT_DB) at $(PARTNERKIT_ADDR)
 run: build
@@ -51,6 +51,10 @@ check-deps:
 unit:
 	@if [ -z "$$PARTNERKIT_TEST_POSTGRES" ]; then echo "note: PostgreSQL not reachable, postgres subtests will skip"; fi
 	$(GO) test -race -count=1 ./...
+
+## test-e2e: the PWA in headless Chromium (Debian's chromium package), driven by chromedp
+test-e2e: wasm
+	PARTNERKIT_E2E=1 $(GO) test -count=1 -v -run 'TestBrowser' ./app/e2e/
 
 ## bench: every benchmark (BenchmarkDirectory seeds 100,000 partners once)
 bench:

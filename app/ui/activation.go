@@ -26,6 +26,9 @@ type activation struct {
 var activationSteps = []string{"Review the contract", "Your user", "Your company", "Activate"}
 
 func (c *activation) OnNav(ctx app.Context) {
+	if api == nil { // prerendering on the server: the browser loads the data
+		return
+	}
 	c.token, c.step = lastSegment(ctx), 1
 	ctx.Async(func() {
 		review, err := api.ReviewInvitation(ctx, c.token)

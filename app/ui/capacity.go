@@ -30,6 +30,9 @@ type capacityPage struct {
 }
 
 func (c *capacityPage) OnMount(ctx app.Context) {
+	if api == nil { // prerendering on the server: the browser loads the data
+		return
+	}
 	ctx.Async(func() {
 		list, err := api.CapacityContracts(ctx)
 		ctx.Dispatch(func(ctx app.Context) {

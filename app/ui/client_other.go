@@ -4,6 +4,6 @@ package ui
 
 import "github.com/partnerkit/partnerkit/app/client"
 
-// api is nil outside the browser: pages prerendered on the server call no
-// API (go-app runs OnMount and OnNav in the browser only).
+// api is nil outside the browser: the server prerenders pages (running
+// their OnMount and OnNav) without data, and every loader returns early.
 var api *client.Client

@@ -24,6 +24,9 @@ type directory struct {
 }
 
 func (c *directory) OnNav(ctx app.Context) {
+	if api == nil { // prerendering on the server: the browser loads the data
+		return
+	}
 	q := ctx.Page().URL().Query()
 	c.q, c.typ, c.status, c.sort = q.Get("q"), q.Get("type"), q.Get("status"), q.Get("sort")
 	c.offset, _ = strconv.Atoi(q.Get("offset"))
@@ -91,9 +94,9 @@ func (c *directory) Render() app.UI {
 			c.apply(ctx)
 		}).Body(
 			app.Input().ID("search").Type("search").Placeholder("Search by name").Value(c.q).OnInput(c.ValueTo(&c.q)),
-			selectBox("filter-type", "Type", &c.typ, c, "", "All types", "vendor", "Vendor", "reseller", "Reseller", "distributor", "Distributor"),
-			selectBox("filter-status", "Status", &c.status, c, "", "All statuses", "invited", "Invited", "active", "Active", "suspended", "Suspended"),
-			selectBox("sort", "Sort", &c.sort, c, "name", "Name A–Z", "-name", "Name Z–A", "-created_at", "Newest", "created_at", "Oldest"),
+			selectBox("filter-type", "Type", &c.typ, c, "", "", "All types", "vendor", "Vendor", "reseller", "Reseller", "distributor", "Distributor"),
+			selectBox("filter-status", "Status", &c.status, c, "", "", "All statuses", "invited", "Invited", "active", "Active", "suspended", "Suspended"),
+			selectBox("sort", "Sort", &c.sort, c, "name", "name", "Name A–Z", "-name", "Name Z–A", "-created_at", "Newest", "created_at", "Oldest"),
 			app.Button().Type("submit").Text("Apply"),
 			app.A().ID("export-csv").Class("button secondary").Href(c.csvHref()).Attr("download", "partners.csv").Text("Export CSV"),
 			app.A().ID("create-partner").Class("button").Href("/partners/new").Text("Create partner"),

@@ -22,6 +22,9 @@ type partnerDetails struct {
 }
 
 func (c *partnerDetails) OnNav(ctx app.Context) {
+	if api == nil { // prerendering on the server: the browser loads the data
+		return
+	}
 	c.id, c.tab = lastSegment(ctx), ctx.Page().URL().Query().Get("tab")
 	if c.tab == "" {
 		c.tab = "general"

@@ -9,8 +9,10 @@ import (
 // phone, the account switcher, sign-out, and an offline banner.
 type shell struct {
 	app.Compo
-	title   string
-	content []app.UI
+	// Title and Content are exported: go-app updates a nested component
+	// through its exported fields when the page renders again.
+	Title   string
+	Content []app.UI
 	me      *client.Me
 	offline bool
 	menu    bool
@@ -18,9 +20,12 @@ type shell struct {
 }
 
 // newShell returns a shell titled title around content.
-func newShell(title string, content ...app.UI) *shell { return &shell{title: title, content: content} }
+func newShell(title string, content ...app.UI) *shell { return &shell{Title: title, Content: content} }
 
 func (s *shell) OnMount(ctx app.Context) {
+	if api == nil { // prerendering on the server: the browser loads the data
+		return
+	}
 	s.offline = !app.Window().Get("navigator").Get("onLine").Bool()
 	for _, ev := range []string{"online", "offline"} {
 		offline := ev == "offline"
@@ -67,8 +72,8 @@ func (s *shell) Render() app.UI {
 		}),
 		errorBanner(s.err),
 		app.Main().Body(
-			app.H1().Text(s.title),
-			app.Div().Body(s.content...),
+			app.H1().Text(s.Title),
+			app.Div().Body(s.Content...),
 		),
 	)
 }

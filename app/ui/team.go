@@ -17,6 +17,9 @@ type teamPage struct {
 }
 
 func (c *teamPage) OnMount(ctx app.Context) {
+	if api == nil { // prerendering on the server: the browser loads the data
+		return
+	}
 	c.keyRole = "viewer"
 	c.load(ctx)
 }

@@ -46,10 +46,15 @@ func fieldError(err error, field string) app.UI {
 	})
 }
 
-// errorBanner renders an error that names no field.
+// errorBanner renders an error above a form: its message when it names no
+// field, or a pointer to the fields, whose problems show next to them.
 func errorBanner(err error) app.UI {
 	return app.If(err != nil, func() app.UI {
-		return app.Div().Class("error").Attr("role", "alert").Text(errorText(err))
+		msg := errorText(err)
+		if len(partnerkit.ErrorFields(err)) > 0 {
+			msg = "Please correct the highlighted fields."
+		}
+		return app.Div().Class("error").Attr("role", "alert").Text(msg)
 	})
 }
 

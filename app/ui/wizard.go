@@ -44,6 +44,9 @@ type wizard struct {
 var wizardSteps = []string{"Partner details", "Agreement", "Marketplace", "Action", "Account details", "Summary"}
 
 func (c *wizard) OnMount(ctx app.Context) {
+	if api == nil { // prerendering on the server: the browser loads the data
+		return
+	}
 	c.step, c.typ, c.docSource, c.action = 1, "reseller", "none", "invite"
 	ctx.Async(func() {
 		agrs, err := api.Agreements(ctx, "", client.Page{Limit: 500})

@@ -1,0 +1,374 @@
+//go:build !js
+
+// Package e2e drives the PWA in headless Chromium (Debian's chromium
+// package) with chromedp against the real server on SQLite. Run it with
+// `make test-e2e`, which builds app.wasm first; it skips unless
+// PARTNERKIT_E2E is set.
+package e2e_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/agreements"
+	"github.com/partnerkit/partnerkit/app/server"
+	"github.com/partnerkit/partnerkit/app/ui"
+	"github.com/partnerkit/partnerkit/capacity"
+	"github.com/partnerkit/partnerkit/contracts"
+	"github.com/partnerkit/partnerkit/internal/sqldb"
+	"github.com/partnerkit/partnerkit/partners"
+	"github.com/partnerkit/partnerkit/storetest"
+	"github.com/shopspring/decimal"
+)
+
+func TestMain(m *testing.M) {
+	ui.Register() // the server prerenders the same routes as the browser
+	os.Exit(m.Run())
+}
+
+// site is the real server with a distributor that holds a 100 TB capacity
+// contract and has a reseller with a 10 TB allocation.
+type site struct {
+	url, resellerID string
+}
+
+func newSite(t *testing.T) *site {
+	t.Helper()
+	ctx := context.Background()
+	web := os.DirFS(filepath.Join("..", "cmd", "partnerkit", "web"))
+	if _, err := os.Stat(filepath.Join("..", "cmd", "partnerkit", "web", "app.wasm")); err != nil {
+		t.Fatal("app.wasm is not built: run `make test-e2e` (or `make wasm` first)")
+	}
+	db, err := sqldb.Open(ctx, filepath.Join(t.TempDir(), "e2e.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	svc := server.SQL(db, server.Options{Hasher: storetest.CheapHasher})
+	svc.Logger = slog.New(slog.DiscardHandler)
+	check := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	root, rootUser, err := svc.Partners.Bootstrap(ctx, partners.BootstrapInput{AccountName: "Impossible Cloud",
+		AdminEmail: "ops@provider.example", AdminPassword: "Sup3r-secret"})
+	check(err)
+	provider := partnerkit.Actor{AccountID: root.ID, UserID: rootUser.ID, Role: partnerkit.RoleAdmin}
+	dist, err := svc.Partners.CreatePartner(ctx, provider, partners.CreatePartnerInput{Type: partners.TypeDistributor, Name: "Mighty Mick's LLC"})
+	check(err)
+	mick, err := svc.Partners.CreateUser(ctx, provider, partners.CreateUserInput{AccountID: dist.ID, Email: "mick@mighty.example",
+		FullName: "Mick", Password: "Sup3r-secret", Role: partnerkit.RoleAdmin})
+	check(err)
+	distActor := partnerkit.Actor{AccountID: dist.ID, UserID: mick.ID, Role: partnerkit.RoleAdmin}
+	agr, err := svc.Agreements.Create(ctx, provider, agreements.CreateInput{Type: agreements.TypeCapacity, Name: "Capacity 2026"})
+	check(err)
+	c, err := svc.Contracts.Create(ctx, provider, contracts.CreateInput{PartnerID: dist.ID, AgreementID: agr.ID})
+	check(err)
+	_, err = svc.Contracts.Sign(ctx, provider, c.ID)
+	check(err)
+	_, err = svc.Contracts.Activate(ctx, provider, c.ID)
+	check(err)
+	_, err = svc.Capacity.SetTerms(ctx, provider, c.ID, capacity.TermsInput{ReservedTB: decimal.NewFromInt(100),
+		BillingModel: capacity.BillingReserved, PricePerTB: decimal.NewFromInt(5), ExcessPricePerTB: decimal.NewFromInt(8), Currency: "USD"})
+	check(err)
+	res, err := svc.Partners.CreatePartner(ctx, distActor, partners.CreatePartnerInput{Type: partners.TypeReseller, Name: "Acme Reseller"})
+	check(err)
+	_, err = svc.Capacity.SetAllocation(ctx, distActor, res.ID, capacity.AllocationInput{ContractID: c.ID, AllocatedTB: decimal.NewFromInt(10)})
+	check(err)
+	srv := httptest.NewServer(server.Handler(svc, db, web))
+	t.Cleanup(srv.Close)
+	return &site{url: srv.URL, resellerID: res.ID}
+}
+
+// browser starts headless Chromium with a fresh profile.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Fatal("chromium is not installed: apt-get install -y chromium")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path),
+		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(alloc)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 4*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return ctx
+}
+
+// shots saves screenshots into a folder the test prints.
+type shots struct {
+	t   *testing.T
+	dir string
+}
+
+func newShots(t *testing.T) *shots {
+	dir := os.Getenv("PARTNERKIT_SCREENSHOTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "partnerkit-screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshots: %s", dir)
+	return &shots{t: t, dir: dir}
+}
+
+func (s *shots) take(name string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		buf, err := chromedp.FullScreenshot(100)(ctx, t)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(s.dir, name+".png"), buf, 0o644)
+	})
+}
+
+// load navigates and waits until the WebAssembly app has taken over the
+// prerendered page (go-app removes its loader then).
+func load(url string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(chromedp.Navigate(url), until(`document.getElementById('app-wasm-loader') === null`))
+}
+
+// until polls a JavaScript condition every 50 ms until it holds.
+func until(cond string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		for {
+			ok, err := chromedp.Evaluate[bool](cond)(ctx, t)
+			if err != nil || ok {
+				return err
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("waiting for %s: %w", cond, ctx.Err())
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	})
+}
+
+// run runs steps in a browser and, when one fails, saves what the page
+// looked like as name-failure.png.
+func (s *shots) run(ctx context.Context, name string, steps ...chromedp.Action[chromedp.Void]) error {
+	stepCtx, cancelSteps := context.WithTimeout(ctx, time.Minute)
+	defer cancelSteps()
+	err := chromedp.Do(stepCtx, steps...)
+	if err != nil {
+		shotCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		_ = chromedp.Do(shotCtx, s.take(name+"-failure"))
+		var text string
+		_ = chromedp.Do(shotCtx, textOf(&text, "body"))
+		s.t.Logf("page text at failure:\n%s", text)
+	}
+	return err
+}
+
+// into runs an action that returns a string and keeps the string.
+func into(dst *string, a chromedp.Action[string]) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		v, err := a(ctx, t)
+		*dst = v
+		return err
+	})
+}
+
+// eval runs JavaScript for its effect.
+func eval(expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := chromedp.Evaluate[any](expr)(ctx, t)
+		return err
+	})
+}
+
+// The page is driven through JavaScript: go-app replaces the prerendered
+// DOM when the WebAssembly app starts, which leaves node-based queries
+// waiting on nodes that are gone.
+
+// waitFor waits until an element matching sel is rendered and visible.
+func waitFor(sel string) chromedp.Action[chromedp.Void] {
+	return until(fmt.Sprintf(`(() => { const e = document.querySelector(%q); return !!e && e.offsetParent !== null })()`, sel))
+}
+
+// click clicks the element matching sel.
+func click(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(waitFor(sel), eval(fmt.Sprintf(`document.querySelector(%q).click()`, sel)))
+}
+
+// typeIn appends text to an input, firing the input event as typing does.
+func typeIn(sel, text string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(waitFor(sel), eval(fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.focus();
+		e.value = e.value + %q; e.dispatchEvent(new Event('input', {bubbles: true})); return true })()`, sel, text)))
+}
+
+// textOf reads an element's text (value for inputs).
+func textOf(dst *string, sel string) chromedp.Action[chromedp.Void] {
+	return into(dst, chromedp.Evaluate[string](fmt.Sprintf(`(() => { const e = document.querySelector(%q);
+		return e.value !== undefined && e.tagName === 'INPUT' ? e.value : e.innerText })()`, sel)))
+}
+
+// choose sets a select's value and fires its change event, as a user does.
+func choose(sel, value string) chromedp.Action[chromedp.Void] {
+	return eval(fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.value = %q;
+		e.dispatchEvent(new Event('change', {bubbles: true})); return true })()`, sel, value))
+}
+
+// TestBrowserStory is issue 6's story in a real browser: sign in, run the
+// wizard to an invitation, activate in a fresh browser, see the partner
+// active in the directory, and see the error of an allocation above the
+// reservation.
+func TestBrowserStory(t *testing.T) {
+	if os.Getenv("PARTNERKIT_E2E") == "" {
+		t.Skip("set PARTNERKIT_E2E=1 (make test-e2e) to run the browser tests")
+	}
+	s := newSite(t)
+	shot := newShots(t)
+	mick := browser(t)
+
+	var link string
+	err := shot.run(mick, "mick",
+		load(s.url+"/signin"),
+		waitFor("#signin-form"),
+		shot.take("01-signin"),
+		typeIn("#email", "mick@mighty.example"),
+		typeIn("#password", "Sup3r-secret"),
+		click("#signin"),
+		waitFor("tr.partner-row"),
+		shot.take("02-directory"),
+
+		click("#create-partner"),
+		waitFor("#partner-name"),
+		choose("#partner-type", "reseller"),
+		typeIn("#partner-name", "Champions"),
+		click("#create-agreement"),
+		shot.take("03-wizard-details"),
+		click("#next"),
+		waitFor("#agreement-name"),
+		typeIn("#agreement-name", "Reseller program"),
+		typeIn("#agreement-description", "Sell and support our storage."),
+		shot.take("04-wizard-agreement"),
+		click("#next"),
+		waitFor("#action-invite"),
+		click("#action-invite"),
+		shot.take("05-wizard-action"),
+		click("#next"),
+		waitFor("#activation-link"),
+		textOf(&link, "#activation-link"),
+		shot.take("06-wizard-summary"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(link, "/activate/") {
+		t.Fatalf("activation link %q", link)
+	}
+
+	champ := browser(t) // a fresh browser: no session, no cookies
+	err = shot.run(champ, "champ",
+		load(link),
+		waitFor("#activation-form"),
+		shot.take("07-activation-review"),
+		typeIn("#email", "coach@champions.example"),
+		click("#activation-next"),
+		waitFor(`.field-error[data-field="accept_agreement"]`), // must accept first
+		click("#accept"),
+		click("#activation-next"),
+		waitFor("#full-name"),
+		typeIn("#full-name", "Coach Carter"),
+		typeIn("#new-password", "Sup3r-secret"),
+		click("#activation-next"),
+		waitFor("#legal-name"),
+		typeIn("#legal-name", "Champions"), // no entity type: the server says so
+		click("#activation-next"),
+		click("#activation-next"),
+		waitFor(`.field-error[data-field="legal_name"]`),
+		shot.take("08-activation-error"),
+		typeIn("#legal-name", " Corp"),
+		click("#activation-next"),
+		click("#activation-next"),
+		waitFor("#activated"),
+		shot.take("09-activated"),
+		load(link),
+		waitFor("#link-error"),
+		shot.take("10-used-link"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var status, allocationError string
+	err = shot.run(mick, "mick2",
+		load(s.url+"/?q=Champions"),
+		waitFor(`tr.partner-row .status-active`),
+		textOf(&status, `tr.partner-row .status`),
+		shot.take("11-directory-active"),
+		load(s.url+"/capacity"),
+		waitFor(`tr.allocation-row[data-partner="`+s.resellerID+`"] .change-allocation`),
+		shot.take("12-capacity"),
+		click(`tr.allocation-row[data-partner="`+s.resellerID+`"] .change-allocation`),
+		waitFor("#allocation-tb"),
+		eval(`document.querySelector('#allocation-tb').value = ''`),
+		typeIn("#allocation-tb", "150"),
+		click("#save-allocation"),
+		waitFor(`.field-error[data-field="allocated_tb"]`),
+		textOf(&allocationError, `.field-error[data-field="allocated_tb"]`),
+		shot.take("13-allocation-error"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status != "active" {
+		t.Fatalf("Champions is %q in the directory", status)
+	}
+	if !strings.Contains(allocationError, "reservation") {
+		t.Fatalf("allocation error %q should speak of the reservation", allocationError)
+	}
+}
+
+// TestBrowserFirstRow measures the time from navigation to the directory's
+// first rendered row, five times, and reports the median.
+func TestBrowserFirstRow(t *testing.T) {
+	if os.Getenv("PARTNERKIT_E2E") == "" {
+		t.Skip("set PARTNERKIT_E2E=1 (make test-e2e) to run the browser tests")
+	}
+	s := newSite(t)
+	ctx := browser(t)
+	if err := chromedp.Do(ctx,
+		load(s.url+"/signin"),
+		waitFor("#signin-form"),
+		typeIn("#email", "mick@mighty.example"),
+		typeIn("#password", "Sup3r-secret"),
+		click("#signin"),
+		waitFor("tr.partner-row"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	var times []time.Duration
+	for range 5 {
+		start := time.Now()
+		if err := chromedp.Do(ctx, load(s.url+"/"), waitFor("tr.partner-row")); err != nil {
+			t.Fatal(err)
+		}
+		times = append(times, time.Since(start))
+	}
+	slices.Sort(times)
+	t.Logf("navigation to first directory row: median %v of %v", times[2].Round(time.Millisecond), times)
+}
