@@ -27,6 +27,11 @@ wasm:
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o $(WASM) ./app/cmd/partnerkit
 	$(GO) run ./internal/tools/precompress $(WASM)
 
+## wasm-size: app.wasm's sizes next to a minimal go-app v10 app built the same way
+wasm-size: wasm
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o bin/minimal.wasm ./internal/tools/minimalapp
+	$(GO) run ./internal/tools/wasmsize bin/minimal.wasm $(WASM)
+
 ## build: the server binary in bin/, with the PWA embedded
 build: wasm
 	$(GO) build -trimpath -o bin/partnerkit ./app/cmd/partnerkit

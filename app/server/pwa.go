@@ -38,6 +38,7 @@ func PWA(web fs.FS) http.Handler {
 			Default:  "/web/" + version + "/icon-192.png",
 			Large:    "/web/" + version + "/icon-512.png",
 			Maskable: "/web/" + version + "/icon-maskable-512.png",
+			SVG:      "/web/" + version + "/icon.svg",
 		},
 		Styles:            []string{"/web/" + version + "/app.css"},
 		Resources:         res,

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/app/client"
 )
 
@@ -46,6 +47,12 @@ func (c *partnerDetails) load(ctx app.Context) {
 			if unauthorized(err) {
 				ctx.Navigate("/signin")
 				return
+			}
+			if partnerkit.ErrorCode(err) == partnerkit.CodeInternal { // unreachable server: the last copy
+				var cached client.Partner
+				if ctx.LocalStorage().Get("partner:"+id, &cached) == nil && cached.ID != "" {
+					p = &cached
+				}
 			}
 			c.partner, c.err = p, err
 			if cons != nil {
