@@ -291,3 +291,135 @@ func (c *Client) AuditTrail(ctx context.Context, entityID string, p Page) (*List
 	err := c.call(ctx, "GET", "/audit", p.query(url.Values{"entity_id": {entityID}}), nil, &l)
 	return &l, err
 }
+
+// Agreement returns an agreement.
+func (c *Client) Agreement(ctx context.Context, id string) (*Agreement, error) {
+	var a Agreement
+	err := c.call(ctx, "GET", "/agreements/"+url.PathEscape(id), nil, nil, &a)
+	return &a, err
+}
+
+// AgreementChanges renames or describes an agreement; nil fields stay.
+type AgreementChanges struct {
+	Name        *string `json:"name,omitempty"`
+	Description *string `json:"description,omitempty"`
+	Version     int     `json:"version,omitempty"`
+}
+
+// UpdateAgreement renames or describes an agreement.
+func (c *Client) UpdateAgreement(ctx context.Context, id string, in AgreementChanges) (*Agreement, error) {
+	var a Agreement
+	err := c.call(ctx, "PATCH", "/agreements/"+url.PathEscape(id), nil, in, &a)
+	return &a, err
+}
+
+// AgreementVersions lists an agreement's versions.
+func (c *Client) AgreementVersions(ctx context.Context, id string) (*List[AgreementVersion], error) {
+	var l List[AgreementVersion]
+	err := c.call(ctx, "GET", "/agreements/"+url.PathEscape(id)+"/versions", nil, nil, &l)
+	return &l, err
+}
+
+// NewStorageAccount describes a storage account.
+type NewStorageAccount struct {
+	PartnerID string `json:"partner_id,omitempty"`
+	Name      string `json:"name"`
+	QuotaTB   string `json:"quota_tb"`
+}
+
+// CreateStorageAccount creates a storage account.
+func (c *Client) CreateStorageAccount(ctx context.Context, in NewStorageAccount) (*StorageAccount, error) {
+	var a StorageAccount
+	err := c.call(ctx, "POST", "/storage-accounts", nil, in, &a)
+	return &a, err
+}
+
+// DeleteStorageAccount schedules a storage account's removal in 30 days.
+func (c *Client) DeleteStorageAccount(ctx context.Context, id string) (*StorageAccount, error) {
+	var a StorageAccount
+	err := c.call(ctx, "DELETE", "/storage-accounts/"+url.PathEscape(id), nil, nil, &a)
+	return &a, err
+}
+
+// CancelDeletion keeps a storage account scheduled for removal.
+func (c *Client) CancelDeletion(ctx context.Context, id string) (*StorageAccount, error) {
+	var a StorageAccount
+	err := c.call(ctx, "POST", "/storage-accounts/"+url.PathEscape(id)+"/cancel-deletion", nil, nil, &a)
+	return &a, err
+}
+
+// NewDeal registers an opportunity; ExpectedTB and ExpectedValue are decimals.
+type NewDeal struct {
+	CustomerName  string  `json:"customer_name"`
+	ExpectedTB    *string `json:"expected_tb,omitempty"`
+	ExpectedValue *string `json:"expected_value,omitempty"`
+	Currency      string  `json:"currency,omitempty"`
+	CloseDate     string  `json:"close_date"`
+	Note          string  `json:"note,omitempty"`
+}
+
+// RegisterDeal registers a deal with the partner's manager.
+func (c *Client) RegisterDeal(ctx context.Context, in NewDeal) (*Deal, error) {
+	var d Deal
+	err := c.call(ctx, "POST", "/deals", nil, in, &d)
+	return &d, err
+}
+
+// DecideDeal approves, rejects, or marks a deal won or lost.
+func (c *Client) DecideDeal(ctx context.Context, id, decision, reason string) (*Deal, error) {
+	var d Deal
+	var body any
+	if reason != "" {
+		body = map[string]string{"reason": reason}
+	}
+	err := c.call(ctx, "POST", "/deals/"+url.PathEscape(id)+"/"+decision, nil, body, &d)
+	return &d, err
+}
+
+// TeamInvitation is a new team invitation; Link is shown only here.
+type TeamInvitation struct {
+	ID        string    `json:"id"`
+	Email     string    `json:"email"`
+	Role      string    `json:"role"`
+	ExpiresAt time.Time `json:"expires_at"`
+	Token     string    `json:"token"`
+	Link      string    `json:"link"`
+}
+
+// InviteMember invites a person to the account by link.
+func (c *Client) InviteMember(ctx context.Context, email, role string) (*TeamInvitation, error) {
+	var inv TeamInvitation
+	err := c.call(ctx, "POST", "/team/invitations", nil, map[string]string{"email": email, "role": role}, &inv)
+	return &inv, err
+}
+
+// Allocation returns a partner's allocation.
+func (c *Client) Allocation(ctx context.Context, partnerID string) (*Allocation, error) {
+	var a Allocation
+	err := c.call(ctx, "GET", "/partners/"+url.PathEscape(partnerID)+"/allocation", nil, nil, &a)
+	return &a, err
+}
+
+// TeamInvitationReview is what a team invitation link shows.
+type TeamInvitationReview struct {
+	AccountName string    `json:"account_name"`
+	Email       string    `json:"email"`
+	Role        string    `json:"role"`
+	Registered  bool      `json:"registered"`
+	ExpiresAt   time.Time `json:"expires_at"`
+}
+
+// ReviewTeamInvitation returns what a team invitation link shows (no sign-in).
+func (c *Client) ReviewTeamInvitation(ctx context.Context, token string) (*TeamInvitationReview, error) {
+	var r TeamInvitationReview
+	err := c.call(ctx, "GET", "/team-invitations/"+url.PathEscape(token), nil, nil, &r)
+	return &r, err
+}
+
+// AcceptTeamInvitation joins with a team invitation link (no sign-in).
+func (c *Client) AcceptTeamInvitation(ctx context.Context, token, fullName, password string) (*User, error) {
+	var u User
+	err := c.call(ctx, "POST", "/team-invitations/"+url.PathEscape(token)+"/accept", nil,
+		map[string]string{"full_name": fullName, "password": password}, &u)
+	return &u, err
+}

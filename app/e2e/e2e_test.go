@@ -96,6 +96,13 @@ func newSite(t *testing.T) *site {
 // browser starts headless Chromium with a fresh profile.
 func browser(t *testing.T) context.Context {
 	t.Helper()
+	return browserSized(t, 1280, 900)
+}
+
+// browserSized starts headless Chromium with a fresh profile and a window
+// of the given size.
+func browserSized(t *testing.T, width, height int) context.Context {
+	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
 		t.Fatal("chromium is not installed: apt-get install -y chromium")
@@ -103,7 +110,7 @@ func browser(t *testing.T) context.Context {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path),
 		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-first-run", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
+		chromedp.Flag("no-first-run", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(width, height))
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(alloc)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 4*time.Minute)
@@ -223,6 +230,15 @@ func typeIn(sel, text string) chromedp.Action[chromedp.Void] {
 func textOf(dst *string, sel string) chromedp.Action[chromedp.Void] {
 	return into(dst, chromedp.Evaluate[string](fmt.Sprintf(`(() => { const e = document.querySelector(%q);
 		return e.value !== undefined && e.tagName === 'INPUT' ? e.value : e.innerText })()`, sel)))
+}
+
+// loadFrom loads the URL that *url holds when the step runs (an earlier
+// step of the same run reads it).
+func loadFrom(url *string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := load(*url)(ctx, t)
+		return err
+	})
 }
 
 // choose sets a select's value and fires its change event, as a user does.
@@ -371,4 +387,117 @@ func TestBrowserFirstRow(t *testing.T) {
 	}
 	slices.Sort(times)
 	t.Logf("navigation to first directory row: median %v of %v", times[2].Round(time.Millisecond), times)
+}
+
+// TestBrowserScreens walks the other screens: agreements and a new
+// version, contracts, storage accounts and scheduled deletion, a deal, a
+// team invitation and an API key, a partner's capacity tab, and the
+// directory at phone width.
+func TestBrowserScreens(t *testing.T) {
+	if os.Getenv("PARTNERKIT_E2E") == "" {
+		t.Skip("set PARTNERKIT_E2E=1 (make test-e2e) to run the browser tests")
+	}
+	s := newSite(t)
+	shot := newShots(t)
+	mick := browser(t)
+	var versions, contractsText, storageStatus, dealStatus, inviteLink, apiKey string
+	closeDate := time.Now().AddDate(0, 2, 0).Format(time.DateOnly)
+	err := shot.run(mick, "screens",
+		load(s.url+"/signin"),
+		typeIn("#email", "mick@mighty.example"),
+		typeIn("#password", "Sup3r-secret"),
+		click("#signin"),
+		waitFor("tr.partner-row"),
+
+		load(s.url+"/agreements"),
+		click("#new-agreement"),
+		typeIn("#agreement-name", "Service terms"),
+		typeIn("#agreement-description", "How we work together."),
+		click("#save-agreement"),
+		waitFor("#publish-form"),
+		choose("#document-source", "url"),
+		typeIn("#document-url", "https://mighty.example/terms-v2.pdf"),
+		click("#publish"),
+		until(`document.querySelectorAll('#versions tbody tr').length === 2`),
+		textOf(&versions, "#versions"),
+		shot.take("20-agreement-versions"),
+
+		load(s.url+"/contracts"),
+		waitFor("#contracts"),
+		textOf(&contractsText, "#contracts"),
+		shot.take("21-contracts"),
+
+		load(s.url+"/storage?partner="+s.resellerID),
+		typeIn("#storage-name", "Acme backups"),
+		typeIn("#storage-quota", "2.5"),
+		click("#create-storage"),
+		waitFor("#storage-accounts button.danger"),
+		click("#storage-accounts button.danger"),
+		until(`document.querySelector('#storage-accounts').innerText.includes('deletion_scheduled')`),
+		textOf(&storageStatus, "#storage-accounts"),
+		shot.take("22-storage-accounts"),
+
+		load(s.url+"/deals"),
+		typeIn("#deal-customer", "Globex"),
+		typeIn("#deal-tb", "40"),
+		eval(`(() => { const e = document.querySelector('#deal-close'); e.value = '`+closeDate+`';
+			e.dispatchEvent(new Event('input', {bubbles: true})); return true })()`),
+		click("#register-deal"),
+		waitFor("#deals tbody tr"),
+		textOf(&dealStatus, "#deals"),
+		shot.take("23-deals"),
+
+		load(s.url+"/team"),
+		typeIn("#invite-email", "new.colleague@mighty.example"),
+		click("#invite"),
+		waitFor("#invitation-link"),
+		textOf(&inviteLink, "#invitation-link"),
+		typeIn("#key-description", "usage collector"),
+		click("#create-key"),
+		waitFor("#new-key-value"),
+		textOf(&apiKey, "#new-key-value"),
+		shot.take("24-team"),
+
+		loadFrom(&inviteLink),
+		waitFor("#join-form"),
+		typeIn("#full-name", "New Colleague"),
+		typeIn("#join-password", "Sup3r-secret"),
+		click("#join"),
+		waitFor("#joined"),
+		shot.take("25-joined"),
+
+		load(s.url+"/partners/"+s.resellerID+"?tab=capacity"),
+		waitFor("#partner-capacity"),
+		shot.take("26-partner-capacity"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ what, got, want string }{
+		{"versions", versions, "terms-v2.pdf"},
+		{"contracts", contractsText, "active"},
+		{"storage", storageStatus, "deletion_scheduled"},
+		{"deal", dealStatus, "submitted"},
+		{"invitation link", inviteLink, "/join/"},
+		{"API key", apiKey, "pk_"},
+	} {
+		if !strings.Contains(c.got, c.want) {
+			t.Errorf("%s: %q does not contain %q", c.what, c.got, c.want)
+		}
+	}
+
+	phone := browserSized(t, 390, 844)
+	if err := shot.run(phone, "phone",
+		load(s.url+"/signin"),
+		typeIn("#email", "mick@mighty.example"),
+		typeIn("#password", "Sup3r-secret"),
+		click("#signin"),
+		waitFor("tr.partner-row"),
+		shot.take("27-phone-directory"),
+		click(".menu-toggle"),
+		waitFor(".nav.open"),
+		shot.take("28-phone-menu"),
+	); err != nil {
+		t.Fatal(err)
+	}
 }

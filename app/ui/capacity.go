@@ -17,6 +17,7 @@ import (
 // transfers, and the usage chart with CSV export.
 type capacityPage struct {
 	app.Compo
+	mounted
 	contracts []client.CapacityContract
 	selected  string
 	overview  *client.Overview
@@ -33,6 +34,8 @@ func (c *capacityPage) OnMount(ctx app.Context) {
 	if api == nil { // prerendering on the server: the browser loads the data
 		return
 	}
+	c.keep(ctx)
+	ctx = c.own(ctx)
 	ctx.Async(func() {
 		list, err := api.CapacityContracts(ctx)
 		ctx.Dispatch(func(ctx app.Context) {
@@ -53,7 +56,9 @@ func (c *capacityPage) OnMount(ctx app.Context) {
 }
 
 func (c *capacityPage) loadOverview(ctx app.Context) {
+	ctx = c.own(ctx)
 	id := c.selected
+	ctx = c.own(ctx)
 	ctx.Async(func() {
 		o, err := api.Overview(ctx, id)
 		to := time.Now().UTC()
@@ -161,6 +166,7 @@ func (c *capacityPage) partnerRow(p client.PartnerOverview) app.UI {
 func (c *capacityPage) saveAllocation(ctx app.Context, e app.Event) {
 	e.PreventDefault()
 	partner, tb := c.editing, strings.TrimSpace(c.newTB)
+	ctx = c.own(ctx)
 	ctx.Async(func() {
 		_, err := api.SetAllocation(ctx, partner, client.AllocationChange{AllocatedTB: tb})
 		ctx.Dispatch(func(ctx app.Context) {
@@ -175,6 +181,7 @@ func (c *capacityPage) saveAllocation(ctx app.Context, e app.Event) {
 
 func (c *capacityPage) transfer(ctx app.Context, _ app.Event) {
 	partner, to := c.editing, c.transferTo
+	ctx = c.own(ctx)
 	ctx.Async(func() {
 		_, err := api.Transfer(ctx, partner, to)
 		ctx.Dispatch(func(ctx app.Context) {

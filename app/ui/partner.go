@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"github.com/partnerkit/partnerkit"
@@ -12,11 +13,14 @@ import (
 // Contracts, Contacts, Users and Capacity; rename and suspend live here.
 type partnerDetails struct {
 	app.Compo
+	mounted
 	id        string
 	tab       string
 	partner   *client.Partner
 	contracts []client.Contract
 	users     []client.Member
+	alloc     *client.Allocation
+	report    *client.Report
 	newName   string
 	renaming  bool
 	err       error
@@ -26,6 +30,7 @@ func (c *partnerDetails) OnNav(ctx app.Context) {
 	if api == nil { // prerendering on the server: the browser loads the data
 		return
 	}
+	c.keep(ctx)
 	c.id, c.tab = lastSegment(ctx), ctx.Page().URL().Query().Get("tab")
 	if c.tab == "" {
 		c.tab = "general"
@@ -34,14 +39,21 @@ func (c *partnerDetails) OnNav(ctx app.Context) {
 }
 
 func (c *partnerDetails) load(ctx app.Context) {
+	ctx = c.own(ctx)
 	id := c.id
+	ctx = c.own(ctx)
 	ctx.Async(func() {
 		p, err := api.Partner(ctx, id)
 		var cons *client.List[client.Contract]
 		var users *client.List[client.Member]
+		var alloc *client.Allocation
+		var report *client.Report
 		if err == nil {
 			cons, _ = api.Contracts(ctx, client.ContractQuery{PartnerID: id, Page: client.Page{Limit: 100}})
 			users, _ = api.PartnerUsers(ctx, id)
+			alloc, _ = api.Allocation(ctx, id)
+			to := time.Now().UTC()
+			report, _ = api.UsageReport(ctx, id, "", to.AddDate(0, 0, -29), to, "day")
 		}
 		ctx.Dispatch(func(ctx app.Context) {
 			if unauthorized(err) {
@@ -61,6 +73,7 @@ func (c *partnerDetails) load(ctx app.Context) {
 			if users != nil {
 				c.users = users.Items
 			}
+			c.alloc, c.report = alloc, report
 			if p != nil {
 				_ = ctx.LocalStorage().Set("partner:"+id, p)
 			}
@@ -111,7 +124,7 @@ func (c *partnerDetails) tabBody() app.UI {
 			return app.Li().Text(u.User.FullName + " <" + u.User.Email + "> — " + u.Role)
 		}))
 	case "capacity":
-		return app.P().Body(app.Text("Allocations and usage of this partner are on the "), app.A().Href("/capacity").Text("Capacity"), app.Text(" page."))
+		return c.capacityTab()
 	}
 	return app.Div().ID("partner-general").Body(
 		app.Dl().Body(
@@ -155,6 +168,7 @@ func (c *partnerDetails) contractActions(k client.Contract) app.UI {
 	return app.Range(actions).Slice(func(i int) app.UI {
 		a := actions[i]
 		return app.Button().Class("small").Text(a).OnClick(func(ctx app.Context, _ app.Event) {
+			ctx = c.own(ctx)
 			ctx.Async(func() {
 				_, err := api.ContractAction(ctx, k.ID, a)
 				ctx.Dispatch(func(ctx app.Context) {
@@ -169,6 +183,7 @@ func (c *partnerDetails) contractActions(k client.Contract) app.UI {
 func (c *partnerDetails) rename(ctx app.Context, e app.Event) {
 	e.PreventDefault()
 	name := c.newName
+	ctx = c.own(ctx)
 	ctx.Async(func() {
 		p, err := api.UpdatePartner(ctx, c.id, client.PartnerChanges{Name: &name})
 		ctx.Dispatch(func(app.Context) {
@@ -182,6 +197,7 @@ func (c *partnerDetails) rename(ctx app.Context, e app.Event) {
 
 func (c *partnerDetails) setStatus(fn func(ctx context.Context, id string) (*client.Partner, error)) app.EventHandler {
 	return func(ctx app.Context, _ app.Event) {
+		ctx = c.own(ctx)
 		ctx.Async(func() {
 			p, err := fn(ctx, c.id)
 			ctx.Dispatch(func(app.Context) {
@@ -192,4 +208,26 @@ func (c *partnerDetails) setStatus(fn func(ctx context.Context, id string) (*cli
 			})
 		})
 	}
+}
+
+// capacityTab shows the partner's allocation and its last 30 days of usage.
+func (c *partnerDetails) capacityTab() app.UI {
+	if c.alloc == nil || c.alloc.ContractID == "" {
+		return app.P().Class("hint").Text("No capacity allocation.")
+	}
+	a := c.alloc
+	to := time.Now().UTC()
+	return app.Div().ID("partner-capacity").Body(
+		app.Dl().Body(
+			app.Dt().Text("Contract"), app.Dd().Text(a.ContractID),
+			app.Dt().Text("Allocated"), app.Dd().Body(app.Text(a.AllocatedTB+" TB"), app.If(a.PayPerUse, func() app.UI {
+				return app.Span().Class("badge").Text("pay-per-use")
+			})),
+			app.Dt().Text("Overdraft"), app.Dd().Text(map[bool]string{true: "allowed", false: "not allowed"}[a.AllowOverdraft]),
+		),
+		app.If(c.report != nil, func() app.UI { return app.Raw(usageChart(c.report)) }),
+		app.A().Class("button secondary").Attr("download", "usage.csv").Href("/api/v1/usage/reports?format=csv&partner_id="+c.id+
+			"&from="+to.AddDate(0, 0, -29).Format(time.DateOnly)+"&to="+to.Format(time.DateOnly)).Text("Export CSV"),
+		app.A().Class("button secondary").Href("/storage?partner="+c.id).Text("Storage accounts"),
+	)
 }

@@ -5,24 +5,31 @@ import (
 	"github.com/partnerkit/partnerkit/app/client"
 )
 
-// shell is the frame of every signed-in page: navigation that folds on a
-// phone, the account switcher, sign-out, and an offline banner.
-type shell struct {
+// newShell frames a signed-in page: the top bar, then the page's title and
+// content. It is a function, not a component, so the page renders (and
+// go-app diffs) its content itself; the top bar's own state lives in the
+// topBar component, which has no inputs to update.
+func newShell(title string, content ...app.UI) app.UI {
+	return app.Div().Class("shell").Body(
+		&topBar{},
+		app.Main().Body(
+			app.H1().Text(title),
+			app.Div().Body(content...),
+		),
+	)
+}
+
+// topBar is the navigation that folds on a phone, the account switcher,
+// sign-out, and the offline banner.
+type topBar struct {
 	app.Compo
-	// Title and Content are exported: go-app updates a nested component
-	// through its exported fields when the page renders again.
-	Title   string
-	Content []app.UI
 	me      *client.Me
 	offline bool
 	menu    bool
 	err     error
 }
 
-// newShell returns a shell titled title around content.
-func newShell(title string, content ...app.UI) *shell { return &shell{Title: title, Content: content} }
-
-func (s *shell) OnMount(ctx app.Context) {
+func (s *topBar) OnMount(ctx app.Context) {
 	if api == nil { // prerendering on the server: the browser loads the data
 		return
 	}
@@ -42,18 +49,16 @@ func (s *shell) OnMount(ctx app.Context) {
 				return
 			}
 			s.me, s.err = me, err
-			if err == nil {
-				ctx.SetState("me", me)
-			}
 		})
 	})
 }
 
-func (s *shell) Render() app.UI {
+func (s *topBar) Render() app.UI {
 	links := []struct{ href, label string }{
-		{"/", "Directory"}, {"/partners/new", "Create partner"}, {"/capacity", "Capacity"}, {"/team", "Team & API keys"},
+		{"/", "Directory"}, {"/partners/new", "Create partner"}, {"/agreements", "Agreements"}, {"/contracts", "Contracts"},
+		{"/capacity", "Capacity"}, {"/storage", "Storage"}, {"/deals", "Deals"}, {"/team", "Team & API keys"},
 	}
-	return app.Div().Class("shell").Body(
+	return app.Div().Body(
 		app.Header().Class("topbar").Body(
 			app.Button().Class("menu-toggle").Attr("aria-label", "Menu").Text("☰").
 				OnClick(func(ctx app.Context, e app.Event) { s.menu = !s.menu }),
@@ -71,14 +76,10 @@ func (s *shell) Render() app.UI {
 				Text("Offline: showing the last loaded data; changes are disabled until the connection is back.")
 		}),
 		errorBanner(s.err),
-		app.Main().Body(
-			app.H1().Text(s.Title),
-			app.Div().Body(s.Content...),
-		),
 	)
 }
 
-func (s *shell) accountSwitcher() app.UI {
+func (s *topBar) accountSwitcher() app.UI {
 	ms := s.me.Memberships
 	return app.Select().ID("account").Attr("aria-label", "Account").OnChange(func(ctx app.Context, e app.Event) {
 		id := ctx.JSSrc().Get("value").String()
@@ -99,7 +100,7 @@ func (s *shell) accountSwitcher() app.UI {
 	)
 }
 
-func (s *shell) signOut(ctx app.Context, _ app.Event) {
+func (s *topBar) signOut(ctx app.Context, _ app.Event) {
 	ctx.Async(func() {
 		_ = api.SignOut(ctx)
 		ctx.Dispatch(func(ctx app.Context) { ctx.Navigate("/signin") })

@@ -9,22 +9,29 @@ import (
 // once, with a copy button.
 type teamPage struct {
 	app.Compo
+	mounted
 	team                 []client.Member
 	keys                 []client.APIKey
 	description, keyRole string
 	newKey               *client.CreatedAPIKey
+	inviteEmail          string
+	inviteRole           string
+	invitation           *client.TeamInvitation
 	err, keyErr          error
+	inviteErr            error
 }
 
 func (c *teamPage) OnMount(ctx app.Context) {
 	if api == nil { // prerendering on the server: the browser loads the data
 		return
 	}
-	c.keyRole = "viewer"
+	c.keep(ctx)
+	c.keyRole, c.inviteRole = "viewer", "staff"
 	c.load(ctx)
 }
 
 func (c *teamPage) load(ctx app.Context) {
+	ctx = c.own(ctx)
 	ctx.Async(func() {
 		team, err := api.Team(ctx)
 		keys, kerr := api.APIKeys(ctx)
@@ -52,6 +59,25 @@ func (c *teamPage) Render() app.UI {
 			m := c.team[i]
 			return app.Li().Text(m.User.FullName + " <" + m.User.Email + "> — " + m.Role)
 		})),
+		app.H2().Text("Invite a member"),
+		app.Form().ID("invite-form").Class("filters").OnSubmit(c.invite).Body(
+			app.Input().ID("invite-email").Type("email").Placeholder("Email").Value(c.inviteEmail).OnInput(c.ValueTo(&c.inviteEmail)),
+			selectBox("invite-role", "Role", &c.inviteRole, c, "staff", "admin", "Admin", "staff", "Staff", "viewer", "Viewer"),
+			app.Button().Type("submit").ID("invite").Text("Create invitation link"),
+			fieldError(c.inviteErr, "email"),
+			fieldError(c.inviteErr, "role"),
+		),
+		errorBanner(c.inviteErr),
+		app.If(c.invitation != nil, func() app.UI {
+			link := app.Window().Get("location").Get("origin").String() + c.invitation.Link
+			return app.Div().Class("notice").ID("invitation").Body(
+				app.P().Text("Send this link to "+c.invitation.Email+"; it works once, for 7 days."),
+				app.Input().ID("invitation-link").ReadOnly(true).Value(link),
+				app.Button().Type("button").Text("Copy").OnClick(func(ctx app.Context, _ app.Event) {
+					app.Window().Get("navigator").Get("clipboard").Call("writeText", link)
+				}),
+			)
+		}),
 		app.H2().Text("API keys"),
 		app.Form().ID("api-key-form").OnSubmit(c.createKey).Body(
 			field(c, "key-description", "Description", "text", &c.description, c.keyErr, "description"),
@@ -83,6 +109,7 @@ func (c *teamPage) Render() app.UI {
 					app.Td().Text(last),
 					app.Td().Body(app.If(k.RevokedAt == nil, func() app.UI {
 						return app.Button().Class("small danger").Text("Revoke").OnClick(func(ctx app.Context, _ app.Event) {
+							ctx = c.own(ctx)
 							ctx.Async(func() {
 								_, err := api.RevokeAPIKey(ctx, k.ID)
 								ctx.Dispatch(func(ctx app.Context) { c.keyErr = err; c.load(ctx) })
@@ -94,15 +121,32 @@ func (c *teamPage) Render() app.UI {
 	)
 }
 
+func (c *teamPage) invite(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	email, role := c.inviteEmail, c.inviteRole
+	ctx = c.own(ctx)
+	ctx.Async(func() {
+		inv, err := api.InviteMember(ctx, email, role)
+		ctx.Dispatch(func(app.Context) {
+			c.inviteErr = err
+			if err == nil {
+				c.invitation, c.inviteEmail = inv, ""
+			}
+		})
+	})
+}
+
 func (c *teamPage) createKey(ctx app.Context, e app.Event) {
 	e.PreventDefault()
 	desc, role := c.description, c.keyRole
+	ctx = c.own(ctx)
 	ctx.Async(func() {
 		k, err := api.CreateAPIKey(ctx, desc, role, nil)
 		ctx.Dispatch(func(ctx app.Context) {
 			c.keyErr = err
 			if err == nil {
 				c.newKey, c.description = k, ""
+				app.Window().GetElementByID("key-description").Set("value", "")
 				c.load(ctx)
 			}
 		})

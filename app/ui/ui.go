@@ -20,7 +20,13 @@ func Register() {
 	app.Route("/partners/new", func() app.Composer { return &wizard{} })
 	app.RouteWithRegexp(`^/partners/[^/]+$`, func() app.Composer { return &partnerDetails{} })
 	app.RouteWithRegexp(`^/activate/[^/]+$`, func() app.Composer { return &activation{} })
+	app.RouteWithRegexp(`^/join/[^/]+$`, func() app.Composer { return &joinPage{} })
+	app.Route("/agreements", func() app.Composer { return &agreementsPage{} })
+	app.RouteWithRegexp(`^/agreements/[^/]+$`, func() app.Composer { return &agreementPage{} })
+	app.Route("/contracts", func() app.Composer { return &contractsPage{} })
 	app.Route("/capacity", func() app.Composer { return &capacityPage{} })
+	app.Route("/storage", func() app.Composer { return &storagePage{} })
+	app.Route("/deals", func() app.Composer { return &dealsPage{} })
 	app.Route("/team", func() app.Composer { return &teamPage{} })
 }
 
@@ -71,3 +77,22 @@ func field(c interface{ ValueTo(any) app.EventHandler }, id, label, typ string, 
 func unauthorized(err error) bool { return partnerkit.ErrorCode(err) == partnerkit.CodeUnauthorized }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// mounted keeps the context a component got when it mounted or navigated.
+// Loaders dispatch through it: a context from an event belongs to the
+// element that fired it, and once an update replaces that element, updates
+// dispatched through it no longer reach the component.
+type mounted struct {
+	self app.Context
+}
+
+// keep remembers the component's own context.
+func (m *mounted) keep(ctx app.Context) { m.self = ctx }
+
+// own returns the component's own context, or ctx before it mounted.
+func (m *mounted) own(ctx app.Context) app.Context {
+	if m.self.Context != nil {
+		return m.self
+	}
+	return ctx
+}

@@ -19,10 +19,9 @@ type wizard struct {
 	typ, name, externalID string
 	createAgreement       bool
 
-	agreementID                 string
-	agrName, agrDesc, docSource string
-	docURL, fileName            string
-	fileContent                 []byte
+	agreementID      string
+	agrName, agrDesc string
+	doc              documentForm
 
 	marketplaceIDs []string
 	action         string
@@ -47,7 +46,7 @@ func (c *wizard) OnMount(ctx app.Context) {
 	if api == nil { // prerendering on the server: the browser loads the data
 		return
 	}
-	c.step, c.typ, c.docSource, c.action = 1, "reseller", "none", "invite"
+	c.step, c.typ, c.doc.source, c.action = 1, "reseller", "none", "invite"
 	ctx.Async(func() {
 		agrs, err := api.Agreements(ctx, "", client.Page{Limit: 500})
 		mps, err2 := api.Marketplaces(ctx)
@@ -97,10 +96,10 @@ func (c *wizard) check() error {
 			if strings.TrimSpace(c.agrName) == "" {
 				fields["new_agreement.name"] = "is required"
 			}
-			if c.docSource == "url" && !strings.HasPrefix(c.docURL, "http://") && !strings.HasPrefix(c.docURL, "https://") {
+			if c.doc.source == "url" && !strings.HasPrefix(c.doc.url, "http://") && !strings.HasPrefix(c.doc.url, "https://") {
 				fields["new_agreement.document.url"] = "must be an absolute http or https URL"
 			}
-			if c.docSource == "file" && len(c.fileContent) == 0 {
+			if c.doc.source == "file" && len(c.doc.content) == 0 {
 				fields["new_agreement.document.content"] = "choose a PDF, text or Markdown file"
 			}
 		}
@@ -165,14 +164,7 @@ func (c *wizard) input() client.Onboarding {
 		in.UserIDs = c.userIDs
 	}
 	if c.createAgreement {
-		doc := client.DocumentInput{Kind: c.docSource}
-		switch c.docSource {
-		case "url":
-			doc.URL = c.docURL
-		case "file":
-			doc.FileName, doc.Content = c.fileName, c.fileContent
-		}
-		in.NewAgreement = &client.NewAgreement{Type: "program", Name: c.agrName, Description: c.agrDesc, Document: doc}
+		in.NewAgreement = &client.NewAgreement{Type: "program", Name: c.agrName, Description: c.agrDesc, Document: c.doc.input()}
 	} else {
 		in.AgreementID = c.agreementID
 	}
@@ -276,22 +268,7 @@ func (c *wizard) body() app.UI {
 				app.Textarea().ID("agreement-description").Text(c.agrDesc).OnInput(c.ValueTo(&c.agrDesc)),
 				fieldError(c.err, "new_agreement.description"),
 			),
-			app.Div().Class("field").Body(
-				app.Label().For("document-source").Text("Document source"),
-				selectBox("document-source", "Document source", &c.docSource, c, "none", "none", "None (partners see the description)", "url", "URL", "file", "Upload a file"),
-			),
-			app.If(c.docSource == "url", func() app.UI {
-				return field(c, "document-url", "Document URL", "url", &c.docURL, c.err, "new_agreement.document.url")
-			}),
-			app.If(c.docSource == "file", func() app.UI {
-				return app.Div().Class("field").Body(
-					app.Label().For("document-file").Text("Document (PDF, text or Markdown, up to 10 MiB)"),
-					app.Input().ID("document-file").Type("file").Accept(".pdf,.txt,.md,.markdown").OnChange(c.readFile),
-					app.If(c.fileName != "", func() app.UI { return app.Span().Class("hint").Text(c.fileName) }),
-					fieldError(c.err, "new_agreement.document.content"),
-					fieldError(c.err, "new_agreement.document.file_name"),
-				)
-			}),
+			c.doc.render(c, c.err, "new_agreement.document."),
 		)
 	case 3:
 		return app.Div().Body(
@@ -375,27 +352,6 @@ func meType(me *client.Me) string {
 		}
 	}
 	return ""
-}
-
-// readFile reads the chosen file into the wizard with the browser's
-// FileReader-free File.arrayBuffer().
-func (c *wizard) readFile(ctx app.Context, _ app.Event) {
-	files := ctx.JSSrc().Get("files")
-	if files.Get("length").Int() == 0 {
-		return
-	}
-	f := files.Index(0)
-	name := f.Get("name").String()
-	var then app.Func
-	then = app.FuncOf(func(_ app.Value, args []app.Value) any {
-		defer then.Release()
-		arr := app.Window().Get("Uint8Array").New(args[0])
-		buf := make([]byte, arr.Get("length").Int())
-		app.CopyBytesToGo(buf, arr)
-		ctx.Dispatch(func(app.Context) { c.fileName, c.fileContent = name, buf })
-		return nil
-	})
-	f.Call("arrayBuffer").Call("then", then)
 }
 
 func radio(id, name, value, label string, v *string) app.UI {

@@ -1,0 +1,297 @@
+package ui
+
+import (
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/partnerkit/partnerkit/app/client"
+)
+
+// documentForm picks a version's document: none, a URL or an uploaded file
+// read in the browser. Its fields' API errors are named under prefix.
+type documentForm struct {
+	source, url, fileName string
+	content               []byte
+}
+
+func (d *documentForm) input() client.DocumentInput {
+	in := client.DocumentInput{Kind: d.source}
+	switch d.source {
+	case "url":
+		in.URL = d.url
+	case "file":
+		in.FileName, in.Content = d.fileName, d.content
+	}
+	return in
+}
+
+func (d *documentForm) render(c interface{ ValueTo(any) app.EventHandler }, err error, prefix string) app.UI {
+	if d.source == "" {
+		d.source = "none"
+	}
+	return app.Div().Body(
+		app.Div().Class("field").Body(
+			app.Label().For("document-source").Text("Document source"),
+			selectBox("document-source", "Document source", &d.source, c, "none", "none", "None (partners see the description)", "url", "URL", "file", "Upload a file"),
+			fieldError(err, prefix+"kind"),
+		),
+		app.If(d.source == "url", func() app.UI {
+			return field(c, "document-url", "Document URL", "url", &d.url, err, prefix+"url")
+		}),
+		app.If(d.source == "file", func() app.UI {
+			return app.Div().Class("field").Body(
+				app.Label().For("document-file").Text("Document (PDF, text or Markdown, up to 10 MiB)"),
+				app.Input().ID("document-file").Type("file").Accept(".pdf,.txt,.md,.markdown").OnChange(func(ctx app.Context, _ app.Event) {
+					readFile(ctx, func(name string, data []byte) { d.fileName, d.content = name, data })
+				}),
+				app.If(d.fileName != "", func() app.UI { return app.Span().Class("hint").Text(d.fileName) }),
+				fieldError(err, prefix+"content"),
+				fieldError(err, prefix+"file_name"),
+			)
+		}),
+	)
+}
+
+// readFile reads the file chosen in the event's input and hands it to done
+// on the UI goroutine.
+func readFile(ctx app.Context, done func(name string, data []byte)) {
+	files := ctx.JSSrc().Get("files")
+	if files.Get("length").Int() == 0 {
+		return
+	}
+	f := files.Index(0)
+	name := f.Get("name").String()
+	var then app.Func
+	then = app.FuncOf(func(_ app.Value, args []app.Value) any {
+		defer then.Release()
+		arr := app.Window().Get("Uint8Array").New(args[0])
+		buf := make([]byte, arr.Get("length").Int())
+		app.CopyBytesToGo(buf, arr)
+		ctx.Dispatch(func(app.Context) { done(name, buf) })
+		return nil
+	})
+	f.Call("arrayBuffer").Call("then", then)
+}
+
+// agreementsPage lists the account's agreements and creates new ones.
+type agreementsPage struct {
+	app.Compo
+	mounted
+	list             *client.List[client.Agreement]
+	q                string
+	creating         bool
+	typ, name, descr string
+	doc              documentForm
+	err, formErr     error
+}
+
+func (c *agreementsPage) OnMount(ctx app.Context) {
+	if api == nil { // prerendering on the server: the browser loads the data
+		return
+	}
+	c.keep(ctx)
+	c.typ = "program"
+	c.load(ctx)
+}
+
+func (c *agreementsPage) load(ctx app.Context) {
+	ctx = c.own(ctx)
+	q := c.q
+	ctx = c.own(ctx)
+	ctx.Async(func() {
+		list, err := api.Agreements(ctx, q, client.Page{Limit: 100})
+		ctx.Dispatch(func(ctx app.Context) {
+			if unauthorized(err) {
+				ctx.Navigate("/signin")
+				return
+			}
+			c.list, c.err = list, err
+		})
+	})
+}
+
+func (c *agreementsPage) Render() app.UI {
+	return newShell("Agreements",
+		errorBanner(c.err),
+		app.Form().Class("filters").OnSubmit(func(ctx app.Context, e app.Event) { e.PreventDefault(); c.load(ctx) }).Body(
+			app.Input().ID("agreement-search").Type("search").Placeholder("Search by name").Value(c.q).OnInput(c.ValueTo(&c.q)),
+			app.Button().Type("submit").Text("Search"),
+			app.Button().Type("button").ID("new-agreement").Text("Create agreement").OnClick(func(app.Context, app.Event) { c.creating = true }),
+		),
+		app.If(c.creating, func() app.UI {
+			return app.Form().ID("agreement-form").Class("card").OnSubmit(c.create).Body(
+				app.Div().Class("field").Body(
+					app.Label().For("agreement-type").Text("Type"),
+					selectBox("agreement-type", "Type", &c.typ, c, "program", "program", "Program", "service", "Service", "distribution", "Distribution", "capacity", "Capacity"),
+					fieldError(c.formErr, "type"),
+				),
+				field(c, "agreement-name", "Name", "text", &c.name, c.formErr, "name"),
+				app.Div().Class("field").Body(
+					app.Label().For("agreement-description").Text("Description"),
+					app.Textarea().ID("agreement-description").Text(c.descr).OnInput(c.ValueTo(&c.descr)),
+					fieldError(c.formErr, "description"),
+				),
+				c.doc.render(c, c.formErr, "document."),
+				errorBanner(c.formErr),
+				app.Button().Type("submit").ID("save-agreement").Text("Create"),
+			)
+		}),
+		app.If(c.list != nil, func() app.UI {
+			items := c.list.Items
+			return app.Table().ID("agreements").Body(
+				app.THead().Body(app.Tr().Body(app.Th().Text("Name"), app.Th().Text("Type"), app.Th().Text("Current version"), app.Th().Text("Updated"))),
+				app.TBody().Body(app.Range(items).Slice(func(i int) app.UI {
+					a := items[i]
+					return app.Tr().Body(
+						app.Td().Body(app.A().Href("/agreements/"+a.ID).Text(a.Name)),
+						app.Td().Text(a.Type), app.Td().Class("num").Text(a.CurrentVersion),
+						app.Td().Text(a.UpdatedAt.Format("2 Jan 2006")),
+					)
+				})),
+			)
+		}),
+	)
+}
+
+func (c *agreementsPage) create(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	in := client.NewAgreement{Type: c.typ, Name: c.name, Description: c.descr, Document: c.doc.input()}
+	ctx = c.own(ctx)
+	ctx.Async(func() {
+		a, err := api.CreateAgreement(ctx, in)
+		ctx.Dispatch(func(ctx app.Context) {
+			c.formErr = err
+			if err == nil {
+				ctx.Navigate("/agreements/" + a.ID)
+			}
+		})
+	})
+}
+
+// agreementPage shows an agreement: edit its name and description, list
+// its versions with their documents, publish a new version.
+type agreementPage struct {
+	app.Compo
+	mounted
+	id          string
+	agreement   *client.Agreement
+	versions    []client.AgreementVersion
+	name, descr string
+	doc         documentForm
+	err         error
+	saved       string
+}
+
+func (c *agreementPage) OnNav(ctx app.Context) {
+	if api == nil { // prerendering on the server: the browser loads the data
+		return
+	}
+	c.keep(ctx)
+	c.id = lastSegment(ctx)
+	c.load(ctx)
+}
+
+func (c *agreementPage) load(ctx app.Context) {
+	ctx = c.own(ctx)
+	id := c.id
+	ctx = c.own(ctx)
+	ctx.Async(func() {
+		a, err := api.Agreement(ctx, id)
+		var vs *client.List[client.AgreementVersion]
+		if err == nil {
+			vs, err = api.AgreementVersions(ctx, id)
+		}
+		ctx.Dispatch(func(ctx app.Context) {
+			if unauthorized(err) {
+				ctx.Navigate("/signin")
+				return
+			}
+			c.err = err
+			if a != nil && err == nil {
+				c.agreement, c.name, c.descr, c.versions = a, a.Name, a.Description, vs.Items
+			}
+		})
+	})
+}
+
+func (c *agreementPage) Render() app.UI {
+	title := "Agreement"
+	if c.agreement != nil {
+		title = c.agreement.Name
+	}
+	return newShell(title,
+		errorBanner(c.err),
+		app.If(c.saved != "", func() app.UI { return app.P().Class("notice").Text(c.saved) }),
+		app.If(c.agreement != nil, func() app.UI {
+			return app.Div().Body(
+				app.Form().ID("agreement-edit").OnSubmit(c.save).Body(
+					field(c, "agreement-name", "Name", "text", &c.name, c.err, "name"),
+					app.Div().Class("field").Body(
+						app.Label().For("agreement-description").Text("Description"),
+						app.Textarea().ID("agreement-description").Text(c.descr).OnInput(c.ValueTo(&c.descr)),
+						fieldError(c.err, "description"),
+					),
+					app.Button().Type("submit").ID("save-agreement").Text("Save"),
+				),
+				app.H2().Text("Versions"),
+				app.Table().ID("versions").Body(
+					app.THead().Body(app.Tr().Body(app.Th().Text("Version"), app.Th().Text("Document"), app.Th().Text("Published"))),
+					app.TBody().Body(app.Range(c.versions).Slice(func(i int) app.UI {
+						v := c.versions[i]
+						return app.Tr().Body(
+							app.Td().Text(v.Number),
+							app.Td().Body(documentLink(c.id, v)),
+							app.Td().Text(v.CreatedAt.Format("2 Jan 2006 15:04")),
+						)
+					})),
+				),
+				app.H2().Text("Publish a new version"),
+				app.P().Class("hint").Text("Signed contracts stay on their version and show that an update awaits signature."),
+				app.Form().ID("publish-form").OnSubmit(c.publish).Body(
+					c.doc.render(c, c.err, "document."),
+					app.Button().Type("submit").ID("publish").Text("Publish"),
+				),
+			)
+		}),
+	)
+}
+
+func documentLink(agreementID string, v client.AgreementVersion) app.UI {
+	switch v.Document.Kind {
+	case "url":
+		return app.A().Href(v.Document.URL).Attr("target", "_blank").Attr("rel", "noopener").Text(v.Document.URL)
+	case "file":
+		return app.A().Href("/api/v1/agreements/"+agreementID+"/versions/"+itoa(v.Number)+"/document").
+			Attr("target", "_blank").Text(v.Document.FileName + " (" + v.Document.MediaType + ")")
+	}
+	return app.Span().Class("hint").Text("no document")
+}
+
+func (c *agreementPage) save(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	name, descr, version := c.name, c.descr, c.agreement.Version
+	ctx = c.own(ctx)
+	ctx.Async(func() {
+		a, err := api.UpdateAgreement(ctx, c.id, client.AgreementChanges{Name: &name, Description: &descr, Version: version})
+		ctx.Dispatch(func(app.Context) {
+			c.err = err
+			if err == nil {
+				c.agreement, c.saved = a, "Saved."
+			}
+		})
+	})
+}
+
+func (c *agreementPage) publish(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	doc := c.doc.input()
+	ctx = c.own(ctx)
+	ctx.Async(func() {
+		v, err := api.PublishVersion(ctx, c.id, doc)
+		ctx.Dispatch(func(ctx app.Context) {
+			c.err = err
+			if err == nil {
+				c.saved, c.doc = "Version "+itoa(v.Number)+" published.", documentForm{}
+				c.load(ctx)
+			}
+		})
+	})
+}

@@ -1,0 +1,115 @@
+package ui
+
+import (
+	"context"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/partnerkit/partnerkit/app/client"
+)
+
+// storagePage is a channel partner's storage accounts: list with quotas,
+// create within the allocation, schedule deletion (30 days) or cancel it,
+// export CSV. A manager picks the partner with ?partner=<id>.
+type storagePage struct {
+	app.Compo
+	mounted
+	partnerID     string
+	list          *client.List[client.StorageAccount]
+	name, quotaTB string
+	err, formErr  error
+}
+
+func (c *storagePage) OnNav(ctx app.Context) {
+	if api == nil { // prerendering on the server: the browser loads the data
+		return
+	}
+	c.keep(ctx)
+	c.partnerID = ctx.Page().URL().Query().Get("partner")
+	c.load(ctx)
+}
+
+func (c *storagePage) load(ctx app.Context) {
+	ctx = c.own(ctx)
+	partner := c.partnerID
+	ctx = c.own(ctx)
+	ctx.Async(func() {
+		list, err := api.StorageAccounts(ctx, partner, client.Page{Limit: 500})
+		ctx.Dispatch(func(ctx app.Context) {
+			if unauthorized(err) {
+				ctx.Navigate("/signin")
+				return
+			}
+			c.list, c.err = list, err
+		})
+	})
+}
+
+func (c *storagePage) Render() app.UI {
+	csv := "/api/v1/storage-accounts?format=csv"
+	if c.partnerID != "" {
+		csv += "&partner_id=" + c.partnerID
+	}
+	return newShell("Storage accounts",
+		errorBanner(c.err),
+		app.Form().ID("storage-form").Class("filters").OnSubmit(c.create).Body(
+			app.Input().ID("storage-name").Placeholder("Customer account name").Value(c.name).OnInput(c.ValueTo(&c.name)),
+			fieldError(c.formErr, "name"),
+			app.Input().ID("storage-quota").Placeholder("Quota (TB)").Attr("inputmode", "decimal").Value(c.quotaTB).OnInput(c.ValueTo(&c.quotaTB)),
+			fieldError(c.formErr, "quota_tb"),
+			fieldError(c.formErr, "partner_id"),
+			app.Button().Type("submit").ID("create-storage").Text("Create"),
+			app.A().Class("button secondary").Href(csv).Attr("download", "storage-accounts.csv").Text("Export CSV"),
+		),
+		app.If(c.list != nil, func() app.UI {
+			items := c.list.Items
+			return app.Div().Class("table-wrap").Body(app.Table().ID("storage-accounts").Body(
+				app.THead().Body(app.Tr().Body(app.Th().Text("Name"), app.Th().Text("Quota"), app.Th().Text("Status"), app.Th().Text(""))),
+				app.TBody().Body(app.Range(items).Slice(func(i int) app.UI {
+					a := items[i]
+					status := a.Status
+					if a.DeleteAt != nil {
+						status += " on " + a.DeleteAt.Format("2 Jan 2006")
+					}
+					return app.Tr().Body(
+						app.Td().Text(a.Name), app.Td().Class("num").Text(a.QuotaTB+" TB"),
+						app.Td().Body(app.Span().Class("status status-"+a.Status).Text(status)),
+						app.Td().Body(app.If(a.Status == "active", func() app.UI {
+							return app.Button().Class("small danger").Text("Delete").OnClick(c.act(a.ID, api.DeleteStorageAccount))
+						}).Else(func() app.UI {
+							return app.Button().Class("small").Text("Cancel deletion").OnClick(c.act(a.ID, api.CancelDeletion))
+						})),
+					)
+				})),
+			))
+		}),
+	)
+}
+
+func (c *storagePage) create(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	in := client.NewStorageAccount{PartnerID: c.partnerID, Name: c.name, QuotaTB: c.quotaTB}
+	ctx = c.own(ctx)
+	ctx.Async(func() {
+		_, err := api.CreateStorageAccount(ctx, in)
+		ctx.Dispatch(func(ctx app.Context) {
+			c.formErr = err
+			if err == nil {
+				c.name, c.quotaTB = "", ""
+				c.load(ctx)
+			}
+		})
+	})
+}
+
+func (c *storagePage) act(id string, fn func(ctx context.Context, id string) (*client.StorageAccount, error)) app.EventHandler {
+	return func(ctx app.Context, _ app.Event) {
+		ctx = c.own(ctx)
+		ctx.Async(func() {
+			_, err := fn(ctx, id)
+			ctx.Dispatch(func(ctx app.Context) {
+				c.err = err
+				c.load(ctx)
+			})
+		})
+	}
+}
