@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/agreements"
@@ -41,6 +43,7 @@ func TestMain(m *testing.M) {
 // contract and has a reseller with a 10 TB allocation.
 type site struct {
 	url, resellerID string
+	srv             *httptest.Server
 }
 
 func newSite(t *testing.T) *site {
@@ -90,7 +93,7 @@ func newSite(t *testing.T) *site {
 	check(err)
 	srv := httptest.NewServer(server.Handler(svc, db, web))
 	t.Cleanup(srv.Close)
-	return &site{url: srv.URL, resellerID: res.ID}
+	return &site{url: srv.URL, resellerID: res.ID, srv: srv}
 }
 
 // browser starts headless Chromium with a fresh profile.
@@ -499,5 +502,66 @@ func TestBrowserScreens(t *testing.T) {
 		shot.take("28-phone-menu"),
 	); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// offline makes the page's network offline (navigator.onLine false, with
+// the offline event).
+func offline() chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, t, network.Enable, network.EnableParams{}); err != nil {
+			return err
+		}
+		_, err := cdp.Call(ctx, t, network.OverrideNetworkState, network.OverrideNetworkStateParams{
+			Offline: true, DownloadThroughput: -1, UploadThroughput: -1})
+		return err
+	})
+}
+
+// TestBrowserOffline loads the directory and a partner, then loses the
+// server and the network: the app says it is offline and still shows the
+// last loaded directory and partner details.
+func TestBrowserOffline(t *testing.T) {
+	if os.Getenv("PARTNERKIT_E2E") == "" {
+		t.Skip("set PARTNERKIT_E2E=1 (make test-e2e) to run the browser tests")
+	}
+	s := newSite(t)
+	shot := newShots(t)
+	ctx := browser(t)
+	var directoryText, partnerText string
+	if err := shot.run(ctx, "offline-setup",
+		load(s.url+"/signin"),
+		typeIn("#email", "mick@mighty.example"),
+		typeIn("#password", "Sup3r-secret"),
+		click("#signin"),
+		waitFor("tr.partner-row"),
+		load(s.url+"/partners/"+s.resellerID),
+		waitFor("#partner-general"),
+		load(s.url+"/"),
+		waitFor("tr.partner-row"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	s.srv.CloseClientConnections()
+	s.srv.Close()
+	if err := shot.run(ctx, "offline",
+		offline(),
+		waitFor(".offline"),
+		click(`tr.partner-row a`),
+		waitFor("#partner-general"),
+		textOf(&partnerText, "body"),
+		shot.take("30-offline-partner"),
+		click(`.nav a[href="/"]`),
+		until(`document.body.innerText.includes('Offline copy')`),
+		textOf(&directoryText, "body"),
+		shot.take("31-offline-directory"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(directoryText, "Acme Reseller") || !strings.Contains(directoryText, "Offline copy") {
+		t.Fatalf("offline directory:\n%s", directoryText)
+	}
+	if !strings.Contains(partnerText, "Acme Reseller") {
+		t.Fatalf("offline partner:\n%s", partnerText)
 	}
 }

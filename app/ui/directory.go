@@ -50,9 +50,10 @@ func (c *directory) load(ctx app.Context) {
 			case partnerkit.ErrorCode(err) == partnerkit.CodeInternal: // unreachable server: show the last page
 				var cached client.List[client.DirectoryEntry]
 				if ctx.LocalStorage().Get("directory", &cached) == nil && cached.Items != nil {
-					c.list, c.stale = &cached, true
+					c.list, c.stale, c.err = &cached, true, nil
+				} else {
+					c.err = err
 				}
-				c.err = err
 			case unauthorized(err):
 				ctx.Navigate("/signin")
 			default:

@@ -63,7 +63,7 @@ func (c *partnerDetails) load(ctx app.Context) {
 			if partnerkit.ErrorCode(err) == partnerkit.CodeInternal { // unreachable server: the last copy
 				var cached client.Partner
 				if ctx.LocalStorage().Get("partner:"+id, &cached) == nil && cached.ID != "" {
-					p = &cached
+					p, err = &cached, nil
 				}
 			}
 			c.partner, c.err = p, err

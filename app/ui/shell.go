@@ -2,6 +2,7 @@ package ui
 
 import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/app/client"
 )
 
@@ -44,11 +45,21 @@ func (s *topBar) OnMount(ctx app.Context) {
 	ctx.Async(func() {
 		me, err := api.Me(ctx)
 		ctx.Dispatch(func(ctx app.Context) {
-			if unauthorized(err) {
+			switch {
+			case unauthorized(err):
 				ctx.Navigate("/signin")
-				return
+			case err == nil:
+				s.me, s.err = me, nil
+				_ = ctx.LocalStorage().Set("me", me)
+			case partnerkit.ErrorCode(err) == partnerkit.CodeInternal: // unreachable: the banner says so
+				var cached client.Me
+				if ctx.LocalStorage().Get("me", &cached) == nil && cached.AccountID != "" {
+					s.me = &cached
+				}
+				s.offline = true
+			default:
+				s.err = err
 			}
-			s.me, s.err = me, err
 		})
 	})
 }
@@ -73,7 +84,7 @@ func (s *topBar) Render() app.UI {
 		),
 		app.If(s.offline, func() app.UI {
 			return app.Div().Class("offline").Attr("role", "status").
-				Text("Offline: showing the last loaded data; changes are disabled until the connection is back.")
+				Text("Offline: showing the last loaded data. Changes need the connection.")
 		}),
 		errorBanner(s.err),
 	)
