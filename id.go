@@ -14,6 +14,7 @@ const (
 	PrefixContract    = "CTR"
 	PrefixMarketplace = "MP"
 	PrefixListing     = "LST"
+	PrefixProduct     = "PRD"
 	PrefixInvitation  = "INV"
 	PrefixEvent       = "EV"
 )

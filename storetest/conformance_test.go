@@ -10,8 +10,12 @@ import (
 	contractsbun "github.com/partnerkit/partnerkit/contracts/bunstore"
 	contractsmem "github.com/partnerkit/partnerkit/contracts/memstore"
 	"github.com/partnerkit/partnerkit/internal/testdb"
+	listingsbun "github.com/partnerkit/partnerkit/listings/bunstore"
+	listingsmem "github.com/partnerkit/partnerkit/listings/memstore"
 	"github.com/partnerkit/partnerkit/partners/bunstore"
 	"github.com/partnerkit/partnerkit/partners/memstore"
+	resellersbun "github.com/partnerkit/partnerkit/resellers/bunstore"
+	resellersmem "github.com/partnerkit/partnerkit/resellers/memstore"
 	"github.com/partnerkit/partnerkit/storetest"
 	"github.com/uptrace/bun"
 )
@@ -24,7 +28,7 @@ func TestConformance(t *testing.T) {
 		storetest.Run(t, func(t *testing.T) storetest.Stores {
 			db := memstore.NewDB()
 			return storetest.Stores{Partners: memstore.New(db), Agreements: agreementsmem.New(db), Contracts: contractsmem.New(db),
-				Capacity: capacitymem.New(db)}
+				Capacity: capacitymem.New(db), Listings: listingsmem.New(db), Resellers: resellersmem.New(db)}
 		})
 	})
 	t.Run("sqlite", func(t *testing.T) {
@@ -40,5 +44,5 @@ func TestConformance(t *testing.T) {
 
 func sqlStores(db *bun.DB) storetest.Stores {
 	return storetest.Stores{Partners: bunstore.New(db), Agreements: agreementsbun.New(db), Contracts: contractsbun.New(db),
-		Capacity: capacitybun.New(db)}
+		Capacity: capacitybun.New(db), Listings: listingsbun.New(db), Resellers: resellersbun.New(db)}
 }

@@ -19,7 +19,9 @@ import (
 	"github.com/partnerkit/partnerkit/agreements"
 	"github.com/partnerkit/partnerkit/capacity"
 	"github.com/partnerkit/partnerkit/contracts"
+	"github.com/partnerkit/partnerkit/listings"
 	"github.com/partnerkit/partnerkit/partners"
+	"github.com/partnerkit/partnerkit/resellers"
 )
 
 // Stores is one set of stores of every domain, sharing one empty database
@@ -33,6 +35,10 @@ type Stores struct {
 	Contracts contracts.Store
 	// Capacity is the capacity store.
 	Capacity capacity.Store
+	// Listings is the listings store (products, listings).
+	Listings listings.Store
+	// Resellers is the Reseller Store's store (catalog, clients, subscriptions).
+	Resellers resellers.Store
 }
 
 // Opener returns a new set of stores on a new, empty database. It registers
@@ -47,6 +53,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Contracts", func(t *testing.T) { Contracts(t, open) })
 	t.Run("Onboarding", func(t *testing.T) { Onboarding(t, open) })
 	t.Run("Capacity", func(t *testing.T) { Capacity(t, open) })
+	t.Run("Listings", func(t *testing.T) { Listings(t, open) })
+	t.Run("Resellers", func(t *testing.T) { Resellers(t, open) })
 }
 
 // CheapHasher hashes passwords fast, for tests only.

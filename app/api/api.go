@@ -26,7 +26,9 @@ import (
 	"github.com/partnerkit/partnerkit/agreements"
 	"github.com/partnerkit/partnerkit/capacity"
 	"github.com/partnerkit/partnerkit/contracts"
+	"github.com/partnerkit/partnerkit/listings"
 	"github.com/partnerkit/partnerkit/partners"
+	"github.com/partnerkit/partnerkit/resellers"
 )
 
 // Config holds the services the API exposes. Partners is required; a nil
@@ -36,6 +38,9 @@ type Config struct {
 	Agreements *agreements.Service
 	Contracts  *contracts.Service
 	Capacity   *capacity.Service
+	Listings   *listings.Service
+	// Resellers is the Reseller Store (catalog, clients, subscriptions).
+	Resellers *resellers.Service
 	// Logger receives one line per request; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -86,6 +91,12 @@ func New(cfg Config) *API {
 	}
 	if cfg.Capacity != nil {
 		a.capacityRoutes()
+	}
+	if cfg.Listings != nil {
+		a.listingRoutes()
+	}
+	if cfg.Resellers != nil {
+		a.resellerRoutes()
 	}
 	a.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, partnerkit.Errorf(partnerkit.CodeNotFound, "no route %s %s", r.Method, r.URL.Path))

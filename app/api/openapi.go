@@ -12,7 +12,9 @@ import (
 	"github.com/partnerkit/partnerkit/agreements"
 	"github.com/partnerkit/partnerkit/capacity"
 	"github.com/partnerkit/partnerkit/contracts"
+	"github.com/partnerkit/partnerkit/listings"
 	"github.com/partnerkit/partnerkit/partners"
+	"github.com/partnerkit/partnerkit/resellers"
 	"github.com/shopspring/decimal"
 )
 
@@ -121,6 +123,47 @@ var docs = map[string]op{
 	"POST /deals/{id}/won":     {summary: "Mark an approved deal won", out: capacity.Deal{}},
 	"POST /deals/{id}/lost":    {summary: "Mark an approved deal lost", out: capacity.Deal{}},
 	"GET /openapi.json":        {summary: "This document (public)"},
+
+	"GET /products":         {summary: "A vendor's products", out: listings.Product{}, list: true, query: append([]string{"vendor_id"}, pageQuery...)},
+	"POST /products":        {summary: "Create a product with its items", in: listings.ProductInput{}, out: listings.Product{}, status: 201},
+	"GET /products/{id}":    {summary: "A product", out: listings.Product{}},
+	"PATCH /products/{id}":  {summary: "Rename, describe or replace the items of a product", in: listings.UpdateProductInput{}, out: listings.Product{}},
+	"DELETE /products/{id}": {summary: "Delete a product that is not listed", status: 204},
+	"GET /products/{id}/offer-plans": {summary: "The product's Microsoft commercial marketplace offer plans for a tenant",
+		out: listings.OfferPlanSet{}, query: []string{"tenant_id"}},
+	"GET /listings": {summary: "Listings of products on marketplaces", out: listings.Listing{}, list: true,
+		query: append([]string{"vendor_id", "product_id", "marketplace_id"}, pageQuery...)},
+	"POST /listings":        {summary: "List a product on a marketplace (needs an active distribution contract)", in: listings.ListingInput{}, out: listings.Listing{}, status: 201},
+	"DELETE /listings/{id}": {summary: "Take a product off a marketplace", status: 204},
+
+	"GET /catalog/services": {summary: "Catalog services the caller's account provides", out: resellers.CatalogService{}, list: true, query: pageQuery},
+	"POST /catalog/services": {summary: "Offer a service in the Reseller Store catalog", in: resellers.ServiceInput{},
+		out: resellers.CatalogService{}, status: 201},
+	"GET /catalog/services/{id}":   {summary: "A catalog service", out: resellers.CatalogService{}},
+	"PATCH /catalog/services/{id}": {summary: "Replace a catalog service's name, description and plans (its provider)", in: resellers.ServiceInput{}, out: resellers.CatalogService{}},
+	"GET /catalog": {summary: "Services the caller may buy: those of providers it holds an active contract with",
+		out: resellers.CatalogService{}, list: true, query: pageQuery},
+	"GET /clients": {summary: "A reseller's clients", out: resellers.Client{}, list: true,
+		query: append([]string{"partner_id", "status", "q"}, pageQuery...)},
+	"POST /clients":       {summary: "Add a client", in: resellers.ClientInput{}, out: resellers.Client{}, status: 201},
+	"GET /clients/{id}":   {summary: "A client", out: resellers.Client{}},
+	"PATCH /clients/{id}": {summary: "Rename a client or change its status (active, on_hold, deleted)", in: resellers.ClientUpdate{}, out: resellers.Client{}},
+	"GET /subscriptions": {summary: "A reseller's subscriptions, newest first", out: resellers.Subscription{}, list: true,
+		query: append([]string{"partner_id", "client_id", "service_id", "status"}, pageQuery...)},
+	"POST /subscriptions": {summary: "Order a subscription for an existing or a new client; the reseller is billed",
+		in: resellers.OrderInput{}, out: resellers.Subscription{}, status: 201},
+	"GET /subscriptions/{id}":           {summary: "A subscription", out: resellers.Subscription{}},
+	"GET /subscriptions/{id}/history":   {summary: "A subscription's status history, oldest first", out: resellers.Event{}, list: true},
+	"POST /subscriptions/{id}/stop":     {summary: "Stop an active subscription", out: resellers.Subscription{}},
+	"POST /subscriptions/{id}/activate": {summary: "Resume a stopped subscription within its period", out: resellers.Subscription{}},
+	"POST /subscriptions/{id}/renew":    {summary: "Renew an active or expired subscription for one more billing period", out: resellers.Subscription{}},
+	"PATCH /subscriptions/{id}/resources": {summary: "Change resource amounts: increases bill the rest of the period, decreases never refund",
+		in: ResourcesInput{}, out: resellers.Subscription{}},
+	"GET /charges": {summary: "Charges billed to a reseller, oldest first", out: resellers.Charge{}, list: true,
+		query: append([]string{"partner_id", "subscription_id", "client_id", "from", "to"}, pageQuery...)},
+	"GET /analytics": {summary: "Cost and consumption per month or day, by client or service, with the change against the previous period",
+		out: resellers.Analytics{}, csv: true, query: []string{"partner_id", "by", "granularity", "from", "to", "format"}},
+	"GET /analytics.csv": {summary: "The analytics as CSV", csv: true, query: []string{"partner_id", "by", "granularity", "from", "to"}},
 }
 
 var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)

@@ -18,6 +18,11 @@ import (
 // tenant A's resources, which tenant B must never reach.
 type tenantA struct {
 	partner, agreement, contract, capacityContract, storageAccount, deal, apiKey, member string
+	// vendor, product and listing: a vendor of A with a product listed on A's marketplace.
+	vendor, product, listing string
+	// catalogService, client and subscription: A offers a service to its
+	// reseller, which ordered a subscription for a client.
+	catalogService, client, subscription string
 }
 
 // seedTenants makes a provider with two distributors, A and B; A has a
@@ -90,6 +95,8 @@ func seedTenants(t *testing.T, s *server) (tenantA, *user, *user) {
 	key, _, err := cfg.Partners.CreateAPIKey(ctx, aAdmin, partners.APIKeyInput{Description: "k", Role: partnerkit.RoleViewer})
 	check(err)
 	ta.apiKey = key.ID
+	ta.vendor, ta.product, ta.listing = seedListing(t, s, aAdmin)
+	ta.catalogService, ta.client, ta.subscription = seedResellers(t, s, aAdmin, reseller.ID)
 	return ta, s.signIn("viewer@a.example", "Sup3r-secret"), s.signIn("admin@b.example", "Sup3r-secret")
 }
 
@@ -174,6 +181,35 @@ func routeCases(ta tenantA) map[string]routeCase {
 		"POST /deals/{id}/reject":                     {path: "/deals/" + ta.deal + "/reject", body: map[string]any{"reason": "no"}},
 		"POST /deals/{id}/won":                        {path: "/deals/" + ta.deal + "/won"},
 		"POST /deals/{id}/lost":                       {path: "/deals/" + ta.deal + "/lost"},
+		"GET /products":                               {path: "/products?vendor_id=" + ta.vendor},
+		"POST /products":                              {path: "/products", body: map[string]any{"vendor_id": ta.vendor, "name": "N", "items": []any{map[string]any{"name": "S", "type": "reservation", "unit": "user", "price": "1"}}}, foreignField: "vendor_id"},
+		"GET /products/{id}":                          {path: "/products/" + ta.product},
+		"PATCH /products/{id}":                        {path: "/products/" + ta.product, body: map[string]any{"name": "N"}},
+		"DELETE /products/{id}":                       {path: "/products/" + ta.product},
+		"GET /products/{id}/offer-plans":              {path: "/products/" + ta.product + "/offer-plans?tenant_id=contoso"},
+		"GET /listings":                               {path: "/listings?vendor_id=" + ta.vendor},
+		"POST /listings":                              {path: "/listings", body: map[string]any{"product_id": ta.product, "marketplace_id": "MP-none"}, foreignField: "product_id"},
+		"DELETE /listings/{id}":                       {path: "/listings/" + ta.listing},
+		"GET /catalog/services":                       {path: "/catalog/services", foreignOK: true},
+		"POST /catalog/services":                      {path: "/catalog/services", body: map[string]any{"name": "S", "plans": []any{map[string]any{"name": "P", "billing_period": "monthly", "resources": []any{map[string]any{"name": "r", "unit": "u", "unit_price": "1", "min": "0", "max": "0"}}}}}, foreignOK: true},
+		"GET /catalog/services/{id}":                  {path: "/catalog/services/" + ta.catalogService},
+		"PATCH /catalog/services/{id}":                {path: "/catalog/services/" + ta.catalogService, body: map[string]any{"name": "S"}},
+		"GET /catalog":                                {path: "/catalog", foreignOK: true},
+		"GET /clients":                                {path: "/clients?partner_id=" + ta.partner},
+		"POST /clients":                               {path: "/clients", body: map[string]any{"name": "C"}, foreignOK: true},
+		"GET /clients/{id}":                           {path: "/clients/" + ta.client},
+		"PATCH /clients/{id}":                         {path: "/clients/" + ta.client, body: map[string]any{"name": "C"}},
+		"GET /subscriptions":                          {path: "/subscriptions?partner_id=" + ta.partner},
+		"POST /subscriptions":                         {path: "/subscriptions", body: map[string]any{"new_client": map[string]any{"name": "C"}, "service_id": ta.catalogService, "plan_id": "PLN-x"}, foreignField: "service_id"},
+		"GET /subscriptions/{id}":                     {path: "/subscriptions/" + ta.subscription},
+		"GET /subscriptions/{id}/history":             {path: "/subscriptions/" + ta.subscription + "/history"},
+		"POST /subscriptions/{id}/stop":               {path: "/subscriptions/" + ta.subscription + "/stop"},
+		"POST /subscriptions/{id}/activate":           {path: "/subscriptions/" + ta.subscription + "/activate"},
+		"POST /subscriptions/{id}/renew":              {path: "/subscriptions/" + ta.subscription + "/renew"},
+		"PATCH /subscriptions/{id}/resources":         {path: "/subscriptions/" + ta.subscription + "/resources", body: map[string]any{"resources": []any{map[string]any{"name": "mailboxes", "amount": "2"}}}},
+		"GET /charges":                                {path: "/charges?partner_id=" + ta.partner},
+		"GET /analytics":                              {path: "/analytics?partner_id=" + ta.partner},
+		"GET /analytics.csv":                          {path: "/analytics.csv?partner_id=" + ta.partner},
 	}
 }
 

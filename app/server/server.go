@@ -24,9 +24,15 @@ import (
 	"github.com/partnerkit/partnerkit/contracts"
 	contractsbun "github.com/partnerkit/partnerkit/contracts/bunstore"
 	contractsmem "github.com/partnerkit/partnerkit/contracts/memstore"
+	"github.com/partnerkit/partnerkit/listings"
+	listingsbun "github.com/partnerkit/partnerkit/listings/bunstore"
+	listingsmem "github.com/partnerkit/partnerkit/listings/memstore"
 	"github.com/partnerkit/partnerkit/partners"
 	partnersbun "github.com/partnerkit/partnerkit/partners/bunstore"
 	partnersmem "github.com/partnerkit/partnerkit/partners/memstore"
+	"github.com/partnerkit/partnerkit/resellers"
+	resellersbun "github.com/partnerkit/partnerkit/resellers/bunstore"
+	resellersmem "github.com/partnerkit/partnerkit/resellers/memstore"
 	"github.com/uptrace/bun"
 )
 
@@ -44,17 +50,19 @@ type stores struct {
 	agreements agreements.Store
 	contracts  contracts.Store
 	capacity   capacity.Store
+	listings   listings.Store
+	resellers  resellers.Store
 }
 
 // SQL returns the services on a migrated SQL database.
 func SQL(db *bun.DB, o Options) api.Config {
-	return services(stores{partnersbun.New(db), agreementsbun.New(db), contractsbun.New(db), capacitybun.New(db)}, o)
+	return services(stores{partnersbun.New(db), agreementsbun.New(db), contractsbun.New(db), capacitybun.New(db), listingsbun.New(db), resellersbun.New(db)}, o)
 }
 
 // Memory returns the services on a new in-memory database.
 func Memory(o Options) api.Config {
 	db := partnersmem.NewDB()
-	return services(stores{partnersmem.New(db), agreementsmem.New(db), contractsmem.New(db), capacitymem.New(db)}, o)
+	return services(stores{partnersmem.New(db), agreementsmem.New(db), contractsmem.New(db), capacitymem.New(db), listingsmem.New(db), resellersmem.New(db)}, o)
 }
 
 func services(st stores, o Options) api.Config {
@@ -66,7 +74,9 @@ func services(st stores, o Options) api.Config {
 	a := agreements.NewService(st.agreements, p, st.partners, agreements.WithClock(o.Clock))
 	c := contracts.NewService(st.contracts, p, a, contracts.WithClock(o.Clock))
 	k := capacity.NewService(st.capacity, p, c, capacity.WithClock(o.Clock))
-	return api.Config{Partners: p, Agreements: a, Contracts: c, Capacity: k}
+	l := listings.NewService(st.listings, p, c, listings.WithClock(o.Clock))
+	r := resellers.NewService(st.resellers, p, c, resellers.WithClock(o.Clock))
+	return api.Config{Partners: p, Agreements: a, Contracts: c, Capacity: k, Listings: l, Resellers: r}
 }
 
 // Handler serves the API under /api/, a health check at /healthz that

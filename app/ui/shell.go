@@ -67,7 +67,8 @@ func (s *topBar) OnMount(ctx app.Context) {
 func (s *topBar) Render() app.UI {
 	links := []struct{ href, label string }{
 		{"/", "Directory"}, {"/partners/new", "Create partner"}, {"/agreements", "Agreements"}, {"/contracts", "Contracts"},
-		{"/capacity", "Capacity"}, {"/storage", "Storage"}, {"/deals", "Deals"}, {"/team", "Team & API keys"},
+		{"/capacity", "Capacity"}, {"/storage", "Storage"}, {"/deals", "Deals"}, {"/products", "Products"}, {"/catalog", "Catalog"}, {"/subscriptions", "Subscriptions"}, {"/clients", "Clients"}, {"/analytics", "Analytics"},
+		{"/team", "Team & API keys"},
 	}
 	return app.Div().Body(
 		app.Header().Class("topbar").Body(

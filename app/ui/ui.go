@@ -27,6 +27,12 @@ func Register() {
 	app.Route("/capacity", func() app.Composer { return &capacityPage{} })
 	app.Route("/storage", func() app.Composer { return &storagePage{} })
 	app.Route("/deals", func() app.Composer { return &dealsPage{} })
+	app.Route("/products", func() app.Composer { return &productsPage{} })
+	app.Route("/catalog", func() app.Composer { return &catalogPage{} })
+	app.Route("/subscriptions", func() app.Composer { return &subscriptionsPage{} })
+	app.Route("/subscriptions/new", func() app.Composer { return &orderPage{} })
+	app.Route("/clients", func() app.Composer { return &clientsPage{} })
+	app.Route("/analytics", func() app.Composer { return &analyticsPage{} })
 	app.Route("/team", func() app.Composer { return &teamPage{} })
 }
 

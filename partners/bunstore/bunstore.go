@@ -155,7 +155,7 @@ func (s *Store) UpdateAccount(ctx context.Context, a *partners.Account) error {
 // Dependents implements partners.Store with one statement.
 func (s *Store) Dependents(ctx context.Context, accountID string) (map[string]int, error) {
 	var d struct {
-		Partners, Contracts, StorageAccounts, Allocations, Deals, UsageHistory int
+		Partners, Contracts, StorageAccounts, Allocations, Deals, UsageHistory, Products int
 	}
 	err := s.conn(ctx).NewSelect().
 		ColumnExpr("(SELECT count(*) FROM accounts WHERE manager_id = ?) AS partners", accountID).
@@ -164,12 +164,14 @@ func (s *Store) Dependents(ctx context.Context, accountID string) (map[string]in
 		ColumnExpr("(SELECT count(*) FROM allocations WHERE partner_id = ?) AS allocations", accountID).
 		ColumnExpr("(SELECT count(*) FROM deals WHERE partner_id = ? OR owner_id = ?) AS deals", accountID, accountID).
 		ColumnExpr("(SELECT count(*) FROM usage_partner_daily WHERE partner_id = ?) AS usage_history", accountID).
-		Scan(ctx, &d.Partners, &d.Contracts, &d.StorageAccounts, &d.Allocations, &d.Deals, &d.UsageHistory)
+		ColumnExpr("(SELECT count(*) FROM products WHERE vendor_id = ?) AS products", accountID).
+		Scan(ctx, &d.Partners, &d.Contracts, &d.StorageAccounts, &d.Allocations, &d.Deals, &d.UsageHistory, &d.Products)
 	if err != nil {
 		return nil, sqldb.Internal("bunstore.Dependents", err)
 	}
 	return map[string]int{"partners": d.Partners, "contracts": d.Contracts, "storage accounts": d.StorageAccounts,
-		"allocations": d.Allocations, "deals": d.Deals, "usage history": d.UsageHistory}, nil
+		"allocations": d.Allocations, "deals": d.Deals, "usage history": d.UsageHistory,
+		"products": d.Products}, nil
 }
 
 // DeleteAccount implements partners.Store; memberships go with the account

@@ -34,6 +34,7 @@ const (
 	CountAllocations     = "allocations"
 	CountDeals           = "deals"
 	CountUsageHistory    = "usage history"
+	CountProducts        = "products"
 )
 
 // Store is an in-memory partners.Store.
@@ -186,7 +187,7 @@ func (s *Store) Dependents(ctx context.Context, accountID string) (map[string]in
 				deps["partners"]++
 			}
 		}
-		for _, kind := range []string{CountContracts, CountStorageAccounts, CountAllocations, CountDeals, CountUsageHistory} {
+		for _, kind := range []string{CountContracts, CountStorageAccounts, CountAllocations, CountDeals, CountUsageHistory, CountProducts} {
 			deps[kind] = s.db.Count(kind, accountID)
 		}
 		return nil

@@ -1,0 +1,650 @@
+package ui
+
+import (
+	"fmt"
+	"html"
+	"strconv"
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/partnerkit/partnerkit/app/client"
+)
+
+// The Reseller Store pages: the catalog, ordering a subscription, my
+// subscriptions, clients and analytics.
+
+// catalogPage lists the services the account may buy, with their plans.
+type catalogPage struct {
+	app.Compo
+	mounted
+	list *client.List[client.CatalogService]
+	err  error
+}
+
+func (c *catalogPage) OnMount(ctx app.Context) {
+	if api == nil { // prerendering on the server: the browser loads the data
+		return
+	}
+	c.keep(ctx)
+	ctx = c.own(ctx)
+	ctx.Async(func() {
+		list, err := api.Catalog(ctx, client.Page{Limit: 500})
+		ctx.Dispatch(func(ctx app.Context) {
+			if unauthorized(err) {
+				ctx.Navigate("/signin")
+				return
+			}
+			c.list, c.err = list, err
+		})
+	})
+}
+
+func (c *catalogPage) Render() app.UI {
+	return newShell("Catalog",
+		errorBanner(c.err),
+		app.P().Class("hint").Text("Services you can buy for your clients. Your account is billed, never the client."),
+		app.If(c.list != nil && len(c.list.Items) == 0, func() app.UI {
+			return app.P().ID("catalog-empty").Text("No services yet: a provider you hold an active contract with must offer some.")
+		}),
+		app.If(c.list != nil, func() app.UI {
+			items := c.list.Items
+			return app.Div().ID("catalog").Body(app.Range(items).Slice(func(i int) app.UI { return serviceCard(items[i]) }))
+		}),
+	)
+}
+
+func serviceCard(s client.CatalogService) app.UI {
+	return app.Section().Class("card catalog-service").Body(
+		app.H2().Text(s.Name),
+		app.If(s.Description != "", func() app.UI { return app.P().Text(s.Description) }),
+		app.Range(s.Plans).Slice(func(i int) app.UI {
+			p := s.Plans[i]
+			trial := ""
+			if p.TrialDays > 0 {
+				trial = ", " + itoa(p.TrialDays) + "-day trial"
+			}
+			return app.Div().Class("plan").Body(
+				app.H3().Text(p.Name+" ("+p.BillingPeriod+trial+")"),
+				app.Ul().Body(app.Range(p.Resources).Slice(func(j int) app.UI {
+					r := p.Resources[j]
+					limits := "from " + r.Min
+					if r.Max != "" && r.Max != "0" {
+						limits += " to " + r.Max
+					}
+					return app.Li().Text(fmt.Sprintf("%s: %s per %s and %s period (%s)", r.Name, r.UnitPrice, r.Unit,
+						strings.TrimSuffix(p.BillingPeriod, "ly"), limits))
+				})),
+				app.A().Class("button").Href("/subscriptions/new?service="+s.ID+"&plan="+p.ID).Text("Order"),
+			)
+		}),
+	)
+}
+
+// orderPage orders a subscription: a service and plan, an existing client
+// or a new one typed in, and the resource amounts.
+type orderPage struct {
+	app.Compo
+	mounted
+	catalog                     []client.CatalogService
+	clients                     []client.ResellerClient
+	serviceID, planID, clientID string
+	newName, newEmail           string
+	amounts                     map[string]string
+	err, formErr                error
+	busy                        bool
+}
+
+func (c *orderPage) OnMount(ctx app.Context) {
+	if api == nil {
+		return
+	}
+	c.keep(ctx)
+	q := ctx.Page().URL().Query()
+	c.serviceID, c.planID = q.Get("service"), q.Get("plan")
+	c.amounts = map[string]string{}
+	ctx = c.own(ctx)
+	ctx.Async(func() {
+		cat, err := api.Catalog(ctx, client.Page{Limit: 500})
+		var cl *client.List[client.ResellerClient]
+		if err == nil {
+			cl, err = api.ResellerClients(ctx, "", "active", client.Page{Limit: 500})
+		}
+		ctx.Dispatch(func(ctx app.Context) {
+			if unauthorized(err) {
+				ctx.Navigate("/signin")
+				return
+			}
+			c.err = err
+			if cat != nil {
+				c.catalog = cat.Items
+			}
+			if cl != nil {
+				c.clients = cl.Items
+			}
+		})
+	})
+}
+
+// selected returns the chosen service and plan, defaulting to the first.
+func (c *orderPage) selected() (*client.CatalogService, *client.CatalogPlan) {
+	if len(c.catalog) == 0 {
+		return nil, nil
+	}
+	s := &c.catalog[0]
+	for i := range c.catalog {
+		if c.catalog[i].ID == c.serviceID {
+			s = &c.catalog[i]
+		}
+	}
+	if len(s.Plans) == 0 {
+		return s, nil
+	}
+	p := &s.Plans[0]
+	for i := range s.Plans {
+		if s.Plans[i].ID == c.planID {
+			p = &s.Plans[i]
+		}
+	}
+	return s, p
+}
+
+func (c *orderPage) Render() app.UI {
+	svc, plan := c.selected()
+	return newShell("Order subscription",
+		errorBanner(c.err),
+		app.If(c.catalog != nil && svc == nil, func() app.UI {
+			return app.P().Text("Your catalog is empty.")
+		}),
+		app.If(svc != nil, func() app.UI {
+			return app.Form().ID("order-form").OnSubmit(c.submit).Body(
+				app.Div().Class("field").Body(
+					app.Label().For("order-service").Text("Service"),
+					app.Select().ID("order-service").OnChange(func(ctx app.Context, _ app.Event) {
+						c.serviceID, c.planID = ctx.JSSrc().Get("value").String(), ""
+					}).Body(app.Range(c.catalog).Slice(func(i int) app.UI {
+						return app.Option().Value(c.catalog[i].ID).Selected(c.catalog[i].ID == svc.ID).Text(c.catalog[i].Name)
+					})),
+					fieldError(c.formErr, "service_id"),
+				),
+				app.Div().Class("field").Body(
+					app.Label().For("order-plan").Text("Plan"),
+					app.Select().ID("order-plan").OnChange(func(ctx app.Context, _ app.Event) {
+						c.planID = ctx.JSSrc().Get("value").String()
+					}).Body(app.Range(svc.Plans).Slice(func(i int) app.UI {
+						p := svc.Plans[i]
+						return app.Option().Value(p.ID).Selected(plan != nil && p.ID == plan.ID).Text(p.Name + " (" + p.BillingPeriod + ")")
+					})),
+					fieldError(c.formErr, "plan_id"),
+				),
+				app.Div().Class("field").Body(
+					app.Label().For("order-client").Text("Client"),
+					app.Select().ID("order-client").OnChange(func(ctx app.Context, _ app.Event) {
+						c.clientID = ctx.JSSrc().Get("value").String()
+					}).Body(
+						app.Option().Value("").Selected(c.clientID == "").Text("New client…"),
+						app.Range(c.clients).Slice(func(i int) app.UI {
+							return app.Option().Value(c.clients[i].ID).Selected(c.clients[i].ID == c.clientID).Text(c.clients[i].Name)
+						}),
+					),
+					fieldError(c.formErr, "client_id"),
+				),
+				app.If(c.clientID == "", func() app.UI {
+					return app.Div().Body(
+						field(c, "order-new-client", "New client's name", "text", &c.newName, c.formErr, "new_client.name"),
+						field(c, "order-new-email", "New client's email (optional)", "email", &c.newEmail, c.formErr, "new_client.email"),
+					)
+				}),
+				app.If(plan != nil, func() app.UI {
+					return app.Div().Body(app.Range(plan.Resources).Slice(func(i int) app.UI {
+						r := plan.Resources[i]
+						id := "order-amount-" + itoa(i)
+						v, ok := c.amounts[r.Name]
+						if !ok {
+							v = r.Min
+						}
+						return app.Div().Class("field").Body(
+							app.Label().For(id).Text(fmt.Sprintf("%s (%s, %s each)", r.Name, r.Unit, r.UnitPrice)),
+							app.Input().ID(id).Type("text").Attr("inputmode", "decimal").Value(v).OnInput(func(ctx app.Context, _ app.Event) {
+								c.amounts[r.Name] = ctx.JSSrc().Get("value").String()
+							}),
+							fieldError(c.formErr, "resources["+itoa(i)+"].amount"),
+						)
+					}))
+				}),
+				errorBanner(c.formErr),
+				app.Button().Type("submit").ID("order-submit").Disabled(c.busy).Text("Order"),
+			)
+		}),
+	)
+}
+
+func (c *orderPage) submit(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	svc, plan := c.selected()
+	if svc == nil || plan == nil {
+		return
+	}
+	in := client.Order{ClientID: c.clientID, ServiceID: svc.ID, PlanID: plan.ID}
+	if c.clientID == "" {
+		in.NewClient = &client.NewResellerClient{Name: c.newName, Email: c.newEmail}
+	}
+	for _, r := range plan.Resources {
+		v, ok := c.amounts[r.Name]
+		if !ok {
+			v = r.Min
+		}
+		in.Resources = append(in.Resources, client.ResourceAmount{Name: r.Name, Amount: strings.TrimSpace(v)})
+	}
+	c.busy = true
+	ctx = c.own(ctx)
+	ctx.Async(func() {
+		_, err := api.OrderSubscription(ctx, in)
+		ctx.Dispatch(func(ctx app.Context) {
+			c.busy, c.formErr = false, err
+			if err == nil {
+				ctx.Navigate("/subscriptions")
+			}
+		})
+	})
+}
+
+// subscriptionsPage lists the account's subscriptions with their status,
+// history and actions: stop, activate, renew and change amounts.
+type subscriptionsPage struct {
+	app.Compo
+	mounted
+	list     *client.List[client.Subscription]
+	names    map[string]string // client ID → name
+	history  map[string][]client.SubscriptionEvent
+	changing string
+	amounts  map[string]string
+	err      error
+}
+
+func (c *subscriptionsPage) OnMount(ctx app.Context) {
+	if api == nil {
+		return
+	}
+	c.keep(ctx)
+	c.history = map[string][]client.SubscriptionEvent{}
+	c.load(ctx)
+}
+
+func (c *subscriptionsPage) load(ctx app.Context) {
+	ctx = c.own(ctx)
+	ctx.Async(func() {
+		list, err := api.Subscriptions(ctx, "", client.Page{Limit: 200})
+		var cl *client.List[client.ResellerClient]
+		if err == nil {
+			cl, err = api.ResellerClients(ctx, "", "", client.Page{Limit: 500})
+		}
+		ctx.Dispatch(func(ctx app.Context) {
+			if unauthorized(err) {
+				ctx.Navigate("/signin")
+				return
+			}
+			c.list, c.err = list, err
+			if cl != nil {
+				c.names = map[string]string{}
+				for _, x := range cl.Items {
+					c.names[x.ID] = x.Name
+				}
+			}
+		})
+	})
+}
+
+func (c *subscriptionsPage) Render() app.UI {
+	return newShell("My subscriptions",
+		errorBanner(c.err),
+		app.A().Class("button").ID("new-subscription").Href("/subscriptions/new").Text("Order subscription"),
+		app.If(c.list != nil, func() app.UI {
+			items := c.list.Items
+			return app.Div().Class("table-wrap").Body(app.Table().ID("subscriptions").Body(
+				app.THead().Body(app.Tr().Body(app.Th().Text("Service"), app.Th().Text("Client"), app.Th().Text("Status"),
+					app.Th().Text("Period ends"), app.Th().Text("Resources"), app.Th().Text(""))),
+				app.TBody().Body(app.Range(items).Slice(func(i int) app.UI { return c.row(items[i]) })),
+			))
+		}),
+	)
+}
+
+func amountsText(as []client.ResourceAmount) string {
+	parts := make([]string, len(as))
+	for i, a := range as {
+		parts[i] = a.Amount + " " + a.Unit + " " + a.Name
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (c *subscriptionsPage) row(s client.Subscription) app.UI {
+	var actions []string
+	switch s.Status {
+	case "active":
+		actions = []string{"stop", "renew"}
+	case "stopped":
+		actions = []string{"activate"}
+	case "expired":
+		actions = []string{"renew"}
+	}
+	evs, showHistory := c.history[s.ID]
+	return app.Tr().Class("subscription-row").Attr("data-id", s.ID).Body(
+		app.Td().Text(s.ServiceName+" — "+s.PlanName),
+		app.Td().Text(c.names[s.ClientID]),
+		app.Td().Body(app.Span().Class("status status-"+s.Status).Text(s.Status)),
+		app.Td().Text(s.PeriodEnd.Format("2006-01-02")),
+		app.Td().Body(
+			app.Text(amountsText(s.Resources)),
+			app.If(len(s.Scheduled) > 0, func() app.UI {
+				return app.Div().Class("hint").Text("At renewal: " + amountsText(s.Scheduled))
+			}),
+			app.If(c.changing == s.ID, func() app.UI { return c.changeForm(s) }),
+			app.If(showHistory, func() app.UI {
+				return app.Ol().Class("history").Body(app.Range(evs).Slice(func(i int) app.UI {
+					e := evs[i]
+					from := e.From
+					if from == "" {
+						from = "—"
+					}
+					return app.Li().Text(fmt.Sprintf("%s %s: %s → %s by %s", e.At.Format("2006-01-02 15:04"), e.Type, from, e.To, e.Actor))
+				}))
+			}),
+		),
+		app.Td().Body(
+			app.Range(actions).Slice(func(i int) app.UI {
+				action := actions[i]
+				return app.Button().Class("small").Attr("data-action", action).Text(action).OnClick(func(ctx app.Context, _ app.Event) {
+					ctx = c.own(ctx)
+					ctx.Async(func() {
+						_, err := api.MoveSubscription(ctx, s.ID, action)
+						ctx.Dispatch(func(ctx app.Context) {
+							c.err = err
+							delete(c.history, s.ID)
+							c.load(ctx)
+						})
+					})
+				})
+			}),
+			app.If(s.Status == "active", func() app.UI {
+				return app.Button().Class("small").Attr("data-action", "change").Text("change amounts").OnClick(func(ctx app.Context, _ app.Event) {
+					c.changing, c.amounts = s.ID, map[string]string{}
+				})
+			}),
+			app.Button().Class("small link").Attr("data-action", "history").Text("history").OnClick(func(ctx app.Context, _ app.Event) {
+				if showHistory {
+					delete(c.history, s.ID)
+					return
+				}
+				ctx = c.own(ctx)
+				ctx.Async(func() {
+					l, err := api.SubscriptionHistory(ctx, s.ID)
+					ctx.Dispatch(func(ctx app.Context) {
+						c.err = err
+						if l != nil {
+							c.history[s.ID] = l.Items
+						}
+					})
+				})
+			}),
+		),
+	)
+}
+
+func (c *subscriptionsPage) changeForm(s client.Subscription) app.UI {
+	return app.Form().Class("change-amounts").OnSubmit(func(ctx app.Context, e app.Event) {
+		e.PreventDefault()
+		var in []client.ResourceAmount
+		for name, v := range c.amounts {
+			in = append(in, client.ResourceAmount{Name: name, Amount: strings.TrimSpace(v)})
+		}
+		ctx = c.own(ctx)
+		ctx.Async(func() {
+			_, err := api.ChangeSubscriptionResources(ctx, s.ID, in)
+			ctx.Dispatch(func(ctx app.Context) {
+				c.err = err
+				if err == nil {
+					c.changing = ""
+					delete(c.history, s.ID)
+					c.load(ctx)
+				}
+			})
+		})
+	}).Body(
+		app.Range(s.Resources).Slice(func(i int) app.UI {
+			r := s.Resources[i]
+			id := "change-" + s.ID + "-" + itoa(i)
+			return app.Div().Class("field").Body(
+				app.Label().For(id).Text(r.Name+" ("+r.Unit+")"),
+				app.Input().ID(id).Type("text").Attr("inputmode", "decimal").Value(r.Amount).OnInput(func(ctx app.Context, _ app.Event) {
+					c.amounts[r.Name] = ctx.JSSrc().Get("value").String()
+				}),
+			)
+		}),
+		app.P().Class("hint").Text("Increases are billed for the rest of the period; decreases are never refunded."),
+		app.Button().Type("submit").Class("small").Text("Apply"),
+		app.Button().Type("button").Class("small link").Text("Cancel").OnClick(func(ctx app.Context, _ app.Event) { c.changing = "" }),
+	)
+}
+
+// clientsPage lists the account's clients: add one, put one on hold,
+// reactivate or delete it.
+type clientsPage struct {
+	app.Compo
+	mounted
+	list        *client.List[client.ResellerClient]
+	name, email string
+	err         error
+	formErr     error
+}
+
+func (c *clientsPage) OnMount(ctx app.Context) {
+	if api == nil {
+		return
+	}
+	c.keep(ctx)
+	c.load(ctx)
+}
+
+func (c *clientsPage) load(ctx app.Context) {
+	ctx = c.own(ctx)
+	ctx.Async(func() {
+		list, err := api.ResellerClients(ctx, "", "", client.Page{Limit: 500})
+		ctx.Dispatch(func(ctx app.Context) {
+			if unauthorized(err) {
+				ctx.Navigate("/signin")
+				return
+			}
+			c.list, c.err = list, err
+		})
+	})
+}
+
+func (c *clientsPage) Render() app.UI {
+	return newShell("Clients",
+		errorBanner(c.err),
+		app.Form().ID("client-form").OnSubmit(c.create).Body(
+			field(c, "client-name", "Name", "text", &c.name, c.formErr, "name"),
+			field(c, "client-email", "Email (optional)", "email", &c.email, c.formErr, "email"),
+			errorBanner(c.formErr),
+			app.Button().Type("submit").ID("add-client").Text("Add client"),
+		),
+		app.If(c.list != nil, func() app.UI {
+			items := c.list.Items
+			return app.Div().Class("table-wrap").Body(app.Table().ID("clients").Body(
+				app.THead().Body(app.Tr().Body(app.Th().Text("Name"), app.Th().Text("Email"), app.Th().Text("Status"), app.Th().Text(""))),
+				app.TBody().Body(app.Range(items).Slice(func(i int) app.UI { return c.row(items[i]) })),
+			))
+		}),
+	)
+}
+
+func (c *clientsPage) row(cl client.ResellerClient) app.UI {
+	var moves []string
+	switch cl.Status {
+	case "active":
+		moves = []string{"on_hold", "deleted"}
+	case "on_hold":
+		moves = []string{"active", "deleted"}
+	}
+	label := map[string]string{"on_hold": "put on hold", "deleted": "delete", "active": "reactivate"}
+	return app.Tr().Class("client-row").Body(
+		app.Td().Text(cl.Name), app.Td().Text(cl.Email),
+		app.Td().Body(app.Span().Class("status status-"+cl.Status).Text(cl.Status)),
+		app.Td().Body(app.Range(moves).Slice(func(i int) app.UI {
+			to := moves[i]
+			return app.Button().Class("small").Text(label[to]).OnClick(func(ctx app.Context, _ app.Event) {
+				ctx = c.own(ctx)
+				ctx.Async(func() {
+					_, err := api.SetResellerClientStatus(ctx, cl.ID, to)
+					ctx.Dispatch(func(ctx app.Context) {
+						c.err = err
+						c.load(ctx)
+					})
+				})
+			})
+		})),
+	)
+}
+
+func (c *clientsPage) create(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	in := client.NewResellerClient{Name: c.name, Email: c.email}
+	ctx = c.own(ctx)
+	ctx.Async(func() {
+		_, err := api.CreateResellerClient(ctx, in)
+		ctx.Dispatch(func(ctx app.Context) {
+			c.formErr = err
+			if err == nil {
+				c.name, c.email = "", ""
+				c.load(ctx)
+			}
+		})
+	})
+}
+
+// analyticsPage shows cost per period as bars, a table per client or
+// service with the change against the previous period, and a CSV link.
+type analyticsPage struct {
+	app.Compo
+	mounted
+	by, granularity string
+	data            *client.Analytics
+	err             error
+}
+
+func (c *analyticsPage) OnMount(ctx app.Context) {
+	if api == nil {
+		return
+	}
+	c.keep(ctx)
+	c.by, c.granularity = "client", "month"
+	c.load(ctx)
+}
+
+func (c *analyticsPage) query() client.AnalyticsQuery {
+	return client.AnalyticsQuery{By: c.by, Granularity: c.granularity}
+}
+
+func (c *analyticsPage) load(ctx app.Context) {
+	q := c.query()
+	ctx = c.own(ctx)
+	ctx.Async(func() {
+		a, err := api.Analytics(ctx, q)
+		ctx.Dispatch(func(ctx app.Context) {
+			if unauthorized(err) {
+				ctx.Navigate("/signin")
+				return
+			}
+			c.data, c.err = a, err
+		})
+	})
+}
+
+func (c *analyticsPage) picker(id, label string, v *string, options ...string) app.UI {
+	return app.Label().Class("select").Body(
+		app.Span().Text(label+" "),
+		app.Select().ID(id).OnChange(func(ctx app.Context, _ app.Event) {
+			*v = ctx.JSSrc().Get("value").String()
+			c.load(ctx)
+		}).Body(app.Range(options).Slice(func(i int) app.UI {
+			return app.Option().Value(options[i]).Selected(options[i] == *v).Text(options[i])
+		})),
+	)
+}
+
+func (c *analyticsPage) Render() app.UI {
+	return newShell("Analytics",
+		errorBanner(c.err),
+		app.Div().Class("toolbar").Body(
+			c.picker("analytics-by", "By", &c.by, "client", "service"),
+			c.picker("analytics-granularity", "Per", &c.granularity, "month", "day"),
+			app.A().ID("analytics-csv").Class("button").Href(client.AnalyticsCSVURL(c.query())).Attr("download", "analytics.csv").Text("Download CSV"),
+		),
+		app.If(c.data != nil, func() app.UI {
+			return app.Div().Body(
+				app.H2().Text("Cost per "+c.data.Granularity+" (total "+c.data.Total+")"),
+				app.Raw(costChart(c.data)),
+				c.table(c.data),
+			)
+		}),
+	)
+}
+
+// costChart draws the cost of every period as horizontal CSS bars.
+func costChart(a *client.Analytics) string {
+	parse := func(s string) float64 { f, _ := strconv.ParseFloat(s, 64); return f } // bar lengths only; figures stay decimal strings
+	top := 0.0
+	for _, p := range a.Totals {
+		top = max(top, parse(p.Cost))
+	}
+	if top == 0 {
+		top = 1
+	}
+	var b strings.Builder
+	b.WriteString(`<div id="analytics-chart" class="bars" role="img" aria-label="Cost per period">`)
+	for _, p := range a.Totals {
+		fmt.Fprintf(&b, `<div class="bar-row" style="display:flex;align-items:center;gap:.5rem;margin:2px 0">`+
+			`<span style="width:6.5rem;font-variant-numeric:tabular-nums">%s</span>`+
+			`<span class="bar" style="display:inline-block;height:1rem;background:var(--brand,#2563eb);width:%.1f%%;min-width:1px"></span>`+
+			`<span style="font-variant-numeric:tabular-nums">%s</span></div>`,
+			html.EscapeString(p.Period), parse(p.Cost)/top*70, html.EscapeString(p.Cost))
+	}
+	b.WriteString(`</div>`)
+	return b.String()
+}
+
+func changeText(p client.AnalyticsPoint) string {
+	if p.ChangePercent == nil {
+		return ""
+	}
+	sign := ""
+	if !strings.HasPrefix(*p.ChangePercent, "-") {
+		sign = "+"
+	}
+	return " (" + sign + *p.ChangePercent + "%)"
+}
+
+func (c *analyticsPage) table(a *client.Analytics) app.UI {
+	return app.Div().Class("table-wrap").Body(app.Table().ID("analytics-table").Body(
+		app.THead().Body(app.Tr().Body(
+			app.Th().Text(map[string]string{"client": "Client", "service": "Service"}[a.By]),
+			app.Range(a.Periods).Slice(func(i int) app.UI { return app.Th().Text(a.Periods[i]) }),
+			app.Th().Text("Total"),
+		)),
+		app.TBody().Body(app.Range(a.Rows).Slice(func(i int) app.UI {
+			r := a.Rows[i]
+			return app.Tr().Class("analytics-row").Body(
+				app.Td().Text(r.Name),
+				app.Range(r.Points).Slice(func(j int) app.UI {
+					p := r.Points[j]
+					cons := make([]string, len(p.Consumption))
+					for k, u := range p.Consumption {
+						cons[k] = u.Amount + " " + u.Unit
+					}
+					return app.Td().Attr("title", strings.Join(cons, ", ")).Text(p.Cost + changeText(p))
+				}),
+				app.Td().Class("total").Text(r.Total),
+			)
+		})),
+	))
+}

@@ -1,0 +1,59 @@
+package listings
+
+import (
+	"context"
+
+	"github.com/partnerkit/partnerkit"
+)
+
+// Store persists products with their items, and listings. It only stores;
+// the rules live in Service. Every implementation must pass storetest.
+// Errors: not_found for missing rows; conflict on "marketplace_id" for a
+// second listing of a product on one marketplace; conflict on a stale
+// Version; internal otherwise.
+type Store interface {
+	partnerkit.Transactor
+
+	// CreateProduct inserts p with its items.
+	CreateProduct(ctx context.Context, p *Product) error
+	// GetProduct returns a product with its items by position, or not_found.
+	GetProduct(ctx context.Context, id string) (*Product, error)
+	// UpdateProduct writes p and replaces its items if the stored version
+	// equals p.Version, then increments p.Version.
+	UpdateProduct(ctx context.Context, p *Product) error
+	// DeleteProduct removes a product and its items, or returns not_found.
+	DeleteProduct(ctx context.Context, id string) error
+	// ListProducts returns one page of a vendor's products by name (then
+	// ID), and how many the vendor has in all.
+	ListProducts(ctx context.Context, q ProductQuery) ([]Product, int, error)
+
+	// CreateListing inserts l.
+	CreateListing(ctx context.Context, l *Listing) error
+	// GetListing returns a listing or not_found.
+	GetListing(ctx context.Context, id string) (*Listing, error)
+	// DeleteListing removes a listing, or returns not_found.
+	DeleteListing(ctx context.Context, id string) error
+	// ListListings returns one page of the listings q selects, newest
+	// first, and how many it selects in all.
+	ListListings(ctx context.Context, q ListingQuery) ([]Listing, int, error)
+}
+
+// ProductQuery selects products for a Store.
+type ProductQuery struct {
+	// VendorID keeps one vendor's products (required).
+	VendorID string
+	// Limit and Offset select the page; Limit 0 means no limit.
+	Limit, Offset int
+}
+
+// ListingQuery selects listings for a Store.
+type ListingQuery struct {
+	// VendorID keeps one vendor's listings.
+	VendorID string
+	// ProductID keeps one product's listings.
+	ProductID string
+	// MarketplaceID keeps one marketplace's listings.
+	MarketplaceID string
+	// Limit and Offset select the page; Limit 0 means no limit.
+	Limit, Offset int
+}

@@ -1,0 +1,65 @@
+package resellers_test
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/agreements"
+	agreementsmem "github.com/partnerkit/partnerkit/agreements/memstore"
+	"github.com/partnerkit/partnerkit/contracts"
+	contractsmem "github.com/partnerkit/partnerkit/contracts/memstore"
+	"github.com/partnerkit/partnerkit/partners"
+	"github.com/partnerkit/partnerkit/partners/memstore"
+	"github.com/partnerkit/partnerkit/resellers"
+	resellersmem "github.com/partnerkit/partnerkit/resellers/memstore"
+	"github.com/shopspring/decimal"
+)
+
+// A provider offers a mail service to a reseller it has an active contract
+// with; the reseller orders 10 mailboxes for a new client and is billed
+// for them, then adds 5 more half-way through the month.
+func ExampleService_Order() {
+	ctx := context.Background()
+	now := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
+	clock := partnerkit.Clock(func() time.Time { return now })
+	db := memstore.NewDB()
+	ps := partners.NewService(memstore.New(db), partners.WithClock(clock))
+	as := agreements.NewService(agreementsmem.New(db), ps, ps.Store(), agreements.WithClock(clock))
+	cs := contracts.NewService(contractsmem.New(db), ps, as, contracts.WithClock(clock))
+	rs := resellers.NewService(resellersmem.New(db), ps, cs, resellers.WithClock(clock))
+
+	root, _, _ := ps.Bootstrap(ctx, partners.BootstrapInput{AccountName: "ActivePlatform", AdminEmail: "ops@provider.example", AdminPassword: "Sup3r-secret"})
+	provider := partnerkit.Actor{AccountID: root.ID, UserID: "UR-provider", Role: partnerkit.RoleAdmin}
+	res, _ := ps.CreatePartner(ctx, provider, partners.CreatePartnerInput{Type: partners.TypeReseller, Name: "Reseller"})
+	reseller := partnerkit.Actor{AccountID: res.ID, UserID: "UR-reseller", Role: partnerkit.RoleAdmin}
+	agr, _ := as.Create(ctx, provider, agreements.CreateInput{Type: agreements.TypeService, Name: "Reseller Store"})
+	c, _ := cs.Create(ctx, provider, contracts.CreateInput{PartnerID: res.ID, AgreementID: agr.ID})
+	_, _ = cs.Sign(ctx, provider, c.ID)
+	_, _ = cs.Activate(ctx, provider, c.ID)
+
+	svc, _ := rs.CreateService(ctx, provider, resellers.ServiceInput{Name: "Cloud Mail", Plans: []resellers.PlanInput{{
+		Name: "Business", BillingPeriod: resellers.Monthly, Resources: []resellers.PlanResource{
+			{Name: "mailboxes", Unit: "user", UnitPrice: decimal.RequireFromString("4.50"), Min: decimal.NewFromInt(1)},
+		}}}})
+	sub, err := rs.Order(ctx, reseller, resellers.OrderInput{NewClient: &resellers.ClientInput{Name: "Acme"},
+		ServiceID: svc.ID, PlanID: svc.Plans[0].ID,
+		Resources: []resellers.AmountInput{{Name: "mailboxes", Amount: decimal.NewFromInt(10)}}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(sub.ServiceName, sub.Status, sub.PeriodEnd.Format(time.DateOnly))
+
+	now = time.Date(2026, 4, 16, 0, 0, 0, 0, time.UTC) // 15 of 30 days left
+	_, _ = rs.ChangeResources(ctx, reseller, sub.ID, []resellers.AmountInput{{Name: "mailboxes", Amount: decimal.NewFromInt(15)}})
+	charges, _ := rs.Charges(ctx, reseller, resellers.ChargeFilter{})
+	for _, ch := range charges.Items {
+		fmt.Println(ch.Kind, ch.Quantity, "×", ch.UnitPrice, "×", ch.Fraction, "=", ch.Amount.StringFixed(2))
+	}
+	// Output:
+	// Cloud Mail active 2026-05-01
+	// order 10 × 4.5 × 1 = 45.00
+	// increase 5 × 4.5 × 0.5 = 11.25
+}

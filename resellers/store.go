@@ -1,0 +1,116 @@
+package resellers
+
+import (
+	"context"
+	"time"
+
+	"github.com/partnerkit/partnerkit"
+)
+
+// Store persists the Reseller Store. It only stores; the rules live in
+// Service. Every implementation must pass storetest. Errors: not_found for
+// missing rows; conflict on a stale Version; internal otherwise.
+type Store interface {
+	partnerkit.Transactor
+
+	// CreateService inserts s.
+	CreateService(ctx context.Context, s *CatalogService) error
+	// GetService returns a catalog service, or not_found.
+	GetService(ctx context.Context, id string) (*CatalogService, error)
+	// UpdateService writes s if the stored version equals s.Version, then
+	// increments s.Version.
+	UpdateService(ctx context.Context, s *CatalogService) error
+	// ListServices returns one page of the services q selects, by name
+	// then ID, and how many it selects.
+	ListServices(ctx context.Context, q ServiceQuery) ([]CatalogService, int, error)
+
+	// CreateClient inserts c.
+	CreateClient(ctx context.Context, c *Client) error
+	// GetClient returns a client, or not_found.
+	GetClient(ctx context.Context, id string) (*Client, error)
+	// UpdateClient writes c if the stored version equals c.Version, then
+	// increments c.Version.
+	UpdateClient(ctx context.Context, c *Client) error
+	// ListClients returns one page of the clients q selects, by name then
+	// ID, and how many it selects.
+	ListClients(ctx context.Context, q ClientQuery) ([]Client, int, error)
+
+	// CreateSubscription inserts s.
+	CreateSubscription(ctx context.Context, s *Subscription) error
+	// GetSubscription returns a subscription, or not_found.
+	GetSubscription(ctx context.Context, id string) (*Subscription, error)
+	// UpdateSubscription writes s if the stored version equals s.Version,
+	// then increments s.Version.
+	UpdateSubscription(ctx context.Context, s *Subscription) error
+	// ListSubscriptions returns one page of the subscriptions q selects,
+	// newest first, and how many it selects.
+	ListSubscriptions(ctx context.Context, q SubscriptionQuery) ([]Subscription, int, error)
+
+	// AppendEvent stores a subscription event.
+	AppendEvent(ctx context.Context, e *Event) error
+	// Events returns the events q selects, oldest first (by time, then Seq,
+	// then ID).
+	Events(ctx context.Context, q EventQuery) ([]Event, error)
+
+	// AppendCharge stores a charge.
+	AppendCharge(ctx context.Context, c *Charge) error
+	// ListCharges returns one page of the charges q selects, oldest first
+	// (by time, then ID), and how many it selects.
+	ListCharges(ctx context.Context, q ChargeQuery) ([]Charge, int, error)
+}
+
+// ServiceQuery selects catalog services.
+type ServiceQuery struct {
+	// ProviderIDs keeps the services of these providers; empty keeps none.
+	ProviderIDs []string
+	// Limit and Offset select the page; Limit 0 means no limit.
+	Limit, Offset int
+}
+
+// ClientQuery selects clients.
+type ClientQuery struct {
+	// PartnerID keeps one reseller's clients (required).
+	PartnerID string
+	// Status keeps one status; empty keeps all.
+	Status ClientStatus
+	// NameContains keeps names whose lower-case form contains it.
+	NameContains string
+	// Limit and Offset select the page; Limit 0 means no limit.
+	Limit, Offset int
+}
+
+// SubscriptionQuery selects subscriptions.
+type SubscriptionQuery struct {
+	// PartnerID keeps one reseller's subscriptions (required).
+	PartnerID string
+	// ClientID and ServiceID keep one client's or one service's.
+	ClientID, ServiceID string
+	// Status keeps one status; empty keeps all.
+	Status Status
+	// EndsBy keeps subscriptions whose period ends at or before it.
+	EndsBy time.Time
+	// Limit and Offset select the page; Limit 0 means no limit.
+	Limit, Offset int
+}
+
+// EventQuery selects subscription events.
+type EventQuery struct {
+	// PartnerID keeps one reseller's events.
+	PartnerID string
+	// SubscriptionID keeps one subscription's events.
+	SubscriptionID string
+	// Before keeps events strictly before it; zero keeps all.
+	Before time.Time
+}
+
+// ChargeQuery selects charges.
+type ChargeQuery struct {
+	// PartnerID keeps one reseller's charges (required).
+	PartnerID string
+	// SubscriptionID and ClientID keep one subscription's or client's.
+	SubscriptionID, ClientID string
+	// From and To bound CreatedAt: From included, To excluded; zero is open.
+	From, To time.Time
+	// Limit and Offset select the page; Limit 0 means no limit.
+	Limit, Offset int
+}
