@@ -43,7 +43,8 @@ type AnalyticsQuery struct {
 	// Granularity is month (default) or day.
 	Granularity Granularity `json:"granularity"`
 	// From and To bound the days, both included (UTC dates). Zero From
-	// means 5 months before To's month; zero To means today.
+	// means 5 months before To's month; zero To means today. By month,
+	// the first month is counted whole.
 	From, To time.Time
 }
 

@@ -235,7 +235,8 @@ func (s *Service) History(ctx context.Context, actor partnerkit.Actor, id string
 
 // change runs edit on a subscription of the actor's own account inside a
 // transaction, stores it and records the event and the audit trail.
-func (s *Service) change(ctx context.Context, actor partnerkit.Actor, id, op string, typ EventType,
+// edit may change *typ, the event recorded.
+func (s *Service) change(ctx context.Context, actor partnerkit.Actor, id, op string, typ *EventType,
 	edit func(ctx context.Context, sub *Subscription, now time.Time) error) (*Subscription, error) {
 	if err := actor.RequireWriter(); err != nil {
 		return nil, partnerkit.WithOp(op, err)
@@ -259,11 +260,11 @@ func (s *Service) change(ctx context.Context, actor partnerkit.Actor, id, op str
 		if err := s.store.UpdateSubscription(ctx, sub); err != nil {
 			return err
 		}
-		if err := s.event(ctx, actor, sub, typ, before.Status, now); err != nil {
+		if err := s.event(ctx, actor, sub, *typ, before.Status, now); err != nil {
 			return err
 		}
 		out = sub
-		return s.audit.Record(ctx, actor, sub.PartnerID, "subscription."+string(typ), "subscription", sub.ID, &before, sub)
+		return s.audit.Record(ctx, actor, sub.PartnerID, "subscription."+string(*typ), "subscription", sub.ID, &before, sub)
 	})
 	if err != nil {
 		return nil, partnerkit.WithOp(op, err)
@@ -277,7 +278,8 @@ func illegal(sub *Subscription, verb string) error {
 
 // Stop stops an active subscription.
 func (s *Service) Stop(ctx context.Context, actor partnerkit.Actor, id string) (*Subscription, error) {
-	return s.change(ctx, actor, id, "resellers.Stop", EventStopped, func(_ context.Context, sub *Subscription, _ time.Time) error {
+	typ := EventStopped
+	return s.change(ctx, actor, id, "resellers.Stop", &typ, func(_ context.Context, sub *Subscription, _ time.Time) error {
 		if sub.Status != StatusActive {
 			return illegal(sub, "stopped")
 		}
@@ -289,7 +291,8 @@ func (s *Service) Stop(ctx context.Context, actor partnerkit.Actor, id string) (
 // Activate resumes a stopped subscription whose period has not ended (an
 // ended one must be renewed instead) and whose client is active.
 func (s *Service) Activate(ctx context.Context, actor partnerkit.Actor, id string) (*Subscription, error) {
-	return s.change(ctx, actor, id, "resellers.Activate", EventActivated, func(ctx context.Context, sub *Subscription, now time.Time) error {
+	typ := EventActivated
+	return s.change(ctx, actor, id, "resellers.Activate", &typ, func(ctx context.Context, sub *Subscription, now time.Time) error {
 		if sub.Status != StatusStopped {
 			return illegal(sub, "activated")
 		}
@@ -319,7 +322,8 @@ func (s *Service) requireActiveClient(ctx context.Context, sub *Subscription) er
 // from the end of the current one, applies the decreases scheduled for
 // renewal and bills the new period. A stopped subscription cannot be renewed.
 func (s *Service) Renew(ctx context.Context, actor partnerkit.Actor, id string) (*Subscription, error) {
-	return s.change(ctx, actor, id, "resellers.Renew", EventRenewed, func(ctx context.Context, sub *Subscription, now time.Time) error {
+	typ := EventRenewed
+	return s.change(ctx, actor, id, "resellers.Renew", &typ, func(ctx context.Context, sub *Subscription, now time.Time) error {
 		if sub.Status != StatusActive && sub.Status != StatusExpired {
 			return illegal(sub, "renewed")
 		}
@@ -360,7 +364,7 @@ func (s *Service) chargeRenewal(ctx context.Context, sub *Subscription, a Amount
 // at once without refund, or at the next renewal when the plan says so.
 func (s *Service) ChangeResources(ctx context.Context, actor partnerkit.Actor, id string, in []AmountInput) (*Subscription, error) {
 	typ := EventResourcesChanged
-	return s.change(ctx, actor, id, "resellers.ChangeResources", typ, func(ctx context.Context, sub *Subscription, now time.Time) error {
+	return s.change(ctx, actor, id, "resellers.ChangeResources", &typ, func(ctx context.Context, sub *Subscription, now time.Time) error {
 		if len(in) == 0 {
 			return partnerkit.FieldError("resources", "give at least one amount")
 		}
@@ -397,6 +401,9 @@ func (s *Service) ChangeResources(ctx context.Context, actor partnerkit.Actor, i
 				sub.Scheduled = append(sub.Scheduled, a)
 				next[i].Amount = old
 			}
+		}
+		if len(sub.Scheduled) > 0 && slices.EqualFunc(next, sub.Resources, func(a, b Amount) bool { return a.Amount.Equal(b.Amount) }) {
+			typ = EventDecreaseScheduled // nothing changes before the renewal
 		}
 		sub.Resources = next
 		if len(sub.Scheduled) == 0 {

@@ -175,7 +175,7 @@ func Resellers(t *testing.T, open Opener) {
 				t.Fatalf("event %d = %+v", i, e)
 			}
 		}
-		if want := "ordered resources_changed renewed stopped activated"; joinStrings(types) != want {
+		if want := "ordered decrease_scheduled renewed stopped activated"; joinStrings(types) != want {
 			t.Fatalf("history = %s, want %s", joinStrings(types), want)
 		}
 		if evs[3].From != resellers.StatusActive || evs[3].To != resellers.StatusStopped {
