@@ -304,11 +304,13 @@ func (s *Service) change(ctx context.Context, actor partnerkit.Actor, id string,
 
 // Kinds of data that keep an account from being deleted, in the order
 // errors name them.
-var dependentKinds = []string{"partners", "contracts", "storage accounts", "allocations", "deals", "usage history", "products"}
+var dependentKinds = []string{"partners", "contracts", "storage accounts", "allocations", "deals", "usage history", "products",
+	"catalog services", "clients", "subscriptions"}
 
 // DeletePartner removes a partner the actor's account manages, with its
 // memberships. A partner that still has partners, contracts, storage
-// accounts, an allocation, deals, usage history or products cannot be deleted: the
+// accounts, an allocation, deals, usage history, products, catalog services, reseller
+// clients or subscriptions cannot be deleted: the
 // conflict names what remains (suspend it instead, or remove those first).
 func (s *Service) DeletePartner(ctx context.Context, actor partnerkit.Actor, id string) error {
 	const op = "partners.DeletePartner"

@@ -257,6 +257,19 @@ func Resellers(t *testing.T, open Opener) {
 			t.Fatalf("trial charge = %+v", l.Items)
 		}
 	})
+
+	t.Run("DependentsBlockPartnerDeletion", func(t *testing.T) {
+		f := newResellersFixture(t, open)
+		f.order(t, "Acme", "3")
+		reseller := must[map[string]int](t)(f.stores.Partners.Dependents(ctx, f.reseller.ID))
+		if reseller["clients"] != 1 || reseller["subscriptions"] != 1 {
+			t.Fatalf("reseller dependents = %v, want 1 client and 1 subscription", reseller)
+		}
+		provider := must[map[string]int](t)(f.stores.Partners.Dependents(ctx, f.service.ProviderID))
+		if provider["catalog services"] != 1 || provider["subscriptions"] != 1 {
+			t.Fatalf("provider dependents = %v, want 1 catalog service and 1 subscription", provider)
+		}
+	})
 }
 
 func joinStrings(ss []string) string {

@@ -170,6 +170,18 @@ func (tb *Table[K, V]) All() iter.Seq2[K, V] {
 // Values yields every row in no particular order (faster than All).
 func (tb *Table[K, V]) Values() iter.Seq[V] { return maps.Values(tb.rows) }
 
+// CountWhere counts the rows whose value matches; a memstore's RegisterCount
+// hooks use it.
+func (tb *Table[K, V]) CountWhere(match func(V) bool) int {
+	n := 0
+	for _, v := range tb.rows {
+		if match(v) {
+			n++
+		}
+	}
+	return n
+}
+
 // Get returns a copy of the row under id, or a not_found error naming kind.
 func Get[V any](ctx context.Context, db *DB, tb *Table[string, V], kind, id string) (*V, error) {
 	var out *V

@@ -35,22 +35,10 @@ func New(db *memdb.DB) *Store {
 		listings: memdb.NewTable[string, listings.Listing](),
 	}
 	db.RegisterCount(partnersmem.CountListings, func(vendorID string) int {
-		n := 0
-		for l := range s.listings.Values() {
-			if l.VendorID == vendorID {
-				n++
-			}
-		}
-		return n
+		return s.listings.CountWhere(func(l listings.Listing) bool { return l.VendorID == vendorID })
 	})
 	db.RegisterCount(partnersmem.CountProducts, func(vendorID string) int {
-		n := 0
-		for p := range s.products.Values() {
-			if p.VendorID == vendorID {
-				n++
-			}
-		}
-		return n
+		return s.products.CountWhere(func(p listings.Product) bool { return p.VendorID == vendorID })
 	})
 	return s
 }

@@ -156,6 +156,7 @@ func (s *Store) UpdateAccount(ctx context.Context, a *partners.Account) error {
 func (s *Store) Dependents(ctx context.Context, accountID string) (map[string]int, error) {
 	var d struct {
 		Partners, Contracts, StorageAccounts, Allocations, Deals, UsageHistory, Products int
+		CatalogServices, Clients, Subscriptions                                          int
 	}
 	err := s.conn(ctx).NewSelect().
 		ColumnExpr("(SELECT count(*) FROM accounts WHERE manager_id = ?) AS partners", accountID).
@@ -165,13 +166,18 @@ func (s *Store) Dependents(ctx context.Context, accountID string) (map[string]in
 		ColumnExpr("(SELECT count(*) FROM deals WHERE partner_id = ? OR owner_id = ?) AS deals", accountID, accountID).
 		ColumnExpr("(SELECT count(*) FROM usage_partner_daily WHERE partner_id = ?) AS usage_history", accountID).
 		ColumnExpr("(SELECT count(*) FROM products WHERE vendor_id = ?) AS products", accountID).
-		Scan(ctx, &d.Partners, &d.Contracts, &d.StorageAccounts, &d.Allocations, &d.Deals, &d.UsageHistory, &d.Products)
+		ColumnExpr("(SELECT count(*) FROM reseller_services WHERE provider_id = ?) AS catalog_services", accountID).
+		ColumnExpr("(SELECT count(*) FROM reseller_clients WHERE partner_id = ?) AS clients", accountID).
+		ColumnExpr("(SELECT count(*) FROM reseller_subscriptions WHERE partner_id = ? OR provider_id = ?) AS subscriptions", accountID, accountID).
+		Scan(ctx, &d.Partners, &d.Contracts, &d.StorageAccounts, &d.Allocations, &d.Deals, &d.UsageHistory, &d.Products,
+			&d.CatalogServices, &d.Clients, &d.Subscriptions)
 	if err != nil {
 		return nil, sqldb.Internal("bunstore.Dependents", err)
 	}
 	return map[string]int{"partners": d.Partners, "contracts": d.Contracts, "storage accounts": d.StorageAccounts,
 		"allocations": d.Allocations, "deals": d.Deals, "usage history": d.UsageHistory,
-		"products": d.Products}, nil
+		"products": d.Products, "catalog services": d.CatalogServices, "clients": d.Clients,
+		"subscriptions": d.Subscriptions}, nil
 }
 
 // DeleteAccount implements partners.Store; memberships go with the account

@@ -35,6 +35,9 @@ const (
 	CountDeals           = "deals"
 	CountUsageHistory    = "usage history"
 	CountProducts        = "products"
+	CountCatalogServices = "catalog services"
+	CountClients         = "clients"
+	CountSubscriptions   = "subscriptions"
 )
 
 // Store is an in-memory partners.Store.
@@ -187,7 +190,8 @@ func (s *Store) Dependents(ctx context.Context, accountID string) (map[string]in
 				deps["partners"]++
 			}
 		}
-		for _, kind := range []string{CountContracts, CountStorageAccounts, CountAllocations, CountDeals, CountUsageHistory, CountProducts} {
+		for _, kind := range []string{CountContracts, CountStorageAccounts, CountAllocations, CountDeals, CountUsageHistory, CountProducts,
+			CountCatalogServices, CountClients, CountSubscriptions} {
 			deps[kind] = s.db.Count(kind, accountID)
 		}
 		return nil

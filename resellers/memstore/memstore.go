@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/partnerkit/partnerkit/internal/memdb"
+	partnersmem "github.com/partnerkit/partnerkit/partners/memstore"
 	"github.com/partnerkit/partnerkit/resellers"
 )
 
@@ -29,13 +30,26 @@ func New(db *memdb.DB) *Store {
 	if db == nil {
 		db = memdb.New()
 	}
-	return &Store{db: db,
+	s := &Store{db: db,
 		services:      memdb.NewTable[string, resellers.CatalogService](),
 		clients:       memdb.NewTable[string, resellers.Client](),
 		subscriptions: memdb.NewTable[string, resellers.Subscription](),
 		events:        memdb.NewTable[string, []resellers.Event](),
 		charges:       memdb.NewTable[string, resellers.Charge](),
 	}
+	// What a partner still has blocks its deletion, as the SQL foreign keys do.
+	db.RegisterCount(partnersmem.CountCatalogServices, func(accountID string) int {
+		return s.services.CountWhere(func(v resellers.CatalogService) bool { return v.ProviderID == accountID })
+	})
+	db.RegisterCount(partnersmem.CountClients, func(accountID string) int {
+		return s.clients.CountWhere(func(v resellers.Client) bool { return v.PartnerID == accountID })
+	})
+	db.RegisterCount(partnersmem.CountSubscriptions, func(accountID string) int {
+		return s.subscriptions.CountWhere(func(v resellers.Subscription) bool {
+			return v.PartnerID == accountID || v.ProviderID == accountID
+		})
+	})
+	return s
 }
 
 // InTx implements partnerkit.Transactor.
