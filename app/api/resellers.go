@@ -157,20 +157,23 @@ func (a *API) resellerRoutes() {
 		if err != nil {
 			return err
 		}
-		q := r.URL.Query()
-		f := resellers.ChargeFilter{PartnerID: q.Get("partner_id"), SubscriptionID: q.Get("subscription_id"),
-			ClientID: q.Get("client_id"), Page: page}
-		if f.From, f.To, err = dateRange(r); err != nil {
+		f, err := chargeFilter(r)
+		if err != nil {
 			return err
 		}
-		if !f.To.IsZero() {
-			f.To = f.To.AddDate(0, 0, 1) // "to" is an included day
-		}
+		f.Page = page
 		list, err := rs.Charges(r.Context(), actor, f)
 		if err != nil {
 			return err
 		}
 		return writeList(w, page, list)
+	})
+	a.handle(http.MethodGet, "/charges.csv", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
+		f, err := chargeFilter(r)
+		if err != nil {
+			return err
+		}
+		return a.chargesCSV(w, r, actor, f)
 	})
 	a.handle(http.MethodGet, "/analytics", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
 		return a.analytics(w, r, actor, wantsCSV(r))
@@ -196,6 +199,50 @@ func dateRange(r *http.Request) (from, to time.Time, err error) {
 		}
 	}
 	return from, to, nil
+}
+
+// chargeFilter reads the filters of GET /charges and /charges.csv.
+func chargeFilter(r *http.Request) (resellers.ChargeFilter, error) {
+	q := r.URL.Query()
+	f := resellers.ChargeFilter{PartnerID: q.Get("partner_id"), SubscriptionID: q.Get("subscription_id"),
+		ClientID: q.Get("client_id")}
+	var err error
+	if f.From, f.To, err = dateRange(r); err != nil {
+		return f, err
+	}
+	if !f.To.IsZero() {
+		f.To = f.To.AddDate(0, 0, 1) // "to" is an included day
+	}
+	return f, nil
+}
+
+// chargesCSV streams every charge the filter selects, a page at a time.
+func (a *API) chargesCSV(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor, f resellers.ChargeFilter) error {
+	rs := a.cfg.Resellers
+	f.Page = partnerkit.Page{Limit: partnerkit.MaxLimit}
+	page, err := rs.Charges(r.Context(), actor, f)
+	if err != nil {
+		return err
+	}
+	startCSV(w, "charges.csv")
+	cw, err := resellers.NewChargesCSV(w)
+	if err != nil {
+		return nil
+	}
+	for {
+		if cw.Write(page.Items) != nil {
+			return nil
+		}
+		f.Offset += len(page.Items)
+		if len(page.Items) == 0 || f.Offset >= page.Total {
+			break
+		}
+		if page, err = rs.Charges(r.Context(), actor, f); err != nil {
+			break // the header is out: end the stream
+		}
+	}
+	_ = cw.Flush()
+	return nil
 }
 
 func (a *API) analytics(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor, csv bool) error {

@@ -122,6 +122,16 @@ func TestResellersAPI(t *testing.T) {
 				!strings.Contains(string(body), "Cloud Mail") {
 				t.Fatalf("csv: %d %s", res2.StatusCode, body)
 			}
+			res3, body := u.do(http.MethodGet, "/charges.csv?subscription_id="+sub.ID, nil)
+			if res3.StatusCode != http.StatusOK || !strings.HasPrefix(res3.Header.Get("Content-Type"), "text/csv") ||
+				strings.Count(string(body), "\n") != 3 || !strings.Contains(string(body), ","+sub.ID+",") ||
+				!strings.Contains(string(body), ",13.50,") {
+				t.Fatalf("charges csv: %d %s", res3.StatusCode, body)
+			}
+			u.must(http.MethodGet, "/charges.csv?from=yesterday", nil, http.StatusBadRequest, &eb)
+			if _, ok := eb.Error.Fields["from"]; !ok {
+				t.Fatalf("error = %+v", eb)
+			}
 		})
 	}
 }

@@ -208,6 +208,7 @@ func routeCases(ta tenantA) map[string]routeCase {
 		"POST /subscriptions/{id}/renew":              {path: "/subscriptions/" + ta.subscription + "/renew"},
 		"PATCH /subscriptions/{id}/resources":         {path: "/subscriptions/" + ta.subscription + "/resources", body: map[string]any{"resources": []any{map[string]any{"name": "mailboxes", "amount": "2"}}}},
 		"GET /charges":                                {path: "/charges?partner_id=" + ta.partner},
+		"GET /charges.csv":                            {path: "/charges.csv?partner_id=" + ta.partner},
 		"GET /analytics":                              {path: "/analytics?partner_id=" + ta.partner},
 		"GET /analytics.csv":                          {path: "/analytics.csv?partner_id=" + ta.partner},
 	}

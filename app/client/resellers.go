@@ -213,6 +213,21 @@ func (c *Client) CreateCatalogService(ctx context.Context, in NewCatalogService)
 	return &s, err
 }
 
+// CatalogService returns a catalog service the caller provides or may buy.
+func (c *Client) CatalogService(ctx context.Context, id string) (*CatalogService, error) {
+	var s CatalogService
+	err := c.call(ctx, "GET", "/catalog/services/"+url.PathEscape(id), nil, nil, &s)
+	return &s, err
+}
+
+// UpdateCatalogService replaces a service's name, description and plans;
+// in.Version must be the stored version (0 skips the check).
+func (c *Client) UpdateCatalogService(ctx context.Context, id string, in NewCatalogService) (*CatalogService, error) {
+	var s CatalogService
+	err := c.call(ctx, "PATCH", "/catalog/services/"+url.PathEscape(id), nil, in, &s)
+	return &s, err
+}
+
 // ResellerClients returns one page of the caller's clients; q filters names.
 func (c *Client) ResellerClients(ctx context.Context, q, status string, p Page) (*List[ResellerClient], error) {
 	v := url.Values{}
@@ -315,4 +330,39 @@ func AnalyticsCSVURL(q AnalyticsQuery) string {
 		return "/api/v1/analytics.csv"
 	}
 	return "/api/v1/analytics.csv?" + v.Encode()
+}
+
+// ChargeQuery selects charges for the CSV export: From and To are dates
+// (YYYY-MM-DD, both included); empty means no bound.
+type ChargeQuery struct {
+	PartnerID, SubscriptionID, ClientID, From, To string
+}
+
+func (q ChargeQuery) values() url.Values {
+	v := url.Values{}
+	for k, s := range map[string]string{"partner_id": q.PartnerID, "subscription_id": q.SubscriptionID,
+		"client_id": q.ClientID, "from": q.From, "to": q.To} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	return v
+}
+
+// ChargesCSV returns every charge the query selects as CSV.
+func (c *Client) ChargesCSV(ctx context.Context, q ChargeQuery) ([]byte, error) {
+	res, err := c.raw(ctx, "/charges.csv", q.values())
+	if err != nil {
+		return nil, err
+	}
+	return res.Body, nil
+}
+
+// ChargesCSVURL is the path of the charges CSV download, for a link.
+func ChargesCSVURL(q ChargeQuery) string {
+	v := q.values()
+	if len(v) == 0 {
+		return "/api/v1/charges.csv"
+	}
+	return "/api/v1/charges.csv?" + v.Encode()
 }

@@ -71,6 +71,24 @@ func TestResellerStoreThroughClient(t *testing.T) {
 	svc, err := ops.CreateCatalogService(ctx, client.NewCatalogService{Name: "Backup", Plans: []client.CatalogPlan{{Name: "Std",
 		BillingPeriod: "monthly", DecreaseAtRenewal: true, Resources: []client.CatalogPlanResource{{Name: "storage", Unit: "GB", UnitPrice: "0.02", Min: "10", Max: "0"}}}}})
 	check(err)
+	got, err := ops.CatalogService(ctx, svc.ID)
+	check(err)
+	edit := client.NewCatalogService{Name: got.Name, Description: "Off-site backup", Plans: got.Plans, Version: got.Version}
+	edit.Plans[0].TrialDays = 400
+	_, err = ops.UpdateCatalogService(ctx, svc.ID, edit)
+	if partnerkit.ErrorFields(err)["plans[0].trial_days"] == "" {
+		t.Fatalf("long trial: %v", err)
+	}
+	edit.Plans[0].TrialDays = 0
+	upd, err := ops.UpdateCatalogService(ctx, svc.ID, edit)
+	check(err)
+	if upd.Description != "Off-site backup" || upd.Version != 2 || upd.Plans[0].ID != svc.Plans[0].ID {
+		t.Fatalf("updated = %+v", upd)
+	}
+	_, err = ops.UpdateCatalogService(ctx, svc.ID, edit) // stale version
+	if partnerkit.ErrorCode(err) != partnerkit.CodeConflict || partnerkit.ErrorFields(err)["version"] == "" {
+		t.Fatalf("stale update: %v", err)
+	}
 
 	m := client.New(srv.URL, nethttp.New())
 	_, err = m.SignIn(ctx, "m@reseller.example", "Sup3r-secret")
@@ -113,6 +131,15 @@ func TestResellerStoreThroughClient(t *testing.T) {
 	check(err)
 	if !strings.Contains(string(csv), "Initech") {
 		t.Fatalf("csv = %s", csv)
+	}
+	ccsv, err := m.ChargesCSV(ctx, client.ChargeQuery{SubscriptionID: sub.ID})
+	check(err)
+	if !strings.HasPrefix(string(ccsv), "id,partner_id,") || !strings.Contains(string(ccsv), ","+sub.ID+",") ||
+		!strings.Contains(string(ccsv), ",10.00,") {
+		t.Fatalf("charges csv = %s", ccsv)
+	}
+	if u := client.ChargesCSVURL(client.ChargeQuery{From: "2026-01-01"}); u != "/api/v1/charges.csv?from=2026-01-01" {
+		t.Fatalf("charges csv url = %s", u)
 	}
 	clients, err := m.ResellerClients(ctx, "init", "", client.Page{})
 	check(err)

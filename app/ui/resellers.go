@@ -13,12 +13,20 @@ import (
 // The Reseller Store pages: the catalog, ordering a subscription, my
 // subscriptions, clients and analytics.
 
-// catalogPage lists the services the account may buy, with their plans.
+// catalogPage lists the services the account may buy, with their plans,
+// and the services the account itself offers, which it creates and edits
+// in the catalog editor (catalog_edit.go).
 type catalogPage struct {
 	app.Compo
 	mounted
-	list *client.List[client.CatalogService]
-	err  error
+	list     *client.List[client.CatalogService]
+	provided *client.List[client.CatalogService]
+	err      error
+
+	draft   *serviceDraft // the open editor form, nil when closed
+	formErr error
+	busy    bool
+	saved   string
 }
 
 func (c *catalogPage) OnMount(ctx app.Context) {
@@ -26,15 +34,30 @@ func (c *catalogPage) OnMount(ctx app.Context) {
 		return
 	}
 	c.keep(ctx)
+	c.load(ctx)
+}
+
+// load loads the catalog the account may buy from and the services it offers.
+func (c *catalogPage) load(ctx app.Context) {
+	if api == nil {
+		return
+	}
 	ctx = c.own(ctx)
 	ctx.Async(func() {
 		list, err := api.Catalog(ctx, client.Page{Limit: 500})
+		var provided *client.List[client.CatalogService]
+		if err == nil {
+			provided, err = api.ProvidedServices(ctx, client.Page{Limit: 500})
+		}
 		ctx.Dispatch(func(ctx app.Context) {
 			if unauthorized(err) {
 				ctx.Navigate("/signin")
 				return
 			}
 			c.list, c.err = list, err
+			if err == nil {
+				c.provided = provided
+			}
 		})
 	})
 }
@@ -42,6 +65,7 @@ func (c *catalogPage) OnMount(ctx app.Context) {
 func (c *catalogPage) Render() app.UI {
 	return newShell("Catalog",
 		errorBanner(c.err),
+		app.H2().Text("Services you can buy"),
 		app.P().Class("hint").Text("Services you can buy for your clients. Your account is billed, never the client."),
 		app.If(c.list != nil && len(c.list.Items) == 0, func() app.UI {
 			return app.P().ID("catalog-empty").Text("No services yet: a provider you hold an active contract with must offer some.")
@@ -50,6 +74,7 @@ func (c *catalogPage) Render() app.UI {
 			items := c.list.Items
 			return app.Div().ID("catalog").Body(app.Range(items).Slice(func(i int) app.UI { return serviceCard(items[i]) }))
 		}),
+		c.providedSection(),
 	)
 }
 
@@ -297,7 +322,11 @@ func (c *subscriptionsPage) load(ctx app.Context) {
 func (c *subscriptionsPage) Render() app.UI {
 	return newShell("My subscriptions",
 		errorBanner(c.err),
-		app.A().Class("button").ID("new-subscription").Href("/subscriptions/new").Text("Order subscription"),
+		app.Div().Class("toolbar").Body(
+			app.A().Class("button").ID("new-subscription").Href("/subscriptions/new").Text("Order subscription"),
+			app.A().Class("button").ID("charges-csv").Href(client.ChargesCSVURL(client.ChargeQuery{})).
+				Attr("download", "charges.csv").Text("Download charges (CSV)"),
+		),
 		app.If(c.list != nil, func() app.UI {
 			items := c.list.Items
 			return app.Div().Class("table-wrap").Body(app.Table().ID("subscriptions").Body(

@@ -1,0 +1,434 @@
+package ui
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/app/client"
+)
+
+// The catalog editor on /catalog: a provider (vendor or distributor
+// account) lists the services it offers, creates one with its plans and
+// their priced resources, or edits one in the same form, prefilled.
+//
+// Every handler of the form reads the plan and resource it acts on from the
+// element's data-plan and data-res attributes when it fires, and writes
+// into c.draft as it is then: go-app keeps the handlers of the elements it
+// reuses when rows are added or removed, or when another service is opened.
+
+// serviceDraft is the editor's form: a new service (id "") or an edit.
+type serviceDraft struct {
+	id                string
+	version           int
+	name, description string
+	plans             []planDraft
+}
+
+// planDraft is one plan of the form; trial days stay text until submit.
+type planDraft struct {
+	id, name, billingPeriod, trialDays string
+	decreaseAtRenewal                  bool
+	resources                          []client.CatalogPlanResource
+}
+
+// billingPeriods are the billing periods a plan may have, with their labels.
+var billingPeriods = []struct{ value, label string }{
+	{"monthly", "Monthly"},
+	{"annual", "Annual"},
+}
+
+func newPlanDraft() planDraft {
+	return planDraft{billingPeriod: "monthly", resources: []client.CatalogPlanResource{{Min: "0", Max: "0"}}}
+}
+
+// draftOf prefills the form with a service to edit.
+func draftOf(s client.CatalogService) *serviceDraft {
+	d := &serviceDraft{id: s.ID, version: s.Version, name: s.Name, description: s.Description}
+	for _, p := range s.Plans {
+		pd := planDraft{id: p.ID, name: p.Name, billingPeriod: p.BillingPeriod,
+			decreaseAtRenewal: p.DecreaseAtRenewal, resources: append([]client.CatalogPlanResource(nil), p.Resources...)}
+		if p.TrialDays > 0 {
+			pd.trialDays = itoa(p.TrialDays)
+		}
+		d.plans = append(d.plans, pd)
+	}
+	if len(d.plans) == 0 {
+		d.plans = []planDraft{newPlanDraft()}
+	}
+	return d
+}
+
+// decimalText is what the form sends as a decimal; the API checks the rest
+// (sign, size, places) and names the field.
+var decimalText = regexp.MustCompile(`^[+-]?(\d+(\.\d*)?|\.\d+)$`)
+
+// input builds the service the form describes, or an invalid error naming
+// the fields that are not numbers, as the API names them.
+func (d *serviceDraft) input() (client.NewCatalogService, error) {
+	in := client.NewCatalogService{Name: d.name, Description: d.description, Version: d.version}
+	fields := map[string]string{}
+	for i, p := range d.plans {
+		f := "plans[" + itoa(i) + "]."
+		cp := client.CatalogPlan{ID: p.id, Name: p.name, BillingPeriod: p.billingPeriod, DecreaseAtRenewal: p.decreaseAtRenewal}
+		if t := strings.TrimSpace(p.trialDays); t != "" {
+			n, err := strconv.Atoi(t)
+			if err != nil {
+				fields[f+"trial_days"] = "must be a whole number of days"
+			}
+			cp.TrialDays = n
+		}
+		for j, r := range p.resources {
+			rf := f + "resources[" + itoa(j) + "]."
+			r.UnitPrice, r.Min, r.Max = strings.TrimSpace(r.UnitPrice), strings.TrimSpace(r.Min), strings.TrimSpace(r.Max)
+			if r.Min == "" {
+				r.Min = "0"
+			}
+			if r.Max == "" {
+				r.Max = "0"
+			}
+			if r.UnitPrice == "" {
+				fields[rf+"unit_price"] = "is required"
+			}
+			for name, v := range map[string]string{"unit_price": r.UnitPrice, "min": r.Min, "max": r.Max} {
+				if v != "" && !decimalText.MatchString(v) {
+					fields[rf+name] = "must be a decimal number like 4.50"
+				}
+			}
+			cp.Resources = append(cp.Resources, r)
+		}
+		in.Plans = append(in.Plans, cp)
+	}
+	if len(fields) > 0 {
+		return in, &partnerkit.Error{Code: partnerkit.CodeInvalid, Message: "some fields are invalid", Fields: fields}
+	}
+	return in, nil
+}
+
+// datasetInt reads a data- attribute of the element that fired an event;
+// -1 when it is missing.
+func datasetInt(ctx app.Context, key string) int {
+	v := ctx.JSSrc().Get("dataset").Get(key)
+	if !v.Truthy() {
+		return -1
+	}
+	n, err := strconv.Atoi(v.String())
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+// planAt is the plan the element that fired an event belongs to.
+func (c *catalogPage) planAt(ctx app.Context) *planDraft {
+	i := datasetInt(ctx, "plan")
+	if c.draft == nil || i < 0 || i >= len(c.draft.plans) {
+		return nil
+	}
+	return &c.draft.plans[i]
+}
+
+// resourceAt is the resource row the element that fired an event belongs to.
+func (c *catalogPage) resourceAt(ctx app.Context) *client.CatalogPlanResource {
+	p := c.planAt(ctx)
+	j := datasetInt(ctx, "res")
+	if p == nil || j < 0 || j >= len(p.resources) {
+		return nil
+	}
+	return &p.resources[j]
+}
+
+func (c *catalogPage) onServiceInput(ctx app.Context, _ app.Event) {
+	if c.draft == nil {
+		return
+	}
+	v := ctx.JSSrc().Get("value").String()
+	switch ctx.JSSrc().Get("dataset").Get("key").String() {
+	case "name":
+		c.draft.name = v
+	case "description":
+		c.draft.description = v
+	}
+}
+
+func (c *catalogPage) onPlanInput(ctx app.Context, _ app.Event) {
+	p := c.planAt(ctx)
+	if p == nil {
+		return
+	}
+	src := ctx.JSSrc()
+	switch src.Get("dataset").Get("key").String() {
+	case "name":
+		p.name = src.Get("value").String()
+	case "billing_period":
+		p.billingPeriod = src.Get("value").String()
+	case "trial_days":
+		p.trialDays = src.Get("value").String()
+	case "decrease_at_renewal":
+		p.decreaseAtRenewal = src.Get("checked").Bool()
+	}
+}
+
+func (c *catalogPage) onResourceInput(ctx app.Context, _ app.Event) {
+	r := c.resourceAt(ctx)
+	if r == nil {
+		return
+	}
+	v := ctx.JSSrc().Get("value").String()
+	switch ctx.JSSrc().Get("dataset").Get("key").String() {
+	case "name":
+		r.Name = v
+	case "unit":
+		r.Unit = v
+	case "unit_price":
+		r.UnitPrice = v
+	case "min":
+		r.Min = v
+	case "max":
+		r.Max = v
+	}
+}
+
+func (c *catalogPage) addPlan(ctx app.Context, _ app.Event) {
+	if c.draft != nil {
+		c.draft.plans = append(c.draft.plans, newPlanDraft())
+	}
+}
+
+func (c *catalogPage) removePlan(ctx app.Context, _ app.Event) {
+	i := datasetInt(ctx, "plan")
+	if c.draft != nil && i >= 0 && i < len(c.draft.plans) && len(c.draft.plans) > 1 {
+		c.draft.plans = append(c.draft.plans[:i:i], c.draft.plans[i+1:]...)
+	}
+}
+
+func (c *catalogPage) addResource(ctx app.Context, _ app.Event) {
+	if p := c.planAt(ctx); p != nil {
+		p.resources = append(p.resources, client.CatalogPlanResource{Min: "0", Max: "0"})
+	}
+}
+
+func (c *catalogPage) removeResource(ctx app.Context, _ app.Event) {
+	p := c.planAt(ctx)
+	j := datasetInt(ctx, "res")
+	if p != nil && j >= 0 && j < len(p.resources) && len(p.resources) > 1 {
+		p.resources = append(p.resources[:j:j], p.resources[j+1:]...)
+	}
+}
+
+// openNew opens the form on an empty service.
+func (c *catalogPage) openNew(ctx app.Context, _ app.Event) {
+	c.draft, c.formErr, c.saved = &serviceDraft{plans: []planDraft{newPlanDraft()}}, nil, ""
+}
+
+// openEdit opens the form on the service whose data-id the button holds.
+func (c *catalogPage) openEdit(ctx app.Context, _ app.Event) {
+	id := dataID(ctx)
+	if c.provided == nil {
+		return
+	}
+	for _, s := range c.provided.Items {
+		if s.ID == id {
+			c.draft, c.formErr, c.saved = draftOf(s), nil, ""
+		}
+	}
+}
+
+func (c *catalogPage) closeForm(ctx app.Context, _ app.Event) {
+	c.draft, c.formErr = nil, nil
+}
+
+// save creates or updates the service, then reloads the lists.
+func (c *catalogPage) save(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	if api == nil || c.draft == nil || c.busy {
+		return
+	}
+	id := c.draft.id
+	in, err := c.draft.input()
+	if err != nil {
+		c.formErr = err
+		return
+	}
+	c.busy = true
+	ctx = c.own(ctx)
+	ctx.Async(func() {
+		var svc *client.CatalogService
+		var err error
+		if id == "" {
+			svc, err = api.CreateCatalogService(ctx, in)
+		} else {
+			svc, err = api.UpdateCatalogService(ctx, id, in)
+		}
+		ctx.Dispatch(func(ctx app.Context) {
+			c.busy, c.formErr = false, err
+			if unauthorized(err) {
+				ctx.Navigate("/signin")
+				return
+			}
+			if err == nil {
+				verb := "Created"
+				if id != "" {
+					verb = "Saved"
+				}
+				c.draft, c.saved = nil, verb+" "+svc.Name+"."
+				c.load(ctx)
+			}
+		})
+	})
+}
+
+// providedSection lists the account's own services with an edit button, a
+// button to offer a new one, and the form when it is open.
+func (c *catalogPage) providedSection() app.UI {
+	return app.If(c.provided != nil, func() app.UI {
+		items := c.provided.Items
+		return app.Section().ID("provided-services").Class("card").Body(
+			app.H2().Text("Services you offer"),
+			app.If(c.saved != "", func() app.UI { return app.P().ID("service-saved").Class("hint").Text(c.saved) }),
+			app.If(len(items) == 0, func() app.UI {
+				return app.P().Class("hint").Text("You offer no services yet. Resellers holding an active contract with you can buy the ones you add.")
+			}),
+			app.If(len(items) > 0, func() app.UI {
+				return app.Div().Class("table-wrap").Body(app.Table().ID("provided").Body(
+					app.THead().Body(app.Tr().Body(app.Th().Text("Service"), app.Th().Text("Plans"), app.Th().Text(""))),
+					app.TBody().Body(app.Range(items).Slice(func(i int) app.UI {
+						s := items[i]
+						names := make([]string, len(s.Plans))
+						for k, p := range s.Plans {
+							names[k] = p.Name + " (" + p.BillingPeriod + ")"
+						}
+						return app.Tr().Class("provided-service").Attr("data-id", s.ID).Body(
+							app.Td().Body(app.Strong().Text(s.Name), app.If(s.Description != "", func() app.UI {
+								return app.Span().Class("hint").Text(" — " + s.Description)
+							})),
+							app.Td().Text(strings.Join(names, ", ")),
+							app.Td().Body(app.Button().Type("button").Class("small edit-service").Attr("data-id", s.ID).
+								Text("Edit").OnClick(c.openEdit)),
+						)
+					})),
+				))
+			}),
+			app.If(c.draft == nil, func() app.UI {
+				return app.Button().Type("button").ID("new-service").Text("Offer a new service").OnClick(c.openNew)
+			}),
+			app.If(c.draft != nil, func() app.UI { return c.serviceForm() }),
+		)
+	})
+}
+
+func (c *catalogPage) serviceForm() app.UI {
+	d := c.draft
+	title := "New service"
+	if d.id != "" {
+		title = "Edit " + d.name
+	}
+	submit := "Create service"
+	if d.id != "" {
+		submit = "Save service"
+	}
+	return app.Form().ID("service-form").Attr("data-id", d.id).OnSubmit(c.save).Body(
+		app.H3().Text(title),
+		app.Div().Class("field").Body(
+			app.Label().For("service-name").Text("Name"),
+			app.Input().ID("service-name").Type("text").Attr("data-key", "name").Value(d.name).OnInput(c.onServiceInput),
+			fieldError(c.formErr, "name"),
+		),
+		app.Div().Class("field").Body(
+			app.Label().For("service-description").Text("Description"),
+			app.Input().ID("service-description").Type("text").Attr("data-key", "description").Value(d.description).
+				OnInput(c.onServiceInput),
+			fieldError(c.formErr, "description"),
+		),
+		fieldError(c.formErr, "plans"),
+		fieldError(c.formErr, "version"),
+		app.Range(d.plans).Slice(func(i int) app.UI { return c.planFieldset(i) }),
+		app.Button().Type("button").ID("add-plan").Class("small").Text("Add plan").OnClick(c.addPlan),
+		errorBanner(c.formErr),
+		app.Div().Class("actions").Body(
+			app.Button().Type("submit").ID("save-service").Disabled(c.busy).Text(submit),
+			app.Button().Type("button").ID("cancel-service").Class("link").Text("Cancel").OnClick(c.closeForm),
+		),
+	)
+}
+
+// planFieldset renders plan i of the form with its resource rows.
+func (c *catalogPage) planFieldset(i int) app.UI {
+	p := c.draft.plans[i]
+	pi := itoa(i)
+	f := "plans[" + pi + "]."
+	return app.FieldSet().Class("plan-editor").Attr("data-plan", pi).Body(
+		app.Legend().Text("Plan "+itoa(i+1)),
+		app.Div().Class("field").Body(
+			app.Label().For("plan-name-"+pi).Text("Plan name"),
+			app.Input().ID("plan-name-"+pi).Type("text").Attr("data-plan", pi).Attr("data-key", "name").Value(p.name).
+				OnInput(c.onPlanInput),
+			fieldError(c.formErr, f+"name"),
+			fieldError(c.formErr, f+"id"),
+		),
+		app.Div().Class("field").Body(
+			app.Label().For("plan-period-"+pi).Text("Billing period"),
+			app.Select().ID("plan-period-"+pi).Attr("data-plan", pi).Attr("data-key", "billing_period").
+				OnChange(c.onPlanInput).Body(app.Range(billingPeriods).Slice(func(k int) app.UI {
+				b := billingPeriods[k]
+				return app.Option().Value(b.value).Selected(p.billingPeriod == b.value).Text(b.label)
+			})),
+			fieldError(c.formErr, f+"billing_period"),
+		),
+		app.Div().Class("field").Body(
+			app.Label().For("plan-trial-"+pi).Text("Trial days (optional)"),
+			app.Input().ID("plan-trial-"+pi).Type("text").Attr("inputmode", "numeric").Attr("data-plan", pi).
+				Attr("data-key", "trial_days").Value(p.trialDays).OnInput(c.onPlanInput),
+			fieldError(c.formErr, f+"trial_days"),
+		),
+		app.Label().Class("check").Body(
+			app.Input().ID("plan-decrease-"+pi).Type("checkbox").Attr("data-plan", pi).
+				Attr("data-key", "decrease_at_renewal").Checked(p.decreaseAtRenewal).OnChange(c.onPlanInput),
+			app.Text(" Decreases take effect at the next renewal (never refunded either way)"),
+		),
+		fieldError(c.formErr, f+"resources"),
+		app.Div().Class("table-wrap").Body(app.Table().Class("resource-editor").ID("plan-resources-"+pi).Body(
+			app.THead().Body(app.Tr().Body(app.Th().Text("Resource"), app.Th().Text("Unit"), app.Th().Text("Unit price"),
+				app.Th().Text("Min"), app.Th().Text("Max (0 = no limit)"), app.Th().Text(""))),
+			app.TBody().Body(app.Range(p.resources).Slice(func(j int) app.UI { return c.resourceRow(i, j) })),
+		)),
+		app.Div().Class("actions").Body(
+			app.Button().Type("button").Class("small add-resource").Attr("data-plan", pi).Text("Add resource").
+				OnClick(c.addResource),
+			app.If(len(c.draft.plans) > 1, func() app.UI {
+				return app.Button().Type("button").Class("small link remove-plan").Attr("data-plan", pi).
+					Text("Remove plan").OnClick(c.removePlan)
+			}),
+		),
+	)
+}
+
+// resourceRow renders resource j of plan i.
+func (c *catalogPage) resourceRow(i, j int) app.UI {
+	p := c.draft.plans[i]
+	r := p.resources[j]
+	pi, rj := itoa(i), itoa(j)
+	f := "plans[" + pi + "].resources[" + rj + "]."
+	cell := func(key, label, value, mode string) app.UI {
+		in := app.Input().ID("res-"+strings.ReplaceAll(key, "_", "-")+"-"+pi+"-"+rj).Type("text").
+			Attr("aria-label", label+" of resource "+itoa(j+1)+" of plan "+itoa(i+1)).
+			Attr("data-plan", pi).Attr("data-res", rj).Attr("data-key", key).Value(value).OnInput(c.onResourceInput)
+		if mode != "" {
+			in = in.Attr("inputmode", mode)
+		}
+		return app.Td().Body(in, fieldError(c.formErr, f+key))
+	}
+	return app.Tr().Class("resource-row").Body(
+		cell("name", "Name", r.Name, ""),
+		cell("unit", "Unit", r.Unit, ""),
+		cell("unit_price", "Unit price", r.UnitPrice, "decimal"),
+		cell("min", "Min", r.Min, "decimal"),
+		cell("max", "Max", r.Max, "decimal"),
+		app.Td().Body(app.If(len(p.resources) > 1, func() app.UI {
+			return app.Button().Type("button").Class("small link remove-resource").Attr("data-plan", pi).
+				Attr("data-res", rj).Text("Remove").OnClick(c.removeResource)
+		})),
+	)
+}
