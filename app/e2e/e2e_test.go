@@ -9,7 +9,6 @@ package e2e_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -22,15 +21,11 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
-	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/agreements"
-	"github.com/partnerkit/partnerkit/app/server"
 	"github.com/partnerkit/partnerkit/app/ui"
 	"github.com/partnerkit/partnerkit/capacity"
 	"github.com/partnerkit/partnerkit/contracts"
-	"github.com/partnerkit/partnerkit/internal/sqldb"
 	"github.com/partnerkit/partnerkit/partners"
-	"github.com/partnerkit/partnerkit/storetest"
 	"github.com/shopspring/decimal"
 )
 
@@ -49,33 +44,9 @@ type site struct {
 func newSite(t *testing.T) *site {
 	t.Helper()
 	ctx := context.Background()
-	web := os.DirFS(filepath.Join("..", "cmd", "partnerkit", "web"))
-	if _, err := os.Stat(filepath.Join("..", "cmd", "partnerkit", "web", "app.wasm")); err != nil {
-		t.Fatal("app.wasm is not built: run `make test-e2e` (or `make wasm` first)")
-	}
-	db, err := sqldb.Open(ctx, filepath.Join(t.TempDir(), "e2e.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	svc := server.SQL(db, server.Options{Hasher: storetest.CheapHasher})
-	svc.Logger = slog.New(slog.DiscardHandler)
-	check := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	root, rootUser, err := svc.Partners.Bootstrap(ctx, partners.BootstrapInput{AccountName: "Impossible Cloud",
-		AdminEmail: "ops@provider.example", AdminPassword: "Sup3r-secret"})
-	check(err)
-	provider := partnerkit.Actor{AccountID: root.ID, UserID: rootUser.ID, Role: partnerkit.RoleAdmin}
-	dist, err := svc.Partners.CreatePartner(ctx, provider, partners.CreatePartnerInput{Type: partners.TypeDistributor, Name: "Mighty Mick's LLC"})
-	check(err)
-	mick, err := svc.Partners.CreateUser(ctx, provider, partners.CreateUserInput{AccountID: dist.ID, Email: "mick@mighty.example",
-		FullName: "Mick", Password: "Sup3r-secret", Role: partnerkit.RoleAdmin})
-	check(err)
-	distActor := partnerkit.Actor{AccountID: dist.ID, UserID: mick.ID, Role: partnerkit.RoleAdmin}
+	w := newWorld(t, "Impossible Cloud")
+	svc, provider, check := w.svc, w.provider, w.check
+	dist, distActor := w.partnerWithAdmin(provider, partners.TypeDistributor, "Mighty Mick's LLC", "mick@mighty.example", "Mick")
 	agr, err := svc.Agreements.Create(ctx, provider, agreements.CreateInput{Type: agreements.TypeCapacity, Name: "Capacity 2026"})
 	check(err)
 	c, err := svc.Contracts.Create(ctx, provider, contracts.CreateInput{PartnerID: dist.ID, AgreementID: agr.ID})
@@ -91,8 +62,7 @@ func newSite(t *testing.T) *site {
 	check(err)
 	_, err = svc.Capacity.SetAllocation(ctx, distActor, res.ID, capacity.AllocationInput{ContractID: c.ID, AllocatedTB: decimal.NewFromInt(10)})
 	check(err)
-	srv := httptest.NewServer(server.Handler(svc, db, web))
-	t.Cleanup(srv.Close)
+	srv := w.serve()
 	return &site{url: srv.URL, resellerID: res.ID, srv: srv}
 }
 

@@ -4,21 +4,15 @@ package e2e_test
 
 import (
 	"context"
-	"log/slog"
-	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/agreements"
-	"github.com/partnerkit/partnerkit/app/server"
 	"github.com/partnerkit/partnerkit/contracts"
-	"github.com/partnerkit/partnerkit/internal/sqldb"
 	"github.com/partnerkit/partnerkit/partners"
-	"github.com/partnerkit/partnerkit/storetest"
 )
 
 // productsSite is the real server with a distributor (mick@mighty.example)
@@ -31,33 +25,9 @@ type productsSite struct {
 func newProductsSite(t *testing.T) *productsSite {
 	t.Helper()
 	ctx := context.Background()
-	web := os.DirFS(filepath.Join("..", "cmd", "partnerkit", "web"))
-	if _, err := os.Stat(filepath.Join("..", "cmd", "partnerkit", "web", "app.wasm")); err != nil {
-		t.Fatal("app.wasm is not built: run `make test-e2e` (or `make wasm` first)")
-	}
-	db, err := sqldb.Open(ctx, filepath.Join(t.TempDir(), "e2e-products.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	svc := server.SQL(db, server.Options{Hasher: storetest.CheapHasher})
-	svc.Logger = slog.New(slog.DiscardHandler)
-	check := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	root, rootUser, err := svc.Partners.Bootstrap(ctx, partners.BootstrapInput{AccountName: "Impossible Cloud",
-		AdminEmail: "ops@provider.example", AdminPassword: "Sup3r-secret"})
-	check(err)
-	provider := partnerkit.Actor{AccountID: root.ID, UserID: rootUser.ID, Role: partnerkit.RoleAdmin}
-	dist, err := svc.Partners.CreatePartner(ctx, provider, partners.CreatePartnerInput{Type: partners.TypeDistributor, Name: "Mighty Mick's LLC"})
-	check(err)
-	mick, err := svc.Partners.CreateUser(ctx, provider, partners.CreateUserInput{AccountID: dist.ID, Email: "mick@mighty.example",
-		FullName: "Mick", Password: "Sup3r-secret", Role: partnerkit.RoleAdmin})
-	check(err)
-	distActor := partnerkit.Actor{AccountID: dist.ID, UserID: mick.ID, Role: partnerkit.RoleAdmin}
+	w := newWorld(t, "Impossible Cloud")
+	svc, provider, check := w.svc, w.provider, w.check
+	_, distActor := w.partnerWithAdmin(provider, partners.TypeDistributor, "Mighty Mick's LLC", "mick@mighty.example", "Mick")
 	vendor, err := svc.Partners.CreatePartner(ctx, distActor, partners.CreatePartnerInput{Type: partners.TypeVendor, Name: "Contoso Software"})
 	check(err)
 	azure, err := svc.Contracts.CreateMarketplace(ctx, distActor, contracts.MarketplaceInput{Name: "Azure Marketplace", Currency: "USD", External: true})
@@ -72,8 +42,7 @@ func newProductsSite(t *testing.T) *productsSite {
 	check(err)
 	_, err = svc.Contracts.Activate(ctx, distActor, c.ID)
 	check(err)
-	srv := httptest.NewServer(server.Handler(svc, db, web))
-	t.Cleanup(srv.Close)
+	srv := w.serve()
 	return &productsSite{url: srv.URL, azureID: azure.ID, appSourceID: appSource.ID}
 }
 

@@ -5,22 +5,15 @@ package e2e_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
-	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/agreements"
-	"github.com/partnerkit/partnerkit/app/server"
 	"github.com/partnerkit/partnerkit/contracts"
-	"github.com/partnerkit/partnerkit/internal/sqldb"
 	"github.com/partnerkit/partnerkit/partners"
 	"github.com/partnerkit/partnerkit/resellers"
-	"github.com/partnerkit/partnerkit/storetest"
 	"github.com/shopspring/decimal"
 )
 
@@ -31,32 +24,9 @@ import (
 func newResellerSite(t *testing.T, seed bool) string {
 	t.Helper()
 	ctx := context.Background()
-	web := os.DirFS(filepath.Join("..", "cmd", "partnerkit", "web"))
-	if _, err := os.Stat(filepath.Join("..", "cmd", "partnerkit", "web", "app.wasm")); err != nil {
-		t.Fatal("app.wasm is not built: run `make test-e2e` (or `make wasm` first)")
-	}
-	db, err := sqldb.Open(ctx, filepath.Join(t.TempDir(), "e2e.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	svc := server.SQL(db, server.Options{Hasher: storetest.CheapHasher})
-	svc.Logger = slog.New(slog.DiscardHandler)
-	check := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	root, rootUser, err := svc.Partners.Bootstrap(ctx, partners.BootstrapInput{AccountName: "ActivePlatform",
-		AdminEmail: "ops@provider.example", AdminPassword: "Sup3r-secret"})
-	check(err)
-	provider := partnerkit.Actor{AccountID: root.ID, UserID: rootUser.ID, Role: partnerkit.RoleAdmin}
-	res, err := svc.Partners.CreatePartner(ctx, provider, partners.CreatePartnerInput{Type: partners.TypeReseller, Name: "Cloud Reseller"})
-	check(err)
-	_, err = svc.Partners.CreateUser(ctx, provider, partners.CreateUserInput{AccountID: res.ID, Email: "manager@reseller.example",
-		FullName: "Manager", Password: "Sup3r-secret", Role: partnerkit.RoleAdmin})
-	check(err)
+	w := newWorld(t, "ActivePlatform")
+	svc, provider, check := w.svc, w.provider, w.check
+	res, _ := w.partnerWithAdmin(provider, partners.TypeReseller, "Cloud Reseller", "manager@reseller.example", "Manager")
 	agr, err := svc.Agreements.Create(ctx, provider, agreements.CreateInput{Type: agreements.TypeService, Name: "Reseller Store"})
 	check(err)
 	c, err := svc.Contracts.Create(ctx, provider, contracts.CreateInput{PartnerID: res.ID, AgreementID: agr.ID})
@@ -72,8 +42,7 @@ func newResellerSite(t *testing.T, seed bool) string {
 			}}}})
 		check(err)
 	}
-	srv := httptest.NewServer(server.Handler(svc, db, web))
-	t.Cleanup(srv.Close)
+	srv := w.serve()
 	return srv.URL
 }
 
