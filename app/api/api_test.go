@@ -350,3 +350,25 @@ func TestAuthentication(t *testing.T) {
 		t.Fatalf("throttled sign-in: %d", res.StatusCode)
 	}
 }
+
+// onEveryStore runs fn on a fresh memory server and a fresh SQLite server,
+// each with a root provider bootstrapped (root@provider.example signs in);
+// root is its admin.
+func onEveryStore(t *testing.T, fn func(t *testing.T, s *server, root partnerkit.Actor)) {
+	t.Helper()
+	for _, sqlite := range []bool{false, true} {
+		name := "memory"
+		if sqlite {
+			name = "sqlite"
+		}
+		t.Run(name, func(t *testing.T) {
+			s := newServer(t, sqlite)
+			account, admin, err := s.cfg.Partners.Bootstrap(context.Background(), partners.BootstrapInput{AccountName: "Provider",
+				AdminEmail: "root@provider.example", AdminPassword: "Sup3r-secret"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fn(t, s, partnerkit.Actor{AccountID: account.ID, UserID: admin.ID, Role: partnerkit.RoleAdmin})
+		})
+	}
+}
