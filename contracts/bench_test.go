@@ -3,19 +3,14 @@ package contracts_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/agreements"
-	agreementsbun "github.com/partnerkit/partnerkit/agreements/bunstore"
-	agreementsmem "github.com/partnerkit/partnerkit/agreements/memstore"
 	"github.com/partnerkit/partnerkit/contracts"
-	contractsbun "github.com/partnerkit/partnerkit/contracts/bunstore"
-	contractsmem "github.com/partnerkit/partnerkit/contracts/memstore"
+	"github.com/partnerkit/partnerkit/internal/testdb"
+	"github.com/partnerkit/partnerkit/internal/teststores"
 	"github.com/partnerkit/partnerkit/partners"
-	"github.com/partnerkit/partnerkit/partners/bunstore"
-	"github.com/partnerkit/partnerkit/partners/memstore"
 	"github.com/partnerkit/partnerkit/storetest"
 )
 
@@ -23,18 +18,8 @@ import (
 // with a new agreement (URL document) on two marketplaces, invited.
 func BenchmarkOnboarding(b *testing.B) {
 	stores := map[string]func(b *testing.B) storetest.Stores{
-		"memory": func(b *testing.B) storetest.Stores {
-			db := memstore.NewDB()
-			return storetest.Stores{Partners: memstore.New(db), Agreements: agreementsmem.New(db), Contracts: contractsmem.New(db)}
-		},
-		"sqlite": func(b *testing.B) storetest.Stores {
-			db, err := bunstore.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { db.Close() })
-			return storetest.Stores{Partners: bunstore.New(db), Agreements: agreementsbun.New(db), Contracts: contractsbun.New(db)}
-		},
+		"memory": func(b *testing.B) storetest.Stores { return teststores.Memory() },
+		"sqlite": func(b *testing.B) storetest.Stores { return teststores.SQL(testdb.SQLite(b)) },
 	}
 	for _, name := range []string{"memory", "sqlite"} {
 		b.Run("store="+name, func(b *testing.B) {

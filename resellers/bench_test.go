@@ -3,42 +3,23 @@ package resellers_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/agreements"
-	agreementsbun "github.com/partnerkit/partnerkit/agreements/bunstore"
-	agreementsmem "github.com/partnerkit/partnerkit/agreements/memstore"
 	"github.com/partnerkit/partnerkit/contracts"
-	contractsbun "github.com/partnerkit/partnerkit/contracts/bunstore"
-	contractsmem "github.com/partnerkit/partnerkit/contracts/memstore"
+	"github.com/partnerkit/partnerkit/internal/testdb"
+	"github.com/partnerkit/partnerkit/internal/teststores"
 	"github.com/partnerkit/partnerkit/partners"
-	"github.com/partnerkit/partnerkit/partners/bunstore"
-	"github.com/partnerkit/partnerkit/partners/memstore"
 	"github.com/partnerkit/partnerkit/resellers"
-	resellersbun "github.com/partnerkit/partnerkit/resellers/bunstore"
-	resellersmem "github.com/partnerkit/partnerkit/resellers/memstore"
 	"github.com/partnerkit/partnerkit/storetest"
 )
 
 // benchStores opens one set of stores of each kind the benchmarks compare.
 var benchStores = map[string]func(b *testing.B) storetest.Stores{
-	"memory": func(b *testing.B) storetest.Stores {
-		db := memstore.NewDB()
-		return storetest.Stores{Partners: memstore.New(db), Agreements: agreementsmem.New(db),
-			Contracts: contractsmem.New(db), Resellers: resellersmem.New(db)}
-	},
-	"sqlite": func(b *testing.B) storetest.Stores {
-		db, err := bunstore.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { db.Close() })
-		return storetest.Stores{Partners: bunstore.New(db), Agreements: agreementsbun.New(db),
-			Contracts: contractsbun.New(db), Resellers: resellersbun.New(db)}
-	},
+	"memory": func(b *testing.B) storetest.Stores { return teststores.Memory() },
+	"sqlite": func(b *testing.B) storetest.Stores { return teststores.SQL(testdb.SQLite(b)) },
 }
 
 // benchReseller is a reseller whose clients each hold one subscription, each renewed

@@ -255,7 +255,7 @@ func (s *Service) providers(ctx context.Context, partnerID string) ([]string, er
 	}
 	var out []string
 	for _, c := range cs {
-		if c.PartnerID == partnerID && c.Status == contracts.StatusActive && !slices.Contains(out, c.OwnerID) {
+		if !slices.Contains(out, c.OwnerID) {
 			out = append(out, c.OwnerID)
 		}
 	}
