@@ -80,10 +80,17 @@ func (a Actor) RequireWriter() error {
 	return a.RequireWrite()
 }
 
-// RequireAccount returns an unauthorized error when the actor names no account.
+// RequireAccount returns an unauthorized error when the actor names no
+// account, or names it (or its user or key) with an ID that breaks the text
+// rule (CheckID): no store looks such an actor up.
 func (a Actor) RequireAccount() error {
 	if a.AccountID == "" || !a.Role.Valid() {
 		return Errorf(CodeUnauthorized, "no account or role: sign in first")
+	}
+	for _, id := range []string{a.AccountID, a.UserID, a.APIKeyID} {
+		if CheckID("actor", id) != nil {
+			return Errorf(CodeUnauthorized, "the actor's IDs are not valid: sign in first")
+		}
 	}
 	return nil
 }

@@ -75,7 +75,10 @@ func (e *Error) Error() string {
 		b.WriteString(e.Message)
 	}
 	for _, k := range slices.Sorted(maps.Keys(e.Fields)) {
-		fmt.Fprintf(&b, "; %s: %s", k, e.Fields[k])
+		if item := k + ": " + e.Fields[k]; !strings.Contains(e.Message, item) {
+			b.WriteString("; ")
+			b.WriteString(item) // a field the message does not tell already
+		}
 	}
 	if e.Err != nil {
 		b.WriteString(": ")

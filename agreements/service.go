@@ -13,6 +13,19 @@ import (
 // rules live in Service. Every implementation must pass storetest.
 // Errors: not_found for missing rows; conflict on a stale Version; conflict
 // when deleting a version that a contract uses; internal otherwise.
+//
+// # Concurrency
+//
+// Every rule of Service that reads, then writes holds under concurrent
+// calls from many processes sharing one database (the memory store
+// serialises its transactions, SQLite its write transactions; PostgreSQL,
+// under READ COMMITTED, relies on these guarantees):
+//   - versions are numbered 1, 2, 3 … without gaps or twins: the primary key
+//     (agreement_id, number) and the agreement's optimistic version
+//     (UpdateAgreement writes WHERE version = ?), so of concurrent publishes
+//     one wins and the others get conflict.
+//   - a version bound to a contract is not deleted: the contracts' foreign
+//     key to (agreement_id, number); DeleteVersion returns conflict.
 type Store interface {
 	partnerkit.Transactor
 
@@ -48,9 +61,14 @@ type Query struct {
 	Type Type
 	// NameContains keeps names whose lower-case form contains it (already lower case).
 	NameContains string
+	// Sort orders the page (ListOrder.Resolve: by name unless created_at is asked for).
+	Sort partnerkit.Sort
 	// Limit and Offset select the page.
 	Limit, Offset int
 }
+
+// ListOrder is how agreements sort: by name (the default) or creation time.
+var ListOrder = partnerkit.Order{Fields: []string{"name", "created_at"}, Default: "name"}
 
 // Service is the agreements API for Go programs.
 type Service struct {
@@ -86,7 +104,7 @@ type CreateInput struct {
 	// Name is 1 to 100 characters.
 	Name string `json:"name" validate:"required,max=100"`
 	// Description is shown to partners; at most 10,000 characters.
-	Description string `json:"description" validate:"max=10000"`
+	Description string `json:"description" validate:"max=10000" text:"multiline"`
 	// Document is version 1's document.
 	Document DocumentInput `json:"document" validate:"-"`
 }
@@ -139,12 +157,18 @@ func (s *Service) Create(ctx context.Context, actor partnerkit.Actor, in CreateI
 // Get returns an agreement the actor may see (owned by its account or an
 // account it manages); any other is not_found.
 func (s *Service) Get(ctx context.Context, actor partnerkit.Actor, id string) (*Agreement, error) {
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return nil, partnerkit.WithOp("agreements.Get", err)
+	}
 	a, err := s.visible(ctx, actor, id)
 	return a, partnerkit.WithOp("agreements.Get", err)
 }
 
 func (s *Service) visible(ctx context.Context, actor partnerkit.Actor, id string) (*Agreement, error) {
 	if err := actor.RequireAccount(); err != nil {
+		return nil, err
+	}
+	if err := partnerkit.CheckID("id", id); err != nil {
 		return nil, err
 	}
 	a, err := s.store.GetAgreement(ctx, id)
@@ -165,10 +189,13 @@ type ListFilter struct {
 	Type Type `json:"type"`
 	// Q searches names.
 	Q string `json:"q" validate:"max=100"`
+	// Sort is one of ListOrder's; empty means by name.
+	Sort partnerkit.Sort `json:"sort"`
 	partnerkit.Page
 }
 
-// List returns one page of agreements by name, and the total.
+// List returns one page of agreements, by name unless f.Sort says
+// otherwise, and the total.
 func (s *Service) List(ctx context.Context, actor partnerkit.Actor, f ListFilter) (partnerkit.List[Agreement], error) {
 	const op = "agreements.List"
 	var out partnerkit.List[Agreement]
@@ -176,11 +203,12 @@ func (s *Service) List(ctx context.Context, actor partnerkit.Actor, f ListFilter
 		return out, partnerkit.WithOp(op, err)
 	}
 	page, pageErr := f.Page.Normalize()
+	sort, sortErr := ListOrder.Check(f.Sort)
 	var typeErr error
 	if f.Type != "" && !f.Type.Valid() {
 		typeErr = partnerkit.FieldError("type", "must be one of: "+TypeNames())
 	}
-	if err := validate.All(validate.Struct(f), pageErr, typeErr); err != nil {
+	if err := validate.All(validate.Struct(f), pageErr, sortErr, typeErr); err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}
 	owner := cmp.Or(f.OwnerID, actor.AccountID)
@@ -188,7 +216,7 @@ func (s *Service) List(ctx context.Context, actor partnerkit.Actor, f ListFilter
 		return out, partnerkit.WithOp(op, err)
 	}
 	items, total, err := s.store.ListAgreements(ctx, Query{OwnerID: owner, Type: f.Type,
-		NameContains: strings.ToLower(strings.TrimSpace(f.Q)), Limit: page.Limit, Offset: page.Offset})
+		NameContains: strings.ToLower(strings.TrimSpace(f.Q)), Sort: sort, Limit: page.Limit, Offset: page.Offset})
 	if err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}
@@ -203,7 +231,7 @@ type UpdateInput struct {
 	// Name renames the agreement.
 	Name *string `json:"name" validate:"omitnil,required,max=100"`
 	// Description replaces the description.
-	Description *string `json:"description" validate:"omitnil,max=10000"`
+	Description *string `json:"description" validate:"omitnil,max=10000" text:"multiline"`
 	// Version, when not zero, must equal the stored version.
 	Version int `json:"version"`
 }
@@ -211,6 +239,9 @@ type UpdateInput struct {
 // Update changes an agreement's name or description.
 func (s *Service) Update(ctx context.Context, actor partnerkit.Actor, id string, in UpdateInput) (*Agreement, error) {
 	const op = "agreements.Update"
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
 	for _, p := range []*string{in.Name, in.Description} {
 		if p != nil {
 			*p = strings.TrimSpace(*p)
@@ -236,6 +267,9 @@ func (s *Service) Update(ctx context.Context, actor partnerkit.Actor, id string,
 // awaits their signature.
 func (s *Service) Publish(ctx context.Context, actor partnerkit.Actor, id string, doc DocumentInput) (*Version, error) {
 	const op = "agreements.Publish"
+	if err := validate.All(partnerkit.CheckID("id", id), validate.Text("document", doc)); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
 	d, content, err := checkDocument("document", doc)
 	if err != nil {
 		return nil, partnerkit.WithOp(op, err)
@@ -294,6 +328,9 @@ func (s *Service) change(ctx context.Context, actor partnerkit.Actor, id string,
 // Versions lists an agreement's versions, oldest first.
 func (s *Service) Versions(ctx context.Context, actor partnerkit.Actor, id string) ([]Version, error) {
 	const op = "agreements.Versions"
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
 	if _, err := s.visible(ctx, actor, id); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
@@ -304,6 +341,9 @@ func (s *Service) Versions(ctx context.Context, actor partnerkit.Actor, id strin
 // Document returns version n's document and, for a file, its bytes.
 func (s *Service) Document(ctx context.Context, actor partnerkit.Actor, id string, n int) (*Version, []byte, error) {
 	const op = "agreements.Document"
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return nil, nil, partnerkit.WithOp(op, err)
+	}
 	if _, err := s.visible(ctx, actor, id); err != nil {
 		return nil, nil, partnerkit.WithOp(op, err)
 	}
@@ -315,6 +355,9 @@ func (s *Service) Document(ctx context.Context, actor partnerkit.Actor, id strin
 // contract's partner, an invitation link).
 func VersionDocument(ctx context.Context, store Store, id string, n int) (*Version, []byte, error) {
 	const op = "agreements.VersionDocument"
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return nil, nil, partnerkit.WithOp(op, err)
+	}
 	v, err := store.GetVersion(ctx, id, n)
 	if err != nil {
 		return nil, nil, partnerkit.WithOp(op, err)
@@ -333,6 +376,9 @@ func VersionDocument(ctx context.Context, store Store, id string, n int) (*Versi
 // contract (either is a conflict).
 func (s *Service) DeleteVersion(ctx context.Context, actor partnerkit.Actor, id string, n int) error {
 	const op = "agreements.DeleteVersion"
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return partnerkit.WithOp(op, err)
+	}
 	_, err := s.change(ctx, actor, id, 0, "agreement.version_deleted", func(ctx context.Context, a *Agreement) (any, error) {
 		if n == a.CurrentVersion {
 			return nil, partnerkit.Errorf(partnerkit.CodeConflict, "version %d is the current version of agreement %s and cannot be deleted", n, id)

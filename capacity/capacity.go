@@ -66,7 +66,8 @@ type Terms struct {
 	BillingModel BillingModel `json:"billing_model"`
 	// PricePerTB is the price of one TB for one month.
 	PricePerTB decimal.Decimal `json:"price_per_tb"`
-	// ExcessPricePerTB is the price of one TB-month above an allocation.
+	// ExcessPricePerTB is the price of one TB-month of excess: above an
+	// allocation or above the reservation (AllocationExcess, ReservationExcess).
 	ExcessPricePerTB decimal.Decimal `json:"excess_price_per_tb"`
 	// Currency is an ISO 4217 code.
 	Currency string `json:"currency"`

@@ -29,7 +29,7 @@ type DealInput struct {
 	// CloseDate is the expected close date, YYYY-MM-DD, not in the past.
 	CloseDate string `json:"close_date" validate:"required"`
 	// Note is free text.
-	Note string `json:"note" validate:"max=2000"`
+	Note string `json:"note" validate:"max=2000" text:"multiline"`
 }
 
 func (s *Service) checkDeal(in *DealInput) error {
@@ -108,7 +108,7 @@ func (s *Service) ApproveDeal(ctx context.Context, actor partnerkit.Actor, id, r
 
 // RejectDeal rejects a submitted deal with a reason (required).
 func (s *Service) RejectDeal(ctx context.Context, actor partnerkit.Actor, id, reason string) (*Deal, error) {
-	if strings.TrimSpace(reason) == "" {
+	if partnerkit.IsBlank(reason) {
 		return nil, partnerkit.WithOp("capacity.RejectDeal", partnerkit.FieldError("reason", "is required to reject a deal"))
 	}
 	return s.moveDeal(ctx, actor, id, DealRejected, reason)
@@ -128,6 +128,9 @@ var dealMoves = map[DealStatus][]DealStatus{
 
 func (s *Service) moveDeal(ctx context.Context, actor partnerkit.Actor, id string, to DealStatus, reason string) (*Deal, error) {
 	op := "capacity.Deal" + string(to)
+	if err := validate.All(partnerkit.CheckID("id", id), partnerkit.CheckText("reason", reason, true)); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
 	if err := actor.RequireWriter(); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
@@ -182,6 +185,9 @@ func (s *Service) visibleDeal(ctx context.Context, actor partnerkit.Actor, id st
 
 // Deal returns a deal the actor may see.
 func (s *Service) Deal(ctx context.Context, actor partnerkit.Actor, id string) (*Deal, error) {
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return nil, partnerkit.WithOp("capacity.Deal", err)
+	}
 	d, err := s.visibleDeal(ctx, actor, id)
 	return d, partnerkit.WithOp("capacity.Deal", err)
 }
@@ -193,6 +199,8 @@ type DealFilter struct {
 	AccountID string `json:"account_id"`
 	// Status keeps one status.
 	Status DealStatus `json:"status"`
+	// Sort is one of DealOrder's; empty means newest first.
+	Sort partnerkit.Sort `json:"sort"`
 	partnerkit.Page
 }
 
@@ -208,14 +216,15 @@ func (s *Service) Deals(ctx context.Context, actor partnerkit.Actor, f DealFilte
 	if f.Status != "" && !f.Status.Valid() {
 		statusErr = partnerkit.FieldError("status", "must be one of: submitted, approved, rejected, won, lost")
 	}
-	if err := validate.All(pageErr, statusErr); err != nil {
+	sort, sortErr := DealOrder.Check(f.Sort)
+	if err := validate.All(validate.Struct(f), pageErr, sortErr, statusErr); err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}
 	account := cmp.Or(f.AccountID, actor.AccountID)
 	if err := s.partners.CheckVisible(ctx, actor, account); err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}
-	items, total, err := s.store.ListDeals(ctx, DealQuery{AccountID: account, Status: f.Status, Limit: page.Limit, Offset: page.Offset})
+	items, total, err := s.store.ListDeals(ctx, DealQuery{AccountID: account, Status: f.Status, Sort: sort, Limit: page.Limit, Offset: page.Offset})
 	if err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}

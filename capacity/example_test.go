@@ -19,7 +19,8 @@ import (
 
 // A provider reserves 100 TB for a distributor, which allocates 60 TB to a
 // reseller; the reseller's storage account reports 70 TB for a day, so
-// 10 TB is excess, priced per TB-month with exact decimals.
+// 10 TB is allocation excess (the reservation is not exceeded), priced per
+// TB-month with exact decimals.
 func ExampleService_UsageReport() {
 	ctx := context.Background()
 	now := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC) // contracts and allocations first
@@ -54,7 +55,7 @@ func ExampleService_UsageReport() {
 
 	rep, _ := caps.UsageReport(ctx, distributor, capacity.ReportQuery{PartnerID: reseller.ID, From: day, To: day})
 	r := rep.Rows[0]
-	fmt.Println(r.Period, r.UsedTB, r.AllocatedTB, r.ExcessTB, r.ExcessFee, r.Currency)
+	fmt.Println(r.Period, r.UsedTB, r.AllocatedTB, r.AllocationExcessTBMonths, r.AllocationExcessFee, r.Currency)
 	// Output:
 	// conflict
 	// 2026-01-09 70 60 0.322581 2.5806 USD

@@ -54,7 +54,8 @@ type TermsInput struct {
 	BillingModel BillingModel `json:"billing_model"`
 	// PricePerTB is the price of a TB-month.
 	PricePerTB decimal.Decimal `json:"price_per_tb"`
-	// ExcessPricePerTB is the price of a TB-month above an allocation.
+	// ExcessPricePerTB is the price of a TB-month of excess, above an
+	// allocation or above the reservation.
 	ExcessPricePerTB decimal.Decimal `json:"excess_price_per_tb"`
 	// Currency is an ISO 4217 code.
 	Currency string `json:"currency"`
@@ -78,6 +79,9 @@ func (in *TermsInput) check() error {
 // account offers. Lowering a reservation below what is allocated is a conflict.
 func (s *Service) SetTerms(ctx context.Context, actor partnerkit.Actor, contractID string, in TermsInput) (*Terms, error) {
 	const op = "capacity.SetTerms"
+	if err := validate.All(partnerkit.CheckID("contract_id", contractID), validate.Text("", in)); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
 	if err := actor.RequireWriter(); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
@@ -146,13 +150,14 @@ type CapacityContract struct {
 }
 
 // Contracts lists the capacity contracts (with terms) that the actor's
-// account holds or offers, newest first.
+// account holds or offers, newest first, each as contracts.Service returns
+// it (derived fields included: contracts.Service.ListAll).
 func (s *Service) Contracts(ctx context.Context, actor partnerkit.Actor) ([]CapacityContract, error) {
 	const op = "capacity.Contracts"
 	if err := actor.RequireAccount(); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
-	cs, _, err := s.contracts.Store().ListContracts(ctx, contracts.Query{AccountID: actor.AccountID})
+	cs, err := s.contracts.ListAll(ctx, actor, "")
 	if err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
@@ -217,6 +222,9 @@ type AllocationInput struct {
 // that size. Returns conflict (naming allocated_tb) when a limit is hit.
 func (s *Service) SetAllocation(ctx context.Context, actor partnerkit.Actor, partnerID string, in AllocationInput) (*Allocation, error) {
 	const op = "capacity.SetAllocation"
+	if err := validate.All(partnerkit.CheckID("partner_id", partnerID), validate.Text("", in)); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
 	if err := actor.RequireWriter(); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
@@ -229,23 +237,33 @@ func (s *Service) SetAllocation(ctx context.Context, actor partnerkit.Actor, par
 		if err != nil {
 			return err
 		}
-		current, err := s.store.GetAllocation(ctx, partner.ID)
-		if err != nil && partnerkit.ErrorCode(err) != partnerkit.CodeNotFound {
+		// Read the allocation to learn its contract, lock that contract's
+		// terms, then read the allocation again under its own lock: the
+		// terms-then-allocation order of every capacity change (see Store).
+		seen, err := s.allocationOrNil(ctx, s.store.GetAllocation, partner.ID)
+		if err != nil {
 			return err
 		}
 		contractID := in.ContractID
 		if contractID == "" {
-			if current == nil {
+			if seen == nil {
 				return partnerkit.FieldError("contract_id", "is required for a partner's first allocation")
 			}
-			contractID = current.ContractID
+			contractID = seen.ContractID
 		}
-		if current != nil && contractID != current.ContractID {
-			return partnerkit.FieldError("contract_id", "the partner draws from "+current.ContractID+": transfer it to change contracts")
+		if seen != nil && contractID != seen.ContractID {
+			return partnerkit.FieldError("contract_id", "the partner draws from "+seen.ContractID+": transfer it to change contracts")
 		}
 		_, terms, err := s.heldContract(ctx, actor, contractID, "contract_id")
 		if err != nil {
 			return err
+		}
+		current, err := s.allocationOrNil(ctx, s.store.LockAllocation, partner.ID)
+		if err != nil {
+			return err
+		}
+		if current != nil && current.ContractID != contractID {
+			return errMovedMeanwhile(partner.ID)
 		}
 		next := &Allocation{PartnerID: partner.ID, ContractID: contractID, AllocatedTB: in.AllocatedTB,
 			CreatedAt: s.clock.Now(), UpdatedAt: s.clock.Now()}
@@ -272,6 +290,23 @@ func (s *Service) SetAllocation(ctx context.Context, actor partnerkit.Actor, par
 		return nil, partnerkit.WithOp(op, err)
 	}
 	return out, nil
+}
+
+// allocationOrNil reads a partner's allocation with get (GetAllocation or
+// LockAllocation); none is nil, not an error.
+func (s *Service) allocationOrNil(ctx context.Context, get func(context.Context, string) (*Allocation, error), partnerID string) (*Allocation, error) {
+	a, err := get(ctx, partnerID)
+	if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound {
+		return nil, nil
+	}
+	return a, err
+}
+
+// errMovedMeanwhile is the conflict of a change that found the partner's
+// allocation moved to another contract by a concurrent transfer.
+func errMovedMeanwhile(partnerID string) error {
+	return partnerkit.Errorf(partnerkit.CodeConflict,
+		"the allocation of partner %s moved to another contract meanwhile: reload and try again", partnerID)
 }
 
 // managedPartner loads a partner managed directly by the actor's account.
@@ -315,11 +350,12 @@ func (s *Service) checkAllocation(ctx context.Context, terms *Terms, a *Allocati
 }
 
 // hasDealFor reports whether a partner has an approved or won deal of at
-// least tb.
+// least tb. The deals stay locked until the caller's transaction ends, so a
+// decision on them waits for the allocation (see Store).
 func (s *Service) hasDealFor(ctx context.Context, partnerID string, tb decimal.Decimal) (bool, error) {
-	deals, _, err := s.store.ListDeals(ctx, DealQuery{PartnerID: partnerID})
+	deals, err := s.store.LockDeals(ctx, partnerID, DealApproved, DealWon)
 	return slices.ContainsFunc(deals, func(d Deal) bool {
-		return (d.Status == DealApproved || d.Status == DealWon) && d.ExpectedTB.Valid && d.ExpectedTB.Decimal.GreaterThanOrEqual(tb)
+		return d.ExpectedTB.Valid && d.ExpectedTB.Decimal.GreaterThanOrEqual(tb)
 	}), err
 }
 
@@ -352,6 +388,9 @@ func (s *Service) putAllocation(ctx context.Context, a *Allocation) error {
 // Allocation returns a visible partner's allocation with its pay-per-use label.
 func (s *Service) Allocation(ctx context.Context, actor partnerkit.Actor, partnerID string) (*Allocation, error) {
 	const op = "capacity.Allocation"
+	if err := partnerkit.CheckID("partner_id", partnerID); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
 	if _, err := s.partners.GetPartner(ctx, actor, partnerID); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
@@ -373,6 +412,9 @@ func (s *Service) Allocation(ctx context.Context, actor partnerkit.Actor, partne
 // transfers cannot deadlock.
 func (s *Service) Transfer(ctx context.Context, actor partnerkit.Actor, partnerID, targetContractID string) (*Allocation, error) {
 	const op = "capacity.Transfer"
+	if err := validate.All(partnerkit.CheckID("partner_id", partnerID), partnerkit.CheckID("contract_id", targetContractID)); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
 	if err := actor.RequireWriter(); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
@@ -401,6 +443,14 @@ func (s *Service) Transfer(ctx context.Context, actor partnerkit.Actor, partnerI
 			if id == targetContractID {
 				target = t
 			}
+		}
+		// Read again under the allocation's lock (see Store: lock order).
+		seen := current
+		if current, err = s.store.LockAllocation(ctx, partner.ID); err != nil {
+			return err
+		}
+		if current.ContractID != seen.ContractID {
+			return errMovedMeanwhile(partner.ID)
 		}
 		next := *current
 		next.ContractID, next.UpdatedAt = targetContractID, s.clock.Now()

@@ -74,17 +74,17 @@ func (s *Service) quotaTB(ctx context.Context, partnerID, except string) (decima
 	return sum, err
 }
 
-// checkQuota locks the partner's contract and checks that quota fits in the
-// allocation beside the partner's other accounts.
+// checkQuota locks the partner's allocation and checks that quota fits in
+// it beside the partner's other accounts (see Store: quotas).
 func (s *Service) checkQuota(ctx context.Context, partnerID, accountID string, quota decimal.Decimal) error {
-	alloc, err := s.store.GetAllocation(ctx, partnerID)
+	alloc, err := s.store.LockAllocation(ctx, partnerID)
 	if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound {
 		return partnerkit.FieldError("partner_id", "has no capacity allocation yet")
 	}
 	if err != nil {
 		return err
 	}
-	terms, err := s.store.LockTerms(ctx, alloc.ContractID)
+	terms, err := s.store.GetTerms(ctx, alloc.ContractID)
 	if err != nil {
 		return err
 	}
@@ -105,6 +105,9 @@ func (s *Service) checkQuota(ctx context.Context, partnerID, accountID string, q
 
 // StorageAccount returns a storage account of a partner the actor may see.
 func (s *Service) StorageAccount(ctx context.Context, actor partnerkit.Actor, id string) (*StorageAccount, error) {
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return nil, partnerkit.WithOp("capacity.StorageAccount", err)
+	}
 	a, err := s.visibleStorage(ctx, actor, id)
 	return a, partnerkit.WithOp("capacity.StorageAccount", err)
 }
@@ -131,6 +134,8 @@ type StorageFilter struct {
 	Status StorageStatus `json:"status"`
 	// Q searches names.
 	Q string `json:"q" validate:"max=100"`
+	// Sort is one of StorageOrder's; empty means by name.
+	Sort partnerkit.Sort `json:"sort"`
 	partnerkit.Page
 }
 
@@ -146,7 +151,8 @@ func (s *Service) StorageAccounts(ctx context.Context, actor partnerkit.Actor, f
 	if f.Status != "" && f.Status != StorageActive && f.Status != StorageDeletionScheduled {
 		statusErr = partnerkit.FieldError("status", "must be active or deletion_scheduled")
 	}
-	if err := validate.All(validate.Struct(f), pageErr, statusErr); err != nil {
+	sort, sortErr := StorageOrder.Check(f.Sort)
+	if err := validate.All(validate.Struct(f), pageErr, sortErr, statusErr); err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}
 	partner := cmp.Or(f.PartnerID, actor.AccountID)
@@ -154,7 +160,7 @@ func (s *Service) StorageAccounts(ctx context.Context, actor partnerkit.Actor, f
 		return out, partnerkit.WithOp(op, err)
 	}
 	items, total, err := s.store.ListStorageAccounts(ctx, StorageQuery{PartnerID: partner, Status: f.Status,
-		NameContains: strings.ToLower(strings.TrimSpace(f.Q)), Limit: page.Limit, Offset: page.Offset})
+		NameContains: strings.ToLower(strings.TrimSpace(f.Q)), Sort: sort, Limit: page.Limit, Offset: page.Offset})
 	if err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}
@@ -177,6 +183,9 @@ type StorageAccountUpdate struct {
 // UpdateStorageAccount renames an account or changes its quota.
 func (s *Service) UpdateStorageAccount(ctx context.Context, actor partnerkit.Actor, id string, in StorageAccountUpdate) (*StorageAccount, error) {
 	const op = "capacity.UpdateStorageAccount"
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
 	if in.Name != nil {
 		*in.Name = strings.TrimSpace(*in.Name)
 	}
@@ -233,6 +242,9 @@ func (s *Service) CancelDeletion(ctx context.Context, actor partnerkit.Actor, id
 // it, stores it and records action.
 func (s *Service) changeStorage(ctx context.Context, actor partnerkit.Actor, id string, version int, action string,
 	edit func(ctx context.Context, a *StorageAccount, now time.Time) error) (*StorageAccount, error) {
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return nil, err
+	}
 	if err := actor.RequireWriter(); err != nil {
 		return nil, err
 	}

@@ -11,6 +11,38 @@ import (
 // live in Service. Every implementation must pass storetest.
 // Errors: not_found for missing rows; conflict on "name" for a duplicate
 // storage account name; conflict on a stale Version; internal otherwise.
+//
+// # Concurrency
+//
+// Every rule of Service that reads, then writes holds under concurrent
+// calls from many processes sharing one database, by one of these
+// guarantees. The memory store serialises its transactions, and SQLite its
+// write transactions (BEGIN IMMEDIATE), so there the Lock methods only read;
+// on PostgreSQL (READ COMMITTED) each is a row lock held to the end of the
+// caller's transaction. Locks are always taken in this order — a contract's
+// terms (several: by contract ID), then a partner's allocation, then usage
+// rows — so no two transactions wait on each other.
+//   - allocations never exceed a reserved contract's reservation, and a
+//     reservation is never set below what is allocated: SetAllocation,
+//     Transfer and SetTerms hold the contract's LockTerms while they sum its
+//     allocations and write.
+//   - storage quotas stay within the partner's allocation (unless overdraft
+//     or pay-per-use), and an allocation is never lowered below the quotas:
+//     quota changes and allocation changes hold LockAllocation of the
+//     partner, read after the lock.
+//   - an allocation above DealThresholdTB needs an approved or won deal:
+//     the allocation reads the partner's deals with LockDeals (a share lock),
+//     so a concurrent decision on one of them (UpdateDeal) waits until the
+//     allocation commits: the allocation is ordered before the deal is lost.
+//   - deal decisions and storage-account changes: optimistic versions
+//     (UpdateDeal, UpdateStorageAccount write WHERE version = ?), so of
+//     concurrent moves one wins and the others get conflict.
+//   - usage is idempotent: InsertSamples is INSERT … ON CONFLICT DO NOTHING
+//     on (storage account, timestamp); account rollups are merged by one
+//     atomic upsert (AddAccountDaily), and partner rollups, which are summed
+//     from the account rollups, are rebuilt under LockPartnerUsage so that
+//     concurrent batches of one partner's accounts never overwrite each
+//     other's figures.
 type Store interface {
 	partnerkit.Transactor
 
@@ -28,6 +60,10 @@ type Store interface {
 
 	// GetAllocation returns a partner's allocation, or not_found.
 	GetAllocation(ctx context.Context, partnerID string) (*Allocation, error)
+	// LockAllocation returns a partner's allocation and, inside a
+	// transaction, holds it against other LockAllocation calls until the
+	// transaction ends (SELECT … FOR UPDATE on PostgreSQL). Returns not_found.
+	LockAllocation(ctx context.Context, partnerID string) (*Allocation, error)
 	// ContractAllocations returns a contract's allocations by partner ID.
 	ContractAllocations(ctx context.Context, contractID string) ([]Allocation, error)
 	// PutAllocation inserts or replaces a partner's allocation.
@@ -53,6 +89,11 @@ type Store interface {
 	// before the given time, with their usage, and returns their IDs.
 	PurgeStorageAccounts(ctx context.Context, dueBy time.Time) ([]string, error)
 
+	// LockPartnerUsage holds the usage rollups of the given partners, in ID
+	// order, until the transaction ends, so that one batch at a time rolls
+	// up each partner's days (a row lock on each partner's account row on
+	// PostgreSQL, FOR NO KEY UPDATE). Unknown partners are skipped.
+	LockPartnerUsage(ctx context.Context, partnerIDs []string) error
 	// InsertSamples stores samples, skipping any whose (account, timestamp)
 	// is stored already, and returns how many it stored.
 	InsertSamples(ctx context.Context, samples []Sample) (int, error)
@@ -75,6 +116,10 @@ type Store interface {
 	CreateDeal(ctx context.Context, d *Deal) error
 	// GetDeal returns a deal, or not_found.
 	GetDeal(ctx context.Context, id string) (*Deal, error)
+	// LockDeals returns a partner's deals whose status is one of statuses,
+	// and holds them until the transaction ends against UpdateDeal (a share
+	// lock on PostgreSQL, FOR SHARE).
+	LockDeals(ctx context.Context, partnerID string, statuses ...DealStatus) ([]Deal, error)
 	// UpdateDeal writes d if the stored version equals d.Version, then
 	// increments d.Version.
 	UpdateDeal(ctx context.Context, d *Deal) error
@@ -103,9 +148,18 @@ type StorageQuery struct {
 	Status StorageStatus
 	// NameContains keeps names whose lower-case form contains it.
 	NameContains string
+	// Sort orders the page (StorageOrder.Resolve: by name by default).
+	Sort partnerkit.Sort
 	// Limit and Offset select the page; Limit 0 means no limit.
 	Limit, Offset int
 }
+
+// StorageOrder is how storage accounts sort: by name (the default) or
+// creation time.
+var StorageOrder = partnerkit.Order{Fields: []string{"name", "created_at"}, Default: "name"}
+
+// DealOrder is how deals sort: by creation time, newest first by default.
+var DealOrder = partnerkit.Order{Fields: []string{"created_at"}, Default: "-created_at"}
 
 // DailyQuery selects partner rollups.
 type DailyQuery struct {
@@ -124,6 +178,8 @@ type DealQuery struct {
 	PartnerID string
 	// Status keeps one status; empty keeps all.
 	Status DealStatus
+	// Sort orders the page (DealOrder.Resolve: newest first by default).
+	Sort partnerkit.Sort
 	// Limit and Offset select the page; Limit 0 means no limit.
 	Limit, Offset int
 }

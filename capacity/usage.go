@@ -45,6 +45,9 @@ type IngestResult struct {
 func (s *Service) IngestUsage(ctx context.Context, actor partnerkit.Actor, samples []Sample) (IngestResult, error) {
 	const op = "capacity.IngestUsage"
 	res := IngestResult{Received: len(samples)}
+	if err := validate.Text("samples", samples); err != nil {
+		return res, partnerkit.WithOp(op, err)
+	}
 	if err := actor.RequireWriter(); err != nil {
 		return res, partnerkit.WithOp(op, err)
 	}
@@ -142,6 +145,14 @@ func (s *Service) checkSamples(ctx context.Context, actor partnerkit.Actor, samp
 // samples when rebuild is set), then recomputes the partner days from the
 // account days, each with the allocation of that day.
 func (s *Service) rollUp(ctx context.Context, inserted []Sample, owners map[string]string, rebuild bool) error {
+	// One batch at a time rolls up a partner's days (see Store: usage).
+	lockIDs := map[string]bool{}
+	for _, x := range inserted {
+		lockIDs[owners[x.StorageAccountID]] = true
+	}
+	if err := s.store.LockPartnerUsage(ctx, slices.Sorted(maps.Keys(lockIDs))); err != nil {
+		return err
+	}
 	accountDays := map[AccountDay]*AccountDaily{}
 	partnerDays := map[PartnerDay]bool{}
 	for _, x := range inserted {
@@ -225,9 +236,9 @@ const (
 
 // ReportQuery selects a usage report: one partner's, or one contract's.
 type ReportQuery struct {
-	// PartnerID reports one partner (excess above its allocation).
+	// PartnerID reports one partner, with its allocation excess.
 	PartnerID string `json:"partner_id"`
-	// ContractID reports a whole contract (excess above its reservation).
+	// ContractID reports a whole contract, with both excess figures.
 	ContractID string `json:"contract_id"`
 	// From and To bound the days, both included (UTC dates).
 	From time.Time `json:"from"`
@@ -237,7 +248,9 @@ type ReportQuery struct {
 }
 
 // ReportRow is one period of a usage report. TB figures are rounded to 6
-// places and money to 4.
+// places and money to 4. The two excess figures are defined by
+// AllocationExcessDefinition and ReservationExcessDefinition; a partner
+// report has no reservation figures.
 type ReportRow struct {
 	// Period is "2006-01-02" by day or "2006-01" by month.
 	Period string `json:"period"`
@@ -246,15 +259,23 @@ type ReportRow struct {
 	// UsedTB is the average daily usage; PeakTB the highest daily peak.
 	UsedTB decimal.Decimal `json:"used_tb"`
 	PeakTB decimal.Decimal `json:"peak_tb"`
-	// AllocatedTB is the allocation (partner) or reservation (contract) on
-	// the period's last day with usage.
+	// AllocatedTB is the partner's allocation (a partner report), or its
+	// partners' allocations added up (a contract report), on the period's
+	// last day with usage.
 	AllocatedTB decimal.Decimal `json:"allocated_tb"`
-	// ExcessTB is usage above AllocatedTB, in TB-months.
-	ExcessTB decimal.Decimal `json:"excess_tb_months"`
+	// ReservedTB is the contract's reservation (contract reports only).
+	ReservedTB *decimal.Decimal `json:"reserved_tb,omitempty"`
 	// UsageFee is the period's charge for usage (pay-per-use) or for the
-	// allocation (reserved); ExcessFee the charge for excess.
-	UsageFee  decimal.Decimal `json:"usage_fee"`
-	ExcessFee decimal.Decimal `json:"excess_fee"`
+	// allocations (reserved).
+	UsageFee decimal.Decimal `json:"usage_fee"`
+	// AllocationExcessTBMonths and AllocationExcessFee are the period's
+	// allocation excess (AllocationExcess).
+	AllocationExcessTBMonths decimal.Decimal `json:"allocation_excess_tb_months"`
+	AllocationExcessFee      decimal.Decimal `json:"allocation_excess_fee"`
+	// ReservationExcessTBMonths and ReservationExcessFee are the period's
+	// reservation excess (ReservationExcess; contract reports only).
+	ReservationExcessTBMonths *decimal.Decimal `json:"reservation_excess_tb_months,omitempty"`
+	ReservationExcessFee      *decimal.Decimal `json:"reservation_excess_fee,omitempty"`
 	// Currency is the contract's currency.
 	Currency string `json:"currency"`
 }
@@ -262,9 +283,13 @@ type ReportRow struct {
 // Report is a usage report and its totals.
 type Report struct {
 	Rows []ReportRow `json:"rows"`
-	// TotalUsageFee and TotalExcessFee add up the rows.
-	TotalUsageFee  decimal.Decimal `json:"total_usage_fee"`
-	TotalExcessFee decimal.Decimal `json:"total_excess_fee"`
+	// TotalUsageFee adds up the rows' usage fees.
+	TotalUsageFee decimal.Decimal `json:"total_usage_fee"`
+	// TotalAllocationExcessFee adds up the rows' allocation excess fees.
+	TotalAllocationExcessFee decimal.Decimal `json:"total_allocation_excess_fee"`
+	// TotalReservationExcessFee adds up the rows' reservation excess fees
+	// (contract reports only).
+	TotalReservationExcessFee *decimal.Decimal `json:"total_reservation_excess_fee,omitempty"`
 	// AsOf is the newest usage sample included, if any.
 	AsOf *time.Time `json:"as_of,omitempty"`
 }
@@ -274,9 +299,10 @@ const maxReportDays = 3 * 366
 
 // UsageReport reports usage by day or month over a date range, for one
 // partner the actor may see or one capacity contract it holds or offers,
-// reading the daily rollups only. Excess is usage above the allocation (a
-// partner) or the reservation (a contract), priced per TB-month with exact
-// decimal arithmetic; each day costs 1/(days in its month) of a month.
+// reading the daily rollups only. A partner report carries the allocation
+// excess; a contract report both the allocation excess (of its partners
+// together) and the reservation excess. Each is priced per TB-month with
+// exact decimal arithmetic; each day costs 1/(days in its month) of a month.
 func (s *Service) UsageReport(ctx context.Context, actor partnerkit.Actor, q ReportQuery) (*Report, error) {
 	const op = "capacity.UsageReport"
 	if err := actor.RequireAccount(); err != nil {
@@ -330,93 +356,120 @@ func (q *ReportQuery) check() error {
 	return validate.All(errs...)
 }
 
-// dayFigures are one day's figures of a report, before grouping.
+// dayFigures are one day's figures of a report or an overview, from the
+// daily rollups of that day.
 type dayFigures struct {
-	day                  Day
-	used, peak, alloc    decimal.Decimal
-	excess, usage, exFee decimal.Decimal
-	currency             string
+	used, peak, alloc, usage decimal.Decimal
+	allocEx, resEx           Excess
+	currency                 string
+}
+
+// termsCache reads capacity terms once per contract; a contract without
+// terms has nil.
+type termsCache struct {
+	s     *Service
+	terms map[string]*Terms
+}
+
+func (c *termsCache) get(ctx context.Context, id string) (*Terms, error) {
+	if t, ok := c.terms[id]; ok || id == "" {
+		return t, nil
+	}
+	t, err := c.s.store.GetTerms(ctx, id)
+	if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound {
+		t, err = nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.terms[id] = t
+	return t, nil
+}
+
+// figuresByDay adds up daily rollups day by day: usage, allocations, usage
+// fees and the allocation excess of every row, each row priced with the
+// terms of its own contract, and, when contract is set, the reservation
+// excess of each day on that contract. It returns the days in order.
+func figuresByDay(ctx context.Context, terms *termsCache, rows []PartnerDaily, contract *Terms) (map[Day]*dayFigures, []Day, error) {
+	byDay := map[Day]*dayFigures{}
+	rowsOf := map[Day][]PartnerDaily{}
+	var days []Day
+	for _, r := range rows {
+		t, err := terms.get(ctx, r.ContractID)
+		if err != nil {
+			return nil, nil, err
+		}
+		f := byDay[r.Day]
+		if f == nil {
+			f = &dayFigures{used: decimal.Zero, peak: decimal.Zero, alloc: decimal.Zero, usage: decimal.Zero,
+				allocEx: NoExcess, resEx: NoExcess}
+			byDay[r.Day] = f
+			days = append(days, r.Day)
+		}
+		rowsOf[r.Day] = append(rowsOf[r.Day], r)
+		f.used = f.used.Add(BytesToTB(r.AvgBytes))
+		f.peak = f.peak.Add(BytesToTB(r.PeakBytes))
+		f.alloc = f.alloc.Add(r.AllocatedTB)
+		f.usage = f.usage.Add(UsageFee(r, t))
+		f.allocEx = f.allocEx.Add(AllocationExcess(r, t))
+		if t != nil {
+			f.currency = t.Currency
+		}
+	}
+	if contract != nil {
+		for d, f := range byDay {
+			f.resEx = ReservationExcess(d, rowsOf[d], contract)
+			f.currency = contract.Currency
+		}
+	}
+	slices.Sort(days)
+	return byDay, days, nil
 }
 
 // report turns partner rollups into report rows.
 func (s *Service) report(ctx context.Context, q ReportQuery, rows []PartnerDaily) (*Report, error) {
-	terms := map[string]*Terms{}
-	termsOf := func(id string) (*Terms, error) {
-		if t, ok := terms[id]; ok || id == "" {
-			return t, nil
+	terms := &termsCache{s: s, terms: map[string]*Terms{}}
+	var contract *Terms
+	if q.ContractID != "" {
+		t, err := terms.get(ctx, q.ContractID)
+		if err != nil {
+			return nil, err
 		}
-		t, err := s.store.GetTerms(ctx, id)
-		if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound {
-			t, err = nil, nil
-		}
-		terms[id] = t
-		return t, err
+		contract = t
 	}
-	rep := &Report{Rows: []ReportRow{}, TotalUsageFee: decimal.Zero, TotalExcessFee: decimal.Zero}
+	byDay, days, err := figuresByDay(ctx, terms, rows, contract)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Rows: []ReportRow{}, TotalUsageFee: decimal.Zero, TotalAllocationExcessFee: decimal.Zero}
+	totalResFee := decimal.Zero
 	var asOf int64
-	byDay := map[Day]*dayFigures{}
-	var days []Day
 	for _, r := range rows {
 		asOf = max(asOf, r.LastTimestamp)
-		f := byDay[r.Day]
-		if f == nil {
-			f = &dayFigures{day: r.Day, used: decimal.Zero, peak: decimal.Zero, alloc: decimal.Zero,
-				excess: decimal.Zero, usage: decimal.Zero, exFee: decimal.Zero}
-			byDay[r.Day] = f
-			days = append(days, r.Day)
-		}
-		t, err := termsOf(r.ContractID)
-		if err != nil {
-			return nil, err
-		}
-		used := BytesToTB(r.AvgBytes)
-		f.used, f.peak = f.used.Add(used), f.peak.Add(BytesToTB(r.PeakBytes))
-		f.alloc = f.alloc.Add(r.AllocatedTB)
-		if t == nil {
-			continue
-		}
-		f.currency = t.Currency
-		perDay := decimal.NewFromInt(int64(daysIn(r.Day)))
-		if t.BillingModel == BillingPayPerUse {
-			f.usage = f.usage.Add(used.Mul(t.PricePerTB).Div(perDay))
-		} else {
-			f.usage = f.usage.Add(r.AllocatedTB.Mul(t.PricePerTB).Div(perDay))
-			if q.PartnerID != "" { // a partner's excess is above its own allocation
-				ex := decimal.Max(decimal.Zero, used.Sub(r.AllocatedTB)).Div(perDay)
-				f.excess = f.excess.Add(ex)
-				f.exFee = f.exFee.Add(ex.Mul(t.ExcessPricePerTB))
-			}
-		}
 	}
-	if q.ContractID != "" { // a contract's excess is above its reservation
-		t, err := termsOf(q.ContractID)
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range byDay {
-			if t == nil {
-				continue
-			}
-			f.currency, f.alloc = t.Currency, t.ReservedTB
-			if t.BillingModel == BillingReserved {
-				perDay := decimal.NewFromInt(int64(daysIn(f.day)))
-				f.excess = decimal.Max(decimal.Zero, f.used.Sub(t.ReservedTB)).Div(perDay)
-				f.exFee = f.excess.Mul(t.ExcessPricePerTB)
-			}
-		}
-	}
-	slices.Sort(days)
 	var cur *ReportRow
-	var sumUsed decimal.Decimal
+	var sumUsed, usage decimal.Decimal
+	var allocEx, resEx Excess
 	flush := func() {
-		if cur != nil {
-			cur.UsedTB = sumUsed.Div(decimal.NewFromInt(int64(cur.Days))).Round(TBPlaces)
-			rep.TotalUsageFee = rep.TotalUsageFee.Add(cur.UsageFee)
-			rep.TotalExcessFee = rep.TotalExcessFee.Add(cur.ExcessFee)
-			cur.UsageFee, cur.ExcessFee = cur.UsageFee.Round(4), cur.ExcessFee.Round(4)
-			cur.ExcessTB = cur.ExcessTB.Round(TBPlaces)
-			rep.Rows = append(rep.Rows, *cur)
+		if cur == nil {
+			return
 		}
+		cur.UsedTB = sumUsed.Div(decimal.NewFromInt(int64(cur.Days))).Round(TBPlaces)
+		rep.TotalUsageFee = rep.TotalUsageFee.Add(usage)
+		rep.TotalAllocationExcessFee = rep.TotalAllocationExcessFee.Add(allocEx.Fee)
+		cur.UsageFee = usage.Round(4)
+		cur.AllocationExcessTBMonths, cur.AllocationExcessFee = allocEx.TBMonths.Round(TBPlaces), allocEx.Fee.Round(4)
+		if q.ContractID != "" {
+			totalResFee = totalResFee.Add(resEx.Fee)
+			tbMonths, fee := resEx.TBMonths.Round(TBPlaces), resEx.Fee.Round(4)
+			cur.ReservationExcessTBMonths, cur.ReservationExcessFee = &tbMonths, &fee
+			reserved := decimal.Zero
+			if contract != nil {
+				reserved = contract.ReservedTB
+			}
+			cur.ReservedTB = &reserved
+		}
+		rep.Rows = append(rep.Rows, *cur)
 	}
 	for _, d := range days {
 		f := byDay[d]
@@ -426,20 +479,23 @@ func (s *Service) report(ctx context.Context, q ReportQuery, rows []PartnerDaily
 		}
 		if cur == nil || cur.Period != period {
 			flush()
-			cur = &ReportRow{Period: period, PeakTB: decimal.Zero, ExcessTB: decimal.Zero, UsageFee: decimal.Zero, ExcessFee: decimal.Zero}
-			sumUsed = decimal.Zero
+			cur = &ReportRow{Period: period, PeakTB: decimal.Zero}
+			sumUsed, usage, allocEx, resEx = decimal.Zero, decimal.Zero, NoExcess, NoExcess
 		}
 		cur.Days++
 		sumUsed = sumUsed.Add(f.used)
+		usage = usage.Add(f.usage)
+		allocEx, resEx = allocEx.Add(f.allocEx), resEx.Add(f.resEx)
 		cur.PeakTB = decimal.Max(cur.PeakTB, f.peak.Round(TBPlaces))
 		cur.AllocatedTB = f.alloc
-		cur.ExcessTB = cur.ExcessTB.Add(f.excess)
-		cur.UsageFee = cur.UsageFee.Add(f.usage)
-		cur.ExcessFee = cur.ExcessFee.Add(f.exFee)
 		cur.Currency = f.currency
 	}
 	flush()
-	rep.TotalUsageFee, rep.TotalExcessFee = rep.TotalUsageFee.Round(4), rep.TotalExcessFee.Round(4)
+	rep.TotalUsageFee, rep.TotalAllocationExcessFee = rep.TotalUsageFee.Round(4), rep.TotalAllocationExcessFee.Round(4)
+	if q.ContractID != "" {
+		total := totalResFee.Round(4)
+		rep.TotalReservationExcessFee = &total
+	}
 	if asOf > 0 {
 		t := time.Unix(asOf, 0).UTC()
 		rep.AsOf = &t
@@ -463,7 +519,9 @@ type PartnerOverview struct {
 	AllowOverdraft bool            `json:"allow_overdraft"`
 }
 
-// Overview is the capacity dashboard of one contract.
+// Overview is the capacity dashboard of one contract. Its excess figures
+// cover Month from its first day to today and equal the month's row of the
+// contract's usage report (AllocationExcess, ReservationExcess).
 type Overview struct {
 	ContractID  string          `json:"contract_id"`
 	Terms       Terms           `json:"terms"`
@@ -471,16 +529,25 @@ type Overview struct {
 	AllocatedTB decimal.Decimal `json:"allocated_tb"`
 	// UsedTB is the partners' latest daily average usage, added up.
 	UsedTB decimal.Decimal `json:"used_tb"`
-	// ExcessFee is this month's excess fee so far, over all partners.
-	ExcessFee decimal.Decimal   `json:"excess_fee"`
-	Partners  int               `json:"partners"`
-	ByPartner []PartnerOverview `json:"by_partner"`
+	// Month is the month the excess figures cover ("2006-01", UTC).
+	Month string `json:"month"`
+	// AllocationExcessTBMonths and AllocationExcessFee are this month's
+	// allocation excess so far, over all partners.
+	AllocationExcessTBMonths decimal.Decimal `json:"allocation_excess_tb_months"`
+	AllocationExcessFee      decimal.Decimal `json:"allocation_excess_fee"`
+	// ReservationExcessTBMonths and ReservationExcessFee are this month's
+	// reservation excess so far.
+	ReservationExcessTBMonths decimal.Decimal   `json:"reservation_excess_tb_months"`
+	ReservationExcessFee      decimal.Decimal   `json:"reservation_excess_fee"`
+	Partners                  int               `json:"partners"`
+	ByPartner                 []PartnerOverview `json:"by_partner"`
 	// AsOf is the time of the newest usage included; usage may lag.
 	AsOf *time.Time `json:"as_of,omitempty"`
 }
 
 // Overview returns a capacity contract's widgets: reserved, allocated, used,
-// excess fee this month, partners, and each partner's allocation and usage.
+// this month's allocation and reservation excess, partners, and each
+// partner's allocation and usage.
 func (s *Service) Overview(ctx context.Context, actor partnerkit.Actor, contractID string) (*Overview, error) {
 	const op = "capacity.Overview"
 	if _, err := s.contracts.Get(ctx, actor, contractID); err != nil {
@@ -501,20 +568,31 @@ func (s *Service) Overview(ctx context.Context, actor partnerkit.Actor, contract
 		return nil, partnerkit.WithOp(op, err)
 	}
 	o := &Overview{ContractID: contractID, Terms: *terms, ReservedTB: terms.ReservedTB, AllocatedTB: decimal.Zero,
-		UsedTB: decimal.Zero, ExcessFee: decimal.Zero, Partners: len(allocs), ByPartner: []PartnerOverview{}}
+		UsedTB: decimal.Zero, Month: today.String()[:7], Partners: len(allocs), ByPartner: []PartnerOverview{}}
 	latest := map[string]PartnerDaily{}
 	var asOf int64
+	var month []PartnerDaily
 	for _, r := range rows {
 		asOf = max(asOf, r.LastTimestamp)
 		if prev, ok := latest[r.PartnerID]; !ok || r.Day > prev.Day {
 			latest[r.PartnerID] = r
 		}
-		if r.Day >= monthStart && terms.BillingModel == BillingReserved {
-			ex := decimal.Max(decimal.Zero, BytesToTB(r.AvgBytes).Sub(r.AllocatedTB))
-			o.ExcessFee = o.ExcessFee.Add(ex.Mul(terms.ExcessPricePerTB).Div(decimal.NewFromInt(int64(daysIn(r.Day)))))
+		if r.Day >= monthStart {
+			month = append(month, r)
 		}
 	}
-	o.ExcessFee = o.ExcessFee.Round(4)
+	// The month's excess exactly as the contract report computes its row.
+	cache := &termsCache{s: s, terms: map[string]*Terms{contractID: terms}}
+	byDay, _, err := figuresByDay(ctx, cache, month, terms)
+	if err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	allocEx, resEx := NoExcess, NoExcess
+	for _, f := range byDay {
+		allocEx, resEx = allocEx.Add(f.allocEx), resEx.Add(f.resEx)
+	}
+	o.AllocationExcessTBMonths, o.AllocationExcessFee = allocEx.TBMonths.Round(TBPlaces), allocEx.Fee.Round(4)
+	o.ReservationExcessTBMonths, o.ReservationExcessFee = resEx.TBMonths.Round(TBPlaces), resEx.Fee.Round(4)
 	ids := make([]string, len(allocs))
 	for i, a := range allocs {
 		ids[i] = a.PartnerID

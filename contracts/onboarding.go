@@ -73,7 +73,7 @@ const DistributionAgreementName = "Distribution agreement"
 // check validates every step's input before anything is written, naming
 // fields by their JSON path ("partner.name", "new_agreement.document.url").
 func (in *OnboardingInput) check() error {
-	var errs []error
+	errs := []error{validate.Text("", in)}
 	p := in.Partner
 	p.Name = strings.TrimSpace(p.Name)
 	errs = append(errs, prefixFields("partner", validate.Struct(p)))
@@ -299,6 +299,9 @@ type InvitationReview struct {
 // openInvitation finds a usable invitation by its token: unknown is
 // not_found, used or expired is gone, each saying so.
 func (s *Service) openInvitation(ctx context.Context, token string) (*Invitation, error) {
+	if err := partnerkit.CheckID("token", token); err != nil {
+		return nil, err
+	}
 	inv, err := s.store.InvitationByTokenHash(ctx, hashToken(token))
 	if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound || len(token) > 256 {
 		return nil, partnerkit.Errorf(partnerkit.CodeNotFound, "this invitation link is unknown: check that it was copied whole")
@@ -320,6 +323,9 @@ func (s *Service) openInvitation(ctx context.Context, token string) (*Invitation
 // It needs no actor: the token is the credential.
 func (s *Service) ReviewInvitation(ctx context.Context, token string) (*InvitationReview, error) {
 	const op = "contracts.ReviewInvitation"
+	if err := partnerkit.CheckID("token", token); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
 	inv, err := s.openInvitation(ctx, token)
 	if err != nil {
 		return nil, partnerkit.WithOp(op, err)
@@ -352,6 +358,9 @@ func (s *Service) ReviewInvitation(ctx context.Context, token string) (*Invitati
 // InvitationDocument returns the file of the agreement an invitation links
 // to (nil bytes when the document is a URL or none).
 func (s *Service) InvitationDocument(ctx context.Context, token string) (*agreements.Version, []byte, error) {
+	if err := partnerkit.CheckID("token", token); err != nil {
+		return nil, nil, partnerkit.WithOp("contracts.InvitationDocument", err)
+	}
 	inv, err := s.openInvitation(ctx, token)
 	if err != nil {
 		return nil, nil, partnerkit.WithOp("contracts.InvitationDocument", err)
@@ -397,6 +406,9 @@ type ActivationResult struct {
 // invalid naming each bad field, conflict on "email" when it is registered.
 func (s *Service) ActivateInvitation(ctx context.Context, token string, in ActivationInput) (*ActivationResult, error) {
 	const op = "contracts.ActivateInvitation"
+	if err := partnerkit.CheckID("token", token); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
 	var acceptErr error
 	if !in.AcceptAgreement {
 		acceptErr = partnerkit.FieldError("accept_agreement", "must be accepted to activate")

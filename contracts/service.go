@@ -215,7 +215,7 @@ func (s *Service) createContract(ctx context.Context, actor partnerkit.Actor, pa
 	if err := s.event(ctx, actor, c, EventCreated, ""); err != nil {
 		return nil, err
 	}
-	c.LatestAgreementVersion = agr.CurrentVersion
+	setDerived(c, agr.CurrentVersion)
 	return c, s.audit.Record(ctx, actor, c.OwnerID, "contract.created", "contract", c.ID, nil, c)
 }
 
@@ -241,6 +241,9 @@ func (s *Service) event(ctx context.Context, actor partnerkit.Actor, c *Contract
 // Get returns a contract the actor may see: its partner's side (the partner
 // and the accounts that manage it, including the owner). Others are not_found.
 func (s *Service) Get(ctx context.Context, actor partnerkit.Actor, id string) (*Contract, error) {
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return nil, partnerkit.WithOp("contracts.Get", err)
+	}
 	c, err := s.visible(ctx, actor, id)
 	if err != nil {
 		return nil, partnerkit.WithOp("contracts.Get", err)
@@ -250,6 +253,9 @@ func (s *Service) Get(ctx context.Context, actor partnerkit.Actor, id string) (*
 
 func (s *Service) visible(ctx context.Context, actor partnerkit.Actor, id string) (*Contract, error) {
 	if err := actor.RequireAccount(); err != nil {
+		return nil, err
+	}
+	if err := partnerkit.CheckID("id", id); err != nil {
 		return nil, err
 	}
 	c, err := s.store.GetContract(ctx, id)
@@ -263,7 +269,10 @@ func (s *Service) visible(ctx context.Context, actor partnerkit.Actor, id string
 }
 
 // derive sets the derived fields from the agreements' current versions,
-// loading each agreement once.
+// loading each agreement once. Every contract this service returns passes
+// through it (or, just created, through setDerived); other domains read
+// contracts through Get and ListAll, never through the store, so a contract
+// reads the same on every path.
 func (s *Service) derive(ctx context.Context, cs []*Contract) error {
 	latest := map[string]int{}
 	for _, c := range cs {
@@ -276,10 +285,16 @@ func (s *Service) derive(ctx context.Context, cs []*Contract) error {
 			n = a.CurrentVersion
 			latest[c.AgreementID] = n
 		}
-		c.LatestAgreementVersion = n
-		c.UpdatePending = c.Status.Open() && c.AgreementVersion < n
+		setDerived(c, n)
 	}
 	return nil
+}
+
+// setDerived sets a contract's derived fields from its agreement's current
+// version: the one place they are computed.
+func setDerived(c *Contract, latest int) {
+	c.LatestAgreementVersion = latest
+	c.UpdatePending = c.Status.Open() && c.AgreementVersion < latest
 }
 
 // ListFilter selects contracts.
@@ -293,10 +308,13 @@ type ListFilter struct {
 	AgreementID string `json:"agreement_id"`
 	// Status keeps one status.
 	Status Status `json:"status"`
+	// Sort is one of ListOrder's; empty means newest first.
+	Sort partnerkit.Sort `json:"sort"`
 	partnerkit.Page
 }
 
-// List returns one page of contracts, newest first, and the total.
+// List returns one page of contracts, newest first unless f.Sort says
+// otherwise, and the total.
 func (s *Service) List(ctx context.Context, actor partnerkit.Actor, f ListFilter) (partnerkit.List[Contract], error) {
 	const op = "contracts.List"
 	var out partnerkit.List[Contract]
@@ -308,7 +326,8 @@ func (s *Service) List(ctx context.Context, actor partnerkit.Actor, f ListFilter
 	if f.Status != "" && !f.Status.Valid() {
 		statusErr = partnerkit.FieldError("status", "must be one of: pending, signed, active, rejected, terminated")
 	}
-	if err := validate.All(pageErr, statusErr); err != nil {
+	sort, sortErr := ListOrder.Check(f.Sort)
+	if err := validate.All(validate.Struct(f), pageErr, sortErr, statusErr); err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}
 	account := cmp.Or(f.AccountID, actor.AccountID)
@@ -316,7 +335,7 @@ func (s *Service) List(ctx context.Context, actor partnerkit.Actor, f ListFilter
 		return out, partnerkit.WithOp(op, err)
 	}
 	items, total, err := s.store.ListContracts(ctx, Query{AccountID: account, PartnerID: f.PartnerID,
-		AgreementID: f.AgreementID, Status: f.Status, Limit: page.Limit, Offset: page.Offset})
+		AgreementID: f.AgreementID, Status: f.Status, Sort: sort, Limit: page.Limit, Offset: page.Offset})
 	if err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}
@@ -331,6 +350,34 @@ func (s *Service) List(ctx context.Context, actor partnerkit.Actor, f ListFilter
 		items = []Contract{}
 	}
 	return partnerkit.List[Contract]{Items: items, Total: total}, nil
+}
+
+// ListAll returns every contract of an account the actor may see (the
+// actor's own when accountID is empty) — those it owns or is the partner
+// of — newest first, with the derived fields Get and List set. Other domains
+// list contracts through it rather than through the store. Returns
+// not_found for an account the actor may not see.
+func (s *Service) ListAll(ctx context.Context, actor partnerkit.Actor, accountID string) ([]Contract, error) {
+	const op = "contracts.ListAll"
+	if err := actor.RequireAccount(); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	account := cmp.Or(accountID, actor.AccountID)
+	if err := s.partners.CheckVisible(ctx, actor, account); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	items, _, err := s.store.ListContracts(ctx, Query{AccountID: account})
+	if err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	ptrs := make([]*Contract, len(items))
+	for i := range items {
+		ptrs[i] = &items[i]
+	}
+	if err := s.derive(ctx, ptrs); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	return items, nil
 }
 
 // Sign moves a pending contract to signed.
@@ -366,6 +413,9 @@ func (s *Service) apply(ctx context.Context, actor partnerkit.Actor, id, action 
 // agreement fields.
 func (s *Service) update(ctx context.Context, actor partnerkit.Actor, id, op string,
 	change func(ctx context.Context, c *Contract) (*Contract, error)) (*Contract, error) {
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
 	if err := actor.RequireWriter(); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
@@ -442,6 +492,9 @@ func (s *Service) SignUpdate(ctx context.Context, actor partnerkit.Actor, id str
 // Events returns the history of a contract the actor may see, oldest first.
 func (s *Service) Events(ctx context.Context, actor partnerkit.Actor, id string) ([]Event, error) {
 	const op = "contracts.Events"
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
 	if _, err := s.visible(ctx, actor, id); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
@@ -452,6 +505,9 @@ func (s *Service) Events(ctx context.Context, actor partnerkit.Actor, id string)
 // Document returns the agreement version a visible contract is bound to,
 // with the file's bytes when it has one: what the partner reviews.
 func (s *Service) Document(ctx context.Context, actor partnerkit.Actor, id string) (*agreements.Version, []byte, error) {
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return nil, nil, partnerkit.WithOp("contracts.Document", err)
+	}
 	c, err := s.visible(ctx, actor, id)
 	if err != nil {
 		return nil, nil, partnerkit.WithOp("contracts.Document", err)

@@ -13,6 +13,25 @@ import (
 // duplicate marketplace name; conflict on "marketplace_id" when a partner
 // already has an open contract on that marketplace; conflict on a stale
 // Version; gone when an invitation was used already; internal otherwise.
+//
+// # Concurrency
+//
+// Every rule of Service that reads, then writes holds under concurrent
+// calls from many processes sharing one database (the memory store
+// serialises its transactions, SQLite its write transactions; PostgreSQL,
+// under READ COMMITTED, relies on these guarantees):
+//   - one open distribution contract per vendor and marketplace: a partial
+//     unique index over (partner_id, marketplace_id) of pending, signed and
+//     active contracts; CreateContract returns conflict on "marketplace_id".
+//   - contract state moves (sign, activate, reject, terminate, re-sign):
+//     optimistic versions, UpdateContract writes WHERE version = ?, so of
+//     concurrent moves from one state one wins and the others get conflict.
+//   - an invitation is used once: UseInvitation is a conditional UPDATE …
+//     WHERE used_at IS NULL, claimed before the account and user are made.
+//   - marketplace names: a unique index per owner.
+//   - a contract is bound to a version that exists, and a partner it binds
+//     is not deleted under it: foreign keys (a concurrent violation is a
+//     conflict).
 type Store interface {
 	partnerkit.Transactor
 
@@ -62,6 +81,11 @@ type Query struct {
 	Status Status
 	// OpenOnly keeps pending, signed and active contracts.
 	OpenOnly bool
+	// Sort orders the page (ListOrder.Resolve: newest first by default).
+	Sort partnerkit.Sort
 	// Limit and Offset select the page; Limit 0 means no limit.
 	Limit, Offset int
 }
+
+// ListOrder is how contracts sort: by creation time, newest first by default.
+var ListOrder = partnerkit.Order{Fields: []string{"created_at"}, Default: "-created_at"}

@@ -77,7 +77,7 @@ type ProductInput struct {
 	// Name is 1 to 100 characters.
 	Name string `json:"name" validate:"required,max=100"`
 	// Description is at most 10,000 characters.
-	Description string `json:"description" validate:"max=10000"`
+	Description string `json:"description" validate:"max=10000" text:"multiline"`
 	// Items are the product's items; at least one.
 	Items []ItemInput `json:"items"`
 }
@@ -98,7 +98,7 @@ func checkItems(in []ItemInput) ([]Item, error) {
 		f := func(name string) string { return fmt.Sprintf("items[%d].%s", i, name) }
 		it.Name, it.MPN, it.Unit = strings.TrimSpace(it.Name), strings.TrimSpace(it.MPN), strings.TrimSpace(it.Unit)
 		switch key := strings.ToLower(it.Name); {
-		case it.Name == "":
+		case partnerkit.IsBlank(it.Name):
 			fields[f("name")] = "is required"
 		case len([]rune(it.Name)) > 100:
 			fields[f("name")] = "must be at most 100 characters"
@@ -116,7 +116,7 @@ func checkItems(in []ItemInput) ([]Item, error) {
 			fields[f("type")] = "must be reservation or pay_as_you_go"
 		}
 		switch {
-		case it.Unit == "":
+		case partnerkit.IsBlank(it.Unit):
 			fields[f("unit")] = "is required"
 		case len([]rune(it.Unit)) > 50:
 			fields[f("unit")] = "must be at most 50 characters"
@@ -191,6 +191,9 @@ func (s *Service) visibleProduct(ctx context.Context, actor partnerkit.Actor, id
 	if err := actor.RequireAccount(); err != nil {
 		return nil, err
 	}
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return nil, err
+	}
 	p, err := s.store.GetProduct(ctx, id)
 	if err != nil {
 		return nil, err
@@ -204,6 +207,9 @@ func (s *Service) visibleProduct(ctx context.Context, actor partnerkit.Actor, id
 // GetProduct returns a product the actor may see (its vendor is the
 // actor's account or one it manages). Others are not_found.
 func (s *Service) GetProduct(ctx context.Context, actor partnerkit.Actor, id string) (*Product, error) {
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return nil, partnerkit.WithOp("listings.GetProduct", err)
+	}
 	p, err := s.visibleProduct(ctx, actor, id)
 	return p, partnerkit.WithOp("listings.GetProduct", err)
 }
@@ -213,7 +219,7 @@ type UpdateProductInput struct {
 	// Name renames the product.
 	Name *string `json:"name" validate:"omitnil,required,max=100"`
 	// Description replaces the description.
-	Description *string `json:"description" validate:"omitnil,max=10000"`
+	Description *string `json:"description" validate:"omitnil,max=10000" text:"multiline"`
 	// Items replaces every item; at least one.
 	Items *[]ItemInput `json:"items"`
 	// Version, when not zero, must equal the stored version (optimistic locking).
@@ -226,6 +232,9 @@ type UpdateProductInput struct {
 // invalid naming each bad field, conflict on a stale Version.
 func (s *Service) UpdateProduct(ctx context.Context, actor partnerkit.Actor, id string, in UpdateProductInput) (*Product, error) {
 	const op = "listings.UpdateProduct"
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
 	if err := actor.RequireWriter(); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
@@ -278,6 +287,9 @@ func (s *Service) UpdateProduct(ctx context.Context, actor partnerkit.Actor, id 
 // cannot be deleted: the conflict says so (remove its listings first).
 func (s *Service) DeleteProduct(ctx context.Context, actor partnerkit.Actor, id string) error {
 	const op = "listings.DeleteProduct"
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return partnerkit.WithOp(op, err)
+	}
 	if err := actor.RequireWriter(); err != nil {
 		return partnerkit.WithOp(op, err)
 	}
@@ -307,28 +319,32 @@ type ProductFilter struct {
 	// VendorID lists this visible vendor's products; empty means the
 	// actor's account.
 	VendorID string `json:"vendor_id"`
+	// Sort is one of ProductOrder's; empty means by name.
+	Sort partnerkit.Sort `json:"sort"`
 	partnerkit.Page
 }
 
-// ListProducts returns one page of a vendor's products by name, and the total.
+// ListProducts returns one page of a vendor's products, by name unless
+// f.Sort says otherwise, and the total.
 //
 // Returns not_found for a vendor outside the actor's tenancy, invalid
-// naming "limit" or "offset".
+// naming "vendor_id", "sort", "limit" or "offset".
 func (s *Service) ListProducts(ctx context.Context, actor partnerkit.Actor, f ProductFilter) (partnerkit.List[Product], error) {
 	const op = "listings.ListProducts"
 	var out partnerkit.List[Product]
 	if err := actor.RequireAccount(); err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}
-	page, err := f.Page.Normalize()
-	if err != nil {
+	page, pageErr := f.Page.Normalize()
+	sort, sortErr := ProductOrder.Check(f.Sort)
+	if err := validate.All(validate.Struct(f), pageErr, sortErr); err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}
 	vendor := cmp.Or(f.VendorID, actor.AccountID)
 	if err := s.partners.CheckVisible(ctx, actor, vendor); err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}
-	items, total, err := s.store.ListProducts(ctx, ProductQuery{VendorID: vendor, Limit: page.Limit, Offset: page.Offset})
+	items, total, err := s.store.ListProducts(ctx, ProductQuery{VendorID: vendor, Sort: sort, Limit: page.Limit, Offset: page.Offset})
 	if err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}
@@ -427,6 +443,9 @@ func (s *Service) activeDistribution(ctx context.Context, vendorID, marketplaceI
 // A listing the actor may not see is not_found.
 func (s *Service) RemoveListing(ctx context.Context, actor partnerkit.Actor, id string) error {
 	const op = "listings.RemoveListing"
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return partnerkit.WithOp(op, err)
+	}
 	if err := actor.RequireWriter(); err != nil {
 		return partnerkit.WithOp(op, err)
 	}
@@ -455,6 +474,8 @@ type ListingFilter struct {
 	ProductID string `json:"product_id"`
 	// MarketplaceID keeps one marketplace's listings.
 	MarketplaceID string `json:"marketplace_id"`
+	// Sort is one of ListingOrder's; empty means newest first.
+	Sort partnerkit.Sort `json:"sort"`
 	partnerkit.Page
 }
 
@@ -468,12 +489,13 @@ func (s *Service) ListListings(ctx context.Context, actor partnerkit.Actor, f Li
 	if err := actor.RequireAccount(); err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}
-	page, err := f.Page.Normalize()
-	if err != nil {
+	page, pageErr := f.Page.Normalize()
+	sort, sortErr := ListingOrder.Check(f.Sort)
+	if err := validate.All(validate.Struct(f), pageErr, sortErr); err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}
 	q := ListingQuery{VendorID: f.VendorID, ProductID: f.ProductID, MarketplaceID: f.MarketplaceID,
-		Limit: page.Limit, Offset: page.Offset}
+		Sort: sort, Limit: page.Limit, Offset: page.Offset}
 	if f.ProductID != "" {
 		p, err := s.visibleProduct(ctx, actor, f.ProductID)
 		if err != nil {
@@ -507,6 +529,9 @@ func (s *Service) ListListings(ctx context.Context, actor partnerkit.Actor, f Li
 // "tenant_id" for a bad tenant ID.
 func (s *Service) OfferPlans(ctx context.Context, actor partnerkit.Actor, productID, tenantID string) (*OfferPlanSet, error) {
 	const op = "listings.OfferPlans"
+	if err := validate.All(partnerkit.CheckID("id", productID), partnerkit.CheckText("tenant_id", tenantID, false)); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
 	p, err := s.visibleProduct(ctx, actor, productID)
 	if err != nil {
 		return nil, partnerkit.WithOp(op, err)

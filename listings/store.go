@@ -11,6 +11,19 @@ import (
 // Errors: not_found for missing rows; conflict on "marketplace_id" for a
 // second listing of a product on one marketplace; conflict on a stale
 // Version; internal otherwise.
+//
+// # Concurrency
+//
+// Every rule of Service that reads, then writes holds under concurrent
+// calls from many processes sharing one database (the memory store
+// serialises its transactions, SQLite its write transactions; PostgreSQL,
+// under READ COMMITTED, relies on these guarantees):
+//   - a product is listed once per marketplace: a unique index over
+//     (product_id, marketplace_id); CreateListing returns conflict.
+//   - a listed product is not deleted: the listings' foreign key to products
+//     (a listing made during the deletion is a conflict for one of them).
+//   - product changes: optimistic versions (UpdateProduct writes WHERE
+//     version = ?).
 type Store interface {
 	partnerkit.Transactor
 
@@ -42,9 +55,17 @@ type Store interface {
 type ProductQuery struct {
 	// VendorID keeps one vendor's products (required).
 	VendorID string
+	// Sort orders the page (ProductOrder.Resolve: by name by default).
+	Sort partnerkit.Sort
 	// Limit and Offset select the page; Limit 0 means no limit.
 	Limit, Offset int
 }
+
+// ProductOrder is how products sort: by name (the default) or creation time.
+var ProductOrder = partnerkit.Order{Fields: []string{"name", "created_at"}, Default: "name"}
+
+// ListingOrder is how listings sort: by creation time, newest first by default.
+var ListingOrder = partnerkit.Order{Fields: []string{"created_at"}, Default: "-created_at"}
 
 // ListingQuery selects listings for a Store.
 type ListingQuery struct {
@@ -54,6 +75,8 @@ type ListingQuery struct {
 	ProductID string
 	// MarketplaceID keeps one marketplace's listings.
 	MarketplaceID string
+	// Sort orders the page (ListingOrder.Resolve: newest first by default).
+	Sort partnerkit.Sort
 	// Limit and Offset select the page; Limit 0 means no limit.
 	Limit, Offset int
 }

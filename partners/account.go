@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/partnerkit/partnerkit"
 )
 
 // AccountType is the kind of organization an account is.
@@ -140,8 +142,8 @@ type DirectoryEntry struct {
 	Counts
 }
 
-// Sort orders the directory.
-type Sort string
+// Sort orders the directory (see partnerkit.Sort).
+type Sort = partnerkit.Sort
 
 // Directory sort orders. Ties are broken by ID, so pages never overlap.
 const (
@@ -151,8 +153,15 @@ const (
 	SortCreatedAtDesc Sort = "-created_at"
 )
 
+// DirectoryOrder is how the directory sorts: by name (the default) or
+// creation time, either way up.
+var DirectoryOrder = partnerkit.Order{Fields: []string{"name", "created_at"}, Default: SortName}
+
+// AuditOrder is how an audit trail sorts: by time, oldest first by default.
+var AuditOrder = partnerkit.Order{Fields: []string{"at"}, Default: "at"}
+
 // Sorts lists the directory sort orders.
-func Sorts() []Sort { return []Sort{SortName, SortNameDesc, SortCreatedAt, SortCreatedAtDesc} }
+func Sorts() []Sort { return DirectoryOrder.Sorts() }
 
 // DirectoryQuery is what a Store is asked for: the service has already
 // resolved tenancy and validated every field.

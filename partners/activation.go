@@ -66,6 +66,9 @@ func (in ActivateAccountInput) Check() error {
 // not invited.
 func (s *Service) ActivateInvited(ctx context.Context, accountID string, in ActivateAccountInput) (*Account, *User, error) {
 	const op = "partners.ActivateInvited"
+	if err := partnerkit.CheckID("account_id", accountID); err != nil {
+		return nil, nil, partnerkit.WithOp(op, err)
+	}
 	if err := in.Check(); err != nil {
 		return nil, nil, partnerkit.WithOp(op, err)
 	}
@@ -111,6 +114,9 @@ func (s *Service) ActivateInvited(ctx context.Context, accountID string, in Acti
 // is an invalid "user_ids" error.
 func (s *Service) GrantTeamAccess(ctx context.Context, actor partnerkit.Actor, accountID string, userIDs []string, all bool) ([]Membership, error) {
 	const op = "partners.GrantTeamAccess"
+	if err := validate.All(partnerkit.CheckID("account_id", accountID), partnerkit.CheckIDs("user_ids", userIDs)); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
 	if err := actor.RequireWriter(); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}

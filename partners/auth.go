@@ -18,7 +18,7 @@ const (
 	// SessionTTL is how long a sign-in lasts.
 	SessionTTL = 7 * 24 * time.Hour
 	// MaxLoginFailures failed sign-ins within LoginWindow lock an email or
-	// an address out for LoginLockout.
+	// an address out until that window ends: for at most LoginLockout.
 	MaxLoginFailures = 5
 	LoginWindow      = 15 * time.Minute
 	LoginLockout     = 15 * time.Minute
@@ -61,12 +61,17 @@ type APIKey struct {
 	LastUsedAt  *time.Time      `json:"last_used_at,omitempty"`
 }
 
-// LoginFailures counts recent failed sign-ins of one email or address.
+// LoginFailures counts the recent sign-in attempts of one email or address
+// that did not succeed (an attempt counts from the moment it starts; a
+// successful sign-in clears the count).
 type LoginFailures struct {
 	// Key is "email:<email>" or "addr:<address>".
-	Key         string     `json:"key"`
-	Failures    int        `json:"failures"`
-	WindowStart time.Time  `json:"window_start"`
+	Key string `json:"key"`
+	// Failures counts the attempts since WindowStart.
+	Failures int `json:"failures"`
+	// WindowStart is when the first counted attempt of the window came.
+	WindowStart time.Time `json:"window_start"`
+	// LockedUntil, when set, is when the key may try again.
 	LockedUntil *time.Time `json:"locked_until,omitempty"`
 }
 
@@ -93,8 +98,14 @@ type AuthStore interface {
 	// calls one succeeds and the others get gone.
 	UseTeamInvitation(ctx context.Context, id string, at time.Time) error
 
+	// GetLoginFailures returns the count of key, or not_found.
 	GetLoginFailures(ctx context.Context, key string) (*LoginFailures, error)
-	PutLoginFailures(ctx context.Context, f *LoginFailures) error
+	// CountLoginAttempt atomically counts one more attempt under key and
+	// returns the count: a window that started at or before now-window
+	// restarts at 1 with WindowStart now. Concurrent calls never lose a
+	// count (one upsert statement on SQL, the engine lock in memory).
+	CountLoginAttempt(ctx context.Context, key string, now time.Time, window time.Duration) (*LoginFailures, error)
+	// DeleteLoginFailures clears the count of key, or not_found.
 	DeleteLoginFailures(ctx context.Context, key string) error
 }
 
@@ -115,8 +126,17 @@ func HashToken(token string) string {
 // SignIn checks an email and password and starts a session in the user's
 // oldest membership. Repeated failures lock the email and the address out
 // for a while (rate_limited). It returns the session token, shown once.
+//
+// Each attempt is counted under the email and the address before the
+// password is checked (CountLoginAttempt is atomic), so however many
+// attempts arrive at once, at most MaxLoginFailures of them are checked in
+// a LoginWindow; a successful sign-in clears both counts.
 func (s *Service) SignIn(ctx context.Context, email, password, address string) (string, *Session, error) {
 	const op = "partners.SignIn"
+	if err := validate.All(partnerkit.CheckText("email", email, false), partnerkit.CheckText("password", password, false),
+		partnerkit.CheckText("address", address, false)); err != nil {
+		return "", nil, partnerkit.WithOp(op, err)
+	}
 	email = NormalizeEmail(email)
 	keys := []string{"email:" + email}
 	if address != "" {
@@ -124,24 +144,17 @@ func (s *Service) SignIn(ctx context.Context, email, password, address string) (
 	}
 	now := s.clock.Now()
 	for _, k := range keys {
-		f, err := s.store.GetLoginFailures(ctx, k)
-		if err != nil && partnerkit.ErrorCode(err) != partnerkit.CodeNotFound {
+		f, err := s.store.CountLoginAttempt(ctx, k, now, LoginWindow)
+		if err != nil {
 			return "", nil, partnerkit.WithOp(op, err)
 		}
-		if f != nil && f.LockedUntil != nil && now.Before(*f.LockedUntil) {
+		if f.Failures > MaxLoginFailures {
+			wait := f.WindowStart.Add(LoginWindow).Sub(now)
 			return "", nil, partnerkit.WithOp(op, partnerkit.Errorf(partnerkit.CodeRateLimited,
-				"too many failed sign-ins: try again in %d minutes", int(f.LockedUntil.Sub(now).Minutes())+1))
+				"too many failed sign-ins: try again in %d minutes", int(wait.Minutes())+1))
 		}
 	}
 	user, memberships, err := s.Authenticate(ctx, email, password)
-	if partnerkit.ErrorCode(err) == partnerkit.CodeUnauthorized {
-		for _, k := range keys {
-			if ferr := s.recordFailure(ctx, k, now); ferr != nil {
-				return "", nil, partnerkit.WithOp(op, ferr)
-			}
-		}
-		return "", nil, err
-	}
 	if err != nil {
 		return "", nil, err
 	}
@@ -162,29 +175,14 @@ func (s *Service) SignIn(ctx context.Context, email, password, address string) (
 	return token, sess, nil
 }
 
-// recordFailure counts a failed sign-in under key and locks it out after
-// MaxLoginFailures within LoginWindow.
-func (s *Service) recordFailure(ctx context.Context, key string, now time.Time) error {
-	f, err := s.store.GetLoginFailures(ctx, key)
-	if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound || f != nil && now.Sub(f.WindowStart) > LoginWindow {
-		f, err = &LoginFailures{Key: key, WindowStart: now}, nil
-	}
-	if err != nil {
-		return err
-	}
-	f.Failures++
-	if f.Failures >= MaxLoginFailures {
-		until := now.Add(LoginLockout)
-		f.LockedUntil = &until
-	}
-	return s.store.PutLoginFailures(ctx, f)
-}
-
 // SessionActor returns the actor of a session token: the user acting in the
 // session's account with the role they hold there now. An unknown or
 // expired session, or a lost membership, is unauthorized.
 func (s *Service) SessionActor(ctx context.Context, token string) (partnerkit.Actor, *Session, error) {
 	const op = "partners.SessionActor"
+	if err := partnerkit.CheckID("token", token); err != nil {
+		return partnerkit.Actor{}, nil, partnerkit.WithOp(op, err)
+	}
 	bad := partnerkit.Errorf(partnerkit.CodeUnauthorized, "your session has ended: sign in again")
 	sess, err := s.store.GetSession(ctx, HashToken(token))
 	if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound {
@@ -217,6 +215,9 @@ func (s *Service) SessionActor(ctx context.Context, token string) (partnerkit.Ac
 // SwitchAccount makes a session act in another account of its user.
 func (s *Service) SwitchAccount(ctx context.Context, token, accountID string) (partnerkit.Actor, error) {
 	const op = "partners.SwitchAccount"
+	if err := validate.All(partnerkit.CheckID("token", token), partnerkit.CheckID("account_id", accountID)); err != nil {
+		return partnerkit.Actor{}, partnerkit.WithOp(op, err)
+	}
 	_, sess, err := s.SessionActor(ctx, token)
 	if err != nil {
 		return partnerkit.Actor{}, err
@@ -235,6 +236,9 @@ func (s *Service) SwitchAccount(ctx context.Context, token, accountID string) (p
 
 // SignOut ends a session.
 func (s *Service) SignOut(ctx context.Context, token string) error {
+	if err := partnerkit.CheckID("token", token); err != nil {
+		return partnerkit.WithOp("partners.SignOut", err)
+	}
 	err := s.store.DeleteSession(ctx, HashToken(token))
 	if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound {
 		return nil
@@ -305,6 +309,9 @@ func (s *Service) APIKeys(ctx context.Context, actor partnerkit.Actor) ([]APIKey
 // RevokeAPIKey revokes a key of the actor's account (admins only).
 func (s *Service) RevokeAPIKey(ctx context.Context, actor partnerkit.Actor, id string) (*APIKey, error) {
 	const op = "partners.RevokeAPIKey"
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
 	if err := actor.RequireAccount(); err != nil {
 		return nil, err
 	}
@@ -339,6 +346,9 @@ func (s *Service) RevokeAPIKey(ctx context.Context, actor partnerkit.Actor, id s
 // unknown, revoked or expired key is unauthorized.
 func (s *Service) APIKeyActor(ctx context.Context, token string) (partnerkit.Actor, error) {
 	const op = "partners.APIKeyActor"
+	if err := partnerkit.CheckID("token", token); err != nil {
+		return partnerkit.Actor{}, partnerkit.WithOp(op, err)
+	}
 	bad := partnerkit.Errorf(partnerkit.CodeUnauthorized, "the API key is unknown, revoked or expired")
 	k, err := s.store.GetAPIKeyByHash(ctx, HashToken(token))
 	if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound {
@@ -364,7 +374,7 @@ func (s *Service) APIKeyActor(ctx context.Context, token string) (partnerkit.Act
 // the account always keeps at least one admin.
 func (s *Service) ChangeRole(ctx context.Context, actor partnerkit.Actor, userID string, role partnerkit.Role) (*Membership, error) {
 	const op = "partners.ChangeRole"
-	if err := checkRole(role); err != nil {
+	if err := validate.All(partnerkit.CheckID("user_id", userID), checkRole(role)); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
 	var out *Membership
@@ -386,6 +396,9 @@ func (s *Service) ChangeRole(ctx context.Context, actor partnerkit.Actor, userID
 // RemoveMember removes a member from the actor's account (admins only);
 // the account always keeps at least one admin.
 func (s *Service) RemoveMember(ctx context.Context, actor partnerkit.Actor, userID string) error {
+	if err := partnerkit.CheckID("user_id", userID); err != nil {
+		return partnerkit.WithOp("partners.RemoveMember", err)
+	}
 	err := s.teamChange(ctx, actor, userID, func(ctx context.Context, m *Membership, admins int) error {
 		if m.Role == partnerkit.RoleAdmin && admins == 1 {
 			return partnerkit.Errorf(partnerkit.CodeConflict, "the account must keep at least one admin")
@@ -398,7 +411,8 @@ func (s *Service) RemoveMember(ctx context.Context, actor partnerkit.Actor, user
 	return partnerkit.WithOp("partners.RemoveMember", err)
 }
 
-// teamChange finds a member of the actor's account and counts its admins.
+// teamChange finds a member of the actor's account and counts its admins,
+// with the account locked.
 func (s *Service) teamChange(ctx context.Context, actor partnerkit.Actor, userID string,
 	change func(ctx context.Context, m *Membership, admins int) error) error {
 	if err := actor.RequireAccount(); err != nil {
@@ -408,6 +422,11 @@ func (s *Service) teamChange(ctx context.Context, actor partnerkit.Actor, userID
 		return err
 	}
 	return s.store.InTx(ctx, func(ctx context.Context) error {
+		// Hold the account so concurrent team changes count the admins
+		// one after another (see Store: an account keeps an admin).
+		if _, err := s.store.LockAccount(ctx, actor.AccountID); err != nil {
+			return err
+		}
 		team, err := s.store.AccountMembers(ctx, actor.AccountID)
 		if err != nil {
 			return err

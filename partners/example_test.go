@@ -3,6 +3,8 @@ package partners_test
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/partners"
@@ -41,7 +43,14 @@ func ExampleService_CreatePartner() {
 	})
 	fmt.Println(partnerkit.ErrorCode(err))
 	fmt.Println(partnerkit.ErrorMessage(err))
+	fields := partnerkit.ErrorFields(err)
+	for _, f := range slices.Sorted(maps.Keys(fields)) {
+		fmt.Printf("%s: %s\n", f, fields[f])
+	}
 	// Output:
 	// invalid
-	// business_contact.email: must be a valid email address; name: is required; type: must be one of: provider, distributor, vendor, reseller, customer
+	// business_contact.email: must be a valid email address (and 2 more fields)
+	// business_contact.email: must be a valid email address
+	// name: is required
+	// type: must be one of: provider, distributor, vendor, reseller, customer
 }

@@ -3,7 +3,6 @@ package partners
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/partnerkit/partnerkit"
@@ -177,6 +176,9 @@ func (s *Service) CreatePartner(ctx context.Context, actor partnerkit.Actor, in 
 // GetPartner returns an account the actor may see: its own or one it
 // manages. Any other ID, existing or not, is not_found.
 func (s *Service) GetPartner(ctx context.Context, actor partnerkit.Actor, id string) (*Account, error) {
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return nil, partnerkit.WithOp("partners.GetPartner", err)
+	}
 	a, err := s.visible(ctx, actor, id)
 	return a, partnerkit.WithOp("partners.GetPartner", err)
 }
@@ -184,6 +186,9 @@ func (s *Service) GetPartner(ctx context.Context, actor partnerkit.Actor, id str
 // visible loads an account and applies the tenancy rule.
 func (s *Service) visible(ctx context.Context, actor partnerkit.Actor, id string) (*Account, error) {
 	if err := actor.RequireAccount(); err != nil {
+		return nil, err
+	}
+	if err := partnerkit.CheckID("id", id); err != nil {
 		return nil, err
 	}
 	a, err := s.store.GetAccount(ctx, id)
@@ -218,6 +223,9 @@ type UpdatePartnerInput struct {
 // invalid naming each bad field, conflict on "external_id" or on a stale Version.
 func (s *Service) UpdatePartner(ctx context.Context, actor partnerkit.Actor, id string, in UpdatePartnerInput) (*Account, error) {
 	const op = "partners.UpdatePartner"
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
 	trimPtr(in.Name)
 	trimPtr(in.LegalName)
 	trimPtr(in.ExternalID)
@@ -248,12 +256,18 @@ func (s *Service) UpdatePartner(ctx context.Context, actor partnerkit.Actor, id 
 // cannot suspend its own account. Returns conflict naming both states when
 // the partner is not active.
 func (s *Service) SuspendPartner(ctx context.Context, actor partnerkit.Actor, id string) (*Account, error) {
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return nil, partnerkit.WithOp("partners.SuspendPartner", err)
+	}
 	a, err := s.transition(ctx, actor, id, StatusActive, StatusSuspended)
 	return a, partnerkit.WithOp("partners.SuspendPartner", err)
 }
 
 // ReactivatePartner makes a suspended partner active again.
 func (s *Service) ReactivatePartner(ctx context.Context, actor partnerkit.Actor, id string) (*Account, error) {
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return nil, partnerkit.WithOp("partners.ReactivatePartner", err)
+	}
 	a, err := s.transition(ctx, actor, id, StatusSuspended, StatusActive)
 	return a, partnerkit.WithOp("partners.ReactivatePartner", err)
 }
@@ -314,6 +328,9 @@ var dependentKinds = []string{"partners", "contracts", "storage accounts", "allo
 // conflict names what remains (suspend it instead, or remove those first).
 func (s *Service) DeletePartner(ctx context.Context, actor partnerkit.Actor, id string) error {
 	const op = "partners.DeletePartner"
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return partnerkit.WithOp(op, err)
+	}
 	if err := actor.RequireWriter(); err != nil {
 		return partnerkit.WithOp(op, err)
 	}
@@ -354,7 +371,8 @@ type DirectoryFilter struct {
 	Type AccountType `json:"type"`
 	// Status keeps one status.
 	Status Status `json:"status"`
-	// Sort is name, -name, created_at or -created_at; empty means name.
+	// Sort is one of DirectoryOrder's: name, -name, created_at or
+	// -created_at; empty means name.
 	Sort Sort `json:"sort"`
 	partnerkit.Page
 }
@@ -392,12 +410,7 @@ func (s *Service) directoryQuery(ctx context.Context, actor partnerkit.Actor, f 
 	if f.Status != "" && !f.Status.Valid() {
 		statusErr = partnerkit.FieldError("status", fmt.Sprintf("must be one of: %s", joinValues(Statuses())))
 	}
-	if f.Sort == "" {
-		f.Sort = SortName
-	}
-	if !slices.Contains(Sorts(), f.Sort) {
-		sortErr = partnerkit.FieldError("sort", fmt.Sprintf("must be one of: %s", joinValues(Sorts())))
-	}
+	f.Sort, sortErr = DirectoryOrder.Check(f.Sort)
 	if err := validate.All(validate.Struct(f), pageErr, typeErr, statusErr, sortErr); err != nil {
 		return DirectoryQuery{}, err
 	}
@@ -484,6 +497,12 @@ func (s *Service) createUserAndMembership(ctx context.Context, accountID, email,
 // administers. Returns conflict on "user_id" when already a member.
 func (s *Service) AddMember(ctx context.Context, actor partnerkit.Actor, accountID, userID string, role partnerkit.Role) (*Membership, error) {
 	const op = "partners.AddMember"
+	if err := partnerkit.CheckID("account_id", accountID); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	if err := partnerkit.CheckID("user_id", userID); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
 	if err := actor.RequireAdmin(); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
@@ -516,6 +535,9 @@ func (s *Service) AddMember(ctx context.Context, actor partnerkit.Actor, account
 // Members lists the members of an account the actor may see.
 func (s *Service) Members(ctx context.Context, actor partnerkit.Actor, accountID string) ([]Member, error) {
 	const op = "partners.Members"
+	if err := partnerkit.CheckID("id", accountID); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
 	if _, err := s.visible(ctx, actor, accountID); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
@@ -524,20 +546,42 @@ func (s *Service) Members(ctx context.Context, actor partnerkit.Actor, accountID
 }
 
 // AuditTrail returns one page of the audit events of an entity (a partner,
-// user, agreement, contract, ...) oldest first. The events of an entity all
-// belong to one account; unless the actor may see that account the entity
-// is not_found.
+// user, agreement, contract, ...) oldest first: Audit with that entity and page.
 func (s *Service) AuditTrail(ctx context.Context, actor partnerkit.Actor, entityID string, page partnerkit.Page) (partnerkit.List[partnerkit.AuditEvent], error) {
+	return s.Audit(ctx, actor, AuditFilter{EntityID: entityID, Page: page})
+}
+
+// AuditFilter selects and orders the audit trail of one entity.
+type AuditFilter struct {
+	// EntityID is the entity (a partner, user, agreement, contract, ...).
+	EntityID string `json:"entity_id"`
+	// Sort is one of AuditOrder's: at (oldest first, the default) or -at.
+	Sort partnerkit.Sort `json:"sort"`
+	partnerkit.Page
+}
+
+// Audit returns one page of the audit events of an entity. The events of an
+// entity all belong to one account; unless the actor may see that account
+// the entity is not_found.
+//
+// Returns invalid naming "entity_id", "sort", "limit" or "offset".
+func (s *Service) Audit(ctx context.Context, actor partnerkit.Actor, f AuditFilter) (partnerkit.List[partnerkit.AuditEvent], error) {
 	const op = "partners.AuditTrail"
 	var out partnerkit.List[partnerkit.AuditEvent]
+	entityID := f.EntityID
 	if err := actor.RequireAccount(); err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}
-	page, err := page.Normalize()
-	if err != nil {
+	var entityErr error
+	if entityID == "" {
+		entityErr = partnerkit.FieldError("entity_id", "is required")
+	}
+	page, pageErr := f.Page.Normalize()
+	sort, sortErr := AuditOrder.Check(f.Sort)
+	if err := validate.All(partnerkit.CheckID("entity_id", entityID), entityErr, validate.Struct(f), pageErr, sortErr); err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}
-	events, total, err := s.store.AuditTrail(ctx, entityID, page.Limit, page.Offset)
+	events, total, err := s.store.AuditTrail(ctx, AuditQuery{EntityID: entityID, Sort: sort, Limit: page.Limit, Offset: page.Offset})
 	if err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}
@@ -547,7 +591,7 @@ func (s *Service) AuditTrail(ctx context.Context, actor partnerkit.Actor, entity
 	}
 	owned := events
 	if len(owned) == 0 { // past the last page: still check who may know the total
-		if owned, _, err = s.store.AuditTrail(ctx, entityID, 1, 0); err != nil || len(owned) == 0 {
+		if owned, _, err = s.store.AuditTrail(ctx, AuditQuery{EntityID: entityID, Limit: 1}); err != nil || len(owned) == 0 {
 			return out, notFound
 		}
 	}
@@ -561,6 +605,9 @@ func (s *Service) AuditTrail(ctx context.Context, actor partnerkit.Actor, entity
 // memberships, or unauthorized without saying which of the two was wrong.
 func (s *Service) Authenticate(ctx context.Context, email, password string) (*User, []Membership, error) {
 	const op = "partners.Authenticate"
+	if err := validate.All(partnerkit.CheckText("email", email, false), partnerkit.CheckText("password", password, false)); err != nil {
+		return nil, nil, partnerkit.WithOp(op, err)
+	}
 	bad := &partnerkit.Error{Code: partnerkit.CodeUnauthorized, Message: "wrong email or password", Op: op}
 	u, err := s.store.GetUserByEmail(ctx, NormalizeEmail(email))
 	if err != nil {
@@ -651,6 +698,9 @@ func setIf(dst *string, src *string) {
 
 // CheckVisible implements partnerkit.Tenancy.
 func (s *Service) CheckVisible(ctx context.Context, actor partnerkit.Actor, accountID string) error {
+	if err := partnerkit.CheckID("account_id", accountID); err != nil {
+		return err
+	}
 	_, err := s.visible(ctx, actor, accountID)
 	return err
 }

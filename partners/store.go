@@ -16,6 +16,33 @@ import (
 //   - conflict naming the field ("external_id", "email") when a unique value
 //     is taken, and conflict when an optimistic version check fails;
 //   - internal for anything else.
+//
+// # Concurrency
+//
+// Every rule of Service that reads, then writes holds under concurrent
+// calls from many processes sharing one database, by one of these
+// guarantees (the memory store serialises its transactions and so keeps
+// them all; SQLite runs write transactions one at a time, BEGIN IMMEDIATE;
+// PostgreSQL, under READ COMMITTED, needs each of them):
+//   - email uniqueness: a unique index on users.email; CreateUser returns
+//     conflict on "email" for the loser of a race.
+//   - external-ID uniqueness per manager: a partial unique index; CreateAccount
+//     and UpdateAccount return conflict on "external_id".
+//   - one root account (Bootstrap): a unique index over the accounts without
+//     a manager; CreateAccount returns conflict for a second root.
+//   - an account keeps an admin (ChangeRole, RemoveMember): LockAccount
+//     holds the account's row (SELECT … FOR NO KEY UPDATE) before the admins
+//     are counted, so team changes of one account run one after another.
+//   - a partner with dependents is not deleted (DeletePartner): foreign keys
+//     from every dependent row to accounts; a dependent inserted during the
+//     deletion makes DeleteAccount (or the insert) fail with conflict.
+//   - sign-in failure counts and lockouts: CountLoginAttempt is one atomic
+//     upsert (INSERT … ON CONFLICT DO UPDATE SET failures = failures + 1 …
+//     RETURNING), and the attempt is counted before the password is checked,
+//     so no more than MaxLoginFailures checks run per window, however many
+//     arrive at once.
+//   - single use of a team invitation: UseTeamInvitation is a conditional
+//     UPDATE … WHERE used_at IS NULL, claimed before anything is created.
 type Store interface {
 	partnerkit.Transactor
 	// AppendAudit stores an audit event of any domain.
@@ -28,6 +55,12 @@ type Store interface {
 	CreateAccount(ctx context.Context, a *Account) error
 	// GetAccount returns the account with the given ID, or not_found.
 	GetAccount(ctx context.Context, id string) (*Account, error)
+	// LockAccount returns the account with the given ID and, inside a
+	// transaction, holds its row against other LockAccount calls until the
+	// transaction ends (SELECT … FOR NO KEY UPDATE on PostgreSQL; SQLite and
+	// the memory store serialise write transactions already). Returns
+	// not_found.
+	LockAccount(ctx context.Context, id string) (*Account, error)
 	// AccountsByID returns the accounts among ids that exist, in no order.
 	AccountsByID(ctx context.Context, ids []string) ([]Account, error)
 	// UpdateAccount writes every field of a if the stored version equals
@@ -66,7 +99,18 @@ type Store interface {
 	// oldest membership first.
 	AccountMembers(ctx context.Context, accountID string) ([]Member, error)
 
-	// AuditTrail returns one page of the audit events of an entity, oldest
-	// first, and how many there are in all.
-	AuditTrail(ctx context.Context, entityID string, limit, offset int) ([]partnerkit.AuditEvent, int, error)
+	// AuditTrail returns one page of the audit events of an entity, in the
+	// order of q.Sort (AuditOrder.Resolve: by time, ties by ID), and how many
+	// there are in all.
+	AuditTrail(ctx context.Context, q AuditQuery) ([]partnerkit.AuditEvent, int, error)
+}
+
+// AuditQuery selects a page of an entity's audit trail for a Store.
+type AuditQuery struct {
+	// EntityID is the entity.
+	EntityID string
+	// Sort is at or -at; the store resolves anything else with AuditOrder.
+	Sort partnerkit.Sort
+	// Limit and Offset select the page; Limit 0 means no limit.
+	Limit, Offset int
 }

@@ -97,6 +97,9 @@ func (s *Service) openTeamInvitation(ctx context.Context, token string) (*TeamIn
 // ReviewTeamInvitation returns what a team invitation link shows.
 func (s *Service) ReviewTeamInvitation(ctx context.Context, token string) (*TeamInvitationReview, error) {
 	const op = "partners.ReviewTeamInvitation"
+	if err := partnerkit.CheckID("token", token); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
 	inv, err := s.openTeamInvitation(ctx, token)
 	if err != nil {
 		return nil, partnerkit.WithOp(op, err)
@@ -123,6 +126,9 @@ type AcceptTeamInvitationInput struct {
 // them a member with the invited role.
 func (s *Service) AcceptTeamInvitation(ctx context.Context, token string, in AcceptTeamInvitationInput) (*User, error) {
 	const op = "partners.AcceptTeamInvitation"
+	if err := partnerkit.CheckID("token", token); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
 	var user *User
 	err := s.store.InTx(ctx, func(ctx context.Context) error {
 		inv, err := s.openTeamInvitation(ctx, token)
@@ -130,6 +136,11 @@ func (s *Service) AcceptTeamInvitation(ctx context.Context, token string, in Acc
 			return err
 		}
 		now := s.clock.Now()
+		// Claim the link first: of concurrent accepts exactly one gets
+		// past here, the others are gone (see Store: single use).
+		if err := s.store.UseTeamInvitation(ctx, inv.ID, now); err != nil {
+			return err
+		}
 		existing, err := s.store.GetUserByEmail(ctx, inv.Email)
 		switch {
 		case err == nil:
@@ -153,9 +164,6 @@ func (s *Service) AcceptTeamInvitation(ctx context.Context, token string, in Acc
 				return err
 			}
 		default:
-			return err
-		}
-		if err := s.store.UseTeamInvitation(ctx, inv.ID, now); err != nil {
 			return err
 		}
 		actor := partnerkit.Actor{AccountID: inv.AccountID, UserID: user.ID, Role: inv.Role}

@@ -135,6 +135,9 @@ func periods(g Granularity, from, to time.Time) ([]string, []time.Time) {
 // or service, with the change against the previous period.
 func (s *Service) Analytics(ctx context.Context, actor partnerkit.Actor, q AnalyticsQuery) (*Analytics, error) {
 	const op = "resellers.Analytics"
+	if err := validate.Text("", q); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
 	q.By, q.Granularity = cmp.Or(q.By, ByClient), cmp.Or(q.Granularity, ByMonth)
 	fields := map[string]string{}
 	if q.By != ByClient && q.By != ByService {

@@ -63,7 +63,7 @@ type ServiceInput struct {
 	// Name is required, at most 200 characters.
 	Name string `json:"name"`
 	// Description is free text, at most 2000 characters.
-	Description string `json:"description"`
+	Description string `json:"description" text:"multiline"`
 	// Plans are at least one plan. On update a plan that names an existing
 	// plan ID keeps it; others get a new ID.
 	Plans []PlanInput `json:"plans"`
@@ -105,7 +105,7 @@ func (in *ServiceInput) check(existing []Plan) error {
 	in.Name = strings.TrimSpace(in.Name)
 	in.Description = strings.TrimSpace(in.Description)
 	switch {
-	case in.Name == "":
+	case partnerkit.IsBlank(in.Name):
 		fields["name"] = "is required"
 	case len(in.Name) > 200:
 		fields["name"] = "must be at most 200 characters"
@@ -123,7 +123,7 @@ func (in *ServiceInput) check(existing []Plan) error {
 		p := &in.Plans[i]
 		f := fmt.Sprintf("plans[%d].", i)
 		p.Name = strings.TrimSpace(p.Name)
-		if p.Name == "" {
+		if partnerkit.IsBlank(p.Name) {
 			fields[f+"name"] = "is required"
 		} else if len(p.Name) > 200 {
 			fields[f+"name"] = "must be at most 200 characters"
@@ -149,7 +149,7 @@ func (in *ServiceInput) check(existing []Plan) error {
 			rf := fmt.Sprintf("%sresources[%d].", f, j)
 			r.Name, r.Unit = strings.TrimSpace(r.Name), strings.TrimSpace(r.Unit)
 			switch {
-			case r.Name == "":
+			case partnerkit.IsBlank(r.Name):
 				fields[rf+"name"] = "is required"
 			case len(r.Name) > 100:
 				fields[rf+"name"] = "must be at most 100 characters"
@@ -157,7 +157,7 @@ func (in *ServiceInput) check(existing []Plan) error {
 				fields[rf+"name"] = "is used twice in this plan"
 			}
 			seen[strings.ToLower(r.Name)] = true
-			if r.Unit == "" {
+			if partnerkit.IsBlank(r.Unit) {
 				fields[rf+"unit"] = "is required"
 			} else if len(r.Unit) > 50 {
 				fields[rf+"unit"] = "must be at most 50 characters"
@@ -170,7 +170,7 @@ func (in *ServiceInput) check(existing []Plan) error {
 			}
 		}
 	}
-	return validate.Fields(fields)
+	return validate.All(validate.Text("", in), validate.Fields(fields))
 }
 
 func (in *ServiceInput) plans() []Plan {
@@ -211,6 +211,9 @@ func (s *Service) CreateService(ctx context.Context, actor partnerkit.Actor, in 
 // Only its provider may; in.Version must be the stored version.
 func (s *Service) UpdateService(ctx context.Context, actor partnerkit.Actor, id string, in ServiceInput) (*CatalogService, error) {
 	const op = "resellers.UpdateService"
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
 	if err := actor.RequireWriter(); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
@@ -265,12 +268,18 @@ func (s *Service) providers(ctx context.Context, partnerID string) ([]string, er
 // CatalogService returns a service of the catalog the actor may see: one it
 // provides, or one of a provider it holds an active contract with.
 func (s *Service) CatalogService(ctx context.Context, actor partnerkit.Actor, id string) (*CatalogService, error) {
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return nil, partnerkit.WithOp("resellers.CatalogService", err)
+	}
 	svc, err := s.visibleService(ctx, actor, id, "id")
 	return svc, partnerkit.WithOp("resellers.CatalogService", err)
 }
 
 func (s *Service) visibleService(ctx context.Context, actor partnerkit.Actor, id, field string) (*CatalogService, error) {
 	if err := actor.RequireAccount(); err != nil {
+		return nil, err
+	}
+	if err := partnerkit.CheckID(field, id); err != nil {
 		return nil, err
 	}
 	svc, err := s.store.GetService(ctx, id)
@@ -298,6 +307,8 @@ func (s *Service) visibleService(ctx context.Context, actor partnerkit.Actor, id
 
 // ServiceFilter selects catalog services.
 type ServiceFilter struct {
+	// Sort is one of ServiceOrder's; empty means by name.
+	Sort partnerkit.Sort `json:"sort"`
 	partnerkit.Page
 }
 
@@ -322,15 +333,16 @@ func (s *Service) listServices(ctx context.Context, op string, actor partnerkit.
 	if err := actor.RequireAccount(); err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}
-	page, err := f.Page.Normalize()
-	if err != nil {
+	page, pageErr := f.Page.Normalize()
+	sort, sortErr := ServiceOrder.Check(f.Sort)
+	if err := validate.All(pageErr, sortErr); err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}
 	ids, err := providers(ctx)
 	if err != nil || len(ids) == 0 {
 		return out, partnerkit.WithOp(op, err)
 	}
-	items, total, err := s.store.ListServices(ctx, ServiceQuery{ProviderIDs: ids, Limit: page.Limit, Offset: page.Offset})
+	items, total, err := s.store.ListServices(ctx, ServiceQuery{ProviderIDs: ids, Sort: sort, Limit: page.Limit, Offset: page.Offset})
 	if err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}
@@ -354,7 +366,7 @@ func (in *ClientInput) check(prefix string) error {
 	in.Name = strings.TrimSpace(in.Name)
 	in.Email = strings.ToLower(strings.TrimSpace(in.Email))
 	switch {
-	case in.Name == "":
+	case partnerkit.IsBlank(in.Name):
 		fields[prefix+"name"] = "is required"
 	case len(in.Name) > 200:
 		fields[prefix+"name"] = "must be at most 200 characters"
@@ -364,7 +376,7 @@ func (in *ClientInput) check(prefix string) error {
 			fields[prefix+"email"] = "must be an email address"
 		}
 	}
-	return validate.Fields(fields)
+	return validate.All(validate.Text(strings.TrimSuffix(prefix, "."), in), validate.Fields(fields))
 }
 
 // CreateClient adds a client to the actor's account.
@@ -404,6 +416,9 @@ func (s *Service) visibleClient(ctx context.Context, actor partnerkit.Actor, id 
 	if err := actor.RequireAccount(); err != nil {
 		return nil, err
 	}
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return nil, err
+	}
 	c, err := s.store.GetClient(ctx, id)
 	if err != nil {
 		return nil, err
@@ -416,6 +431,9 @@ func (s *Service) visibleClient(ctx context.Context, actor partnerkit.Actor, id 
 
 // Client returns a client the actor may see.
 func (s *Service) Client(ctx context.Context, actor partnerkit.Actor, id string) (*Client, error) {
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return nil, partnerkit.WithOp("resellers.Client", err)
+	}
 	c, err := s.visibleClient(ctx, actor, id)
 	return c, partnerkit.WithOp("resellers.Client", err)
 }
@@ -442,6 +460,9 @@ var clientMoves = map[ClientStatus][]ClientStatus{
 // UpdateClient changes a client of the actor's own account.
 func (s *Service) UpdateClient(ctx context.Context, actor partnerkit.Actor, id string, in ClientUpdate) (*Client, error) {
 	const op = "resellers.UpdateClient"
+	if err := validate.All(partnerkit.CheckID("id", id), validate.Text("", in)); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
 	if err := actor.RequireWriter(); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
@@ -453,6 +474,11 @@ func (s *Service) UpdateClient(ctx context.Context, actor partnerkit.Actor, id s
 		}
 		if c.PartnerID != actor.AccountID {
 			return partnerkit.Errorf(partnerkit.CodeForbidden, "only the reseller of client %s changes it", id)
+		}
+		// Read again under the client's lock (see Store: a deleted client
+		// has no active subscription).
+		if c, err = s.store.LockClient(ctx, id); err != nil {
+			return err
 		}
 		if in.Version != 0 && in.Version != c.Version {
 			return partnerkit.ConflictField("version", fmt.Sprintf("is %d, the client is at version %d: reload it", in.Version, c.Version))
@@ -509,6 +535,8 @@ type ClientFilter struct {
 	Status ClientStatus `json:"status"`
 	// Q keeps names that contain it (case-insensitive).
 	Q string `json:"q"`
+	// Sort is one of ClientOrder's; empty means by name.
+	Sort partnerkit.Sort `json:"sort"`
 	partnerkit.Page
 }
 
@@ -516,15 +544,19 @@ type ClientFilter struct {
 func (s *Service) Clients(ctx context.Context, actor partnerkit.Actor, f ClientFilter) (partnerkit.List[Client], error) {
 	const op = "resellers.Clients"
 	out := partnerkit.List[Client]{Items: []Client{}}
+	if err := validate.Text("", f); err != nil {
+		return out, partnerkit.WithOp(op, err)
+	}
+	sort, sortErr := ClientOrder.Check(f.Sort)
 	partner, page, err := s.listScope(ctx, actor, f.PartnerID, f.Page)
 	if err == nil && f.Status != "" && !f.Status.Valid() {
 		err = partnerkit.FieldError("status", "must be active, on_hold or deleted")
 	}
-	if err != nil {
+	if err = validate.All(err, sortErr); err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}
 	items, total, err := s.store.ListClients(ctx, ClientQuery{PartnerID: partner, Status: f.Status,
-		NameContains: strings.ToLower(strings.TrimSpace(f.Q)), Limit: page.Limit, Offset: page.Offset})
+		NameContains: strings.ToLower(strings.TrimSpace(f.Q)), Sort: sort, Limit: page.Limit, Offset: page.Offset})
 	if err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}
@@ -538,6 +570,9 @@ func (s *Service) Clients(ctx context.Context, actor partnerkit.Actor, f ClientF
 // listScope checks the account and page of a list.
 func (s *Service) listScope(ctx context.Context, actor partnerkit.Actor, partnerID string, p partnerkit.Page) (string, partnerkit.Page, error) {
 	if err := actor.RequireAccount(); err != nil {
+		return "", p, err
+	}
+	if err := partnerkit.CheckID("partner_id", partnerID); err != nil {
 		return "", p, err
 	}
 	page, err := p.Normalize()

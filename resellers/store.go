@@ -10,6 +10,24 @@ import (
 // Store persists the Reseller Store. It only stores; the rules live in
 // Service. Every implementation must pass storetest. Errors: not_found for
 // missing rows; conflict on a stale Version; internal otherwise.
+//
+// # Concurrency
+//
+// Every rule of Service that reads, then writes holds under concurrent
+// calls from many processes sharing one database (the memory store
+// serialises its transactions, SQLite its write transactions; PostgreSQL,
+// under READ COMMITTED, relies on these guarantees):
+//   - subscription status moves (stop, activate, renew, resource changes,
+//     expiry) and client, catalog service changes: optimistic versions —
+//     UpdateSubscription, UpdateClient and UpdateService write WHERE
+//     version = ?, so of concurrent moves from one state one wins and the
+//     others get conflict and roll back their charges and events.
+//   - a deleted client has no active subscription: deleting a client,
+//     ordering for an existing client, activating and renewing a
+//     subscription all read the client with LockClient (SELECT … FOR UPDATE
+//     on PostgreSQL), so they run one after another per client; locks on a
+//     client are always taken before locks on its subscriptions.
+//   - history order: a unique index on (subscription, seq).
 type Store interface {
 	partnerkit.Transactor
 
@@ -28,6 +46,10 @@ type Store interface {
 	CreateClient(ctx context.Context, c *Client) error
 	// GetClient returns a client, or not_found.
 	GetClient(ctx context.Context, id string) (*Client, error)
+	// LockClient returns a client and, inside a transaction, holds it
+	// against other LockClient calls until the transaction ends
+	// (SELECT … FOR UPDATE on PostgreSQL). Returns not_found.
+	LockClient(ctx context.Context, id string) (*Client, error)
 	// UpdateClient writes c if the stored version equals c.Version, then
 	// increments c.Version.
 	UpdateClient(ctx context.Context, c *Client) error
@@ -63,9 +85,23 @@ type Store interface {
 type ServiceQuery struct {
 	// ProviderIDs keeps the services of these providers; empty keeps none.
 	ProviderIDs []string
+	// Sort orders the page (ServiceOrder.Resolve: by name by default).
+	Sort partnerkit.Sort
 	// Limit and Offset select the page; Limit 0 means no limit.
 	Limit, Offset int
 }
+
+// Sort orders of the lists, each the default of its list when Sort is empty.
+var (
+	// ServiceOrder sorts catalog services: by name (the default) or creation time.
+	ServiceOrder = partnerkit.Order{Fields: []string{"name", "created_at"}, Default: "name"}
+	// ClientOrder sorts clients: by name (the default) or creation time.
+	ClientOrder = partnerkit.Order{Fields: []string{"name", "created_at"}, Default: "name"}
+	// SubscriptionOrder sorts subscriptions: by creation time, newest first by default.
+	SubscriptionOrder = partnerkit.Order{Fields: []string{"created_at"}, Default: "-created_at"}
+	// ChargeListOrder sorts charges: by billing time, oldest first by default.
+	ChargeListOrder = partnerkit.Order{Fields: []string{"created_at"}, Default: "created_at"}
+)
 
 // ClientQuery selects clients.
 type ClientQuery struct {
@@ -75,6 +111,8 @@ type ClientQuery struct {
 	Status ClientStatus
 	// NameContains keeps names whose lower-case form contains it.
 	NameContains string
+	// Sort orders the page (ClientOrder.Resolve).
+	Sort partnerkit.Sort
 	// Limit and Offset select the page; Limit 0 means no limit.
 	Limit, Offset int
 }
@@ -89,6 +127,8 @@ type SubscriptionQuery struct {
 	Status Status
 	// EndsBy keeps subscriptions whose period ends at or before it.
 	EndsBy time.Time
+	// Sort orders the page (SubscriptionOrder.Resolve).
+	Sort partnerkit.Sort
 	// Limit and Offset select the page; Limit 0 means no limit.
 	Limit, Offset int
 }
@@ -111,6 +151,8 @@ type ChargeQuery struct {
 	SubscriptionID, ClientID string
 	// From and To bound CreatedAt: From included, To excluded; zero is open.
 	From, To time.Time
+	// Sort orders the page (ChargeListOrder.Resolve).
+	Sort partnerkit.Sort
 	// Limit and Offset select the page; Limit 0 means no limit.
 	Limit, Offset int
 }

@@ -88,7 +88,7 @@ func (s *Service) Order(ctx context.Context, actor partnerkit.Actor, in OrderInp
 	if err := actor.RequireWriter(); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
-	var errs []error
+	errs := []error{validate.Text("", in)}
 	switch {
 	case in.ClientID == "" && in.NewClient == nil:
 		errs = append(errs, partnerkit.FieldError("client_id", "pick a client or give a new client"))
@@ -126,7 +126,7 @@ func (s *Service) Order(ctx context.Context, actor partnerkit.Actor, in OrderInp
 				return err
 			}
 		} else {
-			client, err = s.store.GetClient(ctx, in.ClientID)
+			client, err = s.store.LockClient(ctx, in.ClientID) // see Store: a deleted client has no active subscription
 			if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound || (err == nil && client.PartnerID != actor.AccountID) {
 				return partnerkit.FieldError("client_id", "is not one of your clients")
 			}
@@ -204,6 +204,9 @@ func (s *Service) visibleSubscription(ctx context.Context, actor partnerkit.Acto
 	if err := actor.RequireAccount(); err != nil {
 		return nil, err
 	}
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return nil, err
+	}
 	sub, err := s.store.GetSubscription(ctx, id)
 	if err != nil {
 		return nil, err
@@ -216,6 +219,9 @@ func (s *Service) visibleSubscription(ctx context.Context, actor partnerkit.Acto
 
 // Subscription returns a subscription the actor may see.
 func (s *Service) Subscription(ctx context.Context, actor partnerkit.Actor, id string) (*Subscription, error) {
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return nil, partnerkit.WithOp("resellers.Subscription", err)
+	}
 	sub, err := s.visibleSubscription(ctx, actor, id)
 	return sub, partnerkit.WithOp("resellers.Subscription", err)
 }
@@ -223,6 +229,9 @@ func (s *Service) Subscription(ctx context.Context, actor partnerkit.Actor, id s
 // History returns a subscription's status history, oldest first.
 func (s *Service) History(ctx context.Context, actor partnerkit.Actor, id string) ([]Event, error) {
 	const op = "resellers.History"
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
 	if _, err := s.visibleSubscription(ctx, actor, id); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
@@ -238,6 +247,9 @@ func (s *Service) History(ctx context.Context, actor partnerkit.Actor, id string
 // edit may change *typ, the event recorded.
 func (s *Service) change(ctx context.Context, actor partnerkit.Actor, id, op string, typ *EventType,
 	edit func(ctx context.Context, sub *Subscription, now time.Time) error) (*Subscription, error) {
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
 	if err := actor.RequireWriter(); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
@@ -307,8 +319,10 @@ func (s *Service) Activate(ctx context.Context, actor partnerkit.Actor, id strin
 	})
 }
 
+// requireActiveClient locks the client of sub and checks that it is active
+// (see Store: a deleted client has no active subscription).
 func (s *Service) requireActiveClient(ctx context.Context, sub *Subscription) error {
-	c, err := s.store.GetClient(ctx, sub.ClientID)
+	c, err := s.store.LockClient(ctx, sub.ClientID)
 	if err != nil {
 		return err
 	}
@@ -363,6 +377,9 @@ func (s *Service) chargeRenewal(ctx context.Context, sub *Subscription, a Amount
 // apply at once and are billed for the rest of the period; decreases apply
 // at once without refund, or at the next renewal when the plan says so.
 func (s *Service) ChangeResources(ctx context.Context, actor partnerkit.Actor, id string, in []AmountInput) (*Subscription, error) {
+	if err := validate.Text("resources", in); err != nil {
+		return nil, partnerkit.WithOp("resellers.ChangeResources", err)
+	}
 	typ := EventResourcesChanged
 	return s.change(ctx, actor, id, "resellers.ChangeResources", &typ, func(ctx context.Context, sub *Subscription, now time.Time) error {
 		if len(in) == 0 {
@@ -481,6 +498,8 @@ type SubscriptionFilter struct {
 	ServiceID string `json:"service_id"`
 	// Status keeps one status.
 	Status Status `json:"status"`
+	// Sort is one of SubscriptionOrder's; empty means newest first.
+	Sort partnerkit.Sort `json:"sort"`
 	partnerkit.Page
 }
 
@@ -488,15 +507,19 @@ type SubscriptionFilter struct {
 func (s *Service) Subscriptions(ctx context.Context, actor partnerkit.Actor, f SubscriptionFilter) (partnerkit.List[Subscription], error) {
 	const op = "resellers.Subscriptions"
 	out := partnerkit.List[Subscription]{Items: []Subscription{}}
+	if err := validate.Text("", f); err != nil {
+		return out, partnerkit.WithOp(op, err)
+	}
+	sort, sortErr := SubscriptionOrder.Check(f.Sort)
 	partner, page, err := s.listScope(ctx, actor, f.PartnerID, f.Page)
 	if err == nil && f.Status != "" && !f.Status.Valid() {
 		err = partnerkit.FieldError("status", "must be active, stopped or expired")
 	}
-	if err != nil {
+	if err = validate.All(err, sortErr); err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}
 	items, total, err := s.store.ListSubscriptions(ctx, SubscriptionQuery{PartnerID: partner, ClientID: f.ClientID,
-		ServiceID: f.ServiceID, Status: f.Status, Limit: page.Limit, Offset: page.Offset})
+		ServiceID: f.ServiceID, Status: f.Status, Sort: sort, Limit: page.Limit, Offset: page.Offset})
 	if err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}
@@ -516,6 +539,8 @@ type ChargeFilter struct {
 	ClientID       string `json:"client_id"`
 	// From and To bound the billing time: From included, To excluded.
 	From, To time.Time
+	// Sort is one of ChargeListOrder's; empty means oldest first.
+	Sort partnerkit.Sort `json:"sort"`
 	partnerkit.Page
 }
 
@@ -523,12 +548,16 @@ type ChargeFilter struct {
 func (s *Service) Charges(ctx context.Context, actor partnerkit.Actor, f ChargeFilter) (partnerkit.List[Charge], error) {
 	const op = "resellers.Charges"
 	out := partnerkit.List[Charge]{Items: []Charge{}}
+	if err := validate.Text("", f); err != nil {
+		return out, partnerkit.WithOp(op, err)
+	}
+	sort, sortErr := ChargeListOrder.Check(f.Sort)
 	partner, page, err := s.listScope(ctx, actor, f.PartnerID, f.Page)
-	if err != nil {
+	if err = validate.All(err, sortErr); err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}
 	items, total, err := s.store.ListCharges(ctx, ChargeQuery{PartnerID: partner, SubscriptionID: f.SubscriptionID,
-		ClientID: f.ClientID, From: f.From, To: f.To, Limit: page.Limit, Offset: page.Offset})
+		ClientID: f.ClientID, From: f.From, To: f.To, Sort: sort, Limit: page.Limit, Offset: page.Offset})
 	if err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -85,6 +86,13 @@ func Capacity(t *testing.T, open Opener) {
 		for _, c := range list {
 			if c.ID == f.c100.ID && (!c.Terms.ReservedTB.Equal(tb("100")) || c.Terms.Currency != "USD" || !c.Terms.ExcessPricePerTB.Equal(tb("8"))) {
 				t.Fatalf("terms %+v", c.Terms)
+			}
+			// A capacity contract reads as the contracts service returns it,
+			// derived fields included.
+			got := must[*contracts.Contract](t)(f.con.Get(ctx, f.distActor, c.ID))
+			if c.LatestAgreementVersion != got.LatestAgreementVersion || c.UpdatePending != got.UpdatePending || c.LatestAgreementVersion != 1 {
+				t.Fatalf("capacity list: latest version %d, pending %v; contracts: %d, %v",
+					c.LatestAgreementVersion, c.UpdatePending, got.LatestAgreementVersion, got.UpdatePending)
 			}
 		}
 		bad := []struct {
@@ -316,6 +324,7 @@ func Capacity(t *testing.T, open Opener) {
 	})
 
 	t.Run("UsageReportsOverview", func(t *testing.T) { testUsage(t, open) })
+	t.Run("ExcessFiguresAgree", func(t *testing.T) { testExcessFiguresAgree(t, open) })
 
 	t.Run("Deals", func(t *testing.T) {
 		f := newCapacityFixture(t, open)
@@ -448,22 +457,33 @@ func testUsage(t *testing.T, open Opener) {
 		// used (75+40)/2; peak 90 on day 1; excess 15/31 TB-month → 15*8/31; usage (60+50)*5/31.
 		return compare(row, "2026-01", "57.5", "90", "50", "0.483871", "17.7419", "3.871")
 	})
-	if !monthly.TotalExcessFee.Equal(tb("3.871")) || !monthly.TotalUsageFee.Equal(tb("17.7419")) {
-		t.Fatalf("totals %s %s", monthly.TotalUsageFee, monthly.TotalExcessFee)
+	if !monthly.TotalAllocationExcessFee.Equal(tb("3.871")) || !monthly.TotalUsageFee.Equal(tb("17.7419")) ||
+		monthly.TotalReservationExcessFee != nil {
+		t.Fatalf("totals %s %s %v", monthly.TotalUsageFee, monthly.TotalAllocationExcessFee, monthly.TotalReservationExcessFee)
+	}
+	if row := monthly.Rows[0]; row.ReservedTB != nil || row.ReservationExcessTBMonths != nil || row.ReservationExcessFee != nil {
+		t.Fatalf("a partner report has reservation figures: %+v", row)
 	}
 
-	// The contract: 75 TB on day 1 stays under its 100 TB reservation.
+	// The contract: 75 TB on day 1 is 15 TB above the partner's allocation
+	// but stays under the 100 TB reservation.
 	contract := report(capacity.ReportQuery{ContractID: f.c100.ID})
 	checkRows(t, contract.Rows, 2, func(i int, row capacity.ReportRow) string {
 		if i == 0 {
-			return compare(row, d1.String(), "75", "90", "100", "0", "9.6774", "0")
+			return joinDiffs(compare(row, d1.String(), "75", "90", "60", "0.483871", "9.6774", "3.871"), reservation(row, "100", "0", "0"))
 		}
-		return compare(row, d2.String(), "40", "40", "100", "0", "8.0645", "0")
+		return joinDiffs(compare(row, d2.String(), "40", "40", "50", "0", "8.0645", "0"), reservation(row, "100", "0", "0"))
 	})
+	if contract.TotalReservationExcessFee == nil || !contract.TotalReservationExcessFee.IsZero() ||
+		!contract.TotalAllocationExcessFee.Equal(tb("3.871")) {
+		t.Fatalf("contract totals %+v", contract)
+	}
 
 	ov := must[*capacity.Overview](t)(f.cap.Overview(ctx, f.distActor, f.c100.ID))
 	if !ov.ReservedTB.Equal(tb("100")) || !ov.AllocatedTB.Equal(tb("90")) || !ov.UsedTB.Equal(tb("40")) ||
-		ov.Partners != 2 || !ov.ExcessFee.Equal(tb("3.871")) || ov.AsOf == nil || !ov.AsOf.Equal(at(d2, 5)) {
+		ov.Partners != 2 || ov.Month != "2026-01" || !ov.AllocationExcessFee.Equal(tb("3.871")) ||
+		!ov.AllocationExcessTBMonths.Equal(tb("0.483871")) || !ov.ReservationExcessFee.IsZero() ||
+		ov.AsOf == nil || !ov.AsOf.Equal(at(d2, 5)) {
 		t.Fatalf("overview %+v", ov)
 	}
 	if len(ov.ByPartner) != 2 || ov.ByPartner[0].PartnerName != "Reseller 0" || !ov.ByPartner[0].UsedTB.Equal(tb("40")) ||
@@ -528,7 +548,8 @@ func checkRows(t *testing.T, rows []capacity.ReportRow, n int, check func(i int,
 	}
 }
 
-// compare returns what differs between a report row and the expected figures.
+// compare returns what differs between a report row and the expected
+// figures; excess and excessFee are the allocation excess.
 func compare(row capacity.ReportRow, period, used, peak, alloc, excess, usageFee, excessFee string) string {
 	var diffs []string
 	if row.Period != period {
@@ -540,11 +561,36 @@ func compare(row capacity.ReportRow, period, used, peak, alloc, excess, usageFee
 		want string
 	}{
 		{"used", row.UsedTB, used}, {"peak", row.PeakTB, peak}, {"allocated", row.AllocatedTB, alloc},
-		{"excess", row.ExcessTB, excess}, {"usage fee", row.UsageFee, usageFee}, {"excess fee", row.ExcessFee, excessFee},
+		{"allocation excess", row.AllocationExcessTBMonths, excess}, {"usage fee", row.UsageFee, usageFee},
+		{"allocation excess fee", row.AllocationExcessFee, excessFee},
 	} {
 		if !c.got.Equal(tb(c.want)) {
 			diffs = append(diffs, fmt.Sprintf("%s %s want %s", c.name, c.got, c.want))
 		}
 	}
 	return strings.Join(diffs, "; ")
+}
+
+// reservation returns what differs between a contract report row's
+// reservation figures and the expected ones.
+func reservation(row capacity.ReportRow, reserved, tbMonths, fee string) string {
+	var diffs []string
+	for _, c := range []struct {
+		name string
+		got  *decimal.Decimal
+		want string
+	}{
+		{"reserved", row.ReservedTB, reserved}, {"reservation excess", row.ReservationExcessTBMonths, tbMonths},
+		{"reservation excess fee", row.ReservationExcessFee, fee},
+	} {
+		if c.got == nil || !c.got.Equal(tb(c.want)) {
+			diffs = append(diffs, fmt.Sprintf("%s %v want %s", c.name, c.got, c.want))
+		}
+	}
+	return strings.Join(diffs, "; ")
+}
+
+// joinDiffs joins the non-empty descriptions of differences.
+func joinDiffs(diffs ...string) string {
+	return strings.Join(slices.DeleteFunc(diffs, func(d string) bool { return d == "" }), "; ")
 }

@@ -55,6 +55,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Capacity", func(t *testing.T) { Capacity(t, open) })
 	t.Run("Listings", func(t *testing.T) { Listings(t, open) })
 	t.Run("Resellers", func(t *testing.T) { Resellers(t, open) })
+	t.Run("Concurrency", func(t *testing.T) { Concurrency(t, open) })
 }
 
 // CheapHasher hashes passwords fast, for tests only.

@@ -102,7 +102,8 @@ func (s *Store) ListAgreements(ctx context.Context, q agreements.Query) ([]agree
 	if q.NameContains != "" {
 		sel = sel.Where(`ag.search_name LIKE ? ESCAPE '\'`, "%"+sqldb.EscapeLike(q.NameContains)+"%")
 	}
-	sel = sel.OrderExpr("ag.search_name ASC, ag.id ASC")
+	sel = sel.OrderExpr(sqldb.OrderBy(agreements.ListOrder.Resolve(q.Sort),
+		map[string]string{"name": "ag.search_name", "created_at": "ag.created_at"}, "ag.id"))
 	if q.Limit > 0 {
 		sel = sel.Limit(int64(q.Limit))
 	}

@@ -103,12 +103,10 @@ func (s *Store) ListAgreements(ctx context.Context, q agreements.Query) ([]agree
 		}
 		return nil
 	})
-	slices.SortFunc(match, func(a, b agreements.Agreement) int {
-		if c := strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	memdb.SortBy(match, agreements.ListOrder.Resolve(q.Sort), memdb.Keys[agreements.Agreement]{
+		"name":       func(a, b agreements.Agreement) int { return memdb.Lower(a.Name, b.Name) },
+		"created_at": func(a, b agreements.Agreement) int { return a.CreatedAt.Compare(b.CreatedAt) },
+	}, func(a agreements.Agreement) string { return a.ID })
 	return memdb.Page(match, q.Limit, q.Offset), len(match), err
 }
 

@@ -26,6 +26,7 @@ import (
 	"github.com/partnerkit/partnerkit/agreements"
 	"github.com/partnerkit/partnerkit/capacity"
 	"github.com/partnerkit/partnerkit/contracts"
+	"github.com/partnerkit/partnerkit/internal/validate"
 	"github.com/partnerkit/partnerkit/listings"
 	"github.com/partnerkit/partnerkit/partners"
 	"github.com/partnerkit/partnerkit/resellers"
@@ -110,8 +111,17 @@ func (a *API) Routes() []Route { return append([]Route(nil), a.routes...) }
 // handle registers an authenticated route.
 func (a *API) handle(method, path string, h handler) {
 	a.routes = append(a.routes, Route{Method: method, Path: path})
+	params := pathParams(path)
+	order, isList := listOrders[method+" "+path]
 	a.mux.HandleFunc(method+" /api/v1"+path, func(w http.ResponseWriter, r *http.Request) {
-		actor, err := a.authenticate(r)
+		err := checkRequest(r, params)
+		if err == nil && isList {
+			_, _, err = listParams(r, order) // every list refuses a bad limit, offset or sort first
+		}
+		var actor partnerkit.Actor
+		if err == nil {
+			actor, err = a.authenticate(r)
+		}
 		if err == nil {
 			err = h(w, r, actor)
 		}
@@ -124,11 +134,51 @@ func (a *API) handle(method, path string, h handler) {
 // public registers a route that needs no authentication.
 func (a *API) public(method, path string, h publicHandler) {
 	a.routes = append(a.routes, Route{Method: method, Path: path, Public: true})
+	params := pathParams(path)
 	a.mux.HandleFunc(method+" /api/v1"+path, func(w http.ResponseWriter, r *http.Request) {
-		if err := h(w, r); err != nil {
+		err := checkRequest(r, params)
+		if err == nil {
+			err = h(w, r)
+		}
+		if err != nil {
 			writeError(w, r, err)
 		}
 	})
+}
+
+// pathParams lists the path values a route pattern names ("id", "n").
+func pathParams(path string) []string {
+	var names []string
+	for _, m := range pathParam.FindAllStringSubmatch(path, -1) {
+		names = append(names, m[1])
+	}
+	return names
+}
+
+// checkRequest applies the text rule, once and before any handler, to
+// every path value the route names (as IDs: partnerkit.CheckID) and to
+// every query parameter: a bad one is invalid (400) naming it. A query
+// string that does not parse is invalid too, rather than silently dropped.
+// JSON bodies get the same rule in decode.
+func checkRequest(r *http.Request, params []string) error {
+	var errs []error
+	for _, name := range params {
+		errs = append(errs, partnerkit.CheckID(name, r.PathValue(name)))
+	}
+	query, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return partnerkit.Errorf(partnerkit.CodeInvalid,
+			"the query string is malformed: write it as name=value pairs joined by &, with %%-escapes of two hex digits")
+	}
+	for name, values := range query {
+		if p := partnerkit.TextProblem(name, false); p != "" {
+			return partnerkit.Errorf(partnerkit.CodeInvalid, "the name of a query parameter %s", p)
+		}
+		for _, v := range values {
+			errs = append(errs, partnerkit.CheckText(name, v, false))
+		}
+	}
+	return validate.All(errs...)
 }
 
 // ServeHTTP implements http.Handler: request ID, request log, panic

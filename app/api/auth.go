@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/internal/validate"
 	"github.com/partnerkit/partnerkit/partners"
 )
 
@@ -40,7 +41,7 @@ func (a *API) authRoutes() {
 		if err != nil {
 			return err
 		}
-		return writeItems(w, ms)
+		return writeWhole(w, r, ms, memberOrder)
 	})
 	a.handle(http.MethodPost, "/team", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
 		var in partners.CreateUserInput
@@ -101,7 +102,7 @@ func (a *API) authRoutes() {
 		if err != nil {
 			return err
 		}
-		return writeItems(w, ks)
+		return writeWhole(w, r, ks, apiKeyOrder)
 	})
 	a.handle(http.MethodPost, "/api-keys", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
 		var in partners.APIKeyInput
@@ -119,15 +120,16 @@ func (a *API) authRoutes() {
 		return reply(w, k, err)
 	})
 	a.handle(http.MethodGet, "/audit", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
-		page, err := pageOf(r)
-		if err != nil {
+		page, sort, err := listParams(r, partners.AuditOrder)
+		entity := r.URL.Query().Get("entity_id")
+		var entityErr error
+		if entity == "" {
+			entityErr = partnerkit.FieldError("entity_id", "is required")
+		}
+		if err := validate.All(entityErr, err); err != nil {
 			return err
 		}
-		entity := r.URL.Query().Get("entity_id")
-		if entity == "" {
-			return partnerkit.FieldError("entity_id", "is required")
-		}
-		list, err := a.cfg.Partners.AuditTrail(r.Context(), actor, entity, page)
+		list, err := a.cfg.Partners.Audit(r.Context(), actor, partners.AuditFilter{EntityID: entity, Sort: sort, Page: page})
 		if err != nil {
 			return err
 		}

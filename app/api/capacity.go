@@ -21,7 +21,7 @@ type UsageInput struct {
 
 // ReasonInput is the body of a deal decision.
 type ReasonInput struct {
-	Reason string `json:"reason"`
+	Reason string `json:"reason" text:"multiline"`
 }
 
 func (a *API) capacityRoutes() {
@@ -31,7 +31,7 @@ func (a *API) capacityRoutes() {
 		if err != nil {
 			return err
 		}
-		return writeItems(w, cs)
+		return writeWhole(w, r, cs, capacityContractOrder)
 	})
 	a.handle(http.MethodPut, "/capacity/contracts/{id}/terms", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
 		var in capacity.TermsInput
@@ -50,7 +50,7 @@ func (a *API) capacityRoutes() {
 		if err != nil {
 			return err
 		}
-		return writeItems(w, o.ByPartner)
+		return writeWhole(w, r, o.ByPartner, allocationOrder)
 	})
 	a.handle(http.MethodGet, "/partners/{id}/allocation", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
 		al, err := c.Allocation(r.Context(), actor, r.PathValue("id"))
@@ -117,13 +117,13 @@ func (a *API) capacityRoutes() {
 	a.handle(http.MethodGet, "/usage/reports", a.usageReport)
 
 	a.handle(http.MethodGet, "/deals", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
-		page, err := pageOf(r)
+		page, sort, err := listParams(r, capacity.DealOrder)
 		if err != nil {
 			return err
 		}
 		q := r.URL.Query()
 		list, err := c.Deals(r.Context(), actor, capacity.DealFilter{AccountID: q.Get("account_id"),
-			Status: capacity.DealStatus(q.Get("status")), Page: page})
+			Status: capacity.DealStatus(q.Get("status")), Sort: sort, Page: page})
 		if err != nil {
 			return err
 		}
@@ -167,12 +167,13 @@ func (a *API) capacityRoutes() {
 }
 
 func (a *API) listStorageAccounts(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
-	page, err := pageOf(r)
+	page, sort, err := listParams(r, capacity.StorageOrder)
 	if err != nil {
 		return err
 	}
 	q := r.URL.Query()
-	f := capacity.StorageFilter{PartnerID: q.Get("partner_id"), Status: capacity.StorageStatus(q.Get("status")), Q: q.Get("q"), Page: page}
+	f := capacity.StorageFilter{PartnerID: q.Get("partner_id"), Status: capacity.StorageStatus(q.Get("status")), Q: q.Get("q"),
+		Sort: sort, Page: page}
 	if !wantsCSV(r) {
 		list, err := a.cfg.Capacity.StorageAccounts(r.Context(), actor, f)
 		if err != nil {

@@ -47,13 +47,13 @@ func (a *API) contractRoutes() {
 	})
 
 	a.handle(http.MethodGet, "/agreements", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
-		page, err := pageOf(r)
+		page, sort, err := listParams(r, agreements.ListOrder)
 		if err != nil {
 			return err
 		}
 		q := r.URL.Query()
 		list, err := ag.List(r.Context(), actor, agreements.ListFilter{OwnerID: q.Get("owner_id"),
-			Type: agreements.Type(q.Get("type")), Q: q.Get("q"), Page: page})
+			Type: agreements.Type(q.Get("type")), Q: q.Get("q"), Sort: sort, Page: page})
 		if err != nil {
 			return err
 		}
@@ -87,7 +87,7 @@ func (a *API) contractRoutes() {
 		if err != nil {
 			return err
 		}
-		return writeItems(w, vs)
+		return writeWhole(w, r, vs, versionOrder)
 	})
 	a.handle(http.MethodPost, "/agreements/{id}/versions", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
 		var in agreements.DocumentInput
@@ -127,7 +127,7 @@ func (a *API) contractRoutes() {
 		if err != nil {
 			return err
 		}
-		return writeItems(w, ms)
+		return writeWhole(w, r, ms, marketplaceOrder)
 	})
 	a.handle(http.MethodPost, "/marketplaces", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
 		var in contracts.MarketplaceInput
@@ -142,13 +142,13 @@ func (a *API) contractRoutes() {
 	})
 
 	a.handle(http.MethodGet, "/contracts", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
-		page, err := pageOf(r)
+		page, sort, err := listParams(r, contracts.ListOrder)
 		if err != nil {
 			return err
 		}
 		q := r.URL.Query()
 		list, err := c.List(r.Context(), actor, contracts.ListFilter{AccountID: q.Get("account_id"), PartnerID: q.Get("partner_id"),
-			AgreementID: q.Get("agreement_id"), Status: contracts.Status(q.Get("status")), Page: page})
+			AgreementID: q.Get("agreement_id"), Status: contracts.Status(q.Get("status")), Sort: sort, Page: page})
 		if err != nil {
 			return err
 		}
@@ -174,7 +174,7 @@ func (a *API) contractRoutes() {
 		if err != nil {
 			return err
 		}
-		return writeItems(w, es)
+		return writeWhole(w, r, es, contractEventOrder)
 	})
 	a.handle(http.MethodGet, "/contracts/{id}/document", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
 		v, content, err := c.Document(r.Context(), actor, r.PathValue("id"))

@@ -10,11 +10,12 @@ import (
 func (a *API) listingRoutes() {
 	l := a.cfg.Listings
 	a.handle(http.MethodGet, "/products", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
-		page, err := pageOf(r)
+		page, sort, err := listParams(r, listings.ProductOrder)
 		if err != nil {
 			return err
 		}
-		list, err := l.ListProducts(r.Context(), actor, listings.ProductFilter{VendorID: r.URL.Query().Get("vendor_id"), Page: page})
+		list, err := l.ListProducts(r.Context(), actor, listings.ProductFilter{VendorID: r.URL.Query().Get("vendor_id"),
+			Sort: sort, Page: page})
 		if err != nil {
 			return err
 		}
@@ -55,13 +56,13 @@ func (a *API) listingRoutes() {
 	})
 
 	a.handle(http.MethodGet, "/listings", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
-		page, err := pageOf(r)
+		page, sort, err := listParams(r, listings.ListingOrder)
 		if err != nil {
 			return err
 		}
 		q := r.URL.Query()
 		list, err := l.ListListings(r.Context(), actor, listings.ListingFilter{VendorID: q.Get("vendor_id"),
-			ProductID: q.Get("product_id"), MarketplaceID: q.Get("marketplace_id"), Page: page})
+			ProductID: q.Get("product_id"), MarketplaceID: q.Get("marketplace_id"), Sort: sort, Page: page})
 		if err != nil {
 			return err
 		}

@@ -1,31 +1,185 @@
 package api
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/agreements"
+	"github.com/partnerkit/partnerkit/capacity"
+	"github.com/partnerkit/partnerkit/contracts"
+	"github.com/partnerkit/partnerkit/internal/validate"
+	"github.com/partnerkit/partnerkit/listings"
+	"github.com/partnerkit/partnerkit/partners"
+	"github.com/partnerkit/partnerkit/resellers"
 )
 
-// pageOf parses the limit and offset query parameters.
-func pageOf(r *http.Request) (partnerkit.Page, error) {
+// Every list route reads limit, offset and sort the same way (listParams)
+// and answers {"items", "total"} with a Content-Range header. A list a
+// service pages (the directory, contracts, ...) is sorted by its store's
+// query with an ID tie-break; a list a service returns whole (team, API
+// keys, marketplaces, ...) is small, and is sorted and paged here by the
+// same rule (writeWhole). listOrders names each list route's order, for the
+// handlers and the OpenAPI document alike.
+var listOrders = map[string]partnerkit.Order{
+	"GET /partners":                            partners.DirectoryOrder,
+	"GET /partners/{id}/users":                 memberOrder.Order,
+	"GET /team":                                memberOrder.Order,
+	"GET /api-keys":                            apiKeyOrder.Order,
+	"GET /audit":                               partners.AuditOrder,
+	"GET /agreements":                          agreements.ListOrder,
+	"GET /agreements/{id}/versions":            versionOrder.Order,
+	"GET /marketplaces":                        marketplaceOrder.Order,
+	"GET /contracts":                           contracts.ListOrder,
+	"GET /contracts/{id}/events":               contractEventOrder.Order,
+	"GET /capacity/contracts":                  capacityContractOrder.Order,
+	"GET /capacity/contracts/{id}/allocations": allocationOrder.Order,
+	"GET /storage-accounts":                    capacity.StorageOrder,
+	"GET /deals":                               capacity.DealOrder,
+	"GET /products":                            listings.ProductOrder,
+	"GET /listings":                            listings.ListingOrder,
+	"GET /catalog/services":                    resellers.ServiceOrder,
+	"GET /catalog":                             resellers.ServiceOrder,
+	"GET /clients":                             resellers.ClientOrder,
+	"GET /subscriptions":                       resellers.SubscriptionOrder,
+	"GET /subscriptions/{id}/history":          subscriptionEventOrder.Order,
+	"GET /charges":                             resellers.ChargeListOrder,
+}
+
+// listParams parses the limit, offset and sort query parameters of a list
+// route. An explicit limit must be 1 to MaxLimit (leave it out for the
+// default; limit=0 is refused, like limit=-5), an offset 0 to MaxOffset,
+// and sort one of order's values (empty: its default). Every problem is an
+// invalid error naming its parameter.
+func listParams(r *http.Request, order partnerkit.Order) (partnerkit.Page, partnerkit.Sort, error) {
+	q := r.URL.Query()
 	var p partnerkit.Page
+	var errs []error
 	for _, f := range []struct {
-		name string
-		dst  *int
-	}{{"limit", &p.Limit}, {"offset", &p.Offset}} {
-		if v := r.URL.Query().Get(f.name); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				return p, partnerkit.FieldError(f.name, "must be a whole number")
-			}
+		name, problem string
+		dst           *int
+		lo, hi        int
+	}{{"limit", partnerkit.LimitProblem, &p.Limit, 1, partnerkit.MaxLimit},
+		{"offset", partnerkit.OffsetProblem, &p.Offset, 0, partnerkit.MaxOffset}} {
+		if !q.Has(f.name) {
+			continue
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(q.Get(f.name)))
+		switch {
+		case err != nil && errors.Is(err, strconv.ErrRange), err == nil && (n < f.lo || n > f.hi):
+			errs = append(errs, partnerkit.FieldError(f.name, f.problem))
+		case err != nil:
+			errs = append(errs, partnerkit.FieldError(f.name, "must be a whole number"))
+		default:
 			*f.dst = n
 		}
 	}
-	return p.Normalize()
+	sort, sortErr := order.Check(partnerkit.Sort(q.Get("sort")))
+	errs = append(errs, sortErr)
+	if err := validate.All(errs...); err != nil {
+		return p, sort, err
+	}
+	page, err := p.Normalize()
+	return page, sort, err
 }
+
+// wholeOrder sorts a list a service returns whole: its Order, each
+// field's ascending comparison, and the ID that breaks ties.
+type wholeOrder[T any] struct {
+	partnerkit.Order
+	keys map[string]func(a, b T) int
+	id   func(T) string
+}
+
+// sort orders items by s as a store's ORDER BY does: by the field, ties by
+// ID, a descending sort reversing both.
+func (o wholeOrder[T]) sort(items []T, s partnerkit.Sort) {
+	by := o.keys[o.Resolve(s).Field()]
+	cmp := func(a, b T) int {
+		if c := by(a, b); c != 0 {
+			return c
+		}
+		return strings.Compare(o.id(a), o.id(b))
+	}
+	if o.Resolve(s).Desc() {
+		slices.SortFunc(items, func(a, b T) int { return cmp(b, a) })
+	} else {
+		slices.SortFunc(items, cmp)
+	}
+}
+
+func lowerCompare(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) }
+
+// The orders of the lists that services return whole.
+var (
+	memberOrder = wholeOrder[partners.Member]{
+		Order: partnerkit.Order{Fields: []string{"created_at", "full_name", "email"}, Default: "created_at"},
+		keys: map[string]func(a, b partners.Member) int{
+			"created_at": func(a, b partners.Member) int { return a.CreatedAt.Compare(b.CreatedAt) },
+			"full_name":  func(a, b partners.Member) int { return lowerCompare(a.User.FullName, b.User.FullName) },
+			"email":      func(a, b partners.Member) int { return strings.Compare(a.User.Email, b.User.Email) },
+		},
+		id: func(m partners.Member) string { return m.UserID },
+	}
+	apiKeyOrder = wholeOrder[partners.APIKey]{
+		Order: partnerkit.Order{Fields: []string{"created_at", "description"}, Default: "-created_at"},
+		keys: map[string]func(a, b partners.APIKey) int{
+			"created_at":  func(a, b partners.APIKey) int { return a.CreatedAt.Compare(b.CreatedAt) },
+			"description": func(a, b partners.APIKey) int { return lowerCompare(a.Description, b.Description) },
+		},
+		id: func(k partners.APIKey) string { return k.ID },
+	}
+	versionOrder = wholeOrder[agreements.Version]{
+		Order: partnerkit.Order{Fields: []string{"number"}, Default: "number"},
+		keys: map[string]func(a, b agreements.Version) int{
+			"number": func(a, b agreements.Version) int { return cmp.Compare(a.Number, b.Number) },
+		},
+		id: func(v agreements.Version) string { return "" },
+	}
+	marketplaceOrder = wholeOrder[contracts.Marketplace]{
+		Order: partnerkit.Order{Fields: []string{"name", "created_at"}, Default: "name"},
+		keys: map[string]func(a, b contracts.Marketplace) int{
+			"name":       func(a, b contracts.Marketplace) int { return lowerCompare(a.Name, b.Name) },
+			"created_at": func(a, b contracts.Marketplace) int { return a.CreatedAt.Compare(b.CreatedAt) },
+		},
+		id: func(m contracts.Marketplace) string { return m.ID },
+	}
+	contractEventOrder = wholeOrder[contracts.Event]{
+		Order: partnerkit.Order{Fields: []string{"at"}, Default: "at"},
+		keys: map[string]func(a, b contracts.Event) int{
+			"at": func(a, b contracts.Event) int { return a.At.Compare(b.At) },
+		},
+		id: func(e contracts.Event) string { return e.ID },
+	}
+	capacityContractOrder = wholeOrder[capacity.CapacityContract]{
+		Order: partnerkit.Order{Fields: []string{"created_at"}, Default: "-created_at"},
+		keys: map[string]func(a, b capacity.CapacityContract) int{
+			"created_at": func(a, b capacity.CapacityContract) int { return a.CreatedAt.Compare(b.CreatedAt) },
+		},
+		id: func(c capacity.CapacityContract) string { return c.ID },
+	}
+	allocationOrder = wholeOrder[capacity.PartnerOverview]{
+		Order: partnerkit.Order{Fields: []string{"partner_name", "allocated_tb", "used_tb"}, Default: "partner_name"},
+		keys: map[string]func(a, b capacity.PartnerOverview) int{
+			"partner_name": func(a, b capacity.PartnerOverview) int { return lowerCompare(a.PartnerName, b.PartnerName) },
+			"allocated_tb": func(a, b capacity.PartnerOverview) int { return a.AllocatedTB.Cmp(b.AllocatedTB) },
+			"used_tb":      func(a, b capacity.PartnerOverview) int { return a.UsedTB.Cmp(b.UsedTB) },
+		},
+		id: func(p capacity.PartnerOverview) string { return p.PartnerID },
+	}
+	subscriptionEventOrder = wholeOrder[resellers.Event]{
+		Order: partnerkit.Order{Fields: []string{"at"}, Default: "at"},
+		keys: map[string]func(a, b resellers.Event) int{
+			"at": func(a, b resellers.Event) int { return a.At.Compare(b.At) },
+		},
+		id: func(e resellers.Event) string { return e.ID },
+	}
+)
 
 // wantsCSV reports whether the caller asked for CSV (?format=csv or Accept: text/csv).
 func wantsCSV(r *http.Request) bool {
@@ -50,12 +204,17 @@ func writeList[T any](w http.ResponseWriter, page partnerkit.Page, list partnerk
 	return nil
 }
 
-// writeItems writes a whole list as {"items", "total"}.
-func writeItems[T any](w http.ResponseWriter, items []T) error {
-	if items == nil {
-		items = []T{}
+// writeWhole sorts and pages a list a service returned whole, by the
+// request's limit, offset and sort and the list's order, and writes the
+// page as {"items", "total"}.
+func writeWhole[T any](w http.ResponseWriter, r *http.Request, items []T, order wholeOrder[T]) error {
+	page, sort, err := listParams(r, order.Order)
+	if err != nil {
+		return err
 	}
-	return writeList(w, partnerkit.Page{}, partnerkit.List[T]{Items: items, Total: len(items)})
+	items = slices.Clone(items)
+	order.sort(items, sort)
+	return writeList(w, page, partnerkit.List[T]{Items: append([]T{}, partnerkit.Window(items, page)...), Total: len(items)})
 }
 
 // ok writes v as JSON with status 200.

@@ -33,7 +33,26 @@ type op struct {
 	csv bool
 }
 
+// pageQuery names the paging parameters in a route's query list; every
+// list route documents them, and sort, typed by listQueryParams.
 var pageQuery = []string{"limit", "offset"}
+
+// listQueryParams describes the limit, offset and sort parameters that
+// every list route takes, sort with the values its order accepts.
+func listQueryParams(order partnerkit.Order) []any {
+	sorts := make([]any, 0, 2*len(order.Fields))
+	for _, s := range order.Sorts() {
+		sorts = append(sorts, string(s))
+	}
+	return []any{
+		map[string]any{"name": "limit", "in": "query", "description": "How many items to return (default " +
+			itoa(partnerkit.DefaultLimit) + ")", "schema": map[string]any{"type": "integer", "minimum": 1, "maximum": partnerkit.MaxLimit}},
+		map[string]any{"name": "offset", "in": "query", "description": "How many items to skip",
+			"schema": map[string]any{"type": "integer", "minimum": 0, "maximum": partnerkit.MaxOffset}},
+		map[string]any{"name": "sort", "in": "query", "description": "The order: a field, or -field for descending (default " +
+			string(order.Default) + "); ties are broken by ID", "schema": map[string]any{"type": "string", "enum": sorts}},
+	}
+}
 
 // docs documents every route; a test fails when a mounted route is missing.
 var docs = map[string]op{
@@ -170,8 +189,9 @@ var docs = map[string]op{
 
 var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
 
-// OpenAPI returns the OpenAPI 3 document of the routes the API serves.
-func (a *API) OpenAPI() map[string]any {
+// OpenAPI returns the OpenAPI 3 document of the routes the API serves. It
+// fails when two Go types would share one component schema name.
+func (a *API) OpenAPI() (map[string]any, error) {
 	g := &schemaGen{components: map[string]any{}}
 	errorRef := g.ref(reflect.TypeOf(ErrorBody{}))
 	paths := map[string]any{}
@@ -187,7 +207,13 @@ func (a *API) OpenAPI() map[string]any {
 			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
 		}
 		for _, q := range d.query {
+			if d.list && (q == "limit" || q == "offset" || q == "sort") {
+				continue // typed below
+			}
 			params = append(params, map[string]any{"name": q, "in": "query", "schema": map[string]any{"type": "string"}})
+		}
+		if d.list {
+			params = append(params, listQueryParams(listOrders[r.Method+" "+r.Path])...)
 		}
 		status := d.status
 		if status == 0 {
@@ -254,7 +280,7 @@ func (a *API) OpenAPI() map[string]any {
 			},
 		},
 		"security": []any{map[string]any{"session": []any{}}, map[string]any{"apiKey": []any{}}},
-	}
+	}, g.err()
 }
 
 func operationID(r Route) string {
@@ -269,13 +295,21 @@ func operationID(r Route) string {
 
 // serveOpenAPI answers GET /api/v1/openapi.json.
 func (a *API) serveOpenAPI(w http.ResponseWriter, _ *http.Request) error {
-	return ok(w, a.OpenAPI())
+	doc, err := a.OpenAPI()
+	if err != nil {
+		return err
+	}
+	return ok(w, doc)
 }
 
 // schemaGen turns Go types into OpenAPI schemas, named structs into
 // components.
 type schemaGen struct {
 	components map[string]any
+	// named records which Go type each component name stands for, so two
+	// types that would share a name are reported (see name).
+	named      map[string]reflect.Type
+	collisions []string
 }
 
 var (
@@ -302,7 +336,7 @@ func (g *schemaGen) ref(t reflect.Type) map[string]any {
 	case t == rawJSONType:
 		s = map[string]any{"type": "object", "additionalProperties": true}
 	case t.Kind() == reflect.Struct && t.Name() != "":
-		name := t.Name()
+		name := g.name(t)
 		if _, done := g.components[name]; !done {
 			g.components[name] = map[string]any{} // break cycles
 			g.components[name] = g.object(t)
@@ -364,6 +398,6 @@ func (g *schemaGen) fields(t reflect.Type, props map[string]any) {
 		if name == "" {
 			name = f.Name
 		}
-		props[name] = g.ref(f.Type)
+		props[name] = describe(g.ref(f.Type), fieldDescriptions[t][name])
 	}
 }

@@ -78,17 +78,17 @@ func (a *API) partnerRoutes() {
 		if err != nil {
 			return err
 		}
-		return writeItems(w, ms)
+		return writeWhole(w, r, ms, memberOrder)
 	})
 }
 
 // directoryFilter reads the directory's query parameters.
 func directoryFilter(r *http.Request) (partners.DirectoryFilter, error) {
 	q := r.URL.Query()
-	page, err := pageOf(r)
+	page, sort, err := listParams(r, partners.DirectoryOrder)
 	return partners.DirectoryFilter{
 		ManagerID: q.Get("manager_id"), Q: q.Get("q"), Type: partners.AccountType(q.Get("type")),
-		Status: partners.Status(q.Get("status")), Sort: partners.Sort(q.Get("sort")), Page: page,
+		Status: partners.Status(q.Get("status")), Sort: sort, Page: page,
 	}, err
 }
 

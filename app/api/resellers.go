@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/internal/validate"
 	"github.com/partnerkit/partnerkit/resellers"
 )
 
@@ -17,11 +18,11 @@ type ResourcesInput struct {
 func (a *API) resellerRoutes() {
 	rs := a.cfg.Resellers
 	a.handle(http.MethodGet, "/catalog/services", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
-		page, err := pageOf(r)
+		page, sort, err := listParams(r, resellers.ServiceOrder)
 		if err != nil {
 			return err
 		}
-		list, err := rs.ProvidedServices(r.Context(), actor, resellers.ServiceFilter{Page: page})
+		list, err := rs.ProvidedServices(r.Context(), actor, resellers.ServiceFilter{Sort: sort, Page: page})
 		if err != nil {
 			return err
 		}
@@ -51,11 +52,11 @@ func (a *API) resellerRoutes() {
 		return reply(w, svc, err)
 	})
 	a.handle(http.MethodGet, "/catalog", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
-		page, err := pageOf(r)
+		page, sort, err := listParams(r, resellers.ServiceOrder)
 		if err != nil {
 			return err
 		}
-		list, err := rs.Catalog(r.Context(), actor, resellers.ServiceFilter{Page: page})
+		list, err := rs.Catalog(r.Context(), actor, resellers.ServiceFilter{Sort: sort, Page: page})
 		if err != nil {
 			return err
 		}
@@ -63,13 +64,13 @@ func (a *API) resellerRoutes() {
 	})
 
 	a.handle(http.MethodGet, "/clients", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
-		page, err := pageOf(r)
+		page, sort, err := listParams(r, resellers.ClientOrder)
 		if err != nil {
 			return err
 		}
 		q := r.URL.Query()
 		list, err := rs.Clients(r.Context(), actor, resellers.ClientFilter{PartnerID: q.Get("partner_id"),
-			Status: resellers.ClientStatus(q.Get("status")), Q: q.Get("q"), Page: page})
+			Status: resellers.ClientStatus(q.Get("status")), Q: q.Get("q"), Sort: sort, Page: page})
 		if err != nil {
 			return err
 		}
@@ -100,13 +101,13 @@ func (a *API) resellerRoutes() {
 	})
 
 	a.handle(http.MethodGet, "/subscriptions", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
-		page, err := pageOf(r)
+		page, sort, err := listParams(r, resellers.SubscriptionOrder)
 		if err != nil {
 			return err
 		}
 		q := r.URL.Query()
 		list, err := rs.Subscriptions(r.Context(), actor, resellers.SubscriptionFilter{PartnerID: q.Get("partner_id"),
-			ClientID: q.Get("client_id"), ServiceID: q.Get("service_id"), Status: resellers.Status(q.Get("status")), Page: page})
+			ClientID: q.Get("client_id"), ServiceID: q.Get("service_id"), Status: resellers.Status(q.Get("status")), Sort: sort, Page: page})
 		if err != nil {
 			return err
 		}
@@ -132,7 +133,7 @@ func (a *API) resellerRoutes() {
 		if err != nil {
 			return err
 		}
-		return writeItems(w, evs)
+		return writeWhole(w, r, evs, subscriptionEventOrder)
 	})
 	move := func(fn func(ctx context.Context, actor partnerkit.Actor, id string) (*resellers.Subscription, error)) handler {
 		return func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
@@ -153,15 +154,12 @@ func (a *API) resellerRoutes() {
 	})
 
 	a.handle(http.MethodGet, "/charges", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
-		page, err := pageOf(r)
-		if err != nil {
+		page, sort, err := listParams(r, resellers.ChargeListOrder)
+		f, ferr := chargeFilter(r)
+		if err := validate.All(err, ferr); err != nil {
 			return err
 		}
-		f, err := chargeFilter(r)
-		if err != nil {
-			return err
-		}
-		f.Page = page
+		f.Page, f.Sort = page, sort
 		list, err := rs.Charges(r.Context(), actor, f)
 		if err != nil {
 			return err

@@ -273,17 +273,25 @@ type PartnerOverview struct {
 	AllowOverdraft bool   `json:"allow_overdraft"`
 }
 
-// Overview is a capacity contract's dashboard.
+// Overview is a capacity contract's dashboard. The excess figures cover
+// Month so far: the allocation excess is usage above the partners'
+// allocations (what partners owe beyond their share), the reservation excess
+// usage above the contract's reservation (what the distributor owes the
+// provider).
 type Overview struct {
-	ContractID  string            `json:"contract_id"`
-	Terms       Terms             `json:"terms"`
-	ReservedTB  string            `json:"reserved_tb"`
-	AllocatedTB string            `json:"allocated_tb"`
-	UsedTB      string            `json:"used_tb"`
-	ExcessFee   string            `json:"excess_fee"`
-	Partners    int               `json:"partners"`
-	ByPartner   []PartnerOverview `json:"by_partner"`
-	AsOf        *time.Time        `json:"as_of,omitempty"`
+	ContractID                string            `json:"contract_id"`
+	Terms                     Terms             `json:"terms"`
+	ReservedTB                string            `json:"reserved_tb"`
+	AllocatedTB               string            `json:"allocated_tb"`
+	UsedTB                    string            `json:"used_tb"`
+	Month                     string            `json:"month"`
+	AllocationExcessTBMonths  string            `json:"allocation_excess_tb_months"`
+	AllocationExcessFee       string            `json:"allocation_excess_fee"`
+	ReservationExcessTBMonths string            `json:"reservation_excess_tb_months"`
+	ReservationExcessFee      string            `json:"reservation_excess_fee"`
+	Partners                  int               `json:"partners"`
+	ByPartner                 []PartnerOverview `json:"by_partner"`
+	AsOf                      *time.Time        `json:"as_of,omitempty"`
 }
 
 // Allocation is a partner's share of a capacity contract.
@@ -330,25 +338,30 @@ type IngestResult struct {
 	Inserted int `json:"inserted"`
 }
 
-// ReportRow is one period of a usage report.
+// ReportRow is one period of a usage report. The reservation figures are
+// empty in a partner report.
 type ReportRow struct {
-	Period      string `json:"period"`
-	Days        int    `json:"days"`
-	UsedTB      string `json:"used_tb"`
-	PeakTB      string `json:"peak_tb"`
-	AllocatedTB string `json:"allocated_tb"`
-	ExcessTB    string `json:"excess_tb_months"`
-	UsageFee    string `json:"usage_fee"`
-	ExcessFee   string `json:"excess_fee"`
-	Currency    string `json:"currency"`
+	Period                    string `json:"period"`
+	Days                      int    `json:"days"`
+	UsedTB                    string `json:"used_tb"`
+	PeakTB                    string `json:"peak_tb"`
+	AllocatedTB               string `json:"allocated_tb"`
+	ReservedTB                string `json:"reserved_tb,omitempty"`
+	UsageFee                  string `json:"usage_fee"`
+	AllocationExcessTBMonths  string `json:"allocation_excess_tb_months"`
+	AllocationExcessFee       string `json:"allocation_excess_fee"`
+	ReservationExcessTBMonths string `json:"reservation_excess_tb_months,omitempty"`
+	ReservationExcessFee      string `json:"reservation_excess_fee,omitempty"`
+	Currency                  string `json:"currency"`
 }
 
 // Report is a usage report.
 type Report struct {
-	Rows           []ReportRow `json:"rows"`
-	TotalUsageFee  string      `json:"total_usage_fee"`
-	TotalExcessFee string      `json:"total_excess_fee"`
-	AsOf           *time.Time  `json:"as_of,omitempty"`
+	Rows                      []ReportRow `json:"rows"`
+	TotalUsageFee             string      `json:"total_usage_fee"`
+	TotalAllocationExcessFee  string      `json:"total_allocation_excess_fee"`
+	TotalReservationExcessFee string      `json:"total_reservation_excess_fee,omitempty"`
+	AsOf                      *time.Time  `json:"as_of,omitempty"`
 }
 
 // Deal is a registered opportunity.

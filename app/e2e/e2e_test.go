@@ -311,6 +311,8 @@ func TestBrowserStory(t *testing.T) {
 		shot.take("11-directory-active"),
 		load(s.url+"/capacity"),
 		waitFor(`tr.allocation-row[data-partner="`+s.resellerID+`"] .change-allocation`),
+		waitFor("#w-allocation-excess"), // the two excess figures, each under its own name
+		waitFor("#w-reservation-excess"),
 		shot.take("12-capacity"),
 		click(`tr.allocation-row[data-partner="`+s.resellerID+`"] .change-allocation`),
 		waitFor("#allocation-tb"),

@@ -97,7 +97,7 @@ func (c *capacityPage) widgets() app.UI {
 	if o.AsOf != nil {
 		asOf = "usage as of " + o.AsOf.Format("2 Jan 2006 15:04 UTC")
 	}
-	widget := func(id, label, value string) app.UI {
+	widget := func(id, label, value string) app.HTMLDiv {
 		return app.Div().Class("widget").ID(id).Body(app.Span().Class("label").Text(label), app.Strong().Text(value))
 	}
 	return app.Div().Body(
@@ -105,7 +105,10 @@ func (c *capacityPage) widgets() app.UI {
 			widget("w-reserved", "Reserved", o.ReservedTB+" TB"),
 			widget("w-allocated", "Allocated", o.AllocatedTB+" TB"),
 			widget("w-used", "Used", o.UsedTB+" TB"),
-			widget("w-excess", "Excess usage fee", o.ExcessFee+" "+o.Terms.Currency),
+			widget("w-allocation-excess", "Excess above allocations, "+o.Month, o.AllocationExcessFee+" "+o.Terms.Currency).
+				Title("Partners' usage above their allocations: what partners owe beyond their share ("+o.AllocationExcessTBMonths+" TB-months)"),
+			widget("w-reservation-excess", "Excess above reservation, "+o.Month, o.ReservationExcessFee+" "+o.Terms.Currency).
+				Title("All partners' usage above the contract's reservation: what the distributor owes the provider ("+o.ReservationExcessTBMonths+" TB-months)"),
 			widget("w-partners", "Partners", itoa(o.Partners)),
 		),
 		app.P().Class("hint").ID("as-of").Text(asOf),
@@ -195,7 +198,7 @@ func (c *capacityPage) transfer(ctx app.Context, _ app.Event) {
 }
 
 // usageChart draws a report's daily used and allocated TB as an SVG bar
-// chart, in Go.
+// chart, in Go, and a contract report's reservation as a dashed line.
 func usageChart(r *client.Report) string {
 	const w, h, pad = 720, 220, 36
 	if len(r.Rows) == 0 {
@@ -204,7 +207,7 @@ func usageChart(r *client.Report) string {
 	parse := func(s string) float64 { f, _ := strconv.ParseFloat(s, 64); return f }
 	top := 0.0
 	for _, row := range r.Rows {
-		top = max(top, parse(row.UsedTB), parse(row.AllocatedTB))
+		top = max(top, parse(row.UsedTB), parse(row.AllocatedTB), parse(row.ReservedTB))
 	}
 	if top == 0 {
 		top = 1
@@ -222,6 +225,11 @@ func usageChart(r *client.Report) string {
 			x+1, float64(h-pad)-uh, max(bw-2, 1), uh, html.EscapeString(row.Period), html.EscapeString(row.UsedTB))
 		ay := float64(h-pad) - alloc/top*float64(h-2*pad)
 		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" class="allocation"/>`, x, ay, x+bw, ay)
+		if row.ReservedTB != "" {
+			ry := float64(h-pad) - parse(row.ReservedTB)/top*float64(h-2*pad)
+			fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" class="reservation"><title>%s TB reserved</title></line>`,
+				x, ry, x+bw, ry, html.EscapeString(row.ReservedTB))
+		}
 	}
 	fmt.Fprintf(&b, `<text x="%d" y="%d" class="tick">%s</text>`, pad, h-10, html.EscapeString(r.Rows[0].Period))
 	fmt.Fprintf(&b, `<text x="%d" y="%d" class="tick" text-anchor="end">%s</text>`, w-8, h-10, html.EscapeString(r.Rows[len(r.Rows)-1].Period))

@@ -29,6 +29,14 @@ func TestUsageChart(t *testing.T) {
 		strings.Count(svg, `class="allocation"`) != 2 || !strings.Contains(svg, "75 TB used") {
 		t.Fatalf("chart:\n%s", svg)
 	}
+	// A contract report draws its reservation too.
+	contract := usageChart(&client.Report{Rows: []client.ReportRow{{Period: "2026-01-01", UsedTB: "120", AllocatedTB: "90", ReservedTB: "100"}}})
+	if strings.Count(contract, `class="reservation"`) != 1 || !strings.Contains(contract, "100 TB reserved") {
+		t.Fatalf("contract chart:\n%s", contract)
+	}
+	if strings.Contains(svg, `class="reservation"`) {
+		t.Fatalf("a partner chart draws a reservation:\n%s", svg)
+	}
 	if empty := usageChart(&client.Report{}); !strings.Contains(empty, "No usage") {
 		t.Fatalf("empty chart: %s", empty)
 	}

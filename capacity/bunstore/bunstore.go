@@ -129,8 +129,22 @@ func (r *allocationRow) toDomain() capacity.Allocation {
 
 // GetAllocation implements capacity.Store.
 func (s *Store) GetAllocation(ctx context.Context, partnerID string) (*capacity.Allocation, error) {
+	return s.getAllocation(ctx, partnerID, false)
+}
+
+// LockAllocation implements capacity.Store: SELECT … FOR UPDATE on
+// PostgreSQL; SQLite's write transactions are serialized already.
+func (s *Store) LockAllocation(ctx context.Context, partnerID string) (*capacity.Allocation, error) {
+	return s.getAllocation(ctx, partnerID, true)
+}
+
+func (s *Store) getAllocation(ctx context.Context, partnerID string, lock bool) (*capacity.Allocation, error) {
 	var r allocationRow
-	err := s.conn(ctx).NewSelect().Model(&r).Where("al.partner_id = ?", partnerID).Scan(ctx)
+	q := s.conn(ctx).NewSelect().Model(&r).Where("al.partner_id = ?", partnerID)
+	if lock && sqldb.IsPostgres(s.db) {
+		q = q.For("UPDATE")
+	}
+	err := q.Scan(ctx)
 	if sqldb.IsNoRows(err) {
 		return nil, partnerkit.NotFound("allocation of partner", partnerID)
 	}
@@ -302,7 +316,8 @@ func (s *Store) ListStorageAccounts(ctx context.Context, q capacity.StorageQuery
 	if q.NameContains != "" {
 		sel = sel.Where(`sa.search_name LIKE ? ESCAPE '\'`, "%"+sqldb.EscapeLike(q.NameContains)+"%")
 	}
-	sel = sel.OrderExpr("sa.search_name, sa.id")
+	sel = sel.OrderExpr(sqldb.OrderBy(capacity.StorageOrder.Resolve(q.Sort),
+		map[string]string{"name": "sa.search_name", "created_at": "sa.created_at"}, "sa.id"))
 	if q.Limit > 0 {
 		sel = sel.Limit(int64(q.Limit))
 	}
@@ -637,6 +652,50 @@ func (s *Store) GetDeal(ctx context.Context, id string) (*capacity.Deal, error) 
 	return &d, nil
 }
 
+// LockDeals implements capacity.Store: SELECT … FOR SHARE on PostgreSQL;
+// SQLite's write transactions are serialized already.
+func (s *Store) LockDeals(ctx context.Context, partnerID string, statuses ...capacity.DealStatus) ([]capacity.Deal, error) {
+	if len(statuses) == 0 {
+		return nil, nil
+	}
+	names := make([]string, len(statuses))
+	for i, st := range statuses {
+		names[i] = string(st)
+	}
+	var rows []dealRow
+	q := s.conn(ctx).NewSelect().Model(&rows).Where("dl.partner_id = ?", partnerID).
+		Where("dl.status IN (?)", bun.List(names)).OrderExpr("dl.id")
+	if sqldb.IsPostgres(s.db) {
+		q = q.For("SHARE")
+	}
+	if err := q.Scan(ctx); err != nil && !sqldb.IsNoRows(err) {
+		return nil, sqldb.Internal("bunstore.LockDeals", err)
+	}
+	out := make([]capacity.Deal, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toDomain()
+	}
+	return out, nil
+}
+
+// LockPartnerUsage implements capacity.Store: the partners' account rows,
+// in ID order, FOR NO KEY UPDATE on PostgreSQL (foreign-key checks of
+// other writers are not blocked); SQLite's write transactions are
+// serialized already.
+func (s *Store) LockPartnerUsage(ctx context.Context, partnerIDs []string) error {
+	if len(partnerIDs) == 0 || !sqldb.IsPostgres(s.db) {
+		return nil
+	}
+	ids := slices.Sorted(slices.Values(partnerIDs))
+	var locked []string
+	err := s.conn(ctx).NewSelect().TableExpr("accounts").Column("id").Where("id IN (?)", bun.List(ids)).
+		OrderExpr("id").For("NO KEY UPDATE").Scan(ctx, &locked)
+	if err != nil && !sqldb.IsNoRows(err) {
+		return sqldb.Internal("bunstore.LockPartnerUsage", err)
+	}
+	return nil
+}
+
 // UpdateDeal implements capacity.Store.
 func (s *Store) UpdateDeal(ctx context.Context, d *capacity.Deal) error {
 	const op = "bunstore.UpdateDeal"
@@ -666,7 +725,7 @@ func (s *Store) ListDeals(ctx context.Context, q capacity.DealQuery) ([]capacity
 	if q.Status != "" {
 		sel = sel.Where("dl.status = ?", string(q.Status))
 	}
-	sel = sel.OrderExpr("dl.created_at DESC, dl.id DESC")
+	sel = sel.OrderExpr(sqldb.OrderBy(capacity.DealOrder.Resolve(q.Sort), map[string]string{"created_at": "dl.created_at"}, "dl.id"))
 	if q.Limit > 0 {
 		sel = sel.Limit(int64(q.Limit))
 	}

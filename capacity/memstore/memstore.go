@@ -112,6 +112,31 @@ func (s *Store) GetAllocation(ctx context.Context, partnerID string) (*capacity.
 	return memdb.Get(ctx, s.db, s.allocations, "allocation of partner", partnerID)
 }
 
+// LockAllocation implements capacity.Store: the memory DB serializes write
+// transactions already.
+func (s *Store) LockAllocation(ctx context.Context, partnerID string) (*capacity.Allocation, error) {
+	return s.GetAllocation(ctx, partnerID)
+}
+
+// LockPartnerUsage implements capacity.Store: the memory DB serializes
+// write transactions already.
+func (s *Store) LockPartnerUsage(ctx context.Context, partnerIDs []string) error { return nil }
+
+// LockDeals implements capacity.Store: the memory DB serializes write
+// transactions already.
+func (s *Store) LockDeals(ctx context.Context, partnerID string, statuses ...capacity.DealStatus) ([]capacity.Deal, error) {
+	var out []capacity.Deal
+	err := s.db.View(ctx, func() error {
+		for _, d := range s.deals.All() {
+			if d.PartnerID == partnerID && slices.Contains(statuses, d.Status) {
+				out = append(out, d)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
 // ContractAllocations implements capacity.Store.
 func (s *Store) ContractAllocations(ctx context.Context, contractID string) ([]capacity.Allocation, error) {
 	var out []capacity.Allocation
@@ -249,12 +274,10 @@ func (s *Store) ListStorageAccounts(ctx context.Context, q capacity.StorageQuery
 		}
 		return nil
 	})
-	slices.SortFunc(match, func(a, b capacity.StorageAccount) int {
-		if c := strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	memdb.SortBy(match, capacity.StorageOrder.Resolve(q.Sort), memdb.Keys[capacity.StorageAccount]{
+		"name":       func(a, b capacity.StorageAccount) int { return memdb.Lower(a.Name, b.Name) },
+		"created_at": func(a, b capacity.StorageAccount) int { return a.CreatedAt.Compare(b.CreatedAt) },
+	}, func(a capacity.StorageAccount) string { return a.ID })
 	return memdb.Page(match, q.Limit, q.Offset), len(match), err
 }
 
@@ -462,11 +485,8 @@ func (s *Store) ListDeals(ctx context.Context, q capacity.DealQuery) ([]capacity
 		}
 		return nil
 	})
-	slices.SortFunc(match, func(a, b capacity.Deal) int {
-		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(b.ID, a.ID)
-	})
+	memdb.SortBy(match, capacity.DealOrder.Resolve(q.Sort), memdb.Keys[capacity.Deal]{
+		"created_at": func(a, b capacity.Deal) int { return a.CreatedAt.Compare(b.CreatedAt) },
+	}, func(d capacity.Deal) string { return d.ID })
 	return memdb.Page(match, q.Limit, q.Offset), len(match), err
 }

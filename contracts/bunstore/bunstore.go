@@ -187,7 +187,7 @@ func (s *Store) ListContracts(ctx context.Context, q contracts.Query) ([]contrac
 	if q.OpenOnly {
 		sel = sel.Where("c.status IN (?)", bun.List([]string{"pending", "signed", "active"}))
 	}
-	sel = sel.OrderExpr("c.created_at DESC, c.id DESC")
+	sel = sel.OrderExpr(sqldb.OrderBy(contracts.ListOrder.Resolve(q.Sort), map[string]string{"created_at": "c.created_at"}, "c.id"))
 	if q.Limit > 0 {
 		sel = sel.Limit(int64(q.Limit))
 	}

@@ -202,12 +202,9 @@ func (s *Store) ListContracts(ctx context.Context, q contracts.Query) ([]contrac
 		}
 		return nil
 	})
-	slices.SortFunc(match, func(a, b contracts.Contract) int {
-		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(b.ID, a.ID)
-	})
+	memdb.SortBy(match, contracts.ListOrder.Resolve(q.Sort), memdb.Keys[contracts.Contract]{
+		"created_at": func(a, b contracts.Contract) int { return a.CreatedAt.Compare(b.CreatedAt) },
+	}, func(c contracts.Contract) string { return c.ID })
 	return memdb.Page(match, q.Limit, q.Offset), len(match), err
 }
 

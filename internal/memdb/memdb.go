@@ -221,12 +221,7 @@ func InsertOrdered[V any](t *Tx, tb *Table[string, []V], key string, v V, cmp fu
 }
 
 // Page returns the window of items that limit and offset select; a limit
-// of 0 means no limit.
+// of 0 means no limit. It never panics, however large limit and offset are.
 func Page[T any](items []T, limit, offset int) []T {
-	lo := min(max(offset, 0), len(items))
-	hi := len(items)
-	if limit > 0 {
-		hi = min(lo+limit, len(items))
-	}
-	return items[lo:hi]
+	return partnerkit.Window(items, partnerkit.Page{Limit: limit, Offset: offset})
 }

@@ -1,29 +1,17 @@
 package sqldb
 
 import (
-	"context"
-	"fmt"
 	"strings"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/migrate"
 )
-
-// Migration table names, prefixed so an embedding application's own
-// bun/migrate tables never clash with ours.
-const (
-	MigrationsTable     = "partnerkit_migrations"
-	MigrationLocksTable = "partnerkit_migration_locks"
-)
-
-// migrationLockKey is the PostgreSQL advisory lock that serializes
-// migrations of several server instances starting at once.
-const migrationLockKey = 0x5041_524b // "PARK"
 
 // schemaMigration is one step of the schema, written once for both dialects:
 // {{ts}} is the timestamp type, {{sorted}} the collation clause of columns
 // that are sorted (byte order on every store), {{bigint}} a 64-bit integer, {{blob}} bytes,
-// {{decimal}} an exact decimal.
+// {{decimal}} an exact decimal. Migrate runs a step's statements and the
+// row that marks it applied in one transaction, so every statement must be
+// transactional on both dialects (no CREATE INDEX CONCURRENTLY, no VACUUM).
 type schemaMigration struct {
 	name, comment string
 	statements    []string
@@ -437,6 +425,11 @@ var migrations = []schemaMigration{
 		`CREATE INDEX reseller_charges_partner_created_idx ON reseller_charges (partner_id, created_at, id)`,
 		`CREATE INDEX reseller_charges_subscription_idx ON reseller_charges (subscription_id)`,
 	}},
+	{name: "20261201000001", comment: "concurrency", statements: []string{
+		// One account without a manager: the root that Bootstrap creates,
+		// also when several instances bootstrap an empty database at once.
+		`CREATE UNIQUE INDEX accounts_one_root_key ON accounts ((manager_id IS NULL)) WHERE manager_id IS NULL`,
+	}},
 }
 
 // render fills the dialect's types into a statement.
@@ -459,53 +452,6 @@ func pick(pg bool, postgres, sqlite string) string {
 		return postgres
 	}
 	return sqlite
-}
-
-// Migrate brings db's schema up to date. Each step runs in its own
-// transaction and is marked applied only when it succeeded. On PostgreSQL an
-// advisory lock lets several instances start at once.
-func Migrate(ctx context.Context, db *bun.DB) error {
-	ms := migrate.NewMigrations()
-	for _, m := range migrations {
-		m := m
-		ms.Add(migrate.Migration{
-			Name:    m.name,
-			Comment: m.comment,
-			Up: func(ctx context.Context, mg *migrate.Migrator, _ *migrate.Migration) error {
-				return mg.DB().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-					for _, stmt := range m.statements {
-						if _, err := tx.ExecContext(ctx, render(tx, stmt)); err != nil {
-							return fmt.Errorf("%s: %w", firstLine(stmt), err)
-						}
-					}
-					return nil
-				})
-			},
-		})
-	}
-	migrator := migrate.NewMigrator(db, ms,
-		migrate.WithTableName(MigrationsTable),
-		migrate.WithLocksTableName(MigrationLocksTable),
-		migrate.WithMarkAppliedOnSuccess(true))
-
-	if IsPostgres(db) {
-		conn, err := db.Conn(ctx)
-		if err != nil {
-			return fmt.Errorf("migrate: %w", err)
-		}
-		defer conn.Close()
-		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(?)", migrationLockKey); err != nil {
-			return fmt.Errorf("migrate: lock: %w", err)
-		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(?)", migrationLockKey) //nolint:errcheck
-	}
-	if err := migrator.Init(ctx); err != nil {
-		return fmt.Errorf("migrate: init: %w", err)
-	}
-	if _, err := migrator.Migrate(ctx); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	return nil
 }
 
 func firstLine(s string) string {

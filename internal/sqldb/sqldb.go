@@ -171,7 +171,10 @@ func CheckVersioned(op string, res sql.Result, err error, kind, id string, exist
 func IsNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 
 // Internal wraps a driver error as an internal partnerkit error; it passes
-// *partnerkit.Error values and nil through unchanged.
+// *partnerkit.Error values and nil through unchanged. A foreign-key
+// violation is a conflict, not internal: services check that what a row
+// refers to exists, so one only happens when a concurrent transaction
+// removed it (or added a row that now refers to what is being removed).
 func Internal(op string, err error) error {
 	if err == nil {
 		return nil
@@ -179,6 +182,10 @@ func Internal(op string, err error) error {
 	var pe *partnerkit.Error
 	if errors.As(err, &pe) {
 		return err
+	}
+	if ForeignKeyViolation(err) {
+		return &partnerkit.Error{Code: partnerkit.CodeConflict, Op: op, Err: err,
+			Message: "another change removed or still uses what this refers to: reload and try again"}
 	}
 	return &partnerkit.Error{Code: partnerkit.CodeInternal, Op: op, Err: err}
 }

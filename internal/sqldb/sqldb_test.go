@@ -4,11 +4,9 @@ import (
 	"context"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/partnerkit/partnerkit/internal/sqldb"
-	"github.com/partnerkit/partnerkit/internal/testdb"
 )
 
 func TestMigrateIsIdempotent(t *testing.T) {
@@ -27,33 +25,6 @@ func TestMigrateIsIdempotent(t *testing.T) {
 			t.Fatal("no migrations recorded")
 		}
 		db.Close()
-	}
-}
-
-// Several server instances starting at once on one PostgreSQL database
-// migrate it exactly once.
-func TestMigrateConcurrentPostgres(t *testing.T) {
-	ctx := context.Background()
-	dsn := testdb.CreatePostgresDatabase(t, testdb.PostgresDSN(t))
-	var wg sync.WaitGroup
-	errs := make(chan error, 4)
-	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			db, err := sqldb.Open(ctx, dsn)
-			if err == nil {
-				db.Close()
-			}
-			errs <- err
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
 	}
 }
 

@@ -1,5 +1,14 @@
 // Package validate checks structs with validator v10 and turns its findings
 // into one partnerkit invalid error whose fields use the JSON names.
+//
+// Struct also applies the kernel's text rule (partnerkit.CheckText) to every
+// string it reaches, at any depth — fields, pointers, slices, maps, nested
+// and embedded structs — keyed by the exact JSON path ("plans[0].name"):
+// no NUL, no control characters, valid UTF-8. A field tagged
+// `text:"multiline"` may also hold tabs and line breaks. A string field whose
+// validate tag says required and that is blank after trimming spaces and
+// invisible characters (partnerkit.IsBlank) "is required". Text applies the
+// same rule alone, for input a service checks by hand.
 package validate
 
 import (
@@ -8,6 +17,7 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/go-playground/validator/v10"
@@ -31,19 +41,21 @@ func newValidator() *validator.Validate {
 	return val
 }
 
-// Struct validates s by its `validate` tags. It returns nil or a
-// *partnerkit.Error of code invalid whose Fields hold one problem per field,
-// keyed by JSON path ("business_contact.email").
+// Struct validates s by its `validate` tags and the text rule (see the
+// package comment). It returns nil or a *partnerkit.Error of code invalid
+// whose Fields hold one problem per field, keyed by JSON path
+// ("business_contact.email"); a text problem wins over a tag's.
 func Struct(s any) error {
+	fields := map[string]string{}
+	walk(reflect.ValueOf(s), "", false, false, fields, 0)
 	err := v.Struct(s)
 	if err == nil {
-		return nil
+		return Fields(fields)
 	}
 	var verrs validator.ValidationErrors
 	if !errors.As(err, &verrs) {
 		return &partnerkit.Error{Code: partnerkit.CodeInternal, Op: "validate.Struct", Err: err}
 	}
-	fields := make(map[string]string, len(verrs))
 	for _, fe := range verrs {
 		name := fe.Namespace()
 		if _, rest, ok := strings.Cut(name, "."); ok {
@@ -56,20 +68,118 @@ func Struct(s any) error {
 	return Fields(fields)
 }
 
+// Text applies the text rule alone to every string reachable from v, naming
+// each bad one by its JSON path under prefix ("samples" gives
+// "samples[3].storage_account_id"). It returns nil or an invalid error.
+func Text(prefix string, v any) error {
+	fields := map[string]string{}
+	walk(reflect.ValueOf(v), prefix, false, false, fields, 0)
+	return Fields(fields)
+}
+
+// maxDepth bounds the walk (input types are not recursive; this is a guard).
+const maxDepth = 32
+
+// walk applies the text rule to v at path; multiline and required come from
+// the tags of the field that holds v.
+func walk(v reflect.Value, path string, multiline, required bool, fields map[string]string, depth int) {
+	if !v.IsValid() || depth > maxDepth {
+		return
+	}
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			walk(v.Elem(), path, multiline, required, fields, depth+1)
+		}
+	case reflect.String:
+		if _, dup := fields[path]; dup {
+			return
+		}
+		if p := partnerkit.TextProblem(v.String(), multiline); p != "" {
+			fields[path] = p
+		} else if required && partnerkit.IsBlank(v.String()) {
+			fields[path] = "is required"
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return // bytes: files, not text
+		}
+		for i := range v.Len() {
+			walk(v.Index(i), path+"["+strconv.Itoa(i)+"]", multiline, false, fields, depth+1)
+		}
+	case reflect.Map:
+		iter := v.MapRange()
+		for iter.Next() {
+			key := fmt.Sprint(iter.Key().Interface())
+			if p := partnerkit.TextProblem(key, false); p != "" {
+				fields[join(path, "")] = "has a key that " + p
+				continue
+			}
+			walk(iter.Value(), join(path, key), multiline, false, fields, depth+1)
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			fpath := path
+			switch {
+			case f.Anonymous && name == "":
+				// embedded: its fields are promoted
+			case name == "" || name == "-":
+				fpath = join(path, f.Name)
+			default:
+				fpath = join(path, name)
+			}
+			ml := f.Tag.Get("text") == "multiline"
+			walk(v.Field(i), fpath, ml, hasRule(f.Tag.Get("validate"), "required"), fields, depth+1)
+		}
+	}
+}
+
+// join appends a field name to a JSON path.
+func join(path, name string) string {
+	if path == "" {
+		return name
+	}
+	if name == "" {
+		return path
+	}
+	return path + "." + name
+}
+
+// hasRule reports whether a validate tag holds rule at its top level
+// ("omitnil,required,max=100" holds "required").
+func hasRule(tag, rule string) bool {
+	for r := range strings.SplitSeq(tag, ",") {
+		if r == rule {
+			return true
+		}
+	}
+	return false
+}
+
 // Fields returns an invalid error for the given field problems, or nil when
-// there are none. Its message lists them in a stable order.
+// there are none. The message is the first field's problem (in sorted
+// order) and how many more there are; Fields has them all, and the message
+// never repeats the list.
 func Fields(fields map[string]string) error {
 	if len(fields) == 0 {
 		return nil
 	}
-	e := &partnerkit.Error{Code: partnerkit.CodeInvalid, Fields: fields}
 	keys := slices.Sorted(maps.Keys(fields))
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + ": " + fields[k]
+	msg := keys[0] + ": " + fields[keys[0]]
+	switch n := len(keys) - 1; n {
+	case 0:
+	case 1:
+		msg += " (and 1 more field)"
+	default:
+		msg += fmt.Sprintf(" (and %d more fields)", n)
 	}
-	e.Message = strings.Join(parts, "; ")
-	return e
+	return &partnerkit.Error{Code: partnerkit.CodeInvalid, Message: msg, Fields: fields}
 }
 
 // All merges the field errors of several checks into one invalid error. A

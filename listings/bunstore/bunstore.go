@@ -185,7 +185,8 @@ func (s *Store) ListProducts(ctx context.Context, q listings.ProductQuery) ([]li
 	const op = "bunstore.ListProducts"
 	var rows []productRow
 	sel := s.conn(ctx).NewSelect().Model(&rows).Where("p.vendor_id = ?", q.VendorID).
-		OrderExpr("p.search_name ASC, p.id ASC")
+		OrderExpr(sqldb.OrderBy(listings.ProductOrder.Resolve(q.Sort),
+			map[string]string{"name": "p.search_name", "created_at": "p.created_at"}, "p.id"))
 	if q.Limit > 0 {
 		sel = sel.Limit(int64(q.Limit))
 	}
@@ -271,7 +272,7 @@ func (s *Store) ListListings(ctx context.Context, q listings.ListingQuery) ([]li
 			sel = sel.Where("? = ?", bun.Ident(col), v)
 		}
 	}
-	sel = sel.OrderExpr("l.created_at DESC, l.id DESC")
+	sel = sel.OrderExpr(sqldb.OrderBy(listings.ListingOrder.Resolve(q.Sort), map[string]string{"created_at": "l.created_at"}, "l.id"))
 	if q.Limit > 0 {
 		sel = sel.Limit(int64(q.Limit))
 	}

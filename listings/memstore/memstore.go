@@ -7,7 +7,6 @@ package memstore
 import (
 	"context"
 	"slices"
-	"strings"
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/internal/memdb"
@@ -116,12 +115,10 @@ func (s *Store) ListProducts(ctx context.Context, q listings.ProductQuery) ([]li
 		}
 		return nil
 	})
-	slices.SortFunc(match, func(a, b listings.Product) int {
-		if c := strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	memdb.SortBy(match, listings.ProductOrder.Resolve(q.Sort), memdb.Keys[listings.Product]{
+		"name":       func(a, b listings.Product) int { return memdb.Lower(a.Name, b.Name) },
+		"created_at": func(a, b listings.Product) int { return a.CreatedAt.Compare(b.CreatedAt) },
+	}, func(p listings.Product) string { return p.ID })
 	return memdb.Page(match, q.Limit, q.Offset), len(match), err
 }
 
@@ -167,11 +164,8 @@ func (s *Store) ListListings(ctx context.Context, q listings.ListingQuery) ([]li
 		}
 		return nil
 	})
-	slices.SortFunc(match, func(a, b listings.Listing) int {
-		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(b.ID, a.ID)
-	})
+	memdb.SortBy(match, listings.ListingOrder.Resolve(q.Sort), memdb.Keys[listings.Listing]{
+		"created_at": func(a, b listings.Listing) int { return a.CreatedAt.Compare(b.CreatedAt) },
+	}, func(l listings.Listing) string { return l.ID })
 	return memdb.Page(match, q.Limit, q.Offset), len(match), err
 }

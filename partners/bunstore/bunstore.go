@@ -92,10 +92,16 @@ func (r *accountRow) toDomain() *partners.Account {
 	}
 }
 
+// rootConstraint is the unique index that allows one account without a manager.
+const rootConstraint = "accounts_one_root_key"
+
 // CreateAccount implements partners.Store.
 func (s *Store) CreateAccount(ctx context.Context, a *partners.Account) error {
 	_, err := s.conn(ctx).NewInsert().Model(toAccountRow(a)).Exec(ctx)
-	if _, dup := sqldb.UniqueViolation(err); dup {
+	if constraint, dup := sqldb.UniqueViolation(err); dup {
+		if constraint == rootConstraint || a.ManagerID == "" {
+			return partnerkit.Errorf(partnerkit.CodeConflict, "the database already has a root account")
+		}
 		return partnerkit.ConflictField("external_id", "is already used by another partner of this manager")
 	}
 	return sqldb.Internal("bunstore.CreateAccount", err)
@@ -110,6 +116,25 @@ func (s *Store) GetAccount(ctx context.Context, id string) (*partners.Account, e
 	}
 	if err != nil {
 		return nil, sqldb.Internal("bunstore.GetAccount", err)
+	}
+	return r.toDomain(), nil
+}
+
+// LockAccount implements partners.Store: SELECT … FOR NO KEY UPDATE on
+// PostgreSQL (it does not block the key-share locks of foreign-key checks);
+// SQLite's write transactions (BEGIN IMMEDIATE) are serialised already.
+func (s *Store) LockAccount(ctx context.Context, id string) (*partners.Account, error) {
+	var r accountRow
+	q := s.conn(ctx).NewSelect().Model(&r).Where("a.id = ?", id)
+	if sqldb.IsPostgres(s.db) {
+		q = q.For("NO KEY UPDATE")
+	}
+	err := q.Scan(ctx)
+	if sqldb.IsNoRows(err) {
+		return nil, partnerkit.NotFound("partner", id)
+	}
+	if err != nil {
+		return nil, sqldb.Internal("bunstore.LockAccount", err)
 	}
 	return r.toDomain(), nil
 }
@@ -436,10 +461,14 @@ func (s *Store) AppendAudit(ctx context.Context, e *partnerkit.AuditEvent) error
 }
 
 // AuditTrail implements partners.Store.
-func (s *Store) AuditTrail(ctx context.Context, entityID string, limit, offset int) ([]partnerkit.AuditEvent, int, error) {
+func (s *Store) AuditTrail(ctx context.Context, q partners.AuditQuery) ([]partnerkit.AuditEvent, int, error) {
 	var rows []auditRow
-	total, err := s.conn(ctx).NewSelect().Model(&rows).Where("ev.entity_id = ?", entityID).
-		OrderExpr("ev.at ASC, ev.id ASC").Limit(int64(limit)).Offset(int64(offset)).ScanAndCount(ctx)
+	sel := s.conn(ctx).NewSelect().Model(&rows).Where("ev.entity_id = ?", q.EntityID).
+		OrderExpr(sqldb.OrderBy(partners.AuditOrder.Resolve(q.Sort), map[string]string{"at": "ev.at"}, "ev.id"))
+	if q.Limit > 0 {
+		sel = sel.Limit(int64(q.Limit))
+	}
+	total, err := sel.Offset(int64(q.Offset)).ScanAndCount(ctx)
 	if err != nil && !sqldb.IsNoRows(err) {
 		return nil, 0, sqldb.Internal("bunstore.AuditTrail", err)
 	}
@@ -640,12 +669,20 @@ func (s *Store) GetLoginFailures(ctx context.Context, key string) (*partners.Log
 	return f, nil
 }
 
-// PutLoginFailures implements partners.AuthStore.
-func (s *Store) PutLoginFailures(ctx context.Context, f *partners.LoginFailures) error {
-	_, err := s.conn(ctx).NewInsert().Model(&loginFailuresRow{Key: f.Key, Failures: f.Failures, WindowStart: f.WindowStart,
-		LockedUntil: f.LockedUntil}).On("CONFLICT (key) DO UPDATE").
-		Set("failures = EXCLUDED.failures, window_start = EXCLUDED.window_start, locked_until = EXCLUDED.locked_until").Exec(ctx)
-	return sqldb.Internal("bunstore.PutLoginFailures", err)
+// CountLoginAttempt implements partners.AuthStore with one atomic upsert:
+// concurrent attempts each add one, and an expired window restarts at 1.
+func (s *Store) CountLoginAttempt(ctx context.Context, key string, now time.Time, window time.Duration) (*partners.LoginFailures, error) {
+	r := &loginFailuresRow{Key: key, Failures: 1, WindowStart: now}
+	expired := now.Add(-window)
+	err := s.conn(ctx).NewInsert().Model(r).On("CONFLICT (key) DO UPDATE").
+		Set("failures = CASE WHEN lf.window_start <= ? THEN 1 ELSE lf.failures + 1 END", expired).
+		Set("window_start = CASE WHEN lf.window_start <= ? THEN EXCLUDED.window_start ELSE lf.window_start END", expired).
+		Set("locked_until = NULL").
+		Returning("failures, window_start").Scan(ctx)
+	if err != nil {
+		return nil, sqldb.Internal("bunstore.CountLoginAttempt", err)
+	}
+	return &partners.LoginFailures{Key: key, Failures: r.Failures, WindowStart: r.WindowStart.UTC()}, nil
 }
 
 // DeleteLoginFailures implements partners.AuthStore.

@@ -8,6 +8,7 @@ package memstore
 
 import (
 	"context"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -107,6 +108,13 @@ func (s *Store) CreateAccount(ctx context.Context, a *partners.Account) error {
 		if _, dup := s.accounts.Get(a.ID); dup {
 			return partnerkit.ConflictField("id", "is taken")
 		}
+		if a.ManagerID == "" {
+			for r := range s.accounts.Values() {
+				if r.ManagerID == "" {
+					return errSecondRoot
+				}
+			}
+		}
 		if err := s.claimExternalID(t, a, ""); err != nil {
 			return err
 		}
@@ -114,6 +122,9 @@ func (s *Store) CreateAccount(ctx context.Context, a *partners.Account) error {
 		return nil
 	})
 }
+
+// errSecondRoot mirrors the SQL stores' unique index over root accounts.
+var errSecondRoot = partnerkit.Errorf(partnerkit.CodeConflict, "the database already has a root account")
 
 // claimExternalID reserves a's external ID under its manager, releasing old.
 func (s *Store) claimExternalID(t *memdb.Tx, a *partners.Account, old string) error {
@@ -146,6 +157,12 @@ func (s *Store) GetAccount(ctx context.Context, id string) (*partners.Account, e
 		return nil
 	})
 	return out, err
+}
+
+// LockAccount implements partners.Store: the engine's lock, held by the
+// caller's transaction, already keeps every other writer out.
+func (s *Store) LockAccount(ctx context.Context, id string) (*partners.Account, error) {
+	return s.GetAccount(ctx, id)
 }
 
 // AccountsByID implements partners.Store.
@@ -233,7 +250,10 @@ func (s *Store) Directory(ctx context.Context, q partners.DirectoryQuery) ([]par
 	var total int
 	err := s.db.View(ctx, func() error {
 		less := directoryOrder(q.Sort)
-		keep := q.Offset + q.Limit
+		keep := math.MaxInt // Limit 0: no limit
+		if q.Limit > 0 && q.Offset < math.MaxInt-q.Limit {
+			keep = max(q.Offset, 0) + q.Limit
+		}
 		top := make([]*accountRec, 0, min(keep, 1024))
 		for a := range s.accounts.Values() {
 			if a.ManagerID != q.ManagerID ||
@@ -252,7 +272,7 @@ func (s *Store) Directory(ctx context.Context, q partners.DirectoryQuery) ([]par
 				top = top[:keep]
 			}
 		}
-		for _, a := range top[min(q.Offset, len(top)):] {
+		for _, a := range top[min(max(q.Offset, 0), len(top)):] {
 			page = append(page, partners.DirectoryEntry{Account: a.Account, Counts: partners.Counts{
 				SignedContracts: s.db.Count(CountSignedContracts, a.ID),
 				Agreements:      s.db.Count(CountAgreements, a.ID),
@@ -396,13 +416,17 @@ func (s *Store) auditOf(entityID string) []partnerkit.AuditEvent {
 }
 
 // AuditTrail implements partners.Store.
-func (s *Store) AuditTrail(ctx context.Context, entityID string, limit, offset int) ([]partnerkit.AuditEvent, int, error) {
+func (s *Store) AuditTrail(ctx context.Context, q partners.AuditQuery) ([]partnerkit.AuditEvent, int, error) {
 	var out []partnerkit.AuditEvent
 	var total int
 	err := s.db.View(ctx, func() error {
-		events := s.auditOf(entityID)
+		events := s.auditOf(q.EntityID) // oldest first, ties by ID
 		total = len(events)
-		out = slices.Clone(events[min(offset, total):min(offset+limit, total)])
+		if partners.AuditOrder.Resolve(q.Sort).Desc() {
+			events = slices.Clone(events)
+			slices.Reverse(events)
+		}
+		out = slices.Clone(memdb.Page(events, q.Limit, q.Offset))
 		return nil
 	})
 	return out, total, err
@@ -539,9 +563,20 @@ func (s *Store) GetLoginFailures(ctx context.Context, key string) (*partners.Log
 	return memdb.Get(ctx, s.db, s.failures, "login failures", key)
 }
 
-// PutLoginFailures implements partners.AuthStore.
-func (s *Store) PutLoginFailures(ctx context.Context, f *partners.LoginFailures) error {
-	return put(ctx, s, s.failures, f.Key, *f)
+// CountLoginAttempt implements partners.AuthStore under the engine's lock.
+func (s *Store) CountLoginAttempt(ctx context.Context, key string, now time.Time, window time.Duration) (*partners.LoginFailures, error) {
+	var out partners.LoginFailures
+	err := s.db.Update(ctx, func(t *memdb.Tx) error {
+		f, ok := s.failures.Get(key)
+		if !ok || !f.WindowStart.After(now.Add(-window)) {
+			f = partners.LoginFailures{Key: key, WindowStart: now}
+		}
+		f.Failures++
+		s.failures.Put(t, key, f)
+		out = f
+		return nil
+	})
+	return &out, err
 }
 
 // DeleteLoginFailures implements partners.AuthStore.

@@ -128,7 +128,8 @@ func (s *Store) ListServices(ctx context.Context, q resellers.ServiceQuery) ([]r
 		return nil, 0, nil
 	}
 	var rows []serviceRow
-	sel := s.conn(ctx).NewSelect().Model(&rows).Where("rs.provider_id IN (?)", bun.List(q.ProviderIDs)).OrderExpr("rs.name, rs.id")
+	sel := s.conn(ctx).NewSelect().Model(&rows).Where("rs.provider_id IN (?)", bun.List(q.ProviderIDs)).
+		OrderExpr(sqldb.OrderBy(resellers.ServiceOrder.Resolve(q.Sort), map[string]string{"name": "rs.name", "created_at": "rs.created_at"}, "rs.id"))
 	if q.Limit > 0 {
 		sel = sel.Limit(int64(q.Limit))
 	}
@@ -177,8 +178,22 @@ func (s *Store) CreateClient(ctx context.Context, c *resellers.Client) error {
 
 // GetClient implements resellers.Store.
 func (s *Store) GetClient(ctx context.Context, id string) (*resellers.Client, error) {
+	return s.getClient(ctx, id, false)
+}
+
+// LockClient implements resellers.Store: SELECT … FOR UPDATE on PostgreSQL;
+// SQLite's write transactions are serialized already.
+func (s *Store) LockClient(ctx context.Context, id string) (*resellers.Client, error) {
+	return s.getClient(ctx, id, true)
+}
+
+func (s *Store) getClient(ctx context.Context, id string, lock bool) (*resellers.Client, error) {
 	var r clientRow
-	err := s.conn(ctx).NewSelect().Model(&r).Where("rc.id = ?", id).Scan(ctx)
+	q := s.conn(ctx).NewSelect().Model(&r).Where("rc.id = ?", id)
+	if lock && sqldb.IsPostgres(s.db) {
+		q = q.For("UPDATE")
+	}
+	err := q.Scan(ctx)
 	if sqldb.IsNoRows(err) {
 		return nil, partnerkit.NotFound("client", id)
 	}
@@ -215,7 +230,7 @@ func (s *Store) ListClients(ctx context.Context, q resellers.ClientQuery) ([]res
 	if q.NameContains != "" {
 		sel = sel.Where(`rc.search_name LIKE ? ESCAPE '\'`, "%"+sqldb.EscapeLike(q.NameContains)+"%")
 	}
-	sel = sel.OrderExpr("rc.name, rc.id")
+	sel = sel.OrderExpr(sqldb.OrderBy(resellers.ClientOrder.Resolve(q.Sort), map[string]string{"name": "rc.name", "created_at": "rc.created_at"}, "rc.id"))
 	if q.Limit > 0 {
 		sel = sel.Limit(int64(q.Limit))
 	}
@@ -335,7 +350,7 @@ func (s *Store) ListSubscriptions(ctx context.Context, q resellers.SubscriptionQ
 	if !q.EndsBy.IsZero() {
 		sel = sel.Where("sb.period_end <= ?", q.EndsBy)
 	}
-	sel = sel.OrderExpr("sb.created_at DESC, sb.id DESC")
+	sel = sel.OrderExpr(sqldb.OrderBy(resellers.SubscriptionOrder.Resolve(q.Sort), map[string]string{"created_at": "sb.created_at"}, "sb.id"))
 	if q.Limit > 0 {
 		sel = sel.Limit(int64(q.Limit))
 	}
@@ -451,7 +466,7 @@ func (s *Store) ListCharges(ctx context.Context, q resellers.ChargeQuery) ([]res
 	if !q.To.IsZero() {
 		sel = sel.Where("ch.created_at < ?", q.To)
 	}
-	sel = sel.OrderExpr("ch.created_at, ch.id")
+	sel = sel.OrderExpr(sqldb.OrderBy(resellers.ChargeListOrder.Resolve(q.Sort), map[string]string{"created_at": "ch.created_at"}, "ch.id"))
 	if q.Limit > 0 {
 		sel = sel.Limit(int64(q.Limit))
 	}

@@ -129,9 +129,10 @@ func (s *Store) ListServices(ctx context.Context, q resellers.ServiceQuery) ([]r
 		}
 		return nil
 	})
-	slices.SortFunc(match, func(a, b resellers.CatalogService) int {
-		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
-	})
+	memdb.SortBy(match, resellers.ServiceOrder.Resolve(q.Sort), memdb.Keys[resellers.CatalogService]{
+		"name":       func(a, b resellers.CatalogService) int { return cmp.Compare(a.Name, b.Name) },
+		"created_at": func(a, b resellers.CatalogService) int { return a.CreatedAt.Compare(b.CreatedAt) },
+	}, func(v resellers.CatalogService) string { return v.ID })
 	return memdb.Page(match, q.Limit, q.Offset), len(match), err
 }
 
@@ -143,6 +144,12 @@ func (s *Store) CreateClient(ctx context.Context, c *resellers.Client) error {
 // GetClient implements resellers.Store.
 func (s *Store) GetClient(ctx context.Context, id string) (*resellers.Client, error) {
 	return memdb.Get(ctx, s.db, s.clients, "client", id)
+}
+
+// LockClient implements resellers.Store: the memory DB serializes write
+// transactions already.
+func (s *Store) LockClient(ctx context.Context, id string) (*resellers.Client, error) {
+	return s.GetClient(ctx, id)
 }
 
 // UpdateClient implements resellers.Store.
@@ -171,9 +178,10 @@ func (s *Store) ListClients(ctx context.Context, q resellers.ClientQuery) ([]res
 		}
 		return nil
 	})
-	slices.SortFunc(match, func(a, b resellers.Client) int {
-		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
-	})
+	memdb.SortBy(match, resellers.ClientOrder.Resolve(q.Sort), memdb.Keys[resellers.Client]{
+		"name":       func(a, b resellers.Client) int { return cmp.Compare(a.Name, b.Name) },
+		"created_at": func(a, b resellers.Client) int { return a.CreatedAt.Compare(b.CreatedAt) },
+	}, func(c resellers.Client) string { return c.ID })
 	return memdb.Page(match, q.Limit, q.Offset), len(match), err
 }
 
@@ -219,9 +227,9 @@ func (s *Store) ListSubscriptions(ctx context.Context, q resellers.SubscriptionQ
 		}
 		return nil
 	})
-	slices.SortFunc(match, func(a, b resellers.Subscription) int {
-		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(b.ID, a.ID))
-	})
+	memdb.SortBy(match, resellers.SubscriptionOrder.Resolve(q.Sort), memdb.Keys[resellers.Subscription]{
+		"created_at": func(a, b resellers.Subscription) int { return a.CreatedAt.Compare(b.CreatedAt) },
+	}, func(v resellers.Subscription) string { return v.ID })
 	return memdb.Page(match, q.Limit, q.Offset), len(match), err
 }
 
@@ -283,8 +291,8 @@ func (s *Store) ListCharges(ctx context.Context, q resellers.ChargeQuery) ([]res
 		}
 		return nil
 	})
-	slices.SortFunc(match, func(a, b resellers.Charge) int {
-		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
-	})
+	memdb.SortBy(match, resellers.ChargeListOrder.Resolve(q.Sort), memdb.Keys[resellers.Charge]{
+		"created_at": func(a, b resellers.Charge) int { return a.CreatedAt.Compare(b.CreatedAt) },
+	}, func(c resellers.Charge) string { return c.ID })
 	return memdb.Page(match, q.Limit, q.Offset), len(match), err
 }
