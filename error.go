@@ -12,6 +12,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Code classifies an error. Codes are part of the public API: they are
@@ -39,12 +40,18 @@ const (
 	CodeTooLarge Code = "too_large"
 	// CodeRateLimited means too many attempts; try again later.
 	CodeRateLimited Code = "rate_limited"
+	// CodeUnavailable means the server is busy (for instance every password
+	// check slot is taken); try again in a moment.
+	CodeUnavailable Code = "unavailable"
+	// CodeUnsupportedMediaType is a request body of a type the route does
+	// not take (a JSON route given text/plain).
+	CodeUnsupportedMediaType Code = "unsupported_media_type"
 )
 
 // Codes lists every error code in declaration order.
 func Codes() []Code {
 	return []Code{CodeInternal, CodeInvalid, CodeNotFound, CodeConflict,
-		CodeUnauthorized, CodeForbidden, CodeGone, CodeTooLarge, CodeRateLimited}
+		CodeUnauthorized, CodeForbidden, CodeGone, CodeTooLarge, CodeRateLimited, CodeUnavailable, CodeUnsupportedMediaType}
 }
 
 // Error is the one error type of Partnerkit. Services return it (possibly
@@ -60,6 +67,9 @@ type Error struct {
 	Op string
 	// Err is the wrapped cause, for logs; never shown to users.
 	Err error
+	// RetryAfter, for rate_limited and unavailable, is how long to wait
+	// before trying again (0: unknown).
+	RetryAfter time.Duration
 }
 
 // Error implements the error interface.
@@ -163,6 +173,16 @@ func ErrorMessage(err error) string {
 	return "internal error"
 }
 
+// ErrorRetryAfter returns how long err says to wait before trying again,
+// or 0.
+func ErrorRetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
+}
+
 // ErrorFields returns the field errors of err, or nil.
 func ErrorFields(err error) map[string]string {
 	var e *Error
@@ -203,6 +223,10 @@ var httpStatus = map[Code]int{
 	CodeTooLarge:     413,
 	CodeRateLimited:  429,
 	CodeInternal:     500,
+	CodeUnavailable:  503,
+	// 415 sits with the other client errors in meaning; listed last only
+	// because codes are append-only.
+	CodeUnsupportedMediaType: 415,
 }
 
 // HTTPStatus returns the HTTP status code of an error code (500 for unknown).

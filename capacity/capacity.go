@@ -279,12 +279,18 @@ func ParseTB(field, s string) (decimal.Decimal, error) {
 	return d, CheckTB(field, d, true)
 }
 
-// checkMoney returns an invalid error naming field unless m is not negative
-// with at most 4 decimal places.
+// MaxMoney is the largest price or value a field takes: far above any real
+// one, and within what every store holds (PostgreSQL NUMERIC(38,12)).
+var MaxMoney = decimal.New(1, 12)
+
+// checkMoney returns an invalid error naming field unless m is not negative,
+// at most MaxMoney, with at most 4 decimal places.
 func checkMoney(field string, m decimal.Decimal) error {
 	switch {
 	case m.IsNegative():
 		return partnerkit.FieldError(field, "must not be negative")
+	case m.GreaterThan(MaxMoney):
+		return partnerkit.FieldError(field, "must be at most 1000000000000")
 	case !m.Equal(m.Truncate(4)):
 		return partnerkit.FieldError(field, "must have at most 4 decimal places")
 	}

@@ -55,6 +55,10 @@ const (
 	MaxItems = 100
 )
 
+// maxPrice is the largest item price: far above any real one, and within
+// what every store holds (PostgreSQL NUMERIC(38,12)).
+var maxPrice = decimal.New(1, 12)
+
 // ItemInput describes one item of a product.
 type ItemInput struct {
 	// Name is 1 to 100 characters, unique within the product (case-insensitive).
@@ -124,6 +128,8 @@ func checkItems(in []ItemInput) ([]Item, error) {
 		switch {
 		case it.Price.IsNegative():
 			fields[f("price")] = "must not be negative"
+		case it.Price.GreaterThan(maxPrice):
+			fields[f("price")] = "must be at most 1000000000000"
 		case !it.Price.Equal(it.Price.Truncate(4)):
 			fields[f("price")] = "must have at most 4 decimal places"
 		}

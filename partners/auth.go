@@ -59,6 +59,17 @@ type APIKey struct {
 	ExpiresAt   *time.Time      `json:"expires_at,omitempty"`
 	RevokedAt   *time.Time      `json:"revoked_at,omitempty"`
 	LastUsedAt  *time.Time      `json:"last_used_at,omitempty"`
+	// Creator is who created the key, in lists (nil for a key made by
+	// another key). A key dies with its creator's membership: removing the
+	// member revokes it.
+	Creator *KeyCreator `json:"creator,omitempty"`
+}
+
+// KeyCreator names the user who created an API key.
+type KeyCreator struct {
+	UserID   string `json:"user_id"`
+	Email    string `json:"email"`
+	FullName string `json:"full_name"`
 }
 
 // LoginFailures counts the recent sign-in attempts of one email or address
@@ -73,6 +84,8 @@ type LoginFailures struct {
 	WindowStart time.Time `json:"window_start"`
 	// LockedUntil, when set, is when the key may try again.
 	LockedUntil *time.Time `json:"locked_until,omitempty"`
+	// Seq counts the changes of the row: SwapLoginFailures compares it.
+	Seq int `json:"seq"`
 }
 
 // AuthStore persists sessions, API keys and sign-in failures. Errors:
@@ -100,11 +113,12 @@ type AuthStore interface {
 
 	// GetLoginFailures returns the count of key, or not_found.
 	GetLoginFailures(ctx context.Context, key string) (*LoginFailures, error)
-	// CountLoginAttempt atomically counts one more attempt under key and
-	// returns the count: a window that started at or before now-window
-	// restarts at 1 with WindowStart now. Concurrent calls never lose a
-	// count (one upsert statement on SQL, the engine lock in memory).
-	CountLoginAttempt(ctx context.Context, key string, now time.Time, window time.Duration) (*LoginFailures, error)
+	// SwapLoginFailures stores next as the count of next.Key if the stored
+	// count is still old — nil: none is stored; else the stored Seq equals
+	// old.Seq — and reports whether it did. It is a compare-and-swap (an
+	// INSERT … ON CONFLICT DO NOTHING or an UPDATE … WHERE seq = ?), so of
+	// concurrent swaps from one count exactly one succeeds.
+	SwapLoginFailures(ctx context.Context, old, next *LoginFailures) (bool, error)
 	// DeleteLoginFailures clears the count of key, or not_found.
 	DeleteLoginFailures(ctx context.Context, key string) error
 }
@@ -124,50 +138,25 @@ func HashToken(token string) string {
 }
 
 // SignIn checks an email and password and starts a session in the user's
-// oldest membership. Repeated failures lock the email and the address out
-// for a while (rate_limited). It returns the session token, shown once.
-//
-// Each attempt is counted under the email and the address before the
-// password is checked (CountLoginAttempt is atomic), so however many
-// attempts arrive at once, at most MaxLoginFailures of them are checked in
-// a LoginWindow; a successful sign-in clears both counts.
+// oldest membership. The check is throttled (see PairAttempts): a refused
+// attempt is rate_limited with the time to wait. It returns the session
+// token, shown once.
 func (s *Service) SignIn(ctx context.Context, email, password, address string) (string, *Session, error) {
 	const op = "partners.SignIn"
-	if err := validate.All(partnerkit.CheckText("email", email, false), partnerkit.CheckText("password", password, false),
-		partnerkit.CheckText("address", address, false)); err != nil {
-		return "", nil, partnerkit.WithOp(op, err)
-	}
-	email = NormalizeEmail(email)
-	keys := []string{"email:" + email}
-	if address != "" {
-		keys = append(keys, "addr:"+address)
-	}
-	now := s.clock.Now()
-	for _, k := range keys {
-		f, err := s.store.CountLoginAttempt(ctx, k, now, LoginWindow)
-		if err != nil {
-			return "", nil, partnerkit.WithOp(op, err)
-		}
-		if f.Failures > MaxLoginFailures {
-			wait := f.WindowStart.Add(LoginWindow).Sub(now)
-			return "", nil, partnerkit.WithOp(op, partnerkit.Errorf(partnerkit.CodeRateLimited,
-				"too many failed sign-ins: try again in %d minutes", int(wait.Minutes())+1))
-		}
-	}
-	user, memberships, err := s.Authenticate(ctx, email, password)
+	user, memberships, err := s.Authenticate(ctx, email, password, address)
 	if err != nil {
 		return "", nil, err
 	}
 	if len(memberships) == 0 {
 		return "", nil, partnerkit.WithOp(op, partnerkit.Errorf(partnerkit.CodeForbidden, "this user is not a member of any account"))
 	}
-	for _, k := range keys {
-		if err := s.store.DeleteLoginFailures(ctx, k); err != nil && partnerkit.ErrorCode(err) != partnerkit.CodeNotFound {
-			return "", nil, partnerkit.WithOp(op, err)
-		}
+	account, err := s.firstActiveAccount(ctx, memberships)
+	if err != nil {
+		return "", nil, partnerkit.WithOp(op, err)
 	}
+	now := s.clock.Now()
 	token, hash := newToken("")
-	sess := &Session{TokenHash: hash, UserID: user.ID, AccountID: memberships[0].AccountID,
+	sess := &Session{TokenHash: hash, UserID: user.ID, AccountID: account,
 		CreatedAt: now, ExpiresAt: now.Add(SessionTTL), LastSeenAt: now}
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return "", nil, partnerkit.WithOp(op, err)
@@ -175,11 +164,67 @@ func (s *Service) SignIn(ctx context.Context, email, password, address string) (
 	return token, sess, nil
 }
 
+// firstActiveAccount returns the account of the oldest membership whose
+// account is not suspended, or forbidden when all are.
+func (s *Service) firstActiveAccount(ctx context.Context, memberships []Membership) (string, error) {
+	ids := make([]string, len(memberships))
+	for i, m := range memberships {
+		ids[i] = m.AccountID
+	}
+	accounts, err := s.store.AccountsByID(ctx, ids)
+	if err != nil {
+		return "", err
+	}
+	suspended := map[string]bool{}
+	for _, a := range accounts {
+		suspended[a.ID] = a.Status == StatusSuspended
+	}
+	for _, m := range memberships {
+		if !suspended[m.AccountID] {
+			return m.AccountID, nil
+		}
+	}
+	return "", partnerkit.Errorf(partnerkit.CodeForbidden, "every account of this login is suspended: ask its manager to reactivate it")
+}
+
 // SessionActor returns the actor of a session token: the user acting in the
 // session's account with the role they hold there now. An unknown or
 // expired session, or a lost membership, is unauthorized.
+//
+// A session acting in a suspended account is forbidden, naming the
+// suspension: its members cannot act there until the account is
+// reactivated (SessionMember still answers, so that they can see who they
+// are and switch to another account).
 func (s *Service) SessionActor(ctx context.Context, token string) (partnerkit.Actor, *Session, error) {
-	const op = "partners.SessionActor"
+	actor, sess, err := s.SessionMember(ctx, token)
+	if err != nil {
+		return partnerkit.Actor{}, nil, err
+	}
+	if err := s.checkNotSuspended(ctx, actor.AccountID); err != nil {
+		return partnerkit.Actor{}, nil, partnerkit.WithOp("partners.SessionActor", err)
+	}
+	return actor, sess, nil
+}
+
+// checkNotSuspended returns forbidden, naming the suspension, when the
+// account is suspended.
+func (s *Service) checkNotSuspended(ctx context.Context, accountID string) error {
+	a, err := s.store.GetAccount(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	if a.Status == StatusSuspended {
+		return partnerkit.Errorf(partnerkit.CodeForbidden,
+			"account %q is suspended: its members and API keys cannot act in it until it is reactivated", a.Name)
+	}
+	return nil
+}
+
+// SessionMember returns the actor of a session token like SessionActor,
+// but also when the session's account is suspended: for showing who is
+// signed in and switching to another account.
+func (s *Service) SessionMember(ctx context.Context, token string) (partnerkit.Actor, *Session, error) {
+	const op = "partners.SessionMember"
 	if err := partnerkit.CheckID("token", token); err != nil {
 		return partnerkit.Actor{}, nil, partnerkit.WithOp(op, err)
 	}
@@ -218,7 +263,7 @@ func (s *Service) SwitchAccount(ctx context.Context, token, accountID string) (p
 	if err := validate.All(partnerkit.CheckID("token", token), partnerkit.CheckID("account_id", accountID)); err != nil {
 		return partnerkit.Actor{}, partnerkit.WithOp(op, err)
 	}
-	_, sess, err := s.SessionActor(ctx, token)
+	_, sess, err := s.SessionMember(ctx, token)
 	if err != nil {
 		return partnerkit.Actor{}, err
 	}
@@ -229,6 +274,9 @@ func (s *Service) SwitchAccount(ctx context.Context, token, accountID string) (p
 	actor, err := ActorFor(sess.UserID, ms, accountID)
 	if err != nil {
 		return partnerkit.Actor{}, partnerkit.WithOp(op, partnerkit.FieldError("account_id", "you are not a member of this account"))
+	}
+	if err := s.checkNotSuspended(ctx, accountID); err != nil {
+		return partnerkit.Actor{}, partnerkit.WithOp(op, err)
 	}
 	sess.AccountID = accountID
 	return actor, partnerkit.WithOp(op, s.store.UpdateSession(ctx, sess))
@@ -303,7 +351,34 @@ func (s *Service) APIKeys(ctx context.Context, actor partnerkit.Actor) ([]APIKey
 		return nil, partnerkit.WithOp("partners.APIKeys", err)
 	}
 	ks, err := s.store.ListAPIKeys(ctx, actor.AccountID)
-	return ks, partnerkit.WithOp("partners.APIKeys", err)
+	if err != nil {
+		return nil, partnerkit.WithOp("partners.APIKeys", err)
+	}
+	return ks, partnerkit.WithOp("partners.APIKeys", s.fillCreators(ctx, ks))
+}
+
+// fillCreators sets the Creator of keys made by users (keys made by other
+// keys keep only CreatedBy).
+func (s *Service) fillCreators(ctx context.Context, ks []APIKey) error {
+	users := map[string]*User{}
+	for i := range ks {
+		id := ks[i].CreatedBy
+		if !strings.HasPrefix(id, partnerkit.PrefixUser+"-") {
+			continue
+		}
+		u, seen := users[id]
+		if !seen {
+			var err error
+			if u, err = s.store.GetUser(ctx, id); err != nil && partnerkit.ErrorCode(err) != partnerkit.CodeNotFound {
+				return err
+			}
+			users[id] = u
+		}
+		if u != nil {
+			ks[i].Creator = &KeyCreator{UserID: u.ID, Email: u.Email, FullName: u.FullName}
+		}
+	}
+	return nil
 }
 
 // RevokeAPIKey revokes a key of the actor's account (admins only).
@@ -361,6 +436,9 @@ func (s *Service) APIKeyActor(ctx context.Context, token string) (partnerkit.Act
 	if k.RevokedAt != nil || k.ExpiresAt != nil && !now.Before(*k.ExpiresAt) {
 		return partnerkit.Actor{}, partnerkit.WithOp(op, bad)
 	}
+	if err := s.checkNotSuspended(ctx, k.AccountID); err != nil {
+		return partnerkit.Actor{}, partnerkit.WithOp(op, err)
+	}
 	if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) >= touchEvery {
 		k.LastUsedAt = &now
 		if err := s.store.UpdateAPIKey(ctx, k); err != nil {
@@ -406,9 +484,38 @@ func (s *Service) RemoveMember(ctx context.Context, actor partnerkit.Actor, user
 		if err := s.store.DeleteMembership(ctx, userID, actor.AccountID); err != nil {
 			return err
 		}
+		if err := s.revokeKeysOf(ctx, actor, userID); err != nil {
+			return err
+		}
 		return s.audit.Record(ctx, actor, actor.AccountID, "membership.removed", "user", userID, m, nil)
 	})
 	return partnerkit.WithOp("partners.RemoveMember", err)
+}
+
+// revokeKeysOf revokes the live API keys that a removed member created in
+// the actor's account: a key dies with its creator's membership, so a
+// person who leaves a team keeps no access through a key they made.
+func (s *Service) revokeKeysOf(ctx context.Context, actor partnerkit.Actor, userID string) error {
+	keys, err := s.store.ListAPIKeys(ctx, actor.AccountID)
+	if err != nil {
+		return err
+	}
+	now := s.clock.Now()
+	for _, k := range keys {
+		if k.CreatedBy != userID || k.RevokedAt != nil {
+			continue
+		}
+		before := k
+		k.RevokedAt = &now
+		if err := s.store.UpdateAPIKey(ctx, &k); err != nil {
+			return err
+		}
+		if err := s.audit.Record(ctx, actor, actor.AccountID, "api_key.revoked", "api_key", k.ID, &before,
+			map[string]any{"key": k, "reason": "its creator was removed from the account"}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // teamChange finds a member of the actor's account and counts its admins,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/internal/validate"
@@ -16,6 +17,10 @@ type Service struct {
 	clock  partnerkit.Clock
 	hasher PasswordHasher
 	audit  partnerkit.Auditor
+	// slots bounds the password hashes that run at once; slotWait is how
+	// long a check waits for one (see WithPasswordSlots).
+	slots    chan struct{}
+	slotWait time.Duration
 }
 
 // Option configures a Service.
@@ -32,6 +37,9 @@ func NewService(store Store, opts ...Option) *Service {
 	s := &Service{store: store, hasher: DefaultPasswordHasher}
 	for _, o := range opts {
 		o(s)
+	}
+	if s.slots == nil {
+		WithPasswordSlots(DefaultPasswordSlots(s.hasher), DefaultPasswordWait)(s)
 	}
 	s.audit = partnerkit.Auditor{Log: store, Clock: s.clock}
 	return s
@@ -481,8 +489,12 @@ func (s *Service) CreateUser(ctx context.Context, actor partnerkit.Actor, in Cre
 
 func (s *Service) createUserAndMembership(ctx context.Context, accountID, email, fullName, password string, role partnerkit.Role) (*User, error) {
 	now := s.clock.Now()
+	hash, err := s.hashPassword(ctx, password)
+	if err != nil {
+		return nil, err
+	}
 	u := &User{ID: partnerkit.NewID(partnerkit.PrefixUser), Email: email, FullName: strings.TrimSpace(fullName),
-		PasswordHash: s.hasher.Hash(password), CreatedAt: now, UpdatedAt: now}
+		PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
 	if err := s.store.CreateUser(ctx, u); err != nil {
 		return nil, err
 	}
@@ -560,9 +572,10 @@ type AuditFilter struct {
 	partnerkit.Page
 }
 
-// Audit returns one page of the audit events of an entity. The events of an
-// entity all belong to one account; unless the actor may see that account
-// the entity is not_found.
+// Audit returns one page of the audit events of an entity that the actor
+// may see: each event belongs to one account and is visible only within
+// that account's tenancy (the account and its managers). An entity with no
+// event the actor may see is not_found.
 //
 // Returns invalid naming "entity_id", "sort", "limit" or "offset".
 func (s *Service) Audit(ctx context.Context, actor partnerkit.Actor, f AuditFilter) (partnerkit.List[partnerkit.AuditEvent], error) {
@@ -581,44 +594,43 @@ func (s *Service) Audit(ctx context.Context, actor partnerkit.Actor, f AuditFilt
 	if err := validate.All(partnerkit.CheckID("entity_id", entityID), entityErr, validate.Struct(f), pageErr, sortErr); err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}
-	events, total, err := s.store.AuditTrail(ctx, AuditQuery{EntityID: entityID, Sort: sort, Limit: page.Limit, Offset: page.Offset})
+	// Each event is visible only within its own account's tenancy: an
+	// entity shared by tenants (a user who is a member of two accounts)
+	// shows each tenant its own events only.
+	events, total, err := s.store.AuditTrail(ctx, AuditQuery{EntityID: entityID, VisibleTo: actor.AccountID,
+		Sort: sort, Limit: page.Limit, Offset: page.Offset})
 	if err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}
 	notFound := partnerkit.WithOp(op, partnerkit.NotFound("entity", entityID))
-	if total == 0 {
-		return out, notFound
-	}
-	owned := events
-	if len(owned) == 0 { // past the last page: still check who may know the total
-		if owned, _, err = s.store.AuditTrail(ctx, AuditQuery{EntityID: entityID, Limit: 1}); err != nil || len(owned) == 0 {
-			return out, notFound
-		}
-	}
-	if _, err := s.visible(ctx, actor, owned[0].AccountID); err != nil {
+	if total == 0 { // unknown, or none of its events is the actor's to see
 		return out, notFound
 	}
 	return partnerkit.List[partnerkit.AuditEvent]{Items: events, Total: total}, nil
 }
 
-// Authenticate checks an email and password. It returns the user and their
-// memberships, or unauthorized without saying which of the two was wrong.
-func (s *Service) Authenticate(ctx context.Context, email, password string) (*User, []Membership, error) {
+// Authenticate checks an email and password coming from address (the
+// caller's network address; "" when there is none, as for a Go program).
+// It returns the user and their memberships, or unauthorized without
+// saying which of the two was wrong. The check is throttled like every
+// password check (see PairAttempts): rate_limited when a count refuses it,
+// unavailable when every password-hash slot stays busy.
+func (s *Service) Authenticate(ctx context.Context, email, password, address string) (*User, []Membership, error) {
 	const op = "partners.Authenticate"
-	if err := validate.All(partnerkit.CheckText("email", email, false), partnerkit.CheckText("password", password, false)); err != nil {
-		return nil, nil, partnerkit.WithOp(op, err)
-	}
 	bad := &partnerkit.Error{Code: partnerkit.CodeUnauthorized, Message: "wrong email or password", Op: op}
-	u, err := s.store.GetUserByEmail(ctx, NormalizeEmail(email))
-	if err != nil {
-		if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound {
-			s.hasher.Verify(dummyHash, password) // spend the same time as a real check
-			return nil, nil, bad
-		}
+	email = NormalizeEmail(email)
+	u, err := s.store.GetUserByEmail(ctx, email)
+	if err != nil && partnerkit.ErrorCode(err) != partnerkit.CodeNotFound {
 		return nil, nil, partnerkit.WithOp(op, err)
 	}
-	if !s.hasher.Verify(u.PasswordHash, password) {
-		return nil, nil, bad
+	hash := dummyHash // an unknown email spends the same time as a real check
+	if u != nil {
+		hash = u.PasswordHash
+	}
+	if err := s.checkPassword(ctx, email, address, func() bool {
+		return s.hasher.Verify(hash, password) && u != nil
+	}, bad); err != nil {
+		return nil, nil, partnerkit.WithOp(op, err)
 	}
 	ms, err := s.store.UserMemberships(ctx, u.ID)
 	if err != nil {

@@ -109,6 +109,9 @@ type Store interface {
 type AuditQuery struct {
 	// EntityID is the entity.
 	EntityID string
+	// VisibleTo keeps the events whose account is this account or one it
+	// manages (its tenancy); empty keeps every event.
+	VisibleTo string
 	// Sort is at or -at; the store resolves anything else with AuditOrder.
 	Sort partnerkit.Sort
 	// Limit and Offset select the page; Limit 0 means no limit.

@@ -123,14 +123,35 @@ type AcceptTeamInvitationInput struct {
 
 // AcceptTeamInvitation uses a team invitation link once: it creates the
 // user (or, for a registered email, checks that user's password) and makes
-// them a member with the invited role.
-func (s *Service) AcceptTeamInvitation(ctx context.Context, token string, in AcceptTeamInvitationInput) (*User, error) {
+// them a member with the invited role. address is the caller's network
+// address: a registered login's password check is throttled like a
+// sign-in (see PairAttempts), before and outside the transaction, so a
+// wrong password counts.
+func (s *Service) AcceptTeamInvitation(ctx context.Context, token string, in AcceptTeamInvitationInput, address string) (*User, error) {
 	const op = "partners.AcceptTeamInvitation"
 	if err := partnerkit.CheckID("token", token); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
+	inv, err := s.openTeamInvitation(ctx, token)
+	if err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	registered, err := s.store.GetUserByEmail(ctx, inv.Email)
+	switch {
+	case err == nil:
+		bad := partnerkit.FieldError("password", "is not this login's password")
+		if err := s.checkPassword(ctx, inv.Email, address, func() bool {
+			return s.hasher.Verify(registered.PasswordHash, in.Password)
+		}, bad); err != nil {
+			return nil, partnerkit.WithOp(op, err)
+		}
+	case partnerkit.ErrorCode(err) == partnerkit.CodeNotFound:
+		registered = nil
+	default:
+		return nil, partnerkit.WithOp(op, err)
+	}
 	var user *User
-	err := s.store.InTx(ctx, func(ctx context.Context) error {
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
 		inv, err := s.openTeamInvitation(ctx, token)
 		if err != nil {
 			return err
@@ -143,10 +164,9 @@ func (s *Service) AcceptTeamInvitation(ctx context.Context, token string, in Acc
 		}
 		existing, err := s.store.GetUserByEmail(ctx, inv.Email)
 		switch {
+		case err == nil && registered == nil:
+			return partnerkit.Errorf(partnerkit.CodeConflict, "%s was registered meanwhile: open the link again", inv.Email)
 		case err == nil:
-			if !s.hasher.Verify(existing.PasswordHash, in.Password) {
-				return partnerkit.FieldError("password", "is not this login's password")
-			}
 			user = existing
 			if err := s.store.CreateMembership(ctx, &Membership{UserID: user.ID, AccountID: inv.AccountID, Role: inv.Role, CreatedAt: now}); err != nil {
 				return err
@@ -174,4 +194,66 @@ func (s *Service) AcceptTeamInvitation(ctx context.Context, token string, in Acc
 		return nil, partnerkit.WithOp(op, err)
 	}
 	return user, nil
+}
+
+// TeamAddition is the answer to adding a member by email: the same for an
+// email that is new (the user is created) and one that already has a login
+// (an invitation is sent instead), so that adding members reveals nothing
+// about other tenants' logins.
+type TeamAddition struct {
+	Email    string          `json:"email"`
+	FullName string          `json:"full_name"`
+	Role     partnerkit.Role `json:"role"`
+}
+
+// AddTeamMember adds a person to the actor's account (admins only), the
+// way an admin console does: a new email becomes a user with the given
+// password and role; an email that already has a login is not revealed —
+// it gets a team invitation to accept with its own password (mailed when
+// mail is configured), and the answer is exactly the same. Input is
+// checked the same way in both cases. Returns conflict on "email" only
+// when the person is already a member of the actor's own account.
+func (s *Service) AddTeamMember(ctx context.Context, actor partnerkit.Actor, in CreateUserInput) (*TeamAddition, error) {
+	const op = "partners.AddTeamMember"
+	if err := actor.RequireAccount(); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	if err := actor.RequireAdmin(); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	in.Email = NormalizeEmail(in.Email)
+	in.FullName = strings.TrimSpace(in.FullName)
+	in.AccountID = actor.AccountID
+	if err := validate.All(validate.Struct(in), checkRole(in.Role), CheckPasswordPolicy(in.Password)); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	out := &TeamAddition{Email: in.Email, FullName: in.FullName, Role: in.Role}
+	existing, err := s.store.GetUserByEmail(ctx, in.Email)
+	switch {
+	case partnerkit.ErrorCode(err) == partnerkit.CodeNotFound:
+		if _, err := s.CreateUser(ctx, actor, in); err != nil {
+			return nil, err
+		}
+		return out, nil
+	case err != nil:
+		return nil, partnerkit.WithOp(op, err)
+	}
+	ms, err := s.store.UserMemberships(ctx, existing.ID)
+	if err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	for _, m := range ms {
+		if m.AccountID == actor.AccountID {
+			return nil, partnerkit.WithOp(op, partnerkit.ConflictField("email", "is already a member of this account"))
+		}
+	}
+	// Spend the time a new user's password hash takes, so the two answers
+	// cannot be told apart by their timing either.
+	if _, err := s.hashPassword(ctx, in.Password); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	if _, _, err := s.InviteMember(ctx, actor, TeamInviteInput{Email: in.Email, Role: in.Role}); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"context"
 	"strings"
 	"testing"
@@ -56,20 +57,62 @@ func Auth(t *testing.T, open Opener) {
 
 	t.Run("SignInThrottled", func(t *testing.T) {
 		e := newPartnersEnv(t, open)
-		for range partners.MaxLoginFailures {
-			_, _, err := e.svc.SignIn(ctx, "admin@root.example", "wrong", "10.0.0.2")
-			wantCode(t, err, partnerkit.CodeUnauthorized)
+		signIn := func(email, pw, addr string) error {
+			_, _, err := e.svc.SignIn(ctx, email, pw, addr)
+			return err
 		}
-		_, _, err := e.svc.SignIn(ctx, "admin@root.example", password, "10.0.0.3")
-		wantCode(t, err, partnerkit.CodeRateLimited) // the email is locked, from any address
-		if !strings.Contains(partnerkit.ErrorMessage(err), "try again in") {
-			t.Fatalf("message %q", partnerkit.ErrorMessage(err))
+		// The (email, address) pair: five checks, then that pair waits.
+		for range partners.PairAttempts {
+			wantCode(t, signIn("admin@root.example", "wrong", "10.0.0.2"), partnerkit.CodeUnauthorized)
 		}
-		_, _, err = e.svc.SignIn(ctx, "someone@else.example", "whatever", "10.0.0.2")
-		wantCode(t, err, partnerkit.CodeRateLimited) // and so is the address
-		e.advance(partners.LoginLockout + time.Minute)
-		_, _, err = e.svc.SignIn(ctx, "admin@root.example", password, "10.0.0.2")
-		noErr(t, err)
+		err := signIn("admin@root.example", password, "10.0.0.2")
+		wantCode(t, err, partnerkit.CodeRateLimited)
+		if !strings.Contains(partnerkit.ErrorMessage(err), "try again in") || partnerkit.ErrorRetryAfter(err) <= 0 {
+			t.Fatalf("message %q, retry after %s", partnerkit.ErrorMessage(err), partnerkit.ErrorRetryAfter(err))
+		}
+		// A stranger cannot lock a user out: 100 more guesses from X leave
+		// the user signing in from Y.
+		for range 100 {
+			wantCode(t, signIn("victim@root.example", "wrong", "10.6.6.6"), partnerkit.CodeUnauthorized, partnerkit.CodeRateLimited)
+		}
+		must[*partners.User](t)(e.svc.CreateUser(ctx, e.admin, partners.CreateUserInput{Email: "victim@root.example",
+			FullName: "Victim", Password: "Sup3r-secret", Role: partnerkit.RoleStaff}))
+		for range 100 {
+			wantCode(t, signIn("victim@root.example", "wrong", "10.6.6.6"), partnerkit.CodeRateLimited)
+		}
+		noErr(t, signIn("victim@root.example", "Sup3r-secret", "10.7.7.7"))
+		noErr(t, signIn("admin@root.example", password, "10.0.0.3"))
+		// The address: AddressAttempts checks for any emails, then it waits.
+		for i := range partners.AddressAttempts {
+			wantCode(t, signIn(fmt.Sprintf("user%d@nat.example", i), "wrong", "10.8.8.8"), partnerkit.CodeUnauthorized)
+		}
+		wantCode(t, signIn("someone@else.example", "whatever", "10.8.8.8"), partnerkit.CodeRateLimited)
+		// Windows end.
+		e.advance(partners.PairWindow + time.Minute)
+		noErr(t, signIn("admin@root.example", password, "10.0.0.2"))
+		noErr(t, signIn("victim@root.example", "Sup3r-secret", "10.8.8.8"))
+	})
+
+	t.Run("SignInManyAddressesSlowOneEmail", func(t *testing.T) {
+		e := newPartnersEnv(t, open)
+		// An attacker with a new address for every guess, trying every 5
+		// seconds for an hour, gets a bounded number of password checks.
+		checked := 0
+		start := e.svc.Clock().Now()
+		for i := 0; e.svc.Clock().Now().Sub(start) < partners.EmailWindow; i++ {
+			_, _, err := e.svc.SignIn(ctx, "admin@root.example", "wrong", fmt.Sprintf("10.%d.%d.%d", i/65536%256, i/256%256, i%256))
+			wantCode(t, err, partnerkit.CodeUnauthorized, partnerkit.CodeRateLimited)
+			if partnerkit.ErrorCode(err) == partnerkit.CodeUnauthorized {
+				checked++
+			}
+			e.advance(5 * time.Second)
+		}
+		if checked < partners.EmailFreeAttempts || checked > 40 {
+			t.Fatalf("%d guesses checked in an hour, want %d to 40", checked, partners.EmailFreeAttempts)
+		}
+		// Slowed, not locked: after the delay the user signs in.
+		e.advance(partners.EmailMaxDelay)
+		noErr(t, func() error { _, _, err := e.svc.SignIn(ctx, "admin@root.example", password, "192.0.2.1"); return err }())
 	})
 
 	t.Run("APIKeys", func(t *testing.T) {
@@ -130,15 +173,15 @@ func Auth(t *testing.T, open Opener) {
 		if rev.AccountName != "Root Provider" || rev.Email != "new@root.example" || rev.Registered || inv.TokenHash == token {
 			t.Fatalf("review %+v", rev)
 		}
-		_, err = e.svc.AcceptTeamInvitation(ctx, token, partners.AcceptTeamInvitationInput{FullName: "New", Password: "weak"})
+		_, err = e.svc.AcceptTeamInvitation(ctx, token, partners.AcceptTeamInvitationInput{FullName: "New", Password: "weak"}, "")
 		wantField(t, err, partnerkit.CodeInvalid, "password")
-		u := must[*partners.User](t)(e.svc.AcceptTeamInvitation(ctx, token, partners.AcceptTeamInvitationInput{FullName: "New", Password: "Passw0rd!"}))
-		_, ms, err := e.svc.Authenticate(ctx, "new@root.example", "Passw0rd!")
+		u := must[*partners.User](t)(e.svc.AcceptTeamInvitation(ctx, token, partners.AcceptTeamInvitationInput{FullName: "New", Password: "Passw0rd!"}, ""))
+		_, ms, err := e.svc.Authenticate(ctx, "new@root.example", "Passw0rd!", "")
 		noErr(t, err)
 		if len(ms) != 1 || ms[0].AccountID != e.root.ID || ms[0].Role != partnerkit.RoleStaff || ms[0].UserID != u.ID {
 			t.Fatalf("memberships %+v", ms)
 		}
-		_, err = e.svc.AcceptTeamInvitation(ctx, token, partners.AcceptTeamInvitationInput{FullName: "New", Password: "Passw0rd!"})
+		_, err = e.svc.AcceptTeamInvitation(ctx, token, partners.AcceptTeamInvitationInput{FullName: "New", Password: "Passw0rd!"}, "")
 		wantCode(t, err, partnerkit.CodeGone)
 		_, err = e.svc.ReviewTeamInvitation(ctx, "unknown")
 		wantCode(t, err, partnerkit.CodeNotFound)
@@ -150,17 +193,17 @@ func Auth(t *testing.T, open Opener) {
 		if rev := must[*partners.TeamInvitationReview](t)(e.svc.ReviewTeamInvitation(ctx, token2)); !rev.Registered {
 			t.Fatalf("review %+v", rev)
 		}
-		_, err = e.svc.AcceptTeamInvitation(ctx, token2, partners.AcceptTeamInvitationInput{Password: "Wrong-pass1"})
+		_, err = e.svc.AcceptTeamInvitation(ctx, token2, partners.AcceptTeamInvitationInput{Password: "Wrong-pass1"}, "")
 		wantField(t, err, partnerkit.CodeInvalid, "password")
-		must[*partners.User](t)(e.svc.AcceptTeamInvitation(ctx, token2, partners.AcceptTeamInvitationInput{Password: "Passw0rd!"}))
-		if _, ms, _ := e.svc.Authenticate(ctx, "new@root.example", "Passw0rd!"); len(ms) != 2 {
+		must[*partners.User](t)(e.svc.AcceptTeamInvitation(ctx, token2, partners.AcceptTeamInvitationInput{Password: "Passw0rd!"}, ""))
+		if _, ms, _ := e.svc.Authenticate(ctx, "new@root.example", "Passw0rd!", ""); len(ms) != 2 {
 			t.Fatalf("memberships %+v", ms)
 		}
 		// Links expire.
 		_, token3, err := e.svc.InviteMember(ctx, e.admin, partners.TeamInviteInput{Email: "late@root.example", Role: partnerkit.RoleViewer})
 		noErr(t, err)
 		e.advance(partners.TeamInvitationTTL + time.Minute)
-		_, err = e.svc.AcceptTeamInvitation(ctx, token3, partners.AcceptTeamInvitationInput{FullName: "L", Password: "Passw0rd!"})
+		_, err = e.svc.AcceptTeamInvitation(ctx, token3, partners.AcceptTeamInvitationInput{FullName: "L", Password: "Passw0rd!"}, "")
 		wantCode(t, err, partnerkit.CodeGone)
 	})
 

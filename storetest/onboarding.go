@@ -249,7 +249,7 @@ func Onboarding(t *testing.T, open Opener) {
 			t.Fatalf("activation %+v", act)
 		}
 		// The new user signs in as the partner's admin.
-		_, ms, err := f.svc.Authenticate(ctx, "coach@champions.example", "Sup3r-secret")
+		_, ms, err := f.svc.Authenticate(ctx, "coach@champions.example", "Sup3r-secret", "")
 		noErr(t, err)
 		if len(ms) != 1 || ms[0].AccountID != res.Partner.ID || ms[0].Role != partnerkit.RoleAdmin {
 			t.Fatalf("memberships %+v", ms)

@@ -318,14 +318,14 @@ func Partners(t *testing.T, open Opener) {
 		_, err = e.svc.AddMember(ctx, e.admin, dist.ID, u.ID, partnerkit.RoleViewer)
 		wantField(t, err, partnerkit.CodeConflict, "user_id")
 		// Authenticate returns the memberships, oldest first.
-		au, ms, err := e.svc.Authenticate(ctx, "ANN@example.com", "Passw0rd!")
+		au, ms, err := e.svc.Authenticate(ctx, "ANN@example.com", "Passw0rd!", "")
 		noErr(t, err)
 		if au.ID != u.ID || len(ms) != 2 || ms[0].AccountID != e.root.ID || ms[1].AccountID != dist.ID {
 			t.Fatalf("authenticate: %+v %+v", au, ms)
 		}
-		_, _, err = e.svc.Authenticate(ctx, "ann@example.com", "wrong")
+		_, _, err = e.svc.Authenticate(ctx, "ann@example.com", "wrong", "")
 		wantCode(t, err, partnerkit.CodeUnauthorized)
-		_, _, err = e.svc.Authenticate(ctx, "nobody@example.com", "Passw0rd!")
+		_, _, err = e.svc.Authenticate(ctx, "nobody@example.com", "Passw0rd!", "")
 		wantCode(t, err, partnerkit.CodeUnauthorized)
 		// Only admins manage users.
 		_, err = e.svc.CreateUser(ctx, partnerkit.Actor{AccountID: e.root.ID, Role: partnerkit.RoleStaff},

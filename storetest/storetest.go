@@ -11,6 +11,7 @@
 package storetest
 
 import (
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -55,6 +56,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Capacity", func(t *testing.T) { Capacity(t, open) })
 	t.Run("Listings", func(t *testing.T) { Listings(t, open) })
 	t.Run("Resellers", func(t *testing.T) { Resellers(t, open) })
+	t.Run("Security", func(t *testing.T) { Security(t, open) })
 	t.Run("Concurrency", func(t *testing.T) { Concurrency(t, open) })
 }
 
@@ -81,10 +83,11 @@ func AdjustableClock(start time.Time) (partnerkit.Clock, func(d time.Duration)) 
 // Epoch is the start of the ticking clock of the suite.
 var Epoch = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
-func wantCode(t *testing.T, err error, code partnerkit.Code) {
+// wantCode fails t unless err has code (or one of more).
+func wantCode(t *testing.T, err error, code partnerkit.Code, more ...partnerkit.Code) {
 	t.Helper()
-	if got := partnerkit.ErrorCode(err); got != code {
-		t.Fatalf("error code = %q, want %q (err: %v)", got, code, err)
+	if got := partnerkit.ErrorCode(err); got != code && !slices.Contains(more, got) {
+		t.Fatalf("error code = %q, want %q (err: %v)", got, append([]partnerkit.Code{code}, more...), err)
 	}
 }
 

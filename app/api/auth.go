@@ -75,7 +75,7 @@ func (a *API) authRoutes() {
 		if err := decode(r, &in); err != nil {
 			return err
 		}
-		u, err := a.cfg.Partners.AcceptTeamInvitation(r.Context(), r.PathValue("token"), in)
+		u, err := a.cfg.Partners.AcceptTeamInvitation(r.Context(), r.PathValue("token"), in, clientAddress(r))
 		if err != nil {
 			return err
 		}

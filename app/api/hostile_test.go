@@ -236,7 +236,7 @@ func TestListsSortAndPage(t *testing.T) {
 		}{
 			{"/partners?sort=name", []string{"alpha", "Bravo", "Charlie"}, 3, "items 0-2/3"},
 			{"/partners?sort=-name&limit=2", []string{"Charlie", "Bravo"}, 3, "items 0-1/3"},
-			{"/partners?sort=-created_at&limit=1&offset=1", []string{"Bravo"}, 3, "items 1-1/3"},
+			{"/partners?sort=-created_at&limit=1&offset=1", []string{"alpha"}, 3, "items 1-1/3"},
 			{"/partners?offset=3", []string{}, 3, "items */3"},
 			{"/agreements?sort=-name", []string{"Charlie terms", "Bravo terms", "alpha terms"}, 3, "items 0-2/3"},
 			{"/agreements?sort=created_at&limit=2", []string{"Bravo terms", "alpha terms"}, 3, "items 0-1/3"},

@@ -430,6 +430,10 @@ var migrations = []schemaMigration{
 		// also when several instances bootstrap an empty database at once.
 		`CREATE UNIQUE INDEX accounts_one_root_key ON accounts ((manager_id IS NULL)) WHERE manager_id IS NULL`,
 	}},
+	{name: "20261201000002", comment: "throttle", statements: []string{
+		// Sign-in counts are changed by compare-and-swap on seq.
+		`ALTER TABLE login_failures ADD COLUMN seq INTEGER NOT NULL DEFAULT 0`,
+	}},
 }
 
 // render fills the dialect's types into a statement.

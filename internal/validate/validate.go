@@ -47,7 +47,7 @@ func newValidator() *validator.Validate {
 // ("business_contact.email"); a text problem wins over a tag's.
 func Struct(s any) error {
 	fields := map[string]string{}
-	walk(reflect.ValueOf(s), "", false, false, fields, 0)
+	walker{fields: fields, required: true}.walk(reflect.ValueOf(s), "", false, false, 0)
 	err := v.Struct(s)
 	if err == nil {
 		return Fields(fields)
@@ -68,13 +68,21 @@ func Struct(s any) error {
 	return Fields(fields)
 }
 
-// Text applies the text rule alone to every string reachable from v, naming
-// each bad one by its JSON path under prefix ("samples" gives
-// "samples[3].storage_account_id"). It returns nil or an invalid error.
+// Text applies the text rule alone (not the tags, not the blank rule) to
+// every string reachable from v, naming each bad one by its JSON path under
+// prefix ("samples" gives "samples[3].storage_account_id"). It returns nil
+// or an invalid error.
 func Text(prefix string, v any) error {
 	fields := map[string]string{}
-	walk(reflect.ValueOf(v), prefix, false, false, fields, 0)
+	walker{fields: fields}.walk(reflect.ValueOf(v), prefix, false, false, 0)
 	return Fields(fields)
+}
+
+// walker collects the problems of one walk; required says whether a
+// required field that is blank is one.
+type walker struct {
+	fields   map[string]string
+	required bool
 }
 
 // maxDepth bounds the walk (input types are not recursive; this is a guard).
@@ -82,14 +90,15 @@ const maxDepth = 32
 
 // walk applies the text rule to v at path; multiline and required come from
 // the tags of the field that holds v.
-func walk(v reflect.Value, path string, multiline, required bool, fields map[string]string, depth int) {
+func (w walker) walk(v reflect.Value, path string, multiline, required bool, depth int) {
+	fields := w.fields
 	if !v.IsValid() || depth > maxDepth {
 		return
 	}
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if !v.IsNil() {
-			walk(v.Elem(), path, multiline, required, fields, depth+1)
+			w.walk(v.Elem(), path, multiline, required, depth+1)
 		}
 	case reflect.String:
 		if _, dup := fields[path]; dup {
@@ -97,7 +106,7 @@ func walk(v reflect.Value, path string, multiline, required bool, fields map[str
 		}
 		if p := partnerkit.TextProblem(v.String(), multiline); p != "" {
 			fields[path] = p
-		} else if required && partnerkit.IsBlank(v.String()) {
+		} else if w.required && required && partnerkit.IsBlank(v.String()) {
 			fields[path] = "is required"
 		}
 	case reflect.Slice, reflect.Array:
@@ -105,7 +114,7 @@ func walk(v reflect.Value, path string, multiline, required bool, fields map[str
 			return // bytes: files, not text
 		}
 		for i := range v.Len() {
-			walk(v.Index(i), path+"["+strconv.Itoa(i)+"]", multiline, false, fields, depth+1)
+			w.walk(v.Index(i), path+"["+strconv.Itoa(i)+"]", multiline, false, depth+1)
 		}
 	case reflect.Map:
 		iter := v.MapRange()
@@ -115,7 +124,7 @@ func walk(v reflect.Value, path string, multiline, required bool, fields map[str
 				fields[join(path, "")] = "has a key that " + p
 				continue
 			}
-			walk(iter.Value(), join(path, key), multiline, false, fields, depth+1)
+			w.walk(iter.Value(), join(path, key), multiline, false, depth+1)
 		}
 	case reflect.Struct:
 		t := v.Type()
@@ -135,7 +144,7 @@ func walk(v reflect.Value, path string, multiline, required bool, fields map[str
 				fpath = join(path, name)
 			}
 			ml := f.Tag.Get("text") == "multiline"
-			walk(v.Field(i), fpath, ml, hasRule(f.Tag.Get("validate"), "required"), fields, depth+1)
+			w.walk(v.Field(i), fpath, ml, hasRule(f.Tag.Get("validate"), "required"), depth+1)
 		}
 	}
 }

@@ -465,6 +465,10 @@ func (s *Store) AuditTrail(ctx context.Context, q partners.AuditQuery) ([]partne
 	var rows []auditRow
 	sel := s.conn(ctx).NewSelect().Model(&rows).Where("ev.entity_id = ?", q.EntityID).
 		OrderExpr(sqldb.OrderBy(partners.AuditOrder.Resolve(q.Sort), map[string]string{"at": "ev.at"}, "ev.id"))
+	if q.VisibleTo != "" { // the event's account is VisibleTo or one it manages (materialized path)
+		sel = sel.Where("EXISTS (SELECT 1 FROM accounts va WHERE va.id = ev.account_id AND va.path LIKE ? ESCAPE '\\')",
+			"%/"+sqldb.EscapeLike(q.VisibleTo)+"/%")
+	}
 	if q.Limit > 0 {
 		sel = sel.Limit(int64(q.Limit))
 	}
@@ -649,6 +653,7 @@ type loginFailuresRow struct {
 	Failures    int
 	WindowStart time.Time
 	LockedUntil *time.Time
+	Seq         int
 }
 
 // GetLoginFailures implements partners.AuthStore.
@@ -661,7 +666,7 @@ func (s *Store) GetLoginFailures(ctx context.Context, key string) (*partners.Log
 	if err != nil {
 		return nil, sqldb.Internal("bunstore.GetLoginFailures", err)
 	}
-	f := &partners.LoginFailures{Key: r.Key, Failures: r.Failures, WindowStart: r.WindowStart.UTC()}
+	f := &partners.LoginFailures{Key: r.Key, Failures: r.Failures, WindowStart: r.WindowStart.UTC(), Seq: r.Seq}
 	if r.LockedUntil != nil {
 		t := r.LockedUntil.UTC()
 		f.LockedUntil = &t
@@ -669,20 +674,25 @@ func (s *Store) GetLoginFailures(ctx context.Context, key string) (*partners.Log
 	return f, nil
 }
 
-// CountLoginAttempt implements partners.AuthStore with one atomic upsert:
-// concurrent attempts each add one, and an expired window restarts at 1.
-func (s *Store) CountLoginAttempt(ctx context.Context, key string, now time.Time, window time.Duration) (*partners.LoginFailures, error) {
-	r := &loginFailuresRow{Key: key, Failures: 1, WindowStart: now}
-	expired := now.Add(-window)
-	err := s.conn(ctx).NewInsert().Model(r).On("CONFLICT (key) DO UPDATE").
-		Set("failures = CASE WHEN lf.window_start <= ? THEN 1 ELSE lf.failures + 1 END", expired).
-		Set("window_start = CASE WHEN lf.window_start <= ? THEN EXCLUDED.window_start ELSE lf.window_start END", expired).
-		Set("locked_until = NULL").
-		Returning("failures, window_start").Scan(ctx)
-	if err != nil {
-		return nil, sqldb.Internal("bunstore.CountLoginAttempt", err)
+// SwapLoginFailures implements partners.AuthStore: a compare-and-swap on
+// the row's seq, one statement either way.
+func (s *Store) SwapLoginFailures(ctx context.Context, old, next *partners.LoginFailures) (bool, error) {
+	const op = "bunstore.SwapLoginFailures"
+	r := &loginFailuresRow{Key: next.Key, Failures: next.Failures, WindowStart: next.WindowStart,
+		LockedUntil: next.LockedUntil, Seq: next.Seq}
+	var res sql.Result
+	var err error
+	if old == nil {
+		res, err = s.conn(ctx).NewInsert().Model(r).On("CONFLICT (key) DO NOTHING").Exec(ctx)
+	} else {
+		res, err = s.conn(ctx).NewUpdate().Model(r).Column("failures", "window_start", "locked_until", "seq").
+			Where("key = ? AND seq = ?", next.Key, old.Seq).Exec(ctx)
 	}
-	return &partners.LoginFailures{Key: key, Failures: r.Failures, WindowStart: r.WindowStart.UTC()}, nil
+	if err != nil {
+		return false, sqldb.Internal(op, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, sqldb.Internal(op, err)
 }
 
 // DeleteLoginFailures implements partners.AuthStore.

@@ -421,6 +421,12 @@ func (s *Store) AuditTrail(ctx context.Context, q partners.AuditQuery) ([]partne
 	var total int
 	err := s.db.View(ctx, func() error {
 		events := s.auditOf(q.EntityID) // oldest first, ties by ID
+		if q.VisibleTo != "" {
+			events = slices.DeleteFunc(slices.Clone(events), func(e partnerkit.AuditEvent) bool {
+				a, ok := s.accounts.Get(e.AccountID)
+				return !ok || !a.VisibleTo(q.VisibleTo)
+			})
+		}
 		total = len(events)
 		if partners.AuditOrder.Resolve(q.Sort).Desc() {
 			events = slices.Clone(events)
@@ -563,20 +569,19 @@ func (s *Store) GetLoginFailures(ctx context.Context, key string) (*partners.Log
 	return memdb.Get(ctx, s.db, s.failures, "login failures", key)
 }
 
-// CountLoginAttempt implements partners.AuthStore under the engine's lock.
-func (s *Store) CountLoginAttempt(ctx context.Context, key string, now time.Time, window time.Duration) (*partners.LoginFailures, error) {
-	var out partners.LoginFailures
+// SwapLoginFailures implements partners.AuthStore under the engine's lock.
+func (s *Store) SwapLoginFailures(ctx context.Context, old, next *partners.LoginFailures) (bool, error) {
+	swapped := false
 	err := s.db.Update(ctx, func(t *memdb.Tx) error {
-		f, ok := s.failures.Get(key)
-		if !ok || !f.WindowStart.After(now.Add(-window)) {
-			f = partners.LoginFailures{Key: key, WindowStart: now}
+		cur, ok := s.failures.Get(next.Key)
+		if old == nil && ok || old != nil && (!ok || cur.Seq != old.Seq) {
+			return nil
 		}
-		f.Failures++
-		s.failures.Put(t, key, f)
-		out = f
+		s.failures.Put(t, next.Key, *next)
+		swapped = true
 		return nil
 	})
-	return &out, err
+	return swapped, err
 }
 
 // DeleteLoginFailures implements partners.AuthStore.
