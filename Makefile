@@ -6,6 +6,7 @@ STATICCHECK     ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 PARTNERKIT_ADDR ?= 127.0.0.1:8080
 PARTNERKIT_DB   ?= partnerkit.db
 BENCHTIME       ?= 1s
+FUZZTIME        ?= 30s
 
 # PostgreSQL tests run when a server answers on the local port (or when the
 # caller sets PARTNERKIT_TEST_POSTGRES itself); each test creates and drops
@@ -16,7 +17,7 @@ export PARTNERKIT_ADDR PARTNERKIT_DB PARTNERKIT_ADMIN_EMAIL PARTNERKIT_ADMIN_PAS
 
 WASM := app/cmd/partnerkit/web/app.wasm
 
-.PHONY: wasm wasm-size test-e2e run build test fmt-check vet staticcheck check-deps unit bench fmt clean
+.PHONY: wasm wasm-size test-e2e run build test fmt-check vet staticcheck check-deps unit bench fuzz fmt clean
 
 ## run: build and start the server on $(PARTNERKIT_DB) at $(PARTNERKIT_ADDR)
 run: build
@@ -60,6 +61,12 @@ unit:
 ## test-e2e: the PWA in headless Chromium (Debian's chromium package), driven by chromedp
 test-e2e: wasm
 	PARTNERKIT_E2E=1 $(GO) test -count=1 -v -run 'TestBrowser' ./app/e2e/
+
+## fuzz: each fuzz target of the API for $(FUZZTIME) (JSON bodies, list queries and path
+## values through the real handler on the memory store and SQLite; any 5xx or panic fails)
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzJSONBodies$$' -fuzztime $(FUZZTIME) ./app/api/
+	$(GO) test -run '^$$' -fuzz '^FuzzListQueries$$' -fuzztime $(FUZZTIME) ./app/api/
 
 ## bench: every benchmark (BenchmarkDirectory seeds 100,000 partners once)
 bench:

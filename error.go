@@ -1,5 +1,7 @@
 // Package partnerkit is the shared kernel of Partnerkit: the error model,
-// the acting principal, opaque IDs, list paging and the clock. Every domain
+// the acting principal, opaque IDs, the text rule every accepted text obeys
+// (CheckText, CheckID, IsBlank), list paging and sorting (Page, Sort,
+// Order) and the clock. Every domain
 // package (partners, agreements, contracts, capacity) builds on it.
 //
 // The kernel is deliberately small and free of heavy dependencies (no

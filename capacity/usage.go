@@ -20,6 +20,11 @@ const (
 	MaxBatch = 10_000
 	// MaxClockSkew is how far in the future a sample may be stamped.
 	MaxClockSkew = 5 * time.Minute
+	// MaxSampleBytes is the most bytes one sample may report (100 TB): a
+	// day of samples every second still sums within an int64 (the daily
+	// rollups' sum_bytes, in memory and in SQL), so no hostile batch
+	// overflows a store.
+	MaxSampleBytes = 100_000_000_000_000
 )
 
 // earliestSample is the oldest timestamp a sample may carry.
@@ -126,6 +131,8 @@ func (s *Service) checkSamples(ctx context.Context, actor partnerkit.Actor, samp
 			return nil, nil, partnerkit.FieldError(field+"timestamp", "must not be in the future")
 		case x.Bytes < 0:
 			return nil, nil, partnerkit.FieldError(field+"bytes", "must not be negative")
+		case x.Bytes > MaxSampleBytes:
+			return nil, nil, partnerkit.FieldError(field+"bytes", "must be at most 100000000000000 (100 TB)")
 		}
 		k := key{x.StorageAccountID, ts.Unix()}
 		if b, dup := seen[k]; dup {
@@ -305,6 +312,9 @@ const maxReportDays = 3 * 366
 // exact decimal arithmetic; each day costs 1/(days in its month) of a month.
 func (s *Service) UsageReport(ctx context.Context, actor partnerkit.Actor, q ReportQuery) (*Report, error) {
 	const op = "capacity.UsageReport"
+	if err := validate.Text("", q); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
 	if err := actor.RequireAccount(); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
@@ -550,6 +560,9 @@ type Overview struct {
 // partner's allocation and usage.
 func (s *Service) Overview(ctx context.Context, actor partnerkit.Actor, contractID string) (*Overview, error) {
 	const op = "capacity.Overview"
+	if err := partnerkit.CheckID("contract_id", contractID); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
 	if _, err := s.contracts.Get(ctx, actor, contractID); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}

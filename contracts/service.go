@@ -359,6 +359,9 @@ func (s *Service) List(ctx context.Context, actor partnerkit.Actor, f ListFilter
 // not_found for an account the actor may not see.
 func (s *Service) ListAll(ctx context.Context, actor partnerkit.Actor, accountID string) ([]Contract, error) {
 	const op = "contracts.ListAll"
+	if err := partnerkit.CheckID("account_id", accountID); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
 	if err := actor.RequireAccount(); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}

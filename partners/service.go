@@ -617,6 +617,10 @@ func (s *Service) Audit(ctx context.Context, actor partnerkit.Actor, f AuditFilt
 // unavailable when every password-hash slot stays busy.
 func (s *Service) Authenticate(ctx context.Context, email, password, address string) (*User, []Membership, error) {
 	const op = "partners.Authenticate"
+	if err := validate.All(partnerkit.CheckText("email", email, false), partnerkit.CheckText("password", password, false),
+		partnerkit.CheckText("address", address, false)); err != nil {
+		return nil, nil, partnerkit.WithOp(op, err) // the text rule first: no store sees a NUL
+	}
 	bad := &partnerkit.Error{Code: partnerkit.CodeUnauthorized, Message: "wrong email or password", Op: op}
 	email = NormalizeEmail(email)
 	u, err := s.store.GetUserByEmail(ctx, email)

@@ -129,7 +129,7 @@ type AcceptTeamInvitationInput struct {
 // wrong password counts.
 func (s *Service) AcceptTeamInvitation(ctx context.Context, token string, in AcceptTeamInvitationInput, address string) (*User, error) {
 	const op = "partners.AcceptTeamInvitation"
-	if err := partnerkit.CheckID("token", token); err != nil {
+	if err := validate.All(partnerkit.CheckID("token", token), validate.Text("", in)); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
 	inv, err := s.openTeamInvitation(ctx, token)

@@ -58,6 +58,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Resellers", func(t *testing.T) { Resellers(t, open) })
 	t.Run("Security", func(t *testing.T) { Security(t, open) })
 	t.Run("Concurrency", func(t *testing.T) { Concurrency(t, open) })
+	t.Run("Hostile", func(t *testing.T) { Hostile(t, open) })
 }
 
 // CheapHasher hashes passwords fast, for tests only.

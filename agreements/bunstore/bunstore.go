@@ -104,10 +104,7 @@ func (s *Store) ListAgreements(ctx context.Context, q agreements.Query) ([]agree
 	}
 	sel = sel.OrderExpr(sqldb.OrderBy(agreements.ListOrder.Resolve(q.Sort),
 		map[string]string{"name": "ag.search_name", "created_at": "ag.created_at"}, "ag.id"))
-	if q.Limit > 0 {
-		sel = sel.Limit(int64(q.Limit))
-	}
-	total, err := sel.Offset(int64(q.Offset)).ScanAndCount(ctx)
+	total, err := sqldb.Page(sel, q.Limit, q.Offset).ScanAndCount(ctx)
 	if err != nil && !sqldb.IsNoRows(err) {
 		return nil, 0, sqldb.Internal("bunstore.ListAgreements", err)
 	}

@@ -16,10 +16,12 @@ import (
 	"github.com/partnerkit/partnerkit/agreements"
 	"github.com/partnerkit/partnerkit/app/api"
 	wiring "github.com/partnerkit/partnerkit/app/server"
+	"github.com/partnerkit/partnerkit/capacity"
 	"github.com/partnerkit/partnerkit/contracts"
 	"github.com/partnerkit/partnerkit/internal/testdb"
 	"github.com/partnerkit/partnerkit/partners"
 	"github.com/partnerkit/partnerkit/storetest"
+	"github.com/shopspring/decimal"
 )
 
 // The fuzz targets drive the real handler (api.New on real services) on the
@@ -83,10 +85,50 @@ func seedFuzzAPI(tb testing.TB, name string, cfg api.Config) *fuzzAPI {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	// A distributor on an active capacity contract, its reseller's allocation
+	// and storage account: usage can be ingested and reported.
+	must := func(err error) {
+		tb.Helper()
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+	dist, err := cfg.Partners.CreatePartner(ctx, actor, partners.CreatePartnerInput{Type: partners.TypeDistributor, Name: "Distributor"})
+	must(err)
+	distActor := partnerkit.Actor{AccountID: dist.ID, UserID: admin.ID, Role: partnerkit.RoleAdmin}
+	reseller, err := cfg.Partners.CreatePartner(ctx, distActor, partners.CreatePartnerInput{Type: partners.TypeReseller, Name: "Reseller"})
+	must(err)
+	capCon, err := cfg.Contracts.Create(ctx, actor, contracts.CreateInput{PartnerID: dist.ID, AgreementID: agr.ID})
+	must(err)
+	_, err = cfg.Contracts.Sign(ctx, actor, capCon.ID)
+	must(err)
+	_, err = cfg.Contracts.Activate(ctx, actor, capCon.ID)
+	must(err)
+	_, err = cfg.Capacity.SetTerms(ctx, actor, capCon.ID, capacity.TermsInput{ReservedTB: decimal.NewFromInt(100),
+		BillingModel: capacity.BillingReserved, PricePerTB: decimal.NewFromInt(5), ExcessPricePerTB: decimal.NewFromInt(8), Currency: "USD"})
+	must(err)
+	_, err = cfg.Capacity.SetAllocation(ctx, distActor, reseller.ID, capacity.AllocationInput{ContractID: capCon.ID, AllocatedTB: decimal.NewFromInt(50)})
+	must(err)
+	sa, err := cfg.Capacity.CreateStorageAccount(ctx, distActor, capacity.StorageAccountInput{PartnerID: reseller.ID, Name: "Bucket",
+		QuotaTB: decimal.NewFromInt(10)})
+	must(err)
 	return &fuzzAPI{name: name, h: api.New(cfg), key: key, ids: map[string]string{
 		"partners": vendor.ID, "agreements": agr.ID, "marketplaces": mp.ID, "contracts": con.ID,
-		"capacity": con.ID, "team": admin.ID, "api-keys": "AK-none", "audit": root.ID,
+		"capacity": capCon.ID, "team": admin.ID, "api-keys": "AK-none", "audit": root.ID,
+		"storage-accounts": sa.ID, "reseller": reseller.ID,
 	}}
+}
+
+// expand replaces the placeholders $SA (a storage account), $PA (a
+// reseller with an allocation), $CTR (an active capacity contract) and $AGR
+// (an agreement) in a fuzzed body with real IDs, so bodies reach deep.
+func (f *fuzzAPI) expand(body []byte) []byte {
+	for _, p := range []struct{ placeholder, id string }{
+		{"$SA", f.ids["storage-accounts"]}, {"$PA", f.ids["reseller"]}, {"$CTR", f.ids["capacity"]}, {"$AGR", f.ids["agreements"]},
+	} {
+		body = bytes.ReplaceAll(body, []byte(p.placeholder), []byte(p.id))
+	}
+	return body
 }
 
 // serve sends one request and fails the test on a 5xx.
@@ -148,14 +190,14 @@ func FuzzJSONBodies(f *testing.F) {
 	f.Fuzz(func(t *testing.T, route uint8, body []byte) {
 		r := writes[int(route)%len(writes)]
 		for _, a := range apis {
-			a.serve(t, r.Method, a.fill(r.Path, "$"), "", body)
+			a.serve(t, r.Method, a.fill(r.Path, "$"), "", a.expand(body))
 		}
 	})
 }
 
 // FuzzListQueries sends fuzzed query strings and path values to every GET
 // route: lists and single resources ("$" as the path value stands for a
-// real ID).
+// real ID, and the query's placeholders are expanded as in bodies).
 func FuzzListQueries(f *testing.F) {
 	apis := newFuzzAPIs(f)
 	gets := routes(apis[0].h.(*api.API), http.MethodGet)
@@ -165,7 +207,7 @@ func FuzzListQueries(f *testing.F) {
 	f.Fuzz(func(t *testing.T, route uint8, pathValue, query string) {
 		r := gets[int(route)%len(gets)]
 		for _, a := range apis {
-			a.serve(t, r.Method, a.fill(r.Path, pathValue), query, nil)
+			a.serve(t, r.Method, a.fill(r.Path, pathValue), string(a.expand([]byte(query))), nil)
 		}
 	})
 }

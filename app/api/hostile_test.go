@@ -1,8 +1,10 @@
 package api_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
@@ -289,4 +291,28 @@ func TestHugeOffsetsNeverPanic(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestUsageBytesNeverOverflow: a sample's bytes are bounded, so a day's
+// rollup (a sum of up to 86,400 samples) never overflows a store (it was a
+// 500 on SQLite and PostgreSQL from the second batch of MaxInt64 samples).
+func TestUsageBytesNeverOverflow(t *testing.T) {
+	for _, a := range newFuzzAPIs(t) {
+		t.Run(a.name, func(t *testing.T) {
+			for i, c := range []struct {
+				bytes  string
+				status int
+			}{{"9223372036854775807", 400}, {"9223372036854775807", 400}, {"100000000000000", 200}, {"100000000000000", 200}} {
+				body := a.expand([]byte(`{"samples":[{"storage_account_id":"$SA","timestamp":"2025-01-01T00:00:0` + strconv.Itoa(i) +
+					`Z","bytes":` + c.bytes + `}]}`))
+				req := httptest.NewRequest(http.MethodPost, "/api/v1/usage", bytes.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+a.key)
+				rec := httptest.NewRecorder()
+				a.h.ServeHTTP(rec, req)
+				if rec.Code != c.status || c.status == 400 && !strings.Contains(rec.Body.String(), "samples[0].bytes") {
+					t.Fatalf("batch %d: status %d, want %d: %s", i, rec.Code, c.status, rec.Body.Bytes())
+				}
+			}
+		})
+	}
 }

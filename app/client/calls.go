@@ -102,9 +102,10 @@ func (c *Client) ReactivatePartner(ctx context.Context, id string) (*Partner, er
 }
 
 // PartnerUsers lists a partner's console users.
-func (c *Client) PartnerUsers(ctx context.Context, id string) (*List[Member], error) {
+// A page p, if given, picks the window and sort; by default the first 500.
+func (c *Client) PartnerUsers(ctx context.Context, id string, p ...Page) (*List[Member], error) {
 	var l List[Member]
-	err := c.call(ctx, "GET", "/partners/"+url.PathEscape(id)+"/users", nil, nil, &l)
+	err := c.call(ctx, "GET", "/partners/"+url.PathEscape(id)+"/users", wholePage(p).query(nil), nil, &l)
 	return &l, err
 }
 
@@ -155,9 +156,10 @@ func (c *Client) PublishVersion(ctx context.Context, agreementID string, doc Doc
 }
 
 // Marketplaces lists the account's marketplaces.
-func (c *Client) Marketplaces(ctx context.Context) (*List[Marketplace], error) {
+// A page p, if given, picks the window and sort; by default the first 500.
+func (c *Client) Marketplaces(ctx context.Context, p ...Page) (*List[Marketplace], error) {
 	var l List[Marketplace]
-	err := c.call(ctx, "GET", "/marketplaces", nil, nil, &l)
+	err := c.call(ctx, "GET", "/marketplaces", wholePage(p).query(nil), nil, &l)
 	return &l, err
 }
 
@@ -188,9 +190,10 @@ func (c *Client) ContractAction(ctx context.Context, id, action string) (*Contra
 }
 
 // CapacityContracts lists the capacity contracts (Select contract).
-func (c *Client) CapacityContracts(ctx context.Context) (*List[CapacityContract], error) {
+// A page p, if given, picks the window and sort; by default the first 500.
+func (c *Client) CapacityContracts(ctx context.Context, p ...Page) (*List[CapacityContract], error) {
 	var l List[CapacityContract]
-	err := c.call(ctx, "GET", "/capacity/contracts", nil, nil, &l)
+	err := c.call(ctx, "GET", "/capacity/contracts", wholePage(p).query(nil), nil, &l)
 	return &l, err
 }
 
@@ -258,16 +261,18 @@ func (c *Client) Deals(ctx context.Context, status string, p Page) (*List[Deal],
 }
 
 // Team lists the members of the caller's account.
-func (c *Client) Team(ctx context.Context) (*List[Member], error) {
+// A page p, if given, picks the window and sort; by default the first 500.
+func (c *Client) Team(ctx context.Context, p ...Page) (*List[Member], error) {
 	var l List[Member]
-	err := c.call(ctx, "GET", "/team", nil, nil, &l)
+	err := c.call(ctx, "GET", "/team", wholePage(p).query(nil), nil, &l)
 	return &l, err
 }
 
 // APIKeys lists the account's API keys.
-func (c *Client) APIKeys(ctx context.Context) (*List[APIKey], error) {
+// A page p, if given, picks the window and sort; by default the first 500.
+func (c *Client) APIKeys(ctx context.Context, p ...Page) (*List[APIKey], error) {
 	var l List[APIKey]
-	err := c.call(ctx, "GET", "/api-keys", nil, nil, &l)
+	err := c.call(ctx, "GET", "/api-keys", wholePage(p).query(nil), nil, &l)
 	return &l, err
 }
 
@@ -314,9 +319,10 @@ func (c *Client) UpdateAgreement(ctx context.Context, id string, in AgreementCha
 }
 
 // AgreementVersions lists an agreement's versions.
-func (c *Client) AgreementVersions(ctx context.Context, id string) (*List[AgreementVersion], error) {
+// A page p, if given, picks the window and sort; by default the first 500.
+func (c *Client) AgreementVersions(ctx context.Context, id string, p ...Page) (*List[AgreementVersion], error) {
 	var l List[AgreementVersion]
-	err := c.call(ctx, "GET", "/agreements/"+url.PathEscape(id)+"/versions", nil, nil, &l)
+	err := c.call(ctx, "GET", "/agreements/"+url.PathEscape(id)+"/versions", wholePage(p).query(nil), nil, &l)
 	return &l, err
 }
 

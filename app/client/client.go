@@ -135,6 +135,18 @@ func (c *Client) raw(ctx context.Context, path string, query url.Values) (*Respo
 // Page selects a window of a list.
 type Page struct {
 	Limit, Offset int
+	// Sort is the order: a field of the list, "-" first for descending
+	// ("name", "-created_at"); empty means the list's default.
+	Sort string
+}
+
+// wholePage is the page a method of a small list asks for when its caller
+// gives none: the first (and, for such lists, usually only) 500 items.
+func wholePage(p []Page) Page {
+	if len(p) > 0 {
+		return p[0]
+	}
+	return Page{Limit: 500}
 }
 
 func (p Page) query(q url.Values) url.Values {
@@ -146,6 +158,9 @@ func (p Page) query(q url.Values) url.Values {
 	}
 	if p.Offset > 0 {
 		q.Set("offset", strconv.Itoa(p.Offset))
+	}
+	if p.Sort != "" {
+		q.Set("sort", p.Sort)
 	}
 	return q
 }

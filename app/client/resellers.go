@@ -290,9 +290,10 @@ func (c *Client) ChangeSubscriptionResources(ctx context.Context, id string, amo
 }
 
 // SubscriptionHistory returns a subscription's history, oldest first.
-func (c *Client) SubscriptionHistory(ctx context.Context, id string) (*List[SubscriptionEvent], error) {
+// A page p, if given, picks the window and sort; by default the first 500.
+func (c *Client) SubscriptionHistory(ctx context.Context, id string, p ...Page) (*List[SubscriptionEvent], error) {
 	var l List[SubscriptionEvent]
-	err := c.call(ctx, "GET", "/subscriptions/"+url.PathEscape(id)+"/history", nil, nil, &l)
+	err := c.call(ctx, "GET", "/subscriptions/"+url.PathEscape(id)+"/history", wholePage(p).query(nil), nil, &l)
 	return &l, err
 }
 

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -91,7 +92,37 @@ func browserSized(t *testing.T, width, height int) context.Context {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatal(err)
 	}
+	watchSecurityPolicy(t, ctx)
 	return ctx
+}
+
+// watchSecurityPolicy fails the test when the page breaks the server's
+// Content-Security-Policy (an inline style or script, a foreign origin):
+// every screen of every browser test runs under the real policy.
+func watchSecurityPolicy(t *testing.T, ctx context.Context) {
+	t.Helper()
+	var mu sync.Mutex
+	var violations []string
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if strings.Contains(m.Text, "Content Security Policy") || strings.Contains(m.Text, "Content-Security-Policy") {
+				mu.Lock()
+				violations = append(violations, m.Text)
+				mu.Unlock()
+			}
+		}
+	}()
+	t.Cleanup(func() { // runs before the browser closes (cleanups run last first)
+		mu.Lock()
+		defer mu.Unlock()
+		for _, v := range violations {
+			t.Errorf("Content-Security-Policy violation: %s", v)
+		}
+	})
 }
 
 // shots saves screenshots into a folder the test prints.

@@ -98,5 +98,5 @@ func Handler(services api.Config, db interface{ PingContext(context.Context) err
 	if web != nil {
 		mux.Handle("/", PWA(web))
 	}
-	return mux
+	return SecurityHeaders(mux, func(r *http.Request) bool { return r.TLS != nil })
 }

@@ -79,7 +79,9 @@ func (c *wizard) check() error {
 	fields := map[string]string{}
 	switch c.step {
 	case 1:
-		if strings.TrimSpace(c.name) == "" {
+		if p := partnerkit.TextProblem(c.name, false); p != "" { // the server's text rule, shared
+			fields["partner.name"] = p
+		} else if partnerkit.IsBlank(c.name) {
 			fields["partner.name"] = "is required"
 		}
 		if len(c.name) > 100 {
@@ -93,7 +95,9 @@ func (c *wizard) check() error {
 			fields["agreement_id"] = "pick an agreement or create a new one"
 		}
 		if c.createAgreement {
-			if strings.TrimSpace(c.agrName) == "" {
+			if p := partnerkit.TextProblem(c.agrName, false); p != "" {
+				fields["new_agreement.name"] = p
+			} else if partnerkit.IsBlank(c.agrName) {
 				fields["new_agreement.name"] = "is required"
 			}
 			if c.doc.source == "url" && !strings.HasPrefix(c.doc.url, "http://") && !strings.HasPrefix(c.doc.url, "https://") {

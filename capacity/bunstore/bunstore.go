@@ -318,10 +318,7 @@ func (s *Store) ListStorageAccounts(ctx context.Context, q capacity.StorageQuery
 	}
 	sel = sel.OrderExpr(sqldb.OrderBy(capacity.StorageOrder.Resolve(q.Sort),
 		map[string]string{"name": "sa.search_name", "created_at": "sa.created_at"}, "sa.id"))
-	if q.Limit > 0 {
-		sel = sel.Limit(int64(q.Limit))
-	}
-	total, err := sel.Offset(int64(q.Offset)).ScanAndCount(ctx)
+	total, err := sqldb.Page(sel, q.Limit, q.Offset).ScanAndCount(ctx)
 	if err != nil && !sqldb.IsNoRows(err) {
 		return nil, 0, sqldb.Internal("bunstore.ListStorageAccounts", err)
 	}
@@ -726,10 +723,7 @@ func (s *Store) ListDeals(ctx context.Context, q capacity.DealQuery) ([]capacity
 		sel = sel.Where("dl.status = ?", string(q.Status))
 	}
 	sel = sel.OrderExpr(sqldb.OrderBy(capacity.DealOrder.Resolve(q.Sort), map[string]string{"created_at": "dl.created_at"}, "dl.id"))
-	if q.Limit > 0 {
-		sel = sel.Limit(int64(q.Limit))
-	}
-	total, err := sel.Offset(int64(q.Offset)).ScanAndCount(ctx)
+	total, err := sqldb.Page(sel, q.Limit, q.Offset).ScanAndCount(ctx)
 	if err != nil && !sqldb.IsNoRows(err) {
 		return nil, 0, sqldb.Internal("bunstore.ListDeals", err)
 	}

@@ -188,10 +188,7 @@ func (s *Store) ListContracts(ctx context.Context, q contracts.Query) ([]contrac
 		sel = sel.Where("c.status IN (?)", bun.List([]string{"pending", "signed", "active"}))
 	}
 	sel = sel.OrderExpr(sqldb.OrderBy(contracts.ListOrder.Resolve(q.Sort), map[string]string{"created_at": "c.created_at"}, "c.id"))
-	if q.Limit > 0 {
-		sel = sel.Limit(int64(q.Limit))
-	}
-	total, err := sel.Offset(int64(q.Offset)).ScanAndCount(ctx)
+	total, err := sqldb.Page(sel, q.Limit, q.Offset).ScanAndCount(ctx)
 	if err != nil && !sqldb.IsNoRows(err) {
 		return nil, 0, sqldb.Internal("bunstore.ListContracts", err)
 	}

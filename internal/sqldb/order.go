@@ -1,6 +1,11 @@
 package sqldb
 
-import "github.com/partnerkit/partnerkit"
+import (
+	"math"
+
+	"github.com/partnerkit/partnerkit"
+	"github.com/uptrace/bun"
+)
 
 // OrderBy returns the ORDER BY expression of sort: columns maps each
 // sortable field to its column; ties are broken by the id column, in the
@@ -16,4 +21,15 @@ func OrderBy(sort partnerkit.Sort, columns map[string]string, id string) string 
 		return col + dir + ", " + id + dir
 	}
 	return id + dir
+}
+
+// Page applies a page to a query: a limit of 0 or less means no limit, a
+// negative offset none. SQLite has no OFFSET without a LIMIT, so "no
+// limit" is the largest one.
+func Page(q *bun.SelectQuery, limit, offset int) *bun.SelectQuery {
+	l := int64(limit)
+	if l <= 0 {
+		l = math.MaxInt64
+	}
+	return q.Limit(l).Offset(int64(max(offset, 0)))
 }

@@ -113,24 +113,33 @@ func (w walker) walk(v reflect.Value, path string, multiline, required bool, dep
 		if v.Type().Elem().Kind() == reflect.Uint8 {
 			return // bytes: files, not text
 		}
+		inner := walker{fields: w.fields} // validator does not dive into slices: no tags inside
 		for i := range v.Len() {
-			w.walk(v.Index(i), path+"["+strconv.Itoa(i)+"]", multiline, false, depth+1)
+			inner.walk(v.Index(i), path+"["+strconv.Itoa(i)+"]", multiline, false, depth+1)
 		}
 	case reflect.Map:
+		inner := walker{fields: w.fields}
 		iter := v.MapRange()
 		for iter.Next() {
-			key := fmt.Sprint(iter.Key().Interface())
+			k := iter.Key()
+			key := k.String()
+			if k.Kind() != reflect.String {
+				if !k.CanInterface() {
+					continue
+				}
+				key = fmt.Sprint(k.Interface())
+			}
 			if p := partnerkit.TextProblem(key, false); p != "" {
 				fields[join(path, "")] = "has a key that " + p
 				continue
 			}
-			w.walk(iter.Value(), join(path, key), multiline, false, depth+1)
+			inner.walk(iter.Value(), join(path, key), multiline, false, depth+1)
 		}
 	case reflect.Struct:
 		t := v.Type()
 		for i := range t.NumField() {
 			f := t.Field(i)
-			if !f.IsExported() {
+			if !f.IsExported() && !f.Anonymous {
 				continue
 			}
 			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
@@ -144,7 +153,11 @@ func (w walker) walk(v reflect.Value, path string, multiline, required bool, dep
 				fpath = join(path, name)
 			}
 			ml := f.Tag.Get("text") == "multiline"
-			w.walk(v.Field(i), fpath, ml, hasRule(f.Tag.Get("validate"), "required"), depth+1)
+			fw := w
+			if f.Tag.Get("validate") == "-" {
+				fw.required = false // validator skips it: only the text rule applies inside
+			}
+			fw.walk(v.Field(i), fpath, ml, hasRule(f.Tag.Get("validate"), "required"), depth+1)
 		}
 	}
 }

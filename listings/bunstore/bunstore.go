@@ -187,10 +187,7 @@ func (s *Store) ListProducts(ctx context.Context, q listings.ProductQuery) ([]li
 	sel := s.conn(ctx).NewSelect().Model(&rows).Where("p.vendor_id = ?", q.VendorID).
 		OrderExpr(sqldb.OrderBy(listings.ProductOrder.Resolve(q.Sort),
 			map[string]string{"name": "p.search_name", "created_at": "p.created_at"}, "p.id"))
-	if q.Limit > 0 {
-		sel = sel.Limit(int64(q.Limit))
-	}
-	total, err := sel.Offset(int64(q.Offset)).ScanAndCount(ctx)
+	total, err := sqldb.Page(sel, q.Limit, q.Offset).ScanAndCount(ctx)
 	if err != nil && !sqldb.IsNoRows(err) {
 		return nil, 0, sqldb.Internal(op, err)
 	}
@@ -273,10 +270,7 @@ func (s *Store) ListListings(ctx context.Context, q listings.ListingQuery) ([]li
 		}
 	}
 	sel = sel.OrderExpr(sqldb.OrderBy(listings.ListingOrder.Resolve(q.Sort), map[string]string{"created_at": "l.created_at"}, "l.id"))
-	if q.Limit > 0 {
-		sel = sel.Limit(int64(q.Limit))
-	}
-	total, err := sel.Offset(int64(q.Offset)).ScanAndCount(ctx)
+	total, err := sqldb.Page(sel, q.Limit, q.Offset).ScanAndCount(ctx)
 	if err != nil && !sqldb.IsNoRows(err) {
 		return nil, 0, sqldb.Internal("bunstore.ListListings", err)
 	}

@@ -294,9 +294,7 @@ func (s *Store) Directory(ctx context.Context, q partners.DirectoryQuery) ([]par
 		ColumnExpr(agreementsExpr+" AS agreements").
 		ColumnExpr(listingsExpr+" AS listings").
 		ColumnExpr("(?) AS total", total)
-	sel = filterDirectory(sel, "a", q).
-		OrderExpr(directoryOrder(q.Sort)).
-		Limit(int64(q.Limit)).Offset(int64(q.Offset))
+	sel = sqldb.Page(filterDirectory(sel, "a", q).OrderExpr(directoryOrder(q.Sort)), q.Limit, q.Offset)
 	if err := sel.Scan(ctx); err != nil && !sqldb.IsNoRows(err) {
 		return nil, 0, sqldb.Internal(op, err)
 	}
@@ -469,10 +467,7 @@ func (s *Store) AuditTrail(ctx context.Context, q partners.AuditQuery) ([]partne
 		sel = sel.Where("EXISTS (SELECT 1 FROM accounts va WHERE va.id = ev.account_id AND va.path LIKE ? ESCAPE '\\')",
 			"%/"+sqldb.EscapeLike(q.VisibleTo)+"/%")
 	}
-	if q.Limit > 0 {
-		sel = sel.Limit(int64(q.Limit))
-	}
-	total, err := sel.Offset(int64(q.Offset)).ScanAndCount(ctx)
+	total, err := sqldb.Page(sel, q.Limit, q.Offset).ScanAndCount(ctx)
 	if err != nil && !sqldb.IsNoRows(err) {
 		return nil, 0, sqldb.Internal("bunstore.AuditTrail", err)
 	}

@@ -130,10 +130,7 @@ func (s *Store) ListServices(ctx context.Context, q resellers.ServiceQuery) ([]r
 	var rows []serviceRow
 	sel := s.conn(ctx).NewSelect().Model(&rows).Where("rs.provider_id IN (?)", bun.List(q.ProviderIDs)).
 		OrderExpr(sqldb.OrderBy(resellers.ServiceOrder.Resolve(q.Sort), map[string]string{"name": "rs.name", "created_at": "rs.created_at"}, "rs.id"))
-	if q.Limit > 0 {
-		sel = sel.Limit(int64(q.Limit))
-	}
-	total, err := sel.Offset(int64(q.Offset)).ScanAndCount(ctx)
+	total, err := sqldb.Page(sel, q.Limit, q.Offset).ScanAndCount(ctx)
 	if err != nil && !sqldb.IsNoRows(err) {
 		return nil, 0, sqldb.Internal(op, err)
 	}
@@ -231,10 +228,7 @@ func (s *Store) ListClients(ctx context.Context, q resellers.ClientQuery) ([]res
 		sel = sel.Where(`rc.search_name LIKE ? ESCAPE '\'`, "%"+sqldb.EscapeLike(q.NameContains)+"%")
 	}
 	sel = sel.OrderExpr(sqldb.OrderBy(resellers.ClientOrder.Resolve(q.Sort), map[string]string{"name": "rc.name", "created_at": "rc.created_at"}, "rc.id"))
-	if q.Limit > 0 {
-		sel = sel.Limit(int64(q.Limit))
-	}
-	total, err := sel.Offset(int64(q.Offset)).ScanAndCount(ctx)
+	total, err := sqldb.Page(sel, q.Limit, q.Offset).ScanAndCount(ctx)
 	if err != nil && !sqldb.IsNoRows(err) {
 		return nil, 0, sqldb.Internal("bunstore.ListClients", err)
 	}
@@ -351,10 +345,7 @@ func (s *Store) ListSubscriptions(ctx context.Context, q resellers.SubscriptionQ
 		sel = sel.Where("sb.period_end <= ?", q.EndsBy)
 	}
 	sel = sel.OrderExpr(sqldb.OrderBy(resellers.SubscriptionOrder.Resolve(q.Sort), map[string]string{"created_at": "sb.created_at"}, "sb.id"))
-	if q.Limit > 0 {
-		sel = sel.Limit(int64(q.Limit))
-	}
-	total, err := sel.Offset(int64(q.Offset)).ScanAndCount(ctx)
+	total, err := sqldb.Page(sel, q.Limit, q.Offset).ScanAndCount(ctx)
 	if err != nil && !sqldb.IsNoRows(err) {
 		return nil, 0, sqldb.Internal("bunstore.ListSubscriptions", err)
 	}
@@ -467,10 +458,7 @@ func (s *Store) ListCharges(ctx context.Context, q resellers.ChargeQuery) ([]res
 		sel = sel.Where("ch.created_at < ?", q.To)
 	}
 	sel = sel.OrderExpr(sqldb.OrderBy(resellers.ChargeListOrder.Resolve(q.Sort), map[string]string{"created_at": "ch.created_at"}, "ch.id"))
-	if q.Limit > 0 {
-		sel = sel.Limit(int64(q.Limit))
-	}
-	total, err := sel.Offset(int64(q.Offset)).ScanAndCount(ctx)
+	total, err := sqldb.Page(sel, q.Limit, q.Offset).ScanAndCount(ctx)
 	if err != nil && !sqldb.IsNoRows(err) {
 		return nil, 0, sqldb.Internal("bunstore.ListCharges", err)
 	}
