@@ -113,6 +113,36 @@ func (s *Service) Marketplaces(ctx context.Context, actor partnerkit.Actor) ([]M
 	return ms, partnerkit.WithOp("contracts.Marketplaces", err)
 }
 
+// Marketplace returns a marketplace the actor may see: one of an account
+// in its tenancy, or one where its account holds a contract. Any other ID
+// is not_found.
+func (s *Service) Marketplace(ctx context.Context, actor partnerkit.Actor, id string) (*Marketplace, error) {
+	const op = "contracts.Marketplace"
+	if err := actor.RequireAccount(); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	if err := partnerkit.CheckID("id", id); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	m, err := s.store.GetMarketplace(ctx, id)
+	if err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	if s.partners.CheckVisible(ctx, actor, m.OwnerID) == nil {
+		return m, nil
+	}
+	held, _, err := s.store.ListContracts(ctx, Query{AccountID: actor.AccountID})
+	if err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	for _, c := range held {
+		if c.MarketplaceID == id {
+			return m, nil
+		}
+	}
+	return nil, partnerkit.WithOp(op, partnerkit.NotFound("marketplace", id))
+}
+
 // --- contracts ---
 
 // CreateInput describes a new contract.
@@ -333,6 +363,18 @@ func (s *Service) List(ctx context.Context, actor partnerkit.Actor, f ListFilter
 	account := cmp.Or(f.AccountID, actor.AccountID)
 	if err := s.partners.CheckVisible(ctx, actor, account); err != nil {
 		return out, partnerkit.WithOp(op, err)
+	}
+	// An ID in a filter must name something the actor may see (404
+	// otherwise), like every list filter of the API.
+	if f.PartnerID != "" {
+		if err := s.partners.CheckVisible(ctx, actor, f.PartnerID); err != nil {
+			return out, partnerkit.WithOp(op, err)
+		}
+	}
+	if f.AgreementID != "" {
+		if _, err := s.agreements.Get(ctx, actor, f.AgreementID); err != nil {
+			return out, partnerkit.WithOp(op, err)
+		}
 	}
 	items, total, err := s.store.ListContracts(ctx, Query{AccountID: account, PartnerID: f.PartnerID,
 		AgreementID: f.AgreementID, Status: f.Status, Sort: sort, Limit: page.Limit, Offset: page.Offset})

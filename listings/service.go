@@ -518,6 +518,11 @@ func (s *Service) ListListings(ctx context.Context, actor partnerkit.Actor, f Li
 			return out, partnerkit.WithOp(op, err)
 		}
 	}
+	if f.MarketplaceID != "" { // a filter's ID must be one the actor may see
+		if _, err := s.contracts.Marketplace(ctx, actor, f.MarketplaceID); err != nil {
+			return out, partnerkit.WithOp(op, err)
+		}
+	}
 	items, total, err := s.store.ListListings(ctx, q)
 	if err != nil {
 		return out, partnerkit.WithOp(op, err)

@@ -518,6 +518,9 @@ func (s *Service) Subscriptions(ctx context.Context, actor partnerkit.Actor, f S
 	if err = validate.All(err, sortErr); err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}
+	if err := s.checkFilterIDs(ctx, actor, f.ClientID, f.ServiceID, ""); err != nil {
+		return out, partnerkit.WithOp(op, err)
+	}
 	items, total, err := s.store.ListSubscriptions(ctx, SubscriptionQuery{PartnerID: partner, ClientID: f.ClientID,
 		ServiceID: f.ServiceID, Status: f.Status, Sort: sort, Limit: page.Limit, Offset: page.Offset})
 	if err != nil {
@@ -556,6 +559,9 @@ func (s *Service) Charges(ctx context.Context, actor partnerkit.Actor, f ChargeF
 	if err = validate.All(err, sortErr); err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}
+	if err := s.checkFilterIDs(ctx, actor, f.ClientID, "", f.SubscriptionID); err != nil {
+		return out, partnerkit.WithOp(op, err)
+	}
 	items, total, err := s.store.ListCharges(ctx, ChargeQuery{PartnerID: partner, SubscriptionID: f.SubscriptionID,
 		ClientID: f.ClientID, From: f.From, To: f.To, Sort: sort, Limit: page.Limit, Offset: page.Offset})
 	if err != nil {
@@ -566,4 +572,27 @@ func (s *Service) Charges(ctx context.Context, actor partnerkit.Actor, f ChargeF
 	}
 	out.Total = total
 	return out, nil
+}
+
+// checkFilterIDs returns not_found unless each non-empty ID of a list
+// filter names a client, catalog service or subscription the actor may
+// see: like every list filter of the API, a foreign ID is 404, never an
+// empty list that would look like "none".
+func (s *Service) checkFilterIDs(ctx context.Context, actor partnerkit.Actor, clientID, serviceID, subscriptionID string) error {
+	if clientID != "" {
+		if _, err := s.visibleClient(ctx, actor, clientID); err != nil {
+			return err
+		}
+	}
+	if serviceID != "" {
+		if _, err := s.visibleService(ctx, actor, serviceID, "id"); err != nil {
+			return err
+		}
+	}
+	if subscriptionID != "" {
+		if _, err := s.visibleSubscription(ctx, actor, subscriptionID); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"runtime/debug"
 	"strings"
@@ -43,7 +44,32 @@ type Config struct {
 	// Resellers is the Reseller Store (catalog, clients, subscriptions).
 	Resellers *resellers.Service
 	// Logger receives one line per request; nil means slog.Default().
+	// Paths are logged with their tokens redacted.
 	Logger *slog.Logger
+	// TrustedProxies are the networks of the reverse proxies in front of
+	// the server (PARTNERKIT_TRUSTED_PROXIES). Only a request whose peer is
+	// in one of them has its X-Forwarded-For (the client's address, for
+	// throttling) and X-Forwarded-Proto (https, for Secure cookies)
+	// honoured; from anyone else they are ignored. Empty trusts no one.
+	TrustedProxies []netip.Prefix
+}
+
+// ParseTrustedProxies parses a comma- or space-separated list of CIDRs or
+// single addresses ("10.0.0.0/8, 192.0.2.7") for Config.TrustedProxies.
+func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		addr, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxies: %q is neither a CIDR nor an address", f)
+		}
+		out = append(out, netip.PrefixFrom(addr.Unmap(), addr.Unmap().BitLen()))
+	}
+	return out, nil
 }
 
 // Body limits.
@@ -62,6 +88,8 @@ type API struct {
 	cfg    Config
 	mux    *http.ServeMux
 	routes []Route
+	// csrf refuses cross-site browser requests (Sec-Fetch-Site, Origin).
+	csrf *http.CrossOriginProtection
 }
 
 // Route is one method and path the API serves.
@@ -83,7 +111,7 @@ func New(cfg Config) *API {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	a := &API{cfg: cfg, mux: http.NewServeMux()}
+	a := &API{cfg: cfg, mux: http.NewServeMux(), csrf: http.NewCrossOriginProtection()}
 	a.public(http.MethodGet, "/openapi.json", a.serveOpenAPI)
 	a.authRoutes()
 	a.partnerRoutes()
@@ -100,7 +128,7 @@ func New(cfg Config) *API {
 		a.resellerRoutes()
 	}
 	a.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, r, partnerkit.Errorf(partnerkit.CodeNotFound, "no route %s %s", r.Method, r.URL.Path))
+		writeError(w, r, partnerkit.Errorf(partnerkit.CodeNotFound, "no route %s %s", r.Method, RedactPath(r.URL.Path)))
 	})
 	return a
 }
@@ -108,8 +136,15 @@ func New(cfg Config) *API {
 // Routes lists every route the API serves.
 func (a *API) Routes() []Route { return append([]Route(nil), a.routes...) }
 
-// handle registers an authenticated route.
-func (a *API) handle(method, path string, h handler) {
+// handle registers an authenticated route; an actor whose account is
+// suspended is forbidden there.
+func (a *API) handle(method, path string, h handler) { a.register(method, path, h, false) }
+
+// handleMember registers an authenticated route that a member of a
+// suspended account may still call (who am I, switch account).
+func (a *API) handleMember(method, path string, h handler) { a.register(method, path, h, true) }
+
+func (a *API) register(method, path string, h handler, suspendedOK bool) {
 	a.routes = append(a.routes, Route{Method: method, Path: path})
 	params := pathParams(path)
 	order, isList := listOrders[method+" "+path]
@@ -120,7 +155,7 @@ func (a *API) handle(method, path string, h handler) {
 		}
 		var actor partnerkit.Actor
 		if err == nil {
-			actor, err = a.authenticate(r)
+			actor, err = a.authenticate(r, suspendedOK)
 		}
 		if err == nil {
 			err = h(w, r, actor)
@@ -186,7 +221,7 @@ func checkRequest(r *http.Request, params []string) error {
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	id := r.Header.Get("X-Request-ID")
-	if id == "" || len(id) > 64 {
+	if !validRequestID(id) {
 		var b [8]byte
 		_, _ = rand.Read(b[:])
 		id = hex.EncodeToString(b[:])
@@ -207,7 +242,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				writeError(rec, r, fmt.Errorf("panic: %v", p))
 			}
 		}
-		a.cfg.Logger.InfoContext(ctx, "request", "request_id", id, "method", r.Method, "path", r.URL.Path,
+		a.cfg.Logger.InfoContext(ctx, "request", "request_id", id, "method", r.Method, "path", RedactPath(r.URL.Path),
 			"status", rec.status, "bytes", rec.bytes, "duration_ms", time.Since(start).Milliseconds())
 	}()
 	a.mux.ServeHTTP(rec, r)
@@ -248,10 +283,45 @@ func (s *statusRecorder) Flush() {
 	}
 }
 
+// validRequestID reports whether a caller's X-Request-ID may be echoed and
+// logged: 1 to 64 letters, digits, '-', '_' or '.'.
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// RedactPath returns path with the secrets it may carry — the tokens of
+// invitation and team-invitation links, in the API and in the PWA's
+// activation and join pages — replaced by "[redacted]", for logs and
+// error messages.
+func RedactPath(path string) string {
+	segs := strings.Split(path, "/")
+	for i := 0; i+1 < len(segs); i++ {
+		switch segs[i] {
+		case "invitations", "team-invitations", "activate", "join", "reset-password":
+			if i > 0 && segs[i-1] == "team" && segs[i] == "invitations" {
+				continue // /team/invitations is a collection, not a link
+			}
+			if segs[i+1] != "" {
+				segs[i+1] = "[redacted]"
+			}
+		}
+	}
+	return strings.Join(segs, "/")
+}
+
 // authenticate resolves the actor: an API key in "Authorization: Bearer",
 // else the session cookie. Cookie-authenticated writes must come from the
-// same origin (CSRF defence).
-func (a *API) authenticate(r *http.Request) (partnerkit.Actor, error) {
+// same origin (CSRF defence). suspendedOK lets a member of a suspended
+// account through (who am I, switch account).
+func (a *API) authenticate(r *http.Request, suspendedOK bool) (partnerkit.Actor, error) {
 	ctx := r.Context()
 	if auth := r.Header.Get("Authorization"); auth != "" {
 		key, ok := strings.CutPrefix(auth, "Bearer ")
@@ -264,51 +334,123 @@ func (a *API) authenticate(r *http.Request) (partnerkit.Actor, error) {
 	if err != nil || c.Value == "" {
 		return partnerkit.Actor{}, partnerkit.Errorf(partnerkit.CodeUnauthorized, "sign in first")
 	}
-	if err := checkSameOrigin(r); err != nil {
+	if err := a.checkSameOrigin(r); err != nil {
 		return partnerkit.Actor{}, err
 	}
-	actor, _, err := a.cfg.Partners.SessionActor(ctx, c.Value)
+	session := a.cfg.Partners.SessionActor
+	if suspendedOK {
+		session = a.cfg.Partners.SessionMember
+	}
+	actor, _, err := session(ctx, c.Value)
 	return actor, err
 }
 
-// checkSameOrigin refuses a state-changing request whose Origin (or, for
-// browsers that send none, Sec-Fetch-Site) says it came from another site.
-func checkSameOrigin(r *http.Request) error {
+// checkSameOrigin refuses a state-changing browser request from another
+// origin: the standard library's CrossOriginProtection (Sec-Fetch-Site,
+// then Origin against Host), and, where it falls open, the whole origin —
+// scheme and host — of Origin, or of Referer when a browser sends no
+// Origin, against this server's.
+func (a *API) checkSameOrigin(r *http.Request) error {
+	refused := partnerkit.Errorf(partnerkit.CodeForbidden, "cross-site request refused")
+	if err := a.csrf.Check(r); err != nil {
+		return refused
+	}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
 		return nil
 	}
-	refused := partnerkit.Errorf(partnerkit.CodeForbidden, "cross-site request refused")
-	if origin := r.Header.Get("Origin"); origin != "" {
-		u, err := url.Parse(origin)
-		if err != nil || u.Host != r.Host {
-			return refused
-		}
-		return nil
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" {
+		return nil // the browser compared the whole origins already
 	}
-	switch r.Header.Get("Sec-Fetch-Site") {
-	case "", "same-origin", "none":
-		return nil
+	scheme := "http"
+	if a.IsHTTPS(r) {
+		scheme = "https"
 	}
-	return refused
+	from := r.Header.Get("Origin")
+	if from == "" {
+		from = r.Header.Get("Referer")
+	}
+	if from == "" {
+		return nil // not a browser, or a same-origin request of an old one
+	}
+	u, err := url.Parse(from)
+	if err != nil || u.Host != r.Host || u.Scheme != scheme {
+		return refused
+	}
+	return nil
 }
 
 // setSessionCookie sends the session cookie: HttpOnly, SameSite=Lax,
 // Secure when the request came over TLS.
-func setSessionCookie(w http.ResponseWriter, r *http.Request, token string, expires time.Time) {
+func (a *API) setSessionCookie(w http.ResponseWriter, r *http.Request, token string, expires time.Time) {
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", Expires: expires,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: isTLS(r)})
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: a.IsHTTPS(r)})
 }
 
-func isTLS(r *http.Request) bool {
-	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
-}
-
-// clientAddress is the caller's address for sign-in throttling.
-func clientAddress(r *http.Request) string {
-	host := r.RemoteAddr
-	if i := strings.LastIndex(host, ":"); i > 0 {
-		host = host[:i]
+// peer returns the address of the request's direct peer.
+func peer(r *http.Request) (netip.Addr, bool) {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err == nil {
+		return ap.Addr().Unmap(), true
 	}
-	return strings.Trim(host, "[]")
+	addr, err := netip.ParseAddr(strings.Trim(r.RemoteAddr, "[]"))
+	return addr.Unmap(), err == nil
+}
+
+// trusted reports whether addr is one of the trusted proxies.
+func (a *API) trusted(addr netip.Addr) bool {
+	for _, p := range a.cfg.TrustedProxies {
+		if p.Contains(addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsHTTPS reports whether the client reached the server over TLS: the
+// connection is TLS, or a trusted proxy says so in X-Forwarded-Proto.
+func (a *API) IsHTTPS(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	p, ok := peer(r)
+	return ok && a.trusted(p) && strings.EqualFold(strings.TrimSpace(lastField(r.Header.Values("X-Forwarded-Proto"))), "https")
+}
+
+// clientAddress is the caller's address, for throttling: the peer, or,
+// when the peer is a trusted proxy, the nearest address in
+// X-Forwarded-For that is not a trusted proxy (the right-most one a proxy
+// of ours appended; what the client wrote further left is not believed).
+func (a *API) clientAddress(r *http.Request) string {
+	p, ok := peer(r)
+	if !ok {
+		return r.RemoteAddr
+	}
+	if !a.trusted(p) {
+		return p.String()
+	}
+	var hops []string
+	for _, v := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(v, ",")...)
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		addr, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		if addr = addr.Unmap(); !a.trusted(addr) {
+			return addr.String()
+		}
+		p = addr
+	}
+	return p.String()
+}
+
+// lastField returns the last comma-separated value of a header's values.
+func lastField(values []string) string {
+	if len(values) == 0 {
+		return ""
+	}
+	fields := strings.Split(values[len(values)-1], ",")
+	return fields[len(fields)-1]
 }

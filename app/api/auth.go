@@ -15,7 +15,9 @@ type MembershipView struct {
 	AccountID   string               `json:"account_id"`
 	AccountName string               `json:"account_name"`
 	AccountType partners.AccountType `json:"account_type"`
-	Role        partnerkit.Role      `json:"role"`
+	// AccountStatus is suspended when its members cannot act there.
+	AccountStatus partners.Status `json:"account_status"`
+	Role          partnerkit.Role `json:"role"`
 }
 
 // Me is who the caller is.
@@ -34,8 +36,10 @@ type Me struct {
 func (a *API) authRoutes() {
 	a.public(http.MethodPost, "/session", a.signIn)
 	a.public(http.MethodDelete, "/session", a.signOut)
-	a.handle(http.MethodGet, "/me", a.me)
-	a.handle(http.MethodPut, "/me/account", a.switchAccount)
+	// A member of a suspended account still learns who they are and
+	// switches to another of their accounts; everything else is forbidden.
+	a.handleMember(http.MethodGet, "/me", a.me)
+	a.handleMember(http.MethodPut, "/me/account", a.switchAccount)
 	a.handle(http.MethodGet, "/team", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
 		ms, err := a.cfg.Partners.Members(r.Context(), actor, actor.AccountID)
 		if err != nil {
@@ -48,12 +52,14 @@ func (a *API) authRoutes() {
 		if err := decode(r, &in); err != nil {
 			return err
 		}
-		in.AccountID = actor.AccountID
-		u, err := a.cfg.Partners.CreateUser(r.Context(), actor, in)
+		// The answer is the same for a new email and one that has a login
+		// already (which gets an invitation instead): adding members
+		// reveals no other tenant's users.
+		added, err := a.cfg.Partners.AddTeamMember(r.Context(), actor, in)
 		if err != nil {
 			return err
 		}
-		return created(w, u)
+		return created(w, added)
 	})
 	a.handle(http.MethodPost, "/team/invitations", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
 		var in partners.TeamInviteInput
@@ -75,7 +81,7 @@ func (a *API) authRoutes() {
 		if err := decode(r, &in); err != nil {
 			return err
 		}
-		u, err := a.cfg.Partners.AcceptTeamInvitation(r.Context(), r.PathValue("token"), in, clientAddress(r))
+		u, err := a.cfg.Partners.AcceptTeamInvitation(r.Context(), r.PathValue("token"), in, a.clientAddress(r))
 		if err != nil {
 			return err
 		}
@@ -160,15 +166,20 @@ type SignInInput struct {
 }
 
 func (a *API) signIn(w http.ResponseWriter, r *http.Request) error {
+	// Login CSRF: another site must not sign a visitor's browser into an
+	// account of its choosing.
+	if err := a.checkSameOrigin(r); err != nil {
+		return err
+	}
 	var in SignInInput
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	token, sess, err := a.cfg.Partners.SignIn(r.Context(), in.Email, in.Password, clientAddress(r))
+	token, sess, err := a.cfg.Partners.SignIn(r.Context(), in.Email, in.Password, a.clientAddress(r))
 	if err != nil {
 		return err
 	}
-	setSessionCookie(w, r, token, sess.ExpiresAt)
+	a.setSessionCookie(w, r, token, sess.ExpiresAt)
 	actor, _, err := a.cfg.Partners.SessionActor(r.Context(), token)
 	if err != nil {
 		return err
@@ -182,14 +193,14 @@ func (a *API) signIn(w http.ResponseWriter, r *http.Request) error {
 
 func (a *API) signOut(w http.ResponseWriter, r *http.Request) error {
 	if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
-		if err := checkSameOrigin(r); err != nil {
+		if err := a.checkSameOrigin(r); err != nil {
 			return err
 		}
 		if err := a.cfg.Partners.SignOut(r.Context(), c.Value); err != nil {
 			return err
 		}
 	}
-	setSessionCookie(w, r, "", time.Unix(0, 0))
+	a.setSessionCookie(w, r, "", time.Unix(0, 0))
 	return noContent(w)
 }
 
@@ -228,7 +239,7 @@ func (a *API) meOf(r *http.Request, actor partnerkit.Actor) (*Me, error) {
 	for _, m := range memberships {
 		acc := byID[m.AccountID]
 		me.Memberships = append(me.Memberships, MembershipView{AccountID: m.AccountID, AccountName: acc.Name,
-			AccountType: acc.Type, Role: m.Role})
+			AccountType: acc.Type, AccountStatus: acc.Status, Role: m.Role})
 	}
 	return me, nil
 }

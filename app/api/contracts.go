@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"mime"
 	"net/http"
 	"strconv"
 
@@ -200,8 +201,14 @@ func writeDocument(w http.ResponseWriter, v *agreements.Version, content []byte)
 	if v.Document.Kind != agreements.DocumentFile {
 		return ok(w, v)
 	}
+	// Only PDF and plain text open in the browser; anything else (Markdown)
+	// downloads.
+	disposition := "attachment"
+	if mt, _, _ := mime.ParseMediaType(v.Document.MediaType); mt == "application/pdf" || mt == "text/plain" {
+		disposition = "inline"
+	}
 	w.Header().Set("Content-Type", v.Document.MediaType)
-	w.Header().Set("Content-Disposition", "inline; filename=\""+v.Document.FileName+"\"")
+	w.Header().Set("Content-Disposition", contentDisposition(disposition, v.Document.FileName))
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Content-Security-Policy", "sandbox")
 	_, _ = w.Write(content)

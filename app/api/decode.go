@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"mime"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -27,6 +28,9 @@ import (
 // ("plans[0].price", "samples[3].timestamp") in words for people, never
 // Go's own error text; or too_large (413).
 func decode(r *http.Request, v any) error {
+	if err := requireJSON(r); err != nil {
+		return err
+	}
 	body, err := io.ReadAll(r.Body)
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
@@ -329,4 +333,22 @@ func numberProblem(t reflect.Type, data []byte) string {
 		return fmt.Sprintf("must be a whole number from %d to %d", -hi-1, hi)
 	}
 	return "must be a whole number"
+}
+
+// requireJSON refuses a body that does not say it is JSON: a JSON route
+// takes Content-Type application/json (any charset parameter, or a type
+// with a +json suffix), so a cross-site form (text/plain, form encodings)
+// can never reach it. It is unsupported_media_type (415).
+func requireJSON(r *http.Request) error {
+	ct := r.Header.Get("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json")) {
+		return nil
+	}
+	problem := "a body of another type"
+	if ct == "" {
+		problem = "no Content-Type"
+	}
+	return &partnerkit.Error{Code: partnerkit.CodeUnsupportedMediaType,
+		Message: "send the body as JSON with Content-Type: application/json, not " + problem}
 }

@@ -3,7 +3,10 @@ package api
 import (
 	"encoding/json"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/partnerkit/partnerkit"
 )
@@ -33,13 +36,17 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := partnerkit.ErrorCode(err)
 	if code == partnerkit.CodeInternal {
 		slog.ErrorContext(r.Context(), "internal error", "request_id", RequestID(r.Context()),
-			"method", r.Method, "path", r.URL.Path, "err", err)
+			"method", r.Method, "path", RedactPath(r.URL.Path), "err", err)
 	}
 	if code == partnerkit.CodeUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="partnerkit"`)
 	}
-	if code == partnerkit.CodeRateLimited {
-		w.Header().Set("Retry-After", "900")
+	if code == partnerkit.CodeRateLimited || code == partnerkit.CodeUnavailable {
+		wait := partnerkit.ErrorRetryAfter(err)
+		if wait <= 0 {
+			wait = time.Minute
+		}
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 	}
 	writeJSON(w, StatusCode(code), ErrorBody{Error: ErrorDetail{
 		Code: code, Message: partnerkit.ErrorMessage(err), Fields: partnerkit.ErrorFields(err),

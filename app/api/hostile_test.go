@@ -307,6 +307,7 @@ func TestUsageBytesNeverOverflow(t *testing.T) {
 					`Z","bytes":` + c.bytes + `}]}`))
 				req := httptest.NewRequest(http.MethodPost, "/api/v1/usage", bytes.NewReader(body))
 				req.Header.Set("Authorization", "Bearer "+a.key)
+				req.Header.Set("Content-Type", "application/json")
 				rec := httptest.NewRecorder()
 				a.h.ServeHTTP(rec, req)
 				if rec.Code != c.status || c.status == 400 && !strings.Contains(rec.Body.String(), "samples[0].bytes") {

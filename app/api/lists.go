@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -189,8 +190,19 @@ func wantsCSV(r *http.Request) bool {
 // startCSV sets the headers of a CSV download named name.
 func startCSV(w http.ResponseWriter, name string) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename=%q`, name))
+	w.Header().Set("Content-Disposition", contentDisposition("attachment", name))
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+}
+
+// contentDisposition builds a Content-Disposition header with
+// mime.FormatMediaType, which quotes and escapes the file name (RFC 2231
+// encoding for names that are not plain ASCII), so no name can add a
+// parameter of its own. A name it cannot encode is left out.
+func contentDisposition(disposition, fileName string) string {
+	if v := mime.FormatMediaType(disposition, map[string]string{"filename": fileName}); v != "" {
+		return v
+	}
+	return disposition
 }
 
 // writeList writes a page as {"items", "total"} with its Content-Range header.

@@ -62,8 +62,9 @@ var docs = map[string]op{
 	"PUT /me/account": {summary: "Switch the session's account", in: struct {
 		AccountID string `json:"account_id"`
 	}{}, out: Me{}},
-	"GET /team":  {summary: "Members of the caller's account", out: partners.Member{}, list: true},
-	"POST /team": {summary: "Add a user to the caller's account (admins)", in: partners.CreateUserInput{}, out: partners.User{}, status: 201},
+	"GET /team": {summary: "Members of the caller's account", out: partners.Member{}, list: true},
+	"POST /team": {summary: "Add a member by email (admins): a new email becomes a user; one that has a login gets an invitation instead, answered alike",
+		in: partners.CreateUserInput{}, out: partners.TeamAddition{}, status: 201},
 	"PATCH /team/{user_id}": {summary: "Change a member's role (admins; one admin always stays)",
 		in: struct {
 			Role partnerkit.Role `json:"role"`
@@ -238,17 +239,26 @@ func (a *API) OpenAPI() (map[string]any, error) {
 			errs = append(errs, 401, 403)
 		}
 		if d.in != nil {
-			errs = append(errs, 413)
+			errs = append(errs, 413, 415)
 		}
-		if r.Path == "/session" {
-			errs = append(errs, 429)
+		checksPassword := r.Path == "/session" && r.Method == http.MethodPost || r.Path == "/team-invitations/{token}/accept"
+		if checksPassword {
+			errs = append(errs, 429, 503)
+		}
+		if r.Public && r.Path == "/session" {
+			errs = append(errs, 403) // a cross-site sign-in
 		}
 		if strings.HasPrefix(r.Path, "/invitations/") || strings.HasPrefix(r.Path, "/team-invitations/") {
 			errs = append(errs, 410)
 		}
 		for _, code := range errs {
-			responses[itoa(code)] = map[string]any{"description": http.StatusText(code),
+			resp := map[string]any{"description": http.StatusText(code),
 				"content": map[string]any{"application/json": map[string]any{"schema": errorRef}}}
+			if code == 429 || code == 503 {
+				resp["headers"] = map[string]any{"Retry-After": map[string]any{
+					"description": "Seconds to wait before trying again", "schema": map[string]any{"type": "integer"}}}
+			}
+			responses[itoa(code)] = resp
 		}
 		operation := map[string]any{
 			"summary":     d.summary,

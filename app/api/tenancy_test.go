@@ -19,7 +19,7 @@ import (
 type tenantA struct {
 	partner, agreement, contract, capacityContract, storageAccount, deal, apiKey, member string
 	// vendor, product and listing: a vendor of A with a product listed on A's marketplace.
-	vendor, product, listing string
+	vendor, product, listing, marketplace string
 	// catalogService, client and subscription: A offers a service to its
 	// reseller, which ordered a subscription for a client.
 	catalogService, client, subscription string
@@ -96,6 +96,9 @@ func seedTenants(t *testing.T, s *server) (tenantA, *user, *user) {
 	check(err)
 	ta.apiKey = key.ID
 	ta.vendor, ta.product, ta.listing = seedListing(t, s, aAdmin)
+	mps, err := cfg.Contracts.Marketplaces(ctx, aAdmin)
+	check(err)
+	ta.marketplace = mps[0].ID
 	ta.catalogService, ta.client, ta.subscription = seedResellers(t, s, aAdmin, reseller.ID)
 	return ta, s.signIn("viewer@a.example", "Sup3r-secret"), s.signIn("admin@b.example", "Sup3r-secret")
 }
@@ -276,4 +279,64 @@ func (s *server) hasRoute(key string) bool {
 		}
 	}
 	return false
+}
+
+// TestForeignFilterIDs passes another tenant's IDs in every ID filter of
+// every list (each query parameter the OpenAPI document declares that ends
+// in _id): the answer is uniformly 404, never an empty list, and never a
+// leak. The test fails when a list gains an ID filter without a case here.
+func TestForeignFilterIDs(t *testing.T) {
+	s := newServer(t, false)
+	ta, _, foreign := seedTenants(t, s)
+	ids := map[string]string{
+		"manager_id": ta.partner, "owner_id": ta.partner, "account_id": ta.partner, "partner_id": ta.partner,
+		"vendor_id": ta.vendor, "agreement_id": ta.agreement, "contract_id": ta.capacityContract,
+		"product_id": ta.product, "marketplace_id": ta.marketplace, "client_id": ta.client,
+		"service_id": ta.catalogService, "subscription_id": ta.subscription, "entity_id": ta.partner,
+	}
+	day := time.Now().UTC().Format(time.DateOnly)
+	required := map[string]string{"/usage/reports": "from=" + day + "&to=" + day}
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Parameters []struct {
+				Name string `json:"name"`
+				In   string `json:"in"`
+			} `json:"parameters"`
+		} `json:"paths"`
+	}
+	foreign.must(http.MethodGet, "/openapi.json", nil, http.StatusOK, &doc)
+	tested := 0
+	for path, ops := range doc.Paths {
+		op, ok := ops["get"]
+		if !ok || strings.Contains(path, "{") {
+			continue
+		}
+		for _, p := range op.Parameters {
+			if p.In != "query" || !strings.HasSuffix(p.Name, "_id") || p.Name == "tenant_id" {
+				continue
+			}
+			id, ok := ids[p.Name]
+			if !ok {
+				t.Errorf("GET %s: no foreign ID for filter %s: add it to this test", path, p.Name)
+				continue
+			}
+			query := p.Name + "=" + id
+			if r := required[strings.TrimPrefix(path, "/api/v1")]; r != "" {
+				query += "&" + r
+			}
+			if p.Name != "partner_id" && strings.HasSuffix(path, "/usage/reports") {
+				query = p.Name + "=" + id + "&" + required["/usage/reports"]
+			}
+			t.Run(strings.ReplaceAll(path, "/", "_")+"/"+p.Name, func(t *testing.T) {
+				res, body := foreign.do(http.MethodGet, strings.TrimPrefix(path, "/api/v1")+"?"+query, nil)
+				if res.StatusCode != http.StatusNotFound {
+					t.Fatalf("status %d, want 404: %s", res.StatusCode, body)
+				}
+			})
+			tested++
+		}
+	}
+	if tested < 20 {
+		t.Fatalf("only %d ID filters found in the OpenAPI document", tested)
+	}
 }

@@ -35,7 +35,9 @@ type MembershipView struct {
 	AccountID   string `json:"account_id"`
 	AccountName string `json:"account_name"`
 	AccountType string `json:"account_type"`
-	Role        string `json:"role"`
+	// AccountStatus is "suspended" when its members cannot act there.
+	AccountStatus string `json:"account_status"`
+	Role          string `json:"role"`
 }
 
 // Me is who the caller is.
@@ -392,6 +394,16 @@ type APIKey struct {
 	ExpiresAt   *time.Time `json:"expires_at,omitempty"`
 	RevokedAt   *time.Time `json:"revoked_at,omitempty"`
 	LastUsedAt  *time.Time `json:"last_used_at,omitempty"`
+	// Creator is who made the key (absent for a key made by another key);
+	// removing that member revokes it.
+	Creator *KeyCreator `json:"creator,omitempty"`
+}
+
+// KeyCreator names the user who created an API key.
+type KeyCreator struct {
+	UserID   string `json:"user_id"`
+	Email    string `json:"email"`
+	FullName string `json:"full_name"`
 }
 
 // CreatedAPIKey is a new key with the key itself, shown once.

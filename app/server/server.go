@@ -8,10 +8,12 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"io/fs"
 	"net/http"
+	"time"
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/agreements"
@@ -42,6 +44,11 @@ type Options struct {
 	Clock partnerkit.Clock
 	// Hasher hashes passwords; the zero value is partners.DefaultPasswordHasher.
 	Hasher partners.PasswordHasher
+	// PasswordSlots bounds the password hashes that run at once, and
+	// PasswordWait how long a check waits for a free one before it answers
+	// 503; zero means partners.DefaultPasswordSlots and DefaultPasswordWait.
+	PasswordSlots int
+	PasswordWait  time.Duration
 }
 
 // stores is one set of stores of every domain.
@@ -70,7 +77,12 @@ func services(st stores, o Options) api.Config {
 	if hasher == (partners.PasswordHasher{}) {
 		hasher = partners.DefaultPasswordHasher
 	}
-	p := partners.NewService(st.partners, partners.WithClock(o.Clock), partners.WithPasswordHasher(hasher))
+	popts := []partners.Option{partners.WithClock(o.Clock), partners.WithPasswordHasher(hasher)}
+	if o.PasswordSlots > 0 || o.PasswordWait > 0 {
+		slots := cmp.Or(o.PasswordSlots, partners.DefaultPasswordSlots(hasher))
+		popts = append(popts, partners.WithPasswordSlots(slots, cmp.Or(o.PasswordWait, partners.DefaultPasswordWait)))
+	}
+	p := partners.NewService(st.partners, popts...)
 	a := agreements.NewService(st.agreements, p, st.partners, agreements.WithClock(o.Clock))
 	c := contracts.NewService(st.contracts, p, a, contracts.WithClock(o.Clock))
 	k := capacity.NewService(st.capacity, p, c, capacity.WithClock(o.Clock))
@@ -94,9 +106,10 @@ func Handler(services api.Config, db interface{ PingContext(context.Context) err
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")
 	})
-	mux.Handle("/api/", api.New(services))
+	handler := api.New(services)
+	mux.Handle("/api/", handler)
 	if web != nil {
 		mux.Handle("/", PWA(web))
 	}
-	return SecurityHeaders(mux, func(r *http.Request) bool { return r.TLS != nil })
+	return SecurityHeaders(mux, handler.IsHTTPS)
 }

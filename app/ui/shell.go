@@ -106,8 +106,11 @@ func (s *topBar) accountSwitcher() app.UI {
 		})
 	}).Body(
 		app.Range(ms).Slice(func(i int) app.UI {
-			return app.Option().Value(ms[i].AccountID).Selected(ms[i].AccountID == s.me.AccountID).
-				Text(ms[i].AccountName + " (" + ms[i].Role + ")")
+			label := ms[i].AccountName + " (" + ms[i].Role + ")"
+			if ms[i].AccountStatus == "suspended" {
+				label += " — suspended"
+			}
+			return app.Option().Value(ms[i].AccountID).Selected(ms[i].AccountID == s.me.AccountID).Text(label)
 		}),
 	)
 }

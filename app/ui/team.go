@@ -98,15 +98,19 @@ func (c *teamPage) Render() app.UI {
 		}),
 		app.Table().ID("api-keys").Body(
 			app.THead().Body(app.Tr().Body(app.Th().Text("Key"), app.Th().Text("Description"), app.Th().Text("Role"),
-				app.Th().Text("Last used"), app.Th().Text(""))),
+				app.Th().Text("Created by"), app.Th().Text("Last used"), app.Th().Text(""))),
 			app.TBody().Body(app.Range(c.keys).Slice(func(i int) app.UI {
 				k := c.keys[i]
 				last := "never"
 				if k.LastUsedAt != nil {
 					last = k.LastUsedAt.Format("2 Jan 2006 15:04")
 				}
+				creator := "another key"
+				if k.Creator != nil {
+					creator = k.Creator.FullName + " <" + k.Creator.Email + ">"
+				}
 				return app.Tr().Body(app.Td().Text(k.Prefix+"…"), app.Td().Text(k.Description), app.Td().Text(k.Role),
-					app.Td().Text(last),
+					app.Td().Text(creator), app.Td().Text(last),
 					app.Td().Body(app.If(k.RevokedAt == nil, func() app.UI {
 						return app.Button().Class("small danger").Text("Revoke").OnClick(func(ctx app.Context, _ app.Event) {
 							ctx = c.own(ctx)

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"os/signal"
@@ -47,6 +48,8 @@ func serve() {
 // config is what the server is started with.
 type config struct {
 	addr, db, adminEmail, adminPassword string
+	// trustedProxies are the reverse proxies whose forwarded headers count.
+	trustedProxies []netip.Prefix
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
@@ -62,7 +65,14 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.StringVar(&c.db, "db", def("PARTNERKIT_DB", "partnerkit.db"), "SQLite file path or postgres:// DSN (PARTNERKIT_DB)")
 	fs.StringVar(&c.adminEmail, "admin-email", def("PARTNERKIT_ADMIN_EMAIL", ""), "first admin's email on an empty database (PARTNERKIT_ADMIN_EMAIL)")
 	fs.StringVar(&c.adminPassword, "admin-password", def("PARTNERKIT_ADMIN_PASSWORD", ""), "first admin's password (PARTNERKIT_ADMIN_PASSWORD)")
-	return c, fs.Parse(args)
+	proxies := fs.String("trusted-proxies", def("PARTNERKIT_TRUSTED_PROXIES", ""),
+		"CIDRs or addresses of reverse proxies whose X-Forwarded-For/-Proto are honoured, comma-separated; empty trusts none (PARTNERKIT_TRUSTED_PROXIES)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	var err error
+	c.trustedProxies, err = api.ParseTrustedProxies(*proxies)
+	return c, err
 }
 
 // run serves until ctx is done, then shuts down gracefully. When ready is
@@ -80,6 +90,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	defer db.Close()
 	services := server.SQL(db, server.Options{})
 	services.Logger = logger
+	services.TrustedProxies = cfg.trustedProxies
 	if err := bootstrap(ctx, services.Partners, cfg, out); err != nil {
 		return err
 	}
