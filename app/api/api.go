@@ -25,6 +25,7 @@ import (
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/agreements"
+	"github.com/partnerkit/partnerkit/app/client"
 	"github.com/partnerkit/partnerkit/capacity"
 	"github.com/partnerkit/partnerkit/contracts"
 	"github.com/partnerkit/partnerkit/internal/validate"
@@ -382,9 +383,26 @@ func (a *API) checkSameOrigin(r *http.Request) error {
 
 // setSessionCookie sends the session cookie: HttpOnly, SameSite=Lax,
 // Secure when the request came over TLS.
+// A script-readable hint, SignedInCookie, goes with it (see clearSignedIn).
 func (a *API) setSessionCookie(w http.ResponseWriter, r *http.Request, token string, expires time.Time) {
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", Expires: expires,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: a.IsHTTPS(r)})
+	hint := "1"
+	if token == "" {
+		hint = ""
+	}
+	http.SetCookie(w, &http.Cookie{Name: SignedInCookie, Value: hint, Path: "/", Expires: expires,
+		SameSite: http.SameSiteLaxMode, Secure: a.IsHTTPS(r)})
+}
+
+// SignedInCookie tells the PWA, which cannot read the HttpOnly session
+// cookie, that a session exists, so that an anonymous visitor's pages make
+// no request bound to fail; it holds no secret. Any 401 clears it.
+const SignedInCookie = client.SignedInCookie
+
+// clearSignedIn expires the signed-in hint (on any 401).
+func clearSignedIn(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: SignedInCookie, Value: "", Path: "/", MaxAge: -1, SameSite: http.SameSiteLaxMode})
 }
 
 // peer returns the address of the request's direct peer.

@@ -40,6 +40,7 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if code == partnerkit.CodeUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="partnerkit"`)
+		clearSignedIn(w)
 	}
 	if code == partnerkit.CodeRateLimited || code == partnerkit.CodeUnavailable {
 		wait := partnerkit.ErrorRetryAfter(err)

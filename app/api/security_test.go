@@ -287,7 +287,7 @@ func TestSuspendedPartnerCannotAct(t *testing.T) {
 			program := &user{s: s, client: http.DefaultClient, bearer: key.Key}
 			root.must("POST", "/partners/"+a.ID+"/suspend", nil, 200, nil)
 
-			res, body := member.do("POST", "/partners", map[string]any{"type": "reseller", "name": "Sneaky"})
+			res, body := member.do("POST", "/partners", map[string]any{"type": "customer", "name": "Sneaky"})
 			if res.StatusCode != 403 || !strings.Contains(string(body), "suspended") {
 				t.Fatalf("a member's write after suspension: %d %s", res.StatusCode, body)
 			}

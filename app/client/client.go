@@ -32,6 +32,11 @@ type Response struct {
 	Body   []byte
 }
 
+// SignedInCookie is the name of the cookie the server sets beside the
+// HttpOnly session cookie, readable by scripts, to tell the PWA that a
+// session exists (it holds no secret, only "1").
+const SignedInCookie = "partnerkit_signed_in"
+
 // Transport sends requests. It keeps the session cookie between calls.
 type Transport interface {
 	Do(ctx context.Context, req *Request) (*Response, error)
