@@ -9,6 +9,7 @@ import (
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/agreements"
+	"github.com/partnerkit/partnerkit/app/api"
 	"github.com/partnerkit/partnerkit/capacity"
 	"github.com/partnerkit/partnerkit/contracts"
 	"github.com/partnerkit/partnerkit/partners"
@@ -338,5 +339,49 @@ func TestForeignFilterIDs(t *testing.T) {
 	}
 	if tested < 20 {
 		t.Fatalf("only %d ID filters found in the OpenAPI document", tested)
+	}
+}
+
+// TestAuditOfSharedUsers: a user who is a member of tenants A and B shows
+// each tenant's admin only that tenant's events over GET /audit, and a
+// third tenant none (404).
+func TestAuditOfSharedUsers(t *testing.T) {
+	s := newServer(t, true)
+	ta, viewer, foreign := seedTenants(t, s)
+	_ = ta
+	ctx := context.Background()
+	var me api.Me
+	viewer.must(http.MethodGet, "/me", nil, http.StatusOK, &me) // A's viewer, shared with B below
+	var bMe api.Me
+	foreign.must(http.MethodGet, "/me", nil, http.StatusOK, &bMe)
+	bAdmin := partnerkit.Actor{AccountID: bMe.AccountID, UserID: bMe.User.ID, Role: partnerkit.RoleAdmin}
+	root, _, err := s.cfg.Partners.SessionActor(ctx, sessionToken(t, s.signIn("root@provider.example", "Sup3r-secret")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.cfg.Partners.AddMember(ctx, root, bMe.AccountID, me.User.ID, partnerkit.RoleViewer); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.cfg.Partners.ChangeRole(ctx, bAdmin, me.User.ID, partnerkit.RoleStaff); err != nil {
+		t.Fatal(err)
+	}
+	var trail struct {
+		Items []partnerkit.AuditEvent `json:"items"`
+	}
+	foreign.must(http.MethodGet, "/audit?entity_id="+me.User.ID, nil, http.StatusOK, &trail)
+	if len(trail.Items) == 0 {
+		t.Fatal("B's admin sees none of B's events of the shared user")
+	}
+	for _, ev := range trail.Items {
+		if ev.AccountID != bMe.AccountID {
+			t.Fatalf("B's admin sees %s of account %s", ev.Action, ev.AccountID)
+		}
+	}
+	aAdmin := s.signIn("admin@a.example", "Sup3r-secret")
+	aAdmin.must(http.MethodGet, "/audit?entity_id="+me.User.ID, nil, http.StatusOK, &trail)
+	for _, ev := range trail.Items {
+		if ev.AccountID != me.AccountID {
+			t.Fatalf("A's admin sees %s of account %s", ev.Action, ev.AccountID)
+		}
 	}
 }
