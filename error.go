@@ -134,6 +134,27 @@ func FieldError(field, problem string) *Error {
 	}
 }
 
+// FieldErrors returns an invalid-input error about several fields (field →
+// problem), or nil when there are none. The message is the first field's
+// problem in sorted order and how many more there are; Fields has them all.
+// Services build their field errors with it, and so do the rules packages
+// the PWA shares with them, so both show the same error.
+func FieldErrors(fields map[string]string) error {
+	if len(fields) == 0 {
+		return nil
+	}
+	keys := slices.Sorted(maps.Keys(fields))
+	msg := keys[0] + ": " + fields[keys[0]]
+	switch n := len(keys) - 1; n {
+	case 0:
+	case 1:
+		msg += " (and 1 more field)"
+	default:
+		msg += fmt.Sprintf(" (and %d more fields)", n)
+	}
+	return &Error{Code: CodeInvalid, Message: msg, Fields: fields}
+}
+
 // ConflictField returns a conflict error about one field, such as a duplicate
 // value that must be unique.
 func ConflictField(field, problem string) *Error {

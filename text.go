@@ -123,3 +123,33 @@ func invisible(r rune) bool {
 	}
 	return false
 }
+
+// ProblemRequired is the problem of a required text that is blank (see
+// IsBlank).
+const ProblemRequired = "is required"
+
+// LengthProblem returns "must be at most max characters" when s holds more
+// than max characters, and "" otherwise. Characters are runes, as
+// validator's max counts them, never bytes: every length limit a service
+// and the PWA apply to text goes through here, so a name of 60 "é" (120
+// bytes) fits a limit of 100 on both sides.
+func LengthProblem(s string, max int) string {
+	if utf8.RuneCountInString(s) > max {
+		return "must be at most " + strconv.Itoa(max) + " characters"
+	}
+	return ""
+}
+
+// TextFieldProblem returns the first problem of a text field of at most max
+// characters: the text rule's (multiline allows tabs and line breaks),
+// ProblemRequired when required and s is blank, or LengthProblem's; "" when
+// s is fine. Callers trim s first when the field is stored trimmed.
+func TextFieldProblem(s string, required, multiline bool, max int) string {
+	if p := TextProblem(s, multiline); p != "" {
+		return p
+	}
+	if required && IsBlank(s) {
+		return ProblemRequired
+	}
+	return LengthProblem(s, max)
+}

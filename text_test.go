@@ -198,3 +198,34 @@ func TestErrorStringDoesNotRepeatFields(t *testing.T) {
 		t.Fatalf("Error() = %q", got)
 	}
 }
+
+// Length limits count characters (runes), never bytes: 60 "é" are 120
+// bytes and fit a limit of 100.
+func TestTextFieldProblem(t *testing.T) {
+	tests := []struct {
+		name      string
+		s         string
+		required  bool
+		multiline bool
+		max       int
+		want      string
+	}{
+		{"OK", "Champions Corp", true, false, 100, ""},
+		{"OKSixtyAccents", strings.Repeat("é", 60), true, false, 100, ""},
+		{"OKAtLimitInRunes", strings.Repeat("東", 100), true, false, 100, ""},
+		{"ErrOverLimitInRunes", strings.Repeat("é", 101), true, false, 100, "must be at most 100 characters"},
+		{"OKOptionalEmpty", "", false, false, 64, ""},
+		{"ErrRequiredEmpty", "", true, false, 100, partnerkit.ProblemRequired},
+		{"ErrRequiredInvisible", "\u200b \u00a0", true, false, 100, partnerkit.ProblemRequired},
+		{"ErrTextRuleFirst", strings.Repeat("x", 200) + "\x00", true, false, 100, partnerkit.ProblemControl},
+		{"OKMultiline", "line 1\nline 2", false, true, 100, ""},
+		{"ErrNewlineSingleLine", "line 1\nline 2", false, false, 100, partnerkit.ProblemControl},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := partnerkit.TextFieldProblem(tt.s, tt.required, tt.multiline, tt.max); got != tt.want {
+				t.Fatalf("TextFieldProblem(%q) = %q, want %q", tt.s, got, tt.want)
+			}
+		})
+	}
+}

@@ -11,3 +11,10 @@ import "context"
 type Transactor interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
+
+// Located is implemented by a store that can tell which database holds it
+// (its memory DB or its *bun.DB). Stores that change together in one
+// transaction must say the same; wiring.New checks it.
+type Located interface {
+	Database() any
+}

@@ -9,57 +9,49 @@
 package agreements
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
-	"path"
-	"slices"
-	"strings"
 	"time"
-	"unicode/utf8"
 
-	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/agreements/rules"
 )
 
+// The vocabulary and pure rules of the domain live in agreements/rules,
+// which the WebAssembly PWA imports without validator; these names
+// re-export it.
+
 // Type is what an agreement governs.
-type Type string
+type Type = rules.Type
 
 // Agreement types.
 const (
-	TypeProgram      Type = "program"
-	TypeService      Type = "service"
-	TypeDistribution Type = "distribution"
-	TypeCapacity     Type = "capacity"
+	TypeProgram      = rules.TypeProgram
+	TypeService      = rules.TypeService
+	TypeDistribution = rules.TypeDistribution
+	TypeCapacity     = rules.TypeCapacity
 )
 
 // Types lists every agreement type.
-func Types() []Type { return []Type{TypeProgram, TypeService, TypeDistribution, TypeCapacity} }
-
-// Valid reports whether t is a known type.
-func (t Type) Valid() bool { return slices.Contains(Types(), t) }
+func Types() []Type { return rules.Types() }
 
 // DocumentKind says where a version's document comes from.
-type DocumentKind string
+type DocumentKind = rules.DocumentKind
 
-// Document kinds.
+// Document kinds (see rules.DocumentKind).
 const (
-	// DocumentNone: no document; partners are shown the description only.
-	DocumentNone DocumentKind = "none"
-	// DocumentURL: the document lives at a URL.
-	DocumentURL DocumentKind = "url"
-	// DocumentFile: an uploaded file stored with the version.
-	DocumentFile DocumentKind = "file"
+	DocumentNone = rules.DocumentNone
+	DocumentURL  = rules.DocumentURL
+	DocumentFile = rules.DocumentFile
 )
 
 // Upload limits.
 const (
 	// MaxDocumentSize is the largest uploaded document: 10 MiB.
-	MaxDocumentSize = 10 << 20
+	MaxDocumentSize = rules.MaxDocumentSize
 	// MediaPDF, MediaText and MediaMarkdown are the allowed document types.
-	MediaPDF      = "application/pdf"
-	MediaText     = "text/plain; charset=utf-8"
-	MediaMarkdown = "text/markdown; charset=utf-8"
+	MediaPDF      = rules.MediaPDF
+	MediaText     = rules.MediaText
+	MediaMarkdown = rules.MediaMarkdown
 )
 
 // Document describes a version's document (never its bytes).
@@ -126,97 +118,19 @@ type Version struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// checkDocument validates a document input and returns the Document to
-// store and the file's bytes. Field names are prefixed with prefix
-// ("document").
+// checkDocument validates a document input with rules.CheckDocument (the
+// PWA's check too) and returns the Document to store and the file's bytes.
+// Field names are prefixed with prefix ("document").
 func checkDocument(prefix string, in DocumentInput) (Document, []byte, error) {
-	switch in.Kind {
-	case "", DocumentNone:
-		if in.URL != "" || len(in.Content) > 0 {
-			return Document{}, nil, partnerkit.FieldError(prefix+".kind", "is none, but a URL or file was given")
-		}
-		return Document{Kind: DocumentNone}, nil, nil
-	case DocumentURL:
-		u := strings.TrimSpace(in.URL)
-		if !validDocumentURL(u) {
-			return Document{}, nil, partnerkit.FieldError(prefix+".url", "must be an absolute http or https URL of at most 2048 characters")
-		}
-		if len(in.Content) > 0 {
-			return Document{}, nil, partnerkit.FieldError(prefix+".content", "must be empty for a URL document")
-		}
-		return Document{Kind: DocumentURL, URL: u}, nil, nil
-	case DocumentFile:
-		doc, err := checkUpload(prefix, in.FileName, in.Content)
-		return doc, in.Content, err
+	d, err := rules.CheckDocument(prefix, in.Kind, in.URL, in.FileName, in.Content)
+	if err != nil {
+		return Document{}, nil, err
 	}
-	return Document{}, nil, partnerkit.FieldError(prefix+".kind", "must be one of: none, url, file")
-}
-
-func validDocumentURL(u string) bool {
-	if len(u) > 2048 || strings.ContainsAny(u, " \t\r\n") {
-		return false
+	doc := Document{Kind: d.Kind, URL: d.URL, FileName: d.FileName, MediaType: d.MediaType}
+	if d.Kind != DocumentFile {
+		return doc, nil, nil
 	}
-	rest, ok := strings.CutPrefix(u, "https://")
-	if !ok {
-		rest, ok = strings.CutPrefix(u, "http://")
-	}
-	host, _, _ := strings.Cut(rest, "/")
-	return ok && host != "" && !strings.HasPrefix(host, "@")
-}
-
-// checkUpload checks an uploaded file's size and type. The type is decided
-// by the content — PDF by its signature, text by being valid UTF-8 without
-// control characters — and the file name's extension must agree with it.
-func checkUpload(prefix, name string, content []byte) (Document, error) {
-	name = path.Base(strings.ReplaceAll(strings.TrimSpace(name), `\`, "/"))
-	field := prefix + ".content"
-	switch {
-	case name == "" || name == "." || name == "/":
-		return Document{}, partnerkit.FieldError(prefix+".file_name", "is required for a file document")
-	case len(name) > 255:
-		return Document{}, partnerkit.FieldError(prefix+".file_name", "must be at most 255 characters")
-	case len(content) == 0:
-		return Document{}, partnerkit.FieldError(field, "is empty")
-	case len(content) > MaxDocumentSize:
-		return Document{}, &partnerkit.Error{Code: partnerkit.CodeTooLarge,
-			Message: fmt.Sprintf("%s: the file is %d bytes; at most %d (10 MiB) are allowed", field, len(content), MaxDocumentSize),
-			Fields:  map[string]string{field: "must be at most 10 MiB"}}
-	}
-	ext := strings.ToLower(path.Ext(name))
-	var media string
-	switch {
-	case bytes.HasPrefix(content, []byte("%PDF-")):
-		media = MediaPDF
-		if ext != ".pdf" {
-			return Document{}, partnerkit.FieldError(prefix+".file_name", "holds a PDF, so its name must end in .pdf")
-		}
-	case isText(content):
-		switch ext {
-		case ".md", ".markdown":
-			media = MediaMarkdown
-		case ".txt", ".text", "":
-			media = MediaText
-		default:
-			return Document{}, partnerkit.FieldError(prefix+".file_name", "holds text, so its name must end in .txt, .md or .markdown")
-		}
-	default:
-		return Document{}, partnerkit.FieldError(field, "type is not allowed: upload a PDF, plain text or Markdown file")
-	}
-	sum := sha256.Sum256(content)
-	return Document{Kind: DocumentFile, FileName: name, MediaType: media, Size: int64(len(content)),
-		SHA256: hex.EncodeToString(sum[:])}, nil
-}
-
-// isText reports whether b is UTF-8 text without control characters other
-// than tab, newline, carriage return and form feed.
-func isText(b []byte) bool {
-	if !utf8.Valid(b) {
-		return false
-	}
-	for _, c := range b {
-		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' || c == 0x7f {
-			return false
-		}
-	}
-	return true
+	sum := sha256.Sum256(in.Content)
+	doc.Size, doc.SHA256 = int64(len(in.Content)), hex.EncodeToString(sum[:])
+	return doc, in.Content, nil
 }

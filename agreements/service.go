@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/agreements/rules"
 	"github.com/partnerkit/partnerkit/internal/validate"
 )
 
@@ -101,10 +102,11 @@ func NewService(store Store, tenancy partnerkit.Tenancy, audit partnerkit.AuditL
 type CreateInput struct {
 	// Type is program, service, distribution or capacity.
 	Type Type `json:"type"`
-	// Name is 1 to 100 characters.
-	Name string `json:"name" validate:"required,max=100"`
-	// Description is shown to partners; at most 10,000 characters.
-	Description string `json:"description" validate:"max=10000" text:"multiline"`
+	// Name is 1 to 100 characters (rules.NameProblem).
+	Name string `json:"name"`
+	// Description is shown to partners; at most 10,000 characters
+	// (rules.DescriptionProblem).
+	Description string `json:"description" text:"multiline"`
 	// Document is version 1's document.
 	Document DocumentInput `json:"document" validate:"-"`
 }
@@ -112,13 +114,8 @@ type CreateInput struct {
 // Check validates in as Create would, without writing anything. The
 // onboarding wizard uses it to reject bad input before any step runs.
 func (in CreateInput) Check() error {
-	in.Name = strings.TrimSpace(in.Name)
-	var typeErr error
-	if !in.Type.Valid() {
-		typeErr = partnerkit.FieldError("type", "must be one of: "+TypeNames())
-	}
 	_, _, docErr := checkDocument("document", in.Document)
-	return validate.All(validate.Struct(in), typeErr, docErr)
+	return validate.All(validate.Struct(in), rules.CheckAgreement("", in.Type, in.Name, in.Description), docErr)
 }
 
 // Create creates an agreement owned by the actor's account, with version 1.
@@ -228,10 +225,10 @@ func (s *Service) List(ctx context.Context, actor partnerkit.Actor, f ListFilter
 
 // UpdateInput changes an agreement's name or description; nil fields stay.
 type UpdateInput struct {
-	// Name renames the agreement.
-	Name *string `json:"name" validate:"omitnil,required,max=100"`
-	// Description replaces the description.
-	Description *string `json:"description" validate:"omitnil,max=10000" text:"multiline"`
+	// Name renames the agreement (rules.NameProblem).
+	Name *string `json:"name"`
+	// Description replaces the description (rules.DescriptionProblem).
+	Description *string `json:"description" text:"multiline"`
 	// Version, when not zero, must equal the stored version.
 	Version int `json:"version"`
 }
@@ -247,7 +244,18 @@ func (s *Service) Update(ctx context.Context, actor partnerkit.Actor, id string,
 			*p = strings.TrimSpace(*p)
 		}
 	}
-	if err := validate.Struct(in); err != nil {
+	fields := map[string]string{}
+	if in.Name != nil {
+		if p := rules.NameProblem(*in.Name); p != "" {
+			fields["name"] = p
+		}
+	}
+	if in.Description != nil {
+		if p := rules.DescriptionProblem(*in.Description); p != "" {
+			fields["description"] = p
+		}
+	}
+	if err := validate.All(validate.Struct(in), partnerkit.FieldErrors(fields)); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
 	a, err := s.change(ctx, actor, id, in.Version, "agreement.updated", func(_ context.Context, a *Agreement) (any, error) {
@@ -392,13 +400,32 @@ func (s *Service) DeleteVersion(ctx context.Context, actor partnerkit.Actor, id 
 }
 
 // TypeNames lists the types for messages.
-func TypeNames() string {
-	names := make([]string, 0, len(Types()))
-	for _, t := range Types() {
-		names = append(names, string(t))
+func TypeNames() string { return rules.TypeNames() }
+
+
+// Lookup returns an agreement with no tenancy check: for other domains that
+// checked access another way (a contract's partner, an invitation link).
+// Returns not_found.
+func (s *Service) Lookup(ctx context.Context, id string) (*Agreement, error) {
+	if err := partnerkit.CheckID("agreement_id", id); err != nil {
+		return nil, partnerkit.WithOp("agreements.Lookup", err)
 	}
-	return strings.Join(names, ", ")
+	a, err := s.store.GetAgreement(ctx, id)
+	return a, partnerkit.WithOp("agreements.Lookup", err)
 }
 
-// Store returns the service's store.
-func (s *Service) Store() Store { return s.store }
+// LookupVersion returns version n of an agreement with no tenancy check
+// (see Lookup). Returns not_found.
+func (s *Service) LookupVersion(ctx context.Context, id string, n int) (*Version, error) {
+	if err := partnerkit.CheckID("agreement_id", id); err != nil {
+		return nil, partnerkit.WithOp("agreements.LookupVersion", err)
+	}
+	v, err := s.store.GetVersion(ctx, id, n)
+	return v, partnerkit.WithOp("agreements.LookupVersion", err)
+}
+
+// VersionDocument returns version n's document and, for a file, its bytes,
+// with no tenancy check (see Lookup).
+func (s *Service) VersionDocument(ctx context.Context, id string, n int) (*Version, []byte, error) {
+	return VersionDocument(ctx, s.store, id, n)
+}

@@ -11,14 +11,13 @@ import (
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/agreements"
-	agreementsbun "github.com/partnerkit/partnerkit/agreements/bunstore"
 	"github.com/partnerkit/partnerkit/capacity"
-	capacitybun "github.com/partnerkit/partnerkit/capacity/bunstore"
 	"github.com/partnerkit/partnerkit/contracts"
-	contractsbun "github.com/partnerkit/partnerkit/contracts/bunstore"
 	"github.com/partnerkit/partnerkit/partners"
 	"github.com/partnerkit/partnerkit/partners/bunstore"
 	"github.com/partnerkit/partnerkit/storetest"
+	"github.com/partnerkit/partnerkit/wiring"
+	"github.com/partnerkit/partnerkit/wiring/stores"
 	"github.com/shopspring/decimal"
 	"github.com/uptrace/bun"
 )
@@ -49,10 +48,9 @@ func newBenchEnv(b *testing.B, resellers, accountsPerReseller int) *benchEnv {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
-	psvc := partners.NewService(bunstore.New(db), partners.WithPasswordHasher(storetest.CheapHasher), partners.WithClock(clock))
-	asvc := agreements.NewService(agreementsbun.New(db), psvc, psvc.Store(), agreements.WithClock(clock))
-	csvc := contracts.NewService(contractsbun.New(db), psvc, asvc, contracts.WithClock(clock))
-	e := &benchEnv{db: db, svc: capacity.NewService(capacitybun.New(db), psvc, csvc, capacity.WithClock(clock))}
+	wired := wiring.MustNew(stores.SQL(db), wiring.Options{Clock: clock, Hasher: storetest.CheapHasher})
+	psvc, asvc, csvc := wired.Partners, wired.Agreements, wired.Contracts
+	e := &benchEnv{db: db, svc: wired.Capacity}
 	check := func(err error) {
 		b.Helper()
 		if err != nil {

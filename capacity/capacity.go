@@ -11,50 +11,45 @@
 package capacity
 
 import (
-	"fmt"
-	"slices"
 	"time"
 
-	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/capacity/rules"
 	"github.com/shopspring/decimal"
 )
 
+// The vocabulary and pure rules of the domain live in capacity/rules,
+// which the WebAssembly PWA imports without validator; these names
+// re-export it.
+
 // BillingModel is how a capacity contract bills.
-type BillingModel string
+type BillingModel = rules.BillingModel
 
-// Billing models.
+// Billing models (see rules.BillingModel).
 const (
-	// BillingReserved: partners get allocations within a reservation; usage
-	// above a partner's allocation is excess, billed at the excess price.
-	BillingReserved BillingModel = "reserved"
-	// BillingPayPerUse: partners are billed on actual usage at the price per
-	// TB; an allocation of 0 is valid.
-	BillingPayPerUse BillingModel = "pay_per_use"
+	BillingReserved  = rules.BillingReserved
+	BillingPayPerUse = rules.BillingPayPerUse
 )
-
-// Valid reports whether m is a known billing model.
-func (m BillingModel) Valid() bool { return m == BillingReserved || m == BillingPayPerUse }
 
 // Units.
 const (
 	// BytesPerTB is 10^12: capacity uses decimal units.
-	BytesPerTB = 1_000_000_000_000
+	BytesPerTB = rules.BytesPerTB
 	// TBPlaces is the most decimal places a TB figure may have (1 MB).
-	TBPlaces = 6
+	TBPlaces = rules.TBPlaces
 	// DealThresholdTB is the allocation size above which the partner must
 	// first register a deal of at least that size and have it approved.
-	DealThresholdTB = 100
+	DealThresholdTB = rules.DealThresholdTB
 	// DeletionGrace is how long a deleted storage account waits before removal.
-	DeletionGrace = 30 * 24 * time.Hour
+	DeletionGrace = rules.DeletionGrace
 	// SecondsPerDay is the length of a usage day (UTC).
 	SecondsPerDay = 86_400
 )
 
 // BytesToTB converts bytes to decimal terabytes.
-func BytesToTB(b int64) decimal.Decimal { return decimal.New(b, -12) }
+func BytesToTB(b int64) decimal.Decimal { return rules.BytesToTB(b) }
 
 // TBToBytes converts terabytes to bytes, rounding down to whole bytes.
-func TBToBytes(tb decimal.Decimal) int64 { return tb.Shift(12).IntPart() }
+func TBToBytes(tb decimal.Decimal) int64 { return rules.TBToBytes(tb) }
 
 // Terms are the capacity terms of a contract.
 type Terms struct {
@@ -107,13 +102,13 @@ type AllocationChange struct {
 }
 
 // StorageStatus is where a storage account is in its life.
-type StorageStatus string
+type StorageStatus = rules.StorageStatus
 
-// Storage account statuses.
+// Storage account statuses (see rules.StorageStatus).
 const (
-	StorageActive StorageStatus = "active"
+	StorageActive = rules.StorageActive
 	// StorageDeletionScheduled: deleted, removed at DeleteAt unless cancelled.
-	StorageDeletionScheduled StorageStatus = "deletion_scheduled"
+	StorageDeletionScheduled = rules.StorageDeletionScheduled
 )
 
 // StorageAccount is a channel partner's customer's storage account.
@@ -202,24 +197,19 @@ type PartnerDaily struct {
 }
 
 // DealStatus is where a deal registration is.
-type DealStatus string
+type DealStatus = rules.DealStatus
 
 // Deal statuses: submitted → approved or rejected; approved → won or lost.
 const (
-	DealSubmitted DealStatus = "submitted"
-	DealApproved  DealStatus = "approved"
-	DealRejected  DealStatus = "rejected"
-	DealWon       DealStatus = "won"
-	DealLost      DealStatus = "lost"
+	DealSubmitted = rules.DealSubmitted
+	DealApproved  = rules.DealApproved
+	DealRejected  = rules.DealRejected
+	DealWon       = rules.DealWon
+	DealLost      = rules.DealLost
 )
 
 // DealStatuses lists every deal status.
-func DealStatuses() []DealStatus {
-	return []DealStatus{DealSubmitted, DealApproved, DealRejected, DealWon, DealLost}
-}
-
-// Valid reports whether s is a known deal status.
-func (s DealStatus) Valid() bool { return slices.Contains(DealStatuses(), s) }
+func DealStatuses() []DealStatus { return rules.DealStatuses() }
 
 // Deal is an opportunity a partner registers with its distributor.
 type Deal struct {
@@ -256,43 +246,15 @@ type Deal struct {
 
 // CheckTB returns an invalid error naming field unless tb is not negative
 // (and positive unless zeroOK) with at most 6 decimal places.
-func CheckTB(field string, tb decimal.Decimal, zeroOK bool) error {
-	switch {
-	case tb.IsNegative():
-		return partnerkit.FieldError(field, "must not be negative")
-	case tb.IsZero() && !zeroOK:
-		return partnerkit.FieldError(field, "must be more than 0")
-	case !tb.Equal(tb.Truncate(TBPlaces)):
-		return partnerkit.FieldError(field, fmt.Sprintf("must have at most %d decimal places (1 MB)", TBPlaces))
-	case tb.GreaterThan(decimal.New(1, 9)):
-		return partnerkit.FieldError(field, "must be at most 1,000,000,000 TB")
-	}
-	return nil
-}
+func CheckTB(field string, tb decimal.Decimal, zeroOK bool) error { return rules.CheckTB(field, tb, zeroOK) }
 
 // ParseTB parses a decimal TB figure from text, naming field on error.
-func ParseTB(field, s string) (decimal.Decimal, error) {
-	d, err := decimal.NewFromString(s)
-	if err != nil {
-		return d, partnerkit.FieldError(field, "must be a decimal number of terabytes such as 12.5")
-	}
-	return d, CheckTB(field, d, true)
-}
+func ParseTB(field, s string) (decimal.Decimal, error) { return rules.ParseTB(field, s) }
 
 // MaxMoney is the largest price or value a field takes: far above any real
 // one, and within what every store holds (PostgreSQL NUMERIC(38,12)).
-var MaxMoney = decimal.New(1, 12)
+var MaxMoney = rules.MaxMoney
 
 // checkMoney returns an invalid error naming field unless m is not negative,
 // at most MaxMoney, with at most 4 decimal places.
-func checkMoney(field string, m decimal.Decimal) error {
-	switch {
-	case m.IsNegative():
-		return partnerkit.FieldError(field, "must not be negative")
-	case m.GreaterThan(MaxMoney):
-		return partnerkit.FieldError(field, "must be at most 1000000000000")
-	case !m.Equal(m.Truncate(4)):
-		return partnerkit.FieldError(field, "must have at most 4 decimal places")
-	}
-	return nil
-}
+func checkMoney(field string, m decimal.Decimal) error { return rules.CheckMoney(field, m) }

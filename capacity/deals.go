@@ -3,11 +3,12 @@ package capacity
 import (
 	"cmp"
 	"context"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/capacity/rules"
+	contractrules "github.com/partnerkit/partnerkit/contracts/rules"
 	"github.com/partnerkit/partnerkit/internal/validate"
 	"github.com/shopspring/decimal"
 )
@@ -17,8 +18,8 @@ const PrefixDeal = "DL"
 
 // DealInput registers an opportunity.
 type DealInput struct {
-	// CustomerName is the end customer.
-	CustomerName string `json:"customer_name" validate:"required,max=200"`
+	// CustomerName is the end customer (at most 200 characters).
+	CustomerName string `json:"customer_name"`
 	// ExpectedTB is the expected capacity; at least one of ExpectedTB and
 	// ExpectedValue is required.
 	ExpectedTB *decimal.Decimal `json:"expected_tb"`
@@ -27,35 +28,19 @@ type DealInput struct {
 	// Currency is required with ExpectedValue.
 	Currency string `json:"currency"`
 	// CloseDate is the expected close date, YYYY-MM-DD, not in the past.
-	CloseDate string `json:"close_date" validate:"required"`
-	// Note is free text.
-	Note string `json:"note" validate:"max=2000" text:"multiline"`
+	CloseDate string `json:"close_date"`
+	// Note is free text (at most 2000 characters).
+	Note string `json:"note" text:"multiline"`
 }
 
+// checkDeal validates a registration with rules.CheckDeal (the PWA's check
+// too), then that the close date is not in the past.
 func (s *Service) checkDeal(in *DealInput) error {
 	in.CustomerName = strings.TrimSpace(in.CustomerName)
-	in.Currency = strings.ToUpper(strings.TrimSpace(in.Currency))
-	errs := []error{validate.Struct(*in)}
-	if in.ExpectedTB == nil && in.ExpectedValue == nil {
-		errs = append(errs, partnerkit.FieldError("expected_tb", "give the expected capacity or the expected value"))
-	}
-	if in.ExpectedTB != nil {
-		errs = append(errs, CheckTB("expected_tb", *in.ExpectedTB, false))
-	}
-	if in.ExpectedValue != nil {
-		errs = append(errs, checkMoney("expected_value", *in.ExpectedValue))
-		if !currencyCode.MatchString(in.Currency) {
-			errs = append(errs, partnerkit.FieldError("currency", "must be a three-letter ISO 4217 code such as USD"))
-		}
-	}
-	if in.CloseDate != "" {
-		d, err := time.Parse(time.DateOnly, in.CloseDate)
-		switch {
-		case err != nil:
-			errs = append(errs, partnerkit.FieldError("close_date", "must be a date like 2026-12-31"))
-		case d.Before(DayOf(s.clock.Now()).Time()):
-			errs = append(errs, partnerkit.FieldError("close_date", "must not be in the past"))
-		}
+	in.Currency = contractrules.NormalizeCurrency(in.Currency)
+	errs := []error{validate.Struct(*in), rules.CheckDeal(in.CustomerName, in.ExpectedTB, in.ExpectedValue, in.Currency, in.CloseDate, in.Note)}
+	if d, err := time.Parse(time.DateOnly, in.CloseDate); err == nil && d.Before(DayOf(s.clock.Now()).Time()) {
+		errs = append(errs, partnerkit.FieldError("close_date", "must not be in the past"))
 	}
 	return validate.All(errs...)
 }
@@ -108,8 +93,8 @@ func (s *Service) ApproveDeal(ctx context.Context, actor partnerkit.Actor, id, r
 
 // RejectDeal rejects a submitted deal with a reason (required).
 func (s *Service) RejectDeal(ctx context.Context, actor partnerkit.Actor, id, reason string) (*Deal, error) {
-	if partnerkit.IsBlank(reason) {
-		return nil, partnerkit.WithOp("capacity.RejectDeal", partnerkit.FieldError("reason", "is required to reject a deal"))
+	if p := rules.ReasonProblem(DealRejected, reason); p != "" {
+		return nil, partnerkit.WithOp("capacity.RejectDeal", partnerkit.FieldError("reason", p))
 	}
 	return s.moveDeal(ctx, actor, id, DealRejected, reason)
 }
@@ -120,12 +105,6 @@ func (s *Service) CloseDeal(ctx context.Context, actor partnerkit.Actor, id stri
 	return s.moveDeal(ctx, actor, id, map[bool]DealStatus{true: DealWon, false: DealLost}[won], "")
 }
 
-// dealMoves lists the legal status changes of a deal.
-var dealMoves = map[DealStatus][]DealStatus{
-	DealSubmitted: {DealApproved, DealRejected},
-	DealApproved:  {DealWon, DealLost},
-}
-
 func (s *Service) moveDeal(ctx context.Context, actor partnerkit.Actor, id string, to DealStatus, reason string) (*Deal, error) {
 	op := "capacity.Deal" + string(to)
 	if err := validate.All(partnerkit.CheckID("id", id), partnerkit.CheckText("reason", reason, true)); err != nil {
@@ -134,8 +113,8 @@ func (s *Service) moveDeal(ctx context.Context, actor partnerkit.Actor, id strin
 	if err := actor.RequireWriter(); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
-	if len(reason) > 2000 {
-		return nil, partnerkit.WithOp(op, partnerkit.FieldError("reason", "must be at most 2000 characters"))
+	if p := rules.ReasonProblem(to, reason); p != "" {
+		return nil, partnerkit.WithOp(op, partnerkit.FieldError("reason", p))
 	}
 	var out *Deal
 	err := s.store.InTx(ctx, func(ctx context.Context) error {
@@ -147,7 +126,7 @@ func (s *Service) moveDeal(ctx context.Context, actor partnerkit.Actor, id strin
 		if deciding && actor.AccountID != d.OwnerID {
 			return partnerkit.Errorf(partnerkit.CodeForbidden, "only the partner's manager approves or rejects its deals")
 		}
-		if !slices.Contains(dealMoves[d.Status], to) {
+		if !rules.CanMoveDeal(d.Status, to) {
 			return partnerkit.Errorf(partnerkit.CodeConflict, "deal %s is %s and cannot become %s", d.ID, d.Status, to)
 		}
 		before := *d

@@ -7,13 +7,11 @@ import (
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/agreements"
-	agreementsmem "github.com/partnerkit/partnerkit/agreements/memstore"
 	"github.com/partnerkit/partnerkit/capacity"
-	capacitymem "github.com/partnerkit/partnerkit/capacity/memstore"
 	"github.com/partnerkit/partnerkit/contracts"
-	contractsmem "github.com/partnerkit/partnerkit/contracts/memstore"
 	"github.com/partnerkit/partnerkit/partners"
-	"github.com/partnerkit/partnerkit/partners/memstore"
+	"github.com/partnerkit/partnerkit/wiring"
+	"github.com/partnerkit/partnerkit/wiring/stores"
 	"github.com/shopspring/decimal"
 )
 
@@ -25,11 +23,8 @@ func ExampleService_UsageReport() {
 	ctx := context.Background()
 	now := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC) // contracts and allocations first
 	clock := partnerkit.Clock(func() time.Time { return now })
-	db := memstore.NewDB()
-	ps := partners.NewService(memstore.New(db), partners.WithClock(clock))
-	as := agreements.NewService(agreementsmem.New(db), ps, ps.Store(), agreements.WithClock(clock))
-	cs := contracts.NewService(contractsmem.New(db), ps, as, contracts.WithClock(clock))
-	caps := capacity.NewService(capacitymem.New(db), ps, cs, capacity.WithClock(clock))
+	svc := wiring.MustNew(stores.Memory(), wiring.Options{Clock: clock})
+	ps, as, cs, caps := svc.Partners, svc.Agreements, svc.Contracts, svc.Capacity
 
 	root, _, _ := ps.Bootstrap(ctx, partners.BootstrapInput{AccountName: "Impossible Cloud", AdminEmail: "ops@provider.example", AdminPassword: "Sup3r-secret"})
 	provider := partnerkit.Actor{AccountID: root.ID, UserID: "UR-provider", Role: partnerkit.RoleAdmin}

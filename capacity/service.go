@@ -3,13 +3,12 @@ package capacity
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"slices"
-	"strings"
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/agreements"
 	"github.com/partnerkit/partnerkit/contracts"
+	contractrules "github.com/partnerkit/partnerkit/contracts/rules"
 	"github.com/partnerkit/partnerkit/internal/validate"
 	"github.com/partnerkit/partnerkit/partners"
 	"github.com/shopspring/decimal"
@@ -19,8 +18,8 @@ import (
 // database as the partners and contracts stores.
 type Service struct {
 	store     Store
-	partners  *partners.Service
-	contracts *contracts.Service
+	partners  Partners
+	contracts Contracts
 	audit     partnerkit.Auditor
 	clock     partnerkit.Clock
 }
@@ -31,20 +30,19 @@ type Option func(*Service)
 // WithClock sets the clock used for timestamps and "now" checks.
 func WithClock(c partnerkit.Clock) Option { return func(s *Service) { s.clock = c } }
 
-// NewService returns a Service over store; audit events go to the partners store.
-func NewService(store Store, p *partners.Service, c *contracts.Service, opts ...Option) *Service {
+// NewService returns a Service over store that asks the partners and
+// contracts domains only for what it uses (Partners, Contracts) and records
+// audit events in audit. wiring.New builds it with the others; build its
+// store on the same database as theirs.
+func NewService(store Store, p Partners, c Contracts, audit partnerkit.AuditLog, opts ...Option) *Service {
 	s := &Service{store: store, partners: p, contracts: c}
 	for _, o := range opts {
 		o(s)
 	}
-	s.audit = partnerkit.Auditor{Log: p.Store(), Clock: s.clock}
+	s.audit = partnerkit.Auditor{Log: audit, Clock: s.clock}
 	return s
 }
 
-// Store returns the service's store.
-func (s *Service) Store() Store { return s.store }
-
-var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
 
 // TermsInput sets the capacity terms of a contract.
 type TermsInput struct {
@@ -62,15 +60,12 @@ type TermsInput struct {
 }
 
 func (in *TermsInput) check() error {
-	in.Currency = strings.ToUpper(strings.TrimSpace(in.Currency))
-	var modelErr, curErr error
+	in.Currency = contractrules.NormalizeCurrency(in.Currency)
+	var modelErr error
 	if !in.BillingModel.Valid() {
 		modelErr = partnerkit.FieldError("billing_model", "must be reserved or pay_per_use")
 	}
-	if !currencyCode.MatchString(in.Currency) {
-		curErr = partnerkit.FieldError("currency", "must be a three-letter ISO 4217 code such as USD")
-	}
-	return validate.All(modelErr, curErr,
+	return validate.All(modelErr, contractrules.CheckCurrency("currency", in.Currency),
 		CheckTB("reserved_tb", in.ReservedTB, in.BillingModel == BillingPayPerUse),
 		checkMoney("price_per_tb", in.PricePerTB), checkMoney("excess_price_per_tb", in.ExcessPricePerTB))
 }

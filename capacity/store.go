@@ -183,3 +183,12 @@ type DealQuery struct {
 	// Limit and Offset select the page; Limit 0 means no limit.
 	Limit, Offset int
 }
+
+// The kinds of capacity rows that keep an account from being deleted (its
+// stores register them; see partners.Store.Dependents).
+const (
+	KindStorageAccounts = "storage accounts"
+	KindAllocations     = "allocations"
+	KindDeals           = "deals"
+	KindUsageHistory    = "usage history"
+)

@@ -96,7 +96,7 @@ func (s *Service) checkSamples(ctx context.Context, actor partnerkit.Actor, samp
 	for _, a := range accounts {
 		partnerIDs[a.PartnerID] = true
 	}
-	ps, err := s.partners.Store().AccountsByID(ctx, slices.Collect(maps.Keys(partnerIDs)))
+	ps, err := s.partners.AccountsByID(ctx, slices.Collect(maps.Keys(partnerIDs)))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -610,7 +610,7 @@ func (s *Service) Overview(ctx context.Context, actor partnerkit.Actor, contract
 	for i, a := range allocs {
 		ids[i] = a.PartnerID
 	}
-	accounts, err := s.partners.Store().AccountsByID(ctx, ids)
+	accounts, err := s.partners.AccountsByID(ctx, ids)
 	if err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}

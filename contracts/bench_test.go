@@ -9,25 +9,24 @@ import (
 	"github.com/partnerkit/partnerkit/agreements"
 	"github.com/partnerkit/partnerkit/contracts"
 	"github.com/partnerkit/partnerkit/internal/testdb"
-	"github.com/partnerkit/partnerkit/internal/teststores"
 	"github.com/partnerkit/partnerkit/partners"
 	"github.com/partnerkit/partnerkit/storetest"
+	"github.com/partnerkit/partnerkit/wiring"
+	"github.com/partnerkit/partnerkit/wiring/stores"
 )
 
 // BenchmarkOnboarding measures whole Create Partner wizard calls: a vendor
 // with a new agreement (URL document) on two marketplaces, invited.
 func BenchmarkOnboarding(b *testing.B) {
-	stores := map[string]func(b *testing.B) storetest.Stores{
-		"memory": func(b *testing.B) storetest.Stores { return teststores.Memory() },
-		"sqlite": func(b *testing.B) storetest.Stores { return teststores.SQL(testdb.SQLite(b)) },
+	open := map[string]func(b *testing.B) storetest.Stores{
+		"memory": func(b *testing.B) storetest.Stores { return stores.Memory() },
+		"sqlite": func(b *testing.B) storetest.Stores { return stores.SQL(testdb.SQLite(b)) },
 	}
 	for _, name := range []string{"memory", "sqlite"} {
 		b.Run("store="+name, func(b *testing.B) {
 			ctx := context.Background()
-			st := stores[name](b)
-			psvc := partners.NewService(st.Partners, partners.WithPasswordHasher(storetest.CheapHasher))
-			asvc := agreements.NewService(st.Agreements, psvc, st.Partners)
-			csvc := contracts.NewService(st.Contracts, psvc, asvc)
+			svc := wiring.MustNew(open[name](b), wiring.Options{Hasher: storetest.CheapHasher})
+			psvc, csvc := svc.Partners, svc.Contracts
 			root, admin, err := psvc.Bootstrap(ctx, partners.BootstrapInput{AccountName: "Distributor", AccountType: partners.TypeDistributor,
 				AdminEmail: "admin@dist.example", AdminPassword: "Sup3r-secret"})
 			if err != nil {

@@ -8,34 +8,30 @@
 package contracts
 
 import (
-	"slices"
 	"time"
 
 	"github.com/partnerkit/partnerkit/agreements"
+	"github.com/partnerkit/partnerkit/contracts/rules"
 )
 
-// Status is where a contract is in its life.
-type Status string
+// The vocabulary and pure rules of the domain live in contracts/rules,
+// which the WebAssembly PWA imports without validator; these names
+// re-export it.
 
-// Contract statuses.
+// Status is where a contract is in its life.
+type Status = rules.Status
+
+// Contract statuses (see rules.Status).
 const (
-	StatusPending    Status = "pending"
-	StatusSigned     Status = "signed"
-	StatusActive     Status = "active"
-	StatusRejected   Status = "rejected"
-	StatusTerminated Status = "terminated"
+	StatusPending    = rules.StatusPending
+	StatusSigned     = rules.StatusSigned
+	StatusActive     = rules.StatusActive
+	StatusRejected   = rules.StatusRejected
+	StatusTerminated = rules.StatusTerminated
 )
 
 // Statuses lists every contract status.
-func Statuses() []Status {
-	return []Status{StatusPending, StatusSigned, StatusActive, StatusRejected, StatusTerminated}
-}
-
-// Valid reports whether s is a known status.
-func (s Status) Valid() bool { return slices.Contains(Statuses(), s) }
-
-// Open reports whether a contract in status s still binds: pending, signed or active.
-func (s Status) Open() bool { return s == StatusPending || s == StatusSigned || s == StatusActive }
+func Statuses() []Status { return rules.Statuses() }
 
 // Contract binds one partner to one agreement version and, for
 // distribution, one marketplace.
@@ -73,17 +69,17 @@ type Contract struct {
 }
 
 // EventType names what happened to a contract.
-type EventType string
+type EventType = rules.EventType
 
-// Contract event types.
+// Contract event types (see rules.EventType).
 const (
-	EventCreated    EventType = "created"
-	EventSigned     EventType = "signed"
-	EventActivated  EventType = "activated"
-	EventRejected   EventType = "rejected"
-	EventTerminated EventType = "terminated"
+	EventCreated    = rules.EventCreated
+	EventSigned     = rules.EventSigned
+	EventActivated  = rules.EventActivated
+	EventRejected   = rules.EventRejected
+	EventTerminated = rules.EventTerminated
 	// EventResigned: the partner signed a newer agreement version.
-	EventResigned EventType = "resigned"
+	EventResigned = rules.EventResigned
 )
 
 // Event records one change of a contract: who, when, and how.
@@ -120,21 +116,6 @@ type Marketplace struct {
 	External bool `json:"external"`
 	// CreatedAt is when it was created (UTC).
 	CreatedAt time.Time `json:"created_at"`
-}
-
-// transition is one legal move of the contract state machine.
-type transition struct {
-	from  []Status
-	to    Status
-	event EventType
-}
-
-// Actions of the state machine, by name.
-var transitions = map[string]transition{
-	"sign":      {from: []Status{StatusPending}, to: StatusSigned, event: EventSigned},
-	"activate":  {from: []Status{StatusSigned}, to: StatusActive, event: EventActivated},
-	"reject":    {from: []Status{StatusPending}, to: StatusRejected, event: EventRejected},
-	"terminate": {from: []Status{StatusSigned, StatusActive}, to: StatusTerminated, event: EventTerminated},
 }
 
 // Invitation lets an invited company review its agreement and activate its

@@ -6,11 +6,10 @@ import (
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/agreements"
-	agreementsmem "github.com/partnerkit/partnerkit/agreements/memstore"
 	"github.com/partnerkit/partnerkit/contracts"
-	contractsmem "github.com/partnerkit/partnerkit/contracts/memstore"
 	"github.com/partnerkit/partnerkit/partners"
-	"github.com/partnerkit/partnerkit/partners/memstore"
+	"github.com/partnerkit/partnerkit/wiring"
+	"github.com/partnerkit/partnerkit/wiring/stores"
 )
 
 // The reseller tutorial's story: the distributor Mighty Mick's LLC invites
@@ -18,10 +17,9 @@ import (
 // Corp activates through the invitation link.
 func ExampleService_Onboard() {
 	ctx := context.Background()
-	db := memstore.NewDB() // one database for every domain: the wizard is atomic
-	partnerSvc := partners.NewService(memstore.New(db))
-	agreementSvc := agreements.NewService(agreementsmem.New(db), partnerSvc, partnerSvc.Store())
-	contractSvc := contracts.NewService(contractsmem.New(db), partnerSvc, agreementSvc)
+	// Every domain's store on one database, so the wizard is atomic.
+	svc, _ := wiring.New(stores.Memory(), wiring.Options{})
+	partnerSvc, contractSvc := svc.Partners, svc.Contracts
 
 	mick, admin, _ := partnerSvc.Bootstrap(ctx, partners.BootstrapInput{
 		AccountName: "Mighty Mick's LLC", AccountType: partners.TypeDistributor,

@@ -6,26 +6,27 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/agreements"
+	"github.com/partnerkit/partnerkit/contracts/rules"
 	"github.com/partnerkit/partnerkit/internal/validate"
 	"github.com/partnerkit/partnerkit/partners"
+	partnerrules "github.com/partnerkit/partnerkit/partners/rules"
 )
 
 // Action is the wizard's step 4: what to do with the new partner.
-type Action string
+type Action = rules.Action
 
-// Wizard actions.
+// Wizard actions (see rules.Action).
 const (
 	// ActionCreateAccount creates the partner's account now and makes chosen
 	// team members its users.
-	ActionCreateAccount Action = "create_account"
+	ActionCreateAccount = rules.ActionCreateAccount
 	// ActionInvite generates an invitation link for the partner to activate.
-	ActionInvite Action = "invite"
+	ActionInvite = rules.ActionInvite
 )
 
 // OnboardingInput is the whole Create Partner wizard in one value.
@@ -76,34 +77,25 @@ func (in *OnboardingInput) check() error {
 	errs := []error{validate.Text("", in)}
 	p := in.Partner
 	p.Name = strings.TrimSpace(p.Name)
-	errs = append(errs, prefixFields("partner", validate.Struct(p)))
-	switch p.Type {
-	case partners.TypeVendor, partners.TypeReseller, partners.TypeDistributor:
-	default:
-		errs = append(errs, partnerkit.FieldError("partner.type", "must be vendor or reseller (a provider may also create distributors)"))
+	errs = append(errs, prefixFields("partner", validate.Struct(p)), partnerrules.CheckNewPartner("partner.", p.Name, p.ExternalID))
+	if !rules.IsOnboardingType(p.Type) {
+		errs = append(errs, partnerkit.FieldError("partner.type", rules.OnboardingTypeProblem))
 	}
-	switch {
-	case in.NewAgreement != nil && in.AgreementID != "":
-		errs = append(errs, partnerkit.FieldError("agreement_id", "give an existing agreement or a new one, not both"))
-	case in.NewAgreement != nil:
+	errs = append(errs, rules.CheckAgreementChoice(in.NewAgreement != nil, in.AgreementID))
+	if in.NewAgreement != nil && in.AgreementID == "" {
 		errs = append(errs, prefixFields("new_agreement", in.NewAgreement.Check()))
-	case in.AgreementID == "":
-		errs = append(errs, partnerkit.FieldError("agreement_id", "pick an agreement or create a new one"))
 	}
-	if len(in.MarketplaceIDs) > 0 && p.Type != partners.TypeVendor {
+	if len(in.MarketplaceIDs) > 0 && !rules.OnMarketplaces(p.Type) {
 		errs = append(errs, partnerkit.FieldError("marketplace_ids", "only vendors are placed on marketplaces"))
 	}
 	if dup := firstDuplicate(in.MarketplaceIDs); dup != "" {
 		errs = append(errs, partnerkit.FieldError("marketplace_ids", "lists "+dup+" twice"))
 	}
-	switch in.Action {
-	case ActionCreateAccount:
-	case ActionInvite:
-		if len(in.UserIDs) > 0 || in.AllUsers {
-			errs = append(errs, partnerkit.FieldError("user_ids", "users are added only when the account is created now"))
-		}
-	default:
+	switch {
+	case !in.Action.Valid():
 		errs = append(errs, partnerkit.FieldError("action", "must be create_account or invite"))
+	case !in.Action.AddsUsers() && (len(in.UserIDs) > 0 || in.AllUsers):
+		errs = append(errs, partnerkit.FieldError("user_ids", "users are added only when the account is created now"))
 	}
 	return validate.All(errs...)
 }
@@ -222,13 +214,13 @@ func (s *Service) onboard(ctx context.Context, actor partnerkit.Actor, in Onboar
 // distributionAgreement returns the actor's account's oldest distribution
 // agreement, creating one when it has none.
 func (s *Service) distributionAgreement(ctx context.Context, actor partnerkit.Actor) (*agreements.Agreement, error) {
-	list, _, err := s.agreements.Store().ListAgreements(ctx, agreements.Query{OwnerID: actor.AccountID, Type: agreements.TypeDistribution})
+	oldest, err := s.agreements.List(ctx, actor, agreements.ListFilter{Type: agreements.TypeDistribution,
+		Sort: "created_at", Page: partnerkit.Page{Limit: 1}})
 	if err != nil {
 		return nil, err
 	}
-	if len(list) > 0 {
-		oldest := slices.MinFunc(list, func(a, b agreements.Agreement) int { return a.CreatedAt.Compare(b.CreatedAt) })
-		return &oldest, nil
+	if len(oldest.Items) > 0 {
+		return &oldest.Items[0], nil
 	}
 	return s.agreements.Create(ctx, actor, agreements.CreateInput{Type: agreements.TypeDistribution,
 		Name: DistributionAgreementName, Description: "Distribution of the vendor's products on the marketplace."})
@@ -330,11 +322,11 @@ func (s *Service) ReviewInvitation(ctx context.Context, token string) (*Invitati
 	if err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
-	partner, err := s.partners.Store().GetAccount(ctx, inv.PartnerID)
+	partner, err := s.partners.LookupAccount(ctx, inv.PartnerID)
 	if err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
-	inviter, err := s.partners.Store().GetAccount(ctx, inv.OwnerID)
+	inviter, err := s.partners.LookupAccount(ctx, inv.OwnerID)
 	if err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
@@ -342,11 +334,11 @@ func (s *Service) ReviewInvitation(ctx context.Context, token string) (*Invitati
 	if err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
-	agr, err := s.agreements.Store().GetAgreement(ctx, c.AgreementID)
+	agr, err := s.agreements.Lookup(ctx, c.AgreementID)
 	if err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
-	v, err := s.agreements.Store().GetVersion(ctx, c.AgreementID, c.AgreementVersion)
+	v, err := s.agreements.LookupVersion(ctx, c.AgreementID, c.AgreementVersion)
 	if err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
@@ -369,7 +361,7 @@ func (s *Service) InvitationDocument(ctx context.Context, token string) (*agreem
 	if err != nil {
 		return nil, nil, partnerkit.WithOp("contracts.InvitationDocument", err)
 	}
-	return agreements.VersionDocument(ctx, s.agreements.Store(), c.AgreementID, c.AgreementVersion)
+	return s.agreements.VersionDocument(ctx, c.AgreementID, c.AgreementVersion)
 }
 
 // ActivationInput is what the invited company enters (seed 001): email and

@@ -4,13 +4,13 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/agreements"
+	"github.com/partnerkit/partnerkit/contracts/rules"
 	"github.com/partnerkit/partnerkit/internal/validate"
 	"github.com/partnerkit/partnerkit/partners"
 )
@@ -22,8 +22,8 @@ import (
 // memstore DB, or one *bun.DB) so that multi-domain operations are atomic.
 type Service struct {
 	store         Store
-	partners      *partners.Service
-	agreements    *agreements.Service
+	partners      Partners
+	agreements    Agreements
 	audit         partnerkit.Auditor
 	clock         partnerkit.Clock
 	invitationTTL time.Duration
@@ -48,15 +48,15 @@ func WithActivationLinkBase(base string) Option {
 // DefaultInvitationTTL is how long an invitation link works by default.
 const DefaultInvitationTTL = 14 * 24 * time.Hour
 
-// NewService returns a Service over store, using the partners and
-// agreements services for their domains; audit events go to the partners
-// store.
-func NewService(store Store, p *partners.Service, a *agreements.Service, opts ...Option) *Service {
+// NewService returns a Service over store that asks the partners and
+// agreements domains only for what it uses (Partners, Agreements) and
+// records audit events in audit. wiring.New builds it with the others.
+func NewService(store Store, p Partners, a Agreements, audit partnerkit.AuditLog, opts ...Option) *Service {
 	s := &Service{store: store, partners: p, agreements: a, invitationTTL: DefaultInvitationTTL}
 	for _, o := range opts {
 		o(s)
 	}
-	s.audit = partnerkit.Auditor{Log: p.Store(), Clock: s.clock}
+	s.audit = partnerkit.Auditor{Log: audit, Clock: s.clock}
 	return s
 }
 
@@ -72,8 +72,6 @@ type MarketplaceInput struct {
 	External bool `json:"external"`
 }
 
-var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
-
 // CreateMarketplace creates a marketplace owned by the actor's account.
 // Returns conflict on "name" when the account has one of that name.
 func (s *Service) CreateMarketplace(ctx context.Context, actor partnerkit.Actor, in MarketplaceInput) (*Marketplace, error) {
@@ -82,10 +80,10 @@ func (s *Service) CreateMarketplace(ctx context.Context, actor partnerkit.Actor,
 		return nil, partnerkit.WithOp(op, err)
 	}
 	in.Name = strings.TrimSpace(in.Name)
-	in.Currency = strings.ToUpper(strings.TrimSpace(in.Currency))
+	in.Currency = rules.NormalizeCurrency(in.Currency)
 	var curErr error
-	if in.Currency != "" && !currencyCode.MatchString(in.Currency) {
-		curErr = partnerkit.FieldError("currency", "must be a three-letter ISO 4217 code such as USD")
+	if in.Currency != "" {
+		curErr = rules.CheckCurrency("currency", in.Currency)
 	}
 	if err := validate.All(validate.Struct(in), curErr); err != nil {
 		return nil, partnerkit.WithOp(op, err)
@@ -308,7 +306,7 @@ func (s *Service) derive(ctx context.Context, cs []*Contract) error {
 	for _, c := range cs {
 		n, ok := latest[c.AgreementID]
 		if !ok {
-			a, err := s.agreements.Store().GetAgreement(ctx, c.AgreementID)
+			a, err := s.agreements.Lookup(ctx, c.AgreementID)
 			if err != nil {
 				return err
 			}
@@ -324,7 +322,7 @@ func (s *Service) derive(ctx context.Context, cs []*Contract) error {
 // version: the one place they are computed.
 func setDerived(c *Contract, latest int) {
 	c.LatestAgreementVersion = latest
-	c.UpdatePending = c.Status.Open() && c.AgreementVersion < latest
+	c.UpdatePending = rules.UpdatePending(c.Status, c.AgreementVersion, latest)
 }
 
 // ListFilter selects contracts.
@@ -481,15 +479,15 @@ func (s *Service) update(ctx context.Context, actor partnerkit.Actor, id, op str
 
 // transition applies a state-machine action to c, with its event and audit.
 func (s *Service) transition(ctx context.Context, actor partnerkit.Actor, c *Contract, action string) (*Contract, error) {
-	t := transitions[action]
-	if !slices.Contains(t.from, c.Status) {
+	to, event, ok := rules.Transition(rules.Move(action), c.Status)
+	if !ok {
 		return nil, partnerkit.Errorf(partnerkit.CodeConflict,
-			"cannot %s contract %s: it is %s, and %s → %s is not allowed", action, c.ID, c.Status, c.Status, t.to)
+			"cannot %s contract %s: it is %s, and %s → %s is not allowed", action, c.ID, c.Status, c.Status, rules.Move(action).Target())
 	}
 	before := *c
 	now := s.clock.Now()
-	c.Status, c.UpdatedAt = t.to, now
-	switch t.to {
+	c.Status, c.UpdatedAt = to, now
+	switch to {
 	case StatusSigned:
 		c.SignedAt = &now
 	case StatusActive:
@@ -500,10 +498,10 @@ func (s *Service) transition(ctx context.Context, actor partnerkit.Actor, c *Con
 	if err := s.store.UpdateContract(ctx, c); err != nil {
 		return nil, err
 	}
-	if err := s.event(ctx, actor, c, t.event, before.Status); err != nil {
+	if err := s.event(ctx, actor, c, event, before.Status); err != nil {
 		return nil, err
 	}
-	return c, s.audit.Record(ctx, actor, c.OwnerID, "contract."+string(t.event), "contract", c.ID, &before, c)
+	return c, s.audit.Record(ctx, actor, c.OwnerID, "contract."+string(event), "contract", c.ID, &before, c)
 }
 
 // SignUpdate binds an open contract to its agreement's current version, from
@@ -557,8 +555,57 @@ func (s *Service) Document(ctx context.Context, actor partnerkit.Actor, id strin
 	if err != nil {
 		return nil, nil, partnerkit.WithOp("contracts.Document", err)
 	}
-	return agreements.VersionDocument(ctx, s.agreements.Store(), c.AgreementID, c.AgreementVersion)
+	return s.agreements.VersionDocument(ctx, c.AgreementID, c.AgreementVersion)
 }
 
-// Store returns the service's store.
-func (s *Service) Store() Store { return s.store }
+
+// LookupMarketplace returns a marketplace with no tenancy check: for other
+// domains that check access their own way (a listing needs the vendor's
+// active distribution contract there). Returns not_found.
+func (s *Service) LookupMarketplace(ctx context.Context, id string) (*Marketplace, error) {
+	if err := partnerkit.CheckID("marketplace_id", id); err != nil {
+		return nil, partnerkit.WithOp("contracts.LookupMarketplace", err)
+	}
+	m, err := s.store.GetMarketplace(ctx, id)
+	return m, partnerkit.WithOp("contracts.LookupMarketplace", err)
+}
+
+// HasActiveDistribution reports whether a vendor holds an active
+// distribution contract on a marketplace.
+func (s *Service) HasActiveDistribution(ctx context.Context, vendorID, marketplaceID string) (bool, error) {
+	const op = "contracts.HasActiveDistribution"
+	if err := partnerkit.CheckIDs("ids", []string{vendorID, marketplaceID}); err != nil {
+		return false, partnerkit.WithOp(op, err)
+	}
+	cs, _, err := s.store.ListContracts(ctx, Query{PartnerID: vendorID, MarketplaceID: marketplaceID, Status: StatusActive})
+	if err != nil {
+		return false, partnerkit.WithOp(op, err)
+	}
+	for _, c := range cs {
+		if c.Type == agreements.TypeDistribution {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// ActiveContractOwners returns the accounts that hold an active contract
+// with a partner (the providers whose catalog a reseller buys from), each
+// once.
+func (s *Service) ActiveContractOwners(ctx context.Context, partnerID string) ([]string, error) {
+	const op = "contracts.ActiveContractOwners"
+	if err := partnerkit.CheckID("partner_id", partnerID); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	cs, _, err := s.store.ListContracts(ctx, Query{PartnerID: partnerID, Status: StatusActive})
+	if err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	var out []string
+	for _, c := range cs {
+		if !slices.Contains(out, c.OwnerID) {
+			out = append(out, c.OwnerID)
+		}
+	}
+	return out, nil
+}

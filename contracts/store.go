@@ -89,3 +89,16 @@ type Query struct {
 
 // ListOrder is how contracts sort: by creation time, newest first by default.
 var ListOrder = partnerkit.Order{Fields: []string{"created_at"}, Default: "-created_at"}
+
+// The figures the contracts domain contributes about an account: the
+// partner directory's counts and what keeps an account from being deleted
+// (its stores register them; see partners.Counts, partners.Store.Dependents).
+const (
+	// CountSignedContracts counts a partner's signed or active contracts.
+	CountSignedContracts = "signed_contracts"
+	// CountAgreements counts the distinct agreements a partner has
+	// contracts for (rejected ones aside).
+	CountAgreements = "agreements"
+	// KindContracts counts the contracts an account owns or is the partner of.
+	KindContracts = "contracts"
+)

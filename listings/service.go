@@ -7,8 +7,6 @@ import (
 	"strings"
 
 	"github.com/partnerkit/partnerkit"
-	"github.com/partnerkit/partnerkit/agreements"
-	"github.com/partnerkit/partnerkit/contracts"
 	"github.com/partnerkit/partnerkit/internal/validate"
 	"github.com/partnerkit/partnerkit/partners"
 	"github.com/shopspring/decimal"
@@ -22,8 +20,8 @@ import (
 // atomic.
 type Service struct {
 	store     Store
-	partners  *partners.Service
-	contracts *contracts.Service
+	partners  Partners
+	contracts Contracts
 	audit     partnerkit.Auditor
 	clock     partnerkit.Clock
 }
@@ -34,20 +32,19 @@ type Option func(*Service)
 // WithClock sets the clock used for timestamps.
 func WithClock(c partnerkit.Clock) Option { return func(s *Service) { s.clock = c } }
 
-// NewService returns a Service over store, using the partners service for
-// tenancy and the contracts service for marketplaces and distribution
-// contracts; audit events go to the partners store.
-func NewService(store Store, p *partners.Service, c *contracts.Service, opts ...Option) *Service {
+// NewService returns a Service over store that asks the partners and
+// contracts domains only for what it uses (Partners for tenancy, Contracts
+// for marketplaces and distribution contracts) and records audit events in
+// audit. wiring.New builds it with the others.
+func NewService(store Store, p Partners, c Contracts, audit partnerkit.AuditLog, opts ...Option) *Service {
 	s := &Service{store: store, partners: p, contracts: c}
 	for _, o := range opts {
 		o(s)
 	}
-	s.audit = partnerkit.Auditor{Log: p.Store(), Clock: s.clock}
+	s.audit = partnerkit.Auditor{Log: audit, Clock: s.clock}
 	return s
 }
 
-// Store returns the service's store.
-func (s *Service) Store() Store { return s.store }
 
 // Limits of a product.
 const (
@@ -397,7 +394,7 @@ func (s *Service) CreateListing(ctx context.Context, actor partnerkit.Actor, in 
 		if err != nil {
 			return err
 		}
-		mp, err := s.contracts.Store().GetMarketplace(ctx, in.MarketplaceID)
+		mp, err := s.contracts.LookupMarketplace(ctx, in.MarketplaceID)
 		if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound {
 			return partnerkit.FieldError("marketplace_id", fmt.Sprintf("marketplace %q does not exist", in.MarketplaceID))
 		}
@@ -432,17 +429,7 @@ func (s *Service) CreateListing(ctx context.Context, actor partnerkit.Actor, in 
 // activeDistribution reports whether a vendor has an active distribution
 // contract on a marketplace.
 func (s *Service) activeDistribution(ctx context.Context, vendorID, marketplaceID string) (bool, error) {
-	cs, _, err := s.contracts.Store().ListContracts(ctx, contracts.Query{PartnerID: vendorID,
-		MarketplaceID: marketplaceID, Status: contracts.StatusActive})
-	if err != nil {
-		return false, err
-	}
-	for _, c := range cs {
-		if c.Type == agreements.TypeDistribution {
-			return true, nil
-		}
-	}
-	return false, nil
+	return s.contracts.HasActiveDistribution(ctx, vendorID, marketplaceID)
 }
 
 // RemoveListing takes a product off a marketplace: the listing is deleted.

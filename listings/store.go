@@ -80,3 +80,12 @@ type ListingQuery struct {
 	// Limit and Offset select the page; Limit 0 means no limit.
 	Limit, Offset int
 }
+
+// The figures the listings domain contributes about an account (its stores
+// register them; see partners.Counts, partners.Store.Dependents).
+const (
+	// CountListings counts a vendor's product listings (a directory figure).
+	CountListings = "listings"
+	// KindProducts counts a vendor's products (they block its deletion).
+	KindProducts = "products"
+)

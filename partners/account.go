@@ -10,69 +10,49 @@
 package partners
 
 import (
+	"encoding/json"
+	"maps"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/partners/rules"
 )
 
+// The vocabulary and pure rules of the domain live in partners/rules, which
+// the WebAssembly PWA imports without validator; these names re-export it.
+
 // AccountType is the kind of organization an account is.
-type AccountType string
+type AccountType = rules.AccountType
 
 // Account types.
 const (
-	TypeProvider    AccountType = "provider"
-	TypeDistributor AccountType = "distributor"
-	TypeVendor      AccountType = "vendor"
-	TypeReseller    AccountType = "reseller"
-	TypeCustomer    AccountType = "customer"
+	TypeProvider    = rules.TypeProvider
+	TypeDistributor = rules.TypeDistributor
+	TypeVendor      = rules.TypeVendor
+	TypeReseller    = rules.TypeReseller
+	TypeCustomer    = rules.TypeCustomer
 )
 
 // AccountTypes lists every account type.
-func AccountTypes() []AccountType {
-	return []AccountType{TypeProvider, TypeDistributor, TypeVendor, TypeReseller, TypeCustomer}
-}
-
-// Valid reports whether t is a known account type.
-func (t AccountType) Valid() bool { return slices.Contains(AccountTypes(), t) }
-
-// managedTypes says which types of partner an account of a given type may
-// create and manage.
-var managedTypes = map[AccountType][]AccountType{
-	TypeProvider:    {TypeDistributor, TypeVendor, TypeReseller},
-	TypeDistributor: {TypeVendor, TypeReseller},
-	TypeReseller:    {TypeCustomer},
-}
-
-// CanManage reports whether an account of type t may create partners of type p.
-func (t AccountType) CanManage(p AccountType) bool { return slices.Contains(managedTypes[t], p) }
-
-// ManagedTypes lists the partner types an account of type t may create.
-func (t AccountType) ManagedTypes() []AccountType { return slices.Clone(managedTypes[t]) }
+func AccountTypes() []AccountType { return rules.AccountTypes() }
 
 // Status is where an account is in its life.
-type Status string
+type Status = rules.Status
 
-// Account statuses.
+// Account statuses (see rules.Status).
 const (
-	// StatusInvited: created with an invitation link that is not yet used.
-	StatusInvited Status = "invited"
-	// StatusActive: signed up and working.
-	StatusActive Status = "active"
-	// StatusSuspended: temporarily blocked by its manager; can be reactivated.
-	StatusSuspended Status = "suspended"
-	// StatusTerminated: the partnership has ended; final.
-	StatusTerminated Status = "terminated"
+	StatusInvited    = rules.StatusInvited
+	StatusActive     = rules.StatusActive
+	StatusSuspended  = rules.StatusSuspended
+	StatusTerminated = rules.StatusTerminated
 )
 
 // Statuses lists every account status.
-func Statuses() []Status {
-	return []Status{StatusInvited, StatusActive, StatusSuspended, StatusTerminated}
-}
-
-// Valid reports whether s is a known status.
-func (s Status) Valid() bool { return slices.Contains(Statuses(), s) }
+func Statuses() []Status { return rules.Statuses() }
 
 // Contact is a person to reach at a partner.
 type Contact struct {
@@ -126,36 +106,85 @@ func (a *Account) VisibleTo(accountID string) bool {
 	return accountID != "" && (a.ID == accountID || strings.Contains(a.Path, "/"+accountID+"/"))
 }
 
-// Counts are the directory's figures for one partner.
-type Counts struct {
-	// SignedContracts counts the partner's contracts that are signed or active.
-	SignedContracts int `json:"signed_contracts"`
-	// Agreements counts the distinct agreements the partner has contracts for.
-	Agreements int `json:"agreements"`
-	// Listings counts the partner's product listings.
-	Listings int `json:"listings"`
-}
+// Counts are the directory's figures of one partner, by name. The partners
+// domain names none of them: each later domain's store contributes its own
+// when it is built (contracts: "signed_contracts", "agreements"; listings:
+// "listings"), and a figure no store contributes is absent.
+type Counts map[string]int
 
-// DirectoryEntry is one row of the partner directory.
+// DirectoryEntry is one row of the partner directory. In JSON the counts
+// sit beside the account's fields ({"id": …, "signed_contracts": 2}).
 type DirectoryEntry struct {
 	Account
-	Counts
+	// Counts are the partner's figures.
+	Counts Counts `json:"-"`
 }
 
+// MarshalJSON writes the account's fields and then the counts, in name order.
+func (e DirectoryEntry) MarshalJSON() ([]byte, error) {
+	b, err := json.Marshal(e.Account)
+	if err != nil || len(e.Counts) == 0 {
+		return b, err
+	}
+	b = b[:len(b)-1] // drop the closing brace
+	for _, name := range slices.Sorted(maps.Keys(e.Counts)) {
+		key, _ := json.Marshal(name)
+		b = append(b, ',')
+		b = append(b, key...)
+		b = append(b, ':')
+		b = strconv.AppendInt(b, int64(e.Counts[name]), 10)
+	}
+	return append(b, '}'), nil
+}
+
+// UnmarshalJSON reads what MarshalJSON writes: the account's fields, and
+// every other field whose value is a whole number as a count.
+func (e *DirectoryEntry) UnmarshalJSON(data []byte) error {
+	if err := json.Unmarshal(data, &e.Account); err != nil {
+		return err
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(data, &fields); err != nil {
+		return err
+	}
+	e.Counts = Counts{}
+	for name, raw := range fields {
+		if accountFields[name] {
+			continue
+		}
+		if n, err := strconv.Atoi(string(raw)); err == nil {
+			e.Counts[name] = n
+		}
+	}
+	return nil
+}
+
+// accountFields are the JSON names of Account's fields.
+var accountFields = func() map[string]bool {
+	names := map[string]bool{}
+	t := reflect.TypeOf(Account{})
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
+			names[name] = true
+		}
+	}
+	return names
+}()
+
 // Sort orders the directory (see partnerkit.Sort).
-type Sort = partnerkit.Sort
+type Sort = rules.Sort
 
 // Directory sort orders. Ties are broken by ID, so pages never overlap.
 const (
-	SortName          Sort = "name"
-	SortNameDesc      Sort = "-name"
-	SortCreatedAt     Sort = "created_at"
-	SortCreatedAtDesc Sort = "-created_at"
+	SortName          = rules.SortName
+	SortNameDesc      = rules.SortNameDesc
+	SortCreatedAt     = rules.SortCreatedAt
+	SortCreatedAtDesc = rules.SortCreatedAtDesc
 )
 
 // DirectoryOrder is how the directory sorts: by name (the default) or
 // creation time, either way up.
-var DirectoryOrder = partnerkit.Order{Fields: []string{"name", "created_at"}, Default: SortName}
+var DirectoryOrder = rules.DirectoryOrder
 
 // AuditOrder is how an audit trail sorts: by time, oldest first by default.
 var AuditOrder = partnerkit.Order{Fields: []string{"at"}, Default: "at"}

@@ -7,37 +7,14 @@ import (
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/internal/validate"
+	"github.com/partnerkit/partnerkit/partners/rules"
 )
 
-// entityTypes are the legal-entity suffixes a legal company name may end
-// with (compared without dots and case).
-var entityTypes = []string{
-	"inc", "incorporated", "corp", "corporation", "co", "company", "llc", "llp", "lp", "ltd", "limited",
-	"plc", "pty ltd", "pte ltd", "gmbh", "gmbh & co kg", "ag", "kg", "ug", "ohg", "ev", "sa", "sas", "sarl",
-	"sl", "srl", "spa", "bv", "nv", "ab", "as", "asa", "aps", "oy", "oyj", "kk", "sp z oo", "sro", "kft",
-	"zrt", "doo", "ad", "ooo", "pvt ltd", "private limited", "bhd", "sdn bhd", "cooperative", "foundation",
-}
-
 // CheckLegalName returns an invalid error naming "legal_name" unless name is
-// 2 to 200 characters and ends with a legal entity type ("Champions Corp",
-// "Mighty Mick's LLC", "Beispiel GmbH").
-func CheckLegalName(name string) error {
-	name = strings.TrimSpace(name)
-	if name == "" {
-		return partnerkit.FieldError("legal_name", "is required")
-	}
-	if len(name) > 200 {
-		return partnerkit.FieldError("legal_name", "must be at most 200 characters")
-	}
-	norm := strings.ToLower(strings.NewReplacer(".", "", ",", " ").Replace(name))
-	norm = strings.Join(strings.Fields(norm), " ")
-	for _, et := range entityTypes {
-		if strings.HasSuffix(norm, " "+et) {
-			return nil
-		}
-	}
-	return partnerkit.FieldError("legal_name", "must end with the legal entity type, such as Inc., Corp, LLC, Ltd or GmbH")
-}
+// at most 200 characters and ends with a legal entity type ("Champions
+// Corp", "Mighty Mick's LLC", "Beispiel GmbH"); see rules.CheckLegalName,
+// which the PWA calls too.
+func CheckLegalName(name string) error { return rules.CheckLegalName(name) }
 
 // ActivateAccountInput is what an invited company enters to activate.
 type ActivateAccountInput struct {

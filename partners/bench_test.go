@@ -9,9 +9,9 @@ import (
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/internal/sqldb"
 	"github.com/partnerkit/partnerkit/partners"
-	"github.com/partnerkit/partnerkit/partners/bunstore"
-	"github.com/partnerkit/partnerkit/partners/memstore"
 	"github.com/partnerkit/partnerkit/storetest"
+	"github.com/partnerkit/partnerkit/wiring"
+	"github.com/partnerkit/partnerkit/wiring/stores"
 	"github.com/uptrace/bun"
 )
 
@@ -25,10 +25,11 @@ func BenchmarkDirectory(b *testing.B) {
 	ctx := context.Background()
 	filter := partners.DirectoryFilter{Type: partners.TypeVendor, Sort: partners.SortName, Page: partnerkit.Page{Limit: 50}}
 
-	mem := memstore.New(nil)
-	memActor := storetest.SeedDirectory(b, mem, benchPartners)
+	// Every domain's stores, so the directory carries every registered count.
+	mem := wiring.MustNew(stores.Memory(), wiring.Options{})
+	memActor := storetest.SeedDirectory(b, mem.Stores.Partners, benchPartners)
 	b.Run("store=memory", func(b *testing.B) {
-		svc, actor := partners.NewService(mem), memActor
+		svc, actor := mem.Partners, memActor
 		b.ReportAllocs()
 		b.ResetTimer()
 		for b.Loop() {
@@ -41,7 +42,7 @@ func BenchmarkDirectory(b *testing.B) {
 
 	db, actor := openBenchSQLite(b)
 	b.Run("store=sqlite", func(b *testing.B) {
-		svc := partners.NewService(bunstore.New(db))
+		svc := wiring.MustNew(stores.SQL(db), wiring.Options{}).Partners
 		b.ReportAllocs()
 		b.ResetTimer()
 		for b.Loop() {
@@ -78,7 +79,7 @@ func openBenchSQLite(b *testing.B) (*bun.DB, partnerkit.Actor) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
-	actor := storetest.SeedDirectory(b, bunstore.New(db), benchPartners)
+	actor := storetest.SeedDirectory(b, stores.SQL(db).Partners, benchPartners)
 	if _, err := db.ExecContext(ctx, "ANALYZE"); err != nil {
 		b.Fatal(err)
 	}
@@ -110,13 +111,15 @@ func rawDirectory(ctx context.Context, stmt *sql.Stmt, manager, typ string, limi
 	for rows.Next() {
 		var e partners.DirectoryEntry
 		var typ, status string
+		var signed, agreements, listings int
 		if err := rows.Scan(&e.ID, &typ, &e.Name, &e.LegalName, &e.ExternalID, &status, &e.ManagerID, &e.Path,
 			&e.BusinessContact.Name, &e.BusinessContact.Email, &e.BusinessContact.Phone,
 			&e.TechnicalContact.Name, &e.TechnicalContact.Email, &e.TechnicalContact.Phone,
 			&e.CreatedAt, &e.UpdatedAt, &e.Version,
-			&e.SignedContracts, &e.Agreements, &e.Listings, &total); err != nil {
+			&signed, &agreements, &listings, &total); err != nil {
 			return nil, 0, err
 		}
+		e.Counts = partners.Counts{"signed_contracts": signed, "agreements": agreements, "listings": listings}
 		e.Type, e.Status = partners.AccountType(typ), partners.Status(status)
 		out = append(out, e)
 	}

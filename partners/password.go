@@ -6,48 +6,21 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
-	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/partners/rules"
 	"golang.org/x/crypto/argon2"
 )
 
-// Password policy.
+// Password policy (see rules.CheckPasswordPolicy, which the PWA calls too).
 const (
-	MinPasswordLength = 8
-	MaxPasswordLength = 128
+	MinPasswordLength = rules.MinPasswordLength
+	MaxPasswordLength = rules.MaxPasswordLength
 )
 
 // CheckPasswordPolicy returns an invalid error naming "password" unless pw
 // has 8 to 128 characters and at least 3 of the 4 classes: lower case,
 // upper case, digit, symbol.
-func CheckPasswordPolicy(pw string) error {
-	n := utf8.RuneCountInString(pw)
-	if n < MinPasswordLength {
-		return partnerkit.FieldError("password", fmt.Sprintf("must be at least %d characters", MinPasswordLength))
-	}
-	if n > MaxPasswordLength {
-		return partnerkit.FieldError("password", fmt.Sprintf("must be at most %d characters", MaxPasswordLength))
-	}
-	var lower, upper, digit, symbol int
-	for _, r := range pw {
-		switch {
-		case unicode.IsLower(r):
-			lower = 1
-		case unicode.IsUpper(r):
-			upper = 1
-		case unicode.IsDigit(r):
-			digit = 1
-		default:
-			symbol = 1
-		}
-	}
-	if lower+upper+digit+symbol < 3 {
-		return partnerkit.FieldError("password", "must mix at least 3 of: lower case, upper case, digits, symbols")
-	}
-	return nil
-}
+func CheckPasswordPolicy(pw string) error { return rules.CheckPasswordPolicy(pw) }
 
 // PasswordHasher hashes passwords with argon2id. The parameters are stored in
 // each hash, so a hash made with other parameters still verifies.

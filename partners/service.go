@@ -3,11 +3,14 @@ package partners
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/internal/validate"
+	"github.com/partnerkit/partnerkit/partners/rules"
 )
 
 // Service is the partners API for Go programs: every rule of accounts,
@@ -51,8 +54,6 @@ func (s *Service) Clock() partnerkit.Clock { return s.clock }
 // Hasher returns the service's password hasher.
 func (s *Service) Hasher() PasswordHasher { return s.hasher }
 
-// Store returns the service's store.
-func (s *Service) Store() Store { return s.store }
 
 // Limits on text fields.
 const (
@@ -118,16 +119,61 @@ func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) (*Account, *
 	return acct, user, nil
 }
 
+// EnsureRoot returns the root account of the database, creating it and its
+// first admin with Bootstrap when the database is empty: starting an
+// embedding server twice on one database (or several instances at once)
+// bootstraps once. created says whether this call made it; admin is nil
+// when it did not.
+func (s *Service) EnsureRoot(ctx context.Context, in BootstrapInput) (root *Account, admin *User, created bool, err error) {
+	const op = "partners.EnsureRoot"
+	if root, err = s.store.RootAccount(ctx); err == nil {
+		return root, nil, false, nil
+	}
+	if partnerkit.ErrorCode(err) != partnerkit.CodeNotFound {
+		return nil, nil, false, partnerkit.WithOp(op, err)
+	}
+	root, admin, err = s.Bootstrap(ctx, in)
+	if partnerkit.ErrorCode(err) == partnerkit.CodeConflict { // another instance was first
+		if root, err = s.store.RootAccount(ctx); err == nil {
+			return root, nil, false, nil
+		}
+	}
+	if err != nil {
+		return nil, nil, false, partnerkit.WithOp(op, err)
+	}
+	return root, admin, true, nil
+}
+
+// User returns a user by ID (no tenancy: users are shared by accounts; the
+// caller is the user, or holds their membership), or not_found.
+func (s *Service) User(ctx context.Context, id string) (*User, error) {
+	if err := partnerkit.CheckID("user_id", id); err != nil {
+		return nil, partnerkit.WithOp("partners.User", err)
+	}
+	u, err := s.store.GetUser(ctx, id)
+	return u, partnerkit.WithOp("partners.User", err)
+}
+
+// Memberships returns a user's memberships, oldest first.
+func (s *Service) Memberships(ctx context.Context, userID string) ([]Membership, error) {
+	if err := partnerkit.CheckID("user_id", userID); err != nil {
+		return nil, partnerkit.WithOp("partners.Memberships", err)
+	}
+	ms, err := s.store.UserMemberships(ctx, userID)
+	return ms, partnerkit.WithOp("partners.Memberships", err)
+}
+
 // CreatePartnerInput describes a new partner.
 type CreatePartnerInput struct {
 	// Type is the partner's type; the actor's account type limits it
 	// (a provider may create distributors, vendors and resellers; a
 	// distributor vendors and resellers; a reseller customers).
 	Type AccountType `json:"type"`
-	// Name is the display name (1 to 100 characters).
-	Name string `json:"name" validate:"required,max=100"`
-	// ExternalID is the manager's own ID for the partner; optional, unique per manager.
-	ExternalID string `json:"external_id" validate:"max=64"`
+	// Name is the display name (1 to 100 characters; rules.NameProblem).
+	Name string `json:"name"`
+	// ExternalID is the manager's own ID for the partner; optional, unique
+	// per manager, at most 64 characters (rules.ExternalIDProblem).
+	ExternalID string `json:"external_id"`
 	// Status is active (the default) or invited.
 	Status Status `json:"status"`
 	// BusinessContact is who to reach for business matters.
@@ -150,7 +196,8 @@ func (s *Service) CreatePartner(ctx context.Context, actor partnerkit.Actor, in 
 	if in.Status == "" {
 		in.Status = StatusActive
 	}
-	if err := validate.All(validate.Struct(in), checkType("type", in.Type), checkNewStatus(in.Status)); err != nil {
+	if err := validate.All(validate.Struct(in), rules.CheckNewPartner("", in.Name, in.ExternalID),
+		checkType("type", in.Type), checkNewStatus(in.Status)); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
 	var acct *Account
@@ -211,12 +258,13 @@ func (s *Service) visible(ctx context.Context, actor partnerkit.Actor, id string
 
 // UpdatePartnerInput changes some fields of an account; nil fields stay.
 type UpdatePartnerInput struct {
-	// Name renames the account.
-	Name *string `json:"name" validate:"omitnil,required,max=100"`
+	// Name renames the account (rules.NameProblem).
+	Name *string `json:"name"`
 	// LegalName sets the legal company name.
 	LegalName *string `json:"legal_name" validate:"omitnil,max=200"`
-	// ExternalID changes the manager's ID for it ("" clears it).
-	ExternalID *string `json:"external_id" validate:"omitnil,max=64"`
+	// ExternalID changes the manager's ID for it ("" clears it;
+	// rules.ExternalIDProblem).
+	ExternalID *string `json:"external_id"`
 	// BusinessContact replaces the business contact.
 	BusinessContact *Contact `json:"business_contact"`
 	// TechnicalContact replaces the technical contact.
@@ -237,7 +285,18 @@ func (s *Service) UpdatePartner(ctx context.Context, actor partnerkit.Actor, id 
 	trimPtr(in.Name)
 	trimPtr(in.LegalName)
 	trimPtr(in.ExternalID)
-	if err := validate.Struct(in); err != nil {
+	fields := map[string]string{}
+	if in.Name != nil {
+		if p := rules.NameProblem(*in.Name); p != "" {
+			fields["name"] = p
+		}
+	}
+	if in.ExternalID != nil {
+		if p := rules.ExternalIDProblem(*in.ExternalID); p != "" {
+			fields["external_id"] = p
+		}
+	}
+	if err := validate.All(validate.Struct(in), partnerkit.FieldErrors(fields)); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
 	a, err := s.change(ctx, actor, id, in.Version, "partner.updated", func(a *Account) error {
@@ -267,7 +326,7 @@ func (s *Service) SuspendPartner(ctx context.Context, actor partnerkit.Actor, id
 	if err := partnerkit.CheckID("id", id); err != nil {
 		return nil, partnerkit.WithOp("partners.SuspendPartner", err)
 	}
-	a, err := s.transition(ctx, actor, id, StatusActive, StatusSuspended)
+	a, err := s.transition(ctx, actor, id, rules.MoveSuspend.From(), rules.MoveSuspend.To())
 	return a, partnerkit.WithOp("partners.SuspendPartner", err)
 }
 
@@ -276,7 +335,7 @@ func (s *Service) ReactivatePartner(ctx context.Context, actor partnerkit.Actor,
 	if err := partnerkit.CheckID("id", id); err != nil {
 		return nil, partnerkit.WithOp("partners.ReactivatePartner", err)
 	}
-	a, err := s.transition(ctx, actor, id, StatusSuspended, StatusActive)
+	a, err := s.transition(ctx, actor, id, rules.MoveReactivate.From(), rules.MoveReactivate.To())
 	return a, partnerkit.WithOp("partners.ReactivatePartner", err)
 }
 
@@ -324,16 +383,12 @@ func (s *Service) change(ctx context.Context, actor partnerkit.Actor, id string,
 	return out, err
 }
 
-// Kinds of data that keep an account from being deleted, in the order
-// errors name them.
-var dependentKinds = []string{"partners", "contracts", "storage accounts", "allocations", "deals", "usage history", "products",
-	"catalog services", "clients", "subscriptions"}
-
 // DeletePartner removes a partner the actor's account manages, with its
-// memberships. A partner that still has partners, contracts, storage
-// accounts, an allocation, deals, usage history, products, catalog services, reseller
-// clients or subscriptions cannot be deleted: the
-// conflict names what remains (suspend it instead, or remove those first).
+// memberships. A partner that still has partners of its own, or anything a
+// later domain registered as a dependent (contracts, storage accounts,
+// allocations, deals, usage history, products, catalog services, reseller
+// clients, subscriptions), cannot be deleted: the conflict names what
+// remains (suspend it instead, or remove those first).
 func (s *Service) DeletePartner(ctx context.Context, actor partnerkit.Actor, id string) error {
 	const op = "partners.DeletePartner"
 	if err := partnerkit.CheckID("id", id); err != nil {
@@ -354,11 +409,15 @@ func (s *Service) DeletePartner(ctx context.Context, actor partnerkit.Actor, id 
 		if err != nil {
 			return err
 		}
-		for _, kind := range dependentKinds {
+		var remaining []string
+		for _, kind := range dependentOrder(deps) {
 			if n := deps[kind]; n > 0 {
-				return partnerkit.Errorf(partnerkit.CodeConflict,
-					"partner %q still has %d %s: remove them first, or suspend the partner instead", a.Name, n, kind)
+				remaining = append(remaining, fmt.Sprintf("%d %s", n, kind))
 			}
+		}
+		if len(remaining) > 0 {
+			return partnerkit.Errorf(partnerkit.CodeConflict,
+				"partner %q still has %s: remove them first, or suspend the partner instead", a.Name, strings.Join(remaining, ", "))
 		}
 		if err := s.store.DeleteAccount(ctx, a.ID); err != nil {
 			return err
@@ -366,6 +425,19 @@ func (s *Service) DeletePartner(ctx context.Context, actor partnerkit.Actor, id 
 		return s.audit.Record(ctx, actor, a.ManagerID, "partner.deleted", "partner", a.ID, a, nil)
 	})
 	return partnerkit.WithOp(op, err)
+}
+
+// KindPartners is the dependents kind of an account's own partners.
+const KindPartners = "partners"
+
+// dependentOrder lists the kinds of deps in the order errors name them: the
+// account's own partners first, then the other kinds by name.
+func dependentOrder(deps map[string]int) []string {
+	kinds := slices.Sorted(maps.Keys(deps))
+	if i := slices.Index(kinds, KindPartners); i > 0 {
+		kinds = append([]string{KindPartners}, slices.Delete(kinds, i, i+1)...)
+	}
+	return kinds
 }
 
 // DirectoryFilter selects and orders the partner directory.
@@ -660,15 +732,15 @@ func ActorFor(userID string, memberships []Membership, accountID string) (partne
 // --- validation helpers ---
 
 func checkType(field string, t AccountType) error {
-	if !t.Valid() {
-		return partnerkit.FieldError(field, "must be one of: "+joinValues(AccountTypes()))
+	if p := rules.TypeProblem(t); p != "" {
+		return partnerkit.FieldError(field, p)
 	}
 	return nil
 }
 
 func checkNewStatus(st Status) error {
-	if st != StatusActive && st != StatusInvited {
-		return partnerkit.FieldError("status", "a new partner must be active or invited")
+	if p := rules.NewStatusProblem(st); p != "" {
+		return partnerkit.FieldError("status", p)
 	}
 	return nil
 }
@@ -680,13 +752,7 @@ func checkRole(r partnerkit.Role) error {
 	return nil
 }
 
-func managedTypesProblem(t AccountType) string {
-	types := t.ManagedTypes()
-	if len(types) == 0 {
-		return fmt.Sprintf("a %s account cannot create partners", t)
-	}
-	return fmt.Sprintf("a %s may create partners of type: %s", t, joinValues(types))
-}
+func managedTypesProblem(t AccountType) string { return rules.ManagedTypesProblem(t) }
 
 func normalizeContact(c Contact) Contact {
 	return Contact{Name: strings.TrimSpace(c.Name), Email: NormalizeEmail(c.Email), Phone: strings.TrimSpace(c.Phone)}
@@ -719,4 +785,26 @@ func (s *Service) CheckVisible(ctx context.Context, actor partnerkit.Actor, acco
 	}
 	_, err := s.visible(ctx, actor, accountID)
 	return err
+}
+
+// LookupAccount returns an account with no tenancy check: for other
+// domains that checked access another way (an invitation link's holder has
+// no actor yet). Returns not_found.
+func (s *Service) LookupAccount(ctx context.Context, id string) (*Account, error) {
+	if err := partnerkit.CheckID("account_id", id); err != nil {
+		return nil, partnerkit.WithOp("partners.LookupAccount", err)
+	}
+	a, err := s.store.GetAccount(ctx, id)
+	return a, partnerkit.WithOp("partners.LookupAccount", err)
+}
+
+// AccountsByID returns the accounts among ids that exist, in no order, with
+// no tenancy check: for other domains' batch work (usage ingestion checks
+// visibility itself with Account.VisibleTo).
+func (s *Service) AccountsByID(ctx context.Context, ids []string) ([]Account, error) {
+	if err := partnerkit.CheckIDs("ids", ids); err != nil {
+		return nil, partnerkit.WithOp("partners.AccountsByID", err)
+	}
+	as, err := s.store.AccountsByID(ctx, ids)
+	return as, partnerkit.WithOp("partners.AccountsByID", err)
 }

@@ -67,14 +67,18 @@ type Store interface {
 	// a.Version, then sets a.Version to the next version. Returns not_found,
 	// conflict on a version mismatch, or conflict on "external_id".
 	UpdateAccount(ctx context.Context, a *Account) error
-	// Dependents counts, by kind, what still refers to an account: its
-	// partners, contracts, storage accounts, allocations, deals and usage
-	// history. Kinds with none may be left out.
+	// Dependents counts, by kind, what still refers to an account: its own
+	// partners (KindPartners) and every kind that other domains' stores on
+	// the same database registered (each counts its own rows). Kinds with
+	// none may be left out.
 	Dependents(ctx context.Context, accountID string) (map[string]int, error)
 	// DeleteAccount removes an account and its memberships, or not_found.
 	DeleteAccount(ctx context.Context, id string) error
 	// CountAccounts returns how many accounts exist in all.
 	CountAccounts(ctx context.Context) (int, error)
+	// RootAccount returns the account without a manager (Bootstrap's), or
+	// not_found.
+	RootAccount(ctx context.Context) (*Account, error)
 	// Directory returns one page of the partners that q selects with their
 	// counts, and the number of all partners it selects.
 	Directory(ctx context.Context, q DirectoryQuery) ([]DirectoryEntry, int, error)

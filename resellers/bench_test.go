@@ -10,16 +10,17 @@ import (
 	"github.com/partnerkit/partnerkit/agreements"
 	"github.com/partnerkit/partnerkit/contracts"
 	"github.com/partnerkit/partnerkit/internal/testdb"
-	"github.com/partnerkit/partnerkit/internal/teststores"
 	"github.com/partnerkit/partnerkit/partners"
 	"github.com/partnerkit/partnerkit/resellers"
 	"github.com/partnerkit/partnerkit/storetest"
+	"github.com/partnerkit/partnerkit/wiring"
+	"github.com/partnerkit/partnerkit/wiring/stores"
 )
 
 // benchStores opens one set of stores of each kind the benchmarks compare.
 var benchStores = map[string]func(b *testing.B) storetest.Stores{
-	"memory": func(b *testing.B) storetest.Stores { return teststores.Memory() },
-	"sqlite": func(b *testing.B) storetest.Stores { return teststores.SQL(testdb.SQLite(b)) },
+	"memory": func(b *testing.B) storetest.Stores { return stores.Memory() },
+	"sqlite": func(b *testing.B) storetest.Stores { return stores.SQL(testdb.SQLite(b)) },
 }
 
 // benchReseller is a reseller whose clients each hold one subscription, each renewed
@@ -29,10 +30,8 @@ func benchReseller(b *testing.B, st storetest.Stores, clients, months int) (*res
 	ctx := context.Background()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	clock := partnerkit.Clock(func() time.Time { return now })
-	ps := partners.NewService(st.Partners, partners.WithClock(clock), partners.WithPasswordHasher(storetest.CheapHasher))
-	as := agreements.NewService(st.Agreements, ps, st.Partners, agreements.WithClock(clock))
-	cs := contracts.NewService(st.Contracts, ps, as, contracts.WithClock(clock))
-	rs := resellers.NewService(st.Resellers, ps, cs, resellers.WithClock(clock))
+	wired := wiring.MustNew(st, wiring.Options{Clock: clock, Hasher: storetest.CheapHasher})
+	ps, as, cs, rs := wired.Partners, wired.Agreements, wired.Contracts, wired.Resellers
 	check := func(err error) {
 		if err != nil {
 			b.Fatal(err)

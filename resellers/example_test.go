@@ -7,13 +7,11 @@ import (
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/agreements"
-	agreementsmem "github.com/partnerkit/partnerkit/agreements/memstore"
 	"github.com/partnerkit/partnerkit/contracts"
-	contractsmem "github.com/partnerkit/partnerkit/contracts/memstore"
 	"github.com/partnerkit/partnerkit/partners"
-	"github.com/partnerkit/partnerkit/partners/memstore"
 	"github.com/partnerkit/partnerkit/resellers"
-	resellersmem "github.com/partnerkit/partnerkit/resellers/memstore"
+	"github.com/partnerkit/partnerkit/wiring"
+	"github.com/partnerkit/partnerkit/wiring/stores"
 	"github.com/shopspring/decimal"
 )
 
@@ -24,11 +22,8 @@ func ExampleService_Order() {
 	ctx := context.Background()
 	now := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
 	clock := partnerkit.Clock(func() time.Time { return now })
-	db := memstore.NewDB()
-	ps := partners.NewService(memstore.New(db), partners.WithClock(clock))
-	as := agreements.NewService(agreementsmem.New(db), ps, ps.Store(), agreements.WithClock(clock))
-	cs := contracts.NewService(contractsmem.New(db), ps, as, contracts.WithClock(clock))
-	rs := resellers.NewService(resellersmem.New(db), ps, cs, resellers.WithClock(clock))
+	wired := wiring.MustNew(stores.Memory(), wiring.Options{Clock: clock})
+	ps, as, cs, rs := wired.Partners, wired.Agreements, wired.Contracts, wired.Resellers
 
 	root, _, _ := ps.Bootstrap(ctx, partners.BootstrapInput{AccountName: "ActivePlatform", AdminEmail: "ops@provider.example", AdminPassword: "Sup3r-secret"})
 	provider := partnerkit.Actor{AccountID: root.ID, UserID: "UR-provider", Role: partnerkit.RoleAdmin}

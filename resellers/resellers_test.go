@@ -9,13 +9,11 @@ import (
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/agreements"
-	agreementsmem "github.com/partnerkit/partnerkit/agreements/memstore"
 	"github.com/partnerkit/partnerkit/contracts"
-	contractsmem "github.com/partnerkit/partnerkit/contracts/memstore"
 	"github.com/partnerkit/partnerkit/partners"
-	"github.com/partnerkit/partnerkit/partners/memstore"
 	"github.com/partnerkit/partnerkit/resellers"
-	resellersmem "github.com/partnerkit/partnerkit/resellers/memstore"
+	"github.com/partnerkit/partnerkit/wiring"
+	"github.com/partnerkit/partnerkit/wiring/stores"
 	"github.com/shopspring/decimal"
 )
 
@@ -37,11 +35,8 @@ func newEnv(t *testing.T, plan resellers.PlanInput) *env {
 	ctx := context.Background()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	clock := partnerkit.Clock(func() time.Time { return now })
-	db := memstore.NewDB()
-	ps := partners.NewService(memstore.New(db), partners.WithClock(clock), partners.WithPasswordHasher(partners.PasswordHasher{Time: 1, MemoryKiB: 64, Threads: 1}))
-	as := agreements.NewService(agreementsmem.New(db), ps, ps.Store(), agreements.WithClock(clock))
-	cs := contracts.NewService(contractsmem.New(db), ps, as, contracts.WithClock(clock))
-	rs := resellers.NewService(resellersmem.New(db), ps, cs, resellers.WithClock(clock))
+	svc := wiring.MustNew(stores.Memory(), wiring.Options{Clock: clock, Hasher: partners.PasswordHasher{Time: 1, MemoryKiB: 64, Threads: 1}})
+	ps, as, cs, rs := svc.Partners, svc.Agreements, svc.Contracts, svc.Resellers
 	root, _, err := ps.Bootstrap(ctx, partners.BootstrapInput{AccountName: "Provider", AdminEmail: "ops@provider.example", AdminPassword: "Sup3r-secret"})
 	must(t, err)
 	e := &env{svc: rs, now: &now, provider: partnerkit.Actor{AccountID: root.ID, UserID: "UR-provider", Role: partnerkit.RoleAdmin}}

@@ -9,9 +9,7 @@ import (
 	"strings"
 
 	"github.com/partnerkit/partnerkit"
-	"github.com/partnerkit/partnerkit/contracts"
 	"github.com/partnerkit/partnerkit/internal/validate"
-	"github.com/partnerkit/partnerkit/partners"
 	"github.com/shopspring/decimal"
 )
 
@@ -19,8 +17,8 @@ import (
 // same database as the partners and contracts stores.
 type Service struct {
 	store     Store
-	partners  *partners.Service
-	contracts contracts.Store
+	partners  Partners
+	contracts Contracts
 	audit     partnerkit.Auditor
 	clock     partnerkit.Clock
 }
@@ -31,20 +29,18 @@ type Option func(*Service)
 // WithClock sets the clock used for timestamps and billing periods.
 func WithClock(c partnerkit.Clock) Option { return func(s *Service) { s.clock = c } }
 
-// NewService returns a Service over store. It reads contracts (which
-// providers a reseller buys from) through c's store; audit events go to the
-// partners store.
-func NewService(store Store, p *partners.Service, c *contracts.Service, opts ...Option) *Service {
-	s := &Service{store: store, partners: p, contracts: c.Store()}
+// NewService returns a Service over store that asks the partners and
+// contracts domains only for what it uses (Partners for tenancy, Contracts
+// for the providers a reseller buys from) and records audit events in
+// audit. wiring.New builds it with the others.
+func NewService(store Store, p Partners, c Contracts, audit partnerkit.AuditLog, opts ...Option) *Service {
+	s := &Service{store: store, partners: p, contracts: c}
 	for _, o := range opts {
 		o(s)
 	}
-	s.audit = partnerkit.Auditor{Log: p.Store(), Clock: s.clock}
+	s.audit = partnerkit.Auditor{Log: audit, Clock: s.clock}
 	return s
 }
-
-// Store returns the service's store.
-func (s *Service) Store() Store { return s.store }
 
 // Limits of catalog input.
 const (
@@ -252,17 +248,7 @@ func (s *Service) UpdateService(ctx context.Context, actor partnerkit.Actor, id 
 // providers returns the accounts whose services partnerID may buy: those
 // that own an active contract with it.
 func (s *Service) providers(ctx context.Context, partnerID string) ([]string, error) {
-	cs, _, err := s.contracts.ListContracts(ctx, contracts.Query{PartnerID: partnerID, Status: contracts.StatusActive})
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, c := range cs {
-		if !slices.Contains(out, c.OwnerID) {
-			out = append(out, c.OwnerID)
-		}
-	}
-	return out, nil
+	return s.contracts.ActiveContractOwners(ctx, partnerID)
 }
 
 // CatalogService returns a service of the catalog the actor may see: one it

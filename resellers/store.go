@@ -156,3 +156,11 @@ type ChargeQuery struct {
 	// Limit and Offset select the page; Limit 0 means no limit.
 	Limit, Offset int
 }
+
+// The kinds of Reseller Store rows that keep an account from being deleted
+// (its stores register them; see partners.Store.Dependents).
+const (
+	KindCatalogServices = "catalog services"
+	KindClients         = "clients"
+	KindSubscriptions   = "subscriptions"
+)

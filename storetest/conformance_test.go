@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/partnerkit/partnerkit/internal/testdb"
-	"github.com/partnerkit/partnerkit/internal/teststores"
+	"github.com/partnerkit/partnerkit/wiring/stores"
 	"github.com/partnerkit/partnerkit/storetest"
 )
 
@@ -13,15 +13,15 @@ import (
 func TestConformance(t *testing.T) {
 	t.Run("memory", func(t *testing.T) {
 		t.Parallel()
-		storetest.Run(t, func(t *testing.T) storetest.Stores { return teststores.Memory() })
+		storetest.Run(t, func(t *testing.T) storetest.Stores { return stores.Memory() })
 	})
 	t.Run("sqlite", func(t *testing.T) {
 		t.Parallel()
-		storetest.Run(t, func(t *testing.T) storetest.Stores { return teststores.SQL(testdb.SQLite(t)) })
+		storetest.Run(t, func(t *testing.T) storetest.Stores { return stores.SQL(testdb.SQLite(t)) })
 	})
 	t.Run("postgres", func(t *testing.T) {
 		testdb.PostgresDSN(t) // skip early when unset
 		t.Parallel()
-		storetest.Run(t, func(t *testing.T) storetest.Stores { return teststores.SQL(testdb.Postgres(t)) })
+		storetest.Run(t, func(t *testing.T) storetest.Stores { return stores.SQL(testdb.Postgres(t)) })
 	})
 }

@@ -29,7 +29,7 @@ func Hostile(t *testing.T, open Opener) {
 	if f.cap == nil || f.stores.Listings == nil {
 		t.Skip("needs every domain's store")
 	}
-	lst := listings.NewService(f.stores.Listings, f.svc, f.con, listings.WithClock(TickingClock(Epoch)))
+	lst := f.partnersEnv.lst
 	admin := f.admin
 	vendor := f.create(t, admin, partners.CreatePartnerInput{Type: partners.TypeVendor, Name: "Vendor"})
 	nul, bad := "a\x00b", "Bad\xffName"

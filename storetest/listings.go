@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/contracts"
@@ -27,7 +26,7 @@ func newListingsFixture(t *testing.T, open Opener) *listingsFixture {
 	if f.stores.Listings == nil {
 		t.Skip("no listings store")
 	}
-	f.lst = listings.NewService(f.stores.Listings, f.svc, f.con, listings.WithClock(TickingClock(Epoch.Add(1000*time.Hour))))
+	f.lst = f.partnersEnv.lst
 	return f
 }
 
@@ -57,7 +56,7 @@ func (f *listingsFixture) listingsCount(t *testing.T) int {
 	if len(got.Items) != 1 {
 		t.Fatalf("directory finds %d entries for %q", len(got.Items), f.vendor.Name)
 	}
-	return got.Items[0].Counts.Listings
+	return got.Items[0].Counts[listings.CountListings]
 }
 
 func sameItems(a, b []listings.Item) bool {

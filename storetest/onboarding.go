@@ -259,7 +259,7 @@ func Onboarding(t *testing.T, open Opener) {
 			t.Fatalf("events %+v", events)
 		}
 		dir := must[partnerkit.List[partners.DirectoryEntry]](t)(f.svc.Directory(ctx, f.actor, partners.DirectoryFilter{Q: "champions"}))
-		if dir.Total != 1 || dir.Items[0].Status != partners.StatusActive || dir.Items[0].SignedContracts != 1 || dir.Items[0].Agreements != 1 {
+		if dir.Total != 1 || dir.Items[0].Status != partners.StatusActive || dir.Items[0].Counts[contracts.CountSignedContracts] != 1 || dir.Items[0].Counts[contracts.CountAgreements] != 1 {
 			t.Fatalf("directory %+v", dir.Items)
 		}
 		// A link works once.

@@ -32,9 +32,7 @@ func newResellersFixture(t *testing.T, open Opener) *resellersFixture {
 	if e.stores.Resellers == nil || e.con == nil {
 		t.Skip("no resellers store")
 	}
-	clock, _ := AdjustableClock(Epoch)
-	f := &resellersFixture{partnersEnv: e, st: e.stores.Resellers}
-	f.rs = resellers.NewService(e.stores.Resellers, e.svc, e.con, resellers.WithClock(clock))
+	f := &resellersFixture{partnersEnv: e, st: e.stores.Resellers, rs: e.rs}
 	f.reseller = e.create(t, e.admin, partners.CreatePartnerInput{Type: partners.TypeReseller, Name: "Reseller"})
 	f.resellerActor = partnerkit.Actor{AccountID: f.reseller.ID, UserID: "UR-reseller", Role: partnerkit.RoleAdmin}
 	agr := must[*agreements.Agreement](t)(e.agr.Create(ctx, e.admin, agreements.CreateInput{Type: agreements.TypeService, Name: "Reseller Store"}))

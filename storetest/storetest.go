@@ -17,30 +17,14 @@ import (
 	"time"
 
 	"github.com/partnerkit/partnerkit"
-	"github.com/partnerkit/partnerkit/agreements"
-	"github.com/partnerkit/partnerkit/capacity"
-	"github.com/partnerkit/partnerkit/contracts"
-	"github.com/partnerkit/partnerkit/listings"
 	"github.com/partnerkit/partnerkit/partners"
-	"github.com/partnerkit/partnerkit/resellers"
+	"github.com/partnerkit/partnerkit/wiring"
 )
 
 // Stores is one set of stores of every domain, sharing one empty database
-// (so that multi-domain operations are atomic).
-type Stores struct {
-	// Partners is the partners store; it also keeps the audit trail.
-	Partners partners.Store
-	// Agreements is the agreements store.
-	Agreements agreements.Store
-	// Contracts is the contracts store.
-	Contracts contracts.Store
-	// Capacity is the capacity store.
-	Capacity capacity.Store
-	// Listings is the listings store (products, listings).
-	Listings listings.Store
-	// Resellers is the Reseller Store's store (catalog, clients, subscriptions).
-	Resellers resellers.Store
-}
+// (so that multi-domain operations are atomic): the stores wiring.New
+// builds the services on.
+type Stores = wiring.Stores
 
 // Opener returns a new set of stores on a new, empty database. It registers
 // any clean-up with t.

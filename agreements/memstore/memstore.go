@@ -183,3 +183,7 @@ func (s *Store) DeleteVersion(ctx context.Context, agreementID string, n int) er
 		return nil
 	})
 }
+
+// Database implements partnerkit.Located: stores of one transaction must
+// share it.
+func (s *Store) Database() any { return s.db }

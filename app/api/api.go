@@ -24,26 +24,18 @@ import (
 	"time"
 
 	"github.com/partnerkit/partnerkit"
-	"github.com/partnerkit/partnerkit/agreements"
 	"github.com/partnerkit/partnerkit/app/client"
-	"github.com/partnerkit/partnerkit/capacity"
-	"github.com/partnerkit/partnerkit/contracts"
 	"github.com/partnerkit/partnerkit/internal/validate"
-	"github.com/partnerkit/partnerkit/listings"
-	"github.com/partnerkit/partnerkit/partners"
-	"github.com/partnerkit/partnerkit/resellers"
+	"github.com/partnerkit/partnerkit/wiring"
 )
 
 // Config holds the services the API exposes. Partners is required; a nil
 // service leaves its routes answering 404.
 type Config struct {
-	Partners   *partners.Service
-	Agreements *agreements.Service
-	Contracts  *contracts.Service
-	Capacity   *capacity.Service
-	Listings   *listings.Service
-	// Resellers is the Reseller Store (catalog, clients, subscriptions).
-	Resellers *resellers.Service
+	// Services are the services the API exposes (wiring.New, or
+	// app/server.New and NewMemory, build them): Partners is required; a
+	// nil service leaves its routes answering 404.
+	wiring.Services
 	// Logger receives one line per request; nil means slog.Default().
 	// Paths are logged with their tokens redacted.
 	Logger *slog.Logger

@@ -212,15 +212,15 @@ func (a *API) me(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor)
 func (a *API) meOf(r *http.Request, actor partnerkit.Actor) (*Me, error) {
 	ctx := r.Context()
 	me := &Me{APIKeyID: actor.APIKeyID, AccountID: actor.AccountID, Role: actor.Role, Memberships: []MembershipView{}}
-	st := a.cfg.Partners.Store()
+	svc := a.cfg.Partners
 	memberships := []partners.Membership{{AccountID: actor.AccountID, Role: actor.Role}}
 	if actor.UserID != "" {
-		u, err := st.GetUser(ctx, actor.UserID)
+		u, err := svc.User(ctx, actor.UserID)
 		if err != nil {
 			return nil, err
 		}
 		me.User = u
-		if memberships, err = st.UserMemberships(ctx, actor.UserID); err != nil {
+		if memberships, err = svc.Memberships(ctx, actor.UserID); err != nil {
 			return nil, err
 		}
 	}
@@ -228,7 +228,7 @@ func (a *API) meOf(r *http.Request, actor partnerkit.Actor) (*Me, error) {
 	for i, m := range memberships {
 		ids[i] = m.AccountID
 	}
-	accounts, err := st.AccountsByID(ctx, ids)
+	accounts, err := svc.AccountsByID(ctx, ids)
 	if err != nil {
 		return nil, err
 	}

@@ -32,7 +32,7 @@ func BenchmarkAPIListPartners(b *testing.B) {
 	b.Cleanup(func() { db.Close() })
 	cfg := wiring.SQL(db, wiring.Options{Hasher: storetest.CheapHasher})
 	cfg.Logger = slog.New(slog.DiscardHandler)
-	root := storetest.SeedDirectory(b, cfg.Partners.Store(), 100_000)
+	root := storetest.SeedDirectory(b, cfg.Stores.Partners, 100_000)
 	if _, err := db.ExecContext(ctx, "ANALYZE"); err != nil {
 		b.Fatal(err)
 	}

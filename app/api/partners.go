@@ -4,7 +4,9 @@ import (
 	"net/http"
 
 	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/contracts"
 	"github.com/partnerkit/partnerkit/internal/csvx"
+	"github.com/partnerkit/partnerkit/listings"
 	"github.com/partnerkit/partnerkit/partners"
 )
 
@@ -117,15 +119,16 @@ func (a *API) partnersCSV(w http.ResponseWriter, r *http.Request, actor partnerk
 	startCSV(w, "partners.csv")
 	cw := csvx.NewWriter(w)
 	if err := cw.Write("id", "type", "name", "external_id", "status", "business_contact", "business_email",
-		"technical_contact", "technical_email", "signed_contracts", "agreements", "listings", "created_at"); err != nil {
+		"technical_contact", "technical_email", contracts.CountSignedContracts, contracts.CountAgreements,
+		listings.CountListings, "created_at"); err != nil {
 		return nil
 	}
 	page := first
 	for {
 		for _, p := range page.Items {
 			_ = cw.Write(p.ID, string(p.Type), p.Name, p.ExternalID, string(p.Status), p.BusinessContact.Name,
-				p.BusinessContact.Email, p.TechnicalContact.Name, p.TechnicalContact.Email, itoa(p.SignedContracts),
-				itoa(p.Agreements), itoa(p.Listings), p.CreatedAt.Format("2006-01-02T15:04:05Z"))
+				p.BusinessContact.Email, p.TechnicalContact.Name, p.TechnicalContact.Email, itoa(p.Counts[contracts.CountSignedContracts]),
+				itoa(p.Counts[contracts.CountAgreements]), itoa(p.Counts[listings.CountListings]), p.CreatedAt.Format("2006-01-02T15:04:05Z"))
 		}
 		f.Offset += len(page.Items)
 		if len(page.Items) == 0 || f.Offset >= page.Total {

@@ -30,7 +30,18 @@ type Store struct {
 var _ capacity.Store = (*Store)(nil)
 
 // New returns a Store on a migrated db.
-func New(db *bun.DB) *Store { return &Store{db: db} }
+func New(db *bun.DB) *Store {
+	// The deletion blockers this domain owns.
+	for _, c := range []sqldb.AccountCount{
+		{Name: capacity.KindStorageAccounts, SQL: `(SELECT count(*) FROM storage_accounts WHERE partner_id = {account})`},
+		{Name: capacity.KindAllocations, SQL: `(SELECT count(*) FROM allocations WHERE partner_id = {account})`},
+		{Name: capacity.KindDeals, SQL: `(SELECT count(*) FROM deals WHERE partner_id = {account} OR owner_id = {account})`},
+		{Name: capacity.KindUsageHistory, SQL: `(SELECT count(*) FROM usage_partner_daily WHERE partner_id = {account})`},
+	} {
+		sqldb.RegisterDependent(db, c)
+	}
+	return &Store{db: db}
+}
 
 // InTx implements partnerkit.Transactor.
 func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
@@ -733,3 +744,7 @@ func (s *Store) ListDeals(ctx context.Context, q capacity.DealQuery) ([]capacity
 	}
 	return out, int(total), nil
 }
+
+// Database implements partnerkit.Located: stores of one transaction must
+// share it.
+func (s *Store) Database() any { return s.db }

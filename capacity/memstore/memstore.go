@@ -11,7 +11,6 @@ import (
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/capacity"
 	"github.com/partnerkit/partnerkit/internal/memdb"
-	partnersmem "github.com/partnerkit/partnerkit/partners/memstore"
 )
 
 // Store is an in-memory capacity.Store.
@@ -46,12 +45,12 @@ func New(db *memdb.DB) *Store {
 		partnerDaily: memdb.NewTable[string, capacity.PartnerDaily](),
 		deals:        memdb.NewTable[string, capacity.Deal](),
 	}
-	db.RegisterCount(partnersmem.CountStorageAccounts, func(id string) int { return len(s.partnerAccounts(id)) })
-	db.RegisterCount(partnersmem.CountAllocations, func(id string) int {
+	db.RegisterDependent(capacity.KindStorageAccounts, func(id string) int { return len(s.partnerAccounts(id)) })
+	db.RegisterDependent(capacity.KindAllocations, func(id string) int {
 		_, ok := s.allocations.Get(id)
 		return map[bool]int{true: 1}[ok]
 	})
-	db.RegisterCount(partnersmem.CountDeals, func(id string) int {
+	db.RegisterDependent(capacity.KindDeals, func(id string) int {
 		n := 0
 		for d := range s.deals.Values() {
 			if d.PartnerID == id || d.OwnerID == id {
@@ -60,7 +59,7 @@ func New(db *memdb.DB) *Store {
 		}
 		return n
 	})
-	db.RegisterCount(partnersmem.CountUsageHistory, func(id string) int {
+	db.RegisterDependent(capacity.KindUsageHistory, func(id string) int {
 		n := 0
 		for r := range s.partnerDaily.Values() {
 			if r.PartnerID == id {
@@ -490,3 +489,7 @@ func (s *Store) ListDeals(ctx context.Context, q capacity.DealQuery) ([]capacity
 	}, func(d capacity.Deal) string { return d.ID })
 	return memdb.Page(match, q.Limit, q.Offset), len(match), err
 }
+
+// Database implements partnerkit.Located: stores of one transaction must
+// share it.
+func (s *Store) Database() any { return s.db }

@@ -21,7 +21,16 @@ type Store struct{ db *bun.DB }
 var _ contracts.Store = (*Store)(nil)
 
 // New returns a Store on a migrated db.
-func New(db *bun.DB) *Store { return &Store{db: db} }
+func New(db *bun.DB) *Store {
+	// The directory's figures and the deletion blockers this domain owns.
+	sqldb.RegisterDirectoryCount(db, sqldb.AccountCount{Name: contracts.CountSignedContracts,
+		SQL: `(SELECT count(*) FROM contracts AS c WHERE c.partner_id = {account} AND c.status IN ('signed', 'active'))`})
+	sqldb.RegisterDirectoryCount(db, sqldb.AccountCount{Name: contracts.CountAgreements,
+		SQL: `(SELECT count(DISTINCT c.agreement_id) FROM contracts AS c WHERE c.partner_id = {account} AND c.status <> 'rejected')`})
+	sqldb.RegisterDependent(db, sqldb.AccountCount{Name: contracts.KindContracts,
+		SQL: `(SELECT count(*) FROM contracts WHERE partner_id = {account} OR owner_id = {account})`})
+	return &Store{db: db}
+}
 
 // InTx implements partnerkit.Transactor.
 func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
@@ -290,3 +299,7 @@ func (s *Store) UseInvitation(ctx context.Context, id string, at time.Time, used
 	}
 	return nil
 }
+
+// Database implements partnerkit.Located: stores of one transaction must
+// share it.
+func (s *Store) Database() any { return s.db }

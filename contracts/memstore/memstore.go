@@ -14,7 +14,6 @@ import (
 	agreementsmem "github.com/partnerkit/partnerkit/agreements/memstore"
 	"github.com/partnerkit/partnerkit/contracts"
 	"github.com/partnerkit/partnerkit/internal/memdb"
-	partnersmem "github.com/partnerkit/partnerkit/partners/memstore"
 )
 
 // Store is an in-memory contracts.Store.
@@ -44,7 +43,7 @@ func New(db *memdb.DB) *Store {
 		invitations:  memdb.NewTable[string, contracts.Invitation](),
 		tokens:       memdb.NewTable[string, string](),
 	}
-	db.RegisterCount(partnersmem.CountSignedContracts, func(partnerID string) int {
+	db.RegisterDirectoryCount(contracts.CountSignedContracts, func(partnerID string) int {
 		n := 0
 		for _, c := range s.partnerContracts(partnerID) {
 			if c.Status == contracts.StatusSigned || c.Status == contracts.StatusActive {
@@ -53,7 +52,7 @@ func New(db *memdb.DB) *Store {
 		}
 		return n
 	})
-	db.RegisterCount(partnersmem.CountAgreements, func(partnerID string) int {
+	db.RegisterDirectoryCount(contracts.CountAgreements, func(partnerID string) int {
 		seen := map[string]bool{}
 		for _, c := range s.partnerContracts(partnerID) {
 			if c.Status != contracts.StatusRejected {
@@ -62,7 +61,7 @@ func New(db *memdb.DB) *Store {
 		}
 		return len(seen)
 	})
-	db.RegisterCount(partnersmem.CountContracts, func(accountID string) int {
+	db.RegisterDependent(contracts.KindContracts, func(accountID string) int {
 		n := len(s.partnerContracts(accountID))
 		for c := range s.contracts.Values() {
 			if c.OwnerID == accountID {
@@ -274,3 +273,7 @@ func (s *Store) UseInvitation(ctx context.Context, id string, at time.Time, used
 		return nil
 	})
 }
+
+// Database implements partnerkit.Located: stores of one transaction must
+// share it.
+func (s *Store) Database() any { return s.db }

@@ -35,12 +35,10 @@ func newApp(ctx context.Context, dir, adminEmail, adminPassword string) (http.Ha
 		return nil, nil, err
 	}
 	services := server.SQL(db, server.Options{})
-	if n, err := services.Partners.Store().CountAccounts(ctx); err == nil && n == 0 {
-		if _, _, err := services.Partners.Bootstrap(ctx, partners.BootstrapInput{AccountName: "My company",
-			AccountType: partners.TypeDistributor, AdminEmail: adminEmail, AdminPassword: adminPassword}); err != nil {
-			db.Close()
-			return nil, nil, err
-		}
+	if _, _, _, err := services.Partners.EnsureRoot(ctx, partners.BootstrapInput{AccountName: "My company",
+		AccountType: partners.TypeDistributor, AdminEmail: adminEmail, AdminPassword: adminPassword}); err != nil {
+		db.Close()
+		return nil, nil, err
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {

@@ -21,6 +21,17 @@ import (
 type DB struct {
 	mu     sync.RWMutex
 	counts map[string]CountFunc
+	// directory and dependents are the account figures other domains
+	// registered (see RegisterDirectoryCount, RegisterDependent).
+	directory, dependents []NamedCount
+}
+
+// NamedCount is a figure a domain's memstore contributes about an account.
+type NamedCount struct {
+	// Name is the figure's name, as the domain spells it ("signed_contracts").
+	Name string
+	// Count counts it for an account; it is called with the DB locked.
+	Count CountFunc
 }
 
 // CountFunc counts something about an account for the partner directory.
@@ -104,6 +115,42 @@ func (db *DB) RegisterCount(name string, fn CountFunc) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	db.counts[name] = fn
+}
+
+// RegisterDirectoryCount adds a figure that the partner directory shows for
+// every partner (a domain's memstore registers its own when it is built);
+// registering a name again replaces it.
+func (db *DB) RegisterDirectoryCount(name string, fn CountFunc) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	db.directory = upsertCount(db.directory, NamedCount{name, fn})
+}
+
+// RegisterDependent adds a kind of row that keeps an account from being
+// deleted (a domain's memstore registers its own when it is built).
+func (db *DB) RegisterDependent(kind string, fn CountFunc) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	db.dependents = upsertCount(db.dependents, NamedCount{kind, fn})
+}
+
+// DirectoryCounts returns the registered directory figures, in the order
+// they were registered. Call it inside View or Update.
+func (db *DB) DirectoryCounts() []NamedCount { return db.directory }
+
+// Dependents returns the registered kinds of dependent rows, in the order
+// they were registered. Call it inside View or Update.
+func (db *DB) Dependents() []NamedCount { return db.dependents }
+
+func upsertCount(list []NamedCount, c NamedCount) []NamedCount {
+	for i := range list {
+		if list[i].Name == c.Name {
+			list = slices.Clone(list)
+			list[i] = c
+			return list
+		}
+	}
+	return append(slices.Clone(list), c)
 }
 
 // Count returns the registered count of name for an account, or 0 when no

@@ -14,9 +14,7 @@ package validate
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"reflect"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -185,24 +183,9 @@ func hasRule(tag, rule string) bool {
 }
 
 // Fields returns an invalid error for the given field problems, or nil when
-// there are none. The message is the first field's problem (in sorted
-// order) and how many more there are; Fields has them all, and the message
-// never repeats the list.
-func Fields(fields map[string]string) error {
-	if len(fields) == 0 {
-		return nil
-	}
-	keys := slices.Sorted(maps.Keys(fields))
-	msg := keys[0] + ": " + fields[keys[0]]
-	switch n := len(keys) - 1; n {
-	case 0:
-	case 1:
-		msg += " (and 1 more field)"
-	default:
-		msg += fmt.Sprintf(" (and %d more fields)", n)
-	}
-	return &partnerkit.Error{Code: partnerkit.CodeInvalid, Message: msg, Fields: fields}
-}
+// there are none (partnerkit.FieldErrors: the message is the first field's
+// problem in sorted order and how many more there are).
+func Fields(fields map[string]string) error { return partnerkit.FieldErrors(fields) }
 
 // All merges the field errors of several checks into one invalid error. A
 // check that failed in another way (a too_large field, a conflict) is

@@ -21,7 +21,14 @@ type Store struct{ db *bun.DB }
 var _ listings.Store = (*Store)(nil)
 
 // New returns a Store on a migrated db.
-func New(db *bun.DB) *Store { return &Store{db: db} }
+func New(db *bun.DB) *Store {
+	// The directory's figure and the deletion blocker this domain owns.
+	sqldb.RegisterDirectoryCount(db, sqldb.AccountCount{Name: listings.CountListings,
+		SQL: `(SELECT count(*) FROM listings AS l WHERE l.vendor_id = {account})`})
+	sqldb.RegisterDependent(db, sqldb.AccountCount{Name: listings.KindProducts,
+		SQL: `(SELECT count(*) FROM products WHERE vendor_id = {account})`})
+	return &Store{db: db}
+}
 
 // InTx implements partnerkit.Transactor.
 func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
@@ -280,3 +287,7 @@ func (s *Store) ListListings(ctx context.Context, q listings.ListingQuery) ([]li
 	}
 	return out, int(total), nil
 }
+
+// Database implements partnerkit.Located: stores of one transaction must
+// share it.
+func (s *Store) Database() any { return s.db }

@@ -11,7 +11,6 @@ import (
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/internal/memdb"
 	"github.com/partnerkit/partnerkit/listings"
-	partnersmem "github.com/partnerkit/partnerkit/partners/memstore"
 )
 
 // Store is an in-memory listings.Store.
@@ -33,10 +32,10 @@ func New(db *memdb.DB) *Store {
 		products: memdb.NewTable[string, listings.Product](),
 		listings: memdb.NewTable[string, listings.Listing](),
 	}
-	db.RegisterCount(partnersmem.CountListings, func(vendorID string) int {
+	db.RegisterDirectoryCount(listings.CountListings, func(vendorID string) int {
 		return s.listings.CountWhere(func(l listings.Listing) bool { return l.VendorID == vendorID })
 	})
-	db.RegisterCount(partnersmem.CountProducts, func(vendorID string) int {
+	db.RegisterDependent(listings.KindProducts, func(vendorID string) int {
 		return s.products.CountWhere(func(p listings.Product) bool { return p.VendorID == vendorID })
 	})
 	return s
@@ -169,3 +168,7 @@ func (s *Store) ListListings(ctx context.Context, q listings.ListingQuery) ([]li
 	}, func(l listings.Listing) string { return l.ID })
 	return memdb.Page(match, q.Limit, q.Offset), len(match), err
 }
+
+// Database implements partnerkit.Located: stores of one transaction must
+// share it.
+func (s *Store) Database() any { return s.db }

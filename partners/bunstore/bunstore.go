@@ -8,6 +8,7 @@ package bunstore
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"time"
 
 	"github.com/partnerkit/partnerkit"
@@ -177,32 +178,29 @@ func (s *Store) UpdateAccount(ctx context.Context, a *partners.Account) error {
 	return nil
 }
 
-// Dependents implements partners.Store with one statement.
+// Dependents implements partners.Store with one statement: the account's
+// own partners and every kind the other domains' stores registered on the
+// database (sqldb.RegisterDependent).
 func (s *Store) Dependents(ctx context.Context, accountID string) (map[string]int, error) {
-	var d struct {
-		Partners, Contracts, StorageAccounts, Allocations, Deals, UsageHistory, Products int
-		CatalogServices, Clients, Subscriptions                                          int
+	kinds := sqldb.Dependents(s.db)
+	sel := s.conn(ctx).NewSelect().ColumnExpr("(SELECT count(*) FROM accounts WHERE manager_id = ?)", accountID)
+	for _, c := range kinds {
+		expr, args := c.Bind("?", accountID)
+		sel = sel.ColumnExpr(expr, args...)
 	}
-	err := s.conn(ctx).NewSelect().
-		ColumnExpr("(SELECT count(*) FROM accounts WHERE manager_id = ?) AS partners", accountID).
-		ColumnExpr("(SELECT count(*) FROM contracts WHERE partner_id = ? OR owner_id = ?) AS contracts", accountID, accountID).
-		ColumnExpr("(SELECT count(*) FROM storage_accounts WHERE partner_id = ?) AS storage_accounts", accountID).
-		ColumnExpr("(SELECT count(*) FROM allocations WHERE partner_id = ?) AS allocations", accountID).
-		ColumnExpr("(SELECT count(*) FROM deals WHERE partner_id = ? OR owner_id = ?) AS deals", accountID, accountID).
-		ColumnExpr("(SELECT count(*) FROM usage_partner_daily WHERE partner_id = ?) AS usage_history", accountID).
-		ColumnExpr("(SELECT count(*) FROM products WHERE vendor_id = ?) AS products", accountID).
-		ColumnExpr("(SELECT count(*) FROM reseller_services WHERE provider_id = ?) AS catalog_services", accountID).
-		ColumnExpr("(SELECT count(*) FROM reseller_clients WHERE partner_id = ?) AS clients", accountID).
-		ColumnExpr("(SELECT count(*) FROM reseller_subscriptions WHERE partner_id = ? OR provider_id = ?) AS subscriptions", accountID, accountID).
-		Scan(ctx, &d.Partners, &d.Contracts, &d.StorageAccounts, &d.Allocations, &d.Deals, &d.UsageHistory, &d.Products,
-			&d.CatalogServices, &d.Clients, &d.Subscriptions)
-	if err != nil {
+	counts := make([]int, 1+len(kinds))
+	dest := make([]any, len(counts))
+	for i := range counts {
+		dest[i] = &counts[i]
+	}
+	if err := sel.Scan(ctx, dest...); err != nil {
 		return nil, sqldb.Internal("bunstore.Dependents", err)
 	}
-	return map[string]int{"partners": d.Partners, "contracts": d.Contracts, "storage accounts": d.StorageAccounts,
-		"allocations": d.Allocations, "deals": d.Deals, "usage history": d.UsageHistory,
-		"products": d.Products, "catalog services": d.CatalogServices, "clients": d.Clients,
-		"subscriptions": d.Subscriptions}, nil
+	deps := map[string]int{partners.KindPartners: counts[0]}
+	for i, c := range kinds {
+		deps[c.Name] += counts[1+i]
+	}
+	return deps, nil
 }
 
 // DeleteAccount implements partners.Store; memberships go with the account
@@ -229,6 +227,19 @@ func (s *Store) DeleteAccount(ctx context.Context, id string) error {
 	})
 }
 
+// RootAccount implements partners.Store.
+func (s *Store) RootAccount(ctx context.Context) (*partners.Account, error) {
+	var r accountRow
+	err := s.conn(ctx).NewSelect().Model(&r).Where("a.manager_id IS NULL").Limit(1).Scan(ctx)
+	if sqldb.IsNoRows(err) {
+		return nil, partnerkit.NotFound("root account", "")
+	}
+	if err != nil {
+		return nil, sqldb.Internal("bunstore.RootAccount", err)
+	}
+	return r.toDomain(), nil
+}
+
 // CountAccounts implements partners.Store.
 func (s *Store) CountAccounts(ctx context.Context) (int, error) {
 	n, err := s.conn(ctx).NewSelect().Model((*accountRow)(nil)).Count(ctx)
@@ -237,20 +248,17 @@ func (s *Store) CountAccounts(ctx context.Context) (int, error) {
 
 // directoryRow is an account with the directory's counts and the total.
 type directoryRow struct {
-	accountRow      `bun:",extend"`
-	SignedContracts int `bun:",scanonly"`
-	Agreements      int `bun:",scanonly"`
-	Listings        int `bun:",scanonly"`
-	Total           int `bun:",scanonly"`
+	accountRow `bun:",extend"`
+	// Count0 … Count7 hold the figures other domains registered
+	// (sqldb.DirectoryCounts), in registration order.
+	Count0, Count1, Count2, Count3, Count4, Count5, Count6, Count7 int `bun:",scanonly"`
+	Total                                                          int `bun:",scanonly"`
 }
 
-// Count expressions of the directory, evaluated only for the rows of the
-// page (they sit in the select list of a query with LIMIT).
-const (
-	signedContractsExpr = `(SELECT count(*) FROM contracts AS c WHERE c.partner_id = a.id AND c.status IN ('signed', 'active'))`
-	agreementsExpr      = `(SELECT count(DISTINCT c.agreement_id) FROM contracts AS c WHERE c.partner_id = a.id AND c.status <> 'rejected')`
-	listingsExpr        = `(SELECT count(*) FROM listings AS l WHERE l.vendor_id = a.id)`
-)
+// count returns the i-th registered figure of the row.
+func (r *directoryRow) count(i int) int {
+	return [...]int{r.Count0, r.Count1, r.Count2, r.Count3, r.Count4, r.Count5, r.Count6, r.Count7}[i]
+}
 
 // filterDirectory adds q's filters on the accounts table aliased alias.
 func filterDirectory(sel *bun.SelectQuery, alias string, q partners.DirectoryQuery) *bun.SelectQuery {
@@ -288,12 +296,15 @@ func (s *Store) Directory(ctx context.Context, q partners.DirectoryQuery) ([]par
 	db := s.conn(ctx)
 	total := filterDirectory(db.NewSelect().TableExpr("accounts AS t").ColumnExpr("count(*)"), "t", q)
 	var rows []directoryRow
-	sel := db.NewSelect().Model(&rows).
-		ColumnExpr("a.*").
-		ColumnExpr(signedContractsExpr+" AS signed_contracts").
-		ColumnExpr(agreementsExpr+" AS agreements").
-		ColumnExpr(listingsExpr+" AS listings").
-		ColumnExpr("(?) AS total", total)
+	// The figures other domains registered sit in the select list of a
+	// query with LIMIT: they are evaluated for the page's rows only.
+	counts := sqldb.DirectoryCounts(s.db)
+	sel := db.NewSelect().Model(&rows).ColumnExpr("a.*")
+	for i, c := range counts {
+		expr, _ := c.Bind("a.id", "")
+		sel = sel.ColumnExpr(expr + " AS count" + strconv.Itoa(i))
+	}
+	sel = sel.ColumnExpr("(?) AS total", total)
 	sel = sqldb.Page(filterDirectory(sel, "a", q).OrderExpr(directoryOrder(q.Sort)), q.Limit, q.Offset)
 	if err := sel.Scan(ctx); err != nil && !sqldb.IsNoRows(err) {
 		return nil, 0, sqldb.Internal(op, err)
@@ -309,8 +320,11 @@ func (s *Store) Directory(ctx context.Context, q partners.DirectoryQuery) ([]par
 	out := make([]partners.DirectoryEntry, len(rows))
 	for i := range rows {
 		r := &rows[i]
-		out[i] = partners.DirectoryEntry{Account: *r.toDomain(), Counts: partners.Counts{
-			SignedContracts: r.SignedContracts, Agreements: r.Agreements, Listings: r.Listings}}
+		entry := partners.DirectoryEntry{Account: *r.toDomain(), Counts: make(partners.Counts, len(counts))}
+		for j, c := range counts {
+			entry.Counts[c.Name] = r.count(j)
+		}
+		out[i] = entry
 	}
 	return out, rows[0].Total, nil
 }
@@ -749,3 +763,7 @@ func (s *Store) UseTeamInvitation(ctx context.Context, id string, at time.Time) 
 	}
 	return nil
 }
+
+// Database implements partnerkit.Located: stores of one transaction must
+// share it.
+func (s *Store) Database() any { return s.db }

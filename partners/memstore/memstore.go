@@ -24,23 +24,6 @@ type DB = memdb.DB
 // NewDB returns an empty in-memory database.
 func NewDB() *DB { return memdb.New() }
 
-// Names of the counts other domains' memstores register on a DB: the
-// directory's figures, and what keeps an account from being deleted.
-const (
-	CountSignedContracts = "signed_contracts"
-	CountAgreements      = "agreements"
-	CountListings        = "listings"
-	CountContracts       = "contracts"
-	CountStorageAccounts = "storage accounts"
-	CountAllocations     = "allocations"
-	CountDeals           = "deals"
-	CountUsageHistory    = "usage history"
-	CountProducts        = "products"
-	CountCatalogServices = "catalog services"
-	CountClients         = "clients"
-	CountSubscriptions   = "subscriptions"
-)
-
 // Store is an in-memory partners.Store.
 type Store struct {
 	db          *DB
@@ -204,12 +187,11 @@ func (s *Store) Dependents(ctx context.Context, accountID string) (map[string]in
 	err := s.db.View(ctx, func() error {
 		for a := range s.accounts.Values() {
 			if a.ManagerID == accountID {
-				deps["partners"]++
+				deps[partners.KindPartners]++
 			}
 		}
-		for _, kind := range []string{CountContracts, CountStorageAccounts, CountAllocations, CountDeals, CountUsageHistory, CountProducts,
-			CountCatalogServices, CountClients, CountSubscriptions} {
-			deps[kind] = s.db.Count(kind, accountID)
+		for _, c := range s.db.Dependents() { // each later domain counts its own rows
+			deps[c.Name] += c.Count(accountID)
 		}
 		return nil
 	})
@@ -234,6 +216,22 @@ func (s *Store) DeleteAccount(ctx context.Context, id string) error {
 		s.accounts.Delete(t, id)
 		return nil
 	})
+}
+
+// RootAccount implements partners.Store.
+func (s *Store) RootAccount(ctx context.Context) (*partners.Account, error) {
+	var out *partners.Account
+	err := s.db.View(ctx, func() error {
+		for a := range s.accounts.Values() {
+			if a.ManagerID == "" {
+				acc := a.Account
+				out = &acc
+				return nil
+			}
+		}
+		return partnerkit.NotFound("root account", "")
+	})
+	return out, err
 }
 
 // CountAccounts implements partners.Store.
@@ -273,11 +271,11 @@ func (s *Store) Directory(ctx context.Context, q partners.DirectoryQuery) ([]par
 			}
 		}
 		for _, a := range top[min(max(q.Offset, 0), len(top)):] {
-			page = append(page, partners.DirectoryEntry{Account: a.Account, Counts: partners.Counts{
-				SignedContracts: s.db.Count(CountSignedContracts, a.ID),
-				Agreements:      s.db.Count(CountAgreements, a.ID),
-				Listings:        s.db.Count(CountListings, a.ID),
-			}})
+			counts := partners.Counts{}
+			for _, c := range s.db.DirectoryCounts() { // each later domain's own figure
+				counts[c.Name] = c.Count(a.ID)
+			}
+			page = append(page, partners.DirectoryEntry{Account: a.Account, Counts: counts})
 		}
 		return nil
 	})
@@ -616,3 +614,7 @@ func (s *Store) UseTeamInvitation(ctx context.Context, id string, at time.Time) 
 		return partnerkit.NotFound("team invitation", id)
 	})
 }
+
+// Database implements partnerkit.Located: stores of one transaction must
+// share it.
+func (s *Store) Database() any { return s.db }

@@ -25,7 +25,17 @@ type Store struct {
 var _ resellers.Store = (*Store)(nil)
 
 // New returns a Store on a migrated db.
-func New(db *bun.DB) *Store { return &Store{db: db} }
+func New(db *bun.DB) *Store {
+	// The deletion blockers this domain owns.
+	for _, c := range []sqldb.AccountCount{
+		{Name: resellers.KindCatalogServices, SQL: `(SELECT count(*) FROM reseller_services WHERE provider_id = {account})`},
+		{Name: resellers.KindClients, SQL: `(SELECT count(*) FROM reseller_clients WHERE partner_id = {account})`},
+		{Name: resellers.KindSubscriptions, SQL: `(SELECT count(*) FROM reseller_subscriptions WHERE partner_id = {account} OR provider_id = {account})`},
+	} {
+		sqldb.RegisterDependent(db, c)
+	}
+	return &Store{db: db}
+}
 
 // InTx implements partnerkit.Transactor.
 func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
@@ -471,3 +481,7 @@ func (s *Store) ListCharges(ctx context.Context, q resellers.ChargeQuery) ([]res
 	}
 	return out, int(total), nil
 }
+
+// Database implements partnerkit.Located: stores of one transaction must
+// share it.
+func (s *Store) Database() any { return s.db }

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/partnerkit/partnerkit/internal/memdb"
-	partnersmem "github.com/partnerkit/partnerkit/partners/memstore"
 	"github.com/partnerkit/partnerkit/resellers"
 )
 
@@ -38,13 +37,13 @@ func New(db *memdb.DB) *Store {
 		charges:       memdb.NewTable[string, resellers.Charge](),
 	}
 	// What a partner still has blocks its deletion, as the SQL foreign keys do.
-	db.RegisterCount(partnersmem.CountCatalogServices, func(accountID string) int {
+	db.RegisterDependent(resellers.KindCatalogServices, func(accountID string) int {
 		return s.services.CountWhere(func(v resellers.CatalogService) bool { return v.ProviderID == accountID })
 	})
-	db.RegisterCount(partnersmem.CountClients, func(accountID string) int {
+	db.RegisterDependent(resellers.KindClients, func(accountID string) int {
 		return s.clients.CountWhere(func(v resellers.Client) bool { return v.PartnerID == accountID })
 	})
-	db.RegisterCount(partnersmem.CountSubscriptions, func(accountID string) int {
+	db.RegisterDependent(resellers.KindSubscriptions, func(accountID string) int {
 		return s.subscriptions.CountWhere(func(v resellers.Subscription) bool {
 			return v.PartnerID == accountID || v.ProviderID == accountID
 		})
@@ -296,3 +295,7 @@ func (s *Store) ListCharges(ctx context.Context, q resellers.ChargeQuery) ([]res
 	}, func(c resellers.Charge) string { return c.ID })
 	return memdb.Page(match, q.Limit, q.Offset), len(match), err
 }
+
+// Database implements partnerkit.Located: stores of one transaction must
+// share it.
+func (s *Store) Database() any { return s.db }

@@ -22,7 +22,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/app/api"
 	"github.com/partnerkit/partnerkit/app/server"
 	"github.com/partnerkit/partnerkit/partners"
@@ -162,10 +161,6 @@ func purgeDeletedStorage(ctx context.Context, services api.Config, logger *slog.
 // bootstrap creates the first provider account and admin on an empty
 // database, printing generated credentials once.
 func bootstrap(ctx context.Context, svc *partners.Service, cfg config, out io.Writer) error {
-	n, err := svc.Store().CountAccounts(ctx)
-	if err != nil || n > 0 {
-		return err
-	}
 	email, password, generated := cfg.adminEmail, cfg.adminPassword, false
 	if email == "" {
 		email = "admin@partnerkit.local"
@@ -173,14 +168,14 @@ func bootstrap(ctx context.Context, svc *partners.Service, cfg config, out io.Wr
 	if password == "" {
 		password, generated = generatePassword(), true
 	}
-	_, _, err = svc.Bootstrap(ctx, partners.BootstrapInput{
+	_, _, created, err := svc.EnsureRoot(ctx, partners.BootstrapInput{
 		AccountName: "Provider", AdminEmail: email, AdminFullName: "Administrator", AdminPassword: password,
 	})
-	if partnerkit.ErrorCode(err) == partnerkit.CodeConflict {
-		return nil // another instance bootstrapped first
-	}
 	if err != nil {
 		return fmt.Errorf("create first admin: %w", err)
+	}
+	if !created {
+		return nil // the database had its root already (another instance, or an earlier start)
 	}
 	if generated {
 		fmt.Fprintf(out, "\nFirst admin created. Sign in with:\n  email:    %s\n  password: %s\nThis password is shown only once.\n\n", email, password)

@@ -1,0 +1,38 @@
+// Package stores makes the Partnerkit store of every domain on one
+// database: the SQL stores (SQLite or PostgreSQL through Bun) on one
+// *bun.DB, or the in-memory stores on one memory DB. Building a store
+// registers what its domain tells the others (the partner directory's
+// counts, what keeps an account from being deleted), so build them all
+// here, once per database, and pass them to wiring.New.
+package stores
+
+import (
+	agreementsbun "github.com/partnerkit/partnerkit/agreements/bunstore"
+	agreementsmem "github.com/partnerkit/partnerkit/agreements/memstore"
+	capacitybun "github.com/partnerkit/partnerkit/capacity/bunstore"
+	capacitymem "github.com/partnerkit/partnerkit/capacity/memstore"
+	contractsbun "github.com/partnerkit/partnerkit/contracts/bunstore"
+	contractsmem "github.com/partnerkit/partnerkit/contracts/memstore"
+	listingsbun "github.com/partnerkit/partnerkit/listings/bunstore"
+	listingsmem "github.com/partnerkit/partnerkit/listings/memstore"
+	partnersbun "github.com/partnerkit/partnerkit/partners/bunstore"
+	partnersmem "github.com/partnerkit/partnerkit/partners/memstore"
+	resellersbun "github.com/partnerkit/partnerkit/resellers/bunstore"
+	resellersmem "github.com/partnerkit/partnerkit/resellers/memstore"
+	"github.com/partnerkit/partnerkit/wiring"
+	"github.com/uptrace/bun"
+)
+
+// SQL returns the SQL stores of every domain on db, which must be migrated
+// (partners/bunstore.Open does both).
+func SQL(db *bun.DB) wiring.Stores {
+	return wiring.Stores{Partners: partnersbun.New(db), Agreements: agreementsbun.New(db), Contracts: contractsbun.New(db),
+		Capacity: capacitybun.New(db), Listings: listingsbun.New(db), Resellers: resellersbun.New(db)}
+}
+
+// Memory returns the memory stores of every domain on one new memory DB.
+func Memory() wiring.Stores {
+	db := partnersmem.NewDB()
+	return wiring.Stores{Partners: partnersmem.New(db), Agreements: agreementsmem.New(db), Contracts: contractsmem.New(db),
+		Capacity: capacitymem.New(db), Listings: listingsmem.New(db), Resellers: resellersmem.New(db)}
+}
