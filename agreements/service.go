@@ -402,7 +402,6 @@ func (s *Service) DeleteVersion(ctx context.Context, actor partnerkit.Actor, id 
 // TypeNames lists the types for messages.
 func TypeNames() string { return rules.TypeNames() }
 
-
 // Lookup returns an agreement with no tenancy check: for other domains that
 // checked access another way (a contract's partner, an invitation link).
 // Returns not_found.

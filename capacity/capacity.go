@@ -246,7 +246,9 @@ type Deal struct {
 
 // CheckTB returns an invalid error naming field unless tb is not negative
 // (and positive unless zeroOK) with at most 6 decimal places.
-func CheckTB(field string, tb decimal.Decimal, zeroOK bool) error { return rules.CheckTB(field, tb, zeroOK) }
+func CheckTB(field string, tb decimal.Decimal, zeroOK bool) error {
+	return rules.CheckTB(field, tb, zeroOK)
+}
 
 // ParseTB parses a decimal TB figure from text, naming field on error.
 func ParseTB(field, s string) (decimal.Decimal, error) { return rules.ParseTB(field, s) }

@@ -43,7 +43,6 @@ func NewService(store Store, p Partners, c Contracts, audit partnerkit.AuditLog,
 	return s
 }
 
-
 // TermsInput sets the capacity terms of a contract.
 type TermsInput struct {
 	// ReservedTB is the reserved capacity (more than 0 for a reserved contract).

@@ -558,7 +558,6 @@ func (s *Service) Document(ctx context.Context, actor partnerkit.Actor, id strin
 	return s.agreements.VersionDocument(ctx, c.AgreementID, c.AgreementVersion)
 }
 
-
 // LookupMarketplace returns a marketplace with no tenancy check: for other
 // domains that check access their own way (a listing needs the vendor's
 // active distribution contract there). Returns not_found.

@@ -45,7 +45,6 @@ func NewService(store Store, p Partners, c Contracts, audit partnerkit.AuditLog,
 	return s
 }
 
-
 // Limits of a product.
 const (
 	// MaxItems is the most items a product may have.

@@ -54,11 +54,11 @@ func (s *Service) Clock() partnerkit.Clock { return s.clock }
 // Hasher returns the service's password hasher.
 func (s *Service) Hasher() PasswordHasher { return s.hasher }
 
-
-// Limits on text fields.
+// Limits on text fields, in characters (see partners/rules, which the PWA
+// shares).
 const (
-	MaxNameLength       = 100
-	MaxExternalIDLength = 64
+	MaxNameLength       = rules.MaxNameLength
+	MaxExternalIDLength = rules.MaxExternalIDLength
 )
 
 // BootstrapInput creates the root account of a fresh installation and its

@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"github.com/partnerkit/partnerkit/internal/testdb"
-	"github.com/partnerkit/partnerkit/wiring/stores"
 	"github.com/partnerkit/partnerkit/storetest"
+	"github.com/partnerkit/partnerkit/wiring/stores"
 )
 
 // TestConformance runs the one conformance suite on every store: memory,
