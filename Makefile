@@ -17,7 +17,7 @@ export PARTNERKIT_ADDR PARTNERKIT_DB PARTNERKIT_ADMIN_EMAIL PARTNERKIT_ADMIN_PAS
 
 WASM := app/cmd/partnerkit/web/app.wasm
 
-.PHONY: wasm wasm-size test-e2e run build test fmt-check vet staticcheck check-deps unit bench fuzz fmt clean
+.PHONY: load wasm wasm-size test-e2e run build test fmt-check vet staticcheck check-deps unit bench fuzz fmt clean
 
 ## run: build and start the server on $(PARTNERKIT_DB) at $(PARTNERKIT_ADDR)
 run: build
@@ -67,6 +67,12 @@ test-e2e: wasm
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzJSONBodies$$' -fuzztime $(FUZZTIME) ./app/api/
 	$(GO) test -run '^$$' -fuzz '^FuzzListQueries$$' -fuzztime $(FUZZTIME) ./app/api/
+
+## load: the load harness: the server on a fresh SQLite database with
+## 100,000 partners, each workload at -c 32 for 15 s (LOAD_ARGS adds flags,
+## e.g. LOAD_ARGS='-hold 5m' for the open-loop hold, '-db postgres://…')
+load: build
+	$(GO) run ./internal/tools/load -bin bin/partnerkit $(LOAD_ARGS)
 
 ## bench: every benchmark (BenchmarkDirectory seeds 100,000 partners once)
 bench:

@@ -52,16 +52,21 @@ func (a Auditor) Record(ctx context.Context, actor Actor, account, action, entit
 	if a.Log == nil {
 		return nil
 	}
+	return a.Log.AppendAudit(ctx, a.Event(actor, account, action, entityType, entityID, before, after))
+}
+
+// Event builds the event Record appends, for a caller that stores events
+// in a batch.
+func (a Auditor) Event(actor Actor, account, action, entityType, entityID string, before, after any) *AuditEvent {
 	principal := actor.Principal()
 	if principal == "" {
 		principal = "public"
 	}
-	e := &AuditEvent{
+	return &AuditEvent{
 		ID: NewID(PrefixEvent), AccountID: account, Actor: principal, ActorAccountID: actor.AccountID,
 		Action: action, EntityType: entityType, EntityID: entityID, At: a.Clock.Now(),
 		Before: marshalSummary(before), After: marshalSummary(after),
 	}
-	return a.Log.AppendAudit(ctx, e)
 }
 
 func marshalSummary(v any) json.RawMessage {

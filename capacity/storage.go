@@ -148,7 +148,7 @@ func (s *Service) StorageAccounts(ctx context.Context, actor partnerkit.Actor, f
 	}
 	page, pageErr := f.Page.Normalize()
 	var statusErr error
-	if f.Status != "" && f.Status != StorageActive && f.Status != StorageDeletionScheduled {
+	if f.Status != "" && !f.Status.Valid() {
 		statusErr = partnerkit.FieldError("status", "must be active or deletion_scheduled")
 	}
 	sort, sortErr := StorageOrder.Check(f.Sort)
@@ -215,7 +215,7 @@ func (s *Service) UpdateStorageAccount(ctx context.Context, actor partnerkit.Act
 // then CancelDeletion restores it.
 func (s *Service) DeleteStorageAccount(ctx context.Context, actor partnerkit.Actor, id string) (*StorageAccount, error) {
 	a, err := s.changeStorage(ctx, actor, id, 0, "storage_account.deletion_scheduled", func(_ context.Context, a *StorageAccount, now time.Time) error {
-		if a.Status == StorageDeletionScheduled {
+		if !a.Status.CanDelete() {
 			return partnerkit.Errorf(partnerkit.CodeConflict, "storage account %s is already scheduled for deletion on %s",
 				a.ID, a.DeleteAt.Format("2 January 2006"))
 		}
@@ -229,7 +229,7 @@ func (s *Service) DeleteStorageAccount(ctx context.Context, actor partnerkit.Act
 // CancelDeletion keeps an account scheduled for deletion.
 func (s *Service) CancelDeletion(ctx context.Context, actor partnerkit.Actor, id string) (*StorageAccount, error) {
 	a, err := s.changeStorage(ctx, actor, id, 0, "storage_account.deletion_cancelled", func(_ context.Context, a *StorageAccount, _ time.Time) error {
-		if a.Status != StorageDeletionScheduled {
+		if !a.Status.CanCancelDeletion() {
 			return partnerkit.Errorf(partnerkit.CodeConflict, "storage account %s is not scheduled for deletion", a.ID)
 		}
 		a.Status, a.DeleteAt = StorageActive, nil

@@ -250,21 +250,7 @@ func hashToken(token string) string {
 }
 
 // prefixFields moves an error's field names under a prefix.
-func prefixFields(prefix string, err error) error {
-	fields := partnerkit.ErrorFields(err)
-	if len(fields) == 0 {
-		return err
-	}
-	moved := make(map[string]string, len(fields))
-	for k, v := range fields {
-		moved[prefix+"."+k] = v
-	}
-	msg := partnerkit.ErrorMessage(err)
-	for k := range fields {
-		msg = strings.ReplaceAll(msg, k+":", prefix+"."+k+":")
-	}
-	return &partnerkit.Error{Code: partnerkit.ErrorCode(err), Message: msg, Fields: moved, Err: err}
-}
+func prefixFields(prefix string, err error) error { return validate.Prefix(prefix, err) }
 
 // --- invitations ---
 

@@ -8,28 +8,27 @@
 package listings
 
 import (
-	"slices"
 	"time"
 
+	"github.com/partnerkit/partnerkit/listings/rules"
 	"github.com/shopspring/decimal"
 )
 
-// ItemType is how an item is sold.
-type ItemType string
+// The vocabulary and pure rules of the domain live in listings/rules,
+// which the WebAssembly PWA imports without validator; these names
+// re-export it.
 
-// Item types.
+// ItemType is how an item is sold.
+type ItemType = rules.ItemType
+
+// Item types (see rules.ItemType).
 const (
-	// ItemReservation is a committed quantity (licenses, seats) paid per unit.
-	ItemReservation ItemType = "reservation"
-	// ItemPayAsYouGo is consumption billed on actual use.
-	ItemPayAsYouGo ItemType = "pay_as_you_go"
+	ItemReservation = rules.ItemReservation
+	ItemPayAsYouGo  = rules.ItemPayAsYouGo
 )
 
 // ItemTypes lists every item type.
-func ItemTypes() []ItemType { return []ItemType{ItemReservation, ItemPayAsYouGo} }
-
-// Valid reports whether t is a known item type.
-func (t ItemType) Valid() bool { return slices.Contains(ItemTypes(), t) }
+func ItemTypes() []ItemType { return rules.ItemTypes() }
 
 // Item is one thing a product sells.
 type Item struct {
@@ -67,13 +66,12 @@ type Product struct {
 }
 
 // Status is the state of a listing.
-type Status string
+type Status = rules.Status
 
-// Listing statuses. A listing exists while its product is listed; removing
-// it deletes it.
+// Listing statuses (see rules.Status).
 const (
 	// StatusListed is a product offered on the marketplace.
-	StatusListed Status = "listed"
+	StatusListed = rules.StatusListed
 )
 
 // Listing is a vendor's product on a marketplace.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/internal/validate"
+	"github.com/partnerkit/partnerkit/listings/rules"
 	"github.com/partnerkit/partnerkit/partners"
 	"github.com/shopspring/decimal"
 )
@@ -45,10 +46,10 @@ func NewService(store Store, p Partners, c Contracts, audit partnerkit.AuditLog,
 	return s
 }
 
-// Limits of a product.
+// Limits of a product (see listings/rules).
 const (
 	// MaxItems is the most items a product may have.
-	MaxItems = 100
+	MaxItems = rules.MaxItems
 )
 
 // maxPrice is the largest item price: far above any real one, and within
@@ -78,7 +79,7 @@ type ProductInput struct {
 	Name string `json:"name" validate:"required,max=100"`
 	// Description is at most 10,000 characters.
 	Description string `json:"description" validate:"max=10000" text:"multiline"`
-	// Items are the product's items; at least one.
+	// Items are the product's items; at least one (rules.ItemProblems).
 	Items []ItemInput `json:"items"`
 }
 
@@ -97,29 +98,15 @@ func checkItems(in []ItemInput) ([]Item, error) {
 	for i, it := range in {
 		f := func(name string) string { return fmt.Sprintf("items[%d].%s", i, name) }
 		it.Name, it.MPN, it.Unit = strings.TrimSpace(it.Name), strings.TrimSpace(it.MPN), strings.TrimSpace(it.Unit)
-		switch key := strings.ToLower(it.Name); {
-		case partnerkit.IsBlank(it.Name):
-			fields[f("name")] = "is required"
-		case len([]rune(it.Name)) > 100:
-			fields[f("name")] = "must be at most 100 characters"
-		default:
+		for name, p := range rules.ItemProblems(it.Name, it.MPN, it.Type, it.Unit) {
+			fields[f(name)] = p
+		}
+		if key := strings.ToLower(it.Name); fields[f("name")] == "" {
 			if j, dup := names[key]; dup {
 				fields[f("name")] = fmt.Sprintf("is already the name of items[%d]: item names are unique in a product", j)
 			} else {
 				names[key] = i
 			}
-		}
-		if len([]rune(it.MPN)) > 100 {
-			fields[f("mpn")] = "must be at most 100 characters"
-		}
-		if !it.Type.Valid() {
-			fields[f("type")] = "must be reservation or pay_as_you_go"
-		}
-		switch {
-		case partnerkit.IsBlank(it.Unit):
-			fields[f("unit")] = "is required"
-		case len([]rune(it.Unit)) > 50:
-			fields[f("unit")] = "must be at most 50 characters"
 		}
 		switch {
 		case it.Price.IsNegative():

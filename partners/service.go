@@ -191,17 +191,12 @@ func (s *Service) CreatePartner(ctx context.Context, actor partnerkit.Actor, in 
 	if err := actor.RequireWriter(); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
-	in.Name = strings.TrimSpace(in.Name)
-	in.ExternalID = strings.TrimSpace(in.ExternalID)
-	if in.Status == "" {
-		in.Status = StatusActive
-	}
-	if err := validate.All(validate.Struct(in), rules.CheckNewPartner("", in.Name, in.ExternalID),
-		checkType("type", in.Type), checkNewStatus(in.Status)); err != nil {
+	in, err := checkNewPartner(in)
+	if err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
 	var acct *Account
-	err := s.store.InTx(ctx, func(ctx context.Context) error {
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
 		manager, err := s.store.GetAccount(ctx, actor.AccountID)
 		if err != nil {
 			return err
@@ -209,14 +204,7 @@ func (s *Service) CreatePartner(ctx context.Context, actor partnerkit.Actor, in 
 		if !manager.Type.CanManage(in.Type) {
 			return partnerkit.FieldError("type", managedTypesProblem(manager.Type))
 		}
-		now := s.clock.Now()
-		id := partnerkit.NewID(partnerkit.PrefixAccount)
-		acct = &Account{
-			ID: id, Type: in.Type, Name: in.Name, ExternalID: in.ExternalID, Status: in.Status,
-			ManagerID: manager.ID, Path: manager.Path + id + "/",
-			BusinessContact: normalizeContact(in.BusinessContact), TechnicalContact: normalizeContact(in.TechnicalContact),
-			CreatedAt: now, UpdatedAt: now, Version: 1,
-		}
+		acct = newPartner(manager, in, s.clock.Now())
 		if err := s.store.CreateAccount(ctx, acct); err != nil {
 			return err
 		}

@@ -53,6 +53,14 @@ type Store interface {
 	// CreateAccount inserts a. Returns conflict on "external_id" when the
 	// manager already has a partner with that non-empty external ID.
 	CreateAccount(ctx context.Context, a *Account) error
+	// CreateAccounts inserts every account of a batch (one multi-row
+	// statement on SQL): all or none. Returns conflict on "external_id"
+	// when a manager already uses one of their external IDs.
+	CreateAccounts(ctx context.Context, as []*Account) error
+	// ExternalIDsTaken returns which of ids the manager's partners use already.
+	ExternalIDsTaken(ctx context.Context, managerID string, ids []string) ([]string, error)
+	// AppendAudits stores a batch of audit events (one statement on SQL).
+	AppendAudits(ctx context.Context, es []*partnerkit.AuditEvent) error
 	// GetAccount returns the account with the given ID, or not_found.
 	GetAccount(ctx context.Context, id string) (*Account, error)
 	// LockAccount returns the account with the given ID and, inside a

@@ -26,6 +26,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/partnerkit/partnerkit/resellers/rules"
 	"github.com/shopspring/decimal"
 )
 
@@ -39,25 +40,18 @@ const (
 	PrefixEvent        = "SEV"
 )
 
+// The vocabulary and pure rules of the domain live in resellers/rules,
+// which the WebAssembly PWA imports without validator; these names
+// re-export it.
+
 // BillingPeriod is how long one paid period of a plan lasts.
-type BillingPeriod string
+type BillingPeriod = rules.BillingPeriod
 
-// Billing periods.
+// Billing periods (see rules.BillingPeriod).
 const (
-	Monthly BillingPeriod = "monthly"
-	Annual  BillingPeriod = "annual"
+	Monthly = rules.Monthly
+	Annual  = rules.Annual
 )
-
-// Valid reports whether p is a known billing period.
-func (p BillingPeriod) Valid() bool { return p == Monthly || p == Annual }
-
-// After returns the end of a period of p starting at t.
-func (p BillingPeriod) After(t time.Time) time.Time {
-	if p == Annual {
-		return t.AddDate(1, 0, 0)
-	}
-	return t.AddDate(0, 1, 0)
-}
 
 // CatalogService is a cloud service of the catalog.
 type CatalogService struct {
@@ -128,19 +122,14 @@ type PlanResource struct {
 }
 
 // ClientStatus is where a client is in its life.
-type ClientStatus string
+type ClientStatus = rules.ClientStatus
 
-// Client statuses.
+// Client statuses (see rules.ClientStatus).
 const (
-	ClientActive  ClientStatus = "active"
-	ClientOnHold  ClientStatus = "on_hold"
-	ClientDeleted ClientStatus = "deleted"
+	ClientActive  = rules.ClientActive
+	ClientOnHold  = rules.ClientOnHold
+	ClientDeleted = rules.ClientDeleted
 )
-
-// Valid reports whether s is a known client status.
-func (s ClientStatus) Valid() bool {
-	return s == ClientActive || s == ClientOnHold || s == ClientDeleted
-}
 
 // Client is a customer of a reseller, for whom it orders subscriptions.
 type Client struct {
@@ -162,21 +151,18 @@ type Client struct {
 }
 
 // Status is where a subscription is in its life.
-type Status string
+type Status = rules.Status
 
-// Subscription statuses.
+// Subscription statuses (see rules.Status).
 const (
 	// StatusActive is a running subscription.
-	StatusActive Status = "active"
+	StatusActive = rules.StatusActive
 	// StatusStopped is a subscription a manager stopped; Activate resumes it.
-	StatusStopped Status = "stopped"
+	StatusStopped = rules.StatusStopped
 	// StatusExpired is a subscription whose period ended without renewal;
 	// Renew revives it.
-	StatusExpired Status = "expired"
+	StatusExpired = rules.StatusExpired
 )
-
-// Valid reports whether s is a known subscription status.
-func (s Status) Valid() bool { return s == StatusActive || s == StatusStopped || s == StatusExpired }
 
 // Amount is an amount of one resource of a subscription.
 type Amount struct {
@@ -233,17 +219,17 @@ func (s *Subscription) InTrial(t time.Time) bool {
 }
 
 // EventType names what happened to a subscription.
-type EventType string
+type EventType = rules.EventType
 
-// Subscription event types.
+// Subscription event types (see rules.EventType).
 const (
-	EventOrdered           EventType = "ordered"
-	EventStopped           EventType = "stopped"
-	EventActivated         EventType = "activated"
-	EventRenewed           EventType = "renewed"
-	EventExpired           EventType = "expired"
-	EventResourcesChanged  EventType = "resources_changed"
-	EventDecreaseScheduled EventType = "decrease_scheduled"
+	EventOrdered           = rules.EventOrdered
+	EventStopped           = rules.EventStopped
+	EventActivated         = rules.EventActivated
+	EventRenewed           = rules.EventRenewed
+	EventExpired           = rules.EventExpired
+	EventResourcesChanged  = rules.EventResourcesChanged
+	EventDecreaseScheduled = rules.EventDecreaseScheduled
 )
 
 // Event is one entry of a subscription's status history.
@@ -270,13 +256,13 @@ type Event struct {
 }
 
 // ChargeKind says why a charge was billed.
-type ChargeKind string
+type ChargeKind = rules.ChargeKind
 
-// Charge kinds.
+// Charge kinds (see rules.ChargeKind).
 const (
-	ChargeOrder    ChargeKind = "order"
-	ChargeRenewal  ChargeKind = "renewal"
-	ChargeIncrease ChargeKind = "increase"
+	ChargeOrder    = rules.ChargeOrder
+	ChargeRenewal  = rules.ChargeRenewal
+	ChargeIncrease = rules.ChargeIncrease
 )
 
 // Charge is one line billed to a reseller for one resource of a

@@ -10,6 +10,7 @@ import (
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/internal/validate"
+	"github.com/partnerkit/partnerkit/resellers/rules"
 	"github.com/shopspring/decimal"
 )
 
@@ -42,16 +43,15 @@ func NewService(store Store, p Partners, c Contracts, audit partnerkit.AuditLog,
 	return s
 }
 
-// Limits of catalog input.
+// Limits of catalog input (see resellers/rules, which the PWA shares).
 const (
-	maxPlans     = 20
-	maxResources = 20
-	maxTrialDays = 366
+	maxPlans     = rules.MaxPlans
+	maxResources = rules.MaxResources
 )
 
 var (
-	maxPrice  = decimal.New(1, 12)
-	maxAmount = decimal.New(1, 12)
+	maxPrice  = rules.MaxPrice
+	maxAmount = rules.MaxAmount
 )
 
 // ServiceInput creates or replaces a catalog service.
@@ -84,13 +84,15 @@ type PlanInput struct {
 }
 
 func checkDecimal(fields map[string]string, field string, d decimal.Decimal, limit decimal.Decimal) {
-	switch {
-	case d.IsNegative():
-		fields[field] = "must not be negative"
-	case d.GreaterThan(limit):
-		fields[field] = "is too large"
-	case d.Exponent() < -6 && !d.Equal(d.Round(6)):
-		fields[field] = "must have at most 6 decimal places"
+	if p := rules.DecimalProblem(d, limit); p != "" {
+		fields[field] = p
+	}
+}
+
+// setProblem records p as field's problem unless p is "".
+func setProblem(fields map[string]string, field, p string) {
+	if p != "" {
+		fields[field] = p
 	}
 }
 
@@ -100,15 +102,8 @@ func (in *ServiceInput) check(existing []Plan) error {
 	fields := map[string]string{}
 	in.Name = strings.TrimSpace(in.Name)
 	in.Description = strings.TrimSpace(in.Description)
-	switch {
-	case partnerkit.IsBlank(in.Name):
-		fields["name"] = "is required"
-	case len(in.Name) > 200:
-		fields["name"] = "must be at most 200 characters"
-	}
-	if len(in.Description) > 2000 {
-		fields["description"] = "must be at most 2000 characters"
-	}
+	setProblem(fields, "name", rules.TextProblem(in.Name, true, rules.MaxServiceNameLength))
+	setProblem(fields, "description", rules.DescriptionProblem(in.Description))
 	switch {
 	case len(in.Plans) == 0:
 		fields["plans"] = "give at least one plan"
@@ -119,20 +114,14 @@ func (in *ServiceInput) check(existing []Plan) error {
 		p := &in.Plans[i]
 		f := fmt.Sprintf("plans[%d].", i)
 		p.Name = strings.TrimSpace(p.Name)
-		if partnerkit.IsBlank(p.Name) {
-			fields[f+"name"] = "is required"
-		} else if len(p.Name) > 200 {
-			fields[f+"name"] = "must be at most 200 characters"
-		}
+		setProblem(fields, f+"name", rules.TextProblem(p.Name, true, rules.MaxPlanNameLength))
 		if p.ID != "" && !slices.ContainsFunc(existing, func(e Plan) bool { return e.ID == p.ID }) {
 			fields[f+"id"] = "is not a plan of this service"
 		}
 		if !p.BillingPeriod.Valid() {
 			fields[f+"billing_period"] = "must be monthly or annual"
 		}
-		if p.TrialDays < 0 || p.TrialDays > maxTrialDays {
-			fields[f+"trial_days"] = fmt.Sprintf("must be between 0 and %d", maxTrialDays)
-		}
+		setProblem(fields, f+"trial_days", rules.TrialDaysProblem(p.TrialDays))
 		switch {
 		case len(p.Resources) == 0:
 			fields[f+"resources"] = "give at least one resource"
@@ -144,25 +133,17 @@ func (in *ServiceInput) check(existing []Plan) error {
 			r := &p.Resources[j]
 			rf := fmt.Sprintf("%sresources[%d].", f, j)
 			r.Name, r.Unit = strings.TrimSpace(r.Name), strings.TrimSpace(r.Unit)
-			switch {
-			case partnerkit.IsBlank(r.Name):
-				fields[rf+"name"] = "is required"
-			case len(r.Name) > 100:
-				fields[rf+"name"] = "must be at most 100 characters"
-			case seen[strings.ToLower(r.Name)]:
+			setProblem(fields, rf+"name", rules.TextProblem(r.Name, true, rules.MaxResourceNameLength))
+			if fields[rf+"name"] == "" && seen[strings.ToLower(r.Name)] {
 				fields[rf+"name"] = "is used twice in this plan"
 			}
 			seen[strings.ToLower(r.Name)] = true
-			if partnerkit.IsBlank(r.Unit) {
-				fields[rf+"unit"] = "is required"
-			} else if len(r.Unit) > 50 {
-				fields[rf+"unit"] = "must be at most 50 characters"
-			}
+			setProblem(fields, rf+"unit", rules.TextProblem(r.Unit, true, rules.MaxUnitLength))
 			checkDecimal(fields, rf+"unit_price", r.UnitPrice, maxPrice)
 			checkDecimal(fields, rf+"min", r.Min, maxAmount)
 			checkDecimal(fields, rf+"max", r.Max, maxAmount)
-			if r.Max.IsPositive() && r.Max.LessThan(r.Min) {
-				fields[rf+"max"] = "must not be below min (0 means no limit)"
+			if p := rules.RangeProblem(r.Min, r.Max); p != "" {
+				fields[rf+"max"] = p
 			}
 		}
 	}
@@ -351,12 +332,7 @@ func (in *ClientInput) check(prefix string) error {
 	fields := map[string]string{}
 	in.Name = strings.TrimSpace(in.Name)
 	in.Email = strings.ToLower(strings.TrimSpace(in.Email))
-	switch {
-	case partnerkit.IsBlank(in.Name):
-		fields[prefix+"name"] = "is required"
-	case len(in.Name) > 200:
-		fields[prefix+"name"] = "must be at most 200 characters"
-	}
+	setProblem(fields, prefix+"name", rules.TextProblem(in.Name, true, rules.MaxClientNameLength))
 	if in.Email != "" {
 		if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email || len(in.Email) > 254 {
 			fields[prefix+"email"] = "must be an email address"
@@ -437,12 +413,6 @@ type ClientUpdate struct {
 	Version int `json:"version"`
 }
 
-// clientMoves lists the legal status changes of a client.
-var clientMoves = map[ClientStatus][]ClientStatus{
-	ClientActive: {ClientOnHold, ClientDeleted},
-	ClientOnHold: {ClientActive, ClientDeleted},
-}
-
 // UpdateClient changes a client of the actor's own account.
 func (s *Service) UpdateClient(ctx context.Context, actor partnerkit.Actor, id string, in ClientUpdate) (*Client, error) {
 	const op = "resellers.UpdateClient"
@@ -486,7 +456,7 @@ func (s *Service) UpdateClient(ctx context.Context, actor partnerkit.Actor, id s
 			if !to.Valid() {
 				return partnerkit.FieldError("status", "must be active, on_hold or deleted")
 			}
-			if !slices.Contains(clientMoves[c.Status], to) {
+			if !rules.CanMoveClient(c.Status, to) {
 				return partnerkit.ConflictField("status", fmt.Sprintf("client is %s and cannot become %s", c.Status, to))
 			}
 			if to == ClientDeleted {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/internal/validate"
+	"github.com/partnerkit/partnerkit/resellers/rules"
 	"github.com/shopspring/decimal"
 )
 
@@ -292,7 +293,7 @@ func illegal(sub *Subscription, verb string) error {
 func (s *Service) Stop(ctx context.Context, actor partnerkit.Actor, id string) (*Subscription, error) {
 	typ := EventStopped
 	return s.change(ctx, actor, id, "resellers.Stop", &typ, func(_ context.Context, sub *Subscription, _ time.Time) error {
-		if sub.Status != StatusActive {
+		if !rules.CanMove(rules.MoveStop, sub.Status) {
 			return illegal(sub, "stopped")
 		}
 		sub.Status = StatusStopped
@@ -305,7 +306,7 @@ func (s *Service) Stop(ctx context.Context, actor partnerkit.Actor, id string) (
 func (s *Service) Activate(ctx context.Context, actor partnerkit.Actor, id string) (*Subscription, error) {
 	typ := EventActivated
 	return s.change(ctx, actor, id, "resellers.Activate", &typ, func(ctx context.Context, sub *Subscription, now time.Time) error {
-		if sub.Status != StatusStopped {
+		if !rules.CanMove(rules.MoveActivate, sub.Status) {
 			return illegal(sub, "activated")
 		}
 		if !now.Before(sub.PeriodEnd) {
@@ -338,7 +339,7 @@ func (s *Service) requireActiveClient(ctx context.Context, sub *Subscription) er
 func (s *Service) Renew(ctx context.Context, actor partnerkit.Actor, id string) (*Subscription, error) {
 	typ := EventRenewed
 	return s.change(ctx, actor, id, "resellers.Renew", &typ, func(ctx context.Context, sub *Subscription, now time.Time) error {
-		if sub.Status != StatusActive && sub.Status != StatusExpired {
+		if !rules.CanMove(rules.MoveRenew, sub.Status) {
 			return illegal(sub, "renewed")
 		}
 		if err := s.requireActiveClient(ctx, sub); err != nil {
@@ -385,7 +386,7 @@ func (s *Service) ChangeResources(ctx context.Context, actor partnerkit.Actor, i
 		if len(in) == 0 {
 			return partnerkit.FieldError("resources", "give at least one amount")
 		}
-		if sub.Status != StatusActive {
+		if !sub.Status.CanChangeResources() {
 			return illegal(sub, "changed")
 		}
 		svc, err := s.store.GetService(ctx, sub.ServiceID)

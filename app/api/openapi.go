@@ -80,9 +80,11 @@ var docs = map[string]op{
 	"DELETE /api-keys/{id}": {summary: "Revoke an API key", out: partners.APIKey{}},
 	"GET /audit":            {summary: "Audit trail of an entity", out: partnerkit.AuditEvent{}, list: true, query: append([]string{"entity_id"}, pageQuery...)},
 
-	"GET /partners": {summary: "The partner directory", out: partners.DirectoryEntry{}, list: true, csv: true,
+	"GET /partners": {summary: "The partner directory", out: DirectoryRow{}, list: true, csv: true,
 		query: append([]string{"q", "type", "status", "sort", "manager_id", "format"}, pageQuery...)},
-	"POST /partners":                 {summary: "Create a partner", in: partners.CreatePartnerInput{}, out: partners.Account{}, status: 201},
+	"POST /partners": {summary: "Create a partner", in: partners.CreatePartnerInput{}, out: partners.Account{}, status: 201},
+	"POST /partners/batch": {summary: "Create up to 1000 partners at once, all or nothing (errors name the row: partners[12].name)",
+		in: PartnersBatch{}, out: PartnersCreated{}, status: 201},
 	"GET /partners/{id}":             {summary: "A partner's details", out: partners.Account{}},
 	"PATCH /partners/{id}":           {summary: "Rename or edit a partner", in: partners.UpdatePartnerInput{}, out: partners.Account{}},
 	"DELETE /partners/{id}":          {summary: "Delete a partner that has no data left", status: 204},

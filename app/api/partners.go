@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/partnerkit/partnerkit"
@@ -9,6 +10,33 @@ import (
 	"github.com/partnerkit/partnerkit/listings"
 	"github.com/partnerkit/partnerkit/partners"
 )
+
+// PartnersBatch is the body of POST /partners/batch: up to
+// partners.MaxPartnerBatch partners, created all or nothing.
+type PartnersBatch struct {
+	Partners []partners.CreatePartnerInput `json:"partners"`
+}
+
+// PartnersCreated is the answer of POST /partners/batch: the partners in
+// the order given.
+type PartnersCreated struct {
+	Items []partners.Account `json:"items"`
+	Total int                `json:"total"`
+}
+
+// DirectoryRow documents one row of GET /partners: a partner and the
+// directory's figures, which the domains that own them contribute
+// (contracts.CountSignedContracts, contracts.CountAgreements,
+// listings.CountListings); TestDirectoryRowNames keeps the names in step.
+type DirectoryRow struct {
+	partners.Account
+	// SignedContracts counts the partner's signed or active contracts.
+	SignedContracts int `json:"signed_contracts"`
+	// Agreements counts the distinct agreements it has contracts for.
+	Agreements int `json:"agreements"`
+	// Listings counts its product listings.
+	Listings int `json:"listings"`
+}
 
 // ContactsInput is the body of PUT /partners/{id}/contacts.
 type ContactsInput struct {
@@ -29,6 +57,23 @@ func (a *API) partnerRoutes() {
 			return err
 		}
 		return created(w, acc)
+	})
+	a.handle(http.MethodPost, "/partners/batch", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
+		var in PartnersBatch
+		if err := decode(r, &in); err != nil {
+			return err
+		}
+		created, err := p.CreatePartners(r.Context(), actor, in.Partners)
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Content-Range", fmt.Sprintf("items 0-%d/%d", len(created)-1, len(created)))
+		out := PartnersCreated{Items: make([]partners.Account, len(created)), Total: len(created)}
+		for i, acc := range created {
+			out.Items[i] = *acc
+		}
+		writeJSON(w, http.StatusCreated, out)
+		return nil
 	})
 	a.handle(http.MethodGet, "/partners/{id}", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
 		acc, err := p.GetPartner(r.Context(), actor, r.PathValue("id"))

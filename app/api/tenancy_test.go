@@ -134,6 +134,7 @@ func routeCases(ta tenantA) map[string]routeCase {
 		"GET /audit":                                  {path: "/audit?entity_id=" + ta.partner},
 		"GET /partners":                               {path: "/partners?manager_id=" + ta.partner},
 		"POST /partners":                              {path: "/partners", body: map[string]any{"type": "reseller", "name": "N"}, foreignOK: true},
+		"POST /partners/batch":                        {path: "/partners/batch", body: map[string]any{"partners": []any{map[string]any{"type": "reseller", "name": "N"}}}, foreignOK: true},
 		"GET /partners/{id}":                          {path: "/partners/" + ta.partner},
 		"PATCH /partners/{id}":                        {path: "/partners/" + ta.partner, body: map[string]any{"name": "Renamed"}},
 		"DELETE /partners/{id}":                       {path: "/partners/" + ta.partner},

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/url"
 	"time"
+
+	"github.com/partnerkit/partnerkit"
 )
 
 // SignIn starts a session (the transport keeps its cookie).
@@ -384,12 +386,12 @@ func (c *Client) DecideDeal(ctx context.Context, id, decision, reason string) (*
 
 // TeamInvitation is a new team invitation; Link is shown only here.
 type TeamInvitation struct {
-	ID        string    `json:"id"`
-	Email     string    `json:"email"`
-	Role      string    `json:"role"`
-	ExpiresAt time.Time `json:"expires_at"`
-	Token     string    `json:"token"`
-	Link      string    `json:"link"`
+	ID        string          `json:"id"`
+	Email     string          `json:"email"`
+	Role      partnerkit.Role `json:"role"`
+	ExpiresAt time.Time       `json:"expires_at"`
+	Token     string          `json:"token"`
+	Link      string          `json:"link"`
 }
 
 // InviteMember invites a person to the account by link.
@@ -408,11 +410,11 @@ func (c *Client) Allocation(ctx context.Context, partnerID string) (*Allocation,
 
 // TeamInvitationReview is what a team invitation link shows.
 type TeamInvitationReview struct {
-	AccountName string    `json:"account_name"`
-	Email       string    `json:"email"`
-	Role        string    `json:"role"`
-	Registered  bool      `json:"registered"`
-	ExpiresAt   time.Time `json:"expires_at"`
+	AccountName string          `json:"account_name"`
+	Email       string          `json:"email"`
+	Role        partnerkit.Role `json:"role"`
+	Registered  bool            `json:"registered"`
+	ExpiresAt   time.Time       `json:"expires_at"`
 }
 
 // ReviewTeamInvitation returns what a team invitation link shows (no sign-in).

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/url"
 	"time"
+
+	listingrules "github.com/partnerkit/partnerkit/listings/rules"
 )
 
 // ProductItem is one item of a product; Price is a decimal string.
@@ -12,9 +14,9 @@ type ProductItem struct {
 	Name     string `json:"name"`
 	MPN      string `json:"mpn,omitempty"`
 	// Type is reservation or pay_as_you_go.
-	Type  string `json:"type"`
-	Unit  string `json:"unit"`
-	Price string `json:"price"`
+	Type  listingrules.ItemType `json:"type"`
+	Unit  string                `json:"unit"`
+	Price string                `json:"price"`
 }
 
 // Product is a vendor's product with its items.
@@ -48,12 +50,12 @@ type ProductChanges struct {
 
 // Listing is a product listed on a marketplace.
 type Listing struct {
-	ID            string    `json:"id"`
-	VendorID      string    `json:"vendor_id"`
-	ProductID     string    `json:"product_id"`
-	MarketplaceID string    `json:"marketplace_id"`
-	Status        string    `json:"status"`
-	CreatedAt     time.Time `json:"created_at"`
+	ID            string              `json:"id"`
+	VendorID      string              `json:"vendor_id"`
+	ProductID     string              `json:"product_id"`
+	MarketplaceID string              `json:"marketplace_id"`
+	Status        listingrules.Status `json:"status"`
+	CreatedAt     time.Time           `json:"created_at"`
 }
 
 // PlanDimension is a metered dimension of a flat-rate plan.

@@ -3,10 +3,20 @@ package client
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/partnerkit/partnerkit"
+	agreementrules "github.com/partnerkit/partnerkit/agreements/rules"
+	contractrules "github.com/partnerkit/partnerkit/contracts/rules"
+	partnerrules "github.com/partnerkit/partnerkit/partners/rules"
 )
 
 // Wire types of the API. Decimal figures (TB, money) are strings, exactly
-// as the server sends them.
+// as the server sends them. Enumerations are the domains' own vocabulary
+// types from their rules packages (partners/rules.AccountType,
+// contracts/rules.Status, ...), which link no validator, no decimal and no
+// net/http; those of capacity and resellers stay strings, because their
+// rules packages need decimal. TestWireTypes (wire_test.go) fails on any
+// field that exists on one side only.
 
 // User is a person with a login.
 type User struct {
@@ -18,10 +28,10 @@ type User struct {
 
 // Membership is a user's role in an account.
 type Membership struct {
-	UserID    string    `json:"user_id"`
-	AccountID string    `json:"account_id"`
-	Role      string    `json:"role"`
-	CreatedAt time.Time `json:"created_at"`
+	UserID    string          `json:"user_id"`
+	AccountID string          `json:"account_id"`
+	Role      partnerkit.Role `json:"role"`
+	CreatedAt time.Time       `json:"created_at"`
 }
 
 // Member is a membership with its user.
@@ -32,12 +42,12 @@ type Member struct {
 
 // MembershipView is an account the user may switch to.
 type MembershipView struct {
-	AccountID   string `json:"account_id"`
-	AccountName string `json:"account_name"`
-	AccountType string `json:"account_type"`
+	AccountID   string                   `json:"account_id"`
+	AccountName string                   `json:"account_name"`
+	AccountType partnerrules.AccountType `json:"account_type"`
 	// AccountStatus is "suspended" when its members cannot act there.
-	AccountStatus string `json:"account_status"`
-	Role          string `json:"role"`
+	AccountStatus partnerrules.Status `json:"account_status"`
+	Role          partnerkit.Role     `json:"role"`
 }
 
 // Me is who the caller is.
@@ -45,7 +55,7 @@ type Me struct {
 	User        *User            `json:"user,omitempty"`
 	APIKeyID    string           `json:"api_key_id,omitempty"`
 	AccountID   string           `json:"account_id"`
-	Role        string           `json:"role"`
+	Role        partnerkit.Role  `json:"role"`
 	Memberships []MembershipView `json:"memberships"`
 }
 
@@ -58,18 +68,18 @@ type Contact struct {
 
 // Partner is an account.
 type Partner struct {
-	ID               string    `json:"id"`
-	Type             string    `json:"type"`
-	Name             string    `json:"name"`
-	LegalName        string    `json:"legal_name,omitempty"`
-	ExternalID       string    `json:"external_id,omitempty"`
-	Status           string    `json:"status"`
-	ManagerID        string    `json:"manager_id,omitempty"`
-	BusinessContact  Contact   `json:"business_contact"`
-	TechnicalContact Contact   `json:"technical_contact"`
-	CreatedAt        time.Time `json:"created_at"`
-	UpdatedAt        time.Time `json:"updated_at"`
-	Version          int       `json:"version"`
+	ID               string                   `json:"id"`
+	Type             partnerrules.AccountType `json:"type"`
+	Name             string                   `json:"name"`
+	LegalName        string                   `json:"legal_name,omitempty"`
+	ExternalID       string                   `json:"external_id,omitempty"`
+	Status           partnerrules.Status      `json:"status"`
+	ManagerID        string                   `json:"manager_id,omitempty"`
+	BusinessContact  Contact                  `json:"business_contact"`
+	TechnicalContact Contact                  `json:"technical_contact"`
+	CreatedAt        time.Time                `json:"created_at"`
+	UpdatedAt        time.Time                `json:"updated_at"`
+	Version          int                      `json:"version"`
 }
 
 // DirectoryEntry is a partner with the directory's counts.
@@ -82,12 +92,12 @@ type DirectoryEntry struct {
 
 // NewPartner describes a partner to create.
 type NewPartner struct {
-	Type             string  `json:"type"`
-	Name             string  `json:"name"`
-	ExternalID       string  `json:"external_id,omitempty"`
-	Status           string  `json:"status,omitempty"`
-	BusinessContact  Contact `json:"business_contact"`
-	TechnicalContact Contact `json:"technical_contact"`
+	Type             partnerrules.AccountType `json:"type"`
+	Name             string                   `json:"name"`
+	ExternalID       string                   `json:"external_id,omitempty"`
+	Status           partnerrules.Status      `json:"status,omitempty"`
+	BusinessContact  Contact                  `json:"business_contact"`
+	TechnicalContact Contact                  `json:"technical_contact"`
 }
 
 // PartnerChanges edits a partner; nil fields stay.
@@ -100,41 +110,41 @@ type PartnerChanges struct {
 
 // Document describes an agreement version's document.
 type Document struct {
-	Kind      string `json:"kind"`
-	URL       string `json:"url,omitempty"`
-	FileName  string `json:"file_name,omitempty"`
-	MediaType string `json:"media_type,omitempty"`
-	Size      int64  `json:"size,omitempty"`
-	SHA256    string `json:"sha256,omitempty"`
+	Kind      agreementrules.DocumentKind `json:"kind"`
+	URL       string                      `json:"url,omitempty"`
+	FileName  string                      `json:"file_name,omitempty"`
+	MediaType string                      `json:"media_type,omitempty"`
+	Size      int64                       `json:"size,omitempty"`
+	SHA256    string                      `json:"sha256,omitempty"`
 }
 
 // DocumentInput is a new version's document; Content travels as base64.
 type DocumentInput struct {
-	Kind     string `json:"kind"`
-	URL      string `json:"url,omitempty"`
-	FileName string `json:"file_name,omitempty"`
-	Content  []byte `json:"content,omitempty"`
+	Kind     agreementrules.DocumentKind `json:"kind"`
+	URL      string                      `json:"url,omitempty"`
+	FileName string                      `json:"file_name,omitempty"`
+	Content  []byte                      `json:"content,omitempty"`
 }
 
 // Agreement is a document template.
 type Agreement struct {
-	ID             string    `json:"id"`
-	OwnerID        string    `json:"owner_id"`
-	Type           string    `json:"type"`
-	Name           string    `json:"name"`
-	Description    string    `json:"description"`
-	CurrentVersion int       `json:"current_version"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
-	Version        int       `json:"version"`
+	ID             string              `json:"id"`
+	OwnerID        string              `json:"owner_id"`
+	Type           agreementrules.Type `json:"type"`
+	Name           string              `json:"name"`
+	Description    string              `json:"description"`
+	CurrentVersion int                 `json:"current_version"`
+	CreatedAt      time.Time           `json:"created_at"`
+	UpdatedAt      time.Time           `json:"updated_at"`
+	Version        int                 `json:"version"`
 }
 
 // NewAgreement describes an agreement to create.
 type NewAgreement struct {
-	Type        string        `json:"type"`
-	Name        string        `json:"name"`
-	Description string        `json:"description"`
-	Document    DocumentInput `json:"document"`
+	Type        agreementrules.Type `json:"type"`
+	Name        string              `json:"name"`
+	Description string              `json:"description"`
+	Document    DocumentInput       `json:"document"`
 }
 
 // AgreementVersion is a published version.
@@ -148,34 +158,34 @@ type AgreementVersion struct {
 
 // Contract binds a partner to an agreement version.
 type Contract struct {
-	ID                     string     `json:"id"`
-	OwnerID                string     `json:"owner_id"`
-	PartnerID              string     `json:"partner_id"`
-	AgreementID            string     `json:"agreement_id"`
-	AgreementVersion       int        `json:"agreement_version"`
-	Type                   string     `json:"type"`
-	MarketplaceID          string     `json:"marketplace_id,omitempty"`
-	Status                 string     `json:"status"`
-	CreatedAt              time.Time  `json:"created_at"`
-	UpdatedAt              time.Time  `json:"updated_at"`
-	SignedAt               *time.Time `json:"signed_at,omitempty"`
-	ActivatedAt            *time.Time `json:"activated_at,omitempty"`
-	TerminatedAt           *time.Time `json:"terminated_at,omitempty"`
-	Version                int        `json:"version"`
-	LatestAgreementVersion int        `json:"latest_agreement_version"`
-	UpdatePending          bool       `json:"update_pending"`
+	ID                     string               `json:"id"`
+	OwnerID                string               `json:"owner_id"`
+	PartnerID              string               `json:"partner_id"`
+	AgreementID            string               `json:"agreement_id"`
+	AgreementVersion       int                  `json:"agreement_version"`
+	Type                   agreementrules.Type  `json:"type"`
+	MarketplaceID          string               `json:"marketplace_id,omitempty"`
+	Status                 contractrules.Status `json:"status"`
+	CreatedAt              time.Time            `json:"created_at"`
+	UpdatedAt              time.Time            `json:"updated_at"`
+	SignedAt               *time.Time           `json:"signed_at,omitempty"`
+	ActivatedAt            *time.Time           `json:"activated_at,omitempty"`
+	TerminatedAt           *time.Time           `json:"terminated_at,omitempty"`
+	Version                int                  `json:"version"`
+	LatestAgreementVersion int                  `json:"latest_agreement_version"`
+	UpdatePending          bool                 `json:"update_pending"`
 }
 
 // ContractEvent is one change of a contract.
 type ContractEvent struct {
-	ID               string    `json:"id"`
-	ContractID       string    `json:"contract_id"`
-	Type             string    `json:"type"`
-	FromStatus       string    `json:"from_status,omitempty"`
-	ToStatus         string    `json:"to_status"`
-	AgreementVersion int       `json:"agreement_version"`
-	Actor            string    `json:"actor"`
-	At               time.Time `json:"at"`
+	ID               string                  `json:"id"`
+	ContractID       string                  `json:"contract_id"`
+	Type             contractrules.EventType `json:"type"`
+	FromStatus       contractrules.Status    `json:"from_status,omitempty"`
+	ToStatus         contractrules.Status    `json:"to_status"`
+	AgreementVersion int                     `json:"agreement_version"`
+	Actor            string                  `json:"actor"`
+	At               time.Time               `json:"at"`
 }
 
 // Marketplace is where vendors' products are sold.
@@ -190,13 +200,13 @@ type Marketplace struct {
 
 // Onboarding is the Create Partner wizard's input.
 type Onboarding struct {
-	Partner        NewPartner    `json:"partner"`
-	AgreementID    string        `json:"agreement_id,omitempty"`
-	NewAgreement   *NewAgreement `json:"new_agreement,omitempty"`
-	MarketplaceIDs []string      `json:"marketplace_ids,omitempty"`
-	Action         string        `json:"action"`
-	UserIDs        []string      `json:"user_ids,omitempty"`
-	AllUsers       bool          `json:"all_users,omitempty"`
+	Partner        NewPartner           `json:"partner"`
+	AgreementID    string               `json:"agreement_id,omitempty"`
+	NewAgreement   *NewAgreement        `json:"new_agreement,omitempty"`
+	MarketplaceIDs []string             `json:"marketplace_ids,omitempty"`
+	Action         contractrules.Action `json:"action"`
+	UserIDs        []string             `json:"user_ids,omitempty"`
+	AllUsers       bool                 `json:"all_users,omitempty"`
 }
 
 // Invitation is a generated invitation (the token is in OnboardingResult).
@@ -220,16 +230,16 @@ type OnboardingResult struct {
 
 // InvitationReview is what an invited company reviews.
 type InvitationReview struct {
-	PartnerName          string    `json:"partner_name"`
-	PartnerType          string    `json:"partner_type"`
-	InviterName          string    `json:"inviter_name"`
-	AgreementID          string    `json:"agreement_id"`
-	AgreementName        string    `json:"agreement_name"`
-	AgreementType        string    `json:"agreement_type"`
-	AgreementDescription string    `json:"agreement_description"`
-	AgreementVersion     int       `json:"agreement_version"`
-	Document             Document  `json:"document"`
-	ExpiresAt            time.Time `json:"expires_at"`
+	PartnerName          string                   `json:"partner_name"`
+	PartnerType          partnerrules.AccountType `json:"partner_type"`
+	InviterName          string                   `json:"inviter_name"`
+	AgreementID          string                   `json:"agreement_id"`
+	AgreementName        string                   `json:"agreement_name"`
+	AgreementType        agreementrules.Type      `json:"agreement_type"`
+	AgreementDescription string                   `json:"agreement_description"`
+	AgreementVersion     int                      `json:"agreement_version"`
+	Document             Document                 `json:"document"`
+	ExpiresAt            time.Time                `json:"expires_at"`
 }
 
 // Activation is what the invited company enters.
@@ -385,15 +395,15 @@ type Deal struct {
 
 // APIKey is an API key (without the key).
 type APIKey struct {
-	ID          string     `json:"id"`
-	Prefix      string     `json:"prefix"`
-	AccountID   string     `json:"account_id"`
-	Role        string     `json:"role"`
-	Description string     `json:"description"`
-	CreatedAt   time.Time  `json:"created_at"`
-	ExpiresAt   *time.Time `json:"expires_at,omitempty"`
-	RevokedAt   *time.Time `json:"revoked_at,omitempty"`
-	LastUsedAt  *time.Time `json:"last_used_at,omitempty"`
+	ID          string          `json:"id"`
+	Prefix      string          `json:"prefix"`
+	AccountID   string          `json:"account_id"`
+	Role        partnerkit.Role `json:"role"`
+	Description string          `json:"description"`
+	CreatedAt   time.Time       `json:"created_at"`
+	ExpiresAt   *time.Time      `json:"expires_at,omitempty"`
+	RevokedAt   *time.Time      `json:"revoked_at,omitempty"`
+	LastUsedAt  *time.Time      `json:"last_used_at,omitempty"`
 	// Creator is who made the key (absent for a key made by another key);
 	// removing that member revokes it.
 	Creator *KeyCreator `json:"creator,omitempty"`

@@ -84,6 +84,38 @@ func unauthorized(err error) bool { return partnerkit.ErrorCode(err) == partnerk
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
+// options lists the value, label pairs of an enumeration for selectBox,
+// in the order its rules package gives the values, after the leading pairs.
+func options[T ~string](values []T, label func(T) string, leading ...string) []string {
+	out := append(make([]string, 0, len(leading)+2*len(values)), leading...)
+	for _, v := range values {
+		out = append(out, string(v), label(v))
+	}
+	return out
+}
+
+// capitalized is a value as a label: "viewer" is "Viewer".
+func capitalized[T ~string](v T) string {
+	if v == "" {
+		return ""
+	}
+	return strings.ToUpper(string(v[:1])) + string(v[1:])
+}
+
+// check turns the problems a shared rule found into the error a form shows
+// next to its fields, or nil; errs are invalid errors of rules functions.
+func check(errs ...error) error {
+	fields := map[string]string{}
+	for _, err := range errs {
+		for k, v := range partnerkit.ErrorFields(err) {
+			if _, dup := fields[k]; !dup {
+				fields[k] = v
+			}
+		}
+	}
+	return partnerkit.FieldErrors(fields)
+}
+
 // mounted keeps the context a component got when it mounted or navigated.
 // Loaders dispatch through it: a context from an event belongs to the
 // element that fired it, and once an update replaces that element, updates

@@ -138,9 +138,6 @@ func (s StorageStatus) CanDelete() bool { return s != StorageDeletionScheduled }
 // deletion to cancel.
 func (s StorageStatus) CanCancelDeletion() bool { return s == StorageDeletionScheduled }
 
-// MaxStorageNameLength is the longest storage account name, in characters.
-const MaxStorageNameLength = 100
-
 // DealStatus is where a deal registration is.
 type DealStatus string
 

@@ -234,3 +234,22 @@ func problem(fe validator.FieldError) string {
 	}
 	return "is not valid (" + fe.Tag() + ")"
 }
+
+// Prefix moves the field errors of err under prefix ("partner" turns
+// "name" into "partner.name"; "partners[3]" into "partners[3].name"), in
+// its fields and its message. Any other error passes through unchanged.
+func Prefix(prefix string, err error) error {
+	fields := partnerkit.ErrorFields(err)
+	if len(fields) == 0 {
+		return err
+	}
+	moved := make(map[string]string, len(fields))
+	for k, v := range fields {
+		moved[prefix+"."+k] = v
+	}
+	msg := partnerkit.ErrorMessage(err)
+	for k := range fields {
+		msg = strings.ReplaceAll(msg, k+":", prefix+"."+k+":")
+	}
+	return &partnerkit.Error{Code: partnerkit.ErrorCode(err), Message: msg, Fields: moved, Err: err}
+}

@@ -121,6 +121,53 @@ func (s *Store) GetAccount(ctx context.Context, id string) (*partners.Account, e
 	return r.toDomain(), nil
 }
 
+// CreateAccounts implements partners.Store with one multi-row INSERT.
+func (s *Store) CreateAccounts(ctx context.Context, as []*partners.Account) error {
+	if len(as) == 0 {
+		return nil
+	}
+	rows := make([]accountRow, len(as))
+	for i, a := range as {
+		rows[i] = *toAccountRow(a)
+	}
+	return s.InTx(ctx, func(ctx context.Context) error { // a savepoint: a refused batch leaves the transaction usable
+		_, err := s.conn(ctx).NewInsert().Model(&rows).Exec(ctx)
+		if _, dup := sqldb.UniqueViolation(err); dup {
+			return partnerkit.ConflictField("external_id", "is already used by another partner of this manager")
+		}
+		return sqldb.Internal("bunstore.CreateAccounts", err)
+	})
+}
+
+// ExternalIDsTaken implements partners.Store.
+func (s *Store) ExternalIDsTaken(ctx context.Context, managerID string, ids []string) ([]string, error) {
+	var out []string
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	err := s.conn(ctx).NewSelect().TableExpr("accounts").Column("external_id").
+		Where("manager_id = ? AND external_id IN (?)", managerID, bun.List(ids)).Scan(ctx, &out)
+	if err != nil && !sqldb.IsNoRows(err) {
+		return nil, sqldb.Internal("bunstore.ExternalIDsTaken", err)
+	}
+	return out, nil
+}
+
+// AppendAudits implements partners.Store with one multi-row INSERT.
+func (s *Store) AppendAudits(ctx context.Context, es []*partnerkit.AuditEvent) error {
+	if len(es) == 0 {
+		return nil
+	}
+	rows := make([]auditRow, len(es))
+	for i, e := range es {
+		rows[i] = auditRow{ID: e.ID, AccountID: e.AccountID, Actor: e.Actor, ActorAccountID: e.ActorAccountID,
+			Action: e.Action, EntityType: e.EntityType, EntityID: e.EntityID, At: e.At,
+			Before: string(e.Before), After: string(e.After)}
+	}
+	_, err := s.conn(ctx).NewInsert().Model(&rows).Exec(ctx)
+	return sqldb.Internal("bunstore.AppendAudits", err)
+}
+
 // LockAccount implements partners.Store: SELECT … FOR NO KEY UPDATE on
 // PostgreSQL (it does not block the key-share locks of foreign-key checks);
 // SQLite's write transactions (BEGIN IMMEDIATE) are serialised already.

@@ -142,6 +142,44 @@ func (s *Store) GetAccount(ctx context.Context, id string) (*partners.Account, e
 	return out, err
 }
 
+// CreateAccounts implements partners.Store.
+func (s *Store) CreateAccounts(ctx context.Context, as []*partners.Account) error {
+	return s.db.InTx(ctx, func(ctx context.Context) error {
+		for _, a := range as {
+			if err := s.CreateAccount(ctx, a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ExternalIDsTaken implements partners.Store.
+func (s *Store) ExternalIDsTaken(ctx context.Context, managerID string, ids []string) ([]string, error) {
+	var out []string
+	err := s.db.View(ctx, func() error {
+		for _, id := range ids {
+			if _, taken := s.externalIDs.Get(externalKey(managerID, id)); taken && id != "" {
+				out = append(out, id)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// AppendAudits implements partners.Store.
+func (s *Store) AppendAudits(ctx context.Context, es []*partnerkit.AuditEvent) error {
+	return s.db.InTx(ctx, func(ctx context.Context) error {
+		for _, e := range es {
+			if err := s.AppendAudit(ctx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // LockAccount implements partners.Store: the engine's lock, held by the
 // caller's transaction, already keeps every other writer out.
 func (s *Store) LockAccount(ctx context.Context, id string) (*partners.Account, error) {
