@@ -48,7 +48,7 @@ func newBenchEnv(b *testing.B, resellers, accountsPerReseller int) *benchEnv {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
-	wired := wiring.MustNew(stores.SQL(db), wiring.Options{Clock: clock, Hasher: storetest.CheapHasher})
+	wired := wiring.MustNew(stores.MustSQL(db), wiring.Options{Clock: clock, Hasher: storetest.CheapHasher})
 	psvc, asvc, csvc := wired.Partners, wired.Agreements, wired.Contracts
 	e := &benchEnv{db: db, svc: wired.Capacity}
 	check := func(err error) {

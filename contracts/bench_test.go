@@ -20,7 +20,7 @@ import (
 func BenchmarkOnboarding(b *testing.B) {
 	open := map[string]func(b *testing.B) storetest.Stores{
 		"memory": func(b *testing.B) storetest.Stores { return stores.Memory() },
-		"sqlite": func(b *testing.B) storetest.Stores { return stores.SQL(testdb.SQLite(b)) },
+		"sqlite": func(b *testing.B) storetest.Stores { return stores.MustSQL(testdb.SQLite(b)) },
 	}
 	for _, name := range []string{"memory", "sqlite"} {
 		b.Run("store="+name, func(b *testing.B) {

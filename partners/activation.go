@@ -20,8 +20,8 @@ func CheckLegalName(name string) error { return rules.CheckLegalName(name) }
 type ActivateAccountInput struct {
 	// Email is the first user's login.
 	Email string `json:"email" validate:"required,email,max=254"`
-	// FullName is the first user's name.
-	FullName string `json:"full_name" validate:"required,max=100"`
+	// FullName is the first user's name (rules.FullNameProblem).
+	FullName string `json:"full_name"`
 	// Password must meet the password policy.
 	Password string `json:"password"`
 	// LegalName is the company's legal name with its entity type.
@@ -32,7 +32,11 @@ type ActivateAccountInput struct {
 func (in ActivateAccountInput) Check() error {
 	in.Email = NormalizeEmail(in.Email)
 	in.FullName = strings.TrimSpace(in.FullName)
-	return validate.All(validate.Struct(in), CheckPasswordPolicy(in.Password), CheckLegalName(in.LegalName))
+	var nameErr error
+	if p := rules.FullNameProblem(in.FullName); p != "" {
+		nameErr = partnerkit.FieldError("full_name", p)
+	}
+	return validate.All(validate.Struct(in), nameErr, CheckPasswordPolicy(in.Password), CheckLegalName(in.LegalName))
 }
 
 // ActivateInvited turns an invited account into an active one: it sets the

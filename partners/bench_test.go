@@ -42,7 +42,7 @@ func BenchmarkDirectory(b *testing.B) {
 
 	db, actor := openBenchSQLite(b)
 	b.Run("store=sqlite", func(b *testing.B) {
-		svc := wiring.MustNew(stores.SQL(db), wiring.Options{}).Partners
+		svc := wiring.MustNew(stores.MustSQL(db), wiring.Options{}).Partners
 		b.ReportAllocs()
 		b.ResetTimer()
 		for b.Loop() {
@@ -79,7 +79,7 @@ func openBenchSQLite(b *testing.B) (*bun.DB, partnerkit.Actor) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
-	actor := storetest.SeedDirectory(b, stores.SQL(db).Partners, benchPartners)
+	actor := storetest.SeedDirectory(b, stores.MustSQL(db).Partners, benchPartners)
 	if _, err := db.ExecContext(ctx, "ANALYZE"); err != nil {
 		b.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 // timestamps, validation, tenancy and every other rule live in Service, so
 // each implementation stays simple and they cannot disagree on rules.
 //
-// Every implementation must pass storetest.Partners. Errors are
+// Every implementation must pass storetest.RunPartnersTests. Errors are
 // *partnerkit.Error values with these codes:
 //   - not_found when a looked-up row does not exist;
 //   - conflict naming the field ("external_id", "email") when a unique value

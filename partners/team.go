@@ -7,6 +7,7 @@ import (
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/internal/validate"
+	"github.com/partnerkit/partnerkit/partners/rules"
 )
 
 // TeamInvitationTTL is how long a team invitation link works.
@@ -115,8 +116,9 @@ func (s *Service) ReviewTeamInvitation(ctx context.Context, token string) (*Team
 
 // AcceptTeamInvitationInput completes a team invitation.
 type AcceptTeamInvitationInput struct {
-	// FullName names a new user (ignored for a registered email).
-	FullName string `json:"full_name" validate:"max=100"`
+	// FullName names a new user (ignored for a registered email;
+	// rules.FullNameProblem).
+	FullName string `json:"full_name"`
 	// Password is a new user's password, or the registered user's own.
 	Password string `json:"password"`
 }
@@ -174,8 +176,8 @@ func (s *Service) AcceptTeamInvitation(ctx context.Context, token string, in Acc
 		case partnerkit.ErrorCode(err) == partnerkit.CodeNotFound:
 			in.FullName = strings.TrimSpace(in.FullName)
 			var nameErr error
-			if in.FullName == "" {
-				nameErr = partnerkit.FieldError("full_name", "is required")
+			if p := rules.FullNameProblem(in.FullName); p != "" {
+				nameErr = partnerkit.FieldError("full_name", p)
 			}
 			if err := validate.All(validate.Struct(in), nameErr, CheckPasswordPolicy(in.Password)); err != nil {
 				return err

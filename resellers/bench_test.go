@@ -20,7 +20,7 @@ import (
 // benchStores opens one set of stores of each kind the benchmarks compare.
 var benchStores = map[string]func(b *testing.B) storetest.Stores{
 	"memory": func(b *testing.B) storetest.Stores { return stores.Memory() },
-	"sqlite": func(b *testing.B) storetest.Stores { return stores.SQL(testdb.SQLite(b)) },
+	"sqlite": func(b *testing.B) storetest.Stores { return stores.MustSQL(testdb.SQLite(b)) },
 }
 
 // benchReseller is a reseller whose clients each hold one subscription, each renewed

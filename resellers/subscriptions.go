@@ -63,16 +63,9 @@ func checkAmounts(p *Plan, current []Amount, asked []AmountInput) ([]Amount, err
 			continue
 		}
 		seen[name] = true
-		switch {
-		case a.Amount.IsNegative():
-			fields[f+"amount"] = "must not be negative"
-		case a.Amount.LessThan(r.Min):
-			fields[f+"amount"] = fmt.Sprintf("must be at least %s %s", r.Min, r.Unit)
-		case r.Max.IsPositive() && a.Amount.GreaterThan(r.Max):
-			fields[f+"amount"] = fmt.Sprintf("must be at most %s %s", r.Max, r.Unit)
-		case !a.Amount.Equal(a.Amount.Round(6)):
-			fields[f+"amount"] = "must have at most 6 decimal places"
-		default:
+		if p := rules.AmountProblem(a.Amount, r.Min, r.Max, r.Unit); p != "" {
+			fields[f+"amount"] = p
+		} else {
 			i := slices.IndexFunc(out, func(x Amount) bool { return x.Name == name })
 			out[i].Amount = a.Amount
 		}

@@ -33,10 +33,11 @@ type capacityFixture struct {
 
 func tb(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
-func newCapacityFixture(t *testing.T, open Opener) *capacityFixture {
+func newCapacityFixture(t *testing.T, h Harness) *capacityFixture {
 	t.Helper()
 	ctx := context.Background()
-	e := newPartnersEnv(t, open)
+	e := newPartnersEnv(t, h)
+	declared(t, e.stores, forCapacity)
 	f := &capacityFixture{partnersEnv: e}
 	f.dist = e.create(t, e.admin, partners.CreatePartnerInput{Type: partners.TypeDistributor, Name: "Distributor"})
 	f.distActor = partnerkit.Actor{AccountID: f.dist.ID, UserID: "UR-dist", Role: partnerkit.RoleAdmin}
@@ -73,321 +74,324 @@ func (f *capacityFixture) allocate(t *testing.T, reseller int, contractID, size 
 		capacity.AllocationInput{ContractID: contractID, AllocatedTB: tb(size)}))
 }
 
-// Capacity runs the conformance tests of capacity.Store through the service.
-func Capacity(t *testing.T, open Opener) {
+// capacitySuite is the table of capacity.Store's conformance tests,
+// through the service.
+func capacitySuite() suite {
 	ctx := context.Background()
-
-	t.Run("Terms", func(t *testing.T) {
-		f := newCapacityFixture(t, open)
-		list := must[[]capacity.CapacityContract](t)(f.cap.Contracts(ctx, f.distActor))
-		if len(list) != 3 {
-			t.Fatalf("%d capacity contracts, want 3", len(list))
-		}
-		for _, c := range list {
-			if c.ID == f.c100.ID && (!c.Terms.ReservedTB.Equal(tb("100")) || c.Terms.Currency != "USD" || !c.Terms.ExcessPricePerTB.Equal(tb("8"))) {
-				t.Fatalf("terms %+v", c.Terms)
+	return suite{tests: []test{
+		{name: "Terms", needs: forCapacity, fn: func(t *testing.T, h Harness) {
+			f := newCapacityFixture(t, h)
+			list := must[[]capacity.CapacityContract](t)(f.cap.Contracts(ctx, f.distActor))
+			if len(list) != 3 {
+				t.Fatalf("%d capacity contracts, want 3", len(list))
 			}
-			// A capacity contract reads as the contracts service returns it,
-			// derived fields included.
-			got := must[*contracts.Contract](t)(f.con.Get(ctx, f.distActor, c.ID))
-			if c.LatestAgreementVersion != got.LatestAgreementVersion || c.UpdatePending != got.UpdatePending || c.LatestAgreementVersion != 1 {
-				t.Fatalf("capacity list: latest version %d, pending %v; contracts: %d, %v",
-					c.LatestAgreementVersion, c.UpdatePending, got.LatestAgreementVersion, got.UpdatePending)
+			for _, c := range list {
+				if c.ID == f.c100.ID && (!c.Terms.ReservedTB.Equal(tb("100")) || c.Terms.Currency != "USD" || !c.Terms.ExcessPricePerTB.Equal(tb("8"))) {
+					t.Fatalf("terms %+v", c.Terms)
+				}
+				// A capacity contract reads as the contracts service returns it,
+				// derived fields included.
+				got := must[*contracts.Contract](t)(f.con.Get(ctx, f.distActor, c.ID))
+				if c.LatestAgreementVersion != got.LatestAgreementVersion || c.UpdatePending != got.UpdatePending || c.LatestAgreementVersion != 1 {
+					t.Fatalf("capacity list: latest version %d, pending %v; contracts: %d, %v",
+						c.LatestAgreementVersion, c.UpdatePending, got.LatestAgreementVersion, got.UpdatePending)
+				}
 			}
-		}
-		bad := []struct {
-			name  string
-			edit  func(*capacity.TermsInput)
-			field string
-		}{
-			{"ErrNegative", func(in *capacity.TermsInput) { in.ReservedTB = tb("-1") }, "reserved_tb"},
-			{"ErrSevenPlaces", func(in *capacity.TermsInput) { in.ReservedTB = tb("1.0000001") }, "reserved_tb"},
-			{"ErrZeroReserved", func(in *capacity.TermsInput) { in.ReservedTB = decimal.Zero }, "reserved_tb"},
-			{"ErrModel", func(in *capacity.TermsInput) { in.BillingModel = "flat" }, "billing_model"},
-			{"ErrCurrency", func(in *capacity.TermsInput) { in.Currency = "dollar" }, "currency"},
-			{"ErrPrice", func(in *capacity.TermsInput) { in.PricePerTB = tb("-0.01") }, "price_per_tb"},
-		}
-		for _, c := range bad {
-			t.Run(c.name, func(t *testing.T) {
-				in := f.reservedTerms
-				c.edit(&in)
-				_, err := f.cap.SetTerms(ctx, f.admin, f.c100.ID, in)
-				wantField(t, err, partnerkit.CodeInvalid, c.field)
-			})
-		}
-		// Only the offering account sets terms, only on capacity contracts.
-		_, err := f.cap.SetTerms(ctx, f.distActor, f.c100.ID, f.reservedTerms)
-		wantCode(t, err, partnerkit.CodeForbidden)
-		prog := must[*contracts.Contract](t)(f.con.Create(ctx, f.admin, contracts.CreateInput{PartnerID: f.dist.ID, AgreementID: f.programAgreementID}))
-		_, err = f.cap.SetTerms(ctx, f.admin, prog.ID, f.reservedTerms)
-		wantCode(t, err, partnerkit.CodeConflict)
-		// A reservation never drops below what is allocated.
-		f.allocate(t, 0, f.c100.ID, "60")
-		low := f.reservedTerms
-		low.ReservedTB = tb("59.999999")
-		_, err = f.cap.SetTerms(ctx, f.admin, f.c100.ID, low)
-		wantField(t, err, partnerkit.CodeConflict, "reserved_tb")
-	})
-
-	t.Run("Allocations", func(t *testing.T) {
-		f := newCapacityFixture(t, open)
-		a := f.allocate(t, 0, f.c100.ID, "60")
-		if a.PayPerUse || !a.AllocatedTB.Equal(tb("60")) {
-			t.Fatalf("allocation %+v", a)
-		}
-		_, err := f.cap.SetAllocation(ctx, f.distActor, f.resellers[1].ID, capacity.AllocationInput{ContractID: f.c100.ID, AllocatedTB: tb("40.000001")})
-		wantField(t, err, partnerkit.CodeConflict, "allocated_tb")
-		if msg := partnerkit.ErrorMessage(err); !strings.Contains(msg, "at most 40 TB is free") {
-			t.Fatalf("message %q", msg)
-		}
-		f.allocate(t, 1, f.c100.ID, "40")
-		// Changing one's own allocation counts it once.
-		f.allocate(t, 0, "", "59.5")
-		for _, c := range []struct {
-			name, size, contract string
-			code                 partnerkit.Code
-			field                string
-		}{
-			{"ErrZeroOnReserved", "0", f.c50.ID, partnerkit.CodeInvalid, "allocated_tb"},
-			{"ErrNegative", "-5", f.c50.ID, partnerkit.CodeInvalid, "allocated_tb"},
-			{"ErrSevenPlaces", "1.1234567", f.c50.ID, partnerkit.CodeInvalid, "allocated_tb"},
-			{"ErrNoContract", "5", "", partnerkit.CodeInvalid, "contract_id"},
-			{"ErrForeignContract", "5", "CTR-unknown", partnerkit.CodeInvalid, "contract_id"},
-		} {
-			t.Run(c.name, func(t *testing.T) {
-				_, err := f.cap.SetAllocation(ctx, f.distActor, f.resellers[2].ID, capacity.AllocationInput{ContractID: c.contract, AllocatedTB: tb(c.size)})
-				wantField(t, err, c.code, c.field)
-			})
-		}
-		// Pay-per-use: 0 is valid, and the partner carries the label.
-		ppu := f.allocate(t, 2, f.payg.ID, "0")
-		if !ppu.PayPerUse {
-			t.Fatalf("pay-per-use label missing: %+v", ppu)
-		}
-		got := must[*capacity.Allocation](t)(f.cap.Allocation(ctx, f.distActor, f.resellers[2].ID))
-		if !got.PayPerUse || !got.AllocatedTB.IsZero() {
-			t.Fatalf("stored %+v", got)
-		}
-		// Above 100 TB needs an approved deal of that size.
-		_, err = f.cap.SetAllocation(ctx, f.distActor, f.resellers[2].ID, capacity.AllocationInput{AllocatedTB: tb("150")})
-		wantField(t, err, partnerkit.CodeConflict, "allocated_tb")
-		if !strings.Contains(partnerkit.ErrorMessage(err), "deal") {
-			t.Fatalf("error should say a deal is needed: %v", err)
-		}
-		size := tb("200")
-		deal := must[*capacity.Deal](t)(f.cap.RegisterDeal(ctx, f.resellerActor(2), capacity.DealInput{CustomerName: "Big Co",
-			ExpectedTB: &size, CloseDate: "2026-06-30"}))
-		_, err = f.cap.SetAllocation(ctx, f.distActor, f.resellers[2].ID, capacity.AllocationInput{AllocatedTB: tb("150")})
-		wantCode(t, err, partnerkit.CodeConflict) // submitted is not enough
-		must[*capacity.Deal](t)(f.cap.ApproveDeal(ctx, f.distActor, deal.ID, ""))
-		f.allocate(t, 2, "", "150")
-		// Only the partner's own manager allocates; viewers never.
-		_, err = f.cap.SetAllocation(ctx, f.admin, f.resellers[0].ID, capacity.AllocationInput{AllocatedTB: tb("1")})
-		wantCode(t, err, partnerkit.CodeNotFound)
-		_, err = f.cap.SetAllocation(ctx, partnerkit.Actor{AccountID: f.dist.ID, Role: partnerkit.RoleViewer}, f.resellers[0].ID,
-			capacity.AllocationInput{AllocatedTB: tb("1")})
-		wantCode(t, err, partnerkit.CodeForbidden)
-		trail := must[partnerkit.List[partnerkit.AuditEvent]](t)(f.svc.AuditTrail(ctx, f.distActor, f.resellers[0].ID, partnerkit.Page{}))
-		if last := trail.Items[len(trail.Items)-1]; last.Action != "capacity.allocation_set" {
-			t.Fatalf("audit %+v", last)
-		}
-	})
-
-	t.Run("ConcurrentAllocationsKeepReservation", func(t *testing.T) {
-		f := newCapacityFixture(t, open)
-		var extra []*partners.Account
-		for i := range 7 {
-			extra = append(extra, f.create(t, f.distActor, partners.CreatePartnerInput{Type: partners.TypeReseller, Name: fmt.Sprintf("Racer %d", i)}))
-		}
-		all := append(append([]*partners.Account{}, f.resellers...), extra...)
-		const writers = 200
-		var wg sync.WaitGroup
-		errs := make([]error, writers)
-		for i := range writers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				_, errs[i] = f.cap.SetAllocation(ctx, f.distActor, all[i%len(all)].ID, capacity.AllocationInput{
-					ContractID: f.c100.ID, AllocatedTB: decimal.NewFromInt(int64(5 + 7*(i%5)))})
-			}()
-		}
-		wg.Wait()
-		ok := 0
-		for i, err := range errs {
-			switch partnerkit.ErrorCode(err) {
-			case "":
-				ok++
-			case partnerkit.CodeConflict:
-			default:
-				t.Errorf("writer %d: %v (only conflicts may fail)", i, err)
+			bad := []struct {
+				name  string
+				edit  func(*capacity.TermsInput)
+				field string
+			}{
+				{"ErrNegative", func(in *capacity.TermsInput) { in.ReservedTB = tb("-1") }, "reserved_tb"},
+				{"ErrSevenPlaces", func(in *capacity.TermsInput) { in.ReservedTB = tb("1.0000001") }, "reserved_tb"},
+				{"ErrZeroReserved", func(in *capacity.TermsInput) { in.ReservedTB = decimal.Zero }, "reserved_tb"},
+				{"ErrModel", func(in *capacity.TermsInput) { in.BillingModel = "flat" }, "billing_model"},
+				{"ErrCurrency", func(in *capacity.TermsInput) { in.Currency = "dollar" }, "currency"},
+				{"ErrPrice", func(in *capacity.TermsInput) { in.PricePerTB = tb("-0.01") }, "price_per_tb"},
 			}
-		}
-		allocs := must[*capacity.Overview](t)(f.cap.Overview(ctx, f.distActor, f.c100.ID))
-		if allocs.AllocatedTB.GreaterThan(tb("100")) || ok == 0 {
-			t.Fatalf("allocated %s TB of 100 after %d successful writes", allocs.AllocatedTB, ok)
-		}
-		t.Logf("%d of %d writes succeeded; %s TB allocated", ok, writers, allocs.AllocatedTB)
-	})
+			for _, c := range bad {
+				t.Run(c.name, func(t *testing.T) {
+					in := f.reservedTerms
+					c.edit(&in)
+					_, err := f.cap.SetTerms(ctx, f.admin, f.c100.ID, in)
+					wantField(t, err, partnerkit.CodeInvalid, c.field)
+				})
+			}
+			// Only the offering account sets terms, only on capacity contracts.
+			_, err := f.cap.SetTerms(ctx, f.distActor, f.c100.ID, f.reservedTerms)
+			wantCode(t, err, partnerkit.CodeForbidden)
+			prog := must[*contracts.Contract](t)(f.con.Create(ctx, f.admin, contracts.CreateInput{PartnerID: f.dist.ID, AgreementID: f.programAgreementID}))
+			_, err = f.cap.SetTerms(ctx, f.admin, prog.ID, f.reservedTerms)
+			wantCode(t, err, partnerkit.CodeConflict)
+			// A reservation never drops below what is allocated.
+			f.allocate(t, 0, f.c100.ID, "60")
+			low := f.reservedTerms
+			low.ReservedTB = tb("59.999999")
+			_, err = f.cap.SetTerms(ctx, f.admin, f.c100.ID, low)
+			wantField(t, err, partnerkit.CodeConflict, "reserved_tb")
+		}},
 
-	t.Run("Transfer", func(t *testing.T) {
-		f := newCapacityFixture(t, open)
-		f.allocate(t, 0, f.c100.ID, "60")
-		f.allocate(t, 1, f.c100.ID, "40")
-		moved := must[*capacity.Allocation](t)(f.cap.Transfer(ctx, f.distActor, f.resellers[1].ID, f.c50.ID))
-		if moved.ContractID != f.c50.ID || !moved.AllocatedTB.Equal(tb("40")) {
-			t.Fatalf("moved %+v", moved)
-		}
-		_, err := f.cap.Transfer(ctx, f.distActor, f.resellers[0].ID, f.c50.ID) // 60 into 10 free
-		wantField(t, err, partnerkit.CodeConflict, "allocated_tb")
-		stay := must[*capacity.Allocation](t)(f.cap.Allocation(ctx, f.distActor, f.resellers[0].ID))
-		if stay.ContractID != f.c100.ID {
-			t.Fatalf("a failed transfer moved the partner: %+v", stay)
-		}
-		ov := must[*capacity.Overview](t)(f.cap.Overview(ctx, f.distActor, f.c100.ID))
-		if !ov.AllocatedTB.Equal(tb("60")) || ov.Partners != 1 {
-			t.Fatalf("source overview %+v", ov)
-		}
-		_, err = f.cap.Transfer(ctx, f.distActor, f.resellers[2].ID, f.c50.ID)
-		wantCode(t, err, partnerkit.CodeConflict) // nothing to transfer
-		_, err = f.cap.Transfer(ctx, f.distActor, f.resellers[0].ID, f.c100.ID)
-		wantField(t, err, partnerkit.CodeInvalid, "contract_id")
-		// Onto pay-per-use: the label follows.
-		ppu := must[*capacity.Allocation](t)(f.cap.Transfer(ctx, f.distActor, f.resellers[0].ID, f.payg.ID))
-		if !ppu.PayPerUse {
-			t.Fatalf("pay-per-use label after transfer: %+v", ppu)
-		}
-	})
+		{name: "Allocations", needs: forCapacity, fn: func(t *testing.T, h Harness) {
+			f := newCapacityFixture(t, h)
+			a := f.allocate(t, 0, f.c100.ID, "60")
+			if a.PayPerUse || !a.AllocatedTB.Equal(tb("60")) {
+				t.Fatalf("allocation %+v", a)
+			}
+			_, err := f.cap.SetAllocation(ctx, f.distActor, f.resellers[1].ID, capacity.AllocationInput{ContractID: f.c100.ID, AllocatedTB: tb("40.000001")})
+			wantField(t, err, partnerkit.CodeConflict, "allocated_tb")
+			if msg := partnerkit.ErrorMessage(err); !strings.Contains(msg, "at most 40 TB is free") {
+				t.Fatalf("message %q", msg)
+			}
+			f.allocate(t, 1, f.c100.ID, "40")
+			// Changing one's own allocation counts it once.
+			f.allocate(t, 0, "", "59.5")
+			for _, c := range []struct {
+				name, size, contract string
+				code                 partnerkit.Code
+				field                string
+			}{
+				{"ErrZeroOnReserved", "0", f.c50.ID, partnerkit.CodeInvalid, "allocated_tb"},
+				{"ErrNegative", "-5", f.c50.ID, partnerkit.CodeInvalid, "allocated_tb"},
+				{"ErrSevenPlaces", "1.1234567", f.c50.ID, partnerkit.CodeInvalid, "allocated_tb"},
+				{"ErrNoContract", "5", "", partnerkit.CodeInvalid, "contract_id"},
+				{"ErrForeignContract", "5", "CTR-unknown", partnerkit.CodeInvalid, "contract_id"},
+			} {
+				t.Run(c.name, func(t *testing.T) {
+					_, err := f.cap.SetAllocation(ctx, f.distActor, f.resellers[2].ID, capacity.AllocationInput{ContractID: c.contract, AllocatedTB: tb(c.size)})
+					wantField(t, err, c.code, c.field)
+				})
+			}
+			// Pay-per-use: 0 is valid, and the partner carries the label.
+			ppu := f.allocate(t, 2, f.payg.ID, "0")
+			if !ppu.PayPerUse {
+				t.Fatalf("pay-per-use label missing: %+v", ppu)
+			}
+			got := must[*capacity.Allocation](t)(f.cap.Allocation(ctx, f.distActor, f.resellers[2].ID))
+			if !got.PayPerUse || !got.AllocatedTB.IsZero() {
+				t.Fatalf("stored %+v", got)
+			}
+			// Above 100 TB needs an approved deal of that size.
+			_, err = f.cap.SetAllocation(ctx, f.distActor, f.resellers[2].ID, capacity.AllocationInput{AllocatedTB: tb("150")})
+			wantField(t, err, partnerkit.CodeConflict, "allocated_tb")
+			if !strings.Contains(partnerkit.ErrorMessage(err), "deal") {
+				t.Fatalf("error should say a deal is needed: %v", err)
+			}
+			size := tb("200")
+			deal := must[*capacity.Deal](t)(f.cap.RegisterDeal(ctx, f.resellerActor(2), capacity.DealInput{CustomerName: "Big Co",
+				ExpectedTB: &size, CloseDate: "2026-06-30"}))
+			_, err = f.cap.SetAllocation(ctx, f.distActor, f.resellers[2].ID, capacity.AllocationInput{AllocatedTB: tb("150")})
+			wantCode(t, err, partnerkit.CodeConflict) // submitted is not enough
+			must[*capacity.Deal](t)(f.cap.ApproveDeal(ctx, f.distActor, deal.ID, ""))
+			f.allocate(t, 2, "", "150")
+			// Only the partner's own manager allocates; viewers never.
+			_, err = f.cap.SetAllocation(ctx, f.admin, f.resellers[0].ID, capacity.AllocationInput{AllocatedTB: tb("1")})
+			wantCode(t, err, partnerkit.CodeNotFound)
+			_, err = f.cap.SetAllocation(ctx, partnerkit.Actor{AccountID: f.dist.ID, Role: partnerkit.RoleViewer}, f.resellers[0].ID,
+				capacity.AllocationInput{AllocatedTB: tb("1")})
+			wantCode(t, err, partnerkit.CodeForbidden)
+			trail := must[partnerkit.List[partnerkit.AuditEvent]](t)(f.svc.AuditTrail(ctx, f.distActor, f.resellers[0].ID, partnerkit.Page{}))
+			if last := trail.Items[len(trail.Items)-1]; last.Action != "capacity.allocation_set" {
+				t.Fatalf("audit %+v", last)
+			}
+		}},
 
-	t.Run("StorageAccounts", func(t *testing.T) {
-		f := newCapacityFixture(t, open)
-		res := f.resellerActor(0)
-		_, err := f.cap.CreateStorageAccount(ctx, res, capacity.StorageAccountInput{Name: "Early", QuotaTB: tb("1")})
-		wantField(t, err, partnerkit.CodeInvalid, "partner_id") // no allocation yet
-		f.allocate(t, 0, f.c100.ID, "60")
-		a := must[*capacity.StorageAccount](t)(f.cap.CreateStorageAccount(ctx, res, capacity.StorageAccountInput{Name: "Acme backups", QuotaTB: tb("30")}))
-		must[*capacity.StorageAccount](t)(f.cap.CreateStorageAccount(ctx, f.distActor, capacity.StorageAccountInput{
-			PartnerID: f.resellers[0].ID, Name: "Beta archive", QuotaTB: tb("20")}))
-		_, err = f.cap.CreateStorageAccount(ctx, res, capacity.StorageAccountInput{Name: "Gamma", QuotaTB: tb("10.5")})
-		wantField(t, err, partnerkit.CodeConflict, "quota_tb")
-		_, err = f.cap.CreateStorageAccount(ctx, res, capacity.StorageAccountInput{Name: "ACME BACKUPS", QuotaTB: tb("1")})
-		wantField(t, err, partnerkit.CodeConflict, "name")
-		_, err = f.cap.CreateStorageAccount(ctx, res, capacity.StorageAccountInput{Name: "", QuotaTB: tb("0")})
-		wantField(t, err, partnerkit.CodeInvalid, "name")
-		// The allocation cannot drop below the quotas, unless overdraft is allowed.
-		_, err = f.cap.SetAllocation(ctx, f.distActor, f.resellers[0].ID, capacity.AllocationInput{AllocatedTB: tb("49")})
-		wantField(t, err, partnerkit.CodeConflict, "allocated_tb")
-		yes := true
-		must[*capacity.Allocation](t)(f.cap.SetAllocation(ctx, f.distActor, f.resellers[0].ID, capacity.AllocationInput{AllocatedTB: tb("49"), AllowOverdraft: &yes}))
-		must[*capacity.StorageAccount](t)(f.cap.CreateStorageAccount(ctx, res, capacity.StorageAccountInput{Name: "Gamma", QuotaTB: tb("10.5")}))
+		{name: "ConcurrentAllocationsKeepReservation", needs: forCapacity, fn: func(t *testing.T, h Harness) {
+			guarantee(t, h, "capacity.Store: LockTerms while the allocations are summed")
+			f := newCapacityFixture(t, h)
+			var extra []*partners.Account
+			for i := range 7 {
+				extra = append(extra, f.create(t, f.distActor, partners.CreatePartnerInput{Type: partners.TypeReseller, Name: fmt.Sprintf("Racer %d", i)}))
+			}
+			all := append(append([]*partners.Account{}, f.resellers...), extra...)
+			const writers = 200
+			var wg sync.WaitGroup
+			errs := make([]error, writers)
+			for i := range writers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, errs[i] = f.cap.SetAllocation(ctx, f.distActor, all[i%len(all)].ID, capacity.AllocationInput{
+						ContractID: f.c100.ID, AllocatedTB: decimal.NewFromInt(int64(5 + 7*(i%5)))})
+				}()
+			}
+			wg.Wait()
+			ok := 0
+			for i, err := range errs {
+				switch partnerkit.ErrorCode(err) {
+				case "":
+					ok++
+				case partnerkit.CodeConflict:
+				default:
+					t.Errorf("writer %d: %v (only conflicts may fail)", i, err)
+				}
+			}
+			allocs := must[*capacity.Overview](t)(f.cap.Overview(ctx, f.distActor, f.c100.ID))
+			if allocs.AllocatedTB.GreaterThan(tb("100")) || ok == 0 {
+				t.Fatalf("allocated %s TB of 100 after %d successful writes", allocs.AllocatedTB, ok)
+			}
+			t.Logf("%d of %d writes succeeded; %s TB allocated", ok, writers, allocs.AllocatedTB)
+		}},
 
-		q := tb("25")
-		up := must[*capacity.StorageAccount](t)(f.cap.UpdateStorageAccount(ctx, res, a.ID, capacity.StorageAccountUpdate{QuotaTB: &q, Version: a.Version}))
-		if !up.QuotaTB.Equal(q) || up.Version != a.Version+1 {
-			t.Fatalf("update %+v", up)
-		}
-		del := must[*capacity.StorageAccount](t)(f.cap.DeleteStorageAccount(ctx, res, a.ID))
-		if del.Status != capacity.StorageDeletionScheduled || del.DeleteAt == nil || del.DeleteAt.Sub(del.UpdatedAt) != capacity.DeletionGrace {
-			t.Fatalf("deleted %+v", del)
-		}
-		_, err = f.cap.DeleteStorageAccount(ctx, res, a.ID)
-		wantCode(t, err, partnerkit.CodeConflict)
-		must[*capacity.StorageAccount](t)(f.cap.CancelDeletion(ctx, res, a.ID))
-		must[*capacity.StorageAccount](t)(f.cap.DeleteStorageAccount(ctx, res, a.ID))
-		if ids := must[[]string](t)(f.cap.PurgeDeletedStorageAccounts(ctx)); len(ids) != 0 {
-			t.Fatalf("purged early: %v", ids)
-		}
-		scheduled := must[partnerkit.List[capacity.StorageAccount]](t)(f.cap.StorageAccounts(ctx, res, capacity.StorageFilter{Status: capacity.StorageDeletionScheduled}))
-		if scheduled.Total != 1 {
-			t.Fatalf("scheduled %+v", scheduled)
-		}
-		f.advance(capacity.DeletionGrace + time.Hour)
-		if ids := must[[]string](t)(f.cap.PurgeDeletedStorageAccounts(ctx)); len(ids) != 1 || ids[0] != a.ID {
-			t.Fatalf("purged %v", ids)
-		}
-		_, err = f.cap.StorageAccount(ctx, res, a.ID)
-		wantCode(t, err, partnerkit.CodeNotFound)
-		list := must[partnerkit.List[capacity.StorageAccount]](t)(f.cap.StorageAccounts(ctx, f.distActor, capacity.StorageFilter{PartnerID: f.resellers[0].ID}))
-		if list.Total != 2 || list.Items[0].Name != "Beta archive" || list.Items[1].Name != "Gamma" {
-			t.Fatalf("list %+v", list)
-		}
-		// A partner with storage accounts cannot be deleted.
-		err = f.svc.DeletePartner(ctx, f.distActor, f.resellers[0].ID)
-		wantCode(t, err, partnerkit.CodeConflict)
-		if !strings.Contains(partnerkit.ErrorMessage(err), "storage accounts") {
-			t.Fatalf("message %q should name the storage accounts", partnerkit.ErrorMessage(err))
-		}
-		// Another reseller sees none of it.
-		_, err = f.cap.StorageAccounts(ctx, f.resellerActor(1), capacity.StorageFilter{PartnerID: f.resellers[0].ID})
-		wantCode(t, err, partnerkit.CodeNotFound)
-		_, err = f.cap.StorageAccount(ctx, f.resellerActor(1), list.Items[0].ID)
-		wantCode(t, err, partnerkit.CodeNotFound)
-	})
+		{name: "Transfer", needs: forCapacity, fn: func(t *testing.T, h Harness) {
+			f := newCapacityFixture(t, h)
+			f.allocate(t, 0, f.c100.ID, "60")
+			f.allocate(t, 1, f.c100.ID, "40")
+			moved := must[*capacity.Allocation](t)(f.cap.Transfer(ctx, f.distActor, f.resellers[1].ID, f.c50.ID))
+			if moved.ContractID != f.c50.ID || !moved.AllocatedTB.Equal(tb("40")) {
+				t.Fatalf("moved %+v", moved)
+			}
+			_, err := f.cap.Transfer(ctx, f.distActor, f.resellers[0].ID, f.c50.ID) // 60 into 10 free
+			wantField(t, err, partnerkit.CodeConflict, "allocated_tb")
+			stay := must[*capacity.Allocation](t)(f.cap.Allocation(ctx, f.distActor, f.resellers[0].ID))
+			if stay.ContractID != f.c100.ID {
+				t.Fatalf("a failed transfer moved the partner: %+v", stay)
+			}
+			ov := must[*capacity.Overview](t)(f.cap.Overview(ctx, f.distActor, f.c100.ID))
+			if !ov.AllocatedTB.Equal(tb("60")) || ov.Partners != 1 {
+				t.Fatalf("source overview %+v", ov)
+			}
+			_, err = f.cap.Transfer(ctx, f.distActor, f.resellers[2].ID, f.c50.ID)
+			wantCode(t, err, partnerkit.CodeConflict) // nothing to transfer
+			_, err = f.cap.Transfer(ctx, f.distActor, f.resellers[0].ID, f.c100.ID)
+			wantField(t, err, partnerkit.CodeInvalid, "contract_id")
+			// Onto pay-per-use: the label follows.
+			ppu := must[*capacity.Allocation](t)(f.cap.Transfer(ctx, f.distActor, f.resellers[0].ID, f.payg.ID))
+			if !ppu.PayPerUse {
+				t.Fatalf("pay-per-use label after transfer: %+v", ppu)
+			}
+		}},
 
-	t.Run("UsageReportsOverview", func(t *testing.T) { testUsage(t, open) })
-	t.Run("ExcessFiguresAgree", func(t *testing.T) { testExcessFiguresAgree(t, open) })
+		{name: "StorageAccounts", needs: forCapacity, fn: func(t *testing.T, h Harness) {
+			f := newCapacityFixture(t, h)
+			res := f.resellerActor(0)
+			_, err := f.cap.CreateStorageAccount(ctx, res, capacity.StorageAccountInput{Name: "Early", QuotaTB: tb("1")})
+			wantField(t, err, partnerkit.CodeInvalid, "partner_id") // no allocation yet
+			f.allocate(t, 0, f.c100.ID, "60")
+			a := must[*capacity.StorageAccount](t)(f.cap.CreateStorageAccount(ctx, res, capacity.StorageAccountInput{Name: "Acme backups", QuotaTB: tb("30")}))
+			must[*capacity.StorageAccount](t)(f.cap.CreateStorageAccount(ctx, f.distActor, capacity.StorageAccountInput{
+				PartnerID: f.resellers[0].ID, Name: "Beta archive", QuotaTB: tb("20")}))
+			_, err = f.cap.CreateStorageAccount(ctx, res, capacity.StorageAccountInput{Name: "Gamma", QuotaTB: tb("10.5")})
+			wantField(t, err, partnerkit.CodeConflict, "quota_tb")
+			_, err = f.cap.CreateStorageAccount(ctx, res, capacity.StorageAccountInput{Name: "ACME BACKUPS", QuotaTB: tb("1")})
+			wantField(t, err, partnerkit.CodeConflict, "name")
+			_, err = f.cap.CreateStorageAccount(ctx, res, capacity.StorageAccountInput{Name: "", QuotaTB: tb("0")})
+			wantField(t, err, partnerkit.CodeInvalid, "name")
+			// The allocation cannot drop below the quotas, unless overdraft is allowed.
+			_, err = f.cap.SetAllocation(ctx, f.distActor, f.resellers[0].ID, capacity.AllocationInput{AllocatedTB: tb("49")})
+			wantField(t, err, partnerkit.CodeConflict, "allocated_tb")
+			yes := true
+			must[*capacity.Allocation](t)(f.cap.SetAllocation(ctx, f.distActor, f.resellers[0].ID, capacity.AllocationInput{AllocatedTB: tb("49"), AllowOverdraft: &yes}))
+			must[*capacity.StorageAccount](t)(f.cap.CreateStorageAccount(ctx, res, capacity.StorageAccountInput{Name: "Gamma", QuotaTB: tb("10.5")}))
 
-	t.Run("Deals", func(t *testing.T) {
-		f := newCapacityFixture(t, open)
-		res := f.resellerActor(1)
-		value, size := tb("12000.50"), tb("20")
-		for _, c := range []struct {
-			name  string
-			in    capacity.DealInput
-			field string
-		}{
-			{"ErrCustomer", capacity.DealInput{ExpectedTB: &size, CloseDate: "2026-03-01"}, "customer_name"},
-			{"ErrNoSize", capacity.DealInput{CustomerName: "C", CloseDate: "2026-03-01"}, "expected_tb"},
-			{"ErrPastDate", capacity.DealInput{CustomerName: "C", ExpectedTB: &size, CloseDate: "2025-12-01"}, "close_date"},
-			{"ErrDateFormat", capacity.DealInput{CustomerName: "C", ExpectedTB: &size, CloseDate: "03/01/2026"}, "close_date"},
-			{"ErrValueCurrency", capacity.DealInput{CustomerName: "C", ExpectedValue: &value, CloseDate: "2026-03-01"}, "currency"},
-		} {
-			t.Run(c.name, func(t *testing.T) {
-				_, err := f.cap.RegisterDeal(ctx, res, c.in)
-				wantField(t, err, partnerkit.CodeInvalid, c.field)
-			})
-		}
-		d := must[*capacity.Deal](t)(f.cap.RegisterDeal(ctx, res, capacity.DealInput{CustomerName: "Globex", ExpectedValue: &value,
-			Currency: "usd", CloseDate: "2026-03-01", Note: "renewal"}))
-		if d.OwnerID != f.dist.ID || d.Status != capacity.DealSubmitted || !d.ExpectedValue.Decimal.Equal(value) || d.ExpectedTB.Valid {
-			t.Fatalf("deal %+v", d)
-		}
-		_, err := f.cap.ApproveDeal(ctx, res, d.ID, "")
-		wantCode(t, err, partnerkit.CodeForbidden)
-		_, err = f.cap.RejectDeal(ctx, f.distActor, d.ID, " ")
-		wantField(t, err, partnerkit.CodeInvalid, "reason")
-		_, err = f.cap.CloseDeal(ctx, res, d.ID, true)
-		wantCode(t, err, partnerkit.CodeConflict) // not approved yet
-		ok := must[*capacity.Deal](t)(f.cap.ApproveDeal(ctx, f.distActor, d.ID, "fits the plan"))
-		if ok.DecidedAt == nil || ok.Reason != "fits the plan" || ok.DecidedBy != f.distActor.UserID {
-			t.Fatalf("approved %+v", ok)
-		}
-		won := must[*capacity.Deal](t)(f.cap.CloseDeal(ctx, res, d.ID, true))
-		if won.Status != capacity.DealWon {
-			t.Fatalf("won %+v", won)
-		}
-		_, err = f.cap.RejectDeal(ctx, f.distActor, d.ID, "late")
-		wantCode(t, err, partnerkit.CodeConflict)
-		other := must[*capacity.Deal](t)(f.cap.RegisterDeal(ctx, res, capacity.DealInput{CustomerName: "Initech", ExpectedTB: &size, CloseDate: "2026-04-01"}))
-		rej := must[*capacity.Deal](t)(f.cap.RejectDeal(ctx, f.distActor, other.ID, "no capacity left"))
-		if rej.Status != capacity.DealRejected || rej.Reason != "no capacity left" {
-			t.Fatalf("rejected %+v", rej)
-		}
-		mine := must[partnerkit.List[capacity.Deal]](t)(f.cap.Deals(ctx, res, capacity.DealFilter{}))
-		theirs := must[partnerkit.List[capacity.Deal]](t)(f.cap.Deals(ctx, f.distActor, capacity.DealFilter{Status: capacity.DealWon}))
-		if mine.Total != 2 || mine.Items[0].ID != other.ID || theirs.Total != 1 || theirs.Items[0].ID != d.ID {
-			t.Fatalf("lists: mine %d, won %d", mine.Total, theirs.Total)
-		}
-		_, err = f.cap.Deal(ctx, f.resellerActor(0), d.ID)
-		wantCode(t, err, partnerkit.CodeNotFound)
-	})
+			q := tb("25")
+			up := must[*capacity.StorageAccount](t)(f.cap.UpdateStorageAccount(ctx, res, a.ID, capacity.StorageAccountUpdate{QuotaTB: &q, Version: a.Version}))
+			if !up.QuotaTB.Equal(q) || up.Version != a.Version+1 {
+				t.Fatalf("update %+v", up)
+			}
+			del := must[*capacity.StorageAccount](t)(f.cap.DeleteStorageAccount(ctx, res, a.ID))
+			if del.Status != capacity.StorageDeletionScheduled || del.DeleteAt == nil || del.DeleteAt.Sub(del.UpdatedAt) != capacity.DeletionGrace {
+				t.Fatalf("deleted %+v", del)
+			}
+			_, err = f.cap.DeleteStorageAccount(ctx, res, a.ID)
+			wantCode(t, err, partnerkit.CodeConflict)
+			must[*capacity.StorageAccount](t)(f.cap.CancelDeletion(ctx, res, a.ID))
+			must[*capacity.StorageAccount](t)(f.cap.DeleteStorageAccount(ctx, res, a.ID))
+			if ids := must[[]string](t)(f.cap.PurgeDeletedStorageAccounts(ctx)); len(ids) != 0 {
+				t.Fatalf("purged early: %v", ids)
+			}
+			scheduled := must[partnerkit.List[capacity.StorageAccount]](t)(f.cap.StorageAccounts(ctx, res, capacity.StorageFilter{Status: capacity.StorageDeletionScheduled}))
+			if scheduled.Total != 1 {
+				t.Fatalf("scheduled %+v", scheduled)
+			}
+			f.advance(capacity.DeletionGrace + time.Hour)
+			if ids := must[[]string](t)(f.cap.PurgeDeletedStorageAccounts(ctx)); len(ids) != 1 || ids[0] != a.ID {
+				t.Fatalf("purged %v", ids)
+			}
+			_, err = f.cap.StorageAccount(ctx, res, a.ID)
+			wantCode(t, err, partnerkit.CodeNotFound)
+			list := must[partnerkit.List[capacity.StorageAccount]](t)(f.cap.StorageAccounts(ctx, f.distActor, capacity.StorageFilter{PartnerID: f.resellers[0].ID}))
+			if list.Total != 2 || list.Items[0].Name != "Beta archive" || list.Items[1].Name != "Gamma" {
+				t.Fatalf("list %+v", list)
+			}
+			// A partner with storage accounts cannot be deleted.
+			err = f.svc.DeletePartner(ctx, f.distActor, f.resellers[0].ID)
+			wantCode(t, err, partnerkit.CodeConflict)
+			if !strings.Contains(partnerkit.ErrorMessage(err), "storage accounts") {
+				t.Fatalf("message %q should name the storage accounts", partnerkit.ErrorMessage(err))
+			}
+			// Another reseller sees none of it.
+			_, err = f.cap.StorageAccounts(ctx, f.resellerActor(1), capacity.StorageFilter{PartnerID: f.resellers[0].ID})
+			wantCode(t, err, partnerkit.CodeNotFound)
+			_, err = f.cap.StorageAccount(ctx, f.resellerActor(1), list.Items[0].ID)
+			wantCode(t, err, partnerkit.CodeNotFound)
+		}},
+
+		{name: "UsageReportsOverview", needs: forCapacity, fn: testUsage},
+		{name: "ExcessFiguresAgree", needs: forCapacity, fn: testExcessFiguresAgree},
+
+		{name: "Deals", needs: forCapacity, fn: func(t *testing.T, h Harness) {
+			f := newCapacityFixture(t, h)
+			res := f.resellerActor(1)
+			value, size := tb("12000.50"), tb("20")
+			for _, c := range []struct {
+				name  string
+				in    capacity.DealInput
+				field string
+			}{
+				{"ErrCustomer", capacity.DealInput{ExpectedTB: &size, CloseDate: "2026-03-01"}, "customer_name"},
+				{"ErrNoSize", capacity.DealInput{CustomerName: "C", CloseDate: "2026-03-01"}, "expected_tb"},
+				{"ErrPastDate", capacity.DealInput{CustomerName: "C", ExpectedTB: &size, CloseDate: "2025-12-01"}, "close_date"},
+				{"ErrDateFormat", capacity.DealInput{CustomerName: "C", ExpectedTB: &size, CloseDate: "03/01/2026"}, "close_date"},
+				{"ErrValueCurrency", capacity.DealInput{CustomerName: "C", ExpectedValue: &value, CloseDate: "2026-03-01"}, "currency"},
+			} {
+				t.Run(c.name, func(t *testing.T) {
+					_, err := f.cap.RegisterDeal(ctx, res, c.in)
+					wantField(t, err, partnerkit.CodeInvalid, c.field)
+				})
+			}
+			d := must[*capacity.Deal](t)(f.cap.RegisterDeal(ctx, res, capacity.DealInput{CustomerName: "Globex", ExpectedValue: &value,
+				Currency: "usd", CloseDate: "2026-03-01", Note: "renewal"}))
+			if d.OwnerID != f.dist.ID || d.Status != capacity.DealSubmitted || !d.ExpectedValue.Decimal.Equal(value) || d.ExpectedTB.Valid {
+				t.Fatalf("deal %+v", d)
+			}
+			_, err := f.cap.ApproveDeal(ctx, res, d.ID, "")
+			wantCode(t, err, partnerkit.CodeForbidden)
+			_, err = f.cap.RejectDeal(ctx, f.distActor, d.ID, " ")
+			wantField(t, err, partnerkit.CodeInvalid, "reason")
+			_, err = f.cap.CloseDeal(ctx, res, d.ID, true)
+			wantCode(t, err, partnerkit.CodeConflict) // not approved yet
+			ok := must[*capacity.Deal](t)(f.cap.ApproveDeal(ctx, f.distActor, d.ID, "fits the plan"))
+			if ok.DecidedAt == nil || ok.Reason != "fits the plan" || ok.DecidedBy != f.distActor.UserID {
+				t.Fatalf("approved %+v", ok)
+			}
+			won := must[*capacity.Deal](t)(f.cap.CloseDeal(ctx, res, d.ID, true))
+			if won.Status != capacity.DealWon {
+				t.Fatalf("won %+v", won)
+			}
+			_, err = f.cap.RejectDeal(ctx, f.distActor, d.ID, "late")
+			wantCode(t, err, partnerkit.CodeConflict)
+			other := must[*capacity.Deal](t)(f.cap.RegisterDeal(ctx, res, capacity.DealInput{CustomerName: "Initech", ExpectedTB: &size, CloseDate: "2026-04-01"}))
+			rej := must[*capacity.Deal](t)(f.cap.RejectDeal(ctx, f.distActor, other.ID, "no capacity left"))
+			if rej.Status != capacity.DealRejected || rej.Reason != "no capacity left" {
+				t.Fatalf("rejected %+v", rej)
+			}
+			mine := must[partnerkit.List[capacity.Deal]](t)(f.cap.Deals(ctx, res, capacity.DealFilter{}))
+			theirs := must[partnerkit.List[capacity.Deal]](t)(f.cap.Deals(ctx, f.distActor, capacity.DealFilter{Status: capacity.DealWon}))
+			if mine.Total != 2 || mine.Items[0].ID != other.ID || theirs.Total != 1 || theirs.Items[0].ID != d.ID {
+				t.Fatalf("lists: mine %d, won %d", mine.Total, theirs.Total)
+			}
+			_, err = f.cap.Deal(ctx, f.resellerActor(0), d.ID)
+			wantCode(t, err, partnerkit.CodeNotFound)
+		}},
+	}}
 }
 
 // testUsage ingests samples over days after the allocation, changes the
 // allocation in between, and checks rollups, idempotency, reports with
 // exact fees, and the overview.
-func testUsage(t *testing.T, open Opener) {
+func testUsage(t *testing.T, h Harness) {
 	ctx := context.Background()
-	f := newCapacityFixture(t, open)
+	f := newCapacityFixture(t, h)
 	res := f.resellerActor(0)
 	f.allocate(t, 0, f.c100.ID, "60")
 	f.allocate(t, 1, f.c100.ID, "40")

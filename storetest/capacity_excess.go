@@ -16,7 +16,7 @@ import (
 // the allocations but under the reservation, above the reservation, and on
 // a pay-per-use contract (no excess at all); and that a partner report's
 // allocation excess is the contract's when only that partner exceeds.
-func testExcessFiguresAgree(t *testing.T, open Opener) {
+func testExcessFiguresAgree(t *testing.T, h Harness) {
 	ctx := context.Background()
 	for _, c := range []struct {
 		name     string
@@ -42,7 +42,7 @@ func testExcessFiguresAgree(t *testing.T, open Opener) {
 			[2]string{"0", "0"}, true, [2][2]int64{{70, 20}, {65, 30}}, "0", "0", "0", "0"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			f := newCapacityFixture(t, open)
+			f := newCapacityFixture(t, h)
 			k := c.contract(f)
 			var accounts [2]*capacity.StorageAccount
 			for i := range accounts {

@@ -16,22 +16,31 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// Hostile runs the boundary rule's conformance tests: a Go caller of any
+// hostileSuite is the table of the boundary rule's conformance tests (see
+// RunHostileTests): a Go caller of any
 // service that passes a NUL byte, a control character, invalid UTF-8, a
 // blank name, an out-of-range number or page, or an unknown sort gets an
 // invalid error naming the field, on every store — so no store ever sees
 // such a value (PostgreSQL refuses NUL and overflows NUMERIC(38,12); on it
 // either would be an internal error). Every accepted sort of every paged
 // list reaches the store's ORDER BY, and huge pages never fail a store.
-func Hostile(t *testing.T, open Opener) {
+// The tests share one fixture, which the suite's setup makes, and run in
+// order.
+func hostileSuite() suite {
 	ctx := context.Background()
-	f := newResellersFixture(t, open)
-	if f.cap == nil || f.stores.Listings == nil {
-		t.Skip("needs every domain's store")
+	var (
+		f      *resellersFixture
+		lst    *listings.Service
+		admin  partnerkit.Actor
+		vendor *partners.Account
+		before int // accounts before the hostile calls
+	)
+	setup := func(t *testing.T, h Harness) {
+		f = newResellersFixture(t, h)
+		lst, admin = f.partnersEnv.lst, f.admin
+		vendor = f.create(t, admin, partners.CreatePartnerInput{Type: partners.TypeVendor, Name: "Vendor"})
+		before = f.count(t)
 	}
-	lst := f.partnersEnv.lst
-	admin := f.admin
-	vendor := f.create(t, admin, partners.CreatePartnerInput{Type: partners.TypeVendor, Name: "Vendor"})
 	nul, bad := "a\x00b", "Bad\xffName"
 	huge := decimal.New(1, 30)
 	ptr := func(s string) *string { return &s }
@@ -182,105 +191,106 @@ func Hostile(t *testing.T, open Opener) {
 		{"ChargesPartnerNUL", "partner_id", func() error { return e(f.rs.Charges(ctx, admin, resellers.ChargeFilter{PartnerID: nul})) }},
 		{"ChargesUnknownSort", "sort", func() error { return e(f.rs.Charges(ctx, admin, resellers.ChargeFilter{Sort: "amount"})) }},
 	}
-	before := f.count(t)
+	var tests []test
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
+		tests = append(tests, test{name: c.name, fn: func(t *testing.T, _ Harness) {
 			wantField(t, c.call(), partnerkit.CodeInvalid, c.field)
-		})
+		}})
 	}
-	if n := f.count(t); n != before {
-		t.Fatalf("hostile calls wrote %d accounts", n-before)
-	}
-
-	t.Run("EverySortReachesTheStore", func(t *testing.T) {
-		lists := []struct {
-			name  string
-			order partnerkit.Order
-			list  func(s partnerkit.Sort) error
-		}{
-			{"Directory", partners.DirectoryOrder, func(s partnerkit.Sort) error {
-				return e(f.svc.Directory(ctx, admin, partners.DirectoryFilter{Sort: s}))
-			}},
-			{"Audit", partners.AuditOrder, func(s partnerkit.Sort) error {
-				return e(f.svc.Audit(ctx, admin, partners.AuditFilter{EntityID: vendor.ID, Sort: s}))
-			}},
-			{"Agreements", agreements.ListOrder, func(s partnerkit.Sort) error { return e(f.agr.List(ctx, admin, agreements.ListFilter{Sort: s})) }},
-			{"Contracts", contracts.ListOrder, func(s partnerkit.Sort) error { return e(f.con.List(ctx, admin, contracts.ListFilter{Sort: s})) }},
-			{"StorageAccounts", capacity.StorageOrder, func(s partnerkit.Sort) error {
-				return e(f.cap.StorageAccounts(ctx, admin, capacity.StorageFilter{Sort: s}))
-			}},
-			{"Deals", capacity.DealOrder, func(s partnerkit.Sort) error { return e(f.cap.Deals(ctx, admin, capacity.DealFilter{Sort: s})) }},
-			{"Products", listings.ProductOrder, func(s partnerkit.Sort) error {
-				return e(lst.ListProducts(ctx, admin, listings.ProductFilter{VendorID: vendor.ID, Sort: s}))
-			}},
-			{"Listings", listings.ListingOrder, func(s partnerkit.Sort) error {
-				return e(lst.ListListings(ctx, admin, listings.ListingFilter{VendorID: vendor.ID, Sort: s}))
-			}},
-			{"Catalog", resellers.ServiceOrder, func(s partnerkit.Sort) error {
-				return e(f.rs.Catalog(ctx, f.resellerActor, resellers.ServiceFilter{Sort: s}))
-			}},
-			{"ProvidedServices", resellers.ServiceOrder, func(s partnerkit.Sort) error {
-				return e(f.rs.ProvidedServices(ctx, admin, resellers.ServiceFilter{Sort: s}))
-			}},
-			{"Clients", resellers.ClientOrder, func(s partnerkit.Sort) error {
-				return e(f.rs.Clients(ctx, f.resellerActor, resellers.ClientFilter{Sort: s}))
-			}},
-			{"Subscriptions", resellers.SubscriptionOrder, func(s partnerkit.Sort) error {
-				return e(f.rs.Subscriptions(ctx, f.resellerActor, resellers.SubscriptionFilter{Sort: s}))
-			}},
-			{"Charges", resellers.ChargeListOrder, func(s partnerkit.Sort) error {
-				return e(f.rs.Charges(ctx, f.resellerActor, resellers.ChargeFilter{Sort: s}))
-			}},
-		}
-		for _, l := range lists {
-			for _, s := range append(l.order.Sorts(), "") {
-				noErr(t, l.list(s))
+	return suite{setup: setup, setupNeeds: forEverything, tests: append(tests, []test{
+		{name: "HostileCallsWriteNothing", fn: func(t *testing.T, _ Harness) {
+			if n := f.count(t); n != before {
+				t.Fatalf("hostile calls wrote %d accounts", n-before)
 			}
-			wantField(t, l.list("bogus"), partnerkit.CodeInvalid, "sort")
-		}
-	})
-
-	t.Run("SortOrdersTheStorePage", func(t *testing.T) {
-		for _, n := range []string{"Bravo", "alpha", "Charlie"} {
-			must[*agreements.Agreement](t)(f.agr.Create(ctx, admin, agreements.CreateInput{Type: agreements.TypeProgram, Name: "Sorted " + n}))
-		}
-		names := func(s partnerkit.Sort, offset int) string {
-			l := must[partnerkit.List[agreements.Agreement]](t)(f.agr.List(ctx, admin, agreements.ListFilter{Q: "sorted", Sort: s,
-				Page: partnerkit.Page{Limit: 2, Offset: offset}}))
-			var out []string
-			for _, a := range l.Items {
-				out = append(out, strings.TrimPrefix(a.Name, "Sorted "))
+		}},
+		{name: "EverySortReachesTheStore", fn: func(t *testing.T, _ Harness) {
+			lists := []struct {
+				name  string
+				order partnerkit.Order
+				list  func(s partnerkit.Sort) error
+			}{
+				{"Directory", partners.DirectoryOrder, func(s partnerkit.Sort) error {
+					return e(f.svc.Directory(ctx, admin, partners.DirectoryFilter{Sort: s}))
+				}},
+				{"Audit", partners.AuditOrder, func(s partnerkit.Sort) error {
+					return e(f.svc.Audit(ctx, admin, partners.AuditFilter{EntityID: vendor.ID, Sort: s}))
+				}},
+				{"Agreements", agreements.ListOrder, func(s partnerkit.Sort) error { return e(f.agr.List(ctx, admin, agreements.ListFilter{Sort: s})) }},
+				{"Contracts", contracts.ListOrder, func(s partnerkit.Sort) error { return e(f.con.List(ctx, admin, contracts.ListFilter{Sort: s})) }},
+				{"StorageAccounts", capacity.StorageOrder, func(s partnerkit.Sort) error {
+					return e(f.cap.StorageAccounts(ctx, admin, capacity.StorageFilter{Sort: s}))
+				}},
+				{"Deals", capacity.DealOrder, func(s partnerkit.Sort) error { return e(f.cap.Deals(ctx, admin, capacity.DealFilter{Sort: s})) }},
+				{"Products", listings.ProductOrder, func(s partnerkit.Sort) error {
+					return e(lst.ListProducts(ctx, admin, listings.ProductFilter{VendorID: vendor.ID, Sort: s}))
+				}},
+				{"Listings", listings.ListingOrder, func(s partnerkit.Sort) error {
+					return e(lst.ListListings(ctx, admin, listings.ListingFilter{VendorID: vendor.ID, Sort: s}))
+				}},
+				{"Catalog", resellers.ServiceOrder, func(s partnerkit.Sort) error {
+					return e(f.rs.Catalog(ctx, f.resellerActor, resellers.ServiceFilter{Sort: s}))
+				}},
+				{"ProvidedServices", resellers.ServiceOrder, func(s partnerkit.Sort) error {
+					return e(f.rs.ProvidedServices(ctx, admin, resellers.ServiceFilter{Sort: s}))
+				}},
+				{"Clients", resellers.ClientOrder, func(s partnerkit.Sort) error {
+					return e(f.rs.Clients(ctx, f.resellerActor, resellers.ClientFilter{Sort: s}))
+				}},
+				{"Subscriptions", resellers.SubscriptionOrder, func(s partnerkit.Sort) error {
+					return e(f.rs.Subscriptions(ctx, f.resellerActor, resellers.SubscriptionFilter{Sort: s}))
+				}},
+				{"Charges", resellers.ChargeListOrder, func(s partnerkit.Sort) error {
+					return e(f.rs.Charges(ctx, f.resellerActor, resellers.ChargeFilter{Sort: s}))
+				}},
 			}
-			return strings.Join(out, ",")
-		}
-		for _, c := range []struct {
-			sort   partnerkit.Sort
-			offset int
-			want   string
-		}{
-			{"", 0, "alpha,Bravo"}, {"name", 2, "Charlie"}, {"-name", 0, "Charlie,Bravo"},
-			{"created_at", 0, "Bravo,alpha"}, {"-created_at", 1, "alpha,Bravo"},
-		} {
-			if got := names(c.sort, c.offset); got != c.want {
-				t.Errorf("sort %q offset %d: %s, want %s", c.sort, c.offset, got, c.want)
+			for _, l := range lists {
+				for _, s := range append(l.order.Sorts(), "") {
+					noErr(t, l.list(s))
+				}
+				wantField(t, l.list("bogus"), partnerkit.CodeInvalid, "sort")
 			}
-		}
-	})
-
-	t.Run("HugePagesNeverFailAStore", func(t *testing.T) {
-		st := f.stores
-		limits := []struct{ limit, offset int }{{math.MaxInt, math.MaxInt}, {math.MaxInt, 0}, {0, math.MaxInt}, {1, math.MaxInt - 1}}
-		for _, p := range limits {
-			_, _, err := st.Partners.Directory(ctx, partners.DirectoryQuery{ManagerID: f.root.ID, Limit: p.limit, Offset: p.offset})
-			noErr(t, err)
-			_, _, err = st.Partners.AuditTrail(ctx, partners.AuditQuery{EntityID: vendor.ID, Limit: p.limit, Offset: p.offset})
-			noErr(t, err)
-			_, _, err = st.Agreements.ListAgreements(ctx, agreements.Query{OwnerID: f.root.ID, Limit: p.limit, Offset: p.offset})
-			noErr(t, err)
-			_, _, err = st.Contracts.ListContracts(ctx, contracts.Query{AccountID: f.root.ID, Limit: p.limit, Offset: p.offset})
-			noErr(t, err)
-			_, _, err = st.Resellers.ListClients(ctx, resellers.ClientQuery{PartnerID: f.reseller.ID, Limit: p.limit, Offset: p.offset})
-			noErr(t, err)
-		}
-	})
+		}},
+		{name: "SortOrdersTheStorePage", fn: func(t *testing.T, _ Harness) {
+			for _, n := range []string{"Bravo", "alpha", "Charlie"} {
+				must[*agreements.Agreement](t)(f.agr.Create(ctx, admin, agreements.CreateInput{Type: agreements.TypeProgram, Name: "Sorted " + n}))
+			}
+			names := func(s partnerkit.Sort, offset int) string {
+				l := must[partnerkit.List[agreements.Agreement]](t)(f.agr.List(ctx, admin, agreements.ListFilter{Q: "sorted", Sort: s,
+					Page: partnerkit.Page{Limit: 2, Offset: offset}}))
+				var out []string
+				for _, a := range l.Items {
+					out = append(out, strings.TrimPrefix(a.Name, "Sorted "))
+				}
+				return strings.Join(out, ",")
+			}
+			for _, c := range []struct {
+				sort   partnerkit.Sort
+				offset int
+				want   string
+			}{
+				{"", 0, "alpha,Bravo"}, {"name", 2, "Charlie"}, {"-name", 0, "Charlie,Bravo"},
+				{"created_at", 0, "Bravo,alpha"}, {"-created_at", 1, "alpha,Bravo"},
+			} {
+				if got := names(c.sort, c.offset); got != c.want {
+					t.Errorf("sort %q offset %d: %s, want %s", c.sort, c.offset, got, c.want)
+				}
+			}
+		}},
+		{name: "HugePagesNeverFailAStore", fn: func(t *testing.T, _ Harness) {
+			st := f.stores
+			limits := []struct{ limit, offset int }{{math.MaxInt, math.MaxInt}, {math.MaxInt, 0}, {0, math.MaxInt}, {1, math.MaxInt - 1}}
+			for _, p := range limits {
+				_, _, err := st.Partners.Directory(ctx, partners.DirectoryQuery{ManagerID: f.root.ID, Limit: p.limit, Offset: p.offset})
+				noErr(t, err)
+				_, _, err = st.Partners.AuditTrail(ctx, partners.AuditQuery{EntityID: vendor.ID, Limit: p.limit, Offset: p.offset})
+				noErr(t, err)
+				_, _, err = st.Agreements.ListAgreements(ctx, agreements.Query{OwnerID: f.root.ID, Limit: p.limit, Offset: p.offset})
+				noErr(t, err)
+				_, _, err = st.Contracts.ListContracts(ctx, contracts.Query{AccountID: f.root.ID, Limit: p.limit, Offset: p.offset})
+				noErr(t, err)
+				_, _, err = st.Resellers.ListClients(ctx, resellers.ClientQuery{PartnerID: f.reseller.ID, Limit: p.limit, Offset: p.offset})
+				noErr(t, err)
+			}
+		}},
+	}...)}
 }

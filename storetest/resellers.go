@@ -25,13 +25,11 @@ type resellersFixture struct {
 	service       *resellers.CatalogService
 }
 
-func newResellersFixture(t *testing.T, open Opener) *resellersFixture {
+func newResellersFixture(t *testing.T, h Harness) *resellersFixture {
 	t.Helper()
 	ctx := context.Background()
-	e := newPartnersEnv(t, open)
-	if e.stores.Resellers == nil || e.con == nil {
-		t.Skip("no resellers store")
-	}
+	e := newPartnersEnv(t, h)
+	declared(t, e.stores, forResellers)
 	f := &resellersFixture{partnersEnv: e, st: e.stores.Resellers, rs: e.rs}
 	f.reseller = e.create(t, e.admin, partners.CreatePartnerInput{Type: partners.TypeReseller, Name: "Reseller"})
 	f.resellerActor = partnerkit.Actor{AccountID: f.reseller.ID, UserID: "UR-reseller", Role: partnerkit.RoleAdmin}
@@ -69,205 +67,207 @@ func sameAmounts(t *testing.T, got, want []resellers.Amount) {
 	}
 }
 
-// Resellers runs the conformance tests of resellers.Store through the service.
-func Resellers(t *testing.T, open Opener) {
+// resellersSuite is the table of resellers.Store's conformance tests,
+// through the service.
+func resellersSuite() suite {
 	ctx := context.Background()
-
-	t.Run("CatalogRoundTrip", func(t *testing.T) {
-		f := newResellersFixture(t, open)
-		got := must[*resellers.CatalogService](t)(f.st.GetService(ctx, f.service.ID))
-		if got.Name != "Cloud Mail" || got.ProviderID != f.root.ID || len(got.Plans) != 2 || got.Version != 1 ||
-			!got.CreatedAt.Equal(f.service.CreatedAt) || got.CreatedAt.Location() != time.UTC {
-			t.Fatalf("stored service = %+v", got)
-		}
-		r := got.Plans[0].Resources[1]
-		if !r.UnitPrice.Equal(tb("0.000001")) || !got.Plans[0].DecreaseAtRenewal || got.Plans[1].TrialDays != 30 {
-			t.Fatalf("plans = %+v", got.Plans)
-		}
-		catalog := must[partnerkit.List[resellers.CatalogService]](t)(f.rs.Catalog(ctx, f.resellerActor, resellers.ServiceFilter{}))
-		if catalog.Total != 1 || catalog.Items[0].ID != f.service.ID {
-			t.Fatalf("catalog = %+v", catalog)
-		}
-		// A stale version is a conflict; a missing service not_found.
-		stale := *got
-		stale.Version = 7
-		wantCode(t, f.st.UpdateService(ctx, &stale), partnerkit.CodeConflict)
-		stale.ID = "SVC-missing"
-		wantCode(t, f.st.UpdateService(ctx, &stale), partnerkit.CodeNotFound)
-		_, err := f.st.GetService(ctx, "SVC-missing")
-		wantCode(t, err, partnerkit.CodeNotFound)
-	})
-
-	t.Run("ClientsListAndFilter", func(t *testing.T) {
-		f := newResellersFixture(t, open)
-		for _, n := range []string{"Zeta", "alpha", "Beta_1", "Beta%2"} {
-			must[*resellers.Client](t)(f.rs.CreateClient(ctx, f.resellerActor, resellers.ClientInput{Name: n}))
-		}
-		l := must[partnerkit.List[resellers.Client]](t)(f.rs.Clients(ctx, f.resellerActor, resellers.ClientFilter{}))
-		var names []string
-		for _, c := range l.Items {
-			names = append(names, c.Name)
-		}
-		if l.Total != 4 || names[0] != "Beta%2" || names[3] != "alpha" {
-			t.Fatalf("clients (byte order) = %v", names)
-		}
-		l = must[partnerkit.List[resellers.Client]](t)(f.rs.Clients(ctx, f.resellerActor, resellers.ClientFilter{Q: "a_"}))
-		if l.Total != 1 || l.Items[0].Name != "Beta_1" {
-			t.Fatalf("q=a_ = %+v", l.Items)
-		}
-		hold := resellers.ClientOnHold
-		c := must[*resellers.Client](t)(f.rs.UpdateClient(ctx, f.resellerActor, l.Items[0].ID, resellers.ClientUpdate{Status: &hold}))
-		if c.Version != 2 {
-			t.Fatalf("version = %d", c.Version)
-		}
-		l = must[partnerkit.List[resellers.Client]](t)(f.rs.Clients(ctx, f.resellerActor, resellers.ClientFilter{Status: resellers.ClientOnHold}))
-		if l.Total != 1 {
-			t.Fatalf("on hold = %+v", l)
-		}
-		l = must[partnerkit.List[resellers.Client]](t)(f.rs.Clients(ctx, f.resellerActor, resellers.ClientFilter{Page: partnerkit.Page{Limit: 2, Offset: 1}}))
-		if l.Total != 4 || len(l.Items) != 2 {
-			t.Fatalf("page = %+v", l)
-		}
-		// The provider sees the clients of the reseller it manages; the
-		// reseller does not see the provider's.
-		l = must[partnerkit.List[resellers.Client]](t)(f.rs.Clients(ctx, f.admin, resellers.ClientFilter{PartnerID: f.reseller.ID}))
-		if l.Total != 4 {
-			t.Fatalf("provider's view = %d", l.Total)
-		}
-		_, err := f.rs.Clients(ctx, f.resellerActor, resellers.ClientFilter{PartnerID: f.root.ID})
-		wantCode(t, err, partnerkit.CodeNotFound)
-	})
-
-	t.Run("SubscriptionLifecycle", func(t *testing.T) {
-		f := newResellersFixture(t, open)
-		sub := f.order(t, "Acme", "10")
-		got := must[*resellers.Subscription](t)(f.st.GetSubscription(ctx, sub.ID))
-		sameAmounts(t, got.Resources, sub.Resources)
-		if got.Status != resellers.StatusActive || !got.PeriodEnd.Equal(sub.PeriodEnd) || got.TrialEndsAt != nil || got.Scheduled != nil ||
-			!got.DecreaseAtRenewal || got.ServiceName != "Cloud Mail" || got.PlanName != "Business" {
-			t.Fatalf("stored subscription = %+v", got)
-		}
-		// Decrease at renewal: scheduled, then applied.
-		sub = must[*resellers.Subscription](t)(f.rs.ChangeResources(ctx, f.resellerActor, sub.ID, []resellers.AmountInput{{Name: "mailboxes", Amount: tb("4")}}))
-		got = must[*resellers.Subscription](t)(f.st.GetSubscription(ctx, sub.ID))
-		if len(got.Scheduled) != 1 || !got.Scheduled[0].Amount.Equal(tb("4")) || !got.Resources[0].Amount.Equal(tb("10")) {
-			t.Fatalf("scheduled = %+v / %+v", got.Scheduled, got.Resources)
-		}
-		sub = must[*resellers.Subscription](t)(f.rs.Renew(ctx, f.resellerActor, sub.ID))
-		got = must[*resellers.Subscription](t)(f.st.GetSubscription(ctx, sub.ID))
-		if got.Scheduled != nil || !got.Resources[0].Amount.Equal(tb("4")) || got.Version != 3 {
-			t.Fatalf("renewed = %+v", got)
-		}
-		must[*resellers.Subscription](t)(f.rs.Stop(ctx, f.resellerActor, sub.ID))
-		_, err := f.rs.Renew(ctx, f.resellerActor, sub.ID)
-		wantField(t, err, partnerkit.CodeConflict, "status")
-		_, err = f.rs.Stop(ctx, f.resellerActor, sub.ID)
-		wantField(t, err, partnerkit.CodeConflict, "status")
-		must[*resellers.Subscription](t)(f.rs.Activate(ctx, f.resellerActor, sub.ID))
-
-		evs := must[[]resellers.Event](t)(f.rs.History(ctx, f.resellerActor, sub.ID))
-		var types []string
-		for i, e := range evs {
-			types = append(types, string(e.Type))
-			if e.Seq != i+1 || e.Actor != "UR-reseller" || e.At.Location() != time.UTC {
-				t.Fatalf("event %d = %+v", i, e)
+	return suite{tests: []test{
+		{name: "CatalogRoundTrip", needs: forResellers, fn: func(t *testing.T, h Harness) {
+			f := newResellersFixture(t, h)
+			got := must[*resellers.CatalogService](t)(f.st.GetService(ctx, f.service.ID))
+			if got.Name != "Cloud Mail" || got.ProviderID != f.root.ID || len(got.Plans) != 2 || got.Version != 1 ||
+				!got.CreatedAt.Equal(f.service.CreatedAt) || got.CreatedAt.Location() != time.UTC {
+				t.Fatalf("stored service = %+v", got)
 			}
-		}
-		if want := "ordered decrease_scheduled renewed stopped activated"; joinStrings(types) != want {
-			t.Fatalf("history = %s, want %s", joinStrings(types), want)
-		}
-		if evs[3].From != resellers.StatusActive || evs[3].To != resellers.StatusStopped {
-			t.Fatalf("stop event = %+v", evs[3])
-		}
-		if !evs[0].Resources[0].Amount.Equal(tb("10")) || !evs[2].Resources[0].Amount.Equal(tb("4")) {
-			t.Fatalf("event amounts = %+v / %+v", evs[0].Resources, evs[2].Resources)
-		}
-	})
-
-	t.Run("ChargesDecimal", func(t *testing.T) {
-		f := newResellersFixture(t, open)
-		sub := f.order(t, "Acme", "3")
-		charges := must[partnerkit.List[resellers.Charge]](t)(f.rs.Charges(ctx, f.resellerActor, resellers.ChargeFilter{}))
-		if charges.Total != 2 {
-			t.Fatalf("charges = %+v", charges)
-		}
-		total := decimal.Zero
-		for _, c := range charges.Items {
-			total = total.Add(c.Amount)
-			if c.PartnerID != f.reseller.ID || c.SubscriptionID != sub.ID || c.Kind != resellers.ChargeOrder || !c.Fraction.Equal(tb("1")) {
-				t.Fatalf("charge = %+v", c)
+			r := got.Plans[0].Resources[1]
+			if !r.UnitPrice.Equal(tb("0.000001")) || !got.Plans[0].DecreaseAtRenewal || got.Plans[1].TrialDays != 30 {
+				t.Fatalf("plans = %+v", got.Plans)
 			}
-		}
-		// 3 × 4.125 = 12.375 → 12.38; 1234567.123456 × 0.000001 = 1.234567… → 1.23.
-		if !total.Equal(tb("13.61")) {
-			t.Fatalf("total = %s, want 13.61", total)
-		}
-		byArchive := charges.Items[0]
-		if byArchive.Resource != "archive" {
-			byArchive = charges.Items[1]
-		}
-		if !byArchive.Quantity.Equal(tb("1234567.123456")) || !byArchive.UnitPrice.Equal(tb("0.000001")) {
-			t.Fatalf("archive charge lost digits: %+v", byArchive)
-		}
-		sub2 := f.order(t, "Beta", "1")
-		l := must[partnerkit.List[resellers.Charge]](t)(f.rs.Charges(ctx, f.resellerActor, resellers.ChargeFilter{SubscriptionID: sub2.ID}))
-		if l.Total != 2 {
-			t.Fatalf("one subscription's charges = %d", l.Total)
-		}
-		l = must[partnerkit.List[resellers.Charge]](t)(f.rs.Charges(ctx, f.resellerActor, resellers.ChargeFilter{From: sub2.CreatedAt}))
-		if l.Total != 2 {
-			t.Fatalf("charges from = %d", l.Total)
-		}
-		subs := must[partnerkit.List[resellers.Subscription]](t)(f.rs.Subscriptions(ctx, f.resellerActor, resellers.SubscriptionFilter{}))
-		if subs.Total != 2 || subs.Items[0].ID != sub2.ID {
-			t.Fatalf("subscriptions newest first = %+v", subs.Items)
-		}
-		a := must[*resellers.Analytics](t)(f.rs.Analytics(ctx, f.resellerActor, resellers.AnalyticsQuery{Granularity: resellers.ByDay,
-			From: Epoch, To: Epoch.AddDate(0, 0, 1)}))
-		if len(a.Rows) != 2 || a.Rows[0].Name != "Acme" || !a.Rows[0].Total.Equal(tb("13.61")) || !a.Total.Equal(tb("13.61").Add(tb("4.13")).Add(tb("1.23"))) {
-			t.Fatalf("analytics = %+v", a)
-		}
-	})
+			catalog := must[partnerkit.List[resellers.CatalogService]](t)(f.rs.Catalog(ctx, f.resellerActor, resellers.ServiceFilter{}))
+			if catalog.Total != 1 || catalog.Items[0].ID != f.service.ID {
+				t.Fatalf("catalog = %+v", catalog)
+			}
+			// A stale version is a conflict; a missing service not_found.
+			stale := *got
+			stale.Version = 7
+			wantCode(t, f.st.UpdateService(ctx, &stale), partnerkit.CodeConflict)
+			stale.ID = "SVC-missing"
+			wantCode(t, f.st.UpdateService(ctx, &stale), partnerkit.CodeNotFound)
+			_, err := f.st.GetService(ctx, "SVC-missing")
+			wantCode(t, err, partnerkit.CodeNotFound)
+		}},
 
-	t.Run("RollbackOnFailure", func(t *testing.T) {
-		f := newResellersFixture(t, open)
-		// A failing order creates no inline client: nothing is half-written.
-		_, err := f.rs.Order(ctx, f.resellerActor, resellers.OrderInput{NewClient: &resellers.ClientInput{Name: "Ghost"},
-			ServiceID: f.service.ID, PlanID: f.service.Plans[0].ID,
-			Resources: []resellers.AmountInput{{Name: "mailboxes", Amount: tb("501")}}})
-		wantField(t, err, partnerkit.CodeInvalid, "resources[0].amount")
-		l := must[partnerkit.List[resellers.Client]](t)(f.rs.Clients(ctx, f.resellerActor, resellers.ClientFilter{}))
-		if l.Total != 0 {
-			t.Fatalf("clients after a failed order = %d", l.Total)
-		}
-	})
+		{name: "ClientsListAndFilter", needs: forResellers, fn: func(t *testing.T, h Harness) {
+			f := newResellersFixture(t, h)
+			for _, n := range []string{"Zeta", "alpha", "Beta_1", "Beta%2"} {
+				must[*resellers.Client](t)(f.rs.CreateClient(ctx, f.resellerActor, resellers.ClientInput{Name: n}))
+			}
+			l := must[partnerkit.List[resellers.Client]](t)(f.rs.Clients(ctx, f.resellerActor, resellers.ClientFilter{}))
+			var names []string
+			for _, c := range l.Items {
+				names = append(names, c.Name)
+			}
+			if l.Total != 4 || names[0] != "Beta%2" || names[3] != "alpha" {
+				t.Fatalf("clients (byte order) = %v", names)
+			}
+			l = must[partnerkit.List[resellers.Client]](t)(f.rs.Clients(ctx, f.resellerActor, resellers.ClientFilter{Q: "a_"}))
+			if l.Total != 1 || l.Items[0].Name != "Beta_1" {
+				t.Fatalf("q=a_ = %+v", l.Items)
+			}
+			hold := resellers.ClientOnHold
+			c := must[*resellers.Client](t)(f.rs.UpdateClient(ctx, f.resellerActor, l.Items[0].ID, resellers.ClientUpdate{Status: &hold}))
+			if c.Version != 2 {
+				t.Fatalf("version = %d", c.Version)
+			}
+			l = must[partnerkit.List[resellers.Client]](t)(f.rs.Clients(ctx, f.resellerActor, resellers.ClientFilter{Status: resellers.ClientOnHold}))
+			if l.Total != 1 {
+				t.Fatalf("on hold = %+v", l)
+			}
+			l = must[partnerkit.List[resellers.Client]](t)(f.rs.Clients(ctx, f.resellerActor, resellers.ClientFilter{Page: partnerkit.Page{Limit: 2, Offset: 1}}))
+			if l.Total != 4 || len(l.Items) != 2 {
+				t.Fatalf("page = %+v", l)
+			}
+			// The provider sees the clients of the reseller it manages; the
+			// reseller does not see the provider's.
+			l = must[partnerkit.List[resellers.Client]](t)(f.rs.Clients(ctx, f.admin, resellers.ClientFilter{PartnerID: f.reseller.ID}))
+			if l.Total != 4 {
+				t.Fatalf("provider's view = %d", l.Total)
+			}
+			_, err := f.rs.Clients(ctx, f.resellerActor, resellers.ClientFilter{PartnerID: f.root.ID})
+			wantCode(t, err, partnerkit.CodeNotFound)
+		}},
 
-	t.Run("Trial", func(t *testing.T) {
-		f := newResellersFixture(t, open)
-		sub := must[*resellers.Subscription](t)(f.rs.Order(ctx, f.resellerActor, resellers.OrderInput{
-			NewClient: &resellers.ClientInput{Name: "Trial Co"}, ServiceID: f.service.ID, PlanID: f.service.Plans[1].ID}))
-		got := must[*resellers.Subscription](t)(f.st.GetSubscription(ctx, sub.ID))
-		if got.TrialEndsAt == nil || !got.TrialEndsAt.Equal(*sub.TrialEndsAt) || got.TrialEndsAt.Location() != time.UTC {
-			t.Fatalf("trial end = %v", got.TrialEndsAt)
-		}
-		l := must[partnerkit.List[resellers.Charge]](t)(f.rs.Charges(ctx, f.resellerActor, resellers.ChargeFilter{}))
-		if l.Total != 1 || !l.Items[0].Amount.IsZero() || !l.Items[0].UnitPrice.IsZero() {
-			t.Fatalf("trial charge = %+v", l.Items)
-		}
-	})
+		{name: "SubscriptionLifecycle", needs: forResellers, fn: func(t *testing.T, h Harness) {
+			f := newResellersFixture(t, h)
+			sub := f.order(t, "Acme", "10")
+			got := must[*resellers.Subscription](t)(f.st.GetSubscription(ctx, sub.ID))
+			sameAmounts(t, got.Resources, sub.Resources)
+			if got.Status != resellers.StatusActive || !got.PeriodEnd.Equal(sub.PeriodEnd) || got.TrialEndsAt != nil || got.Scheduled != nil ||
+				!got.DecreaseAtRenewal || got.ServiceName != "Cloud Mail" || got.PlanName != "Business" {
+				t.Fatalf("stored subscription = %+v", got)
+			}
+			// Decrease at renewal: scheduled, then applied.
+			sub = must[*resellers.Subscription](t)(f.rs.ChangeResources(ctx, f.resellerActor, sub.ID, []resellers.AmountInput{{Name: "mailboxes", Amount: tb("4")}}))
+			got = must[*resellers.Subscription](t)(f.st.GetSubscription(ctx, sub.ID))
+			if len(got.Scheduled) != 1 || !got.Scheduled[0].Amount.Equal(tb("4")) || !got.Resources[0].Amount.Equal(tb("10")) {
+				t.Fatalf("scheduled = %+v / %+v", got.Scheduled, got.Resources)
+			}
+			sub = must[*resellers.Subscription](t)(f.rs.Renew(ctx, f.resellerActor, sub.ID))
+			got = must[*resellers.Subscription](t)(f.st.GetSubscription(ctx, sub.ID))
+			if got.Scheduled != nil || !got.Resources[0].Amount.Equal(tb("4")) || got.Version != 3 {
+				t.Fatalf("renewed = %+v", got)
+			}
+			must[*resellers.Subscription](t)(f.rs.Stop(ctx, f.resellerActor, sub.ID))
+			_, err := f.rs.Renew(ctx, f.resellerActor, sub.ID)
+			wantField(t, err, partnerkit.CodeConflict, "status")
+			_, err = f.rs.Stop(ctx, f.resellerActor, sub.ID)
+			wantField(t, err, partnerkit.CodeConflict, "status")
+			must[*resellers.Subscription](t)(f.rs.Activate(ctx, f.resellerActor, sub.ID))
 
-	t.Run("DependentsBlockPartnerDeletion", func(t *testing.T) {
-		f := newResellersFixture(t, open)
-		f.order(t, "Acme", "3")
-		reseller := must[map[string]int](t)(f.stores.Partners.Dependents(ctx, f.reseller.ID))
-		if reseller["clients"] != 1 || reseller["subscriptions"] != 1 {
-			t.Fatalf("reseller dependents = %v, want 1 client and 1 subscription", reseller)
-		}
-		provider := must[map[string]int](t)(f.stores.Partners.Dependents(ctx, f.service.ProviderID))
-		if provider["catalog services"] != 1 || provider["subscriptions"] != 1 {
-			t.Fatalf("provider dependents = %v, want 1 catalog service and 1 subscription", provider)
-		}
-	})
+			evs := must[[]resellers.Event](t)(f.rs.History(ctx, f.resellerActor, sub.ID))
+			var types []string
+			for i, e := range evs {
+				types = append(types, string(e.Type))
+				if e.Seq != i+1 || e.Actor != "UR-reseller" || e.At.Location() != time.UTC {
+					t.Fatalf("event %d = %+v", i, e)
+				}
+			}
+			if want := "ordered decrease_scheduled renewed stopped activated"; joinStrings(types) != want {
+				t.Fatalf("history = %s, want %s", joinStrings(types), want)
+			}
+			if evs[3].From != resellers.StatusActive || evs[3].To != resellers.StatusStopped {
+				t.Fatalf("stop event = %+v", evs[3])
+			}
+			if !evs[0].Resources[0].Amount.Equal(tb("10")) || !evs[2].Resources[0].Amount.Equal(tb("4")) {
+				t.Fatalf("event amounts = %+v / %+v", evs[0].Resources, evs[2].Resources)
+			}
+		}},
+
+		{name: "ChargesDecimal", needs: forResellers, fn: func(t *testing.T, h Harness) {
+			f := newResellersFixture(t, h)
+			sub := f.order(t, "Acme", "3")
+			charges := must[partnerkit.List[resellers.Charge]](t)(f.rs.Charges(ctx, f.resellerActor, resellers.ChargeFilter{}))
+			if charges.Total != 2 {
+				t.Fatalf("charges = %+v", charges)
+			}
+			total := decimal.Zero
+			for _, c := range charges.Items {
+				total = total.Add(c.Amount)
+				if c.PartnerID != f.reseller.ID || c.SubscriptionID != sub.ID || c.Kind != resellers.ChargeOrder || !c.Fraction.Equal(tb("1")) {
+					t.Fatalf("charge = %+v", c)
+				}
+			}
+			// 3 × 4.125 = 12.375 → 12.38; 1234567.123456 × 0.000001 = 1.234567… → 1.23.
+			if !total.Equal(tb("13.61")) {
+				t.Fatalf("total = %s, want 13.61", total)
+			}
+			byArchive := charges.Items[0]
+			if byArchive.Resource != "archive" {
+				byArchive = charges.Items[1]
+			}
+			if !byArchive.Quantity.Equal(tb("1234567.123456")) || !byArchive.UnitPrice.Equal(tb("0.000001")) {
+				t.Fatalf("archive charge lost digits: %+v", byArchive)
+			}
+			sub2 := f.order(t, "Beta", "1")
+			l := must[partnerkit.List[resellers.Charge]](t)(f.rs.Charges(ctx, f.resellerActor, resellers.ChargeFilter{SubscriptionID: sub2.ID}))
+			if l.Total != 2 {
+				t.Fatalf("one subscription's charges = %d", l.Total)
+			}
+			l = must[partnerkit.List[resellers.Charge]](t)(f.rs.Charges(ctx, f.resellerActor, resellers.ChargeFilter{From: sub2.CreatedAt}))
+			if l.Total != 2 {
+				t.Fatalf("charges from = %d", l.Total)
+			}
+			subs := must[partnerkit.List[resellers.Subscription]](t)(f.rs.Subscriptions(ctx, f.resellerActor, resellers.SubscriptionFilter{}))
+			if subs.Total != 2 || subs.Items[0].ID != sub2.ID {
+				t.Fatalf("subscriptions newest first = %+v", subs.Items)
+			}
+			a := must[*resellers.Analytics](t)(f.rs.Analytics(ctx, f.resellerActor, resellers.AnalyticsQuery{Granularity: resellers.ByDay,
+				From: Epoch, To: Epoch.AddDate(0, 0, 1)}))
+			if len(a.Rows) != 2 || a.Rows[0].Name != "Acme" || !a.Rows[0].Total.Equal(tb("13.61")) || !a.Total.Equal(tb("13.61").Add(tb("4.13")).Add(tb("1.23"))) {
+				t.Fatalf("analytics = %+v", a)
+			}
+		}},
+
+		{name: "RollbackOnFailure", needs: forResellers, fn: func(t *testing.T, h Harness) {
+			f := newResellersFixture(t, h)
+			// A failing order creates no inline client: nothing is half-written.
+			_, err := f.rs.Order(ctx, f.resellerActor, resellers.OrderInput{NewClient: &resellers.ClientInput{Name: "Ghost"},
+				ServiceID: f.service.ID, PlanID: f.service.Plans[0].ID,
+				Resources: []resellers.AmountInput{{Name: "mailboxes", Amount: tb("501")}}})
+			wantField(t, err, partnerkit.CodeInvalid, "resources[0].amount")
+			l := must[partnerkit.List[resellers.Client]](t)(f.rs.Clients(ctx, f.resellerActor, resellers.ClientFilter{}))
+			if l.Total != 0 {
+				t.Fatalf("clients after a failed order = %d", l.Total)
+			}
+		}},
+
+		{name: "Trial", needs: forResellers, fn: func(t *testing.T, h Harness) {
+			f := newResellersFixture(t, h)
+			sub := must[*resellers.Subscription](t)(f.rs.Order(ctx, f.resellerActor, resellers.OrderInput{
+				NewClient: &resellers.ClientInput{Name: "Trial Co"}, ServiceID: f.service.ID, PlanID: f.service.Plans[1].ID}))
+			got := must[*resellers.Subscription](t)(f.st.GetSubscription(ctx, sub.ID))
+			if got.TrialEndsAt == nil || !got.TrialEndsAt.Equal(*sub.TrialEndsAt) || got.TrialEndsAt.Location() != time.UTC {
+				t.Fatalf("trial end = %v", got.TrialEndsAt)
+			}
+			l := must[partnerkit.List[resellers.Charge]](t)(f.rs.Charges(ctx, f.resellerActor, resellers.ChargeFilter{}))
+			if l.Total != 1 || !l.Items[0].Amount.IsZero() || !l.Items[0].UnitPrice.IsZero() {
+				t.Fatalf("trial charge = %+v", l.Items)
+			}
+		}},
+
+		{name: "DependentsBlockPartnerDeletion", needs: forResellers, fn: func(t *testing.T, h Harness) {
+			f := newResellersFixture(t, h)
+			f.order(t, "Acme", "3")
+			reseller := must[map[string]int](t)(f.stores.Partners.Dependents(ctx, f.reseller.ID))
+			if reseller["clients"] != 1 || reseller["subscriptions"] != 1 {
+				t.Fatalf("reseller dependents = %v, want 1 client and 1 subscription", reseller)
+			}
+			provider := must[map[string]int](t)(f.stores.Partners.Dependents(ctx, f.service.ProviderID))
+			if provider["catalog services"] != 1 || provider["subscriptions"] != 1 {
+				t.Fatalf("provider dependents = %v, want 1 catalog service and 1 subscription", provider)
+			}
+		}},
+	}}
 }
 
 func joinStrings(ss []string) string {

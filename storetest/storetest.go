@@ -1,13 +1,47 @@
-// Package storetest is the conformance suite of Partnerkit's stores: one set
-// of behaviour tests that the in-memory store and every SQL dialect must all
-// pass, so they cannot drift apart. Adopters can run it against a store of
-// their own:
+// Package storetest is the conformance kit of Partnerkit's stores: one set
+// of behaviour tests that the memory stores and the SQL stores on SQLite and
+// PostgreSQL all pass, so they cannot drift apart, and that a store of your
+// own can run. As in go-cloud's drivertest, you implement a Harness, which
+// makes a new set of stores on an empty database for each test, and call
+// RunConformanceTests (every domain's tests) or one domain's Run…Tests
+// (RunPartnersTests, …) from a test in your store's package:
+//
+//	// myHarness makes the stores under test: a partners store only, here
+//	// Partnerkit's memory store standing in for one of your own.
+//	type myHarness struct{}
+//
+//	func newMyHarness(t *testing.T) storetest.Harness { return myHarness{} }
+//
+//	func (myHarness) MakeStores(t *testing.T) storetest.Stores {
+//		return storetest.Stores{Partners: memstore.New(memstore.NewDB())}
+//	}
+//
+//	func (myHarness) Capabilities() storetest.Capabilities {
+//		return storetest.Capabilities{Name: "mine", SerializesWrites: true}
+//	}
+//
+//	func (myHarness) Close() {}
 //
 //	func TestMyStore(t *testing.T) {
-//		storetest.Run(t, func(t *testing.T) storetest.Stores {
-//			return storetest.Stores{Partners: mystore.New(t)}
-//		})
+//		storetest.RunConformanceTests(t, newMyHarness)
 //	}
+//
+// This package's TestMyStore runs exactly that code. Each test names the
+// stores it needs and skips when MakeStores leaves one nil, saying which
+// ("needs an agreements store: give Stores.Agreements"): with a partners
+// store only, the Partners, Auth and Security tests and the partners rules
+// of Concurrency run. Make every store of one set on one database, so that
+// the operations spanning domains are atomic (wiring.New refuses stores on
+// two). The tests build the services with wiring.New, as programs do.
+//
+// The tests are subtests named Domain/Test (Partners/Delete,
+// Concurrency/ConcurrentTeamKeepsAnAdmin), so go test -run selects them.
+// Partnerkit runs the kit on its memory, SQLite and PostgreSQL stores in
+// this package's TestConformance, and each store package runs its domain's
+// tests on itself. To run it on Partnerkit's SQL stores on a *bun.DB you
+// open yourself, open SQLite with the DSN of partners/bunstore.SQLiteDSN
+// (their New refuses a database without its pragmas, saying which) and make
+// the stores with wiring/stores.SQL.
 package storetest
 
 import (
@@ -26,23 +60,13 @@ import (
 // builds the services on.
 type Stores = wiring.Stores
 
-// Opener returns a new set of stores on a new, empty database. It registers
-// any clean-up with t.
-type Opener func(t *testing.T) Stores
-
-// Run runs the whole conformance suite: every domain's tests.
-func Run(t *testing.T, open Opener) {
-	t.Run("Partners", func(t *testing.T) { Partners(t, open) })
-	t.Run("Auth", func(t *testing.T) { Auth(t, open) })
-	t.Run("Agreements", func(t *testing.T) { Agreements(t, open) })
-	t.Run("Contracts", func(t *testing.T) { Contracts(t, open) })
-	t.Run("Onboarding", func(t *testing.T) { Onboarding(t, open) })
-	t.Run("Capacity", func(t *testing.T) { Capacity(t, open) })
-	t.Run("Listings", func(t *testing.T) { Listings(t, open) })
-	t.Run("Resellers", func(t *testing.T) { Resellers(t, open) })
-	t.Run("Security", func(t *testing.T) { Security(t, open) })
-	t.Run("Concurrency", func(t *testing.T) { Concurrency(t, open) })
-	t.Run("Hostile", func(t *testing.T) { Hostile(t, open) })
+// wired builds the services on st through wiring.New, as every program
+// does, failing t when the stores do not fit together.
+func wired(t *testing.T, st Stores, o wiring.Options) *wiring.Services {
+	t.Helper()
+	s, err := wiring.New(st, o)
+	noErr(t, err)
+	return s
 }
 
 // CheapHasher hashes passwords fast, for tests only.

@@ -18,7 +18,7 @@ import (
 func ExampleNew() {
 	ctx := context.Background()
 	// README begin
-	svc, err := wiring.New(stores.Memory(), wiring.Options{}) // or stores.SQL(db), db from bunstore.Open(ctx, dsn)
+	svc, err := wiring.New(stores.Memory(), wiring.Options{}) // or stores.MustSQL(db), db from bunstore.Open(ctx, dsn)
 	if err != nil {
 		panic(err)
 	}

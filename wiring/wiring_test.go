@@ -16,7 +16,7 @@ import (
 // error at construction, never silently non-atomic.
 func TestTwoDatabasesRefused(t *testing.T) {
 	one, other := stores.Memory(), stores.Memory()
-	sql := stores.SQL(testdb.SQLite(t))
+	sql := stores.MustSQL(testdb.SQLite(t))
 	for _, c := range []struct {
 		name string
 		st   wiring.Stores

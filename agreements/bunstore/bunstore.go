@@ -5,6 +5,7 @@ package bunstore
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -19,8 +20,14 @@ type Store struct{ db *bun.DB }
 
 var _ agreements.Store = (*Store)(nil)
 
-// New returns a Store on a migrated db.
-func New(db *bun.DB) *Store { return &Store{db: db} }
+// New returns a Store on a migrated db. It refuses a database the stores
+// cannot work on (see partners/bunstore.New).
+func New(db *bun.DB) (*Store, error) {
+	if err := sqldb.Check(context.Background(), db); err != nil {
+		return nil, fmt.Errorf("agreements/bunstore: %w", err)
+	}
+	return &Store{db: db}, nil
+}
 
 // InTx implements partnerkit.Transactor.
 func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {

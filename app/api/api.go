@@ -1,3 +1,5 @@
+//go:build !js
+
 // Package api is Partnerkit's thin JSON HTTP layer: it decodes requests,
 // calls the domain services and encodes their results. Every rule —
 // validation, roles, tenancy — lives in the services; this package maps

@@ -1,8 +1,11 @@
 // Package client is a typed Go client of the Partnerkit JSON API, for Go
 // programs and for the WebAssembly UI. It has its own wire types (decimals
-// travel as strings) and takes its HTTP transport as a plug-in, so the
-// WebAssembly build links neither net/http nor the domain packages: native
-// programs use client/nethttp, the browser its fetch.
+// travel as strings; enumerations are the domains' rules types, such as
+// partners/rules.AccountType) and takes its HTTP transport as a plug-in, so
+// the WebAssembly build links neither net/http nor the domain packages, nor
+// validator or decimal (.ci/check-deps): native programs use
+// client/nethttp, the browser its fetch. TestWireTypes keeps every wire
+// type's JSON fields equal to the server type it mirrors.
 package client
 
 import (

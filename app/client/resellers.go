@@ -74,6 +74,13 @@ type ResourceAmount struct {
 	UnitPrice string `json:"unit_price,omitempty"`
 }
 
+// AmountInput asks for an amount of one resource of a plan, in an order or
+// a change of amounts (the plan gives its unit and price).
+type AmountInput struct {
+	Name   string `json:"name"`
+	Amount string `json:"amount"`
+}
+
 // Subscription is a plan ordered by a reseller for one client.
 type Subscription struct {
 	ID                string           `json:"id"`
@@ -136,7 +143,7 @@ type Order struct {
 	NewClient *NewResellerClient `json:"new_client,omitempty"`
 	ServiceID string             `json:"service_id"`
 	PlanID    string             `json:"plan_id"`
-	Resources []ResourceAmount   `json:"resources"`
+	Resources []AmountInput      `json:"resources"`
 }
 
 // ResourceUsage is the amount of one resource in use.
@@ -283,7 +290,7 @@ func (c *Client) MoveSubscription(ctx context.Context, id, action string) (*Subs
 }
 
 // ChangeSubscriptionResources changes a subscription's resource amounts.
-func (c *Client) ChangeSubscriptionResources(ctx context.Context, id string, amounts []ResourceAmount) (*Subscription, error) {
+func (c *Client) ChangeSubscriptionResources(ctx context.Context, id string, amounts []AmountInput) (*Subscription, error) {
 	var s Subscription
 	err := c.call(ctx, "PATCH", "/subscriptions/"+url.PathEscape(id)+"/resources", nil, map[string]any{"resources": amounts}, &s)
 	return &s, err

@@ -99,9 +99,9 @@ func TestResellerStoreThroughClient(t *testing.T) {
 		t.Fatalf("catalog = %+v", cat)
 	}
 	sub, err := m.OrderSubscription(ctx, client.Order{NewClient: &client.NewResellerClient{Name: "Initech"}, ServiceID: svc.ID,
-		PlanID: svc.Plans[0].ID, Resources: []client.ResourceAmount{{Name: "storage", Amount: "500"}}})
+		PlanID: svc.Plans[0].ID, Resources: []client.AmountInput{{Name: "storage", Amount: "500"}}})
 	check(err)
-	sub, err = m.ChangeSubscriptionResources(ctx, sub.ID, []client.ResourceAmount{{Name: "storage", Amount: "100"}})
+	sub, err = m.ChangeSubscriptionResources(ctx, sub.ID, []client.AmountInput{{Name: "storage", Amount: "100"}})
 	check(err)
 	if sub.Resources[0].Amount != "500" || len(sub.Scheduled) != 1 || sub.Scheduled[0].Amount != "100" {
 		t.Fatalf("decrease at renewal: %+v", sub)

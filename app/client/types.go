@@ -424,12 +424,15 @@ type CreatedAPIKey struct {
 
 // AuditEvent is one recorded change.
 type AuditEvent struct {
-	ID         string          `json:"id"`
-	Actor      string          `json:"actor"`
-	Action     string          `json:"action"`
-	EntityType string          `json:"entity_type"`
-	EntityID   string          `json:"entity_id"`
-	At         time.Time       `json:"at"`
-	Before     json.RawMessage `json:"before,omitempty"`
-	After      json.RawMessage `json:"after,omitempty"`
+	ID    string `json:"id"`
+	Actor string `json:"actor"`
+	// ActorAccountID is the account the actor acted in (another tenant's
+	// for a user shared by two).
+	ActorAccountID string          `json:"actor_account_id,omitempty"`
+	Action         string          `json:"action"`
+	EntityType     string          `json:"entity_type"`
+	EntityID       string          `json:"entity_id"`
+	At             time.Time       `json:"at"`
+	Before         json.RawMessage `json:"before,omitempty"`
+	After          json.RawMessage `json:"after,omitempty"`
 }

@@ -23,16 +23,24 @@ import (
 type Options = wiring.Options
 
 // New returns every service on a migrated SQL database: the one place the
-// server, the tests, the benchmarks and the examples build them.
-func New(db *bun.DB, o Options) (*wiring.Services, error) { return wiring.New(stores.SQL(db), o) }
+// server, the tests, the benchmarks and the examples build them. It refuses
+// a database the stores cannot work on (see stores.SQL). Services built
+// twice on one database share it: EnsureRoot makes its root once.
+func New(db *bun.DB, o Options) (*wiring.Services, error) {
+	st, err := stores.SQL(db)
+	if err != nil {
+		return nil, err
+	}
+	return wiring.New(st, o)
+}
 
 // NewMemory returns every service on a new in-memory database.
 func NewMemory(o Options) *wiring.Services { return wiring.MustNew(stores.Memory(), o) }
 
 // SQL returns the API configuration of every service on a migrated SQL
-// database (New, ready for api.New).
+// database (New, ready for api.New). It panics where New returns an error.
 func SQL(db *bun.DB, o Options) api.Config {
-	return api.Config{Services: *wiring.MustNew(stores.SQL(db), o)}
+	return api.Config{Services: *wiring.MustNew(stores.MustSQL(db), o)}
 }
 
 // Memory returns the API configuration of every service on a new

@@ -3,7 +3,9 @@ package ui
 import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"github.com/partnerkit/partnerkit"
+	agreementrules "github.com/partnerkit/partnerkit/agreements/rules"
 	"github.com/partnerkit/partnerkit/app/client"
+	partnerrules "github.com/partnerkit/partnerkit/partners/rules"
 )
 
 // activation is the public page an invitation link opens (seed 001):
@@ -37,8 +39,8 @@ func (c *activation) OnNav(ctx app.Context) {
 }
 
 func (c *activation) Render() app.UI {
-	return app.Div().Class("activation").Body(
-		app.Header().Class("topbar").Body(app.Span().Class("brand").Text("Partnerkit")),
+	return div("activation",
+		app.Header().Class("topbar").Body(span("brand", "Partnerkit")),
 		app.Main().Body(c.body()),
 	)
 }
@@ -50,33 +52,33 @@ func (c *activation) body() app.UI {
 		if partnerkit.ErrorCode(c.linkErr) == partnerkit.CodeGone {
 			title = "This invitation link can no longer be used"
 		}
-		return app.Div().ID("link-error").Body(app.H1().Text(title), app.P().Class("error").Text(errorText(c.linkErr)),
-			app.A().Href("/signin").Text("Sign in"))
+		return divID("link-error", h1(title), app.P().Class("error").Text(errorText(c.linkErr)),
+			anchor("", "/signin", "Sign in"))
 	case c.done != nil:
-		return app.Div().ID("activated").Body(
-			app.H1().Text("Welcome, "+c.done.Partner.LegalName),
-			app.P().Text("Your account is active and your contract is signed and active."),
+		return divID("activated",
+			h1("Welcome, "+c.done.Partner.LegalName),
+			para("Your account is active and your contract is signed and active."),
 			app.A().ID("go-signin").Class("button").Href("/signin").Text("Sign in"),
 		)
 	case c.review == nil:
-		return app.P().Text("Loading the invitation…")
+		return para("Loading the invitation…")
 	}
 	r := c.review
-	return app.Div().Body(
-		app.H1().Text(r.InviterName+" invites "+r.PartnerName),
+	return box(
+		h1(r.InviterName+" invites "+r.PartnerName),
 		app.Ol().Class("steps").Body(app.Range(activationSteps).Slice(func(i int) app.UI {
-			return app.Li().Class(map[bool]string{true: "current", false: ""}[c.step == i+1]).Text(activationSteps[i])
+			return app.Li().Class(pick(c.step == i+1, "current", "")).Text(activationSteps[i])
 		})),
-		app.Form().ID("activation-form").OnSubmit(c.next).Body(
+		form("activation-form", c.next,
 			c.stepBody(),
 			errorBanner(c.err),
-			app.Div().Class("actions").Body(
+			div("actions",
 				app.If(c.step > 1, func() app.UI {
 					return app.Button().Type("button").Class("secondary").Text("Back").
 						OnClick(func(ctx app.Context, _ app.Event) { c.step-- })
 				}),
 				app.Button().Type("submit").ID("activation-next").Disabled(c.busy).
-					Text(map[bool]string{true: "Activate", false: "Next"}[c.step == 4]),
+					Text(pick(c.step == 4, "Activate", "Next")),
 			),
 		),
 	)
@@ -88,61 +90,53 @@ func (c *activation) stepBody() app.UI {
 	case 1:
 		var doc app.UI = app.Span()
 		switch r.Document.Kind {
-		case "url":
+		case agreementrules.DocumentURL:
 			doc = app.A().Href(r.Document.URL).Attr("target", "_blank").Attr("rel", "noopener").Text("Read the agreement")
-		case "file":
+		case agreementrules.DocumentFile:
 			doc = app.A().Href("/api/v1/invitations/"+c.token+"/document").Attr("target", "_blank").Text("Read " + r.Document.FileName)
 		}
-		return app.Div().Body(
-			app.H2().Text(r.AgreementName+" (version "+itoa(r.AgreementVersion)+")"),
-			app.P().Text(r.AgreementDescription),
+		return box(
+			h2(r.AgreementName+" (version "+itoa(r.AgreementVersion)+")"),
+			para(r.AgreementDescription),
 			doc,
 			field(c, "email", "Your email", "email", &c.email, c.err, "email"),
-			app.Label().Class("check").Body(
+			labelOf("check",
 				app.Input().ID("accept").Type("checkbox").Checked(c.accepted).
-					OnChange(func(ctx app.Context, _ app.Event) { c.accepted = ctx.JSSrc().Get("checked").Bool() }),
+					OnChange(func(ctx app.Context, _ app.Event) { c.accepted = checkedOf(ctx) }),
 				app.Text(" I have read and accepted the agreement"),
 			),
 			fieldError(c.err, "accept_agreement"),
 		)
 	case 2:
-		return app.Div().Body(
+		return box(
 			field(c, "full-name", "Full name", "text", &c.fullName, c.err, "full_name"),
 			field(c, "new-password", "Password (8+ characters, 3 of: lower, upper, digit, symbol)", "password", &c.password, c.err, "password"),
 		)
 	case 3:
 		return field(c, "legal-name", "Legal company name, with its entity type (Inc., LLC, GmbH…)", "text", &c.legalName, c.err, "legal_name")
 	}
-	return app.P().Text("Activate to sign the contract and open your portal.")
+	return para("Activate to sign the contract and open your portal.")
 }
 
 // next checks the step's simple rules, then moves on; the last step
 // activates, and an error sends the user back to the field it names.
 func (c *activation) next(ctx app.Context, e app.Event) {
 	e.PreventDefault()
-	fields := map[string]string{}
+	var errs []error
 	switch c.step {
 	case 1:
-		if c.email == "" {
-			fields["email"] = "is required"
+		if partnerkit.IsBlank(c.email) {
+			errs = append(errs, partnerkit.FieldError("email", partnerkit.ProblemRequired))
 		}
 		if !c.accepted {
-			fields["accept_agreement"] = "must be accepted to activate"
+			errs = append(errs, partnerkit.FieldError("accept_agreement", "must be accepted to activate"))
 		}
-	case 2:
-		if c.fullName == "" {
-			fields["full_name"] = "is required"
-		}
-		if len([]rune(c.password)) < 8 {
-			fields["password"] = "must be at least 8 characters"
-		}
+	case 2: // the server's rules: partners/rules
+		errs = append(errs, problem("full_name", partnerrules.FullNameProblem(c.fullName)), partnerrules.CheckPasswordPolicy(c.password))
 	case 3:
-		if c.legalName == "" {
-			fields["legal_name"] = "is required"
-		}
+		errs = append(errs, partnerrules.CheckLegalName(c.legalName))
 	}
-	if len(fields) > 0 {
-		c.err = &partnerkit.Error{Code: partnerkit.CodeInvalid, Message: "check the highlighted fields", Fields: fields}
+	if c.err = invalid(errs...); c.err != nil {
 		return
 	}
 	c.err = nil

@@ -2,47 +2,66 @@ package ui
 
 import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	agreementrules "github.com/partnerkit/partnerkit/agreements/rules"
 	"github.com/partnerkit/partnerkit/app/client"
 )
 
 // documentForm picks a version's document: none, a URL or an uploaded file
 // read in the browser. Its fields' API errors are named under prefix.
 type documentForm struct {
-	source, url, fileName string
-	content               []byte
+	source        agreementrules.DocumentKind
+	url, fileName string
+	content       []byte
 }
 
 func (d *documentForm) input() client.DocumentInput {
 	in := client.DocumentInput{Kind: d.source}
 	switch d.source {
-	case "url":
+	case agreementrules.DocumentURL:
 		in.URL = d.url
-	case "file":
+	case agreementrules.DocumentFile:
 		in.FileName, in.Content = d.fileName, d.content
 	}
 	return in
 }
 
+// check applies the server's document check (agreements/rules) to the
+// form, naming fields under prefix ("document", "new_agreement.document").
+func (d *documentForm) check(prefix string) error {
+	in := d.input()
+	_, err := agreementrules.CheckDocument(prefix, in.Kind, in.URL, in.FileName, in.Content)
+	return err
+}
+
+// documentSources labels the document kinds in the source picker.
+var documentSources = map[agreementrules.DocumentKind]string{
+	agreementrules.DocumentNone: "None (partners see the description)",
+	agreementrules.DocumentURL:  "URL",
+	agreementrules.DocumentFile: "Upload a file",
+}
+
+func documentSource(k agreementrules.DocumentKind) string { return documentSources[k] }
+
 func (d *documentForm) render(c interface{ ValueTo(any) app.EventHandler }, err error, prefix string) app.UI {
 	if d.source == "" {
-		d.source = "none"
+		d.source = agreementrules.DocumentNone
 	}
-	return app.Div().Body(
-		app.Div().Class("field").Body(
-			app.Label().For("document-source").Text("Document source"),
-			selectBox("document-source", "Document source", &d.source, c, "none", "none", "None (partners see the description)", "url", "URL", "file", "Upload a file"),
+	return box(
+		div("field",
+			labelFor("document-source", "Document source"),
+			enumSelect("document-source", "Document source", &d.source, c, agreementrules.DocumentKinds(), documentSource),
 			fieldError(err, prefix+"kind"),
 		),
-		app.If(d.source == "url", func() app.UI {
+		app.If(d.source == agreementrules.DocumentURL, func() app.UI {
 			return field(c, "document-url", "Document URL", "url", &d.url, err, prefix+"url")
 		}),
-		app.If(d.source == "file", func() app.UI {
-			return app.Div().Class("field").Body(
-				app.Label().For("document-file").Text("Document (PDF, text or Markdown, up to 10 MiB)"),
+		app.If(d.source == agreementrules.DocumentFile, func() app.UI {
+			return div("field",
+				labelFor("document-file", "Document (PDF, text or Markdown, up to 10 MiB)"),
 				app.Input().ID("document-file").Type("file").Accept(".pdf,.txt,.md,.markdown").OnChange(func(ctx app.Context, _ app.Event) {
 					readFile(ctx, func(name string, data []byte) { d.fileName, d.content = name, data })
 				}),
-				app.If(d.fileName != "", func() app.UI { return app.Span().Class("hint").Text(d.fileName) }),
+				app.If(d.fileName != "", func() app.UI { return span("hint", d.fileName) }),
 				fieldError(err, prefix+"content"),
 				fieldError(err, prefix+"file_name"),
 			)
@@ -75,12 +94,13 @@ func readFile(ctx app.Context, done func(name string, data []byte)) {
 type agreementsPage struct {
 	app.Compo
 	mounted
-	list             *client.List[client.Agreement]
-	q                string
-	creating         bool
-	typ, name, descr string
-	doc              documentForm
-	err, formErr     error
+	list         *client.List[client.Agreement]
+	q            string
+	creating     bool
+	typ          agreementrules.Type
+	name, descr  string
+	doc          documentForm
+	err, formErr error
 }
 
 func (c *agreementsPage) OnMount(ctx app.Context) {
@@ -88,7 +108,7 @@ func (c *agreementsPage) OnMount(ctx app.Context) {
 		return
 	}
 	c.keep(ctx)
-	c.typ = "program"
+	c.typ = agreementrules.TypeProgram
 	c.load(ctx)
 }
 
@@ -99,8 +119,7 @@ func (c *agreementsPage) load(ctx app.Context) {
 	ctx.Async(func() {
 		list, err := api.Agreements(ctx, q, client.Page{Limit: 100})
 		ctx.Dispatch(func(ctx app.Context) {
-			if unauthorized(err) {
-				ctx.Navigate("/signin")
+			if signedOut(ctx, err) {
 				return
 			}
 			c.list, c.err = list, err
@@ -114,36 +133,36 @@ func (c *agreementsPage) Render() app.UI {
 		app.Form().Class("filters").OnSubmit(func(ctx app.Context, e app.Event) { e.PreventDefault(); c.load(ctx) }).Body(
 			app.Input().ID("agreement-search").Type("search").Placeholder("Search by name").Value(c.q).OnInput(c.ValueTo(&c.q)),
 			app.Button().Type("submit").Text("Search"),
-			app.Button().Type("button").ID("new-agreement").Text("Create agreement").OnClick(func(app.Context, app.Event) { c.creating = true }),
+			typeButtonID("new-agreement", "", "Create agreement", func(app.Context, app.Event) { c.creating = true }),
 		),
 		app.If(c.creating, func() app.UI {
 			return app.Form().ID("agreement-form").Class("card").OnSubmit(c.create).Body(
-				app.Div().Class("field").Body(
-					app.Label().For("agreement-type").Text("Type"),
-					selectBox("agreement-type", "Type", &c.typ, c, "program", "program", "Program", "service", "Service", "distribution", "Distribution", "capacity", "Capacity"),
+				div("field",
+					labelFor("agreement-type", "Type"),
+					enumSelect("agreement-type", "Type", &c.typ, c, agreementrules.Types(), agreementrules.Type.Label),
 					fieldError(c.formErr, "type"),
 				),
 				field(c, "agreement-name", "Name", "text", &c.name, c.formErr, "name"),
-				app.Div().Class("field").Body(
-					app.Label().For("agreement-description").Text("Description"),
+				div("field",
+					labelFor("agreement-description", "Description"),
 					app.Textarea().ID("agreement-description").Text(c.descr).OnInput(c.ValueTo(&c.descr)),
 					fieldError(c.formErr, "description"),
 				),
 				c.doc.render(c, c.formErr, "document."),
 				errorBanner(c.formErr),
-				app.Button().Type("submit").ID("save-agreement").Text("Create"),
+				submitButton("save-agreement", "Create"),
 			)
 		}),
 		app.If(c.list != nil, func() app.UI {
 			items := c.list.Items
-			return app.Table().ID("agreements").Body(
-				app.THead().Body(app.Tr().Body(app.Th().Text("Name"), app.Th().Text("Type"), app.Th().Text("Current version"), app.Th().Text("Updated"))),
-				app.TBody().Body(app.Range(items).Slice(func(i int) app.UI {
+			return table("agreements",
+				thead("Name", "Type", "Current version", "Updated"),
+				tbody(app.Range(items).Slice(func(i int) app.UI {
 					a := items[i]
-					return app.Tr().Body(
-						app.Td().Body(app.A().Href("/agreements/"+a.ID).Text(a.Name)),
-						app.Td().Text(a.Type), app.Td().Class("num").Text(a.CurrentVersion),
-						app.Td().Text(a.UpdatedAt.Format("2 Jan 2006")),
+					return tr(
+						tdBody(anchor("", "/agreements/"+a.ID, a.Name)),
+						td(string(a.Type)), tdc("num", a.CurrentVersion),
+						td(a.UpdatedAt.Format("2 Jan 2006")),
 					)
 				})),
 			)
@@ -153,6 +172,9 @@ func (c *agreementsPage) Render() app.UI {
 
 func (c *agreementsPage) create(ctx app.Context, e app.Event) {
 	e.PreventDefault()
+	if c.formErr = invalid(agreementrules.CheckAgreement("", c.typ, c.name, c.descr), c.doc.check("document")); c.formErr != nil {
+		return
+	}
 	in := client.NewAgreement{Type: c.typ, Name: c.name, Description: c.descr, Document: c.doc.input()}
 	ctx = c.own(ctx)
 	ctx.Async(func() {
@@ -200,8 +222,7 @@ func (c *agreementPage) load(ctx app.Context) {
 			vs, err = api.AgreementVersions(ctx, id)
 		}
 		ctx.Dispatch(func(ctx app.Context) {
-			if unauthorized(err) {
-				ctx.Navigate("/signin")
+			if signedOut(ctx, err) {
 				return
 			}
 			c.err = err
@@ -221,33 +242,33 @@ func (c *agreementPage) Render() app.UI {
 		errorBanner(c.err),
 		app.If(c.saved != "", func() app.UI { return app.P().Class("notice").Text(c.saved) }),
 		app.If(c.agreement != nil, func() app.UI {
-			return app.Div().Body(
-				app.Form().ID("agreement-edit").OnSubmit(c.save).Body(
+			return box(
+				form("agreement-edit", c.save,
 					field(c, "agreement-name", "Name", "text", &c.name, c.err, "name"),
-					app.Div().Class("field").Body(
-						app.Label().For("agreement-description").Text("Description"),
+					div("field",
+						labelFor("agreement-description", "Description"),
 						app.Textarea().ID("agreement-description").Text(c.descr).OnInput(c.ValueTo(&c.descr)),
 						fieldError(c.err, "description"),
 					),
-					app.Button().Type("submit").ID("save-agreement").Text("Save"),
+					submitButton("save-agreement", "Save"),
 				),
-				app.H2().Text("Versions"),
-				app.Table().ID("versions").Body(
-					app.THead().Body(app.Tr().Body(app.Th().Text("Version"), app.Th().Text("Document"), app.Th().Text("Published"))),
-					app.TBody().Body(app.Range(c.versions).Slice(func(i int) app.UI {
+				h2("Versions"),
+				table("versions",
+					thead("Version", "Document", "Published"),
+					tbody(app.Range(c.versions).Slice(func(i int) app.UI {
 						v := c.versions[i]
-						return app.Tr().Body(
-							app.Td().Text(v.Number),
-							app.Td().Body(documentLink(c.id, v)),
-							app.Td().Text(v.CreatedAt.Format("2 Jan 2006 15:04")),
+						return tr(
+							td(v.Number),
+							tdBody(documentLink(c.id, v)),
+							td(v.CreatedAt.Format("2 Jan 2006 15:04")),
 						)
 					})),
 				),
-				app.H2().Text("Publish a new version"),
-				app.P().Class("hint").Text("Signed contracts stay on their version and show that an update awaits signature."),
-				app.Form().ID("publish-form").OnSubmit(c.publish).Body(
+				h2("Publish a new version"),
+				hint("Signed contracts stay on their version and show that an update awaits signature."),
+				form("publish-form", c.publish,
 					c.doc.render(c, c.err, "document."),
-					app.Button().Type("submit").ID("publish").Text("Publish"),
+					submitButton("publish", "Publish"),
 				),
 			)
 		}),
@@ -256,17 +277,20 @@ func (c *agreementPage) Render() app.UI {
 
 func documentLink(agreementID string, v client.AgreementVersion) app.UI {
 	switch v.Document.Kind {
-	case "url":
+	case agreementrules.DocumentURL:
 		return app.A().Href(v.Document.URL).Attr("target", "_blank").Attr("rel", "noopener").Text(v.Document.URL)
-	case "file":
+	case agreementrules.DocumentFile:
 		return app.A().Href("/api/v1/agreements/"+agreementID+"/versions/"+itoa(v.Number)+"/document").
 			Attr("target", "_blank").Text(v.Document.FileName + " (" + v.Document.MediaType + ")")
 	}
-	return app.Span().Class("hint").Text("no document")
+	return span("hint", "no document")
 }
 
 func (c *agreementPage) save(ctx app.Context, e app.Event) {
 	e.PreventDefault()
+	if c.err = invalid(problem("name", agreementrules.NameProblem(c.name)), problem("description", agreementrules.DescriptionProblem(c.descr))); c.err != nil {
+		return
+	}
 	name, descr, version := c.name, c.descr, c.agreement.Version
 	ctx = c.own(ctx)
 	ctx.Async(func() {
@@ -282,6 +306,9 @@ func (c *agreementPage) save(ctx app.Context, e app.Event) {
 
 func (c *agreementPage) publish(ctx app.Context, e app.Event) {
 	e.PreventDefault()
+	if c.err = c.doc.check("document"); c.err != nil {
+		return
+	}
 	doc := c.doc.input()
 	ctx = c.own(ctx)
 	ctx.Async(func() {

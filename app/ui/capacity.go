@@ -9,6 +9,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"github.com/partnerkit/partnerkit/app/client"
+	capacityrules "github.com/partnerkit/partnerkit/capacity/rules"
 )
 
 // capacityPage is the distributor's capacity console (seed 004): select a
@@ -39,8 +40,7 @@ func (c *capacityPage) OnMount(ctx app.Context) {
 	ctx.Async(func() {
 		list, err := api.CapacityContracts(ctx)
 		ctx.Dispatch(func(ctx app.Context) {
-			if unauthorized(err) {
-				ctx.Navigate("/signin")
+			if signedOut(ctx, err) {
 				return
 			}
 			c.err = err
@@ -74,16 +74,16 @@ func (c *capacityPage) Render() app.UI {
 	}
 	return newShell("Capacity",
 		errorBanner(c.err),
-		app.If(len(c.contracts) == 0, func() app.UI { return app.P().Text("No capacity contract yet.") }),
+		app.If(len(c.contracts) == 0, func() app.UI { return para("No capacity contract yet.") }),
 		app.If(len(c.contracts) > 0, func() app.UI {
-			return app.Div().Class("field").Body(
-				app.Label().For("select-contract").Text("Select contract"),
-				app.Select().ID("select-contract").OnChange(func(ctx app.Context, _ app.Event) {
-					c.selected = ctx.JSSrc().Get("value").String()
+			return div("field",
+				labelFor("select-contract", "Select contract"),
+				selectOf("select-contract", func(ctx app.Context, _ app.Event) {
+					c.selected = valueOf(ctx)
 					c.loadOverview(ctx)
-				}).Body(app.Range(c.contracts).Slice(func(i int) app.UI {
+				}, app.Range(c.contracts).Slice(func(i int) app.UI {
 					k := c.contracts[i]
-					return app.Option().Value(k.ID).Selected(k.ID == c.selected).Text(opts[2*i+1])
+					return option(k.ID, opts[2*i+1], k.ID == c.selected)
 				})),
 			)
 		}),
@@ -98,10 +98,10 @@ func (c *capacityPage) widgets() app.UI {
 		asOf = "usage as of " + o.AsOf.Format("2 Jan 2006 15:04 UTC")
 	}
 	widget := func(id, label, value string) app.HTMLDiv {
-		return app.Div().Class("widget").ID(id).Body(app.Span().Class("label").Text(label), app.Strong().Text(value))
+		return app.Div().Class("widget").ID(id).Body(span("label", label), strong(value))
 	}
-	return app.Div().Body(
-		app.Div().Class("widgets").Body(
+	return box(
+		div("widgets",
 			widget("w-reserved", "Reserved", o.ReservedTB+" TB"),
 			widget("w-allocated", "Allocated", o.AllocatedTB+" TB"),
 			widget("w-used", "Used", o.UsedTB+" TB"),
@@ -113,11 +113,11 @@ func (c *capacityPage) widgets() app.UI {
 		),
 		app.P().Class("hint").ID("as-of").Text(asOf),
 		errorBanner(c.editErr),
-		app.Div().Class("table-wrap").Body(app.Table().ID("allocations").Body(
-			app.THead().Body(app.Tr().Body(app.Th().Text("Partner"), app.Th().Text("Allocated"), app.Th().Text("Used"), app.Th().Text(""))),
-			app.TBody().Body(app.Range(o.ByPartner).Slice(func(i int) app.UI { return c.partnerRow(o.ByPartner[i]) })),
+		div("table-wrap", table("allocations",
+			thead("Partner", "Allocated", "Used", ""),
+			tbody(app.Range(o.ByPartner).Slice(func(i int) app.UI { return c.partnerRow(o.ByPartner[i]) })),
 		)),
-		app.H2().Text("Usage, last 30 days"),
+		h2("Usage, last 30 days"),
 		app.If(c.report != nil, func() app.UI { return app.Raw(usageChart(c.report)) }),
 		app.A().ID("usage-csv").Class("button secondary").Attr("download", "usage.csv").
 			Href("/api/v1/usage/reports?format=csv&contract_id="+o.ContractID+"&from="+time.Now().UTC().AddDate(0, 0, -29).Format(time.DateOnly)+
@@ -132,11 +132,11 @@ func (c *capacityPage) partnerRow(p client.PartnerOverview) app.UI {
 	}
 	if c.editing != p.PartnerID {
 		return app.Tr().Class("allocation-row").Attr("data-partner", p.PartnerID).Body(
-			app.Td().Body(app.A().Href("/partners/"+p.PartnerID).Text(p.PartnerName),
-				app.If(label != "", func() app.UI { return app.Span().Class("badge").Text(label) })),
-			app.Td().Class("num").Text(p.AllocatedTB+" TB"),
-			app.Td().Class("num").Text(p.UsedTB+" TB"),
-			app.Td().Body(app.Button().Class("small change-allocation").Text("Change").OnClick(func(ctx app.Context, _ app.Event) {
+			tdBody(anchor("", "/partners/"+p.PartnerID, p.PartnerName),
+				app.If(label != "", func() app.UI { return span("badge", label) })),
+			tdc("num", p.AllocatedTB+" TB"),
+			tdc("num", p.UsedTB+" TB"),
+			tdBody(button("small change-allocation", "Change", func(ctx app.Context, _ app.Event) {
 				c.editing, c.newTB, c.editErr, c.transferTo = p.PartnerID, p.AllocatedTB, nil, ""
 			})),
 		)
@@ -147,28 +147,33 @@ func (c *capacityPage) partnerRow(p client.PartnerOverview) app.UI {
 			others = append(others, k.ID, k.ID)
 		}
 	}
-	return app.Tr().Class("allocation-row editing").Body(
-		app.Td().Text(p.PartnerName),
-		app.Td().ColSpan(2).Body(app.Form().ID("allocation-form").OnSubmit(c.saveAllocation).Body(
+	return trOf("allocation-row editing",
+		td(p.PartnerName),
+		app.Td().ColSpan(2).Body(form("allocation-form", c.saveAllocation,
 			app.Input().ID("allocation-tb").Type("text").Attr("inputmode", "decimal").Value(c.newTB).OnInput(c.ValueTo(&c.newTB)),
 			app.Text(" TB "),
 			fieldError(c.editErr, "allocated_tb"),
-			app.Button().Type("submit").ID("save-allocation").Text("Save"),
+			submitButton("save-allocation", "Save"),
 			app.If(len(others) > 0, func() app.UI {
 				return app.Span().Body(
 					selectBox("transfer-to", "Transfer to", &c.transferTo, c, "", append([]string{"", "Transfer to…"}, others...)...),
-					app.Button().Type("button").ID("transfer").Class("secondary").Text("Transfer").OnClick(c.transfer),
+					typeButtonID("transfer", "secondary", "Transfer", c.transfer),
 					fieldError(c.editErr, "contract_id"),
 				)
 			}),
 		)),
-		app.Td().Body(app.Button().Class("small secondary").Text("Cancel").OnClick(func(ctx app.Context, _ app.Event) { c.editing = "" })),
+		tdBody(button("small secondary", "Cancel", func(ctx app.Context, _ app.Event) { c.editing = "" })),
 	)
 }
 
 func (c *capacityPage) saveAllocation(ctx app.Context, e app.Event) {
 	e.PreventDefault()
-	partner, tb := c.editing, strings.TrimSpace(c.newTB)
+	partner := c.editing
+	allocated, err := capacityrules.ParseTB("allocated_tb", c.newTB) // the server's TB rule
+	if c.editErr = err; err != nil {
+		return
+	}
+	tb := allocated.String()
 	ctx = c.own(ctx)
 	ctx.Async(func() {
 		_, err := api.SetAllocation(ctx, partner, client.AllocationChange{AllocatedTB: tb})

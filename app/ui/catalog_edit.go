@@ -1,13 +1,13 @@
 package ui
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/app/client"
+	resellerrules "github.com/partnerkit/partnerkit/resellers/rules"
 )
 
 // The catalog editor on /catalog: a provider (vendor or distributor
@@ -34,14 +34,12 @@ type planDraft struct {
 	resources                          []client.CatalogPlanResource
 }
 
-// billingPeriods are the billing periods a plan may have, with their labels.
-var billingPeriods = []struct{ value, label string }{
-	{"monthly", "Monthly"},
-	{"annual", "Annual"},
-}
+// billingPeriods are the billing periods a plan may have, in the order
+// resellers/rules gives them.
+var billingPeriods = resellerrules.BillingPeriods()
 
 func newPlanDraft() planDraft {
-	return planDraft{billingPeriod: "monthly", resources: []client.CatalogPlanResource{{Min: "0", Max: "0"}}}
+	return planDraft{billingPeriod: string(resellerrules.Monthly), resources: []client.CatalogPlanResource{{Min: "0", Max: "0"}}}
 }
 
 // draftOf prefills the form with a service to edit.
@@ -61,22 +59,31 @@ func draftOf(s client.CatalogService) *serviceDraft {
 	return d
 }
 
-// decimalText is what the form sends as a decimal; the API checks the rest
-// (sign, size, places) and names the field.
-var decimalText = regexp.MustCompile(`^[+-]?(\d+(\.\d*)?|\.\d+)$`)
-
 // input builds the service the form describes, or an invalid error naming
-// the fields that are not numbers, as the API names them.
+// the fields that break the server's rules (resellers/rules: text limits
+// in characters, decimals as the API parses them, trial days, limits), as
+// the API names them. What needs the store (a plan ID of the service) stays
+// the server's.
 func (d *serviceDraft) input() (client.NewCatalogService, error) {
 	in := client.NewCatalogService{Name: d.name, Description: d.description, Version: d.version}
 	fields := map[string]string{}
+	set := func(field, p string) {
+		if p != "" {
+			fields[field] = p
+		}
+	}
+	set("name", resellerrules.TextProblem(d.name, true, resellerrules.MaxServiceNameLength))
+	set("description", resellerrules.DescriptionProblem(d.description))
 	for i, p := range d.plans {
 		f := "plans[" + itoa(i) + "]."
 		cp := client.CatalogPlan{ID: p.id, Name: p.name, BillingPeriod: p.billingPeriod, DecreaseAtRenewal: p.decreaseAtRenewal}
+		set(f+"name", resellerrules.TextProblem(p.name, true, resellerrules.MaxPlanNameLength))
 		if t := strings.TrimSpace(p.trialDays); t != "" {
 			n, err := strconv.Atoi(t)
 			if err != nil {
 				fields[f+"trial_days"] = "must be a whole number of days"
+			} else {
+				set(f+"trial_days", resellerrules.TrialDaysProblem(n))
 			}
 			cp.TrialDays = n
 		}
@@ -89,22 +96,25 @@ func (d *serviceDraft) input() (client.NewCatalogService, error) {
 			if r.Max == "" {
 				r.Max = "0"
 			}
+			set(rf+"name", resellerrules.TextProblem(r.Name, true, resellerrules.MaxResourceNameLength))
+			set(rf+"unit", resellerrules.TextProblem(r.Unit, true, resellerrules.MaxUnitLength))
+			_, pp := resellerrules.ParseDecimal(r.UnitPrice, resellerrules.MaxPrice)
+			lo, lp := resellerrules.ParseDecimal(r.Min, resellerrules.MaxAmount)
+			hi, hp := resellerrules.ParseDecimal(r.Max, resellerrules.MaxAmount)
 			if r.UnitPrice == "" {
-				fields[rf+"unit_price"] = "is required"
+				pp = partnerkit.ProblemRequired
 			}
-			for name, v := range map[string]string{"unit_price": r.UnitPrice, "min": r.Min, "max": r.Max} {
-				if v != "" && !decimalText.MatchString(v) {
-					fields[rf+name] = "must be a decimal number like 4.50"
-				}
+			if hp == "" && lp == "" {
+				hp = resellerrules.RangeProblem(lo, hi)
 			}
+			set(rf+"unit_price", pp)
+			set(rf+"min", lp)
+			set(rf+"max", hp)
 			cp.Resources = append(cp.Resources, r)
 		}
 		in.Plans = append(in.Plans, cp)
 	}
-	if len(fields) > 0 {
-		return in, &partnerkit.Error{Code: partnerkit.CodeInvalid, Message: "some fields are invalid", Fields: fields}
-	}
-	return in, nil
+	return in, partnerkit.FieldErrors(fields)
 }
 
 // datasetInt reads a data- attribute of the element that fired an event;
@@ -144,7 +154,7 @@ func (c *catalogPage) onServiceInput(ctx app.Context, _ app.Event) {
 	if c.draft == nil {
 		return
 	}
-	v := ctx.JSSrc().Get("value").String()
+	v := valueOf(ctx)
 	switch ctx.JSSrc().Get("dataset").Get("key").String() {
 	case "name":
 		c.draft.name = v
@@ -176,7 +186,7 @@ func (c *catalogPage) onResourceInput(ctx app.Context, _ app.Event) {
 	if r == nil {
 		return
 	}
-	v := ctx.JSSrc().Get("value").String()
+	v := valueOf(ctx)
 	switch ctx.JSSrc().Get("dataset").Get("key").String() {
 	case "name":
 		r.Name = v
@@ -264,8 +274,7 @@ func (c *catalogPage) save(ctx app.Context, e app.Event) {
 		}
 		ctx.Dispatch(func(ctx app.Context) {
 			c.busy, c.formErr = false, err
-			if unauthorized(err) {
-				ctx.Navigate("/signin")
+			if signedOut(ctx, err) {
 				return
 			}
 			if err == nil {
@@ -286,33 +295,33 @@ func (c *catalogPage) providedSection() app.UI {
 	return app.If(c.provided != nil, func() app.UI {
 		items := c.provided.Items
 		return app.Section().ID("provided-services").Class("card").Body(
-			app.H2().Text("Services you offer"),
+			h2("Services you offer"),
 			app.If(c.saved != "", func() app.UI { return app.P().ID("service-saved").Class("hint").Text(c.saved) }),
 			app.If(len(items) == 0, func() app.UI {
-				return app.P().Class("hint").Text("You offer no services yet. Resellers holding an active contract with you can buy the ones you add.")
+				return hint("You offer no services yet. Resellers holding an active contract with you can buy the ones you add.")
 			}),
 			app.If(len(items) > 0, func() app.UI {
-				return app.Div().Class("table-wrap").Body(app.Table().ID("provided").Body(
-					app.THead().Body(app.Tr().Body(app.Th().Text("Service"), app.Th().Text("Plans"), app.Th().Text(""))),
-					app.TBody().Body(app.Range(items).Slice(func(i int) app.UI {
+				return div("table-wrap", table("provided",
+					thead("Service", "Plans", ""),
+					tbody(app.Range(items).Slice(func(i int) app.UI {
 						s := items[i]
 						names := make([]string, len(s.Plans))
 						for k, p := range s.Plans {
 							names[k] = p.Name + " (" + p.BillingPeriod + ")"
 						}
 						return app.Tr().Class("provided-service").Attr("data-id", s.ID).Body(
-							app.Td().Body(app.Strong().Text(s.Name), app.If(s.Description != "", func() app.UI {
-								return app.Span().Class("hint").Text(" — " + s.Description)
+							tdBody(strong(s.Name), app.If(s.Description != "", func() app.UI {
+								return span("hint", " — "+s.Description)
 							})),
-							app.Td().Text(strings.Join(names, ", ")),
-							app.Td().Body(app.Button().Type("button").Class("small edit-service").Attr("data-id", s.ID).
+							td(strings.Join(names, ", ")),
+							tdBody(app.Button().Type("button").Class("small edit-service").Attr("data-id", s.ID).
 								Text("Edit").OnClick(c.openEdit)),
 						)
 					})),
 				))
 			}),
 			app.If(c.draft == nil, func() app.UI {
-				return app.Button().Type("button").ID("new-service").Text("Offer a new service").OnClick(c.openNew)
+				return typeButtonID("new-service", "", "Offer a new service", c.openNew)
 			}),
 			app.If(c.draft != nil, func() app.UI { return c.serviceForm() }),
 		)
@@ -331,13 +340,13 @@ func (c *catalogPage) serviceForm() app.UI {
 	}
 	return app.Form().ID("service-form").Attr("data-id", d.id).OnSubmit(c.save).Body(
 		app.H3().Text(title),
-		app.Div().Class("field").Body(
-			app.Label().For("service-name").Text("Name"),
+		div("field",
+			labelFor("service-name", "Name"),
 			app.Input().ID("service-name").Type("text").Attr("data-key", "name").Value(d.name).OnInput(c.onServiceInput),
 			fieldError(c.formErr, "name"),
 		),
-		app.Div().Class("field").Body(
-			app.Label().For("service-description").Text("Description"),
+		div("field",
+			labelFor("service-description", "Description"),
 			app.Input().ID("service-description").Type("text").Attr("data-key", "description").Value(d.description).
 				OnInput(c.onServiceInput),
 			fieldError(c.formErr, "description"),
@@ -345,11 +354,11 @@ func (c *catalogPage) serviceForm() app.UI {
 		fieldError(c.formErr, "plans"),
 		fieldError(c.formErr, "version"),
 		app.Range(d.plans).Slice(func(i int) app.UI { return c.planFieldset(i) }),
-		app.Button().Type("button").ID("add-plan").Class("small").Text("Add plan").OnClick(c.addPlan),
+		typeButtonID("add-plan", "small", "Add plan", c.addPlan),
 		errorBanner(c.formErr),
-		app.Div().Class("actions").Body(
+		div("actions",
 			app.Button().Type("submit").ID("save-service").Disabled(c.busy).Text(submit),
-			app.Button().Type("button").ID("cancel-service").Class("link").Text("Cancel").OnClick(c.closeForm),
+			typeButtonID("cancel-service", "link", "Cancel", c.closeForm),
 		),
 	)
 }
@@ -361,40 +370,39 @@ func (c *catalogPage) planFieldset(i int) app.UI {
 	f := "plans[" + pi + "]."
 	return app.FieldSet().Class("plan-editor").Attr("data-plan", pi).Body(
 		app.Legend().Text("Plan "+itoa(i+1)),
-		app.Div().Class("field").Body(
-			app.Label().For("plan-name-"+pi).Text("Plan name"),
+		div("field",
+			labelFor("plan-name-"+pi, "Plan name"),
 			app.Input().ID("plan-name-"+pi).Type("text").Attr("data-plan", pi).Attr("data-key", "name").Value(p.name).
 				OnInput(c.onPlanInput),
 			fieldError(c.formErr, f+"name"),
 			fieldError(c.formErr, f+"id"),
 		),
-		app.Div().Class("field").Body(
-			app.Label().For("plan-period-"+pi).Text("Billing period"),
+		div("field",
+			labelFor("plan-period-"+pi, "Billing period"),
 			app.Select().ID("plan-period-"+pi).Attr("data-plan", pi).Attr("data-key", "billing_period").
 				OnChange(c.onPlanInput).Body(app.Range(billingPeriods).Slice(func(k int) app.UI {
 				b := billingPeriods[k]
-				return app.Option().Value(b.value).Selected(p.billingPeriod == b.value).Text(b.label)
+				return option(string(b), b.Label(), p.billingPeriod == string(b))
 			})),
 			fieldError(c.formErr, f+"billing_period"),
 		),
-		app.Div().Class("field").Body(
-			app.Label().For("plan-trial-"+pi).Text("Trial days (optional)"),
+		div("field",
+			labelFor("plan-trial-"+pi, "Trial days (optional)"),
 			app.Input().ID("plan-trial-"+pi).Type("text").Attr("inputmode", "numeric").Attr("data-plan", pi).
 				Attr("data-key", "trial_days").Value(p.trialDays).OnInput(c.onPlanInput),
 			fieldError(c.formErr, f+"trial_days"),
 		),
-		app.Label().Class("check").Body(
+		labelOf("check",
 			app.Input().ID("plan-decrease-"+pi).Type("checkbox").Attr("data-plan", pi).
 				Attr("data-key", "decrease_at_renewal").Checked(p.decreaseAtRenewal).OnChange(c.onPlanInput),
 			app.Text(" Decreases take effect at the next renewal (never refunded either way)"),
 		),
 		fieldError(c.formErr, f+"resources"),
-		app.Div().Class("table-wrap").Body(app.Table().Class("resource-editor").ID("plan-resources-"+pi).Body(
-			app.THead().Body(app.Tr().Body(app.Th().Text("Resource"), app.Th().Text("Unit"), app.Th().Text("Unit price"),
-				app.Th().Text("Min"), app.Th().Text("Max (0 = no limit)"), app.Th().Text(""))),
-			app.TBody().Body(app.Range(p.resources).Slice(func(j int) app.UI { return c.resourceRow(i, j) })),
+		div("table-wrap", app.Table().Class("resource-editor").ID("plan-resources-"+pi).Body(
+			thead("Resource", "Unit", "Unit price", "Min", "Max (0 = no limit)", ""),
+			tbody(app.Range(p.resources).Slice(func(j int) app.UI { return c.resourceRow(i, j) })),
 		)),
-		app.Div().Class("actions").Body(
+		div("actions",
 			app.Button().Type("button").Class("small add-resource").Attr("data-plan", pi).Text("Add resource").
 				OnClick(c.addResource),
 			app.If(len(c.draft.plans) > 1, func() app.UI {
@@ -418,15 +426,15 @@ func (c *catalogPage) resourceRow(i, j int) app.UI {
 		if mode != "" {
 			in = in.Attr("inputmode", mode)
 		}
-		return app.Td().Body(in, fieldError(c.formErr, f+key))
+		return tdBody(in, fieldError(c.formErr, f+key))
 	}
-	return app.Tr().Class("resource-row").Body(
+	return trOf("resource-row",
 		cell("name", "Name", r.Name, ""),
 		cell("unit", "Unit", r.Unit, ""),
 		cell("unit_price", "Unit price", r.UnitPrice, "decimal"),
 		cell("min", "Min", r.Min, "decimal"),
 		cell("max", "Max", r.Max, "decimal"),
-		app.Td().Body(app.If(len(p.resources) > 1, func() app.UI {
+		tdBody(app.If(len(p.resources) > 1, func() app.UI {
 			return app.Button().Type("button").Class("small link remove-resource").Attr("data-plan", pi).
 				Attr("data-res", rj).Text("Remove").OnClick(c.removeResource)
 		})),

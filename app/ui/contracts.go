@@ -3,6 +3,7 @@ package ui
 import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"github.com/partnerkit/partnerkit/app/client"
+	contractrules "github.com/partnerkit/partnerkit/contracts/rules"
 )
 
 // contractsPage lists the contracts the account offers or is bound by, by
@@ -11,7 +12,7 @@ import (
 type contractsPage struct {
 	app.Compo
 	mounted
-	status  string
+	status  contractrules.Status
 	list    *client.List[client.Contract]
 	account string
 	err     error
@@ -33,11 +34,10 @@ func (c *contractsPage) load(ctx app.Context) {
 		me, err := api.Me(ctx)
 		var list *client.List[client.Contract]
 		if err == nil {
-			list, err = api.Contracts(ctx, client.ContractQuery{Status: status, Page: client.Page{Limit: 200}})
+			list, err = api.Contracts(ctx, client.ContractQuery{Status: string(status), Page: client.Page{Limit: 200}})
 		}
 		ctx.Dispatch(func(ctx app.Context) {
-			if unauthorized(err) {
-				ctx.Navigate("/signin")
+			if signedOut(ctx, err) {
 				return
 			}
 			c.list, c.err = list, err
@@ -50,35 +50,34 @@ func (c *contractsPage) load(ctx app.Context) {
 
 func (c *contractsPage) Render() app.UI {
 	return newShell("Contracts",
-		app.Div().Class("filters").Body(
-			app.Label().For("contract-status").Text("Status "),
-			app.Select().ID("contract-status").OnChange(func(ctx app.Context, _ app.Event) {
-				c.status = ctx.JSSrc().Get("value").String()
+		div("filters",
+			labelFor("contract-status", "Status "),
+			selectOf("contract-status", func(ctx app.Context, _ app.Event) {
+				c.status = contractrules.Status(valueOf(ctx))
 				c.load(ctx)
-			}).Body(app.Range(contractStatuses).Slice(func(i int) app.UI {
-				return app.Option().Value(contractStatuses[i]).Selected(c.status == contractStatuses[i]).Text(map[bool]string{true: "All", false: contractStatuses[i]}[contractStatuses[i] == ""])
+			}, app.Range(contractStatuses).Slice(func(i int) app.UI {
+				return option(string(contractStatuses[i]), pick(contractStatuses[i] == "", "All", string(contractStatuses[i])), c.status == contractStatuses[i])
 			})),
 		),
 		errorBanner(c.err),
 		app.If(c.list != nil, func() app.UI {
 			items := c.list.Items
-			return app.Div().Class("table-wrap").Body(app.Table().ID("contracts").Body(
-				app.THead().Body(app.Tr().Body(app.Th().Text("Contract"), app.Th().Text("Partner"), app.Th().Text("Type"),
-					app.Th().Text("Status"), app.Th().Text("Version"), app.Th().Text(""))),
-				app.TBody().Body(app.Range(items).Slice(func(i int) app.UI {
+			return div("table-wrap", table("contracts",
+				thead("Contract", "Partner", "Type", "Status", "Version", ""),
+				tbody(app.Range(items).Slice(func(i int) app.UI {
 					k := items[i]
 					return app.Tr().Class("contract-row").Attr("data-id", k.ID).Body(
-						app.Td().Text(k.ID),
-						app.Td().Body(app.A().Href("/partners/"+k.PartnerID).Text(k.PartnerID)),
-						app.Td().Text(k.Type),
-						app.Td().Body(app.Span().Class("status status-"+k.Status).Text(k.Status)),
-						app.Td().Body(
+						td(k.ID),
+						tdBody(anchor("", "/partners/"+k.PartnerID, k.PartnerID)),
+						td(string(k.Type)),
+						statusCell(k.Status),
+						tdBody(
 							app.Text(itoa(k.AgreementVersion)),
 							app.If(k.UpdatePending, func() app.UI {
-								return app.Span().Class("badge").Text("version " + itoa(k.LatestAgreementVersion) + " awaits signature")
+								return span("badge", "version "+itoa(k.LatestAgreementVersion)+" awaits signature")
 							}),
 						),
-						app.Td().Body(c.actions(k)),
+						tdBody(c.actions(k)),
 					)
 				})),
 			))
@@ -86,28 +85,21 @@ func (c *contractsPage) Render() app.UI {
 	)
 }
 
-var contractStatuses = []string{"", "pending", "signed", "active", "rejected", "terminated"}
+// contractStatuses are the status filter's options: all, then every
+// status in the order of a contract's life.
+var contractStatuses = append([]contractrules.Status{""}, contractrules.Statuses()...)
 
+// actions are the contract's buttons: the moves the server's state machine
+// accepts from its status, and re-signature on the partner's side.
 func (c *contractsPage) actions(k client.Contract) app.UI {
-	var moves []string
-	switch k.Status {
-	case "pending":
-		moves = []string{"sign", "reject"}
-	case "signed":
-		moves = []string{"activate", "terminate"}
-	case "active":
-		moves = []string{"terminate"}
-	}
-	if k.UpdatePending && k.PartnerID == c.account {
-		moves = append(moves, "resign")
-	}
+	moves := contractrules.Actions(k.Status, k.UpdatePending, k.PartnerID == c.account)
 	return app.Range(moves).Slice(func(i int) app.UI {
 		move := moves[i]
-		return app.Button().Class("small contract-" + move).Text(map[string]string{"resign": "sign new version"}[move] + map[bool]string{true: move, false: ""}[move != "resign"]).
+		return app.Button().Class("small contract-" + string(move)).Text(move.Label()).
 			OnClick(func(ctx app.Context, _ app.Event) {
 				ctx = c.own(ctx)
 				ctx.Async(func() {
-					_, err := api.ContractAction(ctx, k.ID, move)
+					_, err := api.ContractAction(ctx, k.ID, string(move))
 					ctx.Dispatch(func(ctx app.Context) {
 						c.err = err
 						c.load(ctx)

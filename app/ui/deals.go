@@ -3,6 +3,7 @@ package ui
 import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"github.com/partnerkit/partnerkit/app/client"
+	capacityrules "github.com/partnerkit/partnerkit/capacity/rules"
 )
 
 // dealsPage lists deals; a partner registers one, its manager approves or
@@ -34,8 +35,7 @@ func (c *dealsPage) load(ctx app.Context) {
 			list, err = api.Deals(ctx, "", client.Page{Limit: 200})
 		}
 		ctx.Dispatch(func(ctx app.Context) {
-			if unauthorized(err) {
-				ctx.Navigate("/signin")
+			if signedOut(ctx, err) {
 				return
 			}
 			c.list, c.err = list, err
@@ -49,8 +49,8 @@ func (c *dealsPage) load(ctx app.Context) {
 func (c *dealsPage) Render() app.UI {
 	return newShell("Deals",
 		errorBanner(c.err),
-		app.H2().Text("Register a deal"),
-		app.Form().ID("deal-form").OnSubmit(c.register).Body(
+		h2("Register a deal"),
+		form("deal-form", c.register,
 			field(c, "deal-customer", "Customer", "text", &c.customer, c.formErr, "customer_name"),
 			field(c, "deal-tb", "Expected capacity (TB)", "text", &c.tb, c.formErr, "expected_tb"),
 			field(c, "deal-value", "Expected value", "text", &c.value, c.formErr, "expected_value"),
@@ -58,16 +58,15 @@ func (c *dealsPage) Render() app.UI {
 			field(c, "deal-close", "Expected close date", "date", &c.due, c.formErr, "close_date"),
 			field(c, "deal-note", "Note", "text", &c.note, c.formErr, "note"),
 			errorBanner(c.formErr),
-			app.Button().Type("submit").ID("register-deal").Text("Register"),
+			submitButton("register-deal", "Register"),
 		),
 		app.If(c.list != nil, func() app.UI {
 			items := c.list.Items
-			return app.Div().Class("table-wrap").Body(
+			return div("table-wrap",
 				field(c, "deal-reason", "Reason (for a decision)", "text", &c.reason, nil, ""),
-				app.Table().ID("deals").Body(
-					app.THead().Body(app.Tr().Body(app.Th().Text("Customer"), app.Th().Text("Size"), app.Th().Text("Close date"),
-						app.Th().Text("Status"), app.Th().Text(""))),
-					app.TBody().Body(app.Range(items).Slice(func(i int) app.UI { return c.row(items[i]) })),
+				table("deals",
+					thead("Customer", "Size", "Close date", "Status", ""),
+					tbody(app.Range(items).Slice(func(i int) app.UI { return c.row(items[i]) })),
 				))
 		}),
 	)
@@ -81,25 +80,24 @@ func (c *dealsPage) row(d client.Deal) app.UI {
 	if d.ExpectedValue != nil {
 		size += " " + *d.ExpectedValue + " " + d.Currency
 	}
-	var decisions []string
-	switch {
-	case d.Status == "submitted" && d.OwnerID == c.account:
-		decisions = []string{"approve", "reject"}
-	case d.Status == "approved":
-		decisions = []string{"won", "lost"}
-	}
-	return app.Tr().Body(
-		app.Td().Text(d.CustomerName), app.Td().Text(size), app.Td().Text(d.CloseDate),
-		app.Td().Body(app.Span().Class("status status-"+d.Status).Text(d.Status), app.If(d.Reason != "", func() app.UI {
-			return app.Span().Class("hint").Text(" — " + d.Reason)
+	// The moves the server accepts: approve or reject for the deciding
+	// account (the partner's manager), won or lost for either side.
+	decisions := capacityrules.DealMoves(capacityrules.DealStatus(d.Status), d.OwnerID == c.account)
+	return tr(
+		td(d.CustomerName), td(size), td(d.CloseDate),
+		tdBody(span("status status-"+d.Status, d.Status), app.If(d.Reason != "", func() app.UI {
+			return span("hint", " — "+d.Reason)
 		})),
-		app.Td().Body(app.Range(decisions).Slice(func(i int) app.UI {
+		tdBody(app.Range(decisions).Slice(func(i int) app.UI {
 			decision := decisions[i]
-			return app.Button().Class("small").Text(decision).OnClick(func(ctx app.Context, _ app.Event) {
+			return button("small", string(decision), func(ctx app.Context, _ app.Event) {
 				reason := c.reason
+				if c.err = problem("reason", capacityrules.ReasonProblem(decision.Target(), reason)); c.err != nil {
+					return
+				}
 				ctx = c.own(ctx)
 				ctx.Async(func() {
-					_, err := api.DecideDeal(ctx, d.ID, decision, reason)
+					_, err := api.DecideDeal(ctx, d.ID, string(decision), reason)
 					ctx.Dispatch(func(ctx app.Context) {
 						c.err = err
 						c.load(ctx)
@@ -112,14 +110,21 @@ func (c *dealsPage) row(d client.Deal) app.UI {
 
 func (c *dealsPage) register(ctx app.Context, e app.Event) {
 	e.PreventDefault()
-	in := client.NewDeal{CustomerName: c.customer, Currency: c.currency, CloseDate: c.due, Note: c.note}
-	if c.tb != "" {
-		tb := c.tb
-		in.ExpectedTB = &tb
+	// The server's checks (capacity/rules.CheckDeal), on the figures parsed
+	// as the API parses them; whether the date is past is the server's.
+	tb, tbErr := capacityrules.ParseOptional("expected_tb", c.tb)
+	value, valueErr := capacityrules.ParseOptional("expected_value", c.value)
+	if c.formErr = invalid(tbErr, valueErr, capacityrules.CheckDeal(c.customer, tb, value, c.currency, c.due, c.note)); c.formErr != nil {
+		return
 	}
-	if c.value != "" {
-		v := c.value
-		in.ExpectedValue = &v
+	in := client.NewDeal{CustomerName: c.customer, Currency: c.currency, CloseDate: c.due, Note: c.note}
+	if tb != nil {
+		s := tb.String()
+		in.ExpectedTB = &s
+	}
+	if value != nil {
+		s := value.String()
+		in.ExpectedValue = &s
 	}
 	ctx = c.own(ctx)
 	ctx.Async(func() {

@@ -8,6 +8,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/app/client"
+	partnerrules "github.com/partnerkit/partnerkit/partners/rules"
 )
 
 const directoryPage = 25
@@ -16,11 +17,13 @@ const directoryPage = 25
 // CSV export. The last loaded page stays readable offline.
 type directory struct {
 	app.Compo
-	q, typ, status, sort string
-	offset               int
-	list                 *client.List[client.DirectoryEntry]
-	err                  error
-	stale                bool
+	q, sort string
+	typ     partnerrules.AccountType
+	status  partnerrules.Status
+	offset  int
+	list    *client.List[client.DirectoryEntry]
+	err     error
+	stale   bool
 }
 
 func (c *directory) OnNav(ctx app.Context) {
@@ -28,13 +31,13 @@ func (c *directory) OnNav(ctx app.Context) {
 		return
 	}
 	q := ctx.Page().URL().Query()
-	c.q, c.typ, c.status, c.sort = q.Get("q"), q.Get("type"), q.Get("status"), q.Get("sort")
+	c.q, c.typ, c.status, c.sort = q.Get("q"), partnerrules.AccountType(q.Get("type")), partnerrules.Status(q.Get("status")), q.Get("sort")
 	c.offset, _ = strconv.Atoi(q.Get("offset"))
 	c.load(ctx)
 }
 
 func (c *directory) query() client.DirectoryQuery {
-	return client.DirectoryQuery{Q: c.q, Type: c.typ, Status: c.status, Sort: c.sort,
+	return client.DirectoryQuery{Q: c.q, Type: string(c.typ), Status: string(c.status), Sort: c.sort,
 		Page: client.Page{Limit: directoryPage, Offset: c.offset}}
 }
 
@@ -66,7 +69,7 @@ func (c *directory) load(ctx app.Context) {
 // apply navigates to the current filters, so they live in the URL.
 func (c *directory) apply(ctx app.Context) {
 	v := url.Values{}
-	for k, s := range map[string]string{"q": c.q, "type": c.typ, "status": c.status, "sort": c.sort} {
+	for k, s := range c.filters() {
 		if s != "" {
 			v.Set(k, s)
 		}
@@ -77,9 +80,14 @@ func (c *directory) apply(ctx app.Context) {
 	ctx.Navigate("/?" + v.Encode())
 }
 
+// filters are the directory's query parameters.
+func (c *directory) filters() map[string]string {
+	return map[string]string{"q": c.q, "type": string(c.typ), "status": string(c.status), "sort": c.sort}
+}
+
 func (c *directory) csvHref() string {
 	v := url.Values{"format": {"csv"}}
-	for k, s := range map[string]string{"q": c.q, "type": c.typ, "status": c.status, "sort": c.sort} {
+	for k, s := range c.filters() {
 		if s != "" {
 			v.Set(k, s)
 		}
@@ -95,9 +103,10 @@ func (c *directory) Render() app.UI {
 			c.apply(ctx)
 		}).Body(
 			app.Input().ID("search").Type("search").Placeholder("Search by name").Value(c.q).OnInput(c.ValueTo(&c.q)),
-			selectBox("filter-type", "Type", &c.typ, c, "", "", "All types", "vendor", "Vendor", "reseller", "Reseller", "distributor", "Distributor"),
-			selectBox("filter-status", "Status", &c.status, c, "", "", "All statuses", "invited", "Invited", "active", "Active", "suspended", "Suspended"),
-			selectBox("sort", "Sort", &c.sort, c, "name", "name", "Name A–Z", "-name", "Name Z–A", "-created_at", "Newest", "created_at", "Oldest"),
+			enumSelect("filter-type", "Type", &c.typ, c, partnerrules.PartnerTypes(), partnerrules.AccountType.Label, "", "All types"),
+			enumSelect("filter-status", "Status", &c.status, c, partnerrules.Statuses(), partnerrules.Status.Label, "", "All statuses"),
+			enumSelect("sort", "Sort", &c.sort, c, []string{string(partnerrules.SortName), string(partnerrules.SortNameDesc),
+				string(partnerrules.SortCreatedAtDesc), string(partnerrules.SortCreatedAt)}, sortLabel),
 			app.Button().Type("submit").Text("Apply"),
 			app.A().ID("export-csv").Class("button secondary").Href(c.csvHref()).Attr("download", "partners.csv").Text("Export CSV"),
 			app.A().ID("create-partner").Class("button").Href("/partners/new").Text("Create partner"),
@@ -112,29 +121,25 @@ func (c *directory) Render() app.UI {
 
 func (c *directory) table() app.UI {
 	items := c.list.Items
-	return app.Div().Class("table-wrap").Body(
-		app.Table().ID("directory").Body(
-			app.THead().Body(app.Tr().Body(
-				app.Th().Text("Type"), app.Th().Text("Name"), app.Th().Text("External ID"), app.Th().Text("Status"),
-				app.Th().Text("Business contact"), app.Th().Text("Technical contact"),
-				app.Th().Text("Signed contracts"), app.Th().Text("Agreements"), app.Th().Text("Listings"),
-			)),
-			app.TBody().Body(app.Range(items).Slice(func(i int) app.UI {
+	return div("table-wrap",
+		table("directory",
+			thead("Type", "Name", "External ID", "Status", "Business contact", "Technical contact", "Signed contracts", "Agreements", "Listings"),
+			tbody(app.Range(items).Slice(func(i int) app.UI {
 				p := items[i]
 				return app.Tr().Class("partner-row").Attr("data-id", p.ID).Body(
-					app.Td().Text(p.Type),
-					app.Td().Body(app.A().Href("/partners/"+p.ID).Text(p.Name)),
-					app.Td().Text(p.ExternalID),
-					app.Td().Body(app.Span().Class("status status-"+p.Status).Text(p.Status)),
-					app.Td().Text(contactText(p.BusinessContact)),
-					app.Td().Text(contactText(p.TechnicalContact)),
-					app.Td().Class("num").Text(p.SignedContracts),
-					app.Td().Class("num").Text(p.Agreements),
-					app.Td().Class("num").Text(p.Listings),
+					td(string(p.Type)),
+					tdBody(anchor("", "/partners/"+p.ID, p.Name)),
+					td(p.ExternalID),
+					statusCell(p.Status),
+					td(contactText(p.BusinessContact)),
+					td(contactText(p.TechnicalContact)),
+					tdc("num", p.SignedContracts),
+					tdc("num", p.Agreements),
+					tdc("num", p.Listings),
 				)
 			})),
 		),
-		app.Div().Class("pager").Body(
+		div("pager",
 			app.Span().ID("page-info").Text(fmt.Sprintf("%d–%d of %d", min(c.offset+1, c.list.Total), c.offset+len(items), c.list.Total)),
 			app.Button().ID("prev").Disabled(c.offset == 0).Text("Previous").OnClick(func(ctx app.Context, _ app.Event) {
 				c.offset = max(0, c.offset-directoryPage)
@@ -146,6 +151,12 @@ func (c *directory) table() app.UI {
 			}),
 		),
 	)
+}
+
+// sortLabel names a directory sort order.
+func sortLabel(s string) string {
+	return map[string]string{string(partnerrules.SortName): "Name A–Z", string(partnerrules.SortNameDesc): "Name Z–A",
+		string(partnerrules.SortCreatedAtDesc): "Newest", string(partnerrules.SortCreatedAt): "Oldest"}[s]
 }
 
 func contactText(c client.Contact) string {
@@ -160,17 +171,29 @@ func contactText(c client.Contact) string {
 
 // selectBox renders a labelled select bound to *v; options are value,
 // label pairs after the default value.
-func selectBox(id, label string, v *string, c interface{ ValueTo(any) app.EventHandler }, def string, options ...string) app.UI {
-	cur := *v
+func selectBox[T ~string](id, label string, v *T, c interface{ ValueTo(any) app.EventHandler }, def string, options ...string) app.UI {
+	cur := string(*v)
 	if cur == "" {
 		cur = def
 	}
 	opts := make([]app.UI, 0, len(options)/2)
 	for i := 0; i+1 < len(options); i += 2 {
-		opts = append(opts, app.Option().Value(options[i]).Selected(options[i] == cur).Text(options[i+1]))
+		opts = append(opts, option(options[i], options[i+1], options[i] == cur))
 	}
-	return app.Label().Class("select").Body(
-		app.Span().Class("sr-only").Text(label),
-		app.Select().ID(id).OnChange(c.ValueTo(v)).Body(opts...),
+	return labelOf("select",
+		span("sr-only", label),
+		selectOf(id, c.ValueTo(v), opts...),
 	)
+}
+
+// enumSelect renders a labelled select of an enumeration's values (from its
+// rules package, in its order) bound to *v, after leading value, label
+// pairs; the first option is the default.
+func enumSelect[T ~string](id, label string, v *T, c interface{ ValueTo(any) app.EventHandler }, values []T, name func(T) string, leading ...string) app.UI {
+	opts := options(values, name, leading...)
+	def := ""
+	if len(opts) > 0 {
+		def = opts[0]
+	}
+	return selectBox(id, label, v, c, def, opts...)
 }

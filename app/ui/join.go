@@ -4,6 +4,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/app/client"
+	partnerrules "github.com/partnerkit/partnerkit/partners/rules"
 )
 
 // joinPage is the public page of a team invitation link: a new person
@@ -31,8 +32,8 @@ func (c *joinPage) OnNav(ctx app.Context) {
 }
 
 func (c *joinPage) Render() app.UI {
-	return app.Div().Class("activation").Body(
-		app.Header().Class("topbar").Body(app.Span().Class("brand").Text("Partnerkit")),
+	return div("activation",
+		app.Header().Class("topbar").Body(span("brand", "Partnerkit")),
 		app.Main().Body(c.body()),
 	)
 }
@@ -44,31 +45,36 @@ func (c *joinPage) body() app.UI {
 		if partnerkit.ErrorCode(c.linkErr) == partnerkit.CodeGone {
 			title = "This invitation link can no longer be used"
 		}
-		return app.Div().ID("link-error").Body(app.H1().Text(title), app.P().Class("error").Text(errorText(c.linkErr)))
+		return divID("link-error", h1(title), app.P().Class("error").Text(errorText(c.linkErr)))
 	case c.joined:
-		return app.Div().ID("joined").Body(app.H1().Text("Welcome to "+c.review.AccountName),
-			app.A().Class("button").Href("/signin").Text("Sign in"))
+		return divID("joined", h1("Welcome to "+c.review.AccountName),
+			anchor("button", "/signin", "Sign in"))
 	case c.review == nil:
-		return app.P().Text("Loading the invitation…")
+		return para("Loading the invitation…")
 	}
 	r := c.review
-	return app.Div().Body(
-		app.H1().Text("Join "+r.AccountName),
-		app.P().Text(r.Email+" is invited as "+r.Role+"."),
-		app.Form().ID("join-form").OnSubmit(c.accept).Body(
+	return box(
+		h1("Join "+r.AccountName),
+		para(r.Email+" is invited as "+string(r.Role)+"."),
+		form("join-form", c.accept,
 			app.If(!r.Registered, func() app.UI {
 				return field(c, "full-name", "Full name", "text", &c.fullName, c.err, "full_name")
 			}),
-			field(c, "join-password", map[bool]string{true: "Your password", false: "Choose a password"}[r.Registered],
+			field(c, "join-password", pick(r.Registered, "Your password", "Choose a password"),
 				"password", &c.password, c.err, "password"),
 			errorBanner(c.err),
-			app.Button().Type("submit").ID("join").Text("Join"),
+			submitButton("join", "Join"),
 		),
 	)
 }
 
 func (c *joinPage) accept(ctx app.Context, e app.Event) {
 	e.PreventDefault()
+	if !c.review.Registered { // a new user's password meets the server's policy
+		if c.err = invalid(problem("full_name", partnerrules.FullNameProblem(c.fullName)), partnerrules.CheckPasswordPolicy(c.password)); c.err != nil {
+			return
+		}
+	}
 	name, pw := c.fullName, c.password
 	ctx = c.own(ctx)
 	ctx.Async(func() {

@@ -7,6 +7,8 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/app/client"
+	contractrules "github.com/partnerkit/partnerkit/contracts/rules"
+	partnerrules "github.com/partnerkit/partnerkit/partners/rules"
 )
 
 // partnerDetails shows one partner with the tabs of seed 000: General,
@@ -56,8 +58,7 @@ func (c *partnerDetails) load(ctx app.Context) {
 			report, _ = api.UsageReport(ctx, id, "", to.AddDate(0, 0, -29), to, "day")
 		}
 		ctx.Dispatch(func(ctx app.Context) {
-			if unauthorized(err) {
-				ctx.Navigate("/signin")
+			if signedOut(ctx, err) {
 				return
 			}
 			if partnerkit.ErrorCode(err) == partnerkit.CodeInternal { // unreachable server: the last copy
@@ -90,7 +91,7 @@ func (c *partnerDetails) Render() app.UI {
 	return newShell(title,
 		errorBanner(c.err),
 		app.Nav().Class("tabs").Body(app.Range(tabs).Slice(func(i int) app.UI {
-			return app.A().Class(map[bool]string{true: "current", false: ""}[c.tab == tabs[i].key]).
+			return app.A().Class(pick(c.tab == tabs[i].key, "current", "")).
 				Href("/partners/" + c.id + "?tab=" + tabs[i].key).Text(tabs[i].label)
 		})),
 		app.If(c.partner != nil, func() app.UI { return c.tabBody() }),
@@ -101,76 +102,78 @@ func (c *partnerDetails) tabBody() app.UI {
 	p := c.partner
 	switch c.tab {
 	case "contracts":
-		return app.Table().ID("partner-contracts").Body(
-			app.THead().Body(app.Tr().Body(app.Th().Text("Contract"), app.Th().Text("Type"), app.Th().Text("Status"),
-				app.Th().Text("Version"), app.Th().Text("Marketplace"), app.Th().Text(""))),
-			app.TBody().Body(app.Range(c.contracts).Slice(func(i int) app.UI {
+		return table("partner-contracts",
+			thead("Contract", "Type", "Status", "Version", "Marketplace", ""),
+			tbody(app.Range(c.contracts).Slice(func(i int) app.UI {
 				k := c.contracts[i]
-				return app.Tr().Body(app.Td().Text(k.ID), app.Td().Text(k.Type),
-					app.Td().Body(app.Span().Class("status status-"+k.Status).Text(k.Status)),
-					app.Td().Text(itoa(k.AgreementVersion)+map[bool]string{true: " (update awaits signature)", false: ""}[k.UpdatePending]),
-					app.Td().Text(k.MarketplaceID),
-					app.Td().Body(c.contractActions(k)))
+				return tr(td(k.ID), td(string(k.Type)),
+					statusCell(k.Status),
+					td(itoa(k.AgreementVersion)+pick(k.UpdatePending, " (update awaits signature)", "")),
+					td(k.MarketplaceID),
+					tdBody(c.contractActions(k)))
 			})),
 		)
 	case "contacts":
-		return app.Dl().Body(
-			app.Dt().Text("Business contact"), app.Dd().Text(contactText(p.BusinessContact)+" "+p.BusinessContact.Phone),
-			app.Dt().Text("Technical contact"), app.Dd().Text(contactText(p.TechnicalContact)+" "+p.TechnicalContact.Phone),
+		return dl(
+			dt("Business contact"), dd(contactText(p.BusinessContact)+" "+p.BusinessContact.Phone),
+			dt("Technical contact"), dd(contactText(p.TechnicalContact)+" "+p.TechnicalContact.Phone),
 		)
 	case "users":
 		return app.Ul().Body(app.Range(c.users).Slice(func(i int) app.UI {
 			u := c.users[i]
-			return app.Li().Text(u.User.FullName + " <" + u.User.Email + "> — " + u.Role)
+			return li(u.User.FullName + " <" + u.User.Email + "> — " + string(u.Role))
 		}))
 	case "capacity":
 		return c.capacityTab()
 	}
-	return app.Div().ID("partner-general").Body(
-		app.Dl().Body(
-			app.Dt().Text("Type"), app.Dd().Text(p.Type),
-			app.Dt().Text("Status"), app.Dd().Body(app.Span().ID("partner-status").Class("status status-"+p.Status).Text(p.Status)),
-			app.Dt().Text("Legal name"), app.Dd().Text(p.LegalName),
-			app.Dt().Text("External ID"), app.Dd().Text(p.ExternalID),
-			app.Dt().Text("Created"), app.Dd().Text(p.CreatedAt.Format("2 Jan 2006")),
+	return divID("partner-general",
+		dl(
+			dt("Type"), dd(string(p.Type)),
+			dt("Status"), app.Dd().Body(app.Span().ID("partner-status").Class("status status-"+string(p.Status)).Text(string(p.Status))),
+			dt("Legal name"), dd(p.LegalName),
+			dt("External ID"), dd(p.ExternalID),
+			dt("Created"), dd(p.CreatedAt.Format("2 Jan 2006")),
 		),
 		app.If(c.renaming, func() app.UI {
-			return app.Form().ID("rename-form").OnSubmit(c.rename).Body(
+			return form("rename-form", c.rename,
 				field(c, "rename", "New name", "text", &c.newName, c.err, "name"),
 				app.Button().Type("submit").Text("Save"),
 			)
 		}).Else(func() app.UI {
-			return app.Div().Class("actions").Body(
+			return div("actions",
 				app.Button().ID("rename-start").Class("secondary").Text("Rename").OnClick(func(ctx app.Context, _ app.Event) {
 					c.renaming, c.newName = true, p.Name
 				}),
-				app.If(p.Status == "active", func() app.UI {
-					return app.Button().ID("suspend").Class("danger").Text("Suspend").OnClick(c.setStatus(api.SuspendPartner))
-				}),
-				app.If(p.Status == "suspended", func() app.UI {
-					return app.Button().ID("reactivate").Text("Reactivate").OnClick(c.setStatus(api.ReactivatePartner))
-				}),
+				c.statusMoves(p.Status),
 			)
 		}),
 	)
 }
 
+// statusMoves are the buttons of the moves the partner's status allows
+// (partners/rules.Moves: suspend an active partner, reactivate a suspended one).
+func (c *partnerDetails) statusMoves(s partnerrules.Status) app.UI {
+	moves := partnerrules.Moves(s)
+	return app.Range(moves).Slice(func(i int) app.UI {
+		m := moves[i]
+		b := app.Button().ID(string(m)).Text(capitalized(m))
+		if m == partnerrules.MoveSuspend {
+			return b.Class("danger").OnClick(c.setStatus(api.SuspendPartner))
+		}
+		return b.OnClick(c.setStatus(api.ReactivatePartner))
+	})
+}
+
+// contractActions are the moves the contract's status allows in the
+// server's state machine (contracts/rules.Moves).
 func (c *partnerDetails) contractActions(k client.Contract) app.UI {
-	var actions []string
-	switch k.Status {
-	case "pending":
-		actions = []string{"sign", "reject"}
-	case "signed":
-		actions = []string{"activate", "terminate"}
-	case "active":
-		actions = []string{"terminate"}
-	}
+	actions := contractrules.Moves(k.Status)
 	return app.Range(actions).Slice(func(i int) app.UI {
 		a := actions[i]
-		return app.Button().Class("small").Text(a).OnClick(func(ctx app.Context, _ app.Event) {
+		return button("small", a.Label(), func(ctx app.Context, _ app.Event) {
 			ctx = c.own(ctx)
 			ctx.Async(func() {
-				_, err := api.ContractAction(ctx, k.ID, a)
+				_, err := api.ContractAction(ctx, k.ID, string(a))
 				ctx.Dispatch(func(ctx app.Context) {
 					c.err = err
 					c.load(ctx)
@@ -182,6 +185,9 @@ func (c *partnerDetails) contractActions(k client.Contract) app.UI {
 
 func (c *partnerDetails) rename(ctx app.Context, e app.Event) {
 	e.PreventDefault()
+	if c.err = problem("name", partnerrules.NameProblem(c.newName)); c.err != nil {
+		return
+	}
 	name := c.newName
 	ctx = c.own(ctx)
 	ctx.Async(func() {
@@ -213,21 +219,21 @@ func (c *partnerDetails) setStatus(fn func(ctx context.Context, id string) (*cli
 // capacityTab shows the partner's allocation and its last 30 days of usage.
 func (c *partnerDetails) capacityTab() app.UI {
 	if c.alloc == nil || c.alloc.ContractID == "" {
-		return app.P().Class("hint").Text("No capacity allocation.")
+		return hint("No capacity allocation.")
 	}
 	a := c.alloc
 	to := time.Now().UTC()
-	return app.Div().ID("partner-capacity").Body(
-		app.Dl().Body(
-			app.Dt().Text("Contract"), app.Dd().Text(a.ContractID),
-			app.Dt().Text("Allocated"), app.Dd().Body(app.Text(a.AllocatedTB+" TB"), app.If(a.PayPerUse, func() app.UI {
-				return app.Span().Class("badge").Text("pay-per-use")
+	return divID("partner-capacity",
+		dl(
+			dt("Contract"), dd(a.ContractID),
+			dt("Allocated"), app.Dd().Body(app.Text(a.AllocatedTB+" TB"), app.If(a.PayPerUse, func() app.UI {
+				return span("badge", "pay-per-use")
 			})),
-			app.Dt().Text("Overdraft"), app.Dd().Text(map[bool]string{true: "allowed", false: "not allowed"}[a.AllowOverdraft]),
+			dt("Overdraft"), dd(pick(a.AllowOverdraft, "allowed", "not allowed")),
 		),
 		app.If(c.report != nil, func() app.UI { return app.Raw(usageChart(c.report)) }),
 		app.A().Class("button secondary").Attr("download", "usage.csv").Href("/api/v1/usage/reports?format=csv&partner_id="+c.id+
 			"&from="+to.AddDate(0, 0, -29).Format(time.DateOnly)+"&to="+to.Format(time.DateOnly)).Text("Export CSV"),
-		app.A().Class("button secondary").Href("/storage?partner="+c.id).Text("Storage accounts"),
+		anchor("button secondary", "/storage?partner="+c.id, "Storage accounts"),
 	)
 }

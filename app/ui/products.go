@@ -6,23 +6,13 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/app/client"
+	listingrules "github.com/partnerkit/partnerkit/listings/rules"
+	partnerrules "github.com/partnerkit/partnerkit/partners/rules"
 )
 
-// itemTypes are the item types a product offers, with their labels.
-var itemTypes = []struct{ value, label string }{
-	{"reservation", "Reservation"},
-	{"pay_as_you_go", "Pay as you go"},
-}
-
-// itemTypeLabel is an item type as the page shows it.
-func itemTypeLabel(t string) string {
-	for _, it := range itemTypes {
-		if it.value == t {
-			return it.label
-		}
-	}
-	return t
-}
+// itemTypes are the item types a product offers, in the order listings/rules
+// gives them.
+var itemTypes = listingrules.ItemTypes()
 
 // productsPage lists a vendor's products and listings: create a product
 // with its items, list it on a marketplace (which needs an active
@@ -56,7 +46,7 @@ func (c *productsPage) OnMount(ctx app.Context) {
 		return
 	}
 	c.keep(ctx)
-	c.items = []client.ProductItem{{Type: "reservation"}}
+	c.items = []client.ProductItem{{Type: listingrules.ItemReservation}}
 	c.loadVendors(ctx)
 }
 
@@ -68,14 +58,13 @@ func (c *productsPage) loadVendors(ctx app.Context) {
 	}
 	ctx = c.own(ctx)
 	ctx.Async(func() {
-		vendors, err := api.Partners(ctx, client.DirectoryQuery{Type: "vendor", Page: client.Page{Limit: 200}})
+		vendors, err := api.Partners(ctx, client.DirectoryQuery{Type: string(partnerrules.TypeVendor), Page: client.Page{Limit: 200}})
 		var mps *client.List[client.Marketplace]
 		if err == nil {
 			mps, err = api.Marketplaces(ctx)
 		}
 		ctx.Dispatch(func(ctx app.Context) {
-			if unauthorized(err) {
-				ctx.Navigate("/signin")
+			if signedOut(ctx, err) {
 				return
 			}
 			c.err = err
@@ -108,8 +97,7 @@ func (c *productsPage) load(ctx app.Context) {
 			listings, err = api.Listings(ctx, client.ListingQuery{VendorID: vendor, Page: client.Page{Limit: 200}})
 		}
 		ctx.Dispatch(func(ctx app.Context) {
-			if unauthorized(err) {
-				ctx.Navigate("/signin")
+			if signedOut(ctx, err) {
 				return
 			}
 			c.products, c.listings, c.err = products, listings, err
@@ -120,17 +108,17 @@ func (c *productsPage) load(ctx app.Context) {
 func (c *productsPage) Render() app.UI {
 	return newShell("Products & listings",
 		errorBanner(c.err),
-		app.Div().Class("filters").Body(
-			app.Label().For("product-vendor").Text("Vendor "),
-			app.Select().ID("product-vendor").OnChange(func(ctx app.Context, _ app.Event) {
-				c.vendorID = ctx.JSSrc().Get("value").String()
+		div("filters",
+			labelFor("product-vendor", "Vendor "),
+			selectOf("product-vendor", func(ctx app.Context, _ app.Event) {
+				c.vendorID = valueOf(ctx)
 				c.selected, c.plans = nil, nil
 				c.load(ctx)
-			}).Body(
-				app.Option().Value("").Selected(c.vendorID == "").Text("My account"),
+			},
+				option("", "My account", c.vendorID == ""),
 				app.Range(c.vendors).Slice(func(i int) app.UI {
 					v := c.vendors[i]
-					return app.Option().Value(v.ID).Selected(v.ID == c.vendorID).Text(v.Name)
+					return option(v.ID, v.Name, v.ID == c.vendorID)
 				}),
 			),
 		),
@@ -141,24 +129,23 @@ func (c *productsPage) Render() app.UI {
 }
 
 func (c *productsPage) createForm() app.UI {
-	return app.Div().Body(
-		app.H2().Text("Create a product"),
-		app.Form().ID("product-form").OnSubmit(c.create).Body(
+	return box(
+		h2("Create a product"),
+		form("product-form", c.create,
 			field(c, "product-name", "Name", "text", &c.name, c.formErr, "name"),
 			field(c, "product-description", "Description", "text", &c.description, c.formErr, "description"),
 			fieldError(c.formErr, "vendor_id"),
 			fieldError(c.formErr, "items"),
-			app.Div().Class("table-wrap").Body(app.Table().ID("product-items").Body(
-				app.THead().Body(app.Tr().Body(app.Th().Text("Item"), app.Th().Text("Type"), app.Th().Text("Unit"),
-					app.Th().Text("Price"), app.Th().Text("MPN"), app.Th().Text(""))),
-				app.TBody().Body(app.Range(c.items).Slice(func(i int) app.UI { return c.itemRow(i) })),
+			div("table-wrap", table("product-items",
+				thead("Item", "Type", "Unit", "Price", "MPN", ""),
+				tbody(app.Range(c.items).Slice(func(i int) app.UI { return c.itemRow(i) })),
 			)),
 			app.Button().Type("button").ID("add-item").Class("small").Text("Add item").
 				OnClick(func(ctx app.Context, _ app.Event) {
-					c.items = append(c.items, client.ProductItem{Type: "reservation"})
+					c.items = append(c.items, client.ProductItem{Type: listingrules.ItemReservation})
 				}),
 			errorBanner(c.formErr),
-			app.Button().Type("submit").ID("create-product").Text("Create product"),
+			submitButton("create-product", "Create product"),
 		),
 	)
 }
@@ -172,34 +159,34 @@ func (c *productsPage) itemRow(i int) app.UI {
 	prefix := "items[" + itoa(i) + "]."
 	input := func(name, label, value string, set func(it *client.ProductItem, v string)) app.UI {
 		id := "item-" + name + "-" + itoa(i)
-		return app.Td().Body(
+		return tdBody(
 			app.Input().ID(id).Attr("aria-label", label+" of item "+itoa(i+1)).Type("text").Value(value).
 				OnInput(func(ctx app.Context, _ app.Event) {
 					if i < len(c.items) {
-						set(&c.items[i], ctx.JSSrc().Get("value").String())
+						set(&c.items[i], valueOf(ctx))
 					}
 				}),
 			fieldError(c.formErr, prefix+name),
 		)
 	}
-	return app.Tr().Class("item-row").Body(
+	return trOf("item-row",
 		input("name", "Name", it.Name, func(it *client.ProductItem, v string) { it.Name = v }),
-		app.Td().Body(
+		tdBody(
 			app.Select().ID("item-type-"+itoa(i)).Attr("aria-label", "Type of item "+itoa(i+1)).
 				OnChange(func(ctx app.Context, _ app.Event) {
 					if i < len(c.items) {
-						c.items[i].Type = ctx.JSSrc().Get("value").String()
+						c.items[i].Type = listingrules.ItemType(valueOf(ctx))
 					}
 				}).Body(app.Range(itemTypes).Slice(func(j int) app.UI {
-				return app.Option().Value(itemTypes[j].value).Selected(it.Type == itemTypes[j].value).Text(itemTypes[j].label)
+				return option(string(itemTypes[j]), itemTypes[j].Label(), it.Type == itemTypes[j])
 			})),
 			fieldError(c.formErr, prefix+"type"),
 		),
 		input("unit", "Unit", it.Unit, func(it *client.ProductItem, v string) { it.Unit = v }),
 		input("price", "Price", it.Price, func(it *client.ProductItem, v string) { it.Price = v }),
 		input("mpn", "MPN", it.MPN, func(it *client.ProductItem, v string) { it.MPN = v }),
-		app.Td().Body(app.If(len(c.items) > 1, func() app.UI {
-			return app.Button().Type("button").Class("small link").Text("Remove").OnClick(func(ctx app.Context, _ app.Event) {
+		tdBody(app.If(len(c.items) > 1, func() app.UI {
+			return typeButton("small link", "Remove", func(ctx app.Context, _ app.Event) {
 				if i < len(c.items) {
 					c.items = append(c.items[:i:i], c.items[i+1:]...)
 				}
@@ -215,10 +202,17 @@ func (c *productsPage) create(ctx app.Context, e app.Event) {
 	}
 	in := client.NewProduct{VendorID: c.vendorID, Name: c.name, Description: c.description,
 		Items: append([]client.ProductItem(nil), c.items...)}
-	for i := range in.Items {
-		if in.Items[i].Price == "" {
+	fields := map[string]string{}
+	for i, it := range in.Items {
+		if it.Price == "" {
 			in.Items[i].Price = "0"
 		}
+		for name, p := range listingrules.ItemProblems(it.Name, it.MPN, it.Type, it.Unit) { // the server's rule
+			fields["items["+itoa(i)+"]."+name] = p
+		}
+	}
+	if c.formErr = partnerkit.FieldErrors(fields); c.formErr != nil {
+		return
 	}
 	ctx = c.own(ctx)
 	ctx.Async(func() {
@@ -231,7 +225,7 @@ func (c *productsPage) create(ctx app.Context, e app.Event) {
 					f.Call("reset")
 				}
 				c.name, c.description = "", ""
-				c.items = []client.ProductItem{{Type: "reservation"}}
+				c.items = []client.ProductItem{{Type: listingrules.ItemReservation}}
 				c.selected, c.plans = p, nil
 				c.load(ctx)
 			}
@@ -265,25 +259,24 @@ func (c *productsPage) marketplaceName(id string) string {
 func (c *productsPage) productTable() app.UI {
 	return app.If(c.products != nil, func() app.UI {
 		items := c.products.Items
-		return app.Div().Body(
-			app.H2().Text("Products"),
-			app.Div().Class("filters").Body(
-				app.Label().For("listing-marketplace").Text("Marketplace to list on "),
-				app.Select().ID("listing-marketplace").OnChange(func(ctx app.Context, _ app.Event) {
-					c.marketplaceID = ctx.JSSrc().Get("value").String()
-				}).Body(app.Range(c.marketplaces).Slice(func(i int) app.UI {
+		return box(
+			h2("Products"),
+			div("filters",
+				labelFor("listing-marketplace", "Marketplace to list on "),
+				selectOf("listing-marketplace", func(ctx app.Context, _ app.Event) {
+					c.marketplaceID = valueOf(ctx)
+				}, app.Range(c.marketplaces).Slice(func(i int) app.UI {
 					m := c.marketplaces[i]
-					return app.Option().Value(m.ID).Selected(m.ID == c.marketplaceID).Text(m.Name)
+					return option(m.ID, m.Name, m.ID == c.marketplaceID)
 				})),
 			),
 			app.If(c.listingErr != nil, func() app.UI {
 				return app.Div().ID("listing-error").Class("error").Attr("role", "alert").Text(cmp.Or(partnerkit.ErrorFields(c.listingErr)["marketplace_id"], errorText(c.listingErr)))
 			}),
-			app.If(len(items) == 0, func() app.UI { return app.P().Class("hint").Text("No products yet.") }),
-			app.Div().Class("table-wrap").Body(app.Table().ID("products").Body(
-				app.THead().Body(app.Tr().Body(app.Th().Text("Product"), app.Th().Text("Items"),
-					app.Th().Text("Listed on"), app.Th().Text(""))),
-				app.TBody().Body(app.Range(items).Slice(func(i int) app.UI { return c.productRow(items[i]) })),
+			app.If(len(items) == 0, func() app.UI { return hint("No products yet.") }),
+			div("table-wrap", table("products",
+				thead("Product", "Items", "Listed on", ""),
+				tbody(app.Range(items).Slice(func(i int) app.UI { return c.productRow(items[i]) })),
 			)),
 		)
 	})
@@ -292,14 +285,14 @@ func (c *productsPage) productTable() app.UI {
 func (c *productsPage) productRow(p client.Product) app.UI {
 	listed := c.listedOn(p.ID)
 	return app.Tr().Class("product-row").Attr("data-id", p.ID).Body(
-		app.Td().Body(app.Strong().Text(p.Name), app.If(p.Description != "", func() app.UI {
-			return app.Span().Class("hint").Text(" — " + p.Description)
+		tdBody(strong(p.Name), app.If(p.Description != "", func() app.UI {
+			return span("hint", " — "+p.Description)
 		})),
-		app.Td().Body(app.Ul().Body(app.Range(p.Items).Slice(func(i int) app.UI {
+		tdBody(app.Ul().Body(app.Range(p.Items).Slice(func(i int) app.UI {
 			it := p.Items[i]
-			return app.Li().Text(it.Name + " (" + itemTypeLabel(it.Type) + ", " + it.Price + " per " + it.Unit + ")")
+			return li(it.Name + " (" + it.Type.Label() + ", " + it.Price + " per " + it.Unit + ")")
 		}))),
-		app.Td().Body(app.Range(listed).Slice(func(i int) app.UI {
+		tdBody(app.Range(listed).Slice(func(i int) app.UI {
 			l := listed[i]
 			return app.Span().Class("badge listing").Body(
 				app.Text(c.marketplaceName(l.MarketplaceID)+" "),
@@ -307,7 +300,7 @@ func (c *productsPage) productRow(p client.Product) app.UI {
 					Attr("data-id", l.ID).OnClick(func(ctx app.Context, _ app.Event) { c.removeListing(ctx, dataID(ctx)) }),
 			)
 		})),
-		app.Td().Body(
+		tdBody(
 			app.Button().Class("small list-product").Text("List on marketplace").Attr("data-id", p.ID).
 				OnClick(func(ctx app.Context, _ app.Event) { c.list(ctx, dataID(ctx)) }),
 			app.Button().Class("small show-plans").Text("Offer plans").Attr("data-id", p.ID).
@@ -365,14 +358,14 @@ func (c *productsPage) removeListing(ctx app.Context, id string) {
 func (c *productsPage) offerPlans() app.UI {
 	return app.If(c.selected != nil, func() app.UI {
 		p := c.selected
-		return app.Div().ID("offer-plans-view").Body(
-			app.H2().Text("Offer plans of "+p.Name+" on Microsoft's commercial marketplace"),
-			app.Form().ID("offer-plans-form").OnSubmit(c.showPlans).Body(
+		return divID("offer-plans-view",
+			h2("Offer plans of "+p.Name+" on Microsoft's commercial marketplace"),
+			form("offer-plans-form", c.showPlans,
 				field(c, "tenant-id", "Tenant ID", "text", &c.tenantID, c.plansErr, "tenant_id"),
 				app.If(c.plansErr != nil && len(partnerkit.ErrorFields(c.plansErr)) == 0, func() app.UI {
 					return app.Div().Class("error").Attr("role", "alert").Text(errorText(c.plansErr))
 				}),
-				app.Button().Type("submit").ID("show-offer-plans").Text("Show offer plans"),
+				submitButton("show-offer-plans", "Show offer plans"),
 			),
 			app.If(c.plans != nil, func() app.UI { return renderPlans(c.plans) }),
 		)
@@ -400,28 +393,27 @@ func (c *productsPage) showPlans(ctx app.Context, e app.Event) {
 
 // renderPlans shows an offer's plans and technical configuration.
 func renderPlans(s *client.OfferPlanSet) app.UI {
-	return app.Div().ID("offer-plans").Body(
-		app.Dl().Body(
-			app.Dt().Text("Landing page"),
+	return divID("offer-plans",
+		dl(
+			dt("Landing page"),
 			app.Dd().Body(app.Code().ID("landing-page-url").Text(s.LandingPageURL)),
-			app.Dt().Text("Webhook"),
+			dt("Webhook"),
 			app.Dd().Body(app.Code().ID("webhook-url").Text(s.WebhookURL)),
 		),
-		app.Div().Class("table-wrap").Body(app.Table().ID("plans").Body(
-			app.THead().Body(app.Tr().Body(app.Th().Text("Plan"), app.Th().Text("Pricing"), app.Th().Text("Price"),
-				app.Th().Text("Dimensions"))),
-			app.TBody().Body(app.Range(s.Plans).Slice(func(i int) app.UI {
+		div("table-wrap", table("plans",
+			thead("Plan", "Pricing", "Price", "Dimensions"),
+			tbody(app.Range(s.Plans).Slice(func(i int) app.UI {
 				pl := s.Plans[i]
 				price := ""
 				if len(pl.Dimensions) == 0 {
 					price = pl.Price + " per " + pl.Unit
 				}
 				return app.Tr().Class("plan").Attr("data-pricing", pl.PricingModel).Body(
-					app.Td().Class("plan-name").Text(pl.Name),
-					app.Td().Class("plan-pricing").Text(pl.PricingLabel),
-					app.Td().Text(price),
-					app.Td().Body(app.If(len(pl.Dimensions) == 0, func() app.UI {
-						return app.Span().Class("hint").Text("no dimensions")
+					tdc("plan-name", pl.Name),
+					tdc("plan-pricing", pl.PricingLabel),
+					td(price),
+					tdBody(app.If(len(pl.Dimensions) == 0, func() app.UI {
+						return span("hint", "no dimensions")
 					}).Else(func() app.UI {
 						return app.Ul().Body(app.Range(pl.Dimensions).Slice(func(j int) app.UI {
 							d := pl.Dimensions[j]

@@ -7,7 +7,9 @@ import (
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/app/client"
+	resellerrules "github.com/partnerkit/partnerkit/resellers/rules"
 )
 
 // The Reseller Store pages: the catalog, ordering a subscription, my
@@ -50,8 +52,7 @@ func (c *catalogPage) load(ctx app.Context) {
 			provided, err = api.ProvidedServices(ctx, client.Page{Limit: 500})
 		}
 		ctx.Dispatch(func(ctx app.Context) {
-			if unauthorized(err) {
-				ctx.Navigate("/signin")
+			if signedOut(ctx, err) {
 				return
 			}
 			c.list, c.err = list, err
@@ -65,14 +66,14 @@ func (c *catalogPage) load(ctx app.Context) {
 func (c *catalogPage) Render() app.UI {
 	return newShell("Catalog",
 		errorBanner(c.err),
-		app.H2().Text("Services you can buy"),
-		app.P().Class("hint").Text("Services you can buy for your clients. Your account is billed, never the client."),
+		h2("Services you can buy"),
+		hint("Services you can buy for your clients. Your account is billed, never the client."),
 		app.If(c.list != nil && len(c.list.Items) == 0, func() app.UI {
 			return app.P().ID("catalog-empty").Text("No services yet: a provider you hold an active contract with must offer some.")
 		}),
 		app.If(c.list != nil, func() app.UI {
 			items := c.list.Items
-			return app.Div().ID("catalog").Body(app.Range(items).Slice(func(i int) app.UI { return serviceCard(items[i]) }))
+			return divID("catalog", app.Range(items).Slice(func(i int) app.UI { return serviceCard(items[i]) }))
 		}),
 		c.providedSection(),
 	)
@@ -80,15 +81,15 @@ func (c *catalogPage) Render() app.UI {
 
 func serviceCard(s client.CatalogService) app.UI {
 	return app.Section().Class("card catalog-service").Body(
-		app.H2().Text(s.Name),
-		app.If(s.Description != "", func() app.UI { return app.P().Text(s.Description) }),
+		h2(s.Name),
+		app.If(s.Description != "", func() app.UI { return para(s.Description) }),
 		app.Range(s.Plans).Slice(func(i int) app.UI {
 			p := s.Plans[i]
 			trial := ""
 			if p.TrialDays > 0 {
 				trial = ", " + itoa(p.TrialDays) + "-day trial"
 			}
-			return app.Div().Class("plan").Body(
+			return div("plan",
 				app.H3().Text(p.Name+" ("+p.BillingPeriod+trial+")"),
 				app.Ul().Body(app.Range(p.Resources).Slice(func(j int) app.UI {
 					r := p.Resources[j]
@@ -96,10 +97,10 @@ func serviceCard(s client.CatalogService) app.UI {
 					if r.Max != "" && r.Max != "0" {
 						limits += " to " + r.Max
 					}
-					return app.Li().Text(fmt.Sprintf("%s: %s per %s and %s period (%s)", r.Name, r.UnitPrice, r.Unit,
+					return li(fmt.Sprintf("%s: %s per %s and %s period (%s)", r.Name, r.UnitPrice, r.Unit,
 						strings.TrimSuffix(p.BillingPeriod, "ly"), limits))
 				})),
-				app.A().Class("button").Href("/subscriptions/new?service="+s.ID+"&plan="+p.ID).Text("Order"),
+				anchor("button", "/subscriptions/new?service="+s.ID+"&plan="+p.ID, "Order"),
 			)
 		}),
 	)
@@ -132,11 +133,10 @@ func (c *orderPage) OnMount(ctx app.Context) {
 		cat, err := api.Catalog(ctx, client.Page{Limit: 500})
 		var cl *client.List[client.ResellerClient]
 		if err == nil {
-			cl, err = api.ResellerClients(ctx, "", "active", client.Page{Limit: 500})
+			cl, err = api.ResellerClients(ctx, "", string(resellerrules.ClientActive), client.Page{Limit: 500})
 		}
 		ctx.Dispatch(func(ctx app.Context) {
-			if unauthorized(err) {
-				ctx.Navigate("/signin")
+			if signedOut(ctx, err) {
 				return
 			}
 			c.err = err
@@ -178,59 +178,59 @@ func (c *orderPage) Render() app.UI {
 	return newShell("Order subscription",
 		errorBanner(c.err),
 		app.If(c.catalog != nil && svc == nil, func() app.UI {
-			return app.P().Text("Your catalog is empty.")
+			return para("Your catalog is empty.")
 		}),
 		app.If(svc != nil, func() app.UI {
-			return app.Form().ID("order-form").OnSubmit(c.submit).Body(
-				app.Div().Class("field").Body(
-					app.Label().For("order-service").Text("Service"),
-					app.Select().ID("order-service").OnChange(func(ctx app.Context, _ app.Event) {
-						c.serviceID, c.planID = ctx.JSSrc().Get("value").String(), ""
-					}).Body(app.Range(c.catalog).Slice(func(i int) app.UI {
-						return app.Option().Value(c.catalog[i].ID).Selected(c.catalog[i].ID == svc.ID).Text(c.catalog[i].Name)
+			return form("order-form", c.submit,
+				div("field",
+					labelFor("order-service", "Service"),
+					selectOf("order-service", func(ctx app.Context, _ app.Event) {
+						c.serviceID, c.planID = valueOf(ctx), ""
+					}, app.Range(c.catalog).Slice(func(i int) app.UI {
+						return option(c.catalog[i].ID, c.catalog[i].Name, c.catalog[i].ID == svc.ID)
 					})),
 					fieldError(c.formErr, "service_id"),
 				),
-				app.Div().Class("field").Body(
-					app.Label().For("order-plan").Text("Plan"),
-					app.Select().ID("order-plan").OnChange(func(ctx app.Context, _ app.Event) {
-						c.planID = ctx.JSSrc().Get("value").String()
-					}).Body(app.Range(svc.Plans).Slice(func(i int) app.UI {
+				div("field",
+					labelFor("order-plan", "Plan"),
+					selectOf("order-plan", func(ctx app.Context, _ app.Event) {
+						c.planID = valueOf(ctx)
+					}, app.Range(svc.Plans).Slice(func(i int) app.UI {
 						p := svc.Plans[i]
-						return app.Option().Value(p.ID).Selected(plan != nil && p.ID == plan.ID).Text(p.Name + " (" + p.BillingPeriod + ")")
+						return option(p.ID, p.Name+" ("+p.BillingPeriod+")", plan != nil && p.ID == plan.ID)
 					})),
 					fieldError(c.formErr, "plan_id"),
 				),
-				app.Div().Class("field").Body(
-					app.Label().For("order-client").Text("Client"),
-					app.Select().ID("order-client").OnChange(func(ctx app.Context, _ app.Event) {
-						c.clientID = ctx.JSSrc().Get("value").String()
-					}).Body(
-						app.Option().Value("").Selected(c.clientID == "").Text("New client…"),
+				div("field",
+					labelFor("order-client", "Client"),
+					selectOf("order-client", func(ctx app.Context, _ app.Event) {
+						c.clientID = valueOf(ctx)
+					},
+						option("", "New client…", c.clientID == ""),
 						app.Range(c.clients).Slice(func(i int) app.UI {
-							return app.Option().Value(c.clients[i].ID).Selected(c.clients[i].ID == c.clientID).Text(c.clients[i].Name)
+							return option(c.clients[i].ID, c.clients[i].Name, c.clients[i].ID == c.clientID)
 						}),
 					),
 					fieldError(c.formErr, "client_id"),
 				),
 				app.If(c.clientID == "", func() app.UI {
-					return app.Div().Body(
+					return box(
 						field(c, "order-new-client", "New client's name", "text", &c.newName, c.formErr, "new_client.name"),
 						field(c, "order-new-email", "New client's email (optional)", "email", &c.newEmail, c.formErr, "new_client.email"),
 					)
 				}),
 				app.If(plan != nil, func() app.UI {
-					return app.Div().Body(app.Range(plan.Resources).Slice(func(i int) app.UI {
+					return box(app.Range(plan.Resources).Slice(func(i int) app.UI {
 						r := plan.Resources[i]
 						id := "order-amount-" + itoa(i)
 						v, ok := c.amounts[r.Name]
 						if !ok {
 							v = r.Min
 						}
-						return app.Div().Class("field").Body(
-							app.Label().For(id).Text(fmt.Sprintf("%s (%s, %s each)", r.Name, r.Unit, r.UnitPrice)),
+						return div("field",
+							labelFor(id, fmt.Sprintf("%s (%s, %s each)", r.Name, r.Unit, r.UnitPrice)),
 							app.Input().ID(id).Type("text").Attr("inputmode", "decimal").Value(v).OnInput(func(ctx app.Context, _ app.Event) {
-								c.amounts[r.Name] = ctx.JSSrc().Get("value").String()
+								c.amounts[r.Name] = valueOf(ctx)
 							}),
 							fieldError(c.formErr, "resources["+itoa(i)+"].amount"),
 						)
@@ -250,15 +250,25 @@ func (c *orderPage) submit(ctx app.Context, e app.Event) {
 		return
 	}
 	in := client.Order{ClientID: c.clientID, ServiceID: svc.ID, PlanID: plan.ID}
+	fields := map[string]string{}
 	if c.clientID == "" {
 		in.NewClient = &client.NewResellerClient{Name: c.newName, Email: c.newEmail}
+		if p := resellerrules.TextProblem(c.newName, true, resellerrules.MaxClientNameLength); p != "" {
+			fields["new_client.name"] = p
+		}
 	}
-	for _, r := range plan.Resources {
+	for i, r := range plan.Resources {
 		v, ok := c.amounts[r.Name]
 		if !ok {
 			v = r.Min
 		}
-		in.Resources = append(in.Resources, client.ResourceAmount{Name: r.Name, Amount: strings.TrimSpace(v)})
+		if p := amountProblem(v, r); p != "" { // the server's rule for the plan's limits
+			fields["resources["+itoa(i)+"].amount"] = p
+		}
+		in.Resources = append(in.Resources, client.AmountInput{Name: r.Name, Amount: strings.TrimSpace(v)})
+	}
+	if c.formErr = partnerkit.FieldErrors(fields); c.formErr != nil {
+		return
 	}
 	c.busy = true
 	ctx = c.own(ctx)
@@ -304,8 +314,7 @@ func (c *subscriptionsPage) load(ctx app.Context) {
 			cl, err = api.ResellerClients(ctx, "", "", client.Page{Limit: 500})
 		}
 		ctx.Dispatch(func(ctx app.Context) {
-			if unauthorized(err) {
-				ctx.Navigate("/signin")
+			if signedOut(ctx, err) {
 				return
 			}
 			c.list, c.err = list, err
@@ -322,20 +331,31 @@ func (c *subscriptionsPage) load(ctx app.Context) {
 func (c *subscriptionsPage) Render() app.UI {
 	return newShell("My subscriptions",
 		errorBanner(c.err),
-		app.Div().Class("toolbar").Body(
+		div("toolbar",
 			app.A().Class("button").ID("new-subscription").Href("/subscriptions/new").Text("Order subscription"),
 			app.A().Class("button").ID("charges-csv").Href(client.ChargesCSVURL(client.ChargeQuery{})).
 				Attr("download", "charges.csv").Text("Download charges (CSV)"),
 		),
 		app.If(c.list != nil, func() app.UI {
 			items := c.list.Items
-			return app.Div().Class("table-wrap").Body(app.Table().ID("subscriptions").Body(
-				app.THead().Body(app.Tr().Body(app.Th().Text("Service"), app.Th().Text("Client"), app.Th().Text("Status"),
-					app.Th().Text("Period ends"), app.Th().Text("Resources"), app.Th().Text(""))),
-				app.TBody().Body(app.Range(items).Slice(func(i int) app.UI { return c.row(items[i]) })),
+			return div("table-wrap", table("subscriptions",
+				thead("Service", "Client", "Status", "Period ends", "Resources", ""),
+				tbody(app.Range(items).Slice(func(i int) app.UI { return c.row(items[i]) })),
 			))
 		}),
 	)
+}
+
+// amountProblem applies the server's amount rule (resellers/rules) to an
+// amount typed for a plan resource, or says it is not a number.
+func amountProblem(v string, r client.CatalogPlanResource) string {
+	amount, p := resellerrules.ParseDecimal(v, resellerrules.MaxAmount)
+	if p != "" {
+		return p
+	}
+	lo, _ := resellerrules.ParseDecimal(r.Min, resellerrules.MaxAmount)
+	hi, _ := resellerrules.ParseDecimal(r.Max, resellerrules.MaxAmount)
+	return resellerrules.AmountProblem(amount, lo, hi, r.Unit)
 }
 
 func amountsText(as []client.ResourceAmount) string {
@@ -347,22 +367,15 @@ func amountsText(as []client.ResourceAmount) string {
 }
 
 func (c *subscriptionsPage) row(s client.Subscription) app.UI {
-	var actions []string
-	switch s.Status {
-	case "active":
-		actions = []string{"stop", "renew"}
-	case "stopped":
-		actions = []string{"activate"}
-	case "expired":
-		actions = []string{"renew"}
-	}
+	status := resellerrules.Status(s.Status)
+	actions := resellerrules.Moves(status) // the moves the server accepts from this status
 	evs, showHistory := c.history[s.ID]
 	return app.Tr().Class("subscription-row").Attr("data-id", s.ID).Body(
-		app.Td().Text(s.ServiceName+" — "+s.PlanName),
-		app.Td().Text(c.names[s.ClientID]),
-		app.Td().Body(app.Span().Class("status status-"+s.Status).Text(s.Status)),
-		app.Td().Text(s.PeriodEnd.Format("2006-01-02")),
-		app.Td().Body(
+		td(s.ServiceName+" — "+s.PlanName),
+		td(c.names[s.ClientID]),
+		tdBody(span("status status-"+s.Status, s.Status)),
+		td(s.PeriodEnd.Format("2006-01-02")),
+		tdBody(
 			app.Text(amountsText(s.Resources)),
 			app.If(len(s.Scheduled) > 0, func() app.UI {
 				return app.Div().Class("hint").Text("At renewal: " + amountsText(s.Scheduled))
@@ -375,17 +388,17 @@ func (c *subscriptionsPage) row(s client.Subscription) app.UI {
 					if from == "" {
 						from = "—"
 					}
-					return app.Li().Text(fmt.Sprintf("%s %s: %s → %s by %s", e.At.Format("2006-01-02 15:04"), e.Type, from, e.To, e.Actor))
+					return li(fmt.Sprintf("%s %s: %s → %s by %s", e.At.Format("2006-01-02 15:04"), e.Type, from, e.To, e.Actor))
 				}))
 			}),
 		),
-		app.Td().Body(
+		tdBody(
 			app.Range(actions).Slice(func(i int) app.UI {
 				action := actions[i]
-				return app.Button().Class("small").Attr("data-action", action).Text(action).OnClick(func(ctx app.Context, _ app.Event) {
+				return app.Button().Class("small").Attr("data-action", string(action)).Text(string(action)).OnClick(func(ctx app.Context, _ app.Event) {
 					ctx = c.own(ctx)
 					ctx.Async(func() {
-						_, err := api.MoveSubscription(ctx, s.ID, action)
+						_, err := api.MoveSubscription(ctx, s.ID, string(action))
 						ctx.Dispatch(func(ctx app.Context) {
 							c.err = err
 							delete(c.history, s.ID)
@@ -394,7 +407,7 @@ func (c *subscriptionsPage) row(s client.Subscription) app.UI {
 					})
 				})
 			}),
-			app.If(s.Status == "active", func() app.UI {
+			app.If(status.CanChangeResources(), func() app.UI {
 				return app.Button().Class("small").Attr("data-action", "change").Text("change amounts").OnClick(func(ctx app.Context, _ app.Event) {
 					c.changing, c.amounts = s.ID, map[string]string{}
 				})
@@ -422,9 +435,9 @@ func (c *subscriptionsPage) row(s client.Subscription) app.UI {
 func (c *subscriptionsPage) changeForm(s client.Subscription) app.UI {
 	return app.Form().Class("change-amounts").OnSubmit(func(ctx app.Context, e app.Event) {
 		e.PreventDefault()
-		var in []client.ResourceAmount
+		var in []client.AmountInput
 		for name, v := range c.amounts {
-			in = append(in, client.ResourceAmount{Name: name, Amount: strings.TrimSpace(v)})
+			in = append(in, client.AmountInput{Name: name, Amount: strings.TrimSpace(v)})
 		}
 		ctx = c.own(ctx)
 		ctx.Async(func() {
@@ -442,16 +455,16 @@ func (c *subscriptionsPage) changeForm(s client.Subscription) app.UI {
 		app.Range(s.Resources).Slice(func(i int) app.UI {
 			r := s.Resources[i]
 			id := "change-" + s.ID + "-" + itoa(i)
-			return app.Div().Class("field").Body(
-				app.Label().For(id).Text(r.Name+" ("+r.Unit+")"),
+			return div("field",
+				labelFor(id, r.Name+" ("+r.Unit+")"),
 				app.Input().ID(id).Type("text").Attr("inputmode", "decimal").Value(r.Amount).OnInput(func(ctx app.Context, _ app.Event) {
-					c.amounts[r.Name] = ctx.JSSrc().Get("value").String()
+					c.amounts[r.Name] = valueOf(ctx)
 				}),
 			)
 		}),
-		app.P().Class("hint").Text("Increases are billed for the rest of the period; decreases are never refunded."),
+		hint("Increases are billed for the rest of the period; decreases are never refunded."),
 		app.Button().Type("submit").Class("small").Text("Apply"),
-		app.Button().Type("button").Class("small link").Text("Cancel").OnClick(func(ctx app.Context, _ app.Event) { c.changing = "" }),
+		typeButton("small link", "Cancel", func(ctx app.Context, _ app.Event) { c.changing = "" }),
 	)
 }
 
@@ -479,8 +492,7 @@ func (c *clientsPage) load(ctx app.Context) {
 	ctx.Async(func() {
 		list, err := api.ResellerClients(ctx, "", "", client.Page{Limit: 500})
 		ctx.Dispatch(func(ctx app.Context) {
-			if unauthorized(err) {
-				ctx.Navigate("/signin")
+			if signedOut(ctx, err) {
 				return
 			}
 			c.list, c.err = list, err
@@ -491,40 +503,33 @@ func (c *clientsPage) load(ctx app.Context) {
 func (c *clientsPage) Render() app.UI {
 	return newShell("Clients",
 		errorBanner(c.err),
-		app.Form().ID("client-form").OnSubmit(c.create).Body(
+		form("client-form", c.create,
 			field(c, "client-name", "Name", "text", &c.name, c.formErr, "name"),
 			field(c, "client-email", "Email (optional)", "email", &c.email, c.formErr, "email"),
 			errorBanner(c.formErr),
-			app.Button().Type("submit").ID("add-client").Text("Add client"),
+			submitButton("add-client", "Add client"),
 		),
 		app.If(c.list != nil, func() app.UI {
 			items := c.list.Items
-			return app.Div().Class("table-wrap").Body(app.Table().ID("clients").Body(
-				app.THead().Body(app.Tr().Body(app.Th().Text("Name"), app.Th().Text("Email"), app.Th().Text("Status"), app.Th().Text(""))),
-				app.TBody().Body(app.Range(items).Slice(func(i int) app.UI { return c.row(items[i]) })),
+			return div("table-wrap", table("clients",
+				thead("Name", "Email", "Status", ""),
+				tbody(app.Range(items).Slice(func(i int) app.UI { return c.row(items[i]) })),
 			))
 		}),
 	)
 }
 
 func (c *clientsPage) row(cl client.ResellerClient) app.UI {
-	var moves []string
-	switch cl.Status {
-	case "active":
-		moves = []string{"on_hold", "deleted"}
-	case "on_hold":
-		moves = []string{"active", "deleted"}
-	}
-	label := map[string]string{"on_hold": "put on hold", "deleted": "delete", "active": "reactivate"}
-	return app.Tr().Class("client-row").Body(
-		app.Td().Text(cl.Name), app.Td().Text(cl.Email),
-		app.Td().Body(app.Span().Class("status status-"+cl.Status).Text(cl.Status)),
-		app.Td().Body(app.Range(moves).Slice(func(i int) app.UI {
+	moves := resellerrules.ClientMoves(resellerrules.ClientStatus(cl.Status)) // the server's client moves
+	return trOf("client-row",
+		td(cl.Name), td(cl.Email),
+		tdBody(span("status status-"+cl.Status, cl.Status)),
+		tdBody(app.Range(moves).Slice(func(i int) app.UI {
 			to := moves[i]
-			return app.Button().Class("small").Text(label[to]).OnClick(func(ctx app.Context, _ app.Event) {
+			return button("small", to.MoveLabel(), func(ctx app.Context, _ app.Event) {
 				ctx = c.own(ctx)
 				ctx.Async(func() {
-					_, err := api.SetResellerClientStatus(ctx, cl.ID, to)
+					_, err := api.SetResellerClientStatus(ctx, cl.ID, string(to))
 					ctx.Dispatch(func(ctx app.Context) {
 						c.err = err
 						c.load(ctx)
@@ -537,6 +542,9 @@ func (c *clientsPage) row(cl client.ResellerClient) app.UI {
 
 func (c *clientsPage) create(ctx app.Context, e app.Event) {
 	e.PreventDefault()
+	if c.formErr = problem("name", resellerrules.TextProblem(c.name, true, resellerrules.MaxClientNameLength)); c.formErr != nil {
+		return
+	}
 	in := client.NewResellerClient{Name: c.name, Email: c.email}
 	ctx = c.own(ctx)
 	ctx.Async(func() {
@@ -580,8 +588,7 @@ func (c *analyticsPage) load(ctx app.Context) {
 	ctx.Async(func() {
 		a, err := api.Analytics(ctx, q)
 		ctx.Dispatch(func(ctx app.Context) {
-			if unauthorized(err) {
-				ctx.Navigate("/signin")
+			if signedOut(ctx, err) {
 				return
 			}
 			c.data, c.err = a, err
@@ -590,13 +597,13 @@ func (c *analyticsPage) load(ctx app.Context) {
 }
 
 func (c *analyticsPage) picker(id, label string, v *string, options ...string) app.UI {
-	return app.Label().Class("select").Body(
+	return labelOf("select",
 		app.Span().Text(label+" "),
-		app.Select().ID(id).OnChange(func(ctx app.Context, _ app.Event) {
-			*v = ctx.JSSrc().Get("value").String()
+		selectOf(id, func(ctx app.Context, _ app.Event) {
+			*v = valueOf(ctx)
 			c.load(ctx)
-		}).Body(app.Range(options).Slice(func(i int) app.UI {
-			return app.Option().Value(options[i]).Selected(options[i] == *v).Text(options[i])
+		}, app.Range(options).Slice(func(i int) app.UI {
+			return option(options[i], options[i], options[i] == *v)
 		})),
 	)
 }
@@ -604,14 +611,14 @@ func (c *analyticsPage) picker(id, label string, v *string, options ...string) a
 func (c *analyticsPage) Render() app.UI {
 	return newShell("Analytics",
 		errorBanner(c.err),
-		app.Div().Class("toolbar").Body(
+		div("toolbar",
 			c.picker("analytics-by", "By", &c.by, "client", "service"),
 			c.picker("analytics-granularity", "Per", &c.granularity, "month", "day"),
 			app.A().ID("analytics-csv").Class("button").Href(client.AnalyticsCSVURL(c.query())).Attr("download", "analytics.csv").Text("Download CSV"),
 		),
 		app.If(c.data != nil, func() app.UI {
-			return app.Div().Body(
-				app.H2().Text("Cost per "+c.data.Granularity+" (total "+c.data.Total+")"),
+			return box(
+				h2("Cost per "+c.data.Granularity+" (total "+c.data.Total+")"),
 				app.Raw(costChart(c.data)),
 				c.table(c.data),
 			)
@@ -655,16 +662,16 @@ func changeText(p client.AnalyticsPoint) string {
 }
 
 func (c *analyticsPage) table(a *client.Analytics) app.UI {
-	return app.Div().Class("table-wrap").Body(app.Table().ID("analytics-table").Body(
-		app.THead().Body(app.Tr().Body(
+	return div("table-wrap", table("analytics-table",
+		app.THead().Body(tr(
 			app.Th().Text(map[string]string{"client": "Client", "service": "Service"}[a.By]),
 			app.Range(a.Periods).Slice(func(i int) app.UI { return app.Th().Text(a.Periods[i]) }),
 			app.Th().Text("Total"),
 		)),
-		app.TBody().Body(app.Range(a.Rows).Slice(func(i int) app.UI {
+		tbody(app.Range(a.Rows).Slice(func(i int) app.UI {
 			r := a.Rows[i]
-			return app.Tr().Class("analytics-row").Body(
-				app.Td().Text(r.Name),
+			return trOf("analytics-row",
+				td(r.Name),
 				app.Range(r.Points).Slice(func(j int) app.UI {
 					p := r.Points[j]
 					cons := make([]string, len(p.Consumption))
@@ -673,7 +680,7 @@ func (c *analyticsPage) table(a *client.Analytics) app.UI {
 					}
 					return app.Td().Attr("title", strings.Join(cons, ", ")).Text(p.Cost + changeText(p))
 				}),
-				app.Td().Class("total").Text(r.Total),
+				tdc("total", r.Total),
 			)
 		})),
 	))

@@ -4,6 +4,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/app/client"
+	partnerrules "github.com/partnerkit/partnerkit/partners/rules"
 )
 
 // newShell frames a signed-in page: the top bar, then the page's title and
@@ -11,11 +12,11 @@ import (
 // go-app diffs) its content itself; the top bar's own state lives in the
 // topBar component, which has no inputs to update.
 func newShell(title string, content ...app.UI) app.UI {
-	return app.Div().Class("shell").Body(
+	return div("shell",
 		&topBar{},
 		app.Main().Body(
-			app.H1().Text(title),
-			app.Div().Body(content...),
+			h1(title),
+			box(content...),
 		),
 	)
 }
@@ -70,14 +71,14 @@ func (s *topBar) Render() app.UI {
 		{"/capacity", "Capacity"}, {"/storage", "Storage"}, {"/deals", "Deals"}, {"/products", "Products"}, {"/catalog", "Catalog"}, {"/subscriptions", "Subscriptions"}, {"/clients", "Clients"}, {"/analytics", "Analytics"},
 		{"/team", "Team & API keys"},
 	}
-	return app.Div().Body(
+	return box(
 		app.Header().Class("topbar").Body(
 			app.Button().Class("menu-toggle").Attr("aria-label", "Menu").Text("☰").
 				OnClick(func(ctx app.Context, e app.Event) { s.menu = !s.menu }),
-			app.A().Class("brand").Href("/").Text("Partnerkit"),
-			app.Nav().Class("nav").Class(map[bool]string{true: "open"}[s.menu]).Body(
+			anchor("brand", "/", "Partnerkit"),
+			app.Nav().Class("nav").Class(pick(s.menu, "open", "")).Body(
 				app.Range(links).Slice(func(i int) app.UI {
-					return app.A().Href(links[i].href).Text(links[i].label)
+					return anchor("", links[i].href, links[i].label)
 				}),
 			),
 			app.If(s.me != nil, func() app.UI { return s.accountSwitcher() }),
@@ -94,7 +95,7 @@ func (s *topBar) Render() app.UI {
 func (s *topBar) accountSwitcher() app.UI {
 	ms := s.me.Memberships
 	return app.Select().ID("account").Attr("aria-label", "Account").OnChange(func(ctx app.Context, e app.Event) {
-		id := ctx.JSSrc().Get("value").String()
+		id := valueOf(ctx)
 		ctx.Async(func() {
 			me, err := api.SwitchAccount(ctx, id)
 			ctx.Dispatch(func(ctx app.Context) {
@@ -106,11 +107,11 @@ func (s *topBar) accountSwitcher() app.UI {
 		})
 	}).Body(
 		app.Range(ms).Slice(func(i int) app.UI {
-			label := ms[i].AccountName + " (" + ms[i].Role + ")"
-			if ms[i].AccountStatus == "suspended" {
+			label := ms[i].AccountName + " (" + string(ms[i].Role) + ")"
+			if ms[i].AccountStatus == partnerrules.StatusSuspended {
 				label += " — suspended"
 			}
-			return app.Option().Value(ms[i].AccountID).Selected(ms[i].AccountID == s.me.AccountID).Text(label)
+			return option(ms[i].AccountID, label, ms[i].AccountID == s.me.AccountID)
 		}),
 	)
 }
@@ -131,9 +132,9 @@ type signIn struct {
 }
 
 func (c *signIn) Render() app.UI {
-	return app.Div().Class("signin").Body(
-		app.H1().Text("Sign in to Partnerkit"),
-		app.Form().ID("signin-form").OnSubmit(c.submit).Body(
+	return div("signin",
+		h1("Sign in to Partnerkit"),
+		form("signin-form", c.submit,
 			field(c, "email", "Email", "email", &c.email, c.err, "email"),
 			field(c, "password", "Password", "password", &c.password, c.err, "password"),
 			errorBanner(c.err),

@@ -5,6 +5,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"github.com/partnerkit/partnerkit/app/client"
+	capacityrules "github.com/partnerkit/partnerkit/capacity/rules"
 )
 
 // storagePage is a channel partner's storage accounts: list with quotas,
@@ -35,8 +36,7 @@ func (c *storagePage) load(ctx app.Context) {
 	ctx.Async(func() {
 		list, err := api.StorageAccounts(ctx, partner, client.Page{Limit: 500})
 		ctx.Dispatch(func(ctx app.Context) {
-			if unauthorized(err) {
-				ctx.Navigate("/signin")
+			if signedOut(ctx, err) {
 				return
 			}
 			c.list, c.err = list, err
@@ -57,26 +57,26 @@ func (c *storagePage) Render() app.UI {
 			app.Input().ID("storage-quota").Placeholder("Quota (TB)").Attr("inputmode", "decimal").Value(c.quotaTB).OnInput(c.ValueTo(&c.quotaTB)),
 			fieldError(c.formErr, "quota_tb"),
 			fieldError(c.formErr, "partner_id"),
-			app.Button().Type("submit").ID("create-storage").Text("Create"),
+			submitButton("create-storage", "Create"),
 			app.A().Class("button secondary").Href(csv).Attr("download", "storage-accounts.csv").Text("Export CSV"),
 		),
 		app.If(c.list != nil, func() app.UI {
 			items := c.list.Items
-			return app.Div().Class("table-wrap").Body(app.Table().ID("storage-accounts").Body(
-				app.THead().Body(app.Tr().Body(app.Th().Text("Name"), app.Th().Text("Quota"), app.Th().Text("Status"), app.Th().Text(""))),
-				app.TBody().Body(app.Range(items).Slice(func(i int) app.UI {
+			return div("table-wrap", table("storage-accounts",
+				thead("Name", "Quota", "Status", ""),
+				tbody(app.Range(items).Slice(func(i int) app.UI {
 					a := items[i]
 					status := a.Status
 					if a.DeleteAt != nil {
 						status += " on " + a.DeleteAt.Format("2 Jan 2006")
 					}
-					return app.Tr().Body(
-						app.Td().Text(a.Name), app.Td().Class("num").Text(a.QuotaTB+" TB"),
-						app.Td().Body(app.Span().Class("status status-"+a.Status).Text(status)),
-						app.Td().Body(app.If(a.Status == "active", func() app.UI {
-							return app.Button().Class("small danger").Text("Delete").OnClick(c.act(a.ID, api.DeleteStorageAccount))
+					return tr(
+						td(a.Name), tdc("num", a.QuotaTB+" TB"),
+						tdBody(span("status status-"+a.Status, status)),
+						tdBody(app.If(capacityrules.StorageStatus(a.Status).CanDelete(), func() app.UI {
+							return button("small danger", "Delete", c.act(a.ID, api.DeleteStorageAccount))
 						}).Else(func() app.UI {
-							return app.Button().Class("small").Text("Cancel deletion").OnClick(c.act(a.ID, api.CancelDeletion))
+							return button("small", "Cancel deletion", c.act(a.ID, api.CancelDeletion))
 						})),
 					)
 				})),
@@ -87,7 +87,14 @@ func (c *storagePage) Render() app.UI {
 
 func (c *storagePage) create(ctx app.Context, e app.Event) {
 	e.PreventDefault()
-	in := client.NewStorageAccount{PartnerID: c.partnerID, Name: c.name, QuotaTB: c.quotaTB}
+	quota, err := capacityrules.ParseTB("quota_tb", c.quotaTB) // the server's TB rule
+	if err == nil {
+		err = capacityrules.CheckTB("quota_tb", quota, false)
+	}
+	if c.formErr = err; err != nil {
+		return
+	}
+	in := client.NewStorageAccount{PartnerID: c.partnerID, Name: c.name, QuotaTB: quota.String()}
 	ctx = c.own(ctx)
 	ctx.Async(func() {
 		_, err := api.CreateStorageAccount(ctx, in)

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/app/client"
 )
 
@@ -10,15 +11,16 @@ import (
 type teamPage struct {
 	app.Compo
 	mounted
-	team                 []client.Member
-	keys                 []client.APIKey
-	description, keyRole string
-	newKey               *client.CreatedAPIKey
-	inviteEmail          string
-	inviteRole           string
-	invitation           *client.TeamInvitation
-	err, keyErr          error
-	inviteErr            error
+	team        []client.Member
+	keys        []client.APIKey
+	description string
+	keyRole     partnerkit.Role
+	newKey      *client.CreatedAPIKey
+	inviteEmail string
+	inviteRole  partnerkit.Role
+	invitation  *client.TeamInvitation
+	err, keyErr error
+	inviteErr   error
 }
 
 func (c *teamPage) OnMount(ctx app.Context) {
@@ -26,7 +28,7 @@ func (c *teamPage) OnMount(ctx app.Context) {
 		return
 	}
 	c.keep(ctx)
-	c.keyRole, c.inviteRole = "viewer", "staff"
+	c.keyRole, c.inviteRole = partnerkit.RoleViewer, partnerkit.RoleStaff
 	c.load(ctx)
 }
 
@@ -36,8 +38,7 @@ func (c *teamPage) load(ctx app.Context) {
 		team, err := api.Team(ctx)
 		keys, kerr := api.APIKeys(ctx)
 		ctx.Dispatch(func(ctx app.Context) {
-			if unauthorized(err) {
-				ctx.Navigate("/signin")
+			if signedOut(ctx, err) {
 				return
 			}
 			c.err = err
@@ -54,16 +55,16 @@ func (c *teamPage) load(ctx app.Context) {
 func (c *teamPage) Render() app.UI {
 	return newShell("Team & API keys",
 		errorBanner(c.err),
-		app.H2().Text("Team members"),
+		h2("Team members"),
 		app.Ul().ID("team").Body(app.Range(c.team).Slice(func(i int) app.UI {
 			m := c.team[i]
-			return app.Li().Text(m.User.FullName + " <" + m.User.Email + "> — " + m.Role)
+			return li(m.User.FullName + " <" + m.User.Email + "> — " + string(m.Role))
 		})),
-		app.H2().Text("Invite a member"),
+		h2("Invite a member"),
 		app.Form().ID("invite-form").Class("filters").OnSubmit(c.invite).Body(
 			app.Input().ID("invite-email").Type("email").Placeholder("Email").Value(c.inviteEmail).OnInput(c.ValueTo(&c.inviteEmail)),
-			selectBox("invite-role", "Role", &c.inviteRole, c, "staff", "admin", "Admin", "staff", "Staff", "viewer", "Viewer"),
-			app.Button().Type("submit").ID("invite").Text("Create invitation link"),
+			selectBox("invite-role", "Role", &c.inviteRole, c, string(partnerkit.RoleStaff), options(partnerkit.Roles(), capitalized)...),
+			submitButton("invite", "Create invitation link"),
 			fieldError(c.inviteErr, "email"),
 			fieldError(c.inviteErr, "role"),
 		),
@@ -71,35 +72,34 @@ func (c *teamPage) Render() app.UI {
 		app.If(c.invitation != nil, func() app.UI {
 			link := app.Window().Get("location").Get("origin").String() + c.invitation.Link
 			return app.Div().Class("notice").ID("invitation").Body(
-				app.P().Text("Send this link to "+c.invitation.Email+"; it works once, for 7 days."),
+				para("Send this link to "+c.invitation.Email+"; it works once, for 7 days."),
 				app.Input().ID("invitation-link").ReadOnly(true).Value(link),
 				app.Button().Type("button").Text("Copy").OnClick(func(ctx app.Context, _ app.Event) {
 					app.Window().Get("navigator").Get("clipboard").Call("writeText", link)
 				}),
 			)
 		}),
-		app.H2().Text("API keys"),
-		app.Form().ID("api-key-form").OnSubmit(c.createKey).Body(
+		h2("API keys"),
+		form("api-key-form", c.createKey,
 			field(c, "key-description", "Description", "text", &c.description, c.keyErr, "description"),
-			selectBox("key-role", "Role", &c.keyRole, c, "viewer", "viewer", "Viewer", "staff", "Staff", "admin", "Admin"),
+			selectBox("key-role", "Role", &c.keyRole, c, string(partnerkit.RoleViewer), options(partnerkit.Roles(), capitalized)...),
 			fieldError(c.keyErr, "role"),
 			errorBanner(c.keyErr),
-			app.Button().Type("submit").ID("create-key").Text("Create API key"),
+			submitButton("create-key", "Create API key"),
 		),
 		app.If(c.newKey != nil, func() app.UI {
 			key := c.newKey.Key
 			return app.Div().Class("notice").ID("new-key").Body(
-				app.P().Text("Copy the key now: it is not shown again."),
+				para("Copy the key now: it is not shown again."),
 				app.Input().ID("new-key-value").ReadOnly(true).Value(key),
-				app.Button().Type("button").ID("copy-key").Text("Copy").OnClick(func(ctx app.Context, _ app.Event) {
+				typeButtonID("copy-key", "", "Copy", func(ctx app.Context, _ app.Event) {
 					app.Window().Get("navigator").Get("clipboard").Call("writeText", key)
 				}),
 			)
 		}),
-		app.Table().ID("api-keys").Body(
-			app.THead().Body(app.Tr().Body(app.Th().Text("Key"), app.Th().Text("Description"), app.Th().Text("Role"),
-				app.Th().Text("Created by"), app.Th().Text("Last used"), app.Th().Text(""))),
-			app.TBody().Body(app.Range(c.keys).Slice(func(i int) app.UI {
+		table("api-keys",
+			thead("Key", "Description", "Role", "Created by", "Last used", ""),
+			tbody(app.Range(c.keys).Slice(func(i int) app.UI {
 				k := c.keys[i]
 				last := "never"
 				if k.LastUsedAt != nil {
@@ -109,10 +109,10 @@ func (c *teamPage) Render() app.UI {
 				if k.Creator != nil {
 					creator = k.Creator.FullName + " <" + k.Creator.Email + ">"
 				}
-				return app.Tr().Body(app.Td().Text(k.Prefix+"…"), app.Td().Text(k.Description), app.Td().Text(k.Role),
-					app.Td().Text(creator), app.Td().Text(last),
-					app.Td().Body(app.If(k.RevokedAt == nil, func() app.UI {
-						return app.Button().Class("small danger").Text("Revoke").OnClick(func(ctx app.Context, _ app.Event) {
+				return tr(td(k.Prefix+"…"), td(k.Description), td(string(k.Role)),
+					td(creator), td(last),
+					tdBody(app.If(k.RevokedAt == nil, func() app.UI {
+						return button("small danger", "Revoke", func(ctx app.Context, _ app.Event) {
 							ctx = c.own(ctx)
 							ctx.Async(func() {
 								_, err := api.RevokeAPIKey(ctx, k.ID)
@@ -130,7 +130,7 @@ func (c *teamPage) invite(ctx app.Context, e app.Event) {
 	email, role := c.inviteEmail, c.inviteRole
 	ctx = c.own(ctx)
 	ctx.Async(func() {
-		inv, err := api.InviteMember(ctx, email, role)
+		inv, err := api.InviteMember(ctx, email, string(role))
 		ctx.Dispatch(func(app.Context) {
 			c.inviteErr = err
 			if err == nil {
@@ -145,7 +145,7 @@ func (c *teamPage) createKey(ctx app.Context, e app.Event) {
 	desc, role := c.description, c.keyRole
 	ctx = c.own(ctx)
 	ctx.Async(func() {
-		k, err := api.CreateAPIKey(ctx, desc, role, nil)
+		k, err := api.CreateAPIKey(ctx, desc, string(role), nil)
 		ctx.Dispatch(func(ctx app.Context) {
 			c.keyErr = err
 			if err == nil {

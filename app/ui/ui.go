@@ -72,11 +72,21 @@ func errorBanner(err error) app.UI {
 
 // field renders a labelled input bound to *v, with its API error.
 func field(c interface{ ValueTo(any) app.EventHandler }, id, label, typ string, v *string, err error, apiField string) app.UI {
-	return app.Div().Class("field").Body(
-		app.Label().For(id).Text(label),
+	return div("field",
+		labelFor(id, label),
 		app.Input().ID(id).Name(id).Type(typ).Value(*v).OnInput(c.ValueTo(v)),
 		fieldError(err, apiField),
 	)
+}
+
+// signedOut reports whether err means the session is gone, and then
+// sends the user to sign in.
+func signedOut(ctx app.Context, err error) bool {
+	if !unauthorized(err) {
+		return false
+	}
+	ctx.Navigate("/signin")
+	return true
 }
 
 // unauthorized reports whether err means the session is gone.
@@ -102,9 +112,23 @@ func capitalized[T ~string](v T) string {
 	return strings.ToUpper(string(v[:1])) + string(v[1:])
 }
 
-// check turns the problems a shared rule found into the error a form shows
+// statusCell is a table cell with a status badge.
+func statusCell[T ~string](status T) app.UI {
+	return app.Td().Body(span("status status-"+string(status), string(status)))
+}
+
+// problem is an invalid error naming field when p, a shared rule's
+// problem, is not "".
+func problem(field, p string) error {
+	if p == "" {
+		return nil
+	}
+	return partnerkit.FieldError(field, p)
+}
+
+// invalid turns the problems shared rules found into the error a form shows
 // next to its fields, or nil; errs are invalid errors of rules functions.
-func check(errs ...error) error {
+func invalid(errs ...error) error {
 	fields := map[string]string{}
 	for _, err := range errs {
 		for k, v := range partnerkit.ErrorFields(err) {
@@ -133,4 +157,141 @@ func (m *mounted) own(ctx app.Context) app.Context {
 		return m.self
 	}
 	return ctx
+}
+
+// thead is a table's header row of column labels.
+func thead(labels ...string) app.UI {
+	ths := make([]app.UI, len(labels))
+	for i, l := range labels {
+		ths[i] = app.Th().Text(l)
+	}
+	return app.THead().Body(app.Tr().Body(ths...))
+}
+
+// td is a table cell holding text. It and the helpers below build the
+// elements the pages repeat most: each is one call instead of a chain, and
+// Go's WebAssembly code for a call is large (see WASM_FLAGS in Makefile).
+func td(text any) app.UI { return app.Td().Text(text) }
+
+// dt is a term of a description list.
+func dt(text any) app.UI { return app.Dt().Text(text) }
+
+// dd is a description of a description list (see dt).
+func dd(text any) app.UI { return app.Dd().Text(text) }
+
+// h2 is a section's heading.
+func h2(text any) app.UI { return app.H2().Text(text) }
+
+// hint is a paragraph of help text.
+func hint(text any) app.UI { return app.P().Class("hint").Text(text) }
+
+// span is a span of a class holding text.
+func span(class string, text any) app.UI { return app.Span().Class(class).Text(text) }
+
+// option is an option of a select.
+func option(value, text string, selected bool) app.UI {
+	return app.Option().Value(value).Selected(selected).Text(text)
+}
+
+// div is a div of a class holding body.
+func div(class string, body ...app.UI) app.UI { return app.Div().Class(class).Body(body...) }
+
+// box is a div holding body.
+func box(body ...app.UI) app.UI { return app.Div().Body(body...) }
+
+// labelFor is the label of the control id.
+func labelFor(id string, text any) app.UI { return app.Label().For(id).Text(text) }
+
+// table is a table with an ID holding body (thead, tbody).
+func table(id string, body ...app.UI) app.UI { return app.Table().ID(id).Body(body...) }
+
+// tbody is a table's body of rows.
+func tbody(rows ...app.UI) app.UI { return app.TBody().Body(rows...) }
+
+// form is a form with an ID, submitted to onSubmit, holding body.
+func form(id string, onSubmit app.EventHandler, body ...app.UI) app.UI {
+	return app.Form().ID(id).OnSubmit(onSubmit).Body(body...)
+}
+
+// tr is a table row of cells.
+func tr(cells ...app.UI) app.UI { return app.Tr().Body(cells...) }
+
+// tdBody is a table cell holding body.
+func tdBody(body ...app.UI) app.UI { return app.Td().Body(body...) }
+
+// tdc is a table cell of a class holding text.
+func tdc(class string, text any) app.UI { return app.Td().Class(class).Text(text) }
+
+// para is a paragraph of text.
+func para(text any) app.UI { return app.P().Text(text) }
+
+// li is a list item of text.
+func li(text any) app.UI { return app.Li().Text(text) }
+
+// dl is a description list of dt, dd pairs.
+func dl(items ...app.UI) app.UI { return app.Dl().Body(items...) }
+
+// anchor is a link of a class ("" for none) to href.
+func anchor(class, href string, text any) app.UI {
+	if class == "" {
+		return app.A().Href(href).Text(text)
+	}
+	return app.A().Class(class).Href(href).Text(text)
+}
+
+// button is a button of a class that calls onClick.
+func button(class string, text any, onClick app.EventHandler) app.UI {
+	return app.Button().Class(class).Text(text).OnClick(onClick)
+}
+
+// submitButton is a form's submit button with an ID.
+func submitButton(id string, text any) app.UI { return app.Button().Type("submit").ID(id).Text(text) }
+
+// divID is a div with an ID holding body.
+func divID(id string, body ...app.UI) app.UI { return app.Div().ID(id).Body(body...) }
+
+// labelOf is a label of a class holding body (a check box and its text).
+func labelOf(class string, body ...app.UI) app.UI { return app.Label().Class(class).Body(body...) }
+
+// selectOf is a select with an ID calling onChange, holding its options.
+func selectOf(id string, onChange app.EventHandler, options ...app.UI) app.UI {
+	return app.Select().ID(id).OnChange(onChange).Body(options...)
+}
+
+// trOf is a table row of a class holding cells.
+func trOf(class string, cells ...app.UI) app.UI { return app.Tr().Class(class).Body(cells...) }
+
+// pick is a if cond holds, else b.
+func pick(cond bool, a, b string) string {
+	if cond {
+		return a
+	}
+	return b
+}
+
+// valueOf is the value of the element that fired an event.
+func valueOf(ctx app.Context) string { return ctx.JSSrc().Get("value").String() }
+
+// checkedOf reports whether the check box that fired an event is ticked.
+func checkedOf(ctx app.Context) bool { return ctx.JSSrc().Get("checked").Bool() }
+
+// h1 is a page's heading.
+func h1(text any) app.UI { return app.H1().Text(text) }
+
+// strong is strong text.
+func strong(text any) app.UI { return app.Strong().Text(text) }
+
+// typeButton is a button of a class that calls onClick and never submits
+// its form.
+func typeButton(class string, text any, onClick app.EventHandler) app.UI {
+	return app.Button().Type("button").Class(class).Text(text).OnClick(onClick)
+}
+
+// typeButtonID is a typeButton with an ID (class "" for none).
+func typeButtonID(id, class string, text any, onClick app.EventHandler) app.UI {
+	b := app.Button().Type("button").ID(id)
+	if class != "" {
+		b = b.Class(class)
+	}
+	return b.Text(text).OnClick(onClick)
 }

@@ -6,25 +6,32 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"github.com/partnerkit/partnerkit"
+	agreementrules "github.com/partnerkit/partnerkit/agreements/rules"
 	"github.com/partnerkit/partnerkit/app/client"
+	contractrules "github.com/partnerkit/partnerkit/contracts/rules"
+	partnerrules "github.com/partnerkit/partnerkit/partners/rules"
 )
 
 // wizard is the Create Partner wizard (seed 000): details, agreement,
 // marketplace, action, account details, summary — one API call at the end,
-// so nothing is left behind when it fails.
+// so nothing is left behind when it fails. Every rule it applies before
+// that call is the server's own, from the domains' rules packages: the
+// partner types offered (contracts/rules.OnboardingTypes), the fields'
+// limits counted in characters, the document check.
 type wizard struct {
 	app.Compo
 	step int
 
-	typ, name, externalID string
-	createAgreement       bool
+	typ              partnerrules.AccountType
+	name, externalID string
+	createAgreement  bool
 
 	agreementID      string
 	agrName, agrDesc string
 	doc              documentForm
 
 	marketplaceIDs []string
-	action         string
+	action         contractrules.Action
 	userIDs        []string
 	allUsers       bool
 
@@ -32,7 +39,7 @@ type wizard struct {
 	marketplaces []client.Marketplace
 	team         []client.Member
 
-	accountType string
+	accountType partnerrules.AccountType
 
 	err    error
 	busy   bool
@@ -46,7 +53,13 @@ func (c *wizard) OnMount(ctx app.Context) {
 	if api == nil { // prerendering on the server: the browser loads the data
 		return
 	}
-	c.step, c.typ, c.doc.source, c.action = 1, "reseller", "none", "invite"
+	c.step, c.doc.source, c.action = 1, agreementrules.DocumentNone, contractrules.ActionInvite
+	// The types on offer depend on the account's type: the top bar's last
+	// copy of /me gives it at once, the fresh one below confirms it.
+	var cached client.Me
+	if ctx.LocalStorage().Get("me", &cached) == nil && cached.AccountID != "" {
+		c.setAccountType(meType(&cached))
+	}
 	ctx.Async(func() {
 		agrs, err := api.Agreements(ctx, "", client.Page{Limit: 500})
 		mps, err2 := api.Marketplaces(ctx)
@@ -54,10 +67,9 @@ func (c *wizard) OnMount(ctx app.Context) {
 		me, err4 := api.Me(ctx)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err4 == nil {
-				c.accountType = meType(me)
+				c.setAccountType(meType(me))
 			}
-			if unauthorized(err) {
-				ctx.Navigate("/signin")
+			if signedOut(ctx, err) {
 				return
 			}
 			if err == nil {
@@ -73,45 +85,46 @@ func (c *wizard) OnMount(ctx app.Context) {
 	})
 }
 
-// check validates the current step as the server would (simple rules
-// only; the server has the last word) and returns field problems.
+// setAccountType records the type of the account the user acts in and
+// picks the partner type the wizard starts with among those it may create:
+// reseller when offered, else the first.
+func (c *wizard) setAccountType(t partnerrules.AccountType) {
+	c.accountType = t
+	types := c.types()
+	if !slices.Contains(types, c.typ) {
+		c.typ = ""
+		if slices.Contains(types, partnerrules.TypeReseller) {
+			c.typ = partnerrules.TypeReseller
+		} else if len(types) > 0 {
+			c.typ = types[0]
+		}
+	}
+}
+
+// types lists the partner types the wizard offers: the ones the server
+// creates for the account's type (contracts/rules.OnboardingTypes).
+func (c *wizard) types() []partnerrules.AccountType {
+	return contractrules.OnboardingTypes(c.accountType)
+}
+
+// check validates the current step with the server's own rules (those that
+// need no store; the server has the last word) and returns field problems.
 func (c *wizard) check() error {
-	fields := map[string]string{}
 	switch c.step {
 	case 1:
-		if p := partnerkit.TextProblem(c.name, false); p != "" { // the server's text rule, shared
-			fields["partner.name"] = p
-		} else if partnerkit.IsBlank(c.name) {
-			fields["partner.name"] = "is required"
+		var typeErr error
+		if c.accountType != "" && !slices.Contains(c.types(), c.typ) { // unknown until /me answers: the server decides
+			typeErr = partnerkit.FieldError("partner.type", partnerrules.ManagedTypesProblem(c.accountType))
 		}
-		if len(c.name) > 100 {
-			fields["partner.name"] = "must be at most 100 characters"
-		}
-		if len(c.externalID) > 64 {
-			fields["partner.external_id"] = "must be at most 64 characters"
-		}
+		return invalid(typeErr, partnerrules.CheckNewPartner("partner.", c.name, c.externalID))
 	case 2:
-		if !c.createAgreement && c.agreementID == "" {
-			fields["agreement_id"] = "pick an agreement or create a new one"
+		if !c.createAgreement {
+			return contractrules.CheckAgreementChoice(false, c.agreementID)
 		}
-		if c.createAgreement {
-			if p := partnerkit.TextProblem(c.agrName, false); p != "" {
-				fields["new_agreement.name"] = p
-			} else if partnerkit.IsBlank(c.agrName) {
-				fields["new_agreement.name"] = "is required"
-			}
-			if c.doc.source == "url" && !strings.HasPrefix(c.doc.url, "http://") && !strings.HasPrefix(c.doc.url, "https://") {
-				fields["new_agreement.document.url"] = "must be an absolute http or https URL"
-			}
-			if c.doc.source == "file" && len(c.doc.content) == 0 {
-				fields["new_agreement.document.content"] = "choose a PDF, text or Markdown file"
-			}
-		}
+		return invalid(agreementrules.CheckAgreement("new_agreement.", agreementrules.TypeProgram, c.agrName, c.agrDesc),
+			c.doc.check("new_agreement.document"))
 	}
-	if len(fields) == 0 {
-		return nil
-	}
-	return &partnerkit.Error{Code: partnerkit.CodeInvalid, Message: "check the highlighted fields", Fields: fields}
+	return nil
 }
 
 // stepOf returns the wizard step that owns an API field.
@@ -136,10 +149,10 @@ func (c *wizard) next(ctx app.Context, _ app.Event) {
 		return
 	}
 	c.step++
-	if c.step == 3 && c.typ != "vendor" {
+	if c.step == 3 && !contractrules.OnMarketplaces(c.typ) {
 		c.step++ // only vendors are placed on marketplaces
 	}
-	if c.step == 5 && c.action != "create_account" {
+	if c.step == 5 && !c.action.AddsUsers() {
 		c.submit(ctx)
 		return
 	}
@@ -151,7 +164,7 @@ func (c *wizard) next(ctx app.Context, _ app.Event) {
 func (c *wizard) back(ctx app.Context, _ app.Event) {
 	c.err = nil
 	c.step--
-	if c.step == 3 && c.typ != "vendor" {
+	if c.step == 3 && !contractrules.OnMarketplaces(c.typ) {
 		c.step--
 	}
 }
@@ -161,14 +174,14 @@ func (c *wizard) input() client.Onboarding {
 		Partner: client.NewPartner{Type: c.typ, Name: strings.TrimSpace(c.name), ExternalID: strings.TrimSpace(c.externalID)},
 		Action:  c.action, AllUsers: c.allUsers,
 	}
-	if c.typ == "vendor" {
+	if contractrules.OnMarketplaces(c.typ) {
 		in.MarketplaceIDs = c.marketplaceIDs
 	}
-	if c.action == "create_account" && !c.allUsers {
+	if c.action.AddsUsers() && !c.allUsers {
 		in.UserIDs = c.userIDs
 	}
 	if c.createAgreement {
-		in.NewAgreement = &client.NewAgreement{Type: "program", Name: c.agrName, Description: c.agrDesc, Document: c.doc.input()}
+		in.NewAgreement = &client.NewAgreement{Type: agreementrules.TypeProgram, Name: c.agrName, Description: c.agrDesc, Document: c.doc.input()}
 	} else {
 		in.AgreementID = c.agreementID
 	}
@@ -204,7 +217,7 @@ func (c *wizard) submit(ctx app.Context) {
 func (c *wizard) Render() app.UI {
 	return newShell("Create partner",
 		app.Ol().Class("steps").Body(app.Range(wizardSteps).Slice(func(i int) app.UI {
-			return app.Li().Class(map[bool]string{true: "current", false: ""}[c.step == i+1]).Text(wizardSteps[i])
+			return app.Li().Class(pick(c.step == i+1, "current", "")).Text(wizardSteps[i])
 		})),
 		app.Form().ID("wizard").Class("wizard").OnSubmit(func(ctx app.Context, e app.Event) {
 			e.PreventDefault()
@@ -212,15 +225,15 @@ func (c *wizard) Render() app.UI {
 				c.next(ctx, e)
 			}
 		}).Body(
-			app.H2().Text(wizardSteps[max(c.step, 1)-1]),
+			h2(wizardSteps[max(c.step, 1)-1]),
 			c.body(),
 			errorBanner(c.err),
 			app.If(c.step < 6, func() app.UI {
-				return app.Div().Class("actions").Body(
+				return div("actions",
 					app.If(c.step > 1, func() app.UI {
-						return app.Button().Type("button").ID("back").Class("secondary").Text("Back").OnClick(c.back)
+						return typeButtonID("back", "secondary", "Back", c.back)
 					}),
-					app.Button().Type("submit").ID("next").Disabled(c.busy).Text(map[bool]string{true: "Create", false: "Next"}[c.finalStep()]),
+					app.Button().Type("submit").ID("next").Disabled(c.busy).Text(pick(c.finalStep(), "Create", "Next")),
 				)
 			}),
 		),
@@ -229,27 +242,27 @@ func (c *wizard) Render() app.UI {
 
 // finalStep reports whether Next submits the wizard.
 func (c *wizard) finalStep() bool {
-	return c.step == 5 || (c.step == 4 && c.action != "create_account")
+	return c.step == 5 || (c.step == 4 && !c.action.AddsUsers())
 }
 
 func (c *wizard) body() app.UI {
 	switch c.step {
 	case 1:
-		types := []string{"vendor", "Vendor", "reseller", "Reseller"}
-		if c.isProvider() {
-			types = append(types, "distributor", "Distributor")
-		}
-		return app.Div().Body(
-			app.Div().Class("field").Body(
-				app.Label().For("partner-type").Text("Type"),
-				selectBox("partner-type", "Type", &c.typ, c, "reseller", types...),
+		types := c.types()
+		return box(
+			app.If(c.accountType != "" && len(types) == 0, func() app.UI {
+				return app.P().ID("no-partner-types").Class("hint").Text(partnerrules.ManagedTypesProblem(c.accountType) + ": the wizard creates vendors, resellers and distributors.")
+			}),
+			div("field",
+				labelFor("partner-type", "Type"),
+				enumSelect("partner-type", "Type", &c.typ, c, types, partnerrules.AccountType.Label),
 				fieldError(c.err, "partner.type"),
 			),
 			field(c, "partner-name", "Partner name", "text", &c.name, c.err, "partner.name"),
 			field(c, "partner-external-id", "Partner external ID (optional)", "text", &c.externalID, c.err, "partner.external_id"),
-			app.Label().Class("check").Body(
+			labelOf("check",
 				app.Input().ID("create-agreement").Type("checkbox").Checked(c.createAgreement).
-					OnChange(func(ctx app.Context, _ app.Event) { c.createAgreement = ctx.JSSrc().Get("checked").Bool() }),
+					OnChange(func(ctx app.Context, _ app.Event) { c.createAgreement = checkedOf(ctx) }),
 				app.Text(" Create new agreement"),
 			),
 		)
@@ -257,29 +270,29 @@ func (c *wizard) body() app.UI {
 		if !c.createAgreement {
 			opts := []string{"", "Choose an agreement"}
 			for _, a := range c.agreements {
-				opts = append(opts, a.ID, a.Name+" ("+a.Type+")")
+				opts = append(opts, a.ID, a.Name+" ("+string(a.Type)+")")
 			}
-			return app.Div().Class("field").Body(
-				app.Label().For("agreement").Text("Agreement"),
+			return div("field",
+				labelFor("agreement", "Agreement"),
 				selectBox("agreement", "Agreement", &c.agreementID, c, "", opts...),
 				fieldError(c.err, "agreement_id"),
 			)
 		}
-		return app.Div().Body(
+		return box(
 			field(c, "agreement-name", "Name", "text", &c.agrName, c.err, "new_agreement.name"),
-			app.Div().Class("field").Body(
-				app.Label().For("agreement-description").Text("Description"),
+			div("field",
+				labelFor("agreement-description", "Description"),
 				app.Textarea().ID("agreement-description").Text(c.agrDesc).OnInput(c.ValueTo(&c.agrDesc)),
 				fieldError(c.err, "new_agreement.description"),
 			),
 			c.doc.render(c, c.err, "new_agreement.document."),
 		)
 	case 3:
-		return app.Div().Body(
-			app.P().Class("hint").Text("A distribution contract is created for each marketplace; leave all unticked to choose later."),
+		return box(
+			hint("A distribution contract is created for each marketplace; leave all unticked to choose later."),
 			app.Range(c.marketplaces).Slice(func(i int) app.UI {
 				m := c.marketplaces[i]
-				return app.Label().Class("check").Body(
+				return labelOf("check",
 					app.Input().Type("checkbox").Class("marketplace").Value(m.ID).Checked(slices.Contains(c.marketplaceIDs, m.ID)).
 						OnChange(func(ctx app.Context, _ app.Event) { c.marketplaceIDs = toggle(c.marketplaceIDs, m.ID) }),
 					app.Text(" "+m.Name+" ("+m.Currency+")"),
@@ -288,25 +301,25 @@ func (c *wizard) body() app.UI {
 			fieldError(c.err, "marketplace_ids"),
 		)
 	case 4:
-		return app.Div().Body(
-			radio("action-create", "action", "create_account", "Create "+c.typ+" account now", &c.action),
-			radio("action-invite", "action", "invite", "Generate invitation link", &c.action),
+		return box(
+			radio("action-create", "action", contractrules.ActionCreateAccount, "Create "+string(c.typ)+" account now", &c.action),
+			radio("action-invite", "action", contractrules.ActionInvite, "Generate invitation link", &c.action),
 			fieldError(c.err, "action"),
 		)
 	case 5:
-		return app.Div().Body(
-			app.Label().Class("check").Body(
+		return box(
+			labelOf("check",
 				app.Input().ID("all-users").Type("checkbox").Checked(c.allUsers).
-					OnChange(func(ctx app.Context, _ app.Event) { c.allUsers = ctx.JSSrc().Get("checked").Bool() }),
+					OnChange(func(ctx app.Context, _ app.Event) { c.allUsers = checkedOf(ctx) }),
 				app.Text(" All users"),
 			),
 			app.If(!c.allUsers, func() app.UI {
-				return app.Div().Body(app.Range(c.team).Slice(func(i int) app.UI {
+				return box(app.Range(c.team).Slice(func(i int) app.UI {
 					m := c.team[i]
-					return app.Label().Class("check").Body(
+					return labelOf("check",
 						app.Input().Type("checkbox").Checked(slices.Contains(c.userIDs, m.UserID)).
 							OnChange(func(ctx app.Context, _ app.Event) { c.userIDs = toggle(c.userIDs, m.UserID) }),
-						app.Text(" "+m.User.FullName+" <"+m.User.Email+"> ("+m.Role+")"),
+						app.Text(" "+m.User.FullName+" <"+m.User.Email+"> ("+string(m.Role)+")"),
 					)
 				}))
 			}),
@@ -318,38 +331,36 @@ func (c *wizard) body() app.UI {
 
 func (c *wizard) summary() app.UI {
 	if c.result == nil {
-		return app.P().Text("Creating…")
+		return para("Creating…")
 	}
 	r := c.result
 	link := r.ActivationLink
 	if link != "" && strings.HasPrefix(link, "/") {
 		link = app.Window().Get("location").Get("origin").String() + link
 	}
-	return app.Div().ID("summary").Body(
-		app.Dl().Body(
-			app.Dt().Text("Partner"), app.Dd().Body(app.A().ID("summary-partner").Href("/partners/"+r.Partner.ID).Text(r.Partner.Name+" ("+r.Partner.Status+")")),
-			app.Dt().Text("Agreement"), app.Dd().Text(r.Agreement.Name),
-			app.Dt().Text("Contracts"), app.Dd().Text(len(r.Contracts)),
+	return divID("summary",
+		dl(
+			dt("Partner"), app.Dd().Body(app.A().ID("summary-partner").Href("/partners/"+r.Partner.ID).Text(r.Partner.Name+" ("+string(r.Partner.Status)+")")),
+			dt("Agreement"), dd(r.Agreement.Name),
+			dt("Contracts"), dd(len(r.Contracts)),
 		),
 		app.If(link != "", func() app.UI {
-			return app.Div().Class("field").Body(
-				app.Label().For("activation-link").Text("Activation link — pass it to your partner"),
+			return div("field",
+				labelFor("activation-link", "Activation link — pass it to your partner"),
 				app.Input().ID("activation-link").ReadOnly(true).Value(link),
-				app.Button().Type("button").ID("copy-link").Text(map[bool]string{true: "Copied", false: "Copy"}[c.copied]).
+				app.Button().Type("button").ID("copy-link").Text(pick(c.copied, "Copied", "Copy")).
 					OnClick(func(ctx app.Context, _ app.Event) {
 						app.Window().Get("navigator").Get("clipboard").Call("writeText", link)
 						c.copied = true
 					}),
 			)
 		}),
-		app.A().Class("button").Href("/").Text("Close"),
+		anchor("button", "/", "Close"),
 	)
 }
 
-func (c *wizard) isProvider() bool { return c.accountType == "provider" }
-
 // meType is the type of the account the user acts in, from the shell's state.
-func meType(me *client.Me) string {
+func meType(me *client.Me) partnerrules.AccountType {
 	for _, m := range me.Memberships {
 		if m.AccountID == me.AccountID {
 			return m.AccountType
@@ -358,9 +369,9 @@ func meType(me *client.Me) string {
 	return ""
 }
 
-func radio(id, name, value, label string, v *string) app.UI {
-	return app.Label().Class("check").Body(
-		app.Input().ID(id).Type("radio").Name(name).Value(value).Checked(*v == value).
+func radio[T ~string](id, name string, value T, label string, v *T) app.UI {
+	return labelOf("check",
+		app.Input().ID(id).Type("radio").Name(name).Value(string(value)).Checked(*v == value).
 			OnChange(func(ctx app.Context, _ app.Event) { *v = value }),
 		app.Text(" "+label),
 	)

@@ -29,8 +29,12 @@ type Store struct {
 
 var _ capacity.Store = (*Store)(nil)
 
-// New returns a Store on a migrated db.
-func New(db *bun.DB) *Store {
+// New returns a Store on a migrated db. It refuses a database the stores
+// cannot work on (see partners/bunstore.New).
+func New(db *bun.DB) (*Store, error) {
+	if err := sqldb.Check(context.Background(), db); err != nil {
+		return nil, fmt.Errorf("capacity/bunstore: %w", err)
+	}
 	// The deletion blockers this domain owns.
 	for _, c := range []sqldb.AccountCount{
 		{Name: capacity.KindStorageAccounts, SQL: `(SELECT count(*) FROM storage_accounts WHERE partner_id = {account})`},
@@ -40,7 +44,7 @@ func New(db *bun.DB) *Store {
 	} {
 		sqldb.RegisterDependent(db, c)
 	}
-	return &Store{db: db}
+	return &Store{db: db}, nil
 }
 
 // InTx implements partnerkit.Transactor.

@@ -5,6 +5,7 @@ package bunstore
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -20,8 +21,12 @@ type Store struct{ db *bun.DB }
 
 var _ contracts.Store = (*Store)(nil)
 
-// New returns a Store on a migrated db.
-func New(db *bun.DB) *Store {
+// New returns a Store on a migrated db. It refuses a database the stores
+// cannot work on (see partners/bunstore.New).
+func New(db *bun.DB) (*Store, error) {
+	if err := sqldb.Check(context.Background(), db); err != nil {
+		return nil, fmt.Errorf("contracts/bunstore: %w", err)
+	}
 	// The directory's figures and the deletion blockers this domain owns.
 	sqldb.RegisterDirectoryCount(db, sqldb.AccountCount{Name: contracts.CountSignedContracts,
 		SQL: `(SELECT count(*) FROM contracts AS c WHERE c.partner_id = {account} AND c.status IN ('signed', 'active'))`})
@@ -29,7 +34,7 @@ func New(db *bun.DB) *Store {
 		SQL: `(SELECT count(DISTINCT c.agreement_id) FROM contracts AS c WHERE c.partner_id = {account} AND c.status <> 'rejected')`})
 	sqldb.RegisterDependent(db, sqldb.AccountCount{Name: contracts.KindContracts,
 		SQL: `(SELECT count(*) FROM contracts WHERE partner_id = {account} OR owner_id = {account})`})
-	return &Store{db: db}
+	return &Store{db: db}, nil
 }
 
 // InTx implements partnerkit.Transactor.

@@ -5,6 +5,7 @@ package bunstore
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -20,14 +21,18 @@ type Store struct{ db *bun.DB }
 
 var _ listings.Store = (*Store)(nil)
 
-// New returns a Store on a migrated db.
-func New(db *bun.DB) *Store {
+// New returns a Store on a migrated db. It refuses a database the stores
+// cannot work on (see partners/bunstore.New).
+func New(db *bun.DB) (*Store, error) {
+	if err := sqldb.Check(context.Background(), db); err != nil {
+		return nil, fmt.Errorf("listings/bunstore: %w", err)
+	}
 	// The directory's figure and the deletion blocker this domain owns.
 	sqldb.RegisterDirectoryCount(db, sqldb.AccountCount{Name: listings.CountListings,
 		SQL: `(SELECT count(*) FROM listings AS l WHERE l.vendor_id = {account})`})
 	sqldb.RegisterDependent(db, sqldb.AccountCount{Name: listings.KindProducts,
 		SQL: `(SELECT count(*) FROM products WHERE vendor_id = {account})`})
-	return &Store{db: db}
+	return &Store{db: db}, nil
 }
 
 // InTx implements partnerkit.Transactor.

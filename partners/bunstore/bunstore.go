@@ -8,6 +8,7 @@ package bunstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -34,8 +35,35 @@ type Store struct {
 
 var _ partners.Store = (*Store)(nil)
 
-// New returns a Store on db, whose schema must be migrated (see Open).
-func New(db *bun.DB) *Store { return &Store{db: db} }
+// SQLiteDSN turns a SQLite file path into the DSN of the pure-Go modernc
+// driver ("sqlite") with what the stores need: foreign keys, a busy timeout
+// and immediate write transactions, on every connection of the pool (and
+// WAL, so reads run during a write). Open uses it; use it to open a *bun.DB
+// of your own:
+//
+//	sqldb, err := sql.Open("sqlite", bunstore.SQLiteDSN("partnerkit.db"))
+//	db := bun.NewDB(sqldb, sqlitedialect.New())
+//
+// A DSN that already starts with "file:" is returned unchanged: it must set
+// them itself (_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_txlock=immediate),
+// or New refuses the database.
+func SQLiteDSN(path string) string { return sqldb.SQLiteDSN(path) }
+
+// ErrDatabaseNotReady is returned (wrapped, saying what to set) by New of
+// every domain's bunstore for a database the stores cannot work on: SQLite
+// without foreign keys, a busy timeout or immediate transactions (see
+// SQLiteDSN), or a schema with pending steps (see Migrate).
+var ErrDatabaseNotReady = sqldb.ErrDatabaseNotReady
+
+// New returns a Store on db. It refuses (ErrDatabaseNotReady) a database
+// whose schema is not migrated (see Open and Migrate) or, on SQLite, whose
+// connections lack the pragmas SQLiteDSN sets.
+func New(db *bun.DB) (*Store, error) {
+	if err := sqldb.Check(context.Background(), db); err != nil {
+		return nil, fmt.Errorf("partners/bunstore: %w", err)
+	}
+	return &Store{db: db}, nil
+}
 
 // InTx implements partnerkit.Transactor.
 func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {

@@ -1,6 +1,6 @@
 // Package memstore is the in-memory partners.Store: no database, the same
-// behaviour as the SQL stores (both pass storetest.Partners). Adopters use it
-// to run the real business rules in their own tests.
+// behaviour as the SQL stores (both pass storetest.RunPartnersTests).
+// Adopters use it to run the real business rules in their own tests.
 //
 // Stores of several domains built on one DB share its transactions, so a
 // multi-domain operation is all-or-nothing in memory too.

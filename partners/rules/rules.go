@@ -58,6 +58,21 @@ func (t AccountType) CanManage(p AccountType) bool { return slices.Contains(mana
 // ManagedTypes lists the partner types an account of type t may create.
 func (t AccountType) ManagedTypes() []AccountType { return slices.Clone(managedTypes[t]) }
 
+// PartnerTypes lists the types a partner may have — those some manager may
+// create, in the order forms offer them (a provider is a root, never a
+// partner): the directory's type filter.
+func PartnerTypes() []AccountType {
+	var out []AccountType
+	for _, m := range AccountTypes() {
+		for _, t := range managedTypes[m] {
+			if !slices.Contains(out, t) {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
 // ManagedTypesProblem is the problem a manager of type t meets when it
 // creates a partner of a type it may not.
 func ManagedTypesProblem(t AccountType) string {
@@ -146,12 +161,19 @@ func Moves(s Status) []Move {
 	return out
 }
 
-// Limits of a partner's fields, in characters (runes).
+// Limits of a partner's and a user's fields, in characters (runes).
 const (
 	MaxNameLength       = 100
 	MaxLegalNameLength  = 200
 	MaxExternalIDLength = 64
+	MaxFullNameLength   = 100
 )
+
+// FullNameProblem returns what is wrong with a new user's full name
+// (required, at most MaxFullNameLength characters, trimmed), or "".
+func FullNameProblem(name string) string {
+	return partnerkit.TextFieldProblem(strings.TrimSpace(name), true, false, MaxFullNameLength)
+}
 
 // NameProblem returns what is wrong with a partner's display name (after
 // trimming spaces, as it is stored): the text rule, required, at most

@@ -42,6 +42,13 @@ func TestManagedTypes(t *testing.T) {
 	}
 }
 
+func TestPartnerTypes(t *testing.T) {
+	want := []rules.AccountType{rules.TypeDistributor, rules.TypeVendor, rules.TypeReseller, rules.TypeCustomer}
+	if got := rules.PartnerTypes(); !slices.Equal(got, want) {
+		t.Fatalf("PartnerTypes = %v, want %v", got, want)
+	}
+}
+
 // CheckNewPartner counts characters as the server's validator did: 60 "é"
 // (120 bytes) fit the 100-character limit.
 func TestCheckNewPartner(t *testing.T) {

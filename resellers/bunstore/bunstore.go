@@ -7,6 +7,7 @@ package bunstore
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -24,8 +25,12 @@ type Store struct {
 
 var _ resellers.Store = (*Store)(nil)
 
-// New returns a Store on a migrated db.
-func New(db *bun.DB) *Store {
+// New returns a Store on a migrated db. It refuses a database the stores
+// cannot work on (see partners/bunstore.New).
+func New(db *bun.DB) (*Store, error) {
+	if err := sqldb.Check(context.Background(), db); err != nil {
+		return nil, fmt.Errorf("resellers/bunstore: %w", err)
+	}
 	// The deletion blockers this domain owns.
 	for _, c := range []sqldb.AccountCount{
 		{Name: resellers.KindCatalogServices, SQL: `(SELECT count(*) FROM reseller_services WHERE provider_id = {account})`},
@@ -34,7 +39,7 @@ func New(db *bun.DB) *Store {
 	} {
 		sqldb.RegisterDependent(db, c)
 	}
-	return &Store{db: db}
+	return &Store{db: db}, nil
 }
 
 // InTx implements partnerkit.Transactor.

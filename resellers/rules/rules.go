@@ -233,6 +233,22 @@ func ParseDecimal(s string, limit decimal.Decimal) (decimal.Decimal, string) {
 	return d, DecimalProblem(d, limit)
 }
 
+// AmountProblem returns what is wrong with an ordered amount of a plan's
+// resource whose limits are lo and hi (hi 0: no limit) in unit, or "".
+func AmountProblem(amount, lo, hi decimal.Decimal, unit string) string {
+	switch {
+	case amount.IsNegative():
+		return "must not be negative"
+	case amount.LessThan(lo):
+		return fmt.Sprintf("must be at least %s %s", lo, unit)
+	case hi.IsPositive() && amount.GreaterThan(hi):
+		return fmt.Sprintf("must be at most %s %s", hi, unit)
+	case !amount.Equal(amount.Round(DecimalPlaces)):
+		return fmt.Sprintf("must have at most %d decimal places", DecimalPlaces)
+	}
+	return ""
+}
+
 // TrialDaysProblem returns what is wrong with a plan's trial length, or "".
 func TrialDaysProblem(days int) string {
 	if days < 0 || days > MaxTrialDays {

@@ -24,10 +24,31 @@ import (
 )
 
 // SQL returns the SQL stores of every domain on db, which must be migrated
-// (partners/bunstore.Open does both).
-func SQL(db *bun.DB) wiring.Stores {
-	return wiring.Stores{Partners: partnersbun.New(db), Agreements: agreementsbun.New(db), Contracts: contractsbun.New(db),
-		Capacity: capacitybun.New(db), Listings: listingsbun.New(db), Resellers: resellersbun.New(db)}
+// (partners/bunstore.Open opens and migrates) and, on SQLite, opened with
+// the pragmas of partners/bunstore.SQLiteDSN: a database without them is
+// refused with an error that says what to set (partners/bunstore.ErrDatabaseNotReady).
+func SQL(db *bun.DB) (wiring.Stores, error) {
+	// Every New runs the same check of db, once: the first refuses a bad one.
+	p, err := partnersbun.New(db)
+	if err != nil {
+		return wiring.Stores{}, err
+	}
+	a, _ := agreementsbun.New(db)
+	c, _ := contractsbun.New(db)
+	k, _ := capacitybun.New(db)
+	l, _ := listingsbun.New(db)
+	r, _ := resellersbun.New(db)
+	return wiring.Stores{Partners: p, Agreements: a, Contracts: c, Capacity: k, Listings: l, Resellers: r}, nil
+}
+
+// MustSQL is SQL that panics on error, for programs and tests whose
+// database is known to fit (one partners/bunstore.Open opened).
+func MustSQL(db *bun.DB) wiring.Stores {
+	st, err := SQL(db)
+	if err != nil {
+		panic(err)
+	}
+	return st
 }
 
 // Memory returns the memory stores of every domain on one new memory DB.

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"net/netip"
 	"net/url"
 	"os"
@@ -24,8 +25,10 @@ import (
 
 	"github.com/partnerkit/partnerkit/app/api"
 	"github.com/partnerkit/partnerkit/app/server"
+	"github.com/partnerkit/partnerkit/internal/sqldb"
 	"github.com/partnerkit/partnerkit/partners"
 	"github.com/partnerkit/partnerkit/partners/bunstore"
+	"github.com/uptrace/bun"
 )
 
 // web holds the PWA's static files: app.css and icons, and app.wasm with
@@ -49,6 +52,8 @@ type config struct {
 	addr, db, adminEmail, adminPassword string
 	// trustedProxies are the reverse proxies whose forwarded headers count.
 	trustedProxies []netip.Prefix
+	// pprof, when set, is the loopback address of the profiling endpoints.
+	pprof string
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
@@ -66,6 +71,8 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.StringVar(&c.adminPassword, "admin-password", def("PARTNERKIT_ADMIN_PASSWORD", ""), "first admin's password (PARTNERKIT_ADMIN_PASSWORD)")
 	proxies := fs.String("trusted-proxies", def("PARTNERKIT_TRUSTED_PROXIES", ""),
 		"CIDRs or addresses of reverse proxies whose X-Forwarded-For/-Proto are honoured, comma-separated; empty trusts none (PARTNERKIT_TRUSTED_PROXIES)")
+	fs.StringVar(&c.pprof, "pprof", def("PARTNERKIT_PPROF", ""),
+		"address of net/http/pprof's profiling endpoints, such as 127.0.0.1:6060; empty serves none (PARTNERKIT_PPROF)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -94,6 +101,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		return err
 	}
 	go purgeDeletedStorage(ctx, services, logger)
+	go optimizePeriodically(ctx, db, logger)
+	if cfg.pprof != "" {
+		go servePprof(cfg.pprof, logger)
+	}
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -198,4 +209,39 @@ func redactDSN(dsn string) string {
 		return u.Redacted()
 	}
 	return dsn
+}
+
+// optimizeEvery is how often the server refreshes the query planner's
+// statistics (cheap when little changed).
+const optimizeEvery = time.Minute
+
+// optimizePeriodically runs sqldb.Optimize every optimizeEvery until ctx ends.
+func optimizePeriodically(ctx context.Context, db *bun.DB, logger *slog.Logger) {
+	tick := time.NewTicker(optimizeEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if err := sqldb.Optimize(ctx, db); err != nil && ctx.Err() == nil {
+				logger.Warn("optimize the database", "err", err)
+			}
+		}
+	}
+}
+
+// servePprof serves net/http/pprof's endpoints on their own address, never
+// on the public one.
+func servePprof(addr string, logger *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	logger.Info("profiling", "addr", "http://"+addr+"/debug/pprof/")
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	if err := srv.ListenAndServe(); err != nil {
+		logger.Warn("profiling endpoints", "err", err)
+	}
 }

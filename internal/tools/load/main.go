@@ -41,6 +41,8 @@ func main() {
 	hold := flag.Duration("hold", 0, "duration of the open-loop hold (0: none)")
 	rate := flag.Float64("rate", 0, "requests per second of the open-loop hold (mixed 70/30 reads/writes); 0: 80% of the mixed closed-loop peak")
 	rounds := flag.Int("rounds", 1, "times to repeat the closed-loop workloads")
+	flag.BoolVar(&keep, "keep", false, "keep the database and the server's log (the folder is printed)")
+	flag.StringVar(&profileDir, "profile", "", "folder to save a CPU profile of the server during each workload (load-<workload>.pprof)")
 	flag.Parse()
 	if err := run(*bin, *dsn, *n, *conc, *dur, strings.Split(*workloads, ","), *hold, *rate, *rounds); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
@@ -53,7 +55,11 @@ func run(bin, dsn string, partners, conc int, dur time.Duration, workloads []str
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	if keep {
+		fmt.Printf("keeping the database and the server log in %s\n", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
 	if dsn == "" {
 		dsn = filepath.Join(dir, "load.db")
 	}
@@ -74,14 +80,20 @@ func run(bin, dsn string, partners, conc int, dur time.Duration, workloads []str
 	took := time.Since(start)
 	fmt.Printf("loaded %d partners in %s: %.0f partners/s through POST /partners/batch; RSS %s%s\n",
 		partners, took.Round(time.Millisecond), float64(partners)/took.Seconds(), mib(srv.rss()), srv.files())
+	time.Sleep(settle) // the server refreshes its planner statistics every minute
 	peak := 0.0
 	for round := 1; round <= rounds; round++ {
 		for _, w := range workloads {
+			if strings.TrimSpace(w) == "" {
+				continue
+			}
 			op, ok := c.workload(strings.TrimSpace(w), ids)
 			if !ok {
 				return fmt.Errorf("unknown workload %q", w)
 			}
+			wait := srv.profile(w, dur)
 			st := closedLoop(op, conc, dur)
+			wait()
 			fmt.Printf("round %d %-12s c=%d %s: %s; RSS %s%s\n", round, w, conc, dur, st, mib(srv.rss()), srv.files())
 			if w == "mixed" {
 				peak = max(peak, st.rate())
@@ -103,11 +115,47 @@ func run(bin, dsn string, partners, conc int, dur time.Duration, workloads []str
 	return nil
 }
 
+// settle is how long the harness waits after loading, so the server's
+// periodic statistics refresh has run (see optimizeEvery in the server).
+var settle = 65 * time.Second
+
+// keep keeps the temporary folder with the database and the log.
+var keep bool
+
+// profileDir, when set, receives a CPU profile of every workload.
+var profileDir string
+
+// profile saves a CPU profile of the server for d into dir/load-name.pprof.
+func (s *server) profile(name string, d time.Duration) func() {
+	if profileDir == "" {
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		res, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", s.pprof, max(int(d.Seconds())-1, 1)))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "profile:", err)
+			return
+		}
+		defer res.Body.Close()
+		f, err := os.Create(filepath.Join(profileDir, "load-"+name+".pprof"))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "profile:", err)
+			return
+		}
+		defer f.Close()
+		_, _ = io.Copy(f, res.Body)
+	}()
+	return func() { <-done }
+}
+
 // server is the server process under load.
 type server struct {
-	cmd  *exec.Cmd
-	base string
-	db   string
+	cmd   *exec.Cmd
+	base  string
+	db    string
+	pprof string
 }
 
 func startServer(bin, dsn, dir string) (*server, error) {
@@ -117,8 +165,14 @@ func startServer(bin, dsn, dir string) (*server, error) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
+	pl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	pprofAddr := pl.Addr().String()
+	pl.Close()
 	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), "PARTNERKIT_ADDR="+addr, "PARTNERKIT_DB="+dsn,
+	cmd.Env = append(os.Environ(), "PARTNERKIT_ADDR="+addr, "PARTNERKIT_DB="+dsn, "PARTNERKIT_PPROF="+pprofAddr,
 		"PARTNERKIT_ADMIN_EMAIL=load@partnerkit.local", "PARTNERKIT_ADMIN_PASSWORD=L0ad-harness!")
 	logf, err := os.Create(filepath.Join(dir, "server.log"))
 	if err != nil {
@@ -128,7 +182,7 @@ func startServer(bin, dsn, dir string) (*server, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	s := &server{cmd: cmd, base: "http://" + addr, db: dsn}
+	s := &server{cmd: cmd, base: "http://" + addr, db: dsn, pprof: pprofAddr}
 	for range 300 {
 		if res, err := http.Get(s.base + "/healthz"); err == nil {
 			res.Body.Close()
@@ -153,14 +207,16 @@ func (s *server) stop() {
 	}
 }
 
-// rss returns the server's resident set size in bytes.
+// rss returns the server's anonymous resident memory in bytes (RssAnon:
+// its heap and stacks; the SQLite file mapped into memory is the OS page
+// cache's, shared, and counted once per connection in VmRSS).
 func (s *server) rss() int64 {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+		if rest, ok := strings.CutPrefix(line, "RssAnon:"); ok {
 			kb, _ := strconv.ParseInt(strings.Fields(rest)[0], 10, 64)
 			return kb * 1024
 		}
@@ -246,7 +302,7 @@ func (c *client) load(n int) ([]string, error) {
 		for i := off; i < min(off+batch, n); i++ {
 			status := "active"
 			if i%3 == 0 {
-				status = "suspended"
+				status = "invited" // a third not active (new partners cannot start suspended)
 			}
 			items = append(items, map[string]any{"type": types[i%2], "name": fmt.Sprintf("Partner %06d %s", i, words[i%len(words)]),
 				"external_id": fmt.Sprintf("EXT-%06d", i), "status": status,

@@ -1,0 +1,22 @@
+package bunstore_test
+
+import (
+	"testing"
+
+	"github.com/partnerkit/partnerkit/internal/harness"
+	"github.com/partnerkit/partnerkit/storetest"
+)
+
+// TestConformance runs the conformance kit's Agreements tests on this
+// package's store, built with the SQL stores of every domain on a new SQLite
+// file per test (PostgreSQL runs in storetest's TestConformance).
+func TestConformance(t *testing.T) {
+	for _, s := range []struct {
+		name string
+		run  func(*testing.T, storetest.HarnessMaker)
+	}{
+		{"Agreements", storetest.RunAgreementsTests},
+	} {
+		t.Run(s.name, func(t *testing.T) { s.run(t, harness.SQLite) })
+	}
+}
