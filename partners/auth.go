@@ -88,11 +88,32 @@ type LoginFailures struct {
 	Seq int `json:"seq"`
 }
 
+// SessionView is a session read with what authenticating it needs, in one
+// statement: the user's role in the session's account ("" when they are no
+// longer a member) and that account's status.
+type SessionView struct {
+	Session
+	Role          partnerkit.Role
+	AccountStatus Status
+}
+
+// APIKeyView is an API key read with its account's status, in one statement.
+type APIKeyView struct {
+	APIKey
+	AccountStatus Status
+}
+
 // AuthStore persists sessions, API keys and sign-in failures. Errors:
 // not_found for missing rows; internal otherwise.
 type AuthStore interface {
 	CreateSession(ctx context.Context, s *Session) error
 	GetSession(ctx context.Context, tokenHash string) (*Session, error)
+	// GetSessionView returns a session with its user's role in, and the
+	// status of, its account (one statement on SQL), or not_found.
+	GetSessionView(ctx context.Context, tokenHash string) (*SessionView, error)
+	// TouchSessions records when sessions were last seen (a batch; unknown
+	// sessions are skipped).
+	TouchSessions(ctx context.Context, seen map[string]time.Time) error
 	// UpdateSession writes the session's account and last-seen time.
 	UpdateSession(ctx context.Context, s *Session) error
 	DeleteSession(ctx context.Context, tokenHash string) error
@@ -100,6 +121,12 @@ type AuthStore interface {
 	CreateAPIKey(ctx context.Context, k *APIKey) error
 	GetAPIKey(ctx context.Context, id string) (*APIKey, error)
 	GetAPIKeyByHash(ctx context.Context, tokenHash string) (*APIKey, error)
+	// GetAPIKeyView returns a key with its account's status (one statement
+	// on SQL), or not_found.
+	GetAPIKeyView(ctx context.Context, tokenHash string) (*APIKeyView, error)
+	// TouchAPIKeys records when keys were last used (a batch; unknown keys
+	// are skipped).
+	TouchAPIKeys(ctx context.Context, used map[string]time.Time) error
 	// ListAPIKeys returns an account's keys, newest first.
 	ListAPIKeys(ctx context.Context, accountID string) ([]APIKey, error)
 	// UpdateAPIKey writes the key's revocation and last use.
@@ -196,14 +223,14 @@ func (s *Service) firstActiveAccount(ctx context.Context, memberships []Membersh
 // reactivated (SessionMember still answers, so that they can see who they
 // are and switch to another account).
 func (s *Service) SessionActor(ctx context.Context, token string) (partnerkit.Actor, *Session, error) {
-	actor, sess, err := s.SessionMember(ctx, token)
+	actor, view, err := s.sessionView(ctx, token)
 	if err != nil {
 		return partnerkit.Actor{}, nil, err
 	}
-	if err := s.checkNotSuspended(ctx, actor.AccountID); err != nil {
-		return partnerkit.Actor{}, nil, partnerkit.WithOp("partners.SessionActor", err)
+	if view.AccountStatus == StatusSuspended {
+		return partnerkit.Actor{}, nil, partnerkit.WithOp("partners.SessionActor", s.checkNotSuspended(ctx, actor.AccountID))
 	}
-	return actor, sess, nil
+	return actor, &view.Session, nil
 }
 
 // checkNotSuspended returns forbidden, naming the suspension, when the
@@ -224,12 +251,23 @@ func (s *Service) checkNotSuspended(ctx context.Context, accountID string) error
 // but also when the session's account is suspended: for showing who is
 // signed in and switching to another account.
 func (s *Service) SessionMember(ctx context.Context, token string) (partnerkit.Actor, *Session, error) {
-	const op = "partners.SessionMember"
+	actor, view, err := s.sessionView(ctx, token)
+	if err != nil {
+		return partnerkit.Actor{}, nil, err
+	}
+	return actor, &view.Session, nil
+}
+
+// sessionView reads a session with the user's role and the account's
+// status in one store call, and notes its use for the next batch of
+// touches: authenticating a request writes nothing.
+func (s *Service) sessionView(ctx context.Context, token string) (partnerkit.Actor, *SessionView, error) {
+	const op = "partners.SessionActor"
 	if err := partnerkit.CheckID("token", token); err != nil {
 		return partnerkit.Actor{}, nil, partnerkit.WithOp(op, err)
 	}
 	bad := partnerkit.Errorf(partnerkit.CodeUnauthorized, "your session has ended: sign in again")
-	sess, err := s.store.GetSession(ctx, HashToken(token))
+	view, err := s.store.GetSessionView(ctx, HashToken(token))
 	if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound {
 		return partnerkit.Actor{}, nil, partnerkit.WithOp(op, bad)
 	}
@@ -237,24 +275,13 @@ func (s *Service) SessionMember(ctx context.Context, token string) (partnerkit.A
 		return partnerkit.Actor{}, nil, partnerkit.WithOp(op, err)
 	}
 	now := s.clock.Now()
-	if !now.Before(sess.ExpiresAt) {
+	if !now.Before(view.ExpiresAt) || view.Role == "" { // expired, or no longer a member of its account
 		return partnerkit.Actor{}, nil, partnerkit.WithOp(op, bad)
 	}
-	ms, err := s.store.UserMemberships(ctx, sess.UserID)
-	if err != nil {
-		return partnerkit.Actor{}, nil, partnerkit.WithOp(op, err)
+	if now.Sub(view.LastSeenAt) >= touchEvery {
+		s.touches.session(s, view.TokenHash, now)
 	}
-	actor, err := ActorFor(sess.UserID, ms, sess.AccountID)
-	if err != nil {
-		return partnerkit.Actor{}, nil, partnerkit.WithOp(op, bad)
-	}
-	if now.Sub(sess.LastSeenAt) >= touchEvery {
-		sess.LastSeenAt = now
-		if err := s.store.UpdateSession(ctx, sess); err != nil {
-			return partnerkit.Actor{}, nil, partnerkit.WithOp(op, err)
-		}
-	}
-	return actor, sess, nil
+	return partnerkit.Actor{AccountID: view.AccountID, UserID: view.UserID, Role: view.Role}, view, nil
 }
 
 // SwitchAccount makes a session act in another account of its user.
@@ -354,6 +381,11 @@ func (s *Service) APIKeys(ctx context.Context, actor partnerkit.Actor) ([]APIKey
 	if err != nil {
 		return nil, partnerkit.WithOp("partners.APIKeys", err)
 	}
+	for i := range ks { // a use noted but not yet written shows already
+		if at, ok := s.touches.pendingKey(ks[i].ID); ok && (ks[i].LastUsedAt == nil || at.After(*ks[i].LastUsedAt)) {
+			ks[i].LastUsedAt = &at
+		}
+	}
 	return ks, partnerkit.WithOp("partners.APIKeys", s.fillCreators(ctx, ks))
 }
 
@@ -425,7 +457,7 @@ func (s *Service) APIKeyActor(ctx context.Context, token string) (partnerkit.Act
 		return partnerkit.Actor{}, partnerkit.WithOp(op, err)
 	}
 	bad := partnerkit.Errorf(partnerkit.CodeUnauthorized, "the API key is unknown, revoked or expired")
-	k, err := s.store.GetAPIKeyByHash(ctx, HashToken(token))
+	k, err := s.store.GetAPIKeyView(ctx, HashToken(token))
 	if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound {
 		return partnerkit.Actor{}, partnerkit.WithOp(op, bad)
 	}
@@ -436,14 +468,11 @@ func (s *Service) APIKeyActor(ctx context.Context, token string) (partnerkit.Act
 	if k.RevokedAt != nil || k.ExpiresAt != nil && !now.Before(*k.ExpiresAt) {
 		return partnerkit.Actor{}, partnerkit.WithOp(op, bad)
 	}
-	if err := s.checkNotSuspended(ctx, k.AccountID); err != nil {
-		return partnerkit.Actor{}, partnerkit.WithOp(op, err)
+	if k.AccountStatus == StatusSuspended {
+		return partnerkit.Actor{}, partnerkit.WithOp(op, s.checkNotSuspended(ctx, k.AccountID))
 	}
 	if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) >= touchEvery {
-		k.LastUsedAt = &now
-		if err := s.store.UpdateAPIKey(ctx, k); err != nil {
-			return partnerkit.Actor{}, partnerkit.WithOp(op, err)
-		}
+		s.touches.apiKey(s, k.ID, now) // written in a batch: a request writes nothing
 	}
 	return partnerkit.Actor{AccountID: k.AccountID, APIKeyID: k.ID, Role: k.Role}, nil
 }

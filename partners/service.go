@@ -24,6 +24,8 @@ type Service struct {
 	// long a check waits for one (see WithPasswordSlots).
 	slots    chan struct{}
 	slotWait time.Duration
+	// touches batches the last-use times of sessions and API keys.
+	touches touchBuffer
 }
 
 // Option configures a Service.

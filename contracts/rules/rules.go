@@ -98,15 +98,6 @@ func (m Move) transition() (transition, bool) {
 	return transition{}, false
 }
 
-// StateMoves lists the moves of the state machine, in button order.
-func StateMoves() []Move {
-	out := make([]Move, len(transitions))
-	for i, t := range transitions {
-		out[i] = t.move
-	}
-	return out
-}
-
 // Transition returns where move m takes a contract in status from and the
 // event it records; ok is false when the state machine has no such move
 // from that status (MoveResign is not a state change: see CanResign).

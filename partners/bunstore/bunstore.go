@@ -635,6 +635,46 @@ func (s *Store) GetSession(ctx context.Context, tokenHash string) (*partners.Ses
 		ExpiresAt: r.ExpiresAt.UTC(), LastSeenAt: r.LastSeenAt.UTC()}, nil
 }
 
+// GetSessionView implements partners.AuthStore: the session, the user's
+// role in its account and the account's status, in one statement.
+func (s *Store) GetSessionView(ctx context.Context, tokenHash string) (*partners.SessionView, error) {
+	var r struct {
+		sessionRow    `bun:",extend"`
+		Role          string `bun:",scanonly"`
+		AccountStatus string `bun:",scanonly"`
+	}
+	err := s.conn(ctx).NewSelect().Model(&r).ColumnExpr("se.*").
+		ColumnExpr("(SELECT m.role FROM memberships AS m WHERE m.user_id = se.user_id AND m.account_id = se.account_id) AS role").
+		ColumnExpr("(SELECT a.status FROM accounts AS a WHERE a.id = se.account_id) AS account_status").
+		Where("se.token_hash = ?", tokenHash).Scan(ctx)
+	if sqldb.IsNoRows(err) {
+		return nil, partnerkit.NotFound("session", "")
+	}
+	if err != nil {
+		return nil, sqldb.Internal("bunstore.GetSessionView", err)
+	}
+	return &partners.SessionView{Session: partners.Session{TokenHash: r.TokenHash, UserID: r.UserID, AccountID: r.AccountID,
+		CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(), LastSeenAt: r.LastSeenAt.UTC()},
+		Role: partnerkit.Role(r.Role), AccountStatus: partners.Status(r.AccountStatus)}, nil
+}
+
+// TouchSessions implements partners.AuthStore: one UPDATE per session, in
+// one transaction.
+func (s *Store) TouchSessions(ctx context.Context, seen map[string]time.Time) error {
+	if len(seen) == 0 {
+		return nil
+	}
+	return s.InTx(ctx, func(ctx context.Context) error {
+		for hash, at := range seen {
+			if _, err := s.conn(ctx).NewUpdate().Model((*sessionRow)(nil)).Set("last_seen_at = ?", at).
+				Where("token_hash = ? AND last_seen_at < ?", hash, at).Exec(ctx); err != nil {
+				return sqldb.Internal("bunstore.TouchSessions", err)
+			}
+		}
+		return nil
+	})
+}
+
 // UpdateSession implements partners.AuthStore.
 func (s *Store) UpdateSession(ctx context.Context, x *partners.Session) error {
 	res, err := s.conn(ctx).NewUpdate().Model((*sessionRow)(nil)).
@@ -697,6 +737,42 @@ func (s *Store) getAPIKey(ctx context.Context, column, value string) (*partners.
 	}
 	k := r.toDomain()
 	return &k, nil
+}
+
+// GetAPIKeyView implements partners.AuthStore: the key and its account's
+// status, in one statement.
+func (s *Store) GetAPIKeyView(ctx context.Context, tokenHash string) (*partners.APIKeyView, error) {
+	var r struct {
+		apiKeyRow     `bun:",extend"`
+		AccountStatus string `bun:",scanonly"`
+	}
+	err := s.conn(ctx).NewSelect().Model(&r).ColumnExpr("ak.*").
+		ColumnExpr("(SELECT a.status FROM accounts AS a WHERE a.id = ak.account_id) AS account_status").
+		Where("ak.token_hash = ?", tokenHash).Scan(ctx)
+	if sqldb.IsNoRows(err) {
+		return nil, partnerkit.NotFound("API key", "")
+	}
+	if err != nil {
+		return nil, sqldb.Internal("bunstore.GetAPIKeyView", err)
+	}
+	return &partners.APIKeyView{APIKey: r.apiKeyRow.toDomain(), AccountStatus: partners.Status(r.AccountStatus)}, nil
+}
+
+// TouchAPIKeys implements partners.AuthStore: one UPDATE per key, in one
+// transaction.
+func (s *Store) TouchAPIKeys(ctx context.Context, used map[string]time.Time) error {
+	if len(used) == 0 {
+		return nil
+	}
+	return s.InTx(ctx, func(ctx context.Context) error {
+		for id, at := range used {
+			if _, err := s.conn(ctx).NewUpdate().Model((*apiKeyRow)(nil)).Set("last_used_at = ?", at).
+				Where("id = ? AND (last_used_at IS NULL OR last_used_at < ?)", id, at).Exec(ctx); err != nil {
+				return sqldb.Internal("bunstore.TouchAPIKeys", err)
+			}
+		}
+		return nil
+	})
 }
 
 // GetAPIKey implements partners.AuthStore.

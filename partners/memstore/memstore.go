@@ -535,6 +535,40 @@ func (s *Store) GetSession(ctx context.Context, tokenHash string) (*partners.Ses
 	return memdb.Get(ctx, s.db, s.sessions, "session", tokenHash)
 }
 
+// GetSessionView implements partners.AuthStore.
+func (s *Store) GetSessionView(ctx context.Context, tokenHash string) (*partners.SessionView, error) {
+	var out *partners.SessionView
+	err := s.db.View(ctx, func() error {
+		x, ok := s.sessions.Get(tokenHash)
+		if !ok {
+			return partnerkit.NotFound("session", "")
+		}
+		v := &partners.SessionView{Session: x}
+		if m, ok := s.memberships.Get(membershipKey(x.UserID, x.AccountID)); ok {
+			v.Role = m.Role
+		}
+		if a, ok := s.accounts.Get(x.AccountID); ok {
+			v.AccountStatus = a.Status
+		}
+		out = v
+		return nil
+	})
+	return out, err
+}
+
+// TouchSessions implements partners.AuthStore.
+func (s *Store) TouchSessions(ctx context.Context, seen map[string]time.Time) error {
+	return s.db.Update(ctx, func(t *memdb.Tx) error {
+		for hash, at := range seen {
+			if x, ok := s.sessions.Get(hash); ok && at.After(x.LastSeenAt) {
+				x.LastSeenAt = at
+				s.sessions.Put(t, hash, x)
+			}
+		}
+		return nil
+	})
+}
+
 // UpdateSession implements partners.AuthStore.
 func (s *Store) UpdateSession(ctx context.Context, x *partners.Session) error {
 	return replace(ctx, s, s.sessions, "session", x.TokenHash, *x)
@@ -573,6 +607,36 @@ func (s *Store) GetAPIKeyByHash(ctx context.Context, tokenHash string) (*partner
 		return nil, err
 	}
 	return s.GetAPIKey(ctx, id)
+}
+
+// GetAPIKeyView implements partners.AuthStore.
+func (s *Store) GetAPIKeyView(ctx context.Context, tokenHash string) (*partners.APIKeyView, error) {
+	k, err := s.GetAPIKeyByHash(ctx, tokenHash)
+	if err != nil {
+		return nil, err
+	}
+	v := &partners.APIKeyView{APIKey: *k}
+	err = s.db.View(ctx, func() error {
+		if a, ok := s.accounts.Get(k.AccountID); ok {
+			v.AccountStatus = a.Status
+		}
+		return nil
+	})
+	return v, err
+}
+
+// TouchAPIKeys implements partners.AuthStore.
+func (s *Store) TouchAPIKeys(ctx context.Context, used map[string]time.Time) error {
+	return s.db.Update(ctx, func(t *memdb.Tx) error {
+		for id, at := range used {
+			if k, ok := s.apiKeys.Get(id); ok && (k.LastUsedAt == nil || at.After(*k.LastUsedAt)) {
+				at := at
+				k.LastUsedAt = &at
+				s.apiKeys.Put(t, id, k)
+			}
+		}
+		return nil
+	})
 }
 
 // ListAPIKeys implements partners.AuthStore.

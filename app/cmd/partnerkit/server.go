@@ -102,6 +102,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	}
 	go purgeDeletedStorage(ctx, services, logger)
 	go optimizePeriodically(ctx, db, logger)
+	go flushTouchesPeriodically(ctx, services.Partners, logger)
+	defer func() { // the last-use times noted since the last batch
+		if err := services.Partners.FlushTouches(context.WithoutCancel(ctx)); err != nil {
+			logger.Warn("flush last-use times", "err", err)
+		}
+	}()
 	if cfg.pprof != "" {
 		go servePprof(cfg.pprof, logger)
 	}
@@ -243,5 +249,22 @@ func servePprof(addr string, logger *slog.Logger) {
 	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	if err := srv.ListenAndServe(); err != nil {
 		logger.Warn("profiling endpoints", "err", err)
+	}
+}
+
+// flushTouchesPeriodically writes the last-use times of sessions and API
+// keys every partners.TouchFlushEvery until ctx ends.
+func flushTouchesPeriodically(ctx context.Context, svc *partners.Service, logger *slog.Logger) {
+	tick := time.NewTicker(partners.TouchFlushEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if err := svc.FlushTouches(ctx); err != nil && ctx.Err() == nil {
+				logger.Warn("flush last-use times", "err", err)
+			}
+		}
 	}
 }
