@@ -61,8 +61,11 @@ func Window[T any](items []T, p Page) []T {
 type List[T any] struct {
 	// Items is the page.
 	Items []T `json:"items"`
-	// Total counts all matching items, not only this page.
+	// Total counts all matching items, not only this page; -1 when the
+	// caller asked not to count (then HasMore tells whether more follow).
 	Total int `json:"total"`
+	// HasMore, when Total is not counted, says whether items follow this page.
+	HasMore bool `json:"has_more,omitempty"`
 }
 
 // Sort is the order of a list: a field name ("name", "created_at") for

@@ -207,4 +207,6 @@ type DirectoryQuery struct {
 	Sort Sort
 	// Limit and Offset select the page.
 	Limit, Offset int
+	// SkipTotal spares the store the total: it returns -1 instead.
+	SkipTotal bool
 }

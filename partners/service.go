@@ -444,6 +444,10 @@ type DirectoryFilter struct {
 	// Sort is one of DirectoryOrder's: name, -name, created_at or
 	// -created_at; empty means name.
 	Sort Sort `json:"sort"`
+	// SkipTotal skips counting the matches (a search over many partners
+	// costs a scan): the list's Total is -1 and HasMore says whether more
+	// follow the page.
+	SkipTotal bool `json:"skip_total"`
 	partnerkit.Page
 }
 
@@ -458,12 +462,22 @@ func (s *Service) Directory(ctx context.Context, actor partnerkit.Actor, f Direc
 	if err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}
+	if f.SkipTotal {
+		q.SkipTotal, q.Limit = true, q.Limit+1 // one more row tells whether more follow
+	}
 	items, total, err := s.store.Directory(ctx, q)
 	if err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}
 	if items == nil {
 		items = []DirectoryEntry{}
+	}
+	if f.SkipTotal {
+		more := len(items) > q.Limit-1
+		if more {
+			items = items[:q.Limit-1]
+		}
+		return partnerkit.List[DirectoryEntry]{Items: items, Total: -1, HasMore: more}, nil
 	}
 	return partnerkit.List[DirectoryEntry]{Items: items, Total: total}, nil
 }

@@ -272,6 +272,7 @@ func partnersSuite() suite {
 		}},
 
 		{name: "Directory", needs: forPartners, fn: testDirectory},
+		{name: "DirectoryTotalsFollowChanges", needs: forPartners, fn: testDirectoryTotals},
 
 		{name: "Users", needs: forPartners, fn: func(t *testing.T, h Harness) {
 			e := newPartnersEnv(t, h)
@@ -506,4 +507,61 @@ func entryNames(items []partners.DirectoryEntry) []string {
 		out[i] = it.ID + " " + it.Name
 	}
 	return out
+}
+
+// testDirectoryTotals changes partners every way that moves them between
+// the directory's filters — a batch, single creations, suspensions,
+// reactivations, a deletion — and checks after each change that every
+// filter's total is the number of partners it lists (a store may keep
+// totals apart from the rows; they must never drift).
+func testDirectoryTotals(t *testing.T, h Harness) {
+	ctx := context.Background()
+	e := newPartnersEnv(t, h)
+	check := func(step string) {
+		t.Helper()
+		for _, typ := range []partners.AccountType{"", partners.TypeVendor, partners.TypeReseller} {
+			for _, st := range []partners.Status{"", partners.StatusActive, partners.StatusSuspended, partners.StatusInvited} {
+				f := partners.DirectoryFilter{Type: typ, Status: st, Page: partnerkit.Page{Limit: partnerkit.MaxLimit}}
+				got := must[partnerkit.List[partners.DirectoryEntry]](t)(e.svc.Directory(ctx, e.admin, f))
+				if got.Total != len(got.Items) {
+					t.Fatalf("after %s: type %q status %q lists %d partners, total says %d", step, typ, st, len(got.Items), got.Total)
+				}
+			}
+		}
+	}
+	batch := []partners.CreatePartnerInput{}
+	for i := range 12 {
+		in := partners.CreatePartnerInput{Type: partners.TypeVendor, Name: fmt.Sprintf("Batch %d", i)}
+		if i%2 == 1 {
+			in.Type = partners.TypeReseller
+		}
+		if i%3 == 0 {
+			in.Status = partners.StatusInvited
+		}
+		batch = append(batch, in)
+	}
+	created := must[[]*partners.Account](t)(e.svc.CreatePartners(ctx, e.admin, batch))
+	check("a batch")
+	one := e.create(t, e.admin, partners.CreatePartnerInput{Type: partners.TypeReseller, Name: "Single"})
+	check("a creation")
+	must[*partners.Account](t)(e.svc.SuspendPartner(ctx, e.admin, one.ID))
+	must[*partners.Account](t)(e.svc.SuspendPartner(ctx, e.admin, created[1].ID))
+	check("suspensions")
+	must[*partners.Account](t)(e.svc.ReactivatePartner(ctx, e.admin, one.ID))
+	check("a reactivation")
+	noErr(t, e.svc.DeletePartner(ctx, e.admin, created[4].ID))
+	check("a deletion")
+	errs := Race(16, func(i int) error { // concurrent changes never lose a count (an atomic upsert on SQL)
+		if i%4 == 0 && i < 12 {
+			_, err := e.svc.SuspendPartner(ctx, e.admin, created[i+2].ID) // the invited ones stay invited: conflict
+			return err
+		}
+		_, err := e.svc.CreatePartner(ctx, e.admin, partners.CreatePartnerInput{Type: partners.TypeVendor, Name: fmt.Sprintf("Racer %d", i)})
+		return err
+	})
+	Outcomes(t, errs, partnerkit.CodeConflict) // an invited partner cannot be suspended
+	check("concurrent changes")
+	_, err := e.svc.CreatePartners(ctx, e.admin, []partners.CreatePartnerInput{{Type: partners.TypeVendor, Name: "Bad"}, {Type: "nope", Name: "X"}})
+	wantField(t, err, partnerkit.CodeInvalid, "partners[1].type")
+	check("a refused batch")
 }

@@ -47,7 +47,19 @@ type Config struct {
 	// throttling) and X-Forwarded-Proto (https, for Secure cookies)
 	// honoured; from anyone else they are ignored. Empty trusts no one.
 	TrustedProxies []netip.Prefix
+	// MaxInFlight bounds the requests served at once (0: DefaultMaxInFlight);
+	// a request beyond it waits up to QueueWait (0: DefaultQueueWait) for a
+	// slot, then is refused with 503 and Retry-After: past its capacity the
+	// server sheds load instead of queueing without end.
+	MaxInFlight int
+	QueueWait   time.Duration
 }
+
+// Default load-shedding bounds (see Config.MaxInFlight).
+const (
+	DefaultMaxInFlight = 256
+	DefaultQueueWait   = time.Second
+)
 
 // ParseTrustedProxies parses a comma- or space-separated list of CIDRs or
 // single addresses ("10.0.0.0/8, 192.0.2.7") for Config.TrustedProxies.
@@ -85,6 +97,8 @@ type API struct {
 	routes []Route
 	// csrf refuses cross-site browser requests (Sec-Fetch-Site, Origin).
 	csrf *http.CrossOriginProtection
+	// slots bounds the requests in flight (see Config.MaxInFlight).
+	slots chan struct{}
 }
 
 // Route is one method and path the API serves.
@@ -106,7 +120,13 @@ func New(cfg Config) *API {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	a := &API{cfg: cfg, mux: http.NewServeMux(), csrf: http.NewCrossOriginProtection()}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = DefaultMaxInFlight
+	}
+	if cfg.QueueWait <= 0 {
+		cfg.QueueWait = DefaultQueueWait
+	}
+	a := &API{cfg: cfg, mux: http.NewServeMux(), csrf: http.NewCrossOriginProtection(), slots: make(chan struct{}, cfg.MaxInFlight)}
 	a.public(http.MethodGet, "/openapi.json", a.serveOpenAPI)
 	a.authRoutes()
 	a.partnerRoutes()
@@ -230,6 +250,14 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		limit = MaxUploadBody
 	}
 	r.Body = http.MaxBytesReader(rec, r.Body, limit)
+	if !a.enter(r.Context()) {
+		writeError(rec, r, &partnerkit.Error{Code: partnerkit.CodeUnavailable, RetryAfter: time.Second,
+			Message: "the server is at capacity: try again in a moment"})
+		a.cfg.Logger.InfoContext(ctx, "request", "request_id", id, "method", r.Method, "path", RedactPath(r.URL.Path),
+			"status", rec.status, "bytes", rec.bytes, "duration_ms", time.Since(start).Milliseconds(), "shed", true)
+		return
+	}
+	defer func() { <-a.slots }()
 	defer func() {
 		if p := recover(); p != nil {
 			a.cfg.Logger.ErrorContext(ctx, "panic", "request_id", id, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
@@ -241,6 +269,25 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"status", rec.status, "bytes", rec.bytes, "duration_ms", time.Since(start).Milliseconds())
 	}()
 	a.mux.ServeHTTP(rec, r)
+}
+
+// enter takes a request slot, waiting up to QueueWait; false: none came.
+func (a *API) enter(ctx context.Context) bool {
+	select {
+	case a.slots <- struct{}{}:
+		return true
+	default:
+	}
+	timer := time.NewTimer(a.cfg.QueueWait)
+	defer timer.Stop()
+	select {
+	case a.slots <- struct{}{}:
+		return true
+	case <-timer.C:
+		return false
+	case <-ctx.Done():
+		return false
+	}
 }
 
 type requestIDKey struct{}

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"reflect"
 	"strings"
@@ -90,4 +91,35 @@ func TestDirectoryRowNames(t *testing.T) {
 			t.Errorf("the directory row lacks %q: %v", name, dir.Items[0])
 		}
 	}
+}
+
+// TestDirectoryWithoutTotal: ?total=false skips counting and says whether
+// more items follow.
+func TestDirectoryWithoutTotal(t *testing.T) {
+	onEveryStore(t, func(t *testing.T, s *server, _ partnerkit.Actor) {
+		admin := s.signIn("root@provider.example", "Sup3r-secret")
+		var rows []any
+		for i := range 3 {
+			rows = append(rows, map[string]any{"type": "reseller", "name": strings.Repeat("p", i+1)})
+		}
+		admin.must(http.MethodPost, "/partners/batch", map[string]any{"partners": rows}, http.StatusCreated, nil)
+		for _, c := range []struct {
+			query, rangeHeader string
+			items              int
+			more               bool
+		}{{"limit=2&total=false", "items 0-1/*", 2, true}, {"limit=2&offset=2&total=false", "items 2-2/*", 1, false},
+			{"limit=5&offset=9&total=false", "items */*", 0, false}} {
+			res, body := admin.do(http.MethodGet, "/partners?"+c.query, nil)
+			var got map[string]any
+			_ = json.Unmarshal(body, &got)
+			items, _ := got["items"].([]any)
+			_, hasTotal := got["total"]
+			if res.StatusCode != 200 || len(items) != c.items || got["has_more"] != c.more || hasTotal || res.Header.Get("Content-Range") != c.rangeHeader {
+				t.Fatalf("%s: %d %s (Content-Range %q)", c.query, res.StatusCode, body, res.Header.Get("Content-Range"))
+			}
+		}
+		if res, _ := admin.do(http.MethodGet, "/partners?total=maybe", nil); res.StatusCode != 400 {
+			t.Fatalf("total=maybe: %d", res.StatusCode)
+		}
+	})
 }

@@ -207,12 +207,25 @@ func contentDisposition(disposition, fileName string) string {
 	return disposition
 }
 
-// writeList writes a page as {"items", "total"} with its Content-Range header.
+// writeList writes a page as {"items", "total"} with its Content-Range
+// header; a list not counted (Total -1, ?total=false) is {"items",
+// "has_more"} and its range's length is "*".
 func writeList[T any](w http.ResponseWriter, page partnerkit.Page, list partnerkit.List[T]) error {
+	total := strconv.Itoa(list.Total)
+	if list.Total < 0 {
+		total = "*"
+	}
 	if len(list.Items) > 0 {
-		w.Header().Set("Content-Range", fmt.Sprintf("items %d-%d/%d", page.Offset, page.Offset+len(list.Items)-1, list.Total))
+		w.Header().Set("Content-Range", fmt.Sprintf("items %d-%d/%s", page.Offset, page.Offset+len(list.Items)-1, total))
 	} else {
-		w.Header().Set("Content-Range", fmt.Sprintf("items */%d", list.Total))
+		w.Header().Set("Content-Range", "items */"+total)
+	}
+	if list.Total < 0 {
+		writeJSON(w, http.StatusOK, struct {
+			Items   []T  `json:"items"`
+			HasMore bool `json:"has_more"`
+		}{list.Items, list.HasMore})
+		return nil
 	}
 	writeJSON(w, http.StatusOK, list)
 	return nil

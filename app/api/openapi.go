@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -83,7 +84,7 @@ var docs = map[string]op{
 	"GET /audit":            {summary: "Audit trail of an entity", out: partnerkit.AuditEvent{}, list: true, query: append([]string{"entity_id"}, pageQuery...)},
 
 	"GET /partners": {summary: "The partner directory", out: DirectoryRow{}, list: true, csv: true,
-		query: append([]string{"q", "type", "status", "sort", "manager_id", "format"}, pageQuery...)},
+		query: append([]string{"q", "type", "status", "sort", "manager_id", "format", "total"}, pageQuery...)},
 	"POST /partners": {summary: "Create a partner", in: partners.CreatePartnerInput{}, out: partners.Account{}, status: 201},
 	"POST /partners/batch": {summary: "Create up to 1000 partners at once, all or nothing (errors name the row: partners[12].name)",
 		in: PartnersBatch{}, out: PartnersCreated{}, status: 201},
@@ -215,6 +216,11 @@ func (a *API) OpenAPI() (map[string]any, error) {
 			if d.list && (q == "limit" || q == "offset" || q == "sort") {
 				continue // typed below
 			}
+			if q == "total" {
+				params = append(params, map[string]any{"name": q, "in": "query", "schema": map[string]any{"type": "boolean", "default": true},
+					"description": "false skips counting: the answer is {\"items\", \"has_more\"} and Content-Range ends in /*"})
+				continue
+			}
 			params = append(params, map[string]any{"name": q, "in": "query", "schema": map[string]any{"type": "string"}})
 		}
 		if d.list {
@@ -228,8 +234,14 @@ func (a *API) OpenAPI() (map[string]any, error) {
 		if d.out != nil {
 			schema := g.ref(reflect.TypeOf(d.out))
 			if d.list {
-				schema = map[string]any{"type": "object", "required": []string{"items", "total"}, "properties": map[string]any{
-					"items": map[string]any{"type": "array", "items": schema}, "total": map[string]any{"type": "integer"}}}
+				props := map[string]any{"items": map[string]any{"type": "array", "items": schema},
+					"total": map[string]any{"type": "integer", "description": "how many items match, not only this page"}}
+				required := []string{"items", "total"}
+				if slices.Contains(d.query, "total") { // ?total=false answers has_more instead
+					props["has_more"] = map[string]any{"type": "boolean", "description": "with total=false: whether items follow this page"}
+					required = []string{"items"}
+				}
+				schema = map[string]any{"type": "object", "required": required, "properties": props}
 			}
 			content := map[string]any{"application/json": map[string]any{"schema": schema}}
 			if d.csv {

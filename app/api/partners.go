@@ -135,7 +135,15 @@ func (a *API) partnerRoutes() {
 func directoryFilter(r *http.Request) (partners.DirectoryFilter, error) {
 	q := r.URL.Query()
 	page, sort, err := listParams(r, partners.DirectoryOrder)
-	return partners.DirectoryFilter{
+	skip := false
+	switch q.Get("total") {
+	case "", "true":
+	case "false":
+		skip = true
+	default:
+		return partners.DirectoryFilter{}, partnerkit.FieldError("total", "must be true or false")
+	}
+	return partners.DirectoryFilter{SkipTotal: skip,
 		ManagerID: q.Get("manager_id"), Q: q.Get("q"), Type: partners.AccountType(q.Get("type")),
 		Status: partners.Status(q.Get("status")), Sort: sort, Page: page,
 	}, err
@@ -158,6 +166,7 @@ func (a *API) listPartners(w http.ResponseWriter, r *http.Request, actor partner
 
 // partnersCSV streams the whole filtered directory, a page at a time.
 func (a *API) partnersCSV(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor, f partners.DirectoryFilter) error {
+	f.SkipTotal = false // the stream pages by the total
 	f.Page = partnerkit.Page{Limit: partnerkit.MaxLimit}
 	first, err := a.cfg.Partners.Directory(r.Context(), actor, f)
 	if err != nil {

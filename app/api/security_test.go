@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -472,4 +473,27 @@ func mustURL(t *testing.T, raw string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// TestShedsLoadPastCapacity: with every request slot taken, a request
+// waits QueueWait, then gets 503 with Retry-After, never a 500 or an
+// endless queue.
+func TestShedsLoadPastCapacity(t *testing.T) {
+	s := newServerOn(t, nil, wiring.Options{}, func(c *api.Config) { c.MaxInFlight, c.QueueWait = 1, 20*time.Millisecond })
+	admin := s.bootstrap("Provider", "admin@provider.example")
+	// A client that sends its headers and then stalls its body holds the one slot.
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+	time.Sleep(50 * time.Millisecond)
+	res, body := admin.do(http.MethodGet, "/partners", nil)
+	if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("status %d (Retry-After %q): %s", res.StatusCode, res.Header.Get("Retry-After"), body)
+	}
+	conn.Close()
+	time.Sleep(50 * time.Millisecond)
+	admin.must(http.MethodGet, "/partners", nil, http.StatusOK, nil)
 }

@@ -176,5 +176,9 @@ func (p Page) query(q url.Values) url.Values {
 // List is one page of a list and the total.
 type List[T any] struct {
 	Items []T `json:"items"`
+	// Total counts all matching items; -1 when the request asked not to
+	// count (total=false), and then HasMore says whether more follow.
 	Total int `json:"total"`
+	// HasMore, when Total is not counted, says whether items follow.
+	HasMore bool `json:"has_more,omitempty"`
 }

@@ -86,7 +86,18 @@ func Optimize(ctx context.Context, db *bun.DB) error {
 	if IsPostgres(db) {
 		return nil
 	}
-	_, err := db.ExecContext(ctx, "PRAGMA optimize=0x10002")
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	// An approximate ANALYZE (a few hundred rows of each index) takes
+	// milliseconds, where a full one over a large table holds the write
+	// lock long enough to show in a minute's p99.
+	if _, err := conn.ExecContext(ctx, "PRAGMA analysis_limit=400"); err != nil {
+		return err
+	}
+	_, err = conn.ExecContext(ctx, "PRAGMA optimize=0x10002")
 	return err
 }
 
@@ -186,8 +197,9 @@ func writeTurn(ctx context.Context, db *bun.DB) (release func(), err error) {
 	case <-timer.C:
 		return nil, &partnerkit.Error{Code: partnerkit.CodeUnavailable, RetryAfter: time.Second,
 			Message: "the server is busy with other changes: try again in a moment"}
-	case <-ctx.Done():
-		return nil, Internal("sqldb.InTx", ctx.Err())
+	case <-ctx.Done(): // the caller gave up (a client that hung up): not a fault of ours
+		return nil, &partnerkit.Error{Code: partnerkit.CodeUnavailable, Op: "sqldb.InTx", Err: ctx.Err(),
+			RetryAfter: time.Second, Message: "the request ended before its change could run"}
 	}
 }
 

@@ -31,6 +31,8 @@ func Migrate(ctx context.Context, db *bun.DB) error { return sqldb.Migrate(ctx, 
 // Store is a partners.Store on a Bun database.
 type Store struct {
 	db *bun.DB
+	// hot runs the lookups every request makes as prepared statements.
+	hot *sqldb.Prepared
 }
 
 var _ partners.Store = (*Store)(nil)
@@ -62,7 +64,7 @@ func New(db *bun.DB) (*Store, error) {
 	if err := sqldb.Check(context.Background(), db); err != nil {
 		return nil, fmt.Errorf("partners/bunstore: %w", err)
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, hot: sqldb.NewPrepared(db)}, nil
 }
 
 // InTx implements partnerkit.Transactor.
@@ -126,20 +128,76 @@ const rootConstraint = "accounts_one_root_key"
 
 // CreateAccount implements partners.Store.
 func (s *Store) CreateAccount(ctx context.Context, a *partners.Account) error {
-	_, err := s.conn(ctx).NewInsert().Model(toAccountRow(a)).Exec(ctx)
-	if constraint, dup := sqldb.UniqueViolation(err); dup {
-		if constraint == rootConstraint || a.ManagerID == "" {
-			return partnerkit.Errorf(partnerkit.CodeConflict, "the database already has a root account")
+	return s.InTx(ctx, func(ctx context.Context) error {
+		_, err := s.conn(ctx).NewInsert().Model(toAccountRow(a)).Exec(ctx)
+		if constraint, dup := sqldb.UniqueViolation(err); dup {
+			if constraint == rootConstraint || a.ManagerID == "" {
+				return partnerkit.Errorf(partnerkit.CodeConflict, "the database already has a root account")
+			}
+			return partnerkit.ConflictField("external_id", "is already used by another partner of this manager")
 		}
-		return partnerkit.ConflictField("external_id", "is already used by another partner of this manager")
-	}
-	return sqldb.Internal("bunstore.CreateAccount", err)
+		if err != nil {
+			return sqldb.Internal("bunstore.CreateAccount", err)
+		}
+		return s.addCount(ctx, a.ManagerID, a.Type, a.Status, 1)
+	})
 }
 
-// GetAccount implements partners.Store.
-func (s *Store) GetAccount(ctx context.Context, id string) (*partners.Account, error) {
+// addCount adds delta to the directory's count of a manager's partners of
+// one type and status (account_counts, kept in the transaction of every
+// change, so a total without a search is one indexed read instead of a
+// count over the manager's partners). One atomic upsert.
+func (s *Store) addCount(ctx context.Context, managerID string, typ partners.AccountType, status partners.Status, delta int) error {
+	if managerID == "" || delta == 0 {
+		return nil
+	}
+	_, err := s.conn(ctx).ExecContext(ctx, `INSERT INTO account_counts (manager_id, type, status, n) VALUES (?, ?, ?, ?)
+		ON CONFLICT (manager_id, type, status) DO UPDATE SET n = account_counts.n + excluded.n`,
+		managerID, string(typ), string(status), delta)
+	return sqldb.Internal("bunstore.addCount", err)
+}
+
+// countKey is what account_counts counts an account under.
+type countKey struct {
+	ManagerID string
+	Type      string
+	Status    string
+}
+
+// countKeyOf reads the count key of a stored account, inside the caller's
+// transaction; none for a root account.
+func (s *Store) countKeyOf(ctx context.Context, id string) (countKey, error) {
+	var k countKey
+	var manager sql.NullString
+	err := s.conn(ctx).NewSelect().TableExpr("accounts").Column("manager_id", "type", "status").
+		Where("id = ?", id).Scan(ctx, &manager, &k.Type, &k.Status)
+	k.ManagerID = manager.String
+	if sqldb.IsNoRows(err) {
+		return k, partnerkit.NotFound("partner", id)
+	}
+	return k, sqldb.Internal("bunstore.countKeyOf", err)
+}
+
+// accountColumns are the columns scanAccount reads, in its order.
+const accountColumns = `id, type, name, search_name, legal_name, external_id, status, manager_id, path,
+	business_contact_name, business_contact_email, business_contact_phone,
+	technical_contact_name, technical_contact_email, technical_contact_phone, created_at, updated_at, version`
+
+// scanAccount reads a row of accountColumns.
+func scanAccount(row interface{ Scan(...any) error }) (*accountRow, error) {
 	var r accountRow
-	err := s.conn(ctx).NewSelect().Model(&r).Where("a.id = ?", id).Scan(ctx)
+	var manager sql.NullString
+	err := row.Scan(&r.ID, &r.Type, &r.Name, &r.SearchName, &r.LegalName, &r.ExternalID, &r.Status, &manager, &r.Path,
+		&r.BusinessContactName, &r.BusinessContactEmail, &r.BusinessContactPhone,
+		&r.TechnicalContactName, &r.TechnicalContactEmail, &r.TechnicalContactPhone, &r.CreatedAt, &r.UpdatedAt, &r.Version)
+	r.ManagerID = manager.String
+	return &r, err
+}
+
+// GetAccount implements partners.Store, as a prepared statement (every
+// tenancy check reads an account).
+func (s *Store) GetAccount(ctx context.Context, id string) (*partners.Account, error) {
+	r, err := scanAccount(s.hot.QueryRow(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, id))
 	if sqldb.IsNoRows(err) {
 		return nil, partnerkit.NotFound("partner", id)
 	}
@@ -163,7 +221,19 @@ func (s *Store) CreateAccounts(ctx context.Context, as []*partners.Account) erro
 		if _, dup := sqldb.UniqueViolation(err); dup {
 			return partnerkit.ConflictField("external_id", "is already used by another partner of this manager")
 		}
-		return sqldb.Internal("bunstore.CreateAccounts", err)
+		if err != nil {
+			return sqldb.Internal("bunstore.CreateAccounts", err)
+		}
+		counts := map[countKey]int{}
+		for _, a := range as {
+			counts[countKey{a.ManagerID, string(a.Type), string(a.Status)}]++
+		}
+		for k, n := range counts {
+			if err := s.addCount(ctx, k.ManagerID, partners.AccountType(k.Type), partners.Status(k.Status), n); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
@@ -234,23 +304,37 @@ func (s *Store) AccountsByID(ctx context.Context, ids []string) ([]partners.Acco
 // UpdateAccount implements partners.Store.
 func (s *Store) UpdateAccount(ctx context.Context, a *partners.Account) error {
 	const op = "bunstore.UpdateAccount"
-	r := toAccountRow(a)
-	res, err := s.conn(ctx).NewUpdate().Model(r).
-		ExcludeColumn("id", "created_at", "version").
-		Set("version = version + 1").
-		WherePK().Where("version = ?", a.Version).
-		Exec(ctx)
-	if _, dup := sqldb.UniqueViolation(err); dup {
-		return partnerkit.ConflictField("external_id", "is already used by another partner of this manager")
-	}
-	if err := sqldb.CheckVersioned(op, res, err, "partner", a.ID, func() error {
-		_, err := s.GetAccount(ctx, a.ID)
-		return err
-	}); err != nil {
-		return err
-	}
-	a.Version++
-	return nil
+	return s.InTx(ctx, func(ctx context.Context) error {
+		old, err := s.countKeyOf(ctx, a.ID)
+		if err != nil {
+			return err
+		}
+		r := toAccountRow(a)
+		res, err := s.conn(ctx).NewUpdate().Model(r).
+			ExcludeColumn("id", "created_at", "version").
+			Set("version = version + 1").
+			WherePK().Where("version = ?", a.Version).
+			Exec(ctx)
+		if _, dup := sqldb.UniqueViolation(err); dup {
+			return partnerkit.ConflictField("external_id", "is already used by another partner of this manager")
+		}
+		if err := sqldb.CheckVersioned(op, res, err, "partner", a.ID, func() error {
+			_, err := s.GetAccount(ctx, a.ID)
+			return err
+		}); err != nil {
+			return err
+		}
+		if next := (countKey{a.ManagerID, string(a.Type), string(a.Status)}); next != old {
+			if err := s.addCount(ctx, old.ManagerID, partners.AccountType(old.Type), partners.Status(old.Status), -1); err != nil {
+				return err
+			}
+			if err := s.addCount(ctx, a.ManagerID, a.Type, a.Status, 1); err != nil {
+				return err
+			}
+		}
+		a.Version++
+		return nil
+	})
 }
 
 // Dependents implements partners.Store with one statement: the account's
@@ -288,6 +372,10 @@ func (s *Store) DeleteAccount(ctx context.Context, id string) error {
 				return sqldb.Internal(op, err)
 			}
 		}
+		old, err := s.countKeyOf(ctx, id)
+		if err != nil {
+			return err
+		}
 		res, err := s.conn(ctx).NewDelete().Model((*accountRow)(nil)).Where("id = ?", id).Exec(ctx)
 		if sqldb.ForeignKeyViolation(err) {
 			return partnerkit.Errorf(partnerkit.CodeConflict, "partner %s is still referred to and cannot be deleted", id)
@@ -298,7 +386,7 @@ func (s *Store) DeleteAccount(ctx context.Context, id string) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return partnerkit.NotFound("partner", id)
 		}
-		return nil
+		return s.addCount(ctx, old.ManagerID, partners.AccountType(old.Type), partners.Status(old.Status), -1)
 	})
 }
 
@@ -351,6 +439,23 @@ func filterDirectory(sel *bun.SelectQuery, alias string, q partners.DirectoryQue
 	return sel
 }
 
+// directoryTotal is the statement of the number of partners q selects:
+// without a search, a sum over the few account_counts rows of the manager
+// (kept by every change); with one, a count of the matches.
+func directoryTotal(db bun.IDB, q partners.DirectoryQuery) *bun.SelectQuery {
+	if q.NameContains != "" {
+		return filterDirectory(db.NewSelect().TableExpr("accounts AS t").ColumnExpr("count(*)"), "t", q)
+	}
+	sel := db.NewSelect().TableExpr("account_counts AS ac").ColumnExpr("COALESCE(SUM(ac.n), 0)").Where("ac.manager_id = ?", q.ManagerID)
+	if q.Type != "" {
+		sel = sel.Where("ac.type = ?", string(q.Type))
+	}
+	if q.Status != "" {
+		sel = sel.Where("ac.status = ?", string(q.Status))
+	}
+	return sel
+}
+
 // directoryOrder is the ORDER BY of a sort; ties are broken by ID.
 func directoryOrder(sort partners.Sort) string {
 	switch sort {
@@ -369,7 +474,7 @@ func directoryOrder(sort partners.Sort) string {
 func (s *Store) Directory(ctx context.Context, q partners.DirectoryQuery) ([]partners.DirectoryEntry, int, error) {
 	const op = "bunstore.Directory"
 	db := s.conn(ctx)
-	total := filterDirectory(db.NewSelect().TableExpr("accounts AS t").ColumnExpr("count(*)"), "t", q)
+	total := directoryTotal(db, q)
 	var rows []directoryRow
 	// The figures other domains registered sit in the select list of a
 	// query with LIMIT: they are evaluated for the page's rows only.
@@ -379,10 +484,15 @@ func (s *Store) Directory(ctx context.Context, q partners.DirectoryQuery) ([]par
 		expr, _ := c.Bind("a.id", "")
 		sel = sel.ColumnExpr(expr + " AS count" + strconv.Itoa(i))
 	}
-	sel = sel.ColumnExpr("(?) AS total", total)
+	if !q.SkipTotal {
+		sel = sel.ColumnExpr("(?) AS total", total)
+	}
 	sel = sqldb.Page(filterDirectory(sel, "a", q).OrderExpr(directoryOrder(q.Sort)), q.Limit, q.Offset)
 	if err := sel.Scan(ctx); err != nil && !sqldb.IsNoRows(err) {
 		return nil, 0, sqldb.Internal(op, err)
+	}
+	if len(rows) == 0 && q.SkipTotal {
+		return nil, -1, nil
 	}
 	if len(rows) == 0 {
 		// Past the last page: the total still has to be told.
@@ -400,6 +510,9 @@ func (s *Store) Directory(ctx context.Context, q partners.DirectoryQuery) ([]par
 			entry.Counts[c.Name] = r.count(j)
 		}
 		out[i] = entry
+	}
+	if q.SkipTotal {
+		return out, -1, nil
 	}
 	return out, rows[0].Total, nil
 }
@@ -639,14 +752,14 @@ func (s *Store) GetSession(ctx context.Context, tokenHash string) (*partners.Ses
 // role in its account and the account's status, in one statement.
 func (s *Store) GetSessionView(ctx context.Context, tokenHash string) (*partners.SessionView, error) {
 	var r struct {
-		sessionRow    `bun:",extend"`
-		Role          string `bun:",scanonly"`
-		AccountStatus string `bun:",scanonly"`
+		sessionRow
+		Role, AccountStatus sql.NullString
 	}
-	err := s.conn(ctx).NewSelect().Model(&r).ColumnExpr("se.*").
-		ColumnExpr("(SELECT m.role FROM memberships AS m WHERE m.user_id = se.user_id AND m.account_id = se.account_id) AS role").
-		ColumnExpr("(SELECT a.status FROM accounts AS a WHERE a.id = se.account_id) AS account_status").
-		Where("se.token_hash = ?", tokenHash).Scan(ctx)
+	err := s.hot.QueryRow(ctx, `SELECT se.token_hash, se.user_id, se.account_id, se.created_at, se.expires_at, se.last_seen_at,
+		(SELECT m.role FROM memberships AS m WHERE m.user_id = se.user_id AND m.account_id = se.account_id),
+		(SELECT a.status FROM accounts AS a WHERE a.id = se.account_id)
+		FROM sessions AS se WHERE se.token_hash = ?`, tokenHash).Scan(&r.TokenHash, &r.UserID, &r.AccountID,
+		&r.CreatedAt, &r.ExpiresAt, &r.LastSeenAt, &r.Role, &r.AccountStatus)
 	if sqldb.IsNoRows(err) {
 		return nil, partnerkit.NotFound("session", "")
 	}
@@ -655,7 +768,7 @@ func (s *Store) GetSessionView(ctx context.Context, tokenHash string) (*partners
 	}
 	return &partners.SessionView{Session: partners.Session{TokenHash: r.TokenHash, UserID: r.UserID, AccountID: r.AccountID,
 		CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(), LastSeenAt: r.LastSeenAt.UTC()},
-		Role: partnerkit.Role(r.Role), AccountStatus: partners.Status(r.AccountStatus)}, nil
+		Role: partnerkit.Role(r.Role.String), AccountStatus: partners.Status(r.AccountStatus.String)}, nil
 }
 
 // TouchSessions implements partners.AuthStore: one UPDATE per session, in

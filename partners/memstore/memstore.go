@@ -317,6 +317,9 @@ func (s *Store) Directory(ctx context.Context, q partners.DirectoryQuery) ([]par
 		}
 		return nil
 	})
+	if q.SkipTotal {
+		total = -1
+	}
 	return page, total, err
 }
 

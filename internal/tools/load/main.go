@@ -41,6 +41,7 @@ func main() {
 	hold := flag.Duration("hold", 0, "duration of the open-loop hold (0: none)")
 	rate := flag.Float64("rate", 0, "requests per second of the open-loop hold (mixed 70/30 reads/writes); 0: 80% of the mixed closed-loop peak")
 	rounds := flag.Int("rounds", 1, "times to repeat the closed-loop workloads")
+	flag.BoolVar(&useWrk, "wrk", false, "drive the closed-loop workloads with wrk (Debian's wrk package: -t2, --latency) instead of the harness's own client")
 	flag.BoolVar(&keep, "keep", false, "keep the database and the server's log (the folder is printed)")
 	flag.StringVar(&profileDir, "profile", "", "folder to save a CPU profile of the server during each workload (load-<workload>.pprof)")
 	flag.Parse()
@@ -92,11 +93,21 @@ func run(bin, dsn string, partners, conc int, dur time.Duration, workloads []str
 				return fmt.Errorf("unknown workload %q", w)
 			}
 			wait := srv.profile(w, dur)
-			st := closedLoop(op, conc, dur)
+			var summary string
+			var rate float64
+			if useWrk {
+				summary, rate, err = runWrk(c, strings.TrimSpace(w), ids, conc, dur, dir)
+				if err != nil {
+					return err
+				}
+			} else {
+				st := closedLoop(op, conc, dur)
+				summary, rate = st.String(), st.rate()
+			}
 			wait()
-			fmt.Printf("round %d %-12s c=%d %s: %s; RSS %s%s\n", round, w, conc, dur, st, mib(srv.rss()), srv.files())
+			fmt.Printf("round %d %-12s c=%d %s: %s; RSS %s%s\n", round, w, conc, dur, summary, mib(srv.rss()), srv.files())
 			if w == "mixed" {
-				peak = max(peak, st.rate())
+				peak = max(peak, rate)
 			}
 		}
 	}
@@ -118,6 +129,9 @@ func run(bin, dsn string, partners, conc int, dur time.Duration, workloads []str
 // settle is how long the harness waits after loading, so the server's
 // periodic statistics refresh has run (see optimizeEvery in the server).
 var settle = 65 * time.Second
+
+// useWrk drives the closed-loop workloads with wrk.
+var useWrk bool
 
 // keep keeps the temporary folder with the database and the log.
 var keep bool
@@ -497,4 +511,61 @@ func openLoop(fn op, rate float64, dur time.Duration, srv *server) {
 	}
 	wg.Wait()
 	report(i)
+}
+
+// runWrk runs one workload with wrk (-t2 -c conc -d dur --latency) and a
+// generated Lua script, and returns its summary and rate.
+func runWrk(c *client, name string, ids []string, conc int, dur time.Duration, dir string) (string, float64, error) {
+	var lua strings.Builder
+	fmt.Fprintf(&lua, "wrk.headers[\"Cookie\"] = %q\nwrk.headers[\"Origin\"] = %q\n", c.cookie, c.base)
+	path := map[string]string{"list": "/api/v1/partners?sort=name&limit=50", "listnototal": "/api/v1/partners?sort=name&limit=50&total=false",
+		"filtered": "/api/v1/partners?sort=name&limit=50&status=active&type=vendor"}[name]
+	switch name {
+	case "list", "listnototal", "filtered":
+		fmt.Fprintf(&lua, "wrk.path = %q\n", path)
+	case "get":
+		lua.WriteString("local ids = {")
+		for _, id := range ids {
+			fmt.Fprintf(&lua, "%q,", id)
+		}
+		lua.WriteString("}\nrequest = function() return wrk.format(\"GET\", \"/api/v1/partners/\" .. ids[math.random(#ids)]) end\n")
+	case "create":
+		fmt.Fprintf(&lua, `wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+local n = 0
+local run = %d
+request = function()
+  n = n + 1
+  local body = string.format('{"type":"reseller","name":"Wrk %%d %%d","external_id":"WRK-%%d-%%d-%%d"}', run, n, run, tid, n)
+  return wrk.format(nil, "/api/v1/partners", nil, body)
+end
+`, time.Now().UnixNano())
+	default:
+		return "", 0, fmt.Errorf("wrk runs list, listnototal, filtered, get and create; not %q", name)
+	}
+	script := filepath.Join(dir, name+".lua")
+	if err := os.WriteFile(script, []byte(lua.String()), 0o644); err != nil {
+		return "", 0, err
+	}
+	out, err := exec.Command("wrk", "-t2", "-c"+strconv.Itoa(conc), "-d"+dur.String(), "--latency", "-s", script, c.base).CombinedOutput()
+	if err != nil {
+		return "", 0, fmt.Errorf("wrk: %v: %s", err, out)
+	}
+	text := string(out)
+	field := func(prefix string) string {
+		for _, line := range strings.Split(text, "\n") {
+			if f := strings.Fields(line); len(f) >= 2 && strings.TrimSpace(line) != "" && strings.HasPrefix(strings.TrimSpace(line), prefix) {
+				return f[len(f)-1]
+			}
+		}
+		return "0"
+	}
+	rate, _ := strconv.ParseFloat(field("Requests/sec:"), 64)
+	bad := field("Non-2xx or 3xx responses:")
+	return fmt.Sprintf("%.0f req/s, p50 %s, p99 %s, %s non-2xx (wrk)", rate, field("50%"), field("99%"), bad), rate, nil
 }
