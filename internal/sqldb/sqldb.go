@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -156,52 +155,25 @@ func Conn(ctx context.Context, db *bun.DB) bun.IDB {
 // back only its own work.
 //
 // On SQLite, which allows one writer at a time, a transaction first waits
-// for its turn in the application (a FIFO gate per database) rather than
-// spinning on the busy timeout: writers queue in order and readers never
-// wait. A transaction that cannot get its turn within WriteWait is
-// refused as unavailable (503 with Retry-After), so an overload sheds
-// load instead of piling up.
+// for its turn in the application (a FIFO queue per database) rather than
+// spinning on the busy timeout, and queued transactions commit in groups
+// (see writer.go): writers queue in order and readers never wait. A
+// transaction that cannot start within WriteWait is refused as unavailable
+// (503 with Retry-After), so an overload sheds load instead of piling up.
 func InTx(ctx context.Context, db *bun.DB, fn func(ctx context.Context) error) error {
 	if tx, ok := ctx.Value(txKey{db}).(bun.Tx); ok {
-		return tx.RunInTx(ctx, nil, func(ctx context.Context, inner bun.Tx) error {
-			return fn(context.WithValue(ctx, txKey{db}, inner))
-		})
+		return inSavepoint(ctx, db, tx, fn)
 	}
 	if !IsPostgres(db) {
-		release, err := writeTurn(ctx, db)
-		if err != nil {
-			return err
-		}
-		defer release()
+		return writerOf(db).write(ctx, db, fn)
 	}
-	return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return db.RunInTx(ctx, nil, func(_ context.Context, tx bun.Tx) error {
 		return fn(context.WithValue(ctx, txKey{db}, tx))
 	})
 }
 
 // WriteWait is how long a SQLite write transaction waits for its turn.
 var WriteWait = 5 * time.Second
-
-// gates holds one write gate (a channel of one token) per SQLite database.
-var gates sync.Map // *bun.DB → chan struct{}
-
-// writeTurn waits for db's write gate; release gives it back.
-func writeTurn(ctx context.Context, db *bun.DB) (release func(), err error) {
-	g, _ := gates.LoadOrStore(db, make(chan struct{}, 1))
-	gate := g.(chan struct{})
-	timer := time.NewTimer(WriteWait)
-	defer timer.Stop()
-	select {
-	case gate <- struct{}{}:
-		return func() { <-gate }, nil
-	case <-timer.C:
-		return nil, &partnerkit.Error{Code: partnerkit.CodeUnavailable, RetryAfter: time.Second,
-			Message: "the server is busy with other changes: try again in a moment"}
-	case <-ctx.Done(): // the caller gave up (a client that hung up): not a fault of ours
-		return nil, &partnerkit.Error{Code: partnerkit.CodeUnavailable, Op: "sqldb.InTx", Err: ctx.Err(),
-			RetryAfter: time.Second, Message: "the request ended before its change could run"}
-	}
-}
 
 // UniqueViolation reports whether err is a unique-constraint violation and,
 // on PostgreSQL, the constraint's name (SQLite does not report it).

@@ -9,7 +9,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/partnerkit/partnerkit"
@@ -410,19 +409,6 @@ func (s *Store) CountAccounts(ctx context.Context) (int, error) {
 }
 
 // directoryRow is an account with the directory's counts and the total.
-type directoryRow struct {
-	accountRow `bun:",extend"`
-	// Count0 … Count7 hold the figures other domains registered
-	// (sqldb.DirectoryCounts), in registration order.
-	Count0, Count1, Count2, Count3, Count4, Count5, Count6, Count7 int `bun:",scanonly"`
-	Total                                                          int `bun:",scanonly"`
-}
-
-// count returns the i-th registered figure of the row.
-func (r *directoryRow) count(i int) int {
-	return [...]int{r.Count0, r.Count1, r.Count2, r.Count3, r.Count4, r.Count5, r.Count6, r.Count7}[i]
-}
-
 // filterDirectory adds q's filters on the accounts table aliased alias.
 func filterDirectory(sel *bun.SelectQuery, alias string, q partners.DirectoryQuery) *bun.SelectQuery {
 	t := bun.Ident(alias)
@@ -475,47 +461,78 @@ func (s *Store) Directory(ctx context.Context, q partners.DirectoryQuery) ([]par
 	const op = "bunstore.Directory"
 	db := s.conn(ctx)
 	total := directoryTotal(db, q)
-	var rows []directoryRow
 	// The figures other domains registered sit in the select list of a
-	// query with LIMIT: they are evaluated for the page's rows only.
+	// query with LIMIT: they are evaluated for the page's rows only. The
+	// rows are scanned by hand (no reflection): the page is the hottest
+	// read of the product.
 	counts := sqldb.DirectoryCounts(s.db)
-	sel := db.NewSelect().Model(&rows).ColumnExpr("a.*")
-	for i, c := range counts {
+	sel := db.NewSelect().TableExpr("accounts AS a").ColumnExpr(directoryColumns)
+	for _, c := range counts {
 		expr, _ := c.Bind("a.id", "")
-		sel = sel.ColumnExpr(expr + " AS count" + strconv.Itoa(i))
+		sel = sel.ColumnExpr(expr)
 	}
 	if !q.SkipTotal {
-		sel = sel.ColumnExpr("(?) AS total", total)
+		sel = sel.ColumnExpr("(?)", total)
 	}
 	sel = sqldb.Page(filterDirectory(sel, "a", q).OrderExpr(directoryOrder(q.Sort)), q.Limit, q.Offset)
-	if err := sel.Scan(ctx); err != nil && !sqldb.IsNoRows(err) {
+	rows, err := sel.Rows(ctx)
+	if err != nil {
 		return nil, 0, sqldb.Internal(op, err)
 	}
-	if len(rows) == 0 && q.SkipTotal {
-		return nil, -1, nil
+	defer rows.Close()
+	out := make([]partners.DirectoryEntry, 0, min(q.Limit, 256))
+	figures := make([]int, len(counts)+1)
+	dest := make([]any, 0, 17+len(figures))
+	n := -1
+	for rows.Next() {
+		var e partners.DirectoryEntry
+		var typ, status string
+		dest = append(dest[:0], &e.ID, &typ, &e.Name, &e.LegalName, &e.ExternalID, &status, &e.ManagerID, &e.Path,
+			&e.BusinessContact.Name, &e.BusinessContact.Email, &e.BusinessContact.Phone,
+			&e.TechnicalContact.Name, &e.TechnicalContact.Email, &e.TechnicalContact.Phone,
+			&e.CreatedAt, &e.UpdatedAt, &e.Version)
+		for i := range counts {
+			dest = append(dest, &figures[i])
+		}
+		if !q.SkipTotal {
+			dest = append(dest, &n)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, 0, sqldb.Internal(op, err)
+		}
+		e.Type, e.Status = partners.AccountType(typ), partners.Status(status)
+		e.CreatedAt, e.UpdatedAt = e.CreatedAt.UTC(), e.UpdatedAt.UTC()
+		e.Counts = make(partners.Counts, len(counts))
+		for i, c := range counts {
+			e.Counts[c.Name] = figures[i]
+		}
+		out = append(out, e)
 	}
-	if len(rows) == 0 {
+	if err := rows.Err(); err != nil {
+		return nil, 0, sqldb.Internal(op, err)
+	}
+	if q.SkipTotal {
+		if len(out) == 0 {
+			return nil, -1, nil
+		}
+		return out, -1, nil
+	}
+	if len(out) == 0 {
 		// Past the last page: the total still has to be told.
-		var n int
 		if err := total.Scan(ctx, &n); err != nil {
 			return nil, 0, sqldb.Internal(op, err)
 		}
 		return nil, n, nil
 	}
-	out := make([]partners.DirectoryEntry, len(rows))
-	for i := range rows {
-		r := &rows[i]
-		entry := partners.DirectoryEntry{Account: *r.toDomain(), Counts: make(partners.Counts, len(counts))}
-		for j, c := range counts {
-			entry.Counts[c.Name] = r.count(j)
-		}
-		out[i] = entry
-	}
-	if q.SkipTotal {
-		return out, -1, nil
-	}
-	return out, rows[0].Total, nil
+	return out, n, nil
 }
+
+// directoryColumns are the account columns of a directory row, in the
+// order Directory scans them.
+const directoryColumns = `a.id, a.type, a.name, a.legal_name, a.external_id, a.status, COALESCE(a.manager_id, ''), a.path,
+	a.business_contact_name, a.business_contact_email, a.business_contact_phone,
+	a.technical_contact_name, a.technical_contact_email, a.technical_contact_phone,
+	a.created_at, a.updated_at, a.version`
 
 type userRow struct {
 	bun.BaseModel `bun:"table:users,alias:u"`

@@ -1,0 +1,201 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/partnerkit/partnerkit"
+	"github.com/uptrace/bun"
+)
+
+// SQLite allows one writer at a time, and most of a small write's cost is
+// its transaction: BEGIN IMMEDIATE, and a commit that appends every page
+// the write touched (the row, each index, the audit trail) to the WAL.
+// Writers therefore queue in the application and commit in groups: the
+// first writer to find no transaction running becomes the leader, opens
+// one, and runs every queued write in it in arrival order, each in its own
+// savepoint, then commits once for all of them. A write that fails rolls
+// back to its savepoint and reports its error at once; the others report
+// the commit's outcome. Each write sees the ones before it, as it would
+// have in its own transaction, and no write is acknowledged before its
+// commit.
+
+// MaxGroupCommit bounds how many writes share one SQLite transaction.
+const MaxGroupCommit = 64
+
+// writeRequest is one write transaction waiting in a writer's queue.
+type writeRequest struct {
+	ctx context.Context
+	fn  func(ctx context.Context) error
+	// state moves from queued to running (the leader took it) or to
+	// abandoned (the caller stopped waiting first), never back.
+	state  atomic.Int32
+	result chan error
+}
+
+const (
+	requestQueued int32 = iota
+	requestRunning
+	requestAbandoned
+)
+
+// writer is one SQLite database's queue of write transactions.
+type writer struct {
+	queue chan *writeRequest
+	lead  chan struct{} // a token: whoever holds it runs the queue
+}
+
+var writers sync.Map // *bun.DB → *writer
+
+func writerOf(db *bun.DB) *writer {
+	if w, ok := writers.Load(db); ok {
+		return w.(*writer)
+	}
+	w, _ := writers.LoadOrStore(db, &writer{queue: make(chan *writeRequest, 4096), lead: make(chan struct{}, 1)})
+	return w.(*writer)
+}
+
+// panicked carries a write's panic to the goroutine that asked for it.
+type panicked struct{ value any }
+
+func (p panicked) Error() string { return fmt.Sprint("sqldb: write panicked: ", p.value) }
+
+// busy is the error of a write that could not get its turn.
+func busy() error {
+	return &partnerkit.Error{Code: partnerkit.CodeUnavailable, RetryAfter: time.Second,
+		Message: "the server is busy with other changes: try again in a moment"}
+}
+
+// gaveUp is the error of a write whose caller stopped waiting.
+func gaveUp(err error) error {
+	return &partnerkit.Error{Code: partnerkit.CodeUnavailable, Op: "sqldb.InTx", Err: err,
+		RetryAfter: time.Second, Message: "the request ended before its change could run"}
+}
+
+// write queues fn and waits for the outcome of its group's commit. A write
+// that has not started within WriteWait is refused as unavailable, as is
+// one whose caller's context ends first; once started, a write runs to its
+// end (its statements are not interrupted: on SQLite an interrupted
+// statement rolls back the whole transaction, the other writes' too).
+func (w *writer) write(ctx context.Context, db *bun.DB, fn func(ctx context.Context) error) error {
+	req := &writeRequest{ctx: context.WithoutCancel(ctx), fn: fn, result: make(chan error, 1)}
+	timer := time.NewTimer(WriteWait)
+	defer timer.Stop()
+	select {
+	case w.queue <- req:
+	case <-timer.C:
+		return busy()
+	case <-ctx.Done():
+		return gaveUp(ctx.Err())
+	}
+	for {
+		select {
+		case err := <-req.result:
+			return unwrapPanic(err)
+		case w.lead <- struct{}{}:
+			w.runQueue(db, req)
+			<-w.lead
+		case <-timer.C:
+			if req.state.CompareAndSwap(requestQueued, requestAbandoned) {
+				return busy()
+			}
+			return unwrapPanic(<-req.result) // already running: it finishes
+		case <-ctx.Done():
+			if req.state.CompareAndSwap(requestQueued, requestAbandoned) {
+				return gaveUp(ctx.Err())
+			}
+			return unwrapPanic(<-req.result)
+		}
+	}
+}
+
+func unwrapPanic(err error) error {
+	if p, ok := err.(panicked); ok {
+		panic(p.value)
+	}
+	return err
+}
+
+// runQueue commits the queued writes in groups until own's has run (then
+// another waiting writer leads) or the queue is empty.
+func (w *writer) runQueue(db *bun.DB, own *writeRequest) {
+	for len(own.result) == 0 && w.runGroup(db) {
+	}
+}
+
+// runGroup runs up to MaxGroupCommit queued writes in one transaction and
+// commits it; it reports whether it found any write to run.
+func (w *writer) runGroup(db *bun.DB) bool {
+	first := w.next()
+	if first == nil {
+		return false
+	}
+	tx, err := db.BeginTx(context.Background(), nil)
+	if err != nil {
+		first.result <- Internal("sqldb.InTx", err)
+		return true
+	}
+	var done []*writeRequest
+	for req := first; req != nil && len(done) < MaxGroupCommit; {
+		if err := runInSavepoint(db, tx, req); err != nil {
+			req.result <- err
+			if _, domain := err.(*partnerkit.Error); !domain {
+				// A driver error may have ended the transaction:
+				// commit what ran and start afresh.
+				break
+			}
+		} else {
+			done = append(done, req)
+		}
+		if len(done) == MaxGroupCommit {
+			break
+		}
+		req = w.next()
+	}
+	err = tx.Commit()
+	if err != nil {
+		_ = tx.Rollback()
+		err = Internal("sqldb.InTx: commit", err)
+	}
+	for _, req := range done {
+		req.result <- err
+	}
+	return true
+}
+
+// next takes the next write from the queue that its caller still waits
+// for, or nil when the queue is empty.
+func (w *writer) next() *writeRequest {
+	for {
+		select {
+		case req := <-w.queue:
+			if req.state.CompareAndSwap(requestQueued, requestRunning) {
+				return req
+			}
+		default:
+			return nil
+		}
+	}
+}
+
+// runInSavepoint runs one write in a savepoint of tx, rolled back if it
+// fails or panics.
+func runInSavepoint(db *bun.DB, tx bun.Tx, req *writeRequest) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = panicked{v}
+		}
+	}()
+	return inSavepoint(req.ctx, db, tx, req.fn)
+}
+
+// inSavepoint runs fn in a savepoint of tx with ctx (bun hands its callback
+// the context the transaction began with, which lacks the caller's values).
+func inSavepoint(ctx context.Context, db *bun.DB, tx bun.Tx, fn func(ctx context.Context) error) error {
+	return tx.RunInTx(ctx, nil, func(_ context.Context, inner bun.Tx) error {
+		return fn(context.WithValue(ctx, txKey{db}, inner))
+	})
+}
