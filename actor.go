@@ -45,10 +45,23 @@ type Actor struct {
 	APIKeyID string
 	// Role is the actor's role in AccountID.
 	Role Role
+	// System marks the scheduled rules (expiry, renewal, purges, usage
+	// alerts): they act in every account, and the audit trail names
+	// "system" as the actor.
+	System bool
 }
+
+// SystemActor is the actor of the scheduled rules.
+var SystemActor = Actor{System: true, Role: RoleAdmin}
+
+// PrincipalSystem is the principal the audit trail names for SystemActor.
+const PrincipalSystem = "system"
 
 // Principal names who acted, for audit trails: the user ID, else the API key ID.
 func (a Actor) Principal() string {
+	if a.System {
+		return PrincipalSystem
+	}
 	if a.UserID != "" {
 		return a.UserID
 	}

@@ -283,7 +283,7 @@ func (s *Service) Publish(ctx context.Context, actor partnerkit.Actor, id string
 		return nil, partnerkit.WithOp(op, err)
 	}
 	var v *Version
-	_, err = s.change(ctx, actor, id, 0, "agreement.published", func(ctx context.Context, a *Agreement) (any, error) {
+	_, err = s.change(ctx, actor, id, 0, "agreement.version_published", func(ctx context.Context, a *Agreement) (any, error) {
 		a.CurrentVersion++
 		v = &Version{AgreementID: a.ID, Number: a.CurrentVersion, Document: d, CreatedBy: actor.Principal(), CreatedAt: s.clock.Now()}
 		if err := s.store.CreateVersion(ctx, v, content); err != nil {

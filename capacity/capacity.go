@@ -66,6 +66,11 @@ type Terms struct {
 	ExcessPricePerTB decimal.Decimal `json:"excess_price_per_tb"`
 	// Currency is an ISO 4217 code.
 	Currency string `json:"currency"`
+	// AlertThresholds are the percentages of a partner's allocation at
+	// which its usage raises a "usage.threshold_crossed" event, once per
+	// threshold per month (Service.CheckUsageThresholds), strictly
+	// increasing; empty raises none.
+	AlertThresholds []int `json:"alert_thresholds"`
 	// UpdatedAt is when the terms last changed (UTC).
 	UpdatedAt time.Time `json:"updated_at"`
 }
@@ -242,6 +247,43 @@ type Deal struct {
 	UpdatedAt time.Time `json:"updated_at"`
 	// Version increases on every change.
 	Version int `json:"version"`
+}
+
+// DefaultAlertThresholds are the thresholds of terms that name none: 80,
+// 90 and 100 % of an allocation.
+func DefaultAlertThresholds() []int { return rules.DefaultAlertThresholds() }
+
+// UsageAlert is one threshold of an allocation that a partner's usage
+// reached in a month (UTC): the object of a "usage.threshold_crossed"
+// event, recorded once per partner, contract, month and threshold.
+type UsageAlert struct {
+	// PartnerID is the partner; ContractID the contract it draws from.
+	PartnerID  string `json:"partner_id"`
+	ContractID string `json:"contract_id"`
+	// Threshold is the percentage of the allocation reached.
+	Threshold int `json:"threshold"`
+	// UsedTB is the usage that reached it (the partner's latest daily
+	// average, as the overview shows it); AllocatedTB the allocation.
+	UsedTB      decimal.Decimal `json:"used_tb"`
+	AllocatedTB decimal.Decimal `json:"allocated_tb"`
+	// Month is the month of the alert ("2006-01", UTC).
+	Month string `json:"month"`
+}
+
+// AllocationUsage is an allocation with its partner's latest usage on its
+// contract, and the contract's alert thresholds: what the threshold check
+// reads for every allocation in one query.
+type AllocationUsage struct {
+	// PartnerID and ContractID name the allocation; AllocatedTB is its size.
+	PartnerID   string
+	ContractID  string
+	AllocatedTB decimal.Decimal
+	// AlertThresholds are the contract's (Terms.AlertThresholds).
+	AlertThresholds []int
+	// Day is the partner's latest rollup on the contract, AvgBytes its
+	// daily average.
+	Day      Day
+	AvgBytes int64
 }
 
 // CheckTB returns an invalid error naming field unless tb is not negative

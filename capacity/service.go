@@ -7,6 +7,7 @@ import (
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/agreements"
+	"github.com/partnerkit/partnerkit/capacity/rules"
 	"github.com/partnerkit/partnerkit/contracts"
 	contractrules "github.com/partnerkit/partnerkit/contracts/rules"
 	"github.com/partnerkit/partnerkit/internal/validate"
@@ -56,6 +57,10 @@ type TermsInput struct {
 	ExcessPricePerTB decimal.Decimal `json:"excess_price_per_tb"`
 	// Currency is an ISO 4217 code.
 	Currency string `json:"currency"`
+	// AlertThresholds are the usage alert thresholds, in percent of an
+	// allocation: 1 to 1000, strictly increasing, at most 10. Absent
+	// (null) means DefaultAlertThresholds (80, 90, 100); [] means none.
+	AlertThresholds []int `json:"alert_thresholds"`
 }
 
 func (in *TermsInput) check() error {
@@ -66,7 +71,16 @@ func (in *TermsInput) check() error {
 	}
 	return validate.All(modelErr, contractrules.CheckCurrency("currency", in.Currency),
 		CheckTB("reserved_tb", in.ReservedTB, in.BillingModel == BillingPayPerUse),
-		checkMoney("price_per_tb", in.PricePerTB), checkMoney("excess_price_per_tb", in.ExcessPricePerTB))
+		checkMoney("price_per_tb", in.PricePerTB), checkMoney("excess_price_per_tb", in.ExcessPricePerTB),
+		rules.CheckAlertThresholds(in.AlertThresholds))
+}
+
+// thresholds returns the input's thresholds, the defaults when absent.
+func (in *TermsInput) thresholds() []int {
+	if in.AlertThresholds == nil {
+		return DefaultAlertThresholds()
+	}
+	return slices.Clone(in.AlertThresholds)
 }
 
 // SetTerms sets the capacity terms of a capacity contract the actor's
@@ -111,11 +125,12 @@ func (s *Service) SetTerms(ctx context.Context, actor partnerkit.Actor, contract
 			}
 		}
 		out = &Terms{ContractID: contractID, ReservedTB: in.ReservedTB, BillingModel: in.BillingModel,
-			PricePerTB: in.PricePerTB, ExcessPricePerTB: in.ExcessPricePerTB, Currency: in.Currency, UpdatedAt: s.clock.Now()}
+			PricePerTB: in.PricePerTB, ExcessPricePerTB: in.ExcessPricePerTB, Currency: in.Currency,
+			AlertThresholds: in.thresholds(), UpdatedAt: s.clock.Now()}
 		if err := s.store.PutTerms(ctx, out); err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, actor, c.OwnerID, "capacity.terms_set", "contract", c.ID, before, out)
+		return s.audit.Record(ctx, actor, c.OwnerID, "capacity.terms_changed", "contract", c.ID, before, out)
 	})
 	if err != nil {
 		return nil, partnerkit.WithOp(op, err)
@@ -278,7 +293,7 @@ func (s *Service) SetAllocation(ctx context.Context, actor partnerkit.Actor, par
 		}
 		next.PayPerUse = terms.BillingModel == BillingPayPerUse
 		out = next
-		return s.audit.Record(ctx, actor, actor.AccountID, "capacity.allocation_set", "partner", partner.ID, current, next)
+		return s.audit.Record(ctx, actor, actor.AccountID, "allocation.changed", "partner", partner.ID, current, next)
 	})
 	if err != nil {
 		return nil, partnerkit.WithOp(op, err)
@@ -462,7 +477,7 @@ func (s *Service) Transfer(ctx context.Context, actor partnerkit.Actor, partnerI
 		}
 		next.PayPerUse = target.BillingModel == BillingPayPerUse
 		out = &next
-		return s.audit.Record(ctx, actor, actor.AccountID, "capacity.transferred", "partner", partner.ID, current, next)
+		return s.audit.Record(ctx, actor, actor.AccountID, "allocation.transferred", "partner", partner.ID, current, next)
 	})
 	if err != nil {
 		return nil, partnerkit.WithOp(op, err)

@@ -272,10 +272,31 @@ func (s *Service) changeStorage(ctx context.Context, actor partnerkit.Actor, id 
 	return out, err
 }
 
-// PurgeDeletedStorageAccounts removes, with their usage, the accounts whose
-// scheduled deletion is due. A server calls it periodically; it returns the
-// removed IDs.
+// PurgeDeletedStorageAccounts is the scheduled purge: it removes, with
+// their usage, the accounts whose scheduled deletion is due by now (the
+// service clock), recording a "storage_account.purged" event per account
+// in the partner's account (actor partnerkit.SystemActor) in the purge's
+// transaction, and returns the removed IDs. It is idempotent and safe to
+// run from several instances at once: each account is purged, and its
+// event recorded, once (see Store).
 func (s *Service) PurgeDeletedStorageAccounts(ctx context.Context) ([]string, error) {
-	ids, err := s.store.PurgeStorageAccounts(ctx, s.clock.Now())
-	return ids, partnerkit.WithOp("capacity.PurgeDeletedStorageAccounts", err)
+	var ids []string
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		ids = nil
+		purged, err := s.store.PurgeStorageAccounts(ctx, s.clock.Now())
+		if err != nil {
+			return err
+		}
+		for _, a := range purged {
+			ids = append(ids, a.ID)
+			if err := s.audit.Record(ctx, partnerkit.SystemActor, a.PartnerID, "storage_account.purged", "storage_account", a.ID, &a, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, partnerkit.WithOp("capacity.PurgeDeletedStorageAccounts", err)
+	}
+	return ids, nil
 }

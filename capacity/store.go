@@ -37,6 +37,14 @@ import (
 //   - deal decisions and storage-account changes: optimistic versions
 //     (UpdateDeal, UpdateStorageAccount write WHERE version = ?), so of
 //     concurrent moves one wins and the others get conflict.
+//   - a storage account is purged once: PurgeStorageAccounts is one
+//     DELETE … RETURNING of the due accounts, so of concurrent purges
+//     (several instances run the scheduled purge) each account is returned,
+//     and its "storage_account.purged" event recorded, by one.
+//   - a usage threshold is alerted once per partner, contract and month:
+//     InsertUsageAlert is INSERT … ON CONFLICT DO NOTHING on that key (plus
+//     the threshold), and the service records the event only when the row
+//     was inserted; UsageAlerts and AllocationUsage only propose candidates.
 //   - usage is idempotent: InsertSamples is INSERT … ON CONFLICT DO NOTHING
 //     on (storage account, timestamp); account rollups are merged by one
 //     atomic upsert (AddAccountDaily), and partner rollups, which are summed
@@ -86,8 +94,9 @@ type Store interface {
 	// name, and how many it selects.
 	ListStorageAccounts(ctx context.Context, q StorageQuery) ([]StorageAccount, int, error)
 	// PurgeStorageAccounts removes accounts scheduled for deletion at or
-	// before the given time, with their usage, and returns their IDs.
-	PurgeStorageAccounts(ctx context.Context, dueBy time.Time) ([]string, error)
+	// before the given time, with their usage, and returns them as they
+	// were; of concurrent calls each account is returned by one.
+	PurgeStorageAccounts(ctx context.Context, dueBy time.Time) ([]StorageAccount, error)
 
 	// LockPartnerUsage holds the usage rollups of the given partners, in ID
 	// order, until the transaction ends, so that one batch at a time rolls
@@ -111,6 +120,16 @@ type Store interface {
 	PutPartnerDaily(ctx context.Context, rows []PartnerDaily) error
 	// PartnerDaily returns the partner rollups q selects, by day then partner.
 	PartnerDaily(ctx context.Context, q DailyQuery) ([]PartnerDaily, error)
+
+	// AllocationUsage returns every allocation that has usage on its
+	// contract from day from on, each with its partner's latest rollup on
+	// the contract and the contract's alert thresholds, in one query.
+	AllocationUsage(ctx context.Context, from Day) ([]AllocationUsage, error)
+	// UsageAlerts returns the alerts recorded for month ("2006-01").
+	UsageAlerts(ctx context.Context, month string) ([]UsageAlert, error)
+	// InsertUsageAlert stores a unless an alert of its partner, contract,
+	// month and threshold is stored already, and reports whether it did.
+	InsertUsageAlert(ctx context.Context, a *UsageAlert) (bool, error)
 
 	// CreateDeal inserts d.
 	CreateDeal(ctx context.Context, d *Deal) error

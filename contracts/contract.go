@@ -118,6 +118,20 @@ type Marketplace struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
+// InvitationStatus is where an invitation is in its life.
+type InvitationStatus = rules.InvitationStatus
+
+// Invitation statuses (see rules.InvitationStatus).
+const (
+	// InvitationPending: unused and not expired yet.
+	InvitationPending = rules.InvitationPending
+	// InvitationUsed: the invited company activated with it.
+	InvitationUsed = rules.InvitationUsed
+	// InvitationExpired: unused past its expiry (Service.ExpireInvitations
+	// marks it).
+	InvitationExpired = rules.InvitationExpired
+)
+
 // Invitation lets an invited company review its agreement and activate its
 // account once, before it expires. Only the token's hash is stored.
 type Invitation struct {
@@ -140,4 +154,6 @@ type Invitation struct {
 	UsedAt *time.Time `json:"used_at,omitempty"`
 	// UsedBy is the email that activated with it.
 	UsedBy string `json:"used_by,omitempty"`
+	// Status is pending, used or expired.
+	Status InvitationStatus `json:"status"`
 }

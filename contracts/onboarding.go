@@ -237,7 +237,7 @@ func (s *Service) invite(ctx context.Context, actor partnerkit.Actor, partner *p
 	now := s.clock.Now()
 	inv := &Invitation{ID: partnerkit.NewID(partnerkit.PrefixInvitation), TokenHash: hashToken(token),
 		OwnerID: actor.AccountID, PartnerID: partner.ID, ContractID: c.ID, CreatedBy: actor.Principal(),
-		CreatedAt: now, ExpiresAt: now.Add(s.invitationTTL)}
+		CreatedAt: now, ExpiresAt: now.Add(s.invitationTTL), Status: InvitationPending}
 	if err := s.store.CreateInvitation(ctx, inv); err != nil {
 		return nil, "", err
 	}
@@ -287,10 +287,10 @@ func (s *Service) openInvitation(ctx context.Context, token string) (*Invitation
 	if err != nil {
 		return nil, err
 	}
-	if inv.UsedAt != nil {
+	if inv.UsedAt != nil || inv.Status == InvitationUsed {
 		return nil, partnerkit.Errorf(partnerkit.CodeGone, "this invitation link has already been used: sign in instead")
 	}
-	if !s.clock.Now().Before(inv.ExpiresAt) {
+	if inv.Status == InvitationExpired || !s.clock.Now().Before(inv.ExpiresAt) {
 		return nil, partnerkit.Errorf(partnerkit.CodeGone, "this invitation link expired on %s: ask for a new one",
 			inv.ExpiresAt.Format("2 January 2006 15:04 UTC"))
 	}
@@ -377,8 +377,10 @@ type ActivationResult struct {
 
 // ActivateInvitation uses an invitation link: in one transaction it marks the link
 // used, creates the user as the partner's admin, names the account, makes it
-// active, and signs and activates the contract. Of concurrent activations of
-// one link exactly one wins; the others get gone.
+// active, and signs and activates the contract, recording
+// "invitation.activated" (the invitation, in the partner's account) with
+// "partner.activated". Of concurrent activations of one link exactly one
+// wins; the others get gone.
 //
 // Returns not_found for an unknown link, gone for a used or expired one,
 // invalid naming each bad field, conflict on "email" when it is registered.
@@ -402,14 +404,20 @@ func (s *Service) ActivateInvitation(ctx context.Context, token string, in Activ
 			return err
 		}
 		// Claim the link first: a concurrent activation waits here and loses.
-		if err := s.store.UseInvitation(ctx, inv.ID, s.clock.Now(), partners.NormalizeEmail(in.Email)); err != nil {
+		used := *inv
+		now, usedBy := s.clock.Now(), partners.NormalizeEmail(in.Email)
+		if err := s.store.UseInvitation(ctx, inv.ID, now, usedBy); err != nil {
 			return err
 		}
+		used.UsedAt, used.UsedBy, used.Status = &now, usedBy, InvitationUsed
 		partner, user, err := s.partners.ActivateInvited(ctx, inv.PartnerID, acct)
 		if err != nil {
 			return err
 		}
 		actor := partnerkit.Actor{AccountID: partner.ID, UserID: user.ID, Role: partnerkit.RoleAdmin}
+		if err := s.audit.Record(ctx, actor, partner.ID, "invitation.activated", "invitation", inv.ID, inv, &used); err != nil {
+			return err
+		}
 		c, err := s.store.GetContract(ctx, inv.ContractID)
 		if err != nil {
 			return err

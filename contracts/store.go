@@ -27,7 +27,15 @@ import (
 //     optimistic versions, UpdateContract writes WHERE version = ?, so of
 //     concurrent moves from one state one wins and the others get conflict.
 //   - an invitation is used once: UseInvitation is a conditional UPDATE …
-//     WHERE used_at IS NULL, claimed before the account and user are made.
+//     WHERE status = 'pending', claimed before the account and user are
+//     made.
+//   - an invitation expires once, and never after it was used: the
+//     scheduled expiry (Service.ExpireInvitations, run by several instances
+//     at once) moves each invitation with ExpireInvitation, a conditional
+//     UPDATE … WHERE status = 'pending' AND expires_at <= ?; of concurrent
+//     moves (two expiries, or an expiry and an activation) one changes the
+//     row and the others get gone, so one event is recorded per
+//     invitation. DueInvitations only proposes candidates.
 //   - marketplace names: a unique index per owner.
 //   - a contract is bound to a version that exists, and a partner it binds
 //     is not deleted under it: foreign keys (a concurrent violation is a
@@ -62,10 +70,40 @@ type Store interface {
 	CreateInvitation(ctx context.Context, inv *Invitation) error
 	// InvitationByTokenHash returns the invitation with that token hash, or not_found.
 	InvitationByTokenHash(ctx context.Context, hash string) (*Invitation, error)
-	// UseInvitation marks an unused invitation used at at by the activating
-	// email. Of concurrent calls exactly one succeeds; the others get gone.
+	// UseInvitation marks a pending invitation used at at by the activating
+	// email. Of concurrent calls exactly one succeeds; the others get gone
+	// (as does a call on an invitation that expired).
 	UseInvitation(ctx context.Context, id string, at time.Time, usedBy string) error
+	// DueInvitations returns the pending invitations whose expiry is at or
+	// before dueBy, by expiry then ID, at most limit of them (0: all).
+	DueInvitations(ctx context.Context, dueBy time.Time, limit int) ([]Invitation, error)
+	// ExpireInvitation marks a pending invitation whose expiry is at or
+	// before at as expired. Of concurrent calls (and UseInvitation) exactly
+	// one succeeds; on an invitation that is not pending, or not due, it
+	// returns gone; not_found when there is none.
+	ExpireInvitation(ctx context.Context, id string, at time.Time) error
+	// ListInvitations returns one page of the invitations q selects, in
+	// q.Sort's order (ties by ID), and how many it selects.
+	ListInvitations(ctx context.Context, q InvitationQuery) ([]Invitation, int, error)
 }
+
+// InvitationQuery selects invitations for a Store.
+type InvitationQuery struct {
+	// OwnerID keeps the invitations this account generated.
+	OwnerID string
+	// PartnerID keeps one invited partner's invitations.
+	PartnerID string
+	// Status keeps one status; empty keeps all.
+	Status InvitationStatus
+	// Sort orders the page (InvitationOrder.Resolve: newest first by default).
+	Sort partnerkit.Sort
+	// Limit and Offset select the page; Limit 0 means no limit.
+	Limit, Offset int
+}
+
+// InvitationOrder is how invitations sort: by creation time, newest first
+// by default, or by expiry.
+var InvitationOrder = partnerkit.Order{Fields: []string{"created_at", "expires_at"}, Default: "-created_at"}
 
 // Query selects contracts for a Store.
 type Query struct {

@@ -79,7 +79,7 @@ func (s *Service) CreatePartners(ctx context.Context, actor partnerkit.Actor, in
 		if err := s.store.CreateAccounts(ctx, out); err != nil {
 			return err
 		}
-		return s.store.AppendAudits(ctx, events)
+		return s.auditLog.AppendAudits(ctx, events)
 	})
 	if err != nil {
 		return nil, partnerkit.WithOp(op, err)

@@ -20,6 +20,9 @@ type Service struct {
 	clock  partnerkit.Clock
 	hasher PasswordHasher
 	audit  partnerkit.Auditor
+	// auditLog stores (and publishes) the service's audit events: the
+	// store unless WithAuditLog says otherwise.
+	auditLog partnerkit.BatchAuditLog
 	// slots bounds the password hashes that run at once; slotWait is how
 	// long a check waits for one (see WithPasswordSlots).
 	slots    chan struct{}
@@ -37,6 +40,11 @@ func WithClock(c partnerkit.Clock) Option { return func(s *Service) { s.clock = 
 // WithPasswordHasher sets the password hashing parameters (tests use cheap ones).
 func WithPasswordHasher(h PasswordHasher) Option { return func(s *Service) { s.hasher = h } }
 
+// WithAuditLog sets where the service's audit events go (the wiring passes
+// a partnerkit.PublishingLog over the store, so that each is also
+// published as a domain event); the default is the store.
+func WithAuditLog(l partnerkit.BatchAuditLog) Option { return func(s *Service) { s.auditLog = l } }
+
 // NewService returns a Service over store.
 func NewService(store Store, opts ...Option) *Service {
 	s := &Service{store: store, hasher: DefaultPasswordHasher}
@@ -46,7 +54,10 @@ func NewService(store Store, opts ...Option) *Service {
 	if s.slots == nil {
 		WithPasswordSlots(DefaultPasswordSlots(s.hasher), DefaultPasswordWait)(s)
 	}
-	s.audit = partnerkit.Auditor{Log: store, Clock: s.clock}
+	if s.auditLog == nil {
+		s.auditLog = store
+	}
+	s.audit = partnerkit.Auditor{Log: s.auditLog, Clock: s.clock}
 	return s
 }
 

@@ -2,6 +2,7 @@ package partners
 
 import (
 	"context"
+	"time"
 
 	"github.com/partnerkit/partnerkit"
 )
@@ -115,6 +116,14 @@ type Store interface {
 	// order of q.Sort (AuditOrder.Resolve: by time, ties by ID), and how many
 	// there are in all.
 	AuditTrail(ctx context.Context, q AuditQuery) ([]partnerkit.AuditEvent, int, error)
+	// Events returns one page of the audit events (domain events) that q
+	// selects, in the order of q.Sort (EventOrder.Resolve: by time, newest
+	// first by default, ties by ID in the same direction), and how many it
+	// selects in all: the activity feed.
+	Events(ctx context.Context, q EventQuery) ([]partnerkit.AuditEvent, int, error)
+	// AuditEventsByID returns the audit events among ids that exist, in no
+	// particular order (the job engine loads the events it fans out).
+	AuditEventsByID(ctx context.Context, ids []string) ([]partnerkit.AuditEvent, error)
 }
 
 // AuditQuery selects a page of an entity's audit trail for a Store.
@@ -125,6 +134,31 @@ type AuditQuery struct {
 	// manages (its tenancy); empty keeps every event.
 	VisibleTo string
 	// Sort is at or -at; the store resolves anything else with AuditOrder.
+	Sort partnerkit.Sort
+	// Limit and Offset select the page; Limit 0 means no limit.
+	Limit, Offset int
+}
+
+// EventOrder is how the events feed sorts: by time, newest first by default.
+var EventOrder = partnerkit.Order{Fields: []string{"at"}, Default: "-at"}
+
+// EventQuery selects a page of the events feed for a Store. Every filter
+// that is set must hold.
+type EventQuery struct {
+	// VisibleTo keeps the events whose account is this account or one it
+	// manages (its tenancy, as AuditQuery's); empty keeps every event.
+	VisibleTo string
+	// Types keeps the events whose type (the audit action,
+	// "partner.created") is one of these; empty keeps every type.
+	Types []string
+	// Since keeps the events at or after it; zero is unbounded.
+	Since time.Time
+	// Until keeps the events before it; zero is unbounded.
+	Until time.Time
+	// EntityType keeps the events of one kind of entity ("partner");
+	// empty keeps every kind.
+	EntityType string
+	// Sort is -at or at; the store resolves anything else with EventOrder.
 	Sort partnerkit.Sort
 	// Limit and Offset select the page; Limit 0 means no limit.
 	Limit, Offset int

@@ -94,6 +94,10 @@ type Plan struct {
 	// DecreaseAtRenewal makes resource decreases take effect at the next
 	// renewal instead of at once.
 	DecreaseAtRenewal bool `json:"decrease_at_renewal"`
+	// AutoRenew makes subscriptions ordered on the plan renew for the next
+	// period at their period end instead of expiring (copied to each
+	// subscription at order time, where the reseller may change it).
+	AutoRenew bool `json:"auto_renew"`
 	// Resources are the plan's priced resources; at least one.
 	Resources []PlanResource `json:"resources"`
 }
@@ -195,6 +199,11 @@ type Subscription struct {
 	BillingPeriod BillingPeriod `json:"billing_period"`
 	// DecreaseAtRenewal is the plan's rule for decreases.
 	DecreaseAtRenewal bool `json:"decrease_at_renewal"`
+	// AutoRenew renews the subscription for the next period at its period
+	// end (see Service.RunPeriodEnds); off, it expires then. Copied from
+	// the plan at order time; the reseller changes it with
+	// Service.UpdateSubscription.
+	AutoRenew bool `json:"auto_renew"`
 	// Status is active, stopped or expired.
 	Status Status `json:"status"`
 	// Resources are the current amounts.
@@ -249,7 +258,8 @@ type Event struct {
 	To   Status `json:"to"`
 	// Resources are the amounts in effect after the event.
 	Resources []Amount `json:"resources"`
-	// Actor is the user or API key that acted.
+	// Actor is the user or API key that acted ("system" for the
+	// scheduled period-end rule).
 	Actor string `json:"actor"`
 	// At is when it happened (UTC).
 	At time.Time `json:"at"`

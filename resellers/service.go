@@ -79,6 +79,9 @@ type PlanInput struct {
 	TrialDays int `json:"trial_days"`
 	// DecreaseAtRenewal defers decreases to the next renewal.
 	DecreaseAtRenewal bool `json:"decrease_at_renewal"`
+	// AutoRenew renews the plan's subscriptions at their period end
+	// instead of letting them expire.
+	AutoRenew bool `json:"auto_renew"`
 	// Resources are at least one priced resource.
 	Resources []PlanResource `json:"resources"`
 }
@@ -155,7 +158,7 @@ func (in *ServiceInput) plans() []Plan {
 	for i, p := range in.Plans {
 		id := cmp.Or(p.ID, partnerkit.NewID(PrefixPlan))
 		out[i] = Plan{ID: id, Name: p.Name, BillingPeriod: p.BillingPeriod, TrialDays: p.TrialDays,
-			DecreaseAtRenewal: p.DecreaseAtRenewal, Resources: slices.Clone(p.Resources)}
+			DecreaseAtRenewal: p.DecreaseAtRenewal, AutoRenew: p.AutoRenew, Resources: slices.Clone(p.Resources)}
 	}
 	return out
 }

@@ -18,10 +18,16 @@ import (
 // serialises its transactions, SQLite its write transactions; PostgreSQL,
 // under READ COMMITTED, relies on these guarantees):
 //   - subscription status moves (stop, activate, renew, resource changes,
-//     expiry) and client, catalog service changes: optimistic versions —
-//     UpdateSubscription, UpdateClient and UpdateService write WHERE
-//     version = ?, so of concurrent moves from one state one wins and the
-//     others get conflict and roll back their charges and events.
+//     expiry, settings) and client, catalog service changes: optimistic
+//     versions — UpdateSubscription, UpdateClient and UpdateService write
+//     WHERE version = ?, so of concurrent moves from one state one wins and
+//     the others get conflict and roll back their charges and events.
+//   - the scheduled period-end rule (Service.RunPeriodEnds), run by several
+//     instances at once: each renewal or expiry of one period is such a
+//     move, read inside its transaction and written WHERE version = ?, so
+//     each period is renewed (and billed) or expired once; a run that loses
+//     the version skips the subscription. DueSubscriptions only proposes
+//     candidates; the move re-reads the subscription.
 //   - a deleted client has no active subscription: deleting a client,
 //     ordering for an existing client, activating and renewing a
 //     subscription all read the client with LockClient (SELECT … FOR UPDATE
@@ -67,6 +73,10 @@ type Store interface {
 	// ListSubscriptions returns one page of the subscriptions q selects,
 	// newest first, and how many it selects.
 	ListSubscriptions(ctx context.Context, q SubscriptionQuery) ([]Subscription, int, error)
+	// DueSubscriptions returns the active subscriptions of every account
+	// whose period ends at or before q.EndsBy, by period end then ID,
+	// after the keyset (q.AfterEnd, q.AfterID) when q.AfterID is set.
+	DueSubscriptions(ctx context.Context, q DueQuery) ([]Subscription, error)
 
 	// AppendEvent stores a subscription event.
 	AppendEvent(ctx context.Context, e *Event) error
@@ -99,7 +109,9 @@ var (
 	ClientOrder = partnerkit.Order{Fields: []string{"name", "created_at"}, Default: "name"}
 	// SubscriptionOrder sorts subscriptions: by creation time, newest first by default.
 	SubscriptionOrder = partnerkit.Order{Fields: []string{"created_at"}, Default: "-created_at"}
-	// ChargeListOrder sorts charges: by billing time, oldest first by default.
+	// ChargeListOrder sorts charges: by billing time, oldest first by
+	// default; charges billed at one time (a renewal catching up on
+	// several periods) by the period they bill.
 	ChargeListOrder = partnerkit.Order{Fields: []string{"created_at"}, Default: "created_at"}
 )
 

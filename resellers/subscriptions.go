@@ -134,7 +134,7 @@ func (s *Service) Order(ctx context.Context, actor partnerkit.Actor, in OrderInp
 		now := s.clock.Now()
 		sub := &Subscription{ID: partnerkit.NewID(PrefixSubscription), PartnerID: actor.AccountID, ClientID: client.ID,
 			ServiceID: svc.ID, PlanID: plan.ID, ProviderID: svc.ProviderID, ServiceName: svc.Name, PlanName: plan.Name,
-			BillingPeriod: plan.BillingPeriod, DecreaseAtRenewal: plan.DecreaseAtRenewal, Status: StatusActive,
+			BillingPeriod: plan.BillingPeriod, DecreaseAtRenewal: plan.DecreaseAtRenewal, AutoRenew: plan.AutoRenew, Status: StatusActive,
 			Resources: amounts, PeriodStart: now, CreatedAt: now, UpdatedAt: now, Version: 1}
 		if plan.TrialDays > 0 {
 			end := now.AddDate(0, 0, plan.TrialDays)
@@ -338,24 +338,32 @@ func (s *Service) Renew(ctx context.Context, actor partnerkit.Actor, id string) 
 		if err := s.requireActiveClient(ctx, sub); err != nil {
 			return err
 		}
-		for _, d := range sub.Scheduled {
-			if i := slices.IndexFunc(sub.Resources, func(a Amount) bool { return a.Name == d.Name }); i >= 0 {
-				sub.Resources[i].Amount = d.Amount
-			}
-		}
-		sub.Scheduled = nil
 		start := sub.PeriodEnd
 		if start.Before(now) && sub.Status == StatusExpired {
 			start = now // a lapsed subscription restarts today
 		}
-		sub.PeriodStart, sub.PeriodEnd, sub.Status = start, sub.BillingPeriod.After(start), StatusActive
-		for _, a := range sub.Resources {
-			if err := s.chargeRenewal(ctx, sub, a, now); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.renewPeriod(ctx, sub, start, now)
 	})
+}
+
+// renewPeriod moves sub to the billing period that starts at start: the
+// decreases scheduled for renewal take effect, and each resource is billed
+// for the new period. Manual and automatic renewals both go through it, so
+// they bill the same charge lines.
+func (s *Service) renewPeriod(ctx context.Context, sub *Subscription, start, now time.Time) error {
+	for _, d := range sub.Scheduled {
+		if i := slices.IndexFunc(sub.Resources, func(a Amount) bool { return a.Name == d.Name }); i >= 0 {
+			sub.Resources[i].Amount = d.Amount
+		}
+	}
+	sub.Scheduled = nil
+	sub.PeriodStart, sub.PeriodEnd, sub.Status = start, sub.BillingPeriod.After(start), StatusActive
+	for _, a := range sub.Resources {
+		if err := s.chargeRenewal(ctx, sub, a, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Service) chargeRenewal(ctx context.Context, sub *Subscription, a Amount, now time.Time) error {
@@ -444,43 +452,6 @@ func remaining(start, end, now time.Time) decimal.Decimal {
 		return decimal.NewFromInt(1)
 	}
 	return f
-}
-
-// ExpireDue marks the active subscriptions of the actor's account whose
-// period ended by now as expired, and returns them.
-func (s *Service) ExpireDue(ctx context.Context, actor partnerkit.Actor) ([]Subscription, error) {
-	const op = "resellers.ExpireDue"
-	if err := actor.RequireWriter(); err != nil {
-		return nil, partnerkit.WithOp(op, err)
-	}
-	var out []Subscription
-	err := s.store.InTx(ctx, func(ctx context.Context) error {
-		now := s.clock.Now()
-		due, _, err := s.store.ListSubscriptions(ctx, SubscriptionQuery{PartnerID: actor.AccountID, Status: StatusActive, EndsBy: now})
-		if err != nil {
-			return err
-		}
-		for i := range due {
-			sub := &due[i]
-			before := *sub
-			sub.Status, sub.UpdatedAt = StatusExpired, now
-			if err := s.store.UpdateSubscription(ctx, sub); err != nil {
-				return err
-			}
-			if err := s.event(ctx, actor, sub, EventExpired, StatusActive, now); err != nil {
-				return err
-			}
-			if err := s.audit.Record(ctx, actor, sub.PartnerID, "subscription.expired", "subscription", sub.ID, &before, sub); err != nil {
-				return err
-			}
-			out = append(out, *sub)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, partnerkit.WithOp(op, err)
-	}
-	return out, nil
 }
 
 // SubscriptionFilter selects subscriptions.

@@ -177,7 +177,7 @@ func agreementsSuite() suite {
 					t.Errorf("event %+v", ev)
 				}
 			}
-			if strings.Join(actions, ",") != "agreement.created,agreement.published" || len(trail.Items[1].Before) == 0 {
+			if strings.Join(actions, ",") != "agreement.created,agreement.version_published" || len(trail.Items[1].Before) == 0 {
 				t.Fatalf("audit trail %v", actions)
 			}
 		}},

@@ -78,7 +78,7 @@ func (f *capacityFixture) allocate(t *testing.T, reseller int, contractID, size 
 // through the service.
 func capacitySuite() suite {
 	ctx := context.Background()
-	return suite{tests: []test{
+	return suite{tests: append([]test{
 		{name: "Terms", needs: forCapacity, fn: func(t *testing.T, h Harness) {
 			f := newCapacityFixture(t, h)
 			list := must[[]capacity.CapacityContract](t)(f.cap.Contracts(ctx, f.distActor))
@@ -190,7 +190,7 @@ func capacitySuite() suite {
 				capacity.AllocationInput{AllocatedTB: tb("1")})
 			wantCode(t, err, partnerkit.CodeForbidden)
 			trail := must[partnerkit.List[partnerkit.AuditEvent]](t)(f.svc.AuditTrail(ctx, f.distActor, f.resellers[0].ID, partnerkit.Page{}))
-			if last := trail.Items[len(trail.Items)-1]; last.Action != "capacity.allocation_set" {
+			if last := trail.Items[len(trail.Items)-1]; last.Action != "allocation.changed" {
 				t.Fatalf("audit %+v", last)
 			}
 		}},
@@ -383,7 +383,7 @@ func capacitySuite() suite {
 			_, err = f.cap.Deal(ctx, f.resellerActor(0), d.ID)
 			wantCode(t, err, partnerkit.CodeNotFound)
 		}},
-	}}
+	}, scheduledCapacityTests()...)}
 }
 
 // testUsage ingests samples over days after the allocation, changes the

@@ -71,7 +71,7 @@ const raceRounds = 8
 // under READ COMMITTED, passes only when each guarantee holds.
 func concurrencySuite() suite {
 	ctx := context.Background()
-	return suite{tests: []test{
+	return suite{tests: append([]test{
 		{name: "ConcurrentTeamKeepsAnAdmin", needs: forPartners, fn: func(t *testing.T, h Harness) {
 			guarantee(t, h, "partners.Store: LockAccount before counting admins")
 			e := newPartnersEnv(t, h)
@@ -304,7 +304,7 @@ func concurrencySuite() suite {
 					continue // the deal was lost first: the allocation was refused, as it must be
 				}
 				// The allocation succeeded: it must come before the deal was lost.
-				allocAt := lastAuditAt(t, f.partnersEnv, p.ID, "capacity.allocation_set")
+				allocAt := lastAuditAt(t, f.partnersEnv, p.ID, "allocation.changed")
 				lostAt := lastAuditAt(t, f.partnersEnv, d.ID, "deal.lost")
 				if !allocAt.Before(lostAt) {
 					t.Fatalf("round %d: a %s TB allocation was recorded at %s, after its deal was lost at %s", round, size, allocAt, lostAt)
@@ -493,7 +493,7 @@ func concurrencySuite() suite {
 				}
 			}
 		}},
-	}}
+	}, scheduledConcurrencyTests()...)}
 }
 
 // lastAuditAt returns when the newest audit event of action on entityID happened.

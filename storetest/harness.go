@@ -49,6 +49,7 @@ const (
 	needCapacity
 	needListings
 	needResellers
+	needWebhooks
 )
 
 // The stores each fixture builds on; every service needs the ones before it.
@@ -59,6 +60,7 @@ const (
 	forCapacity   = forContracts | needCapacity
 	forListings   = forContracts | needListings
 	forResellers  = forContracts | needResellers
+	forWebhooks   = forPartners | needWebhooks
 	forEverything = forCapacity | forListings | forResellers
 )
 
@@ -75,6 +77,7 @@ func (n need) missing(s Stores) (stores, fields []string) {
 		{needCapacity, s.Capacity != nil, "Capacity"},
 		{needListings, s.Listings != nil, "Listings"},
 		{needResellers, s.Resellers != nil, "Resellers"},
+		{needWebhooks, s.Webhooks != nil, "Webhooks"},
 	} {
 		if n&x.need != 0 && !x.present {
 			stores, fields = append(stores, strings.ToLower(x.name)), append(fields, "Stores."+x.name)
@@ -178,6 +181,8 @@ var domains = []struct {
 	{"Capacity", capacitySuite},
 	{"Listings", listingsSuite},
 	{"Resellers", resellersSuite},
+	{"EventsFeed", eventsFeedSuite},
+	{"Webhooks", webhooksSuite},
 	{"Security", securitySuite},
 	{"Concurrency", concurrencySuite},
 	{"Hostile", hostileSuite},
@@ -186,8 +191,9 @@ var domains = []struct {
 // RunConformanceTests runs every domain's conformance tests on the stores
 // that newHarness makes, one subtest per domain (Partners, Auth,
 // Agreements, Contracts, Onboarding, Capacity, Listings, Resellers,
-// Security, Concurrency, Hostile), each test on a new database. A test that
-// needs a store the harness does not give skips, saying which.
+// EventsFeed, Webhooks, Security, Concurrency, Hostile), each test on a new
+// database. A test that needs a store the harness does not give skips,
+// saying which.
 func RunConformanceTests(t *testing.T, newHarness HarnessMaker) {
 	for _, d := range domains {
 		t.Run(d.name, func(t *testing.T) { run(t, newHarness, d.suite()) })
@@ -233,6 +239,16 @@ func RunListingsTests(t *testing.T, newHarness HarnessMaker) { run(t, newHarness
 func RunResellersTests(t *testing.T, newHarness HarnessMaker) {
 	run(t, newHarness, resellersSuite())
 }
+
+// RunEventsFeedTests runs the conformance tests of the events feed of
+// partners.Store (Events, AuditEventsByID): tenancy, filters, order,
+// paging and totals. They need a partners store only.
+func RunEventsFeedTests(t *testing.T, newHarness HarnessMaker) { run(t, newHarness, eventsFeedSuite()) }
+
+// RunWebhooksTests runs the conformance tests of webhooks.Store: endpoints,
+// secrets, deliveries and attempts, and one Concurrent… test per rule of
+// its Concurrency section. They need the partners and webhooks stores.
+func RunWebhooksTests(t *testing.T, newHarness HarnessMaker) { run(t, newHarness, webhooksSuite()) }
 
 // RunSecurityTests runs the tests of the rules that keep one tenant out of
 // another's business. They need a partners store only.

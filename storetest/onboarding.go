@@ -64,7 +64,7 @@ func (f *onboardingFixture) snapshot(t *testing.T) string {
 // invitation activation's tests.
 func onboardingSuite() suite {
 	ctx := context.Background()
-	return suite{tests: []test{
+	return suite{tests: append([]test{
 		{name: "WizardPaths", needs: forContracts, fn: func(t *testing.T, h Harness) {
 			f := newOnboardingFixture(t, h)
 			newAgreement := func(doc agreements.DocumentInput) *agreements.CreateInput {
@@ -339,7 +339,7 @@ func onboardingSuite() suite {
 				t.Fatalf("%d users created, want 1", len(members))
 			}
 		}},
-	}}
+	}, scheduledInvitationTests()...)}
 }
 
 func cmpKind(k agreements.DocumentKind) agreements.DocumentKind {

@@ -36,6 +36,9 @@ type partnersEnv struct {
 	admin     partnerkit.Actor
 	advance   func(time.Duration)
 	adminUser *partners.User
+	// clock is the services' clock, for a second instance on the same
+	// stores (a second server).
+	clock partnerkit.Clock
 }
 
 func newPartnersEnv(t *testing.T, h Harness) *partnersEnv {
@@ -50,7 +53,7 @@ func newPartnersEnv(t *testing.T, h Harness) *partnersEnv {
 		AdminPassword: "Sup3r-secret",
 	})
 	noErr(t, err)
-	return &partnersEnv{stores: stores, store: st, svc: svc, root: root, advance: advance, adminUser: user,
+	return &partnersEnv{stores: stores, store: st, svc: svc, root: root, advance: advance, adminUser: user, clock: clock,
 		admin: partnerkit.Actor{AccountID: root.ID, UserID: user.ID, Role: partnerkit.RoleAdmin},
 		agr:   services.Agreements, con: services.Contracts, cap: services.Capacity, lst: services.Listings, rs: services.Resellers}
 }

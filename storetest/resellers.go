@@ -71,7 +71,7 @@ func sameAmounts(t *testing.T, got, want []resellers.Amount) {
 // through the service.
 func resellersSuite() suite {
 	ctx := context.Background()
-	return suite{tests: []test{
+	return suite{tests: append([]test{
 		{name: "CatalogRoundTrip", needs: forResellers, fn: func(t *testing.T, h Harness) {
 			f := newResellersFixture(t, h)
 			got := must[*resellers.CatalogService](t)(f.st.GetService(ctx, f.service.ID))
@@ -267,7 +267,7 @@ func resellersSuite() suite {
 				t.Fatalf("provider dependents = %v, want 1 catalog service and 1 subscription", provider)
 			}
 		}},
-	}}
+	}, scheduledResellersTests()...)}
 }
 
 func joinStrings(ss []string) string {

@@ -26,9 +26,11 @@ import (
 	"github.com/partnerkit/partnerkit/agreements"
 	"github.com/partnerkit/partnerkit/capacity"
 	"github.com/partnerkit/partnerkit/contracts"
+	"github.com/partnerkit/partnerkit/events"
 	"github.com/partnerkit/partnerkit/listings"
 	"github.com/partnerkit/partnerkit/partners"
 	"github.com/partnerkit/partnerkit/resellers"
+	"github.com/partnerkit/partnerkit/webhooks"
 )
 
 // Stores is one store of every domain, all on one database. Partners is
@@ -42,6 +44,9 @@ type Stores struct {
 	Capacity   capacity.Store
 	Listings   listings.Store
 	Resellers  resellers.Store
+	// Webhooks stores webhook endpoints and deliveries; it needs nothing
+	// but Partners.
+	Webhooks webhooks.Store
 }
 
 // Options tune the services.
@@ -55,6 +60,14 @@ type Options struct {
 	// partners.DefaultPasswordSlots and partners.DefaultPasswordWait.
 	PasswordSlots int
 	PasswordWait  time.Duration
+	// Publisher receives every event inside its change's transaction (see
+	// partnerkit.EventPublisher): the job engine (package jobs) on SQL
+	// stores, an events.Dispatcher on the memory stores. Nil records the
+	// audit trail only.
+	Publisher partnerkit.EventPublisher
+	// Webhooks are options of the webhooks service (its sender,
+	// scheduler, resolver, private-address setting, retry schedule).
+	Webhooks []webhooks.Option
 }
 
 // Services is every service, built on one set of stores.
@@ -66,6 +79,16 @@ type Services struct {
 	Listings   *listings.Service
 	// Resellers is the Reseller Store (catalog, clients, subscriptions).
 	Resellers *resellers.Service
+	// Webhooks manages webhook endpoints and runs their deliveries.
+	Webhooks *webhooks.Service
+	// Events holds the in-process subscriptions to domain events
+	// (Subscribe): on the memory stores they run after each commit, before
+	// the call returns; on SQL stores package jobs runs them.
+	Events *events.Bus
+	// WebhookScheduler runs webhook attempts in process on the memory
+	// stores (nil on SQL stores, where the job engine does); its Idle
+	// waits for them.
+	WebhookScheduler *events.Scheduler
 	// Stores are the stores the services were built on.
 	Stores Stores
 }
@@ -99,8 +122,21 @@ func New(st Stores, o Options) (*Services, error) {
 		popts = append(popts, partners.WithPasswordSlots(cmp.Or(o.PasswordSlots, partners.DefaultPasswordSlots(hasher)),
 			cmp.Or(o.PasswordWait, partners.DefaultPasswordWait)))
 	}
-	audit := st.Partners // every domain's audit events go to the partners store
-	s := &Services{Stores: st, Partners: partners.NewService(st.Partners, popts...)}
+	// Every domain's audit events go to the partners store, and each is
+	// published, in its transaction, as a domain event: to o.Publisher, or
+	// on the memory stores to an in-process dispatcher.
+	bus := &events.Bus{}
+	publisher := o.Publisher
+	var dispatcher *events.Dispatcher
+	var scheduler *events.Scheduler
+	if tx, ok := afterCommitter(st.Partners); ok && publisher == nil {
+		dispatcher = events.NewDispatcher(tx, bus)
+		publisher = dispatcher
+		scheduler = events.NewScheduler(tx, o.Clock)
+	}
+	audit := partnerkit.PublishingLog{Log: st.Partners, Publisher: publisher}
+	popts = append(popts, partners.WithAuditLog(audit))
+	s := &Services{Stores: st, Partners: partners.NewService(st.Partners, popts...), Events: bus}
 	if st.Agreements != nil {
 		s.Agreements = agreements.NewService(st.Agreements, s.Partners, audit, agreements.WithClock(o.Clock))
 	}
@@ -116,7 +152,38 @@ func New(st Stores, o Options) (*Services, error) {
 	if st.Resellers != nil {
 		s.Resellers = resellers.NewService(st.Resellers, s.Partners, s.Contracts, audit, resellers.WithClock(o.Clock))
 	}
+	if st.Webhooks != nil {
+		wopts := []webhooks.Option{webhooks.WithClock(o.Clock)}
+		if scheduler != nil {
+			wopts = append(wopts, webhooks.WithScheduler(scheduler))
+		}
+		s.Webhooks = webhooks.NewService(st.Webhooks, s.Partners, audit, append(wopts, o.Webhooks...)...)
+		if dispatcher != nil {
+			dispatcher.SetFanOut(s.Webhooks)
+			scheduler.SetAttempter(s.Webhooks)
+			s.WebhookScheduler = scheduler
+		}
+	}
 	return s, nil
+}
+
+// afterCommitter returns the memory stores' engine, which runs functions
+// after its commits.
+func afterCommitter(p partners.Store) (events.AfterCommitter, bool) {
+	l, ok := p.(partnerkit.Located)
+	if !ok {
+		return nil, false
+	}
+	tx, ok := l.Database().(events.AfterCommitter)
+	return tx, ok
+}
+
+// Close stops the in-process webhook attempts of the memory stores and
+// waits for the running ones; the services stay usable.
+func (s *Services) Close() {
+	if s.WebhookScheduler != nil {
+		s.WebhookScheduler.Close()
+	}
 }
 
 // MustNew is New that panics on error, for programs and tests whose stores
@@ -138,7 +205,7 @@ func sameDatabase(st Stores) error {
 		name  string
 		store any
 	}{{"partners", st.Partners}, {"agreements", st.Agreements}, {"contracts", st.Contracts},
-		{"capacity", st.Capacity}, {"listings", st.Listings}, {"resellers", st.Resellers}} {
+		{"capacity", st.Capacity}, {"listings", st.Listings}, {"resellers", st.Resellers}, {"webhooks", st.Webhooks}} {
 		l, ok := s.store.(partnerkit.Located)
 		if !ok || s.store == nil {
 			continue

@@ -142,6 +142,10 @@ func New(cfg Config) *API {
 	if cfg.Resellers != nil {
 		a.resellerRoutes()
 	}
+	a.eventsRoutes()
+	if cfg.Webhooks != nil {
+		a.webhookRoutes()
+	}
 	a.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, partnerkit.Errorf(partnerkit.CodeNotFound, "no route %s %s", r.Method, RedactPath(r.URL.Path)))
 	})

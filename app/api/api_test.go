@@ -12,13 +12,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/app/api"
 	wiring "github.com/partnerkit/partnerkit/app/server"
 	"github.com/partnerkit/partnerkit/internal/sqldb"
+	"github.com/partnerkit/partnerkit/jobs"
 	"github.com/partnerkit/partnerkit/partners"
 	"github.com/partnerkit/partnerkit/storetest"
+	"github.com/partnerkit/partnerkit/webhooks"
 )
 
 // server is a real API on a real store, behind httptest.
@@ -39,7 +42,26 @@ func newServer(t *testing.T, sqlite bool) *server {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
+		// The SQL server runs its real job engine: events, webhook
+		// attempts and scheduled rules (no sender: attempts fail fast).
+		if err := jobs.Migrate(context.Background(), db); err != nil {
+			t.Fatal(err)
+		}
+		engine, err := jobs.New(db, jobs.Config{Logger: slog.New(slog.DiscardHandler), PollInterval: 50 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.Publisher = engine
+		opts.Webhooks = []webhooks.Option{webhooks.WithScheduler(engine)}
 		cfg = wiring.SQL(db, opts)
+		if err := engine.Start(context.Background(), &cfg.Services); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_ = engine.Stop(ctx)
+		})
 	}
 	cfg.Logger = slog.New(slog.DiscardHandler)
 	h := api.New(cfg)

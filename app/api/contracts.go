@@ -26,6 +26,19 @@ func (a *API) contractRoutes() {
 		}
 		return created(w, res)
 	})
+	a.handle(http.MethodGet, "/invitations", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
+		page, sort, err := listParams(r, contracts.InvitationOrder)
+		if err != nil {
+			return err
+		}
+		q := r.URL.Query()
+		list, err := c.Invitations(r.Context(), actor, contracts.InvitationFilter{PartnerID: q.Get("partner_id"),
+			Status: contracts.InvitationStatus(q.Get("status")), Sort: sort, Page: page})
+		if err != nil {
+			return err
+		}
+		return writeList(w, page, list)
+	})
 	a.public(http.MethodGet, "/invitations/{token}", func(w http.ResponseWriter, r *http.Request) error {
 		rev, err := c.ReviewInvitation(r.Context(), r.PathValue("token"))
 		return reply(w, rev, err)

@@ -354,3 +354,12 @@ func requireJSON(r *http.Request) error {
 	return &partnerkit.Error{Code: partnerkit.CodeUnsupportedMediaType,
 		Message: "send the body as JSON with Content-Type: application/json, not " + problem}
 }
+
+// decodeOptional is decode for a body that may be left out (a request
+// without one keeps v's zero value).
+func decodeOptional(r *http.Request, v any) error {
+	if r.ContentLength == 0 {
+		return nil
+	}
+	return decode(r, v)
+}

@@ -39,6 +39,7 @@ var listOrders = map[string]partnerkit.Order{
 	"GET /agreements/{id}/versions":            versionOrder.Order,
 	"GET /marketplaces":                        marketplaceOrder.Order,
 	"GET /contracts":                           contracts.ListOrder,
+	"GET /invitations":                         contracts.InvitationOrder,
 	"GET /contracts/{id}/events":               contractEventOrder.Order,
 	"GET /capacity/contracts":                  capacityContractOrder.Order,
 	"GET /capacity/contracts/{id}/allocations": allocationOrder.Order,

@@ -97,7 +97,9 @@ var docs = map[string]op{
 	"PUT /partners/{id}/contacts":    {summary: "Replace a partner's contacts", in: ContactsInput{}, out: ContactsInput{}},
 	"GET /partners/{id}/users":       {summary: "A partner's console users", out: partners.Member{}, list: true},
 
-	"POST /onboarding":                           {summary: "The Create Partner wizard in one atomic call", in: contracts.OnboardingInput{}, out: contracts.OnboardingResult{}, status: 201},
+	"POST /onboarding": {summary: "The Create Partner wizard in one atomic call", in: contracts.OnboardingInput{}, out: contracts.OnboardingResult{}, status: 201},
+	"GET /invitations": {summary: "Activation invitations the caller's account generated (or one visible partner's), newest first, each pending, used or expired",
+		out: contracts.Invitation{}, list: true, query: append([]string{"partner_id", "status"}, pageQuery...)},
 	"GET /invitations/{token}":                   {summary: "What an invited company reviews (public)", out: contracts.InvitationReview{}},
 	"GET /invitations/{token}/document":          {summary: "The invitation's agreement document (public)", out: agreements.Version{}},
 	"POST /invitations/{token}/activate":         {summary: "Activate with an invitation link (public)", in: contracts.ActivationInput{}, out: contracts.ActivationResult{}, status: 201},
@@ -178,6 +180,7 @@ var docs = map[string]op{
 	"POST /subscriptions": {summary: "Order a subscription for an existing or a new client; the reseller is billed",
 		in: resellers.OrderInput{}, out: resellers.Subscription{}, status: 201},
 	"GET /subscriptions/{id}":           {summary: "A subscription", out: resellers.Subscription{}},
+	"PATCH /subscriptions/{id}":         {summary: "Change a subscription's settings: auto_renew (its reseller)", in: resellers.SubscriptionUpdate{}, out: resellers.Subscription{}},
 	"GET /subscriptions/{id}/history":   {summary: "A subscription's status history, oldest first", out: resellers.Event{}, list: true},
 	"POST /subscriptions/{id}/stop":     {summary: "Stop an active subscription", out: resellers.Subscription{}},
 	"POST /subscriptions/{id}/activate": {summary: "Resume a stopped subscription within its period", out: resellers.Subscription{}},

@@ -130,6 +130,14 @@ func (a *API) resellerRoutes() {
 		sub, err := rs.Subscription(r.Context(), actor, r.PathValue("id"))
 		return reply(w, sub, err)
 	})
+	a.handle(http.MethodPatch, "/subscriptions/{id}", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
+		var in resellers.SubscriptionUpdate
+		if err := decode(r, &in); err != nil {
+			return err
+		}
+		sub, err := rs.UpdateSubscription(r.Context(), actor, r.PathValue("id"), in)
+		return reply(w, sub, err)
+	})
 	a.handle(http.MethodGet, "/subscriptions/{id}/history", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
 		evs, err := rs.History(r.Context(), actor, r.PathValue("id"))
 		if err != nil {

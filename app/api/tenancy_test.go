@@ -13,6 +13,7 @@ import (
 	"github.com/partnerkit/partnerkit/capacity"
 	"github.com/partnerkit/partnerkit/contracts"
 	"github.com/partnerkit/partnerkit/partners"
+	"github.com/partnerkit/partnerkit/webhooks"
 	"github.com/shopspring/decimal"
 )
 
@@ -24,6 +25,8 @@ type tenantA struct {
 	// catalogService, client and subscription: A offers a service to its
 	// reseller, which ordered a subscription for a client.
 	catalogService, client, subscription string
+	// webhook and delivery: an endpoint of A and its test delivery.
+	webhook, delivery string
 }
 
 // seedTenants makes a provider with two distributors, A and B; A has a
@@ -101,6 +104,12 @@ func seedTenants(t *testing.T, s *server) (tenantA, *user, *user) {
 	check(err)
 	ta.marketplace = mps[0].ID
 	ta.catalogService, ta.client, ta.subscription = seedResellers(t, s, aAdmin, reseller.ID)
+	ep, err := cfg.Webhooks.CreateEndpoint(ctx, aAdmin, webhooks.EndpointInput{URL: "https://93.184.215.14/hook", EventTypes: []string{"partner.created"}})
+	check(err)
+	ta.webhook = ep.ID
+	d, err := cfg.Webhooks.SendTest(ctx, aAdmin, ep.ID)
+	check(err)
+	ta.delivery = d.ID
 	return ta, s.signIn("viewer@a.example", "Sup3r-secret"), s.signIn("admin@b.example", "Sup3r-secret")
 }
 
@@ -155,6 +164,7 @@ func routeCases(ta tenantA) map[string]routeCase {
 		"GET /marketplaces":                           {path: "/marketplaces", foreignOK: true},
 		"POST /marketplaces":                          {path: "/marketplaces", body: map[string]any{"name": "M", "currency": "USD"}, foreignOK: true},
 		"GET /contracts":                              {path: "/contracts?account_id=" + ta.partner},
+		"GET /invitations":                            {path: "/invitations?partner_id=" + ta.partner},
 		"POST /contracts":                             {path: "/contracts", body: map[string]any{"partner_id": ta.partner, "agreement_id": ta.agreement}, foreignField: "partner_id"},
 		"GET /contracts/{id}":                         {path: "/contracts/" + ta.contract},
 		"GET /contracts/{id}/events":                  {path: "/contracts/" + ta.contract + "/events"},
@@ -208,6 +218,7 @@ func routeCases(ta tenantA) map[string]routeCase {
 		"POST /subscriptions":                         {path: "/subscriptions", body: map[string]any{"new_client": map[string]any{"name": "C"}, "service_id": ta.catalogService, "plan_id": "PLN-x"}, foreignField: "service_id"},
 		"GET /subscriptions/{id}":                     {path: "/subscriptions/" + ta.subscription},
 		"GET /subscriptions/{id}/history":             {path: "/subscriptions/" + ta.subscription + "/history"},
+		"PATCH /subscriptions/{id}":                   {path: "/subscriptions/" + ta.subscription, body: map[string]any{"auto_renew": true}},
 		"POST /subscriptions/{id}/stop":               {path: "/subscriptions/" + ta.subscription + "/stop"},
 		"POST /subscriptions/{id}/activate":           {path: "/subscriptions/" + ta.subscription + "/activate"},
 		"POST /subscriptions/{id}/renew":              {path: "/subscriptions/" + ta.subscription + "/renew"},
@@ -216,6 +227,18 @@ func routeCases(ta tenantA) map[string]routeCase {
 		"GET /charges.csv":                            {path: "/charges.csv?partner_id=" + ta.partner},
 		"GET /analytics":                              {path: "/analytics?partner_id=" + ta.partner},
 		"GET /analytics.csv":                          {path: "/analytics.csv?partner_id=" + ta.partner},
+		"GET /event-types":                            {path: "/event-types", foreignOK: true},
+		"GET /events":                                 {path: "/events", foreignOK: true},
+		"GET /webhooks":                               {path: "/webhooks", foreignOK: true},
+		"POST /webhooks":                              {path: "/webhooks", body: map[string]any{"url": "https://93.184.215.14/b", "event_types": []string{"partner.created"}}, foreignOK: true},
+		"GET /webhooks/{id}":                          {path: "/webhooks/" + ta.webhook},
+		"PATCH /webhooks/{id}":                        {path: "/webhooks/" + ta.webhook, body: map[string]any{"description": "d"}},
+		"DELETE /webhooks/{id}":                       {path: "/webhooks/" + ta.webhook},
+		"POST /webhooks/{id}/rotate-secret":           {path: "/webhooks/" + ta.webhook + "/rotate-secret"},
+		"POST /webhooks/{id}/test":                    {path: "/webhooks/" + ta.webhook + "/test"},
+		"GET /webhooks/{id}/deliveries":               {path: "/webhooks/" + ta.webhook + "/deliveries"},
+		"GET /webhook-deliveries/{id}":                {path: "/webhook-deliveries/" + ta.delivery},
+		"POST /webhook-deliveries/{id}/redeliver":     {path: "/webhook-deliveries/" + ta.delivery + "/redeliver"},
 	}
 }
 

@@ -191,6 +191,33 @@ func (c *Client) ContractAction(ctx context.Context, id, action string) (*Contra
 	return &con, err
 }
 
+// InvitationQuery selects activation invitations: the caller's account's,
+// or one partner's; Status is pending, used or expired.
+type InvitationQuery struct {
+	PartnerID, Status string
+	Page
+}
+
+// Invitations returns one page of activation invitations, newest first.
+func (c *Client) Invitations(ctx context.Context, q InvitationQuery) (*List[Invitation], error) {
+	v := url.Values{}
+	for k, s := range map[string]string{"partner_id": q.PartnerID, "status": q.Status} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	var l List[Invitation]
+	err := c.call(ctx, "GET", "/invitations", q.Page.query(v), nil, &l)
+	return &l, err
+}
+
+// SetTerms sets a capacity contract's terms.
+func (c *Client) SetTerms(ctx context.Context, contractID string, in TermsChange) (*Terms, error) {
+	var t Terms
+	err := c.call(ctx, "PUT", "/capacity/contracts/"+url.PathEscape(contractID)+"/terms", nil, in, &t)
+	return &t, err
+}
+
 // CapacityContracts lists the capacity contracts (Select contract).
 // A page p, if given, picks the window and sort; by default the first 500.
 func (c *Client) CapacityContracts(ctx context.Context, p ...Page) (*List[CapacityContract], error) {

@@ -25,6 +25,7 @@ type CatalogPlan struct {
 	BillingPeriod     string                `json:"billing_period"`
 	TrialDays         int                   `json:"trial_days"`
 	DecreaseAtRenewal bool                  `json:"decrease_at_renewal"`
+	AutoRenew         bool                  `json:"auto_renew"`
 	Resources         []CatalogPlanResource `json:"resources"`
 }
 
@@ -93,6 +94,7 @@ type Subscription struct {
 	PlanName          string           `json:"plan_name"`
 	BillingPeriod     string           `json:"billing_period"`
 	DecreaseAtRenewal bool             `json:"decrease_at_renewal"`
+	AutoRenew         bool             `json:"auto_renew"`
 	Status            string           `json:"status"`
 	Resources         []ResourceAmount `json:"resources"`
 	Scheduled         []ResourceAmount `json:"scheduled,omitempty"`
@@ -293,6 +295,19 @@ func (c *Client) MoveSubscription(ctx context.Context, id, action string) (*Subs
 func (c *Client) ChangeSubscriptionResources(ctx context.Context, id string, amounts []AmountInput) (*Subscription, error) {
 	var s Subscription
 	err := c.call(ctx, "PATCH", "/subscriptions/"+url.PathEscape(id)+"/resources", nil, map[string]any{"resources": amounts}, &s)
+	return &s, err
+}
+
+// SubscriptionChanges changes a subscription's settings; nil keeps one.
+type SubscriptionChanges struct {
+	AutoRenew *bool `json:"auto_renew,omitempty"`
+	Version   int   `json:"version,omitempty"`
+}
+
+// UpdateSubscription changes a subscription's settings (auto_renew).
+func (c *Client) UpdateSubscription(ctx context.Context, id string, in SubscriptionChanges) (*Subscription, error) {
+	var s Subscription
+	err := c.call(ctx, "PATCH", "/subscriptions/"+url.PathEscape(id), nil, in, &s)
 	return &s, err
 }
 

@@ -209,12 +209,17 @@ type Onboarding struct {
 	AllUsers       bool                 `json:"all_users,omitempty"`
 }
 
-// Invitation is a generated invitation (the token is in OnboardingResult).
+// Invitation is an activation invitation (the token of a new one is in
+// OnboardingResult). Status is pending, used or expired.
 type Invitation struct {
-	ID         string    `json:"id"`
-	PartnerID  string    `json:"partner_id"`
-	ContractID string    `json:"contract_id"`
-	ExpiresAt  time.Time `json:"expires_at"`
+	ID         string                         `json:"id"`
+	PartnerID  string                         `json:"partner_id"`
+	ContractID string                         `json:"contract_id"`
+	CreatedAt  time.Time                      `json:"created_at"`
+	ExpiresAt  time.Time                      `json:"expires_at"`
+	UsedAt     *time.Time                     `json:"used_at,omitempty"`
+	UsedBy     string                         `json:"used_by,omitempty"`
+	Status     contractrules.InvitationStatus `json:"status"`
 }
 
 // OnboardingResult is the wizard's summary.
@@ -258,7 +263,8 @@ type ActivationResult struct {
 	Contract Contract `json:"contract"`
 }
 
-// Terms are a capacity contract's terms.
+// Terms are a capacity contract's terms. AlertThresholds are the
+// percentages of an allocation at which usage raises an alert.
 type Terms struct {
 	ContractID       string    `json:"contract_id"`
 	ReservedTB       string    `json:"reserved_tb"`
@@ -266,7 +272,19 @@ type Terms struct {
 	PricePerTB       string    `json:"price_per_tb"`
 	ExcessPricePerTB string    `json:"excess_price_per_tb"`
 	Currency         string    `json:"currency"`
+	AlertThresholds  []int     `json:"alert_thresholds"`
 	UpdatedAt        time.Time `json:"updated_at"`
+}
+
+// TermsChange sets a capacity contract's terms (its offering account).
+// AlertThresholds nil means the defaults (80, 90, 100); empty means none.
+type TermsChange struct {
+	ReservedTB       string `json:"reserved_tb"`
+	BillingModel     string `json:"billing_model"`
+	PricePerTB       string `json:"price_per_tb"`
+	ExcessPricePerTB string `json:"excess_price_per_tb"`
+	Currency         string `json:"currency"`
+	AlertThresholds  []int  `json:"alert_thresholds"`
 }
 
 // CapacityContract is a contract with its terms.

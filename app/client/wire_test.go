@@ -90,16 +90,10 @@ var mirrors = []mirror{
 	{client: client.Onboarding{}, server: contracts.OnboardingInput{}},
 	{client: client.Invitation{}, server: contracts.Invitation{}, omitted: map[string]string{
 		"owner_id":   "the inviting account is the caller's",
-		"created_by": "not shown",
-		"created_at": "not shown",
-		"used_at":    "a new invitation is unused",
-		"used_by":    "as used_at"}},
+		"created_by": "not shown"}},
 	{client: client.OnboardingResult{}, server: contracts.OnboardingResult{}, omitted: map[string]string{
 		"invitation.owner_id":   "as in Invitation",
-		"invitation.created_by": "as in Invitation",
-		"invitation.created_at": "as in Invitation",
-		"invitation.used_at":    "as in Invitation",
-		"invitation.used_by":    "as in Invitation"}},
+		"invitation.created_by": "as in Invitation"}},
 	{client: client.InvitationReview{}, server: contracts.InvitationReview{}},
 	{client: client.Activation{}, server: contracts.ActivationInput{}},
 	{client: client.ActivationResult{}, server: contracts.ActivationResult{}, omitted: map[string]string{
@@ -107,6 +101,7 @@ var mirrors = []mirror{
 
 	// capacity
 	{client: client.Terms{}, server: capacity.Terms{}},
+	{client: client.TermsChange{}, server: capacity.TermsInput{}},
 	{client: client.CapacityContract{}, server: capacity.CapacityContract{}},
 	{client: client.PartnerOverview{}, server: capacity.PartnerOverview{}},
 	{client: client.Overview{}, server: capacity.Overview{}},
@@ -150,6 +145,7 @@ var mirrors = []mirror{
 	{client: client.ResourceAmount{}, server: resellers.Amount{}},
 	{client: client.AmountInput{}, server: resellers.AmountInput{}},
 	{client: client.Subscription{}, server: resellers.Subscription{}},
+	{client: client.SubscriptionChanges{}, server: resellers.SubscriptionUpdate{}},
 	{client: client.SubscriptionEvent{}, server: resellers.Event{}, omitted: map[string]string{
 		"partner_id": "the history is read within the reseller's own account"}},
 	{client: client.Charge{}, server: resellers.Charge{}},
@@ -166,15 +162,16 @@ var mirrors = []mirror{
 // notWire lists the client's struct types that mirror no JSON body, with
 // the reason.
 var notWire = map[string]string{
-	"Client":         "the client itself",
-	"Request":        "a Transport's request",
-	"Response":       "a Transport's response",
-	"Page":           "query parameters (limit, offset, sort)",
-	"DirectoryQuery": "query parameters of GET /partners",
-	"ContractQuery":  "query parameters of GET /contracts",
-	"ListingQuery":   "query parameters of GET /listings",
-	"AnalyticsQuery": "query parameters of GET /analytics",
-	"ChargeQuery":    "query parameters of GET /charges.csv",
+	"Client":          "the client itself",
+	"Request":         "a Transport's request",
+	"Response":        "a Transport's response",
+	"Page":            "query parameters (limit, offset, sort)",
+	"DirectoryQuery":  "query parameters of GET /partners",
+	"ContractQuery":   "query parameters of GET /contracts",
+	"InvitationQuery": "query parameters of GET /invitations",
+	"ListingQuery":    "query parameters of GET /listings",
+	"AnalyticsQuery":  "query parameters of GET /analytics",
+	"ChargeQuery":     "query parameters of GET /charges.csv",
 }
 
 // TestWireTypes compares the JSON field names of every client wire type

@@ -29,6 +29,11 @@ type capacityPage struct {
 	transferTo string
 	err        error
 	editErr    error
+
+	account      string // the account acting: it edits the terms of contracts it offers
+	editingTerms bool
+	terms        termsDraft
+	termsErr     error
 }
 
 func (c *capacityPage) OnMount(ctx app.Context) {
@@ -39,9 +44,13 @@ func (c *capacityPage) OnMount(ctx app.Context) {
 	ctx = c.own(ctx)
 	ctx.Async(func() {
 		list, err := api.CapacityContracts(ctx)
+		me, _ := api.Me(ctx)
 		ctx.Dispatch(func(ctx app.Context) {
 			if signedOut(ctx, err) {
 				return
+			}
+			if me != nil {
+				c.account = me.AccountID
 			}
 			c.err = err
 			if err == nil {
@@ -79,7 +88,7 @@ func (c *capacityPage) Render() app.UI {
 			return div("field",
 				labelFor("select-contract", "Select contract"),
 				selectOf("select-contract", func(ctx app.Context, _ app.Event) {
-					c.selected = valueOf(ctx)
+					c.selected, c.editingTerms = valueOf(ctx), false
 					c.loadOverview(ctx)
 				}, app.Range(c.contracts).Slice(func(i int) app.UI {
 					k := c.contracts[i]
@@ -87,6 +96,7 @@ func (c *capacityPage) Render() app.UI {
 				})),
 			)
 		}),
+		app.If(len(c.contracts) > 0, c.termsPanel),
 		app.If(c.overview != nil, func() app.UI { return c.widgets() }),
 	)
 }

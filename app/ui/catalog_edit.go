@@ -30,7 +30,7 @@ type serviceDraft struct {
 // planDraft is one plan of the form; trial days stay text until submit.
 type planDraft struct {
 	id, name, billingPeriod, trialDays string
-	decreaseAtRenewal                  bool
+	decreaseAtRenewal, autoRenew       bool
 	resources                          []client.CatalogPlanResource
 }
 
@@ -47,7 +47,7 @@ func draftOf(s client.CatalogService) *serviceDraft {
 	d := &serviceDraft{id: s.ID, version: s.Version, name: s.Name, description: s.Description}
 	for _, p := range s.Plans {
 		pd := planDraft{id: p.ID, name: p.Name, billingPeriod: p.BillingPeriod,
-			decreaseAtRenewal: p.DecreaseAtRenewal, resources: append([]client.CatalogPlanResource(nil), p.Resources...)}
+			decreaseAtRenewal: p.DecreaseAtRenewal, autoRenew: p.AutoRenew, resources: append([]client.CatalogPlanResource(nil), p.Resources...)}
 		if p.TrialDays > 0 {
 			pd.trialDays = itoa(p.TrialDays)
 		}
@@ -76,7 +76,7 @@ func (d *serviceDraft) input() (client.NewCatalogService, error) {
 	set("description", resellerrules.DescriptionProblem(d.description))
 	for i, p := range d.plans {
 		f := "plans[" + itoa(i) + "]."
-		cp := client.CatalogPlan{ID: p.id, Name: p.name, BillingPeriod: p.billingPeriod, DecreaseAtRenewal: p.decreaseAtRenewal}
+		cp := client.CatalogPlan{ID: p.id, Name: p.name, BillingPeriod: p.billingPeriod, DecreaseAtRenewal: p.decreaseAtRenewal, AutoRenew: p.autoRenew}
 		set(f+"name", resellerrules.TextProblem(p.name, true, resellerrules.MaxPlanNameLength))
 		if t := strings.TrimSpace(p.trialDays); t != "" {
 			n, err := strconv.Atoi(t)
@@ -178,6 +178,8 @@ func (c *catalogPage) onPlanInput(ctx app.Context, _ app.Event) {
 		p.trialDays = src.Get("value").String()
 	case "decrease_at_renewal":
 		p.decreaseAtRenewal = src.Get("checked").Bool()
+	case "auto_renew":
+		p.autoRenew = src.Get("checked").Bool()
 	}
 }
 
@@ -397,6 +399,12 @@ func (c *catalogPage) planFieldset(i int) app.UI {
 				Attr("data-key", "decrease_at_renewal").Checked(p.decreaseAtRenewal).OnChange(c.onPlanInput),
 			app.Text(" Decreases take effect at the next renewal (never refunded either way)"),
 		),
+		labelOf("check",
+			app.Input().ID("plan-auto-renew-"+pi).Type("checkbox").Attr("data-plan", pi).
+				Attr("data-key", "auto_renew").Checked(p.autoRenew).OnChange(c.onPlanInput),
+			app.Text(" Subscriptions renew automatically at the period end (resellers may turn it off per subscription)"),
+		),
+		fieldError(c.formErr, f+"auto_renew"),
 		fieldError(c.formErr, f+"resources"),
 		div("table-wrap", app.Table().Class("resource-editor").ID("plan-resources-"+pi).Body(
 			thead("Resource", "Unit", "Unit price", "Min", "Max (0 = no limit)", ""),

@@ -13,7 +13,7 @@ import (
 // kept; blank limits become 0.
 func TestServiceDraftRoundTrip(t *testing.T) {
 	svc := client.CatalogService{ID: "SVC-1", Name: "Cloud Mail", Description: "Mail", Version: 3, Plans: []client.CatalogPlan{
-		{ID: "PLN-1", Name: "Business", BillingPeriod: "monthly", TrialDays: 30, DecreaseAtRenewal: true,
+		{ID: "PLN-1", Name: "Business", BillingPeriod: "monthly", TrialDays: 30, DecreaseAtRenewal: true, AutoRenew: true,
 			Resources: []client.CatalogPlanResource{{Name: "mailboxes", Unit: "user", UnitPrice: "4.5", Min: "1", Max: "100"}}},
 	}}
 	d := draftOf(svc)

@@ -20,6 +20,7 @@ type partnerDetails struct {
 	tab       string
 	partner   *client.Partner
 	contracts []client.Contract
+	invites   []client.Invitation
 	users     []client.Member
 	alloc     *client.Allocation
 	report    *client.Report
@@ -47,11 +48,13 @@ func (c *partnerDetails) load(ctx app.Context) {
 	ctx.Async(func() {
 		p, err := api.Partner(ctx, id)
 		var cons *client.List[client.Contract]
+		var invites *client.List[client.Invitation]
 		var users *client.List[client.Member]
 		var alloc *client.Allocation
 		var report *client.Report
 		if err == nil {
 			cons, _ = api.Contracts(ctx, client.ContractQuery{PartnerID: id, Page: client.Page{Limit: 100}})
+			invites, _ = api.Invitations(ctx, client.InvitationQuery{PartnerID: id, Page: client.Page{Limit: 20}})
 			users, _ = api.PartnerUsers(ctx, id)
 			alloc, _ = api.Allocation(ctx, id)
 			to := time.Now().UTC()
@@ -70,6 +73,9 @@ func (c *partnerDetails) load(ctx app.Context) {
 			c.partner, c.err = p, err
 			if cons != nil {
 				c.contracts = cons.Items
+			}
+			if invites != nil {
+				c.invites = invites.Items
 			}
 			if users != nil {
 				c.users = users.Items
@@ -98,11 +104,25 @@ func (c *partnerDetails) Render() app.UI {
 	)
 }
 
+// invitations lists the partner's activation invitations, newest first,
+// each with its status (pending, used, expired).
+func (c *partnerDetails) invitations() app.UI {
+	return box(h2("Invitations"), table("partner-invitations",
+		thead("Invitation", "Contract", "Created", "Expires", "Status"),
+		tbody(app.Range(c.invites).Slice(func(i int) app.UI {
+			v := c.invites[i]
+			return app.Tr().Class("invitation-row").Attr("data-id", v.ID).Body(td(v.ID), td(v.ContractID),
+				td(v.CreatedAt.Format("2006-01-02")), td(v.ExpiresAt.Format("2006-01-02 15:04")),
+				tdBody(span("badge status status-"+string(v.Status), string(v.Status))))
+		})),
+	))
+}
+
 func (c *partnerDetails) tabBody() app.UI {
 	p := c.partner
 	switch c.tab {
 	case "contracts":
-		return table("partner-contracts",
+		return box(table("partner-contracts",
 			thead("Contract", "Type", "Status", "Version", "Marketplace", ""),
 			tbody(app.Range(c.contracts).Slice(func(i int) app.UI {
 				k := c.contracts[i]
@@ -112,7 +132,7 @@ func (c *partnerDetails) tabBody() app.UI {
 					td(k.MarketplaceID),
 					tdBody(c.contractActions(k)))
 			})),
-		)
+		), app.If(len(c.invites) > 0, c.invitations))
 	case "contacts":
 		return dl(
 			dt("Business contact"), dd(contactText(p.BusinessContact)+" "+p.BusinessContact.Phone),

@@ -293,6 +293,7 @@ type subscriptionsPage struct {
 	history  map[string][]client.SubscriptionEvent
 	changing string
 	amounts  map[string]string
+	renewErr map[string]error // subscription ID → error of its auto-renew switch
 	err      error
 }
 
@@ -374,7 +375,16 @@ func (c *subscriptionsPage) row(s client.Subscription) app.UI {
 		td(s.ServiceName+" — "+s.PlanName),
 		td(c.names[s.ClientID]),
 		tdBody(span("status status-"+s.Status, s.Status)),
-		td(s.PeriodEnd.Format("2006-01-02")),
+		tdBody(
+			app.Text(s.PeriodEnd.Format("2006-01-02")),
+			labelOf("check",
+				app.Input().Type("checkbox").Class("auto-renew").Attr("data-id", s.ID).Checked(s.AutoRenew).
+					OnChange(func(ctx app.Context, _ app.Event) { c.setAutoRenew(ctx, s, checkedOf(ctx)) }),
+				app.Text(" renews automatically"),
+			),
+			fieldError(c.renewErr[s.ID], "auto_renew"),
+			fieldError(c.renewErr[s.ID], "version"),
+		),
 		tdBody(
 			app.Text(amountsText(s.Resources)),
 			app.If(len(s.Scheduled) > 0, func() app.UI {
@@ -430,6 +440,24 @@ func (c *subscriptionsPage) row(s client.Subscription) app.UI {
 			}),
 		),
 	)
+}
+
+// setAutoRenew turns a subscription's automatic renewal on or off.
+func (c *subscriptionsPage) setAutoRenew(ctx app.Context, s client.Subscription, on bool) {
+	ctx = c.own(ctx)
+	ctx.Async(func() {
+		_, err := api.UpdateSubscription(ctx, s.ID, client.SubscriptionChanges{AutoRenew: &on, Version: s.Version})
+		ctx.Dispatch(func(ctx app.Context) {
+			if c.renewErr == nil {
+				c.renewErr = map[string]error{}
+			}
+			c.renewErr[s.ID] = err
+			if len(partnerkit.ErrorFields(err)) == 0 {
+				c.err = err
+			}
+			c.load(ctx)
+		})
+	})
 }
 
 func (c *subscriptionsPage) changeForm(s client.Subscription) app.UI {

@@ -6,6 +6,7 @@ package bunstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -63,22 +64,43 @@ type termsRow struct {
 	PricePerTB       decimal.Decimal
 	ExcessPricePerTB decimal.Decimal
 	Currency         string
+	AlertThresholds  string
 	UpdatedAt        time.Time
 }
 
 func (r *termsRow) toDomain() capacity.Terms {
 	return capacity.Terms{ContractID: r.ContractID, ReservedTB: r.ReservedTB, BillingModel: capacity.BillingModel(r.BillingModel),
-		PricePerTB: r.PricePerTB, ExcessPricePerTB: r.ExcessPricePerTB, Currency: r.Currency, UpdatedAt: r.UpdatedAt.UTC()}
+		PricePerTB: r.PricePerTB, ExcessPricePerTB: r.ExcessPricePerTB, Currency: r.Currency,
+		AlertThresholds: thresholdsFromText(r.AlertThresholds), UpdatedAt: r.UpdatedAt.UTC()}
+}
+
+// thresholdsToText and thresholdsFromText keep a contract's alert
+// thresholds as a JSON list ("[80,90,100]").
+func thresholdsToText(ts []int) string {
+	if ts == nil {
+		ts = []int{}
+	}
+	b, _ := json.Marshal(ts)
+	return string(b)
+}
+
+func thresholdsFromText(text string) []int {
+	ts := []int{}
+	if err := json.Unmarshal([]byte(text), &ts); err != nil {
+		return []int{} // unreadable thresholds alert nothing, as none would
+	}
+	return ts
 }
 
 // PutTerms implements capacity.Store.
 func (s *Store) PutTerms(ctx context.Context, t *capacity.Terms) error {
 	r := &termsRow{ContractID: t.ContractID, ReservedTB: t.ReservedTB, BillingModel: string(t.BillingModel),
-		PricePerTB: t.PricePerTB, ExcessPricePerTB: t.ExcessPricePerTB, Currency: t.Currency, UpdatedAt: t.UpdatedAt}
+		PricePerTB: t.PricePerTB, ExcessPricePerTB: t.ExcessPricePerTB, Currency: t.Currency,
+		AlertThresholds: thresholdsToText(t.AlertThresholds), UpdatedAt: t.UpdatedAt}
 	_, err := s.conn(ctx).NewInsert().Model(r).On("CONFLICT (contract_id) DO UPDATE").
 		Set("reserved_tb = EXCLUDED.reserved_tb, billing_model = EXCLUDED.billing_model").
 		Set("price_per_tb = EXCLUDED.price_per_tb, excess_price_per_tb = EXCLUDED.excess_price_per_tb").
-		Set("currency = EXCLUDED.currency, updated_at = EXCLUDED.updated_at").Exec(ctx)
+		Set("currency = EXCLUDED.currency, alert_thresholds = EXCLUDED.alert_thresholds, updated_at = EXCLUDED.updated_at").Exec(ctx)
 	return sqldb.Internal("bunstore.PutTerms", err)
 }
 
@@ -344,21 +366,100 @@ func (s *Store) ListStorageAccounts(ctx context.Context, q capacity.StorageQuery
 	return out, int(total), nil
 }
 
-// PurgeStorageAccounts implements capacity.Store; usage rows go with their
-// account (ON DELETE CASCADE).
-func (s *Store) PurgeStorageAccounts(ctx context.Context, dueBy time.Time) ([]string, error) {
-	const op = "bunstore.PurgeStorageAccounts"
-	var ids []string
+// PurgeStorageAccounts implements capacity.Store with one DELETE …
+// RETURNING (of concurrent purges, each row is returned by the one that
+// deleted it); usage rows go with their account (ON DELETE CASCADE).
+func (s *Store) PurgeStorageAccounts(ctx context.Context, dueBy time.Time) ([]capacity.StorageAccount, error) {
+	var rows []storageRow
 	err := s.InTx(ctx, func(ctx context.Context) error {
-		err := s.conn(ctx).NewSelect().Model((*storageRow)(nil)).Column("id").
-			Where("status = ? AND delete_at <= ?", string(capacity.StorageDeletionScheduled), dueBy).Scan(ctx, &ids)
-		if err != nil || len(ids) == 0 {
-			return sqldb.Internal(op, err)
-		}
-		_, err = s.conn(ctx).NewDelete().Model((*storageRow)(nil)).Where("id IN (?)", bun.List(ids)).Exec(ctx)
-		return sqldb.Internal(op, err)
+		rows = nil
+		_, err := s.conn(ctx).NewDelete().Model(&rows).
+			Where("status = ? AND delete_at <= ?", string(capacity.StorageDeletionScheduled), dueBy).
+			Returning("*").Exec(ctx)
+		return sqldb.Internal("bunstore.PurgeStorageAccounts", err)
 	})
-	return ids, err
+	if err != nil {
+		return nil, err
+	}
+	out := make([]capacity.StorageAccount, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toDomain()
+	}
+	slices.SortFunc(out, func(a, b capacity.StorageAccount) int { return strings.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// allocationUsageRow is one row of AllocationUsage's query.
+type allocationUsageRow struct {
+	PartnerID       string
+	ContractID      string
+	AllocatedTB     decimal.Decimal
+	AlertThresholds string
+	Day             int
+	AvgBytes        int64
+}
+
+// AllocationUsage implements capacity.Store: every allocation joined with
+// its contract's terms and its partner's newest rollup on that contract
+// (found on the rollups' primary key).
+func (s *Store) AllocationUsage(ctx context.Context, from capacity.Day) ([]capacity.AllocationUsage, error) {
+	var rows []allocationUsageRow
+	err := s.conn(ctx).NewRaw(`SELECT a.partner_id, a.contract_id, a.allocated_tb, t.alert_thresholds, d.day, d.avg_bytes
+		FROM allocations AS a
+		JOIN capacity_terms AS t ON t.contract_id = a.contract_id
+		JOIN usage_partner_daily AS d ON d.partner_id = a.partner_id AND d.contract_id = a.contract_id
+		WHERE d.day = (SELECT max(d2.day) FROM usage_partner_daily AS d2
+			WHERE d2.partner_id = a.partner_id AND d2.contract_id = a.contract_id AND d2.day >= ?)
+		ORDER BY a.partner_id`, int(from)).Scan(ctx, &rows)
+	if err != nil && !sqldb.IsNoRows(err) {
+		return nil, sqldb.Internal("bunstore.AllocationUsage", err)
+	}
+	out := make([]capacity.AllocationUsage, len(rows))
+	for i, r := range rows {
+		out[i] = capacity.AllocationUsage{PartnerID: r.PartnerID, ContractID: r.ContractID, AllocatedTB: r.AllocatedTB,
+			AlertThresholds: thresholdsFromText(r.AlertThresholds), Day: capacity.Day(r.Day), AvgBytes: r.AvgBytes}
+	}
+	return out, nil
+}
+
+type usageAlertRow struct {
+	bun.BaseModel `bun:"table:usage_alerts,alias:ua"`
+
+	PartnerID   string          `bun:"partner_id,pk"`
+	ContractID  string          `bun:"contract_id,pk"`
+	Month       string          `bun:"month,pk"`
+	Threshold   int             `bun:"threshold,pk"`
+	UsedTB      decimal.Decimal `bun:"used_tb"`
+	AllocatedTB decimal.Decimal `bun:"allocated_tb"`
+}
+
+// UsageAlerts implements capacity.Store.
+func (s *Store) UsageAlerts(ctx context.Context, month string) ([]capacity.UsageAlert, error) {
+	var rows []usageAlertRow
+	err := s.conn(ctx).NewSelect().Model(&rows).Where("ua.month = ?", month).
+		OrderExpr("ua.partner_id, ua.contract_id, ua.threshold").Scan(ctx)
+	if err != nil && !sqldb.IsNoRows(err) {
+		return nil, sqldb.Internal("bunstore.UsageAlerts", err)
+	}
+	out := make([]capacity.UsageAlert, len(rows))
+	for i, r := range rows {
+		out[i] = capacity.UsageAlert{PartnerID: r.PartnerID, ContractID: r.ContractID, Threshold: r.Threshold,
+			UsedTB: r.UsedTB, AllocatedTB: r.AllocatedTB, Month: r.Month}
+	}
+	return out, nil
+}
+
+// InsertUsageAlert implements capacity.Store with INSERT … ON CONFLICT DO
+// NOTHING: of concurrent inserts of one key, one inserts the row.
+func (s *Store) InsertUsageAlert(ctx context.Context, a *capacity.UsageAlert) (bool, error) {
+	r := &usageAlertRow{PartnerID: a.PartnerID, ContractID: a.ContractID, Month: a.Month, Threshold: a.Threshold,
+		UsedTB: a.UsedTB, AllocatedTB: a.AllocatedTB}
+	res, err := s.conn(ctx).NewInsert().Model(r).On("CONFLICT DO NOTHING").Exec(ctx)
+	if err != nil {
+		return false, sqldb.Internal("bunstore.InsertUsageAlert", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, sqldb.Internal("bunstore.InsertUsageAlert", err)
 }
 
 // sampleChunk bounds one INSERT statement.

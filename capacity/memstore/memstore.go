@@ -5,6 +5,7 @@ package memstore
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +26,7 @@ type Store struct {
 	accountDaily *memdb.Table[string, capacity.AccountDaily]
 	partnerDaily *memdb.Table[string, capacity.PartnerDaily]
 	deals        *memdb.Table[string, capacity.Deal]
+	alerts       *memdb.Table[string, capacity.UsageAlert] // partner, contract, month, threshold → alert
 }
 
 var _ capacity.Store = (*Store)(nil)
@@ -44,6 +46,7 @@ func New(db *memdb.DB) *Store {
 		accountDaily: memdb.NewTable[string, capacity.AccountDaily](),
 		partnerDaily: memdb.NewTable[string, capacity.PartnerDaily](),
 		deals:        memdb.NewTable[string, capacity.Deal](),
+		alerts:       memdb.NewTable[string, capacity.UsageAlert](),
 	}
 	db.RegisterDependent(capacity.KindStorageAccounts, func(id string) int { return len(s.partnerAccounts(id)) })
 	db.RegisterDependent(capacity.KindAllocations, func(id string) int {
@@ -76,14 +79,28 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) er
 	return s.db.InTx(ctx, fn)
 }
 
+// copyTerms copies the thresholds so that no caller shares a stored slice.
+func copyTerms(t capacity.Terms) capacity.Terms {
+	t.AlertThresholds = slices.Clone(t.AlertThresholds)
+	if t.AlertThresholds == nil {
+		t.AlertThresholds = []int{}
+	}
+	return t
+}
+
 // PutTerms implements capacity.Store.
 func (s *Store) PutTerms(ctx context.Context, t *capacity.Terms) error {
-	return s.db.Update(ctx, func(tx *memdb.Tx) error { s.terms.Put(tx, t.ContractID, *t); return nil })
+	return s.db.Update(ctx, func(tx *memdb.Tx) error { s.terms.Put(tx, t.ContractID, copyTerms(*t)); return nil })
 }
 
 // GetTerms implements capacity.Store.
 func (s *Store) GetTerms(ctx context.Context, contractID string) (*capacity.Terms, error) {
-	return memdb.Get(ctx, s.db, s.terms, "capacity terms of contract", contractID)
+	t, err := memdb.Get(ctx, s.db, s.terms, "capacity terms of contract", contractID)
+	if err != nil {
+		return nil, err
+	}
+	c := copyTerms(*t)
+	return &c, nil
 }
 
 // LockTerms implements capacity.Store: the memory DB serializes write
@@ -98,7 +115,7 @@ func (s *Store) ListTerms(ctx context.Context, contractIDs []string) ([]capacity
 	err := s.db.View(ctx, func() error {
 		for _, id := range contractIDs {
 			if t, ok := s.terms.Get(id); ok {
-				out = append(out, t)
+				out = append(out, copyTerms(t))
 			}
 		}
 		return nil
@@ -281,14 +298,14 @@ func (s *Store) ListStorageAccounts(ctx context.Context, q capacity.StorageQuery
 }
 
 // PurgeStorageAccounts implements capacity.Store.
-func (s *Store) PurgeStorageAccounts(ctx context.Context, dueBy time.Time) ([]string, error) {
-	var ids []string
+func (s *Store) PurgeStorageAccounts(ctx context.Context, dueBy time.Time) ([]capacity.StorageAccount, error) {
+	var purged []capacity.StorageAccount
 	err := s.db.Update(ctx, func(tx *memdb.Tx) error {
 		for id, a := range s.storage.All() {
 			if a.Status != capacity.StorageDeletionScheduled || a.DeleteAt == nil || a.DeleteAt.After(dueBy) {
 				continue
 			}
-			ids = append(ids, id)
+			purged = append(purged, a)
 			s.storage.Delete(tx, id)
 			for k, r := range s.accountDaily.All() {
 				if r.StorageAccountID == id {
@@ -305,7 +322,70 @@ func (s *Store) PurgeStorageAccounts(ctx context.Context, dueBy time.Time) ([]st
 		}
 		return nil
 	})
-	return ids, err
+	slices.SortFunc(purged, func(a, b capacity.StorageAccount) int { return strings.Compare(a.ID, b.ID) })
+	return purged, err
+}
+
+// AllocationUsage implements capacity.Store.
+func (s *Store) AllocationUsage(ctx context.Context, from capacity.Day) ([]capacity.AllocationUsage, error) {
+	var out []capacity.AllocationUsage
+	err := s.db.View(ctx, func() error {
+		latest := map[string]capacity.PartnerDaily{}
+		for r := range s.partnerDaily.Values() {
+			a, ok := s.allocations.Get(r.PartnerID)
+			if !ok || r.Day < from || r.ContractID != a.ContractID {
+				continue
+			}
+			if prev, ok := latest[r.PartnerID]; !ok || r.Day > prev.Day {
+				latest[r.PartnerID] = r
+			}
+		}
+		for id, r := range latest {
+			a, _ := s.allocations.Get(id)
+			t, ok := s.terms.Get(a.ContractID)
+			if !ok {
+				continue
+			}
+			out = append(out, capacity.AllocationUsage{PartnerID: id, ContractID: a.ContractID, AllocatedTB: a.AllocatedTB,
+				AlertThresholds: slices.Clone(t.AlertThresholds), Day: r.Day, AvgBytes: r.AvgBytes})
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b capacity.AllocationUsage) int { return strings.Compare(a.PartnerID, b.PartnerID) })
+	return out, err
+}
+
+func alertID(a capacity.UsageAlert) string {
+	return a.PartnerID + "\x00" + a.ContractID + "\x00" + a.Month + "\x00" + strconv.Itoa(a.Threshold)
+}
+
+// UsageAlerts implements capacity.Store.
+func (s *Store) UsageAlerts(ctx context.Context, month string) ([]capacity.UsageAlert, error) {
+	var out []capacity.UsageAlert
+	err := s.db.View(ctx, func() error {
+		for a := range s.alerts.Values() {
+			if a.Month == month {
+				out = append(out, a)
+			}
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b capacity.UsageAlert) int { return strings.Compare(alertID(a), alertID(b)) })
+	return out, err
+}
+
+// InsertUsageAlert implements capacity.Store.
+func (s *Store) InsertUsageAlert(ctx context.Context, a *capacity.UsageAlert) (bool, error) {
+	inserted := false
+	err := s.db.Update(ctx, func(tx *memdb.Tx) error {
+		if _, ok := s.alerts.Get(alertID(*a)); ok {
+			return nil
+		}
+		s.alerts.Put(tx, alertID(*a), *a)
+		inserted = true
+		return nil
+	})
+	return inserted, err
 }
 
 // InsertSamples implements capacity.Store.

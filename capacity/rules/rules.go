@@ -14,8 +14,10 @@ package rules
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/partnerkit/partnerkit"
 	contractrules "github.com/partnerkit/partnerkit/contracts/rules"
@@ -115,6 +117,68 @@ func ParseMoney(field, s string) (decimal.Decimal, error) {
 		return d, partnerkit.FieldError(field, "must be a decimal number such as 1250.50")
 	}
 	return d, CheckMoney(field, d)
+}
+
+// Usage threshold alerts: a contract's terms name the percentages of an
+// allocation at which a partner's usage raises an alert.
+const (
+	// MinAlertThreshold and MaxAlertThreshold bound one threshold, in
+	// percent of the allocation (above 100: usage beyond the allocation).
+	MinAlertThreshold = 1
+	MaxAlertThreshold = 1000
+	// MaxAlertThresholds is the most thresholds a contract has.
+	MaxAlertThresholds = 10
+)
+
+// DefaultAlertThresholds are the thresholds of terms that name none: 80,
+// 90 and 100 % of an allocation.
+func DefaultAlertThresholds() []int { return []int{80, 90, 100} }
+
+// CheckAlertThresholds returns nil or an invalid error naming
+// "alert_thresholds" (too many) or "alert_thresholds[i]" (out of 1..1000,
+// or not above the one before it: the list is strictly increasing). An
+// empty list is valid: no alerts.
+func CheckAlertThresholds(ts []int) error {
+	const field = "alert_thresholds"
+	if len(ts) > MaxAlertThresholds {
+		return partnerkit.FieldError(field, fmt.Sprintf("must be at most %d thresholds", MaxAlertThresholds))
+	}
+	fields := map[string]string{}
+	for i, t := range ts {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		switch {
+		case t < MinAlertThreshold || t > MaxAlertThreshold:
+			fields[f] = fmt.Sprintf("must be a percentage from %d to %d", MinAlertThreshold, MaxAlertThreshold)
+		case i > 0 && t <= ts[i-1]:
+			fields[f] = fmt.Sprintf("must be more than the threshold before it (%d): list them in increasing order", ts[i-1])
+		}
+	}
+	return partnerkit.FieldErrors(fields)
+}
+
+// ParseAlertThresholds parses thresholds typed in a form ("80, 90, 100";
+// commas or spaces, an optional % after each) and checks them with
+// CheckAlertThresholds. Blank text is no thresholds.
+func ParseAlertThresholds(s string) ([]int, error) {
+	parts := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == '%' || unicode.IsSpace(r) })
+	out := make([]int, 0, len(parts))
+	for i, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			return nil, partnerkit.FieldError(fmt.Sprintf("alert_thresholds[%d]", i), "must be a whole percentage such as 80")
+		}
+		out = append(out, n)
+	}
+	return out, CheckAlertThresholds(out)
+}
+
+// FormatAlertThresholds writes thresholds as a form shows them ("80, 90, 100").
+func FormatAlertThresholds(ts []int) string {
+	parts := make([]string, len(ts))
+	for i, t := range ts {
+		parts[i] = strconv.Itoa(t)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // StorageStatus is where a storage account is in its life.

@@ -4,6 +4,7 @@
 package bunstore
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -264,13 +265,20 @@ type invitationRow struct {
 	ExpiresAt  time.Time
 	UsedAt     *time.Time
 	UsedBy     string
+	Status     string
+}
+
+func (r *invitationRow) toDomain() contracts.Invitation {
+	return contracts.Invitation{ID: r.ID, TokenHash: r.TokenHash, OwnerID: r.OwnerID, PartnerID: r.PartnerID,
+		ContractID: r.ContractID, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(),
+		UsedAt: utcPtr(r.UsedAt), UsedBy: r.UsedBy, Status: contracts.InvitationStatus(r.Status)}
 }
 
 // CreateInvitation implements contracts.Store.
 func (s *Store) CreateInvitation(ctx context.Context, inv *contracts.Invitation) error {
 	r := &invitationRow{ID: inv.ID, TokenHash: inv.TokenHash, OwnerID: inv.OwnerID, PartnerID: inv.PartnerID,
 		ContractID: inv.ContractID, CreatedBy: inv.CreatedBy, CreatedAt: inv.CreatedAt, ExpiresAt: inv.ExpiresAt,
-		UsedAt: inv.UsedAt, UsedBy: inv.UsedBy}
+		UsedAt: inv.UsedAt, UsedBy: inv.UsedBy, Status: string(cmp.Or(inv.Status, contracts.InvitationPending))}
 	_, err := s.conn(ctx).NewInsert().Model(r).Exec(ctx)
 	return sqldb.Internal("bunstore.CreateInvitation", err)
 }
@@ -285,24 +293,102 @@ func (s *Store) InvitationByTokenHash(ctx context.Context, hash string) (*contra
 	if err != nil {
 		return nil, sqldb.Internal("bunstore.InvitationByTokenHash", err)
 	}
-	return &contracts.Invitation{ID: r.ID, TokenHash: r.TokenHash, OwnerID: r.OwnerID, PartnerID: r.PartnerID,
-		ContractID: r.ContractID, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(),
-		UsedAt: utcPtr(r.UsedAt), UsedBy: r.UsedBy}, nil
+	inv := r.toDomain()
+	return &inv, nil
 }
 
 // UseInvitation implements contracts.Store with a conditional update: of
 // concurrent calls, one changes the row and the others find it used.
 func (s *Store) UseInvitation(ctx context.Context, id string, at time.Time, usedBy string) error {
 	res, err := s.conn(ctx).NewUpdate().Model((*invitationRow)(nil)).
-		Set("used_at = ?", at).Set("used_by = ?", usedBy).
-		Where("id = ? AND used_at IS NULL", id).Exec(ctx)
+		Set("used_at = ?", at).Set("used_by = ?", usedBy).Set("status = ?", string(contracts.InvitationUsed)).
+		Where("id = ? AND used_at IS NULL AND status = ?", id, string(contracts.InvitationPending)).Exec(ctx)
 	if err != nil {
 		return sqldb.Internal("bunstore.UseInvitation", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return partnerkit.Errorf(partnerkit.CodeGone, "this invitation link has already been used: sign in instead")
+		return s.notPending(ctx, id)
 	}
 	return nil
+}
+
+// notPending explains why a conditional move of an invitation changed no row.
+func (s *Store) notPending(ctx context.Context, id string) error {
+	var status string
+	err := s.conn(ctx).NewSelect().Model((*invitationRow)(nil)).Column("status").Where("id = ?", id).Scan(ctx, &status)
+	switch {
+	case sqldb.IsNoRows(err):
+		return partnerkit.NotFound("invitation", id)
+	case err != nil:
+		return sqldb.Internal("bunstore.notPending", err)
+	}
+	return errNotPending(contracts.InvitationStatus(status))
+}
+
+// errNotPending is the gone error of a move of an invitation in status.
+func errNotPending(status contracts.InvitationStatus) error {
+	if status == contracts.InvitationExpired {
+		return partnerkit.Errorf(partnerkit.CodeGone, "this invitation link has expired: ask for a new one")
+	}
+	if status == contracts.InvitationPending {
+		return partnerkit.Errorf(partnerkit.CodeGone, "this invitation link has not expired yet")
+	}
+	return partnerkit.Errorf(partnerkit.CodeGone, "this invitation link has already been used: sign in instead")
+}
+
+// DueInvitations implements contracts.Store on the index of invitations
+// by status and expiry.
+func (s *Store) DueInvitations(ctx context.Context, dueBy time.Time, limit int) ([]contracts.Invitation, error) {
+	var rows []invitationRow
+	sel := s.conn(ctx).NewSelect().Model(&rows).Where("inv.status = ? AND inv.expires_at <= ?", string(contracts.InvitationPending), dueBy).
+		OrderExpr("inv.expires_at, inv.id")
+	if err := sqldb.Page(sel, limit, 0).Scan(ctx); err != nil && !sqldb.IsNoRows(err) {
+		return nil, sqldb.Internal("bunstore.DueInvitations", err)
+	}
+	out := make([]contracts.Invitation, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toDomain()
+	}
+	return out, nil
+}
+
+// ExpireInvitation implements contracts.Store with a conditional update.
+func (s *Store) ExpireInvitation(ctx context.Context, id string, at time.Time) error {
+	res, err := s.conn(ctx).NewUpdate().Model((*invitationRow)(nil)).Set("status = ?", string(contracts.InvitationExpired)).
+		Where("id = ? AND status = ? AND used_at IS NULL AND expires_at <= ?", id, string(contracts.InvitationPending), at).Exec(ctx)
+	if err != nil {
+		return sqldb.Internal("bunstore.ExpireInvitation", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return s.notPending(ctx, id)
+	}
+	return nil
+}
+
+// ListInvitations implements contracts.Store.
+func (s *Store) ListInvitations(ctx context.Context, q contracts.InvitationQuery) ([]contracts.Invitation, int, error) {
+	var rows []invitationRow
+	sel := s.conn(ctx).NewSelect().Model(&rows)
+	if q.OwnerID != "" {
+		sel = sel.Where("inv.owner_id = ?", q.OwnerID)
+	}
+	if q.PartnerID != "" {
+		sel = sel.Where("inv.partner_id = ?", q.PartnerID)
+	}
+	if q.Status != "" {
+		sel = sel.Where("inv.status = ?", string(q.Status))
+	}
+	sel = sel.OrderExpr(sqldb.OrderBy(contracts.InvitationOrder.Resolve(q.Sort),
+		map[string]string{"created_at": "inv.created_at", "expires_at": "inv.expires_at"}, "inv.id"))
+	total, err := sqldb.Page(sel, q.Limit, q.Offset).ScanAndCount(ctx)
+	if err != nil && !sqldb.IsNoRows(err) {
+		return nil, 0, sqldb.Internal("bunstore.ListInvitations", err)
+	}
+	out := make([]contracts.Invitation, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toDomain()
+	}
+	return out, int(total), nil
 }
 
 // Database implements partnerkit.Located: stores of one transaction must

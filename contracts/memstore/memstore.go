@@ -5,6 +5,7 @@
 package memstore
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -237,7 +238,9 @@ func (s *Store) CreateInvitation(ctx context.Context, inv *contracts.Invitation)
 		if _, dup := s.tokens.Get(inv.TokenHash); dup {
 			return partnerkit.Errorf(partnerkit.CodeConflict, "invitation token collision")
 		}
-		s.invitations.Put(t, inv.ID, *inv)
+		v := *inv
+		v.Status = cmp.Or(v.Status, contracts.InvitationPending)
+		s.invitations.Put(t, inv.ID, v)
 		s.tokens.Put(t, inv.TokenHash, inv.ID)
 		return nil
 	})
@@ -265,13 +268,76 @@ func (s *Store) UseInvitation(ctx context.Context, id string, at time.Time, used
 		if !ok {
 			return partnerkit.NotFound("invitation", id)
 		}
-		if inv.UsedAt != nil {
-			return partnerkit.Errorf(partnerkit.CodeGone, "this invitation link has already been used: sign in instead")
+		if inv.UsedAt != nil || inv.Status != contracts.InvitationPending {
+			return errNotPending(inv)
 		}
-		inv.UsedAt, inv.UsedBy = &at, usedBy
+		inv.UsedAt, inv.UsedBy, inv.Status = &at, usedBy, contracts.InvitationUsed
 		s.invitations.Put(t, id, inv)
 		return nil
 	})
+}
+
+// errNotPending is the gone error of a move of an invitation that cannot move.
+func errNotPending(inv contracts.Invitation) error {
+	switch {
+	case inv.Status == contracts.InvitationExpired:
+		return partnerkit.Errorf(partnerkit.CodeGone, "this invitation link has expired: ask for a new one")
+	case inv.UsedAt == nil && inv.Status == contracts.InvitationPending:
+		return partnerkit.Errorf(partnerkit.CodeGone, "this invitation link has not expired yet")
+	}
+	return partnerkit.Errorf(partnerkit.CodeGone, "this invitation link has already been used: sign in instead")
+}
+
+// DueInvitations implements contracts.Store.
+func (s *Store) DueInvitations(ctx context.Context, dueBy time.Time, limit int) ([]contracts.Invitation, error) {
+	var out []contracts.Invitation
+	err := s.db.View(ctx, func() error {
+		for inv := range s.invitations.Values() {
+			if inv.Status == contracts.InvitationPending && !inv.ExpiresAt.After(dueBy) {
+				out = append(out, inv)
+			}
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b contracts.Invitation) int {
+		return cmp.Or(a.ExpiresAt.Compare(b.ExpiresAt), strings.Compare(a.ID, b.ID))
+	})
+	return memdb.Page(out, limit, 0), err
+}
+
+// ExpireInvitation implements contracts.Store.
+func (s *Store) ExpireInvitation(ctx context.Context, id string, at time.Time) error {
+	return s.db.Update(ctx, func(t *memdb.Tx) error {
+		inv, ok := s.invitations.Get(id)
+		if !ok {
+			return partnerkit.NotFound("invitation", id)
+		}
+		if inv.UsedAt != nil || inv.Status != contracts.InvitationPending || inv.ExpiresAt.After(at) {
+			return errNotPending(inv)
+		}
+		inv.Status = contracts.InvitationExpired
+		s.invitations.Put(t, id, inv)
+		return nil
+	})
+}
+
+// ListInvitations implements contracts.Store.
+func (s *Store) ListInvitations(ctx context.Context, q contracts.InvitationQuery) ([]contracts.Invitation, int, error) {
+	var match []contracts.Invitation
+	err := s.db.View(ctx, func() error {
+		for inv := range s.invitations.Values() {
+			if (q.OwnerID == "" || inv.OwnerID == q.OwnerID) && (q.PartnerID == "" || inv.PartnerID == q.PartnerID) &&
+				(q.Status == "" || inv.Status == q.Status) {
+				match = append(match, inv)
+			}
+		}
+		return nil
+	})
+	memdb.SortBy(match, contracts.InvitationOrder.Resolve(q.Sort), memdb.Keys[contracts.Invitation]{
+		"created_at": func(a, b contracts.Invitation) int { return a.CreatedAt.Compare(b.CreatedAt) },
+		"expires_at": func(a, b contracts.Invitation) int { return a.ExpiresAt.Compare(b.ExpiresAt) },
+	}, func(inv contracts.Invitation) string { return inv.ID })
+	return memdb.Page(match, q.Limit, q.Offset), len(match), err
 }
 
 // Database implements partnerkit.Located: stores of one transaction must

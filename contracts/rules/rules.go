@@ -42,6 +42,26 @@ func (s Status) Valid() bool { return slices.Contains(Statuses(), s) }
 // Open reports whether a contract in status s still binds: pending, signed or active.
 func (s Status) Open() bool { return s == StatusPending || s == StatusSigned || s == StatusActive }
 
+// InvitationStatus is where an activation invitation is in its life:
+// pending until it is used or, unused, passes its expiry.
+type InvitationStatus string
+
+// Invitation statuses.
+const (
+	InvitationPending InvitationStatus = "pending"
+	InvitationUsed    InvitationStatus = "used"
+	InvitationExpired InvitationStatus = "expired"
+)
+
+// InvitationStatuses lists every invitation status, in the order of an
+// invitation's life.
+func InvitationStatuses() []InvitationStatus {
+	return []InvitationStatus{InvitationPending, InvitationUsed, InvitationExpired}
+}
+
+// Valid reports whether s is a known invitation status.
+func (s InvitationStatus) Valid() bool { return slices.Contains(InvitationStatuses(), s) }
+
 // EventType names what happened to a contract.
 type EventType string
 

@@ -45,7 +45,25 @@ type txKey struct{ db *DB }
 
 // Tx records how to undo the writes of a transaction.
 type Tx struct {
-	undo []func()
+	undo  []func()
+	after []func()
+	// done is set at the commit: the functions run after it see no
+	// transaction in their context (the lock is released).
+	done bool
+}
+
+// AfterCommit runs fn once the outermost transaction of ctx has committed
+// (and the DB's lock is released); a rollback of the transaction, or of the
+// savepoint fn was registered in, drops it. Outside a transaction fn runs
+// at once.
+func (db *DB) AfterCommit(ctx context.Context, fn func()) {
+	t := db.txFrom(ctx)
+	if t == nil {
+		fn()
+		return
+	}
+	t.after = append(t.after, fn)
+	t.undo = append(t.undo, func() { t.after = t.after[:len(t.after)-1] })
 }
 
 func (t *Tx) rollbackTo(mark int) {
@@ -57,6 +75,9 @@ func (t *Tx) rollbackTo(mark int) {
 
 func (db *DB) txFrom(ctx context.Context) *Tx {
 	t, _ := ctx.Value(txKey{db}).(*Tx)
+	if t != nil && t.done {
+		return nil
+	}
 	return t
 }
 
@@ -78,9 +99,21 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) (err
 		}()
 		return fn(ctx)
 	}
+	t := &Tx{}
+	if err := db.runTx(ctx, t, fn); err != nil {
+		return err
+	}
+	t.done = true
+	for _, f := range t.after {
+		f()
+	}
+	return nil
+}
+
+// runTx runs fn in t with the DB locked, undoing t's writes if fn fails.
+func (db *DB) runTx(ctx context.Context, t *Tx, fn func(ctx context.Context) error) (err error) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	t := &Tx{}
 	defer func() {
 		if p := recover(); p != nil {
 			t.rollbackTo(0)

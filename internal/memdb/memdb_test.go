@@ -3,6 +3,7 @@ package memdb_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/partnerkit/partnerkit/internal/memdb"
@@ -85,4 +86,39 @@ func TestTransactions(t *testing.T) {
 			return nil
 		})
 	})
+}
+
+func TestAfterCommit(t *testing.T) {
+	db := memdb.New()
+	ctx := context.Background()
+	var ran []string
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		db.AfterCommit(ctx, func() { ran = append(ran, "outer") })
+		_ = db.InTx(ctx, func(ctx context.Context) error {
+			db.AfterCommit(ctx, func() { ran = append(ran, "rolled back") })
+			return errors.New("undo the savepoint")
+		})
+		return db.InTx(ctx, func(ctx context.Context) error {
+			db.AfterCommit(ctx, func() {
+				// After the commit the context carries no transaction:
+				// a new one may start (the lock is free).
+				_ = db.InTx(ctx, func(context.Context) error { ran = append(ran, "inner tx"); return nil })
+			})
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(ran, ","); got != "outer,inner tx" {
+		t.Fatalf("ran %q, want outer,inner tx", got)
+	}
+	ran = nil
+	_ = db.InTx(ctx, func(ctx context.Context) error {
+		db.AfterCommit(ctx, func() { ran = append(ran, "never") })
+		return errors.New("roll back")
+	})
+	if len(ran) != 0 {
+		t.Fatalf("a rolled-back transaction ran %v", ran)
+	}
 }

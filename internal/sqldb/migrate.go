@@ -1,6 +1,7 @@
 package sqldb
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -19,7 +20,10 @@ type schemaMigration struct {
 
 // migrations lists the schema, oldest first. Append only: never edit a step
 // that has shipped.
-var migrations = []schemaMigration{
+var migrations = joinSteps(coreSteps, webhookSteps, ruleSteps)
+
+// coreSteps are the steps of the first releases and of the directory.
+var coreSteps = []schemaMigration{
 	{name: "20261120000001", comment: "partners", statements: []string{
 		`CREATE TABLE accounts (
 			id TEXT PRIMARY KEY,
@@ -485,4 +489,12 @@ func pick(pg bool, postgres, sqlite string) string {
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
 	return line
+}
+
+// joinSteps returns the steps of several files in the order of their names
+// (each file appends its own, so parallel work does not edit one list).
+func joinSteps(lists ...[]schemaMigration) []schemaMigration {
+	out := slices.Concat(lists...)
+	slices.SortStableFunc(out, func(a, b schemaMigration) int { return strings.Compare(a.name, b.name) })
+	return out
 }

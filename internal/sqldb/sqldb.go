@@ -251,3 +251,15 @@ func Internal(op string, err error) error {
 func EscapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
+
+// SQLTx returns the database/sql transaction under the transaction ctx
+// carries for db (a savepoint's is its transaction's), for code that
+// writes through database/sql in the same transaction (the job engine's
+// inserts).
+func SQLTx(ctx context.Context, db *bun.DB) (*sql.Tx, bool) {
+	tx, ok := ctx.Value(txKey{db}).(bun.Tx)
+	if !ok || tx.Tx == nil {
+		return nil, false
+	}
+	return tx.Tx, true
+}

@@ -682,21 +682,122 @@ func (s *Store) AuditTrail(ctx context.Context, q partners.AuditQuery) ([]partne
 	var rows []auditRow
 	sel := s.conn(ctx).NewSelect().Model(&rows).Where("ev.entity_id = ?", q.EntityID).
 		OrderExpr(sqldb.OrderBy(partners.AuditOrder.Resolve(q.Sort), map[string]string{"at": "ev.at"}, "ev.id"))
-	if q.VisibleTo != "" { // the event's account is VisibleTo or one it manages (materialized path)
-		sel = sel.Where("EXISTS (SELECT 1 FROM accounts va WHERE va.id = ev.account_id AND va.path LIKE ? ESCAPE '\\')",
-			"%/"+sqldb.EscapeLike(q.VisibleTo)+"/%")
-	}
+	sel = visibleEvents(sel, q.VisibleTo)
 	total, err := sqldb.Page(sel, q.Limit, q.Offset).ScanAndCount(ctx)
 	if err != nil && !sqldb.IsNoRows(err) {
 		return nil, 0, sqldb.Internal("bunstore.AuditTrail", err)
 	}
 	out := make([]partnerkit.AuditEvent, len(rows))
-	for i, r := range rows {
-		out[i] = partnerkit.AuditEvent{ID: r.ID, AccountID: r.AccountID, Actor: r.Actor, ActorAccountID: r.ActorAccountID,
-			Action: r.Action, EntityType: r.EntityType, EntityID: r.EntityID, At: r.At.UTC(),
-			Before: rawJSON(r.Before), After: rawJSON(r.After)}
+	for i := range rows {
+		out[i] = rows[i].toDomain()
 	}
 	return out, int(total), nil
+}
+
+func (r *auditRow) toDomain() partnerkit.AuditEvent {
+	return partnerkit.AuditEvent{ID: r.ID, AccountID: r.AccountID, Actor: r.Actor, ActorAccountID: r.ActorAccountID,
+		Action: r.Action, EntityType: r.EntityType, EntityID: r.EntityID, At: r.At.UTC(),
+		Before: rawJSON(r.Before), After: rawJSON(r.After)}
+}
+
+// visibleEvents keeps the events (alias ev) whose account is visibleTo or
+// one it manages (the materialized path); an empty visibleTo keeps all.
+// The audit trail, which an entity's index drives, asks it as EXISTS.
+func visibleEvents(sel *bun.SelectQuery, visibleTo string) *bun.SelectQuery {
+	if visibleTo == "" {
+		return sel
+	}
+	return sel.Where("EXISTS (SELECT 1 FROM accounts va WHERE va.id = ev.account_id AND va.path LIKE ? ESCAPE '\\')",
+		tenancyPattern(visibleTo))
+}
+
+// visibleAccounts is visibleEvents' rule asked as account_id IN (the
+// visible accounts), so that the events feed walks the index (account_id,
+// at, id) once per visible account (SQLite drives a correlated EXISTS from
+// the events instead, reading them all).
+func visibleAccounts(sel *bun.SelectQuery, visibleTo string) *bun.SelectQuery {
+	if visibleTo == "" {
+		return sel
+	}
+	return sel.Where("ev.account_id IN (SELECT va.id FROM accounts va WHERE va.path LIKE ? ESCAPE '\\')",
+		tenancyPattern(visibleTo))
+}
+
+// tenancyPattern is the LIKE pattern of the paths of an account and the
+// accounts it manages.
+func tenancyPattern(accountID string) string { return "%/" + sqldb.EscapeLike(accountID) + "/%" }
+
+// feedRow is an events feed row: the event and the number of events the
+// query selects (count(*) OVER ()), so that the page and its total are one
+// statement and agree.
+type feedRow struct {
+	auditRow `bun:",extend"`
+
+	Total int `bun:"feed_total,scanonly"`
+}
+
+// Events implements partners.Store with one statement for the page and
+// its total (a window count over the rows the filters select); only a page
+// past the end, which carries no row to read the total from, costs a
+// second statement that counts. The tenancy is AuditTrail's (the
+// materialized path of the event's account), asked as account_id IN (…) so
+// that each visible account's events are a range of the index
+// (account_id, at, id).
+func (s *Store) Events(ctx context.Context, q partners.EventQuery) ([]partnerkit.AuditEvent, int, error) {
+	const op = "bunstore.Events"
+	filter := func(sel *bun.SelectQuery) *bun.SelectQuery {
+		sel = visibleAccounts(sel, q.VisibleTo)
+		if len(q.Types) > 0 {
+			sel = sel.Where("ev.action IN (?)", bun.List(q.Types))
+		}
+		if !q.Since.IsZero() {
+			sel = sel.Where("ev.at >= ?", q.Since)
+		}
+		if !q.Until.IsZero() {
+			sel = sel.Where("ev.at < ?", q.Until)
+		}
+		if q.EntityType != "" {
+			sel = sel.Where("ev.entity_type = ?", q.EntityType)
+		}
+		return sel
+	}
+	var rows []feedRow
+	sel := filter(s.conn(ctx).NewSelect().Model(&rows).ColumnExpr("ev.*").ColumnExpr("count(*) OVER () AS feed_total")).
+		OrderExpr(sqldb.OrderBy(partners.EventOrder.Resolve(q.Sort), map[string]string{"at": "ev.at"}, "ev.id"))
+	if err := sqldb.Page(sel, q.Limit, q.Offset).Scan(ctx); err != nil && !sqldb.IsNoRows(err) {
+		return nil, 0, sqldb.Internal(op, err)
+	}
+	out := make([]partnerkit.AuditEvent, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toDomain()
+	}
+	if len(rows) > 0 {
+		return out, rows[0].Total, nil
+	}
+	if q.Offset <= 0 {
+		return out, 0, nil
+	}
+	total, err := filter(s.conn(ctx).NewSelect().Model((*auditRow)(nil))).Count(ctx)
+	if err != nil {
+		return nil, 0, sqldb.Internal(op, err)
+	}
+	return out, int(total), nil
+}
+
+// AuditEventsByID implements partners.Store.
+func (s *Store) AuditEventsByID(ctx context.Context, ids []string) ([]partnerkit.AuditEvent, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var rows []auditRow
+	if err := s.conn(ctx).NewSelect().Model(&rows).Where("ev.id IN (?)", bun.List(ids)).Scan(ctx); err != nil && !sqldb.IsNoRows(err) {
+		return nil, sqldb.Internal("bunstore.AuditEventsByID", err)
+	}
+	out := make([]partnerkit.AuditEvent, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toDomain()
+	}
+	return out, nil
 }
 
 func rawJSON(s string) []byte {

@@ -7,9 +7,9 @@ import (
 	"github.com/partnerkit/partnerkit/storetest"
 )
 
-// TestConformance runs the conformance kit's Partners, Auth and Security
-// tests on this package's store, built with the SQL stores of every domain
-// on a new SQLite file per test (PostgreSQL runs in storetest's
+// TestConformance runs the conformance kit's Partners, Auth, Security and
+// EventsFeed tests on this package's store, built with the SQL stores of
+// every domain on a new SQLite file per test (PostgreSQL runs in storetest's
 // TestConformance).
 func TestConformance(t *testing.T) {
 	for _, s := range []struct {
@@ -19,6 +19,7 @@ func TestConformance(t *testing.T) {
 		{"Partners", storetest.RunPartnersTests},
 		{"Auth", storetest.RunAuthTests},
 		{"Security", storetest.RunSecurityTests},
+		{"EventsFeed", storetest.RunEventsFeedTests},
 	} {
 		t.Run(s.name, func(t *testing.T) { s.run(t, harness.SQLite) })
 	}

@@ -33,6 +33,7 @@ type Store struct {
 	emails      *memdb.Table[string, string] // email → user ID
 	memberships *memdb.Table[string, partners.Membership]
 	audit       *memdb.Table[string, []partnerkit.AuditEvent] // entity ID → events, oldest first
+	auditByID   *memdb.Table[string, partnerkit.AuditEvent]   // event ID → event (the events feed)
 	sessions    *memdb.Table[string, partners.Session]
 	apiKeys     *memdb.Table[string, partners.APIKey]
 	keyHashes   *memdb.Table[string, string] // token hash → API key ID
@@ -56,6 +57,7 @@ func New(db *DB) *Store {
 		emails:      memdb.NewTable[string, string](),
 		memberships: memdb.NewTable[string, partners.Membership](),
 		audit:       memdb.NewTable[string, []partnerkit.AuditEvent](),
+		auditByID:   memdb.NewTable[string, partnerkit.AuditEvent](),
 		sessions:    memdb.NewTable[string, partners.Session](),
 		apiKeys:     memdb.NewTable[string, partners.APIKey](),
 		keyHashes:   memdb.NewTable[string, string](),
@@ -445,6 +447,7 @@ func (s *Store) AppendAudit(ctx context.Context, e *partnerkit.AuditEvent) error
 			}
 			return strings.Compare(a.ID, b.ID)
 		})
+		s.auditByID.Put(t, e.ID, *e)
 		return nil
 	})
 }
@@ -462,8 +465,7 @@ func (s *Store) AuditTrail(ctx context.Context, q partners.AuditQuery) ([]partne
 		events := s.auditOf(q.EntityID) // oldest first, ties by ID
 		if q.VisibleTo != "" {
 			events = slices.DeleteFunc(slices.Clone(events), func(e partnerkit.AuditEvent) bool {
-				a, ok := s.accounts.Get(e.AccountID)
-				return !ok || !a.VisibleTo(q.VisibleTo)
+				return !s.visibleEvent(&e, q.VisibleTo)
 			})
 		}
 		total = len(events)
@@ -475,6 +477,59 @@ func (s *Store) AuditTrail(ctx context.Context, q partners.AuditQuery) ([]partne
 		return nil
 	})
 	return out, total, err
+}
+
+// Events implements partners.Store. It reads every stored event (the
+// memory store keeps no index by account): fine for the tests and small
+// programs it is made for.
+func (s *Store) Events(ctx context.Context, q partners.EventQuery) ([]partnerkit.AuditEvent, int, error) {
+	var match []partnerkit.AuditEvent
+	err := s.db.View(ctx, func() error {
+		for e := range s.auditByID.Values() {
+			if eventSelected(&e, q) && s.visibleEvent(&e, q.VisibleTo) {
+				match = append(match, e)
+			}
+		}
+		return nil
+	})
+	memdb.SortBy(match, partners.EventOrder.Resolve(q.Sort), memdb.Keys[partnerkit.AuditEvent]{
+		"at": func(a, b partnerkit.AuditEvent) int { return a.At.Compare(b.At) },
+	}, func(e partnerkit.AuditEvent) string { return e.ID })
+	return slices.Clone(memdb.Page(match, q.Limit, q.Offset)), len(match), err
+}
+
+// eventSelected reports whether e passes q's filters other than VisibleTo.
+func eventSelected(e *partnerkit.AuditEvent, q partners.EventQuery) bool {
+	return (len(q.Types) == 0 || slices.Contains(q.Types, e.Action)) &&
+		(q.Since.IsZero() || !e.At.Before(q.Since)) &&
+		(q.Until.IsZero() || e.At.Before(q.Until)) &&
+		(q.EntityType == "" || e.EntityType == q.EntityType)
+}
+
+// visibleEvent is AuditTrail's tenancy rule: the event's account exists
+// and is visibleTo or one it manages (any event when visibleTo is empty).
+func (s *Store) visibleEvent(e *partnerkit.AuditEvent, visibleTo string) bool {
+	if visibleTo == "" {
+		return true
+	}
+	a, ok := s.accounts.Get(e.AccountID)
+	return ok && a.VisibleTo(visibleTo)
+}
+
+// AuditEventsByID implements partners.Store.
+func (s *Store) AuditEventsByID(ctx context.Context, ids []string) ([]partnerkit.AuditEvent, error) {
+	var out []partnerkit.AuditEvent
+	err := s.db.View(ctx, func() error {
+		seen := make(map[string]bool, len(ids))
+		for _, id := range ids {
+			if e, ok := s.auditByID.Get(id); ok && !seen[id] {
+				seen[id] = true
+				out = append(out, e)
+			}
+		}
+		return nil
+	})
+	return out, err
 }
 
 // UpdateMembership implements partners.Store.

@@ -7,9 +7,9 @@ import (
 	"github.com/partnerkit/partnerkit/storetest"
 )
 
-// TestConformance runs the conformance kit's Partners, Auth and Security
-// tests on this package's store, built with the memory stores of every
-// domain (wiring/stores.Memory).
+// TestConformance runs the conformance kit's Partners, Auth, Security and
+// EventsFeed tests on this package's store, built with the memory stores of
+// every domain (wiring/stores.Memory).
 func TestConformance(t *testing.T) {
 	for _, s := range []struct {
 		name string
@@ -18,6 +18,7 @@ func TestConformance(t *testing.T) {
 		{"Partners", storetest.RunPartnersTests},
 		{"Auth", storetest.RunAuthTests},
 		{"Security", storetest.RunSecurityTests},
+		{"EventsFeed", storetest.RunEventsFeedTests},
 	} {
 		t.Run(s.name, func(t *testing.T) { s.run(t, harness.Memory) })
 	}

@@ -267,6 +267,7 @@ type subscriptionRow struct {
 	PlanName          string
 	BillingPeriod     string
 	DecreaseAtRenewal bool `bun:",notnull"`
+	AutoRenew         bool `bun:",notnull"`
 	Status            string
 	Resources         string
 	Scheduled         string
@@ -285,7 +286,7 @@ func toSubscriptionRow(v *resellers.Subscription) *subscriptionRow {
 	}
 	return &subscriptionRow{ID: v.ID, PartnerID: v.PartnerID, ClientID: v.ClientID, ServiceID: v.ServiceID, PlanID: v.PlanID,
 		ProviderID: v.ProviderID, ServiceName: v.ServiceName, PlanName: v.PlanName, BillingPeriod: string(v.BillingPeriod),
-		DecreaseAtRenewal: v.DecreaseAtRenewal, Status: string(v.Status), Resources: toJSON(v.Resources), Scheduled: toJSON(sched),
+		DecreaseAtRenewal: v.DecreaseAtRenewal, AutoRenew: v.AutoRenew, Status: string(v.Status), Resources: toJSON(v.Resources), Scheduled: toJSON(sched),
 		TrialEndsAt: v.TrialEndsAt, PeriodStart: v.PeriodStart, PeriodEnd: v.PeriodEnd, CreatedAt: v.CreatedAt,
 		UpdatedAt: v.UpdatedAt, Version: v.Version}
 }
@@ -302,7 +303,7 @@ func (r *subscriptionRow) toDomain() (resellers.Subscription, error) {
 	}
 	return resellers.Subscription{ID: r.ID, PartnerID: r.PartnerID, ClientID: r.ClientID, ServiceID: r.ServiceID, PlanID: r.PlanID,
 		ProviderID: r.ProviderID, ServiceName: r.ServiceName, PlanName: r.PlanName, BillingPeriod: resellers.BillingPeriod(r.BillingPeriod),
-		DecreaseAtRenewal: r.DecreaseAtRenewal, Status: resellers.Status(r.Status), Resources: res, Scheduled: sched,
+		DecreaseAtRenewal: r.DecreaseAtRenewal, AutoRenew: r.AutoRenew, Status: resellers.Status(r.Status), Resources: res, Scheduled: sched,
 		TrialEndsAt: utc(r.TrialEndsAt), PeriodStart: r.PeriodStart.UTC(), PeriodEnd: r.PeriodEnd.UTC(),
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}, err
 }
@@ -371,6 +372,29 @@ func (s *Store) ListSubscriptions(ctx context.Context, q resellers.SubscriptionQ
 		}
 	}
 	return out, int(total), nil
+}
+
+// DueSubscriptions implements resellers.Store, on the index of active
+// subscriptions by period end.
+func (s *Store) DueSubscriptions(ctx context.Context, q resellers.DueQuery) ([]resellers.Subscription, error) {
+	var rows []subscriptionRow
+	sel := s.conn(ctx).NewSelect().Model(&rows).Where("sb.status = ?", string(resellers.StatusActive)).
+		Where("sb.period_end <= ?", q.EndsBy)
+	if q.AfterID != "" {
+		sel = sel.Where("(sb.period_end > ? OR (sb.period_end = ? AND sb.id > ?))", q.AfterEnd, q.AfterEnd, q.AfterID)
+	}
+	sel = sqldb.Page(sel.OrderExpr("sb.period_end, sb.id"), q.Limit, 0)
+	if err := sel.Scan(ctx); err != nil && !sqldb.IsNoRows(err) {
+		return nil, sqldb.Internal("bunstore.DueSubscriptions", err)
+	}
+	out := make([]resellers.Subscription, len(rows))
+	for i := range rows {
+		var err error
+		if out[i], err = rows[i].toDomain(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 type eventRow struct {
@@ -472,7 +496,12 @@ func (s *Store) ListCharges(ctx context.Context, q resellers.ChargeQuery) ([]res
 	if !q.To.IsZero() {
 		sel = sel.Where("ch.created_at < ?", q.To)
 	}
-	sel = sel.OrderExpr(sqldb.OrderBy(resellers.ChargeListOrder.Resolve(q.Sort), map[string]string{"created_at": "ch.created_at"}, "ch.id"))
+	sort := resellers.ChargeListOrder.Resolve(q.Sort)
+	tie := "ch.period_start ASC, ch.id"
+	if sort.Desc() {
+		tie = "ch.period_start DESC, ch.id"
+	}
+	sel = sel.OrderExpr(sqldb.OrderBy(sort, map[string]string{"created_at": "ch.created_at"}, tie))
 	total, err := sqldb.Page(sel, q.Limit, q.Offset).ScanAndCount(ctx)
 	if err != nil && !sqldb.IsNoRows(err) {
 		return nil, 0, sqldb.Internal("bunstore.ListCharges", err)

@@ -232,6 +232,27 @@ func (s *Store) ListSubscriptions(ctx context.Context, q resellers.SubscriptionQ
 	return memdb.Page(match, q.Limit, q.Offset), len(match), err
 }
 
+// DueSubscriptions implements resellers.Store.
+func (s *Store) DueSubscriptions(ctx context.Context, q resellers.DueQuery) ([]resellers.Subscription, error) {
+	var match []resellers.Subscription
+	err := s.db.View(ctx, func() error {
+		for v := range s.subscriptions.Values() {
+			if v.Status != resellers.StatusActive || v.PeriodEnd.After(q.EndsBy) {
+				continue
+			}
+			if q.AfterID != "" && cmp.Or(v.PeriodEnd.Compare(q.AfterEnd), cmp.Compare(v.ID, q.AfterID)) <= 0 {
+				continue
+			}
+			match = append(match, copySubscription(v))
+		}
+		return nil
+	})
+	slices.SortFunc(match, func(a, b resellers.Subscription) int {
+		return cmp.Or(a.PeriodEnd.Compare(b.PeriodEnd), cmp.Compare(a.ID, b.ID))
+	})
+	return memdb.Page(match, q.Limit, 0), err
+}
+
 func eventOrder(a, b resellers.Event) int {
 	return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.Seq, b.Seq), cmp.Compare(a.ID, b.ID))
 }
@@ -291,7 +312,9 @@ func (s *Store) ListCharges(ctx context.Context, q resellers.ChargeQuery) ([]res
 		return nil
 	})
 	memdb.SortBy(match, resellers.ChargeListOrder.Resolve(q.Sort), memdb.Keys[resellers.Charge]{
-		"created_at": func(a, b resellers.Charge) int { return a.CreatedAt.Compare(b.CreatedAt) },
+		"created_at": func(a, b resellers.Charge) int {
+			return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), a.PeriodStart.Compare(b.PeriodStart))
+		},
 	}, func(c resellers.Charge) string { return c.ID })
 	return memdb.Page(match, q.Limit, q.Offset), len(match), err
 }

@@ -19,6 +19,8 @@ import (
 	partnersmem "github.com/partnerkit/partnerkit/partners/memstore"
 	resellersbun "github.com/partnerkit/partnerkit/resellers/bunstore"
 	resellersmem "github.com/partnerkit/partnerkit/resellers/memstore"
+	webhooksbun "github.com/partnerkit/partnerkit/webhooks/bunstore"
+	webhooksmem "github.com/partnerkit/partnerkit/webhooks/memstore"
 	"github.com/partnerkit/partnerkit/wiring"
 	"github.com/uptrace/bun"
 )
@@ -38,7 +40,8 @@ func SQL(db *bun.DB) (wiring.Stores, error) {
 	k, _ := capacitybun.New(db)
 	l, _ := listingsbun.New(db)
 	r, _ := resellersbun.New(db)
-	return wiring.Stores{Partners: p, Agreements: a, Contracts: c, Capacity: k, Listings: l, Resellers: r}, nil
+	w, _ := webhooksbun.New(db)
+	return wiring.Stores{Partners: p, Agreements: a, Contracts: c, Capacity: k, Listings: l, Resellers: r, Webhooks: w}, nil
 }
 
 // MustSQL is SQL that panics on error, for programs and tests whose
@@ -55,5 +58,5 @@ func MustSQL(db *bun.DB) wiring.Stores {
 func Memory() wiring.Stores {
 	db := partnersmem.NewDB()
 	return wiring.Stores{Partners: partnersmem.New(db), Agreements: agreementsmem.New(db), Contracts: contractsmem.New(db),
-		Capacity: capacitymem.New(db), Listings: listingsmem.New(db), Resellers: resellersmem.New(db)}
+		Capacity: capacitymem.New(db), Listings: listingsmem.New(db), Resellers: resellersmem.New(db), Webhooks: webhooksmem.New(db)}
 }

@@ -14,6 +14,7 @@ import (
 	listingsbun "github.com/partnerkit/partnerkit/listings/bunstore"
 	partnersbun "github.com/partnerkit/partnerkit/partners/bunstore"
 	resellersbun "github.com/partnerkit/partnerkit/resellers/bunstore"
+	webhooksbun "github.com/partnerkit/partnerkit/webhooks/bunstore"
 	"github.com/partnerkit/partnerkit/wiring/stores"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
@@ -40,6 +41,7 @@ func TestEveryNewRefusesAnUnfitDatabase(t *testing.T) {
 		{"Capacity", func(db *bun.DB) error { _, err := capacitybun.New(db); return err }},
 		{"Listings", func(db *bun.DB) error { _, err := listingsbun.New(db); return err }},
 		{"Resellers", func(db *bun.DB) error { _, err := resellersbun.New(db); return err }},
+		{"Webhooks", func(db *bun.DB) error { _, err := webhooksbun.New(db); return err }},
 		{"SQL", func(db *bun.DB) error { _, err := stores.SQL(db); return err }},
 	} {
 		t.Run(c.name, func(t *testing.T) {

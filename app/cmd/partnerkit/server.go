@@ -26,8 +26,11 @@ import (
 	"github.com/partnerkit/partnerkit/app/api"
 	"github.com/partnerkit/partnerkit/app/server"
 	"github.com/partnerkit/partnerkit/internal/sqldb"
+	"github.com/partnerkit/partnerkit/jobs"
 	"github.com/partnerkit/partnerkit/partners"
 	"github.com/partnerkit/partnerkit/partners/bunstore"
+	"github.com/partnerkit/partnerkit/webhooks"
+	"github.com/partnerkit/partnerkit/webhooks/httpsender"
 	"github.com/uptrace/bun"
 )
 
@@ -54,6 +57,10 @@ type config struct {
 	trustedProxies []netip.Prefix
 	// pprof, when set, is the loopback address of the profiling endpoints.
 	pprof string
+	// webhookAllowPrivate lets webhooks use http and private addresses.
+	webhookAllowPrivate bool
+	// jobRescueAfter is how long a job may run before it is taken for lost.
+	jobRescueAfter time.Duration
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
@@ -73,10 +80,17 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		"CIDRs or addresses of reverse proxies whose X-Forwarded-For/-Proto are honoured, comma-separated; empty trusts none (PARTNERKIT_TRUSTED_PROXIES)")
 	fs.StringVar(&c.pprof, "pprof", def("PARTNERKIT_PPROF", ""),
 		"address of net/http/pprof's profiling endpoints, such as 127.0.0.1:6060; empty serves none (PARTNERKIT_PPROF)")
+	fs.BoolVar(&c.webhookAllowPrivate, "webhook-allow-private", def("PARTNERKIT_WEBHOOK_ALLOW_PRIVATE", "") == "1",
+		"let webhooks use http and loopback or private addresses: development and tests only (PARTNERKIT_WEBHOOK_ALLOW_PRIVATE=1)")
+	rescue := fs.String("job-rescue-after", def("PARTNERKIT_JOB_RESCUE_AFTER", "2m"),
+		"how long a background job may run before it is taken for lost (its instance died) and run again (PARTNERKIT_JOB_RESCUE_AFTER)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
 	var err error
+	if c.jobRescueAfter, err = time.ParseDuration(*rescue); err != nil || c.jobRescueAfter <= 0 {
+		return c, fmt.Errorf("job-rescue-after: %q is not a positive duration such as 2m", *rescue)
+	}
 	c.trustedProxies, err = api.ParseTrustedProxies(*proxies)
 	return c, err
 }
@@ -94,13 +108,34 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		return err
 	}
 	defer db.Close()
-	services := server.SQL(db, server.Options{})
+	// River's tables, migrated with Partnerkit's own.
+	if err := jobs.Migrate(ctx, db); err != nil {
+		return err
+	}
+	engine, err := jobs.New(db, jobs.Config{Logger: logger.With("component", "jobs"), RescueAfter: cfg.jobRescueAfter})
+	if err != nil {
+		return err
+	}
+	services := server.SQL(db, server.Options{Publisher: engine, Webhooks: webhookOptions(engine, cfg.webhookAllowPrivate)})
 	services.Logger = logger
 	services.TrustedProxies = cfg.trustedProxies
 	if err := bootstrap(ctx, services.Partners, cfg, out); err != nil {
+		engine.Stop(ctx)
 		return err
 	}
-	go purgeDeletedStorage(ctx, services, logger)
+	// Deliveries, event fan-out and the scheduled rules (storage purges,
+	// period ends, invitation expiry, usage alerts) run on the job engine.
+	if err := engine.Start(ctx, &services.Services); err != nil {
+		engine.Stop(ctx)
+		return err
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+		defer cancel()
+		if err := engine.Stop(stopCtx); err != nil {
+			logger.Warn("stop the job engine", "err", err)
+		}
+	}()
 	go optimizePeriodically(ctx, db, logger)
 	go flushTouchesPeriodically(ctx, services.Partners, logger)
 	defer func() { // the last-use times noted since the last batch
@@ -156,22 +191,16 @@ func webFS() fs.FS {
 	return sub
 }
 
-// purgeDeletedStorage removes storage accounts whose 30-day deletion is
-// due, every hour until ctx ends.
-func purgeDeletedStorage(ctx context.Context, services api.Config, logger *slog.Logger) {
-	tick := time.NewTicker(time.Hour)
-	defer tick.Stop()
-	for {
-		if ids, err := services.Capacity.PurgeDeletedStorageAccounts(ctx); err != nil {
-			logger.Error("purge deleted storage accounts", "err", err)
-		} else if len(ids) > 0 {
-			logger.Info("purged deleted storage accounts", "count", len(ids))
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
+// webhookOptions are the webhooks service's options of the server: the
+// job engine schedules attempts, the HTTP sender refuses private addresses
+// at connect time unless allowPrivate, and hosts are resolved when an
+// endpoint is saved.
+func webhookOptions(engine *jobs.Engine, allowPrivate bool) []webhooks.Option {
+	return []webhooks.Option{
+		webhooks.WithScheduler(engine),
+		webhooks.WithSender(httpsender.New(httpsender.Options{AllowPrivate: allowPrivate})),
+		webhooks.WithResolver(net.DefaultResolver),
+		webhooks.AllowPrivateAddresses(allowPrivate),
 	}
 }
 

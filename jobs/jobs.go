@@ -1,0 +1,380 @@
+// Package jobs runs Partnerkit's background work on River
+// (github.com/riverqueue/river): the fan-out of domain events to webhooks
+// and in-process subscribers, webhook delivery attempts, and the scheduled
+// rules (storage purges, subscription period ends, invitation expiry,
+// usage threshold alerts). It is the adapter between the services and the
+// job engine; no domain package imports River.
+//
+// Jobs are inserted in the same transaction as the change that causes
+// them (InsertTx on the *sql.Tx under the bun.Tx), so no event is lost and
+// none is sent for a change rolled back. On PostgreSQL River runs on
+// riverdatabasesql over the *sql.DB Bun uses, its tables in the schema
+// "partnerkit_river" so that they do not clash with an embedding
+// application's own River; on SQLite (riversqlite, which its authors call
+// early: see the note in the README for how it held under our tests) its
+// tables are river_* in the database file, and its own work (fetching,
+// completing) runs on a second pool of one connection, as its authors
+// advise. Periodic jobs are inserted by River's elected leader only, and
+// each is unique per period, so each runs once per period however many
+// instances share the database.
+//
+// Use it with package wiring:
+//
+//	eng, err := jobs.New(db, jobs.Config{})
+//	svc, err := wiring.New(st, wiring.Options{Publisher: eng, Webhooks: []webhooks.Option{
+//		webhooks.WithScheduler(eng), webhooks.WithSender(httpsender.New(httpsender.Options{}))}})
+//	err = eng.Start(ctx, svc)
+//	defer eng.Stop(ctx)
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/events"
+	"github.com/partnerkit/partnerkit/internal/sqldb"
+	"github.com/partnerkit/partnerkit/webhooks"
+	"github.com/partnerkit/partnerkit/wiring"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+	"github.com/uptrace/bun"
+)
+
+// Queue is the River queue of every Partnerkit job; an embedding
+// application's own River clients leave it alone unless they name it.
+const Queue = "partnerkit"
+
+// PostgresSchema is the PostgreSQL schema of Partnerkit's River tables.
+const PostgresSchema = "partnerkit_river"
+
+// Job kinds.
+const (
+	KindFanOut  = "partnerkit.fan_out"
+	KindAttempt = "partnerkit.webhook_attempt"
+)
+
+// Config tunes the engine; the zero value is the production setting.
+type Config struct {
+	// Workers is how many jobs run at once on this instance (default 10).
+	Workers int
+	// PollInterval is how often idle workers look for due jobs (default
+	// 200 ms; neither driver has LISTEN/NOTIFY here, so this bounds the
+	// latency from commit to delivery).
+	PollInterval time.Duration
+	// RescueAfter is how long a job may run before River takes it for
+	// lost (its instance died) and runs it again (default 2 minutes; a
+	// webhook attempt takes at most webhooks.DeliveryTimeout).
+	RescueAfter time.Duration
+	// Rules are the scheduled rules to run; nil means DefaultRules of the
+	// services, an empty non-nil slice none.
+	Rules []Rule
+	// Logger receives River's log (default: slog.Default at warn level).
+	Logger *slog.Logger
+	// ID names this instance among the clients of one database (default:
+	// River's, host name and time).
+	ID string
+	// Time, when set, is River's clock (tests).
+	Time interface {
+		Now() time.Time
+		NowOrNil() *time.Time
+	}
+}
+
+// Rule is a scheduled rule: Run every Every, on one instance.
+type Rule struct {
+	// Name is the rule's job kind suffix ("purge_storage").
+	Name string
+	// Every is the period.
+	Every time.Duration
+	// Run runs the rule once.
+	Run func(ctx context.Context) error
+}
+
+// Engine is the job engine of one database: the events publisher, the
+// webhooks scheduler, and the River client that works the jobs.
+type Engine struct {
+	db      *bun.DB
+	cfg     Config
+	client  *river.Client[*sql.Tx]
+	ownPool *sql.DB // SQLite: River's own one-connection pool
+
+	mu       sync.RWMutex
+	services *wiring.Services
+	started  bool
+}
+
+// Migrate creates or updates River's tables in db (the server runs it
+// with Partnerkit's own migrations; it is idempotent).
+func Migrate(ctx context.Context, db *bun.DB) error {
+	driver, schema, closeFn, err := migrationDriver(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	m, err := rivermigrate.New(driver, &rivermigrate.Config{Schema: schema, Logger: quietLogger()})
+	if err != nil {
+		return fmt.Errorf("jobs: migrate: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("jobs: migrate: %w", err)
+	}
+	return nil
+}
+
+func migrationDriver(ctx context.Context, db *bun.DB) (riverdriver.Driver[*sql.Tx], string, func(), error) {
+	if sqldb.IsPostgres(db) {
+		if _, err := db.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+PostgresSchema); err != nil {
+			return nil, "", nil, fmt.Errorf("jobs: create schema %s: %w", PostgresSchema, err)
+		}
+		return riverdatabasesql.New(db.DB), PostgresSchema, func() {}, nil
+	}
+	return riversqlite.New(db.DB), "", func() {}, nil
+}
+
+func quietLogger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(discard{}, &slog.HandlerOptions{Level: slog.LevelError + 1}))
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// New returns the engine of db (migrated with Migrate). It inserts jobs at
+// once; it works them after Start.
+func New(db *bun.DB, cfg Config) (*Engine, error) {
+	if cfg.Workers <= 0 {
+		cfg.Workers = 10
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = 200 * time.Millisecond
+	}
+	if cfg.RescueAfter <= 0 {
+		cfg.RescueAfter = 2 * time.Minute
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.Default().Handler()).With("component", "jobs")
+	}
+	e := &Engine{db: db, cfg: cfg}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &fanOutWorker{engine: e})
+	river.AddWorker(workers, &attemptWorker{engine: e})
+	// The rules' workers are registered now, with every known rule name,
+	// so that a rule job inserted by another instance finds its worker.
+	river.AddWorker(workers, &ruleWorker{engine: e})
+
+	var driver riverdriver.Driver[*sql.Tx]
+	rc := &river.Config{
+		Queues:               map[string]river.QueueConfig{Queue: {MaxWorkers: cfg.Workers}},
+		Workers:              workers,
+		FetchPollInterval:    cfg.PollInterval,
+		FetchCooldown:        min(cfg.PollInterval, 50*time.Millisecond),
+		RescueStuckJobsAfter: cfg.RescueAfter,
+		JobTimeout:           min(webhooks.DeliveryTimeout+time.Minute, cfg.RescueAfter),
+		Logger:               cfg.Logger,
+		ID:                   cfg.ID,
+		MaxAttempts:          25,
+		SkipUnknownJobCheck:  true,
+		ErrorHandler:         &errorLogger{log: cfg.Logger},
+	}
+	if cfg.Time != nil {
+		rc.Test.Time = cfg.Time
+	}
+	if sqldb.IsPostgres(db) {
+		driver = riverdatabasesql.New(db.DB)
+		rc.Schema = PostgresSchema
+	} else {
+		// River's own reads and writes (fetching, completing, electing)
+		// go through one connection of their own, as its SQLite driver's
+		// authors advise; inserts run in Partnerkit's transactions.
+		pool, err := openSQLitePool(db)
+		if err != nil {
+			return nil, err
+		}
+		e.ownPool = pool
+		driver = riversqlite.New(pool)
+	}
+	client, err := river.NewClient(driver, rc)
+	if err != nil {
+		if e.ownPool != nil {
+			e.ownPool.Close()
+		}
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
+	e.client = client
+	return e, nil
+}
+
+// PublishEvents implements partnerkit.EventPublisher: one fan-out job per
+// call, in the caller's transaction.
+func (e *Engine) PublishEvents(ctx context.Context, evs []*partnerkit.AuditEvent) error {
+	ids := make([]string, len(evs))
+	for i, ev := range evs {
+		ids[i] = ev.ID
+	}
+	return e.insert(ctx, FanOutArgs{EventIDs: ids}, &river.InsertOpts{Queue: Queue})
+}
+
+// ScheduleAttempt implements webhooks.Scheduler.
+func (e *Engine) ScheduleAttempt(ctx context.Context, job webhooks.AttemptJob) error {
+	return e.insert(ctx, AttemptArgs{AttemptJob: job}, &river.InsertOpts{Queue: Queue, ScheduledAt: job.At})
+}
+
+// insert inserts a job in the transaction ctx carries, or on its own.
+func (e *Engine) insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+	var err error
+	if tx, ok := sqldb.SQLTx(ctx, e.db); ok {
+		_, err = e.client.InsertTx(ctx, tx, args, opts)
+	} else {
+		_, err = e.client.Insert(ctx, args, opts)
+	}
+	if err != nil {
+		return sqldb.Internal("jobs.insert "+args.Kind(), err)
+	}
+	return nil
+}
+
+// Start works the jobs with svc's services until Stop; periodic rules are
+// inserted by whichever instance River elects leader.
+func (e *Engine) Start(ctx context.Context, svc *wiring.Services) error {
+	e.mu.Lock()
+	e.services = svc
+	e.started = true
+	e.mu.Unlock()
+	rules := e.cfg.Rules
+	if rules == nil {
+		rules = DefaultRules(svc)
+	}
+	setRules(e, rules)
+	for _, r := range rules {
+		name, every := r.Name, r.Every
+		e.client.PeriodicJobs().Add(river.NewPeriodicJob(river.PeriodicInterval(every),
+			func() (river.JobArgs, *river.InsertOpts) {
+				return RuleArgs{Rule: name}, &river.InsertOpts{Queue: Queue,
+					UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: every}}
+			}, &river.PeriodicJobOpts{ID: name, RunOnStart: true}))
+	}
+	if err := e.client.Start(ctx); err != nil {
+		return fmt.Errorf("jobs: start: %w", err)
+	}
+	return nil
+}
+
+// Stop waits for the running jobs (up to ctx) and stops working; jobs not
+// started stay in the database for the next start.
+func (e *Engine) Stop(ctx context.Context) error {
+	e.mu.RLock()
+	started := e.started
+	e.mu.RUnlock()
+	var err error
+	if started {
+		err = e.client.Stop(ctx)
+	}
+	if e.ownPool != nil {
+		err = errors.Join(err, e.ownPool.Close())
+	}
+	return err
+}
+
+// Client is the River client, for tests and for operators' tools.
+func (e *Engine) Client() *river.Client[*sql.Tx] { return e.client }
+
+func (e *Engine) svc() (*wiring.Services, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.services == nil {
+		return nil, errors.New("jobs: the engine was not started with services")
+	}
+	return e.services, nil
+}
+
+// FanOutArgs is the job of a change's events.
+type FanOutArgs struct {
+	EventIDs []string `json:"event_ids"`
+}
+
+// Kind implements river.JobArgs.
+func (FanOutArgs) Kind() string { return KindFanOut }
+
+type fanOutWorker struct {
+	river.WorkerDefaults[FanOutArgs]
+	engine *Engine
+}
+
+// Work loads the events, creates their webhook deliveries and calls the
+// in-process subscribers; an error makes River run it again (the fan-out
+// creates nothing twice; subscribers see the events again).
+func (w *fanOutWorker) Work(ctx context.Context, job *river.Job[FanOutArgs]) error {
+	svc, err := w.engine.svc()
+	if err != nil {
+		return err
+	}
+	evs, err := svc.Partners.EventsByID(ctx, job.Args.EventIDs)
+	if err != nil {
+		return err
+	}
+	if svc.Webhooks != nil {
+		if _, err := svc.Webhooks.FanOut(ctx, evs); err != nil {
+			return err
+		}
+	}
+	ptrs := make([]*partnerkit.AuditEvent, len(evs))
+	for i := range evs {
+		ptrs[i] = &evs[i]
+	}
+	return svc.Events.Dispatch(ctx, events.Events(ptrs))
+}
+
+// AttemptArgs is the job of one webhook attempt.
+type AttemptArgs struct {
+	webhooks.AttemptJob
+}
+
+// Kind implements river.JobArgs.
+func (AttemptArgs) Kind() string { return KindAttempt }
+
+type attemptWorker struct {
+	river.WorkerDefaults[AttemptArgs]
+	engine *Engine
+}
+
+// Work runs the attempt; the webhooks service schedules the next one
+// itself, so River retries only an attempt whose outcome was not stored.
+func (w *attemptWorker) Work(ctx context.Context, job *river.Job[AttemptArgs]) error {
+	svc, err := w.engine.svc()
+	if err != nil {
+		return err
+	}
+	if svc.Webhooks == nil {
+		return nil
+	}
+	return svc.Webhooks.Attempt(ctx, job.Args.AttemptJob)
+}
+
+// Timeout bounds an attempt: the POST's own limit and time to record it.
+func (w *attemptWorker) Timeout(*river.Job[AttemptArgs]) time.Duration {
+	return webhooks.DeliveryTimeout + 30*time.Second
+}
+
+// errorLogger logs failed jobs (without their arguments, which never hold
+// secrets but may hold personal data).
+type errorLogger struct{ log *slog.Logger }
+
+func (h *errorLogger) HandleError(ctx context.Context, job *rivertype.JobRow, err error) *river.ErrorHandlerResult {
+	h.log.WarnContext(ctx, "job failed", "kind", job.Kind, "job_id", job.ID, "attempt", job.Attempt, "error", err)
+	return nil
+}
+
+func (h *errorLogger) HandlePanic(ctx context.Context, job *rivertype.JobRow, v any, trace string) *river.ErrorHandlerResult {
+	h.log.ErrorContext(ctx, "job panicked", "kind", job.Kind, "job_id", job.ID, "attempt", job.Attempt, "panic", fmt.Sprint(v))
+	return nil
+}

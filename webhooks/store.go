@@ -1,0 +1,120 @@
+package webhooks
+
+import (
+	"context"
+	"time"
+
+	"github.com/partnerkit/partnerkit"
+)
+
+// Store persists endpoints, their secrets, deliveries and attempts. It only
+// stores: the rules live in Service. Every implementation must pass
+// storetest.RunWebhooksTests. Errors are *partnerkit.Error values: not_found
+// for a missing row, conflict for a failed version check, internal for
+// anything else.
+//
+// # Concurrency
+//
+// Deliveries run from a job engine on several server instances, and a job
+// may run twice (at-least-once); every rule holds by one of these:
+//   - one delivery per endpoint and event (a fan-out run twice, or on two
+//     instances, creates each once): a unique key on (endpoint_id,
+//     event_id); CreateDeliveries skips the pairs that exist and returns
+//     only the deliveries it inserted, whose first attempts the caller
+//     schedules.
+//   - each attempt number recorded once (an attempt job run twice, a
+//     manual redelivery racing a retry): RecordAttempt is a conditional
+//     UPDATE … WHERE attempts = n-1; the loser gets conflict and records
+//     nothing.
+//   - an endpoint disabled once, with one webhook.disabled event:
+//     DisableEndpoint is a conditional UPDATE … WHERE enabled and reports
+//     whether it changed the row.
+//   - endpoint edits: optimistic version (UpdateEndpoint … WHERE version).
+//   - at most MaxEndpoints per account: CreateEndpoint runs after
+//     LockAccountEndpoints, which holds the account's endpoint list (on
+//     PostgreSQL the account's row, FOR NO KEY UPDATE) until the
+//     transaction ends.
+type Store interface {
+	partnerkit.Transactor
+
+	// LockAccountEndpoints holds the account's endpoint list against
+	// other LockAccountEndpoints calls until the transaction ends and
+	// returns how many endpoints it has.
+	LockAccountEndpoints(ctx context.Context, accountID string) (int, error)
+	// CreateEndpoint inserts e with its first secret.
+	CreateEndpoint(ctx context.Context, e *Endpoint, secret *Secret) error
+	// GetEndpoint returns an endpoint, or not_found.
+	GetEndpoint(ctx context.Context, id string) (*Endpoint, error)
+	// ListEndpoints returns one page of an account's endpoints, oldest
+	// first (ties by ID), and how many it has.
+	ListEndpoints(ctx context.Context, q EndpointQuery) ([]Endpoint, int, error)
+	// UpdateEndpoint writes every field of e if the stored version equals
+	// e.Version, then sets e.Version to the next version. Returns not_found
+	// or conflict.
+	UpdateEndpoint(ctx context.Context, e *Endpoint) error
+	// DisableEndpoint disables an enabled endpoint with reason at a time,
+	// incrementing its version; it reports false (and changes nothing)
+	// when the endpoint is already disabled. Returns not_found.
+	DisableEndpoint(ctx context.Context, id, reason string, at time.Time) (bool, error)
+	// DeleteEndpoint removes an endpoint with its secrets, deliveries and
+	// attempts. Returns not_found.
+	DeleteEndpoint(ctx context.Context, id string) error
+	// MatchingEndpoints returns the enabled endpoints of the given accounts
+	// that receive eventType (their types empty or containing it).
+	MatchingEndpoints(ctx context.Context, accountIDs []string, eventType string) ([]Endpoint, error)
+
+	// AddSecret stores a new secret of an endpoint.
+	AddSecret(ctx context.Context, s *Secret) error
+	// ExpireSecrets sets the expiry of the endpoint's secrets that have
+	// none, or a later one, to at.
+	ExpireSecrets(ctx context.Context, endpointID string, at time.Time) error
+	// LiveSecrets returns the endpoint's secrets unexpired at now, newest
+	// first.
+	LiveSecrets(ctx context.Context, endpointID string, now time.Time) ([]Secret, error)
+
+	// CreateDeliveries inserts the deliveries whose (endpoint, event) pair
+	// has none yet, and returns those it inserted.
+	CreateDeliveries(ctx context.Context, ds []*Delivery) ([]*Delivery, error)
+	// GetDelivery returns a delivery, or not_found.
+	GetDelivery(ctx context.Context, id string) (*Delivery, error)
+	// ListDeliveries returns one page of an endpoint's deliveries in the
+	// order of q.Sort (DeliveryOrder.Resolve: newest first by default, ties
+	// by ID), and how many match.
+	ListDeliveries(ctx context.Context, q DeliveryQuery) ([]Delivery, int, error)
+	// RecordAttempt stores attempt a and writes d's status, attempts (now
+	// a.Number), last status code and error, next attempt time and update
+	// time, if the stored delivery has a.Number-1 attempts. Returns
+	// conflict when it has another count (the attempt was recorded by
+	// someone else), not_found.
+	RecordAttempt(ctx context.Context, d *Delivery, a *Attempt) error
+	// UpdateDelivery writes d's status, last error, next attempt time and
+	// update time (not its attempts). Returns not_found.
+	UpdateDelivery(ctx context.Context, d *Delivery) error
+	// Attempts returns a delivery's attempts, oldest first.
+	Attempts(ctx context.Context, deliveryID string) ([]Attempt, error)
+}
+
+// EndpointQuery selects a page of an account's endpoints.
+type EndpointQuery struct {
+	AccountID     string
+	Limit, Offset int
+}
+
+// DeliveryQuery selects a page of an endpoint's deliveries.
+type DeliveryQuery struct {
+	EndpointID string
+	// Status keeps one status; empty keeps all.
+	Status DeliveryStatus
+	// EventID keeps one event's deliveries; empty keeps all.
+	EventID string
+	// Sort is created_at or -created_at; the store resolves anything else
+	// with DeliveryOrder.
+	Sort          partnerkit.Sort
+	Limit, Offset int
+}
+
+// DeliveryOrder is how a delivery log sorts: newest first by default.
+var DeliveryOrder = partnerkit.Order{Fields: []string{"created_at"}, Default: "-created_at"}
+
+// EndpointOrder is how the endpoint list sorts: oldest first by default.
+var EndpointOrder = partnerkit.Order{Fields: []string{"created_at", "url"}, Default: "created_at"}
