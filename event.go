@@ -96,7 +96,7 @@ var EventTypes = []EventType{
 	{"contract.rejected", "contract", "A contract was rejected."},
 	{"contract.terminated", "contract", "A contract was terminated."},
 	{"contract.resigned", "contract", "A partner signed a newer version of the contract's agreement."},
-	{"invitation.created", "invitation", "An activation invitation was created for a partner."},
+	{"invitation.created", "partner", "An activation invitation was created for a partner (the event is about the invited partner; its object is the invitation)."},
 	{"invitation.activated", "invitation", "An activation invitation was used."},
 	{"invitation.expired", "invitation", "An unused activation invitation passed its expiry."},
 	{"capacity.terms_changed", "contract", "A distribution contract's capacity terms (reservation, rates, thresholds) changed."},

@@ -182,6 +182,7 @@ var domains = []struct {
 	{"Listings", listingsSuite},
 	{"Resellers", resellersSuite},
 	{"EventsFeed", eventsFeedSuite},
+	{"Events", eventsSuite},
 	{"Webhooks", webhooksSuite},
 	{"Security", securitySuite},
 	{"Concurrency", concurrencySuite},
@@ -244,6 +245,10 @@ func RunResellersTests(t *testing.T, newHarness HarnessMaker) {
 // partners.Store (Events, AuditEventsByID): tenancy, filters, order,
 // paging and totals. They need a partners store only.
 func RunEventsFeedTests(t *testing.T, newHarness HarnessMaker) { run(t, newHarness, eventsFeedSuite()) }
+
+// RunEventsTests runs the events tests: each operation emits exactly its
+// domain events, whole, and a rolled-back change emits none.
+func RunEventsTests(t *testing.T, newHarness HarnessMaker) { run(t, newHarness, eventsSuite()) }
 
 // RunWebhooksTests runs the conformance tests of webhooks.Store: endpoints,
 // secrets, deliveries and attempts, and one Concurrent… test per rule of

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/partnerkit/partnerkit/events"
 	"maps"
 	"reflect"
 	"slices"
@@ -39,6 +40,8 @@ type partnersEnv struct {
 	// clock is the services' clock, for a second instance on the same
 	// stores (a second server).
 	clock partnerkit.Clock
+	// bus is the services' in-process event bus (Subscribe).
+	bus *events.Bus
 }
 
 func newPartnersEnv(t *testing.T, h Harness) *partnersEnv {
@@ -53,7 +56,7 @@ func newPartnersEnv(t *testing.T, h Harness) *partnersEnv {
 		AdminPassword: "Sup3r-secret",
 	})
 	noErr(t, err)
-	return &partnersEnv{stores: stores, store: st, svc: svc, root: root, advance: advance, adminUser: user, clock: clock,
+	return &partnersEnv{stores: stores, store: st, svc: svc, root: root, advance: advance, adminUser: user, clock: clock, bus: services.Events,
 		admin: partnerkit.Actor{AccountID: root.ID, UserID: user.ID, Role: partnerkit.RoleAdmin},
 		agr:   services.Agreements, con: services.Contracts, cap: services.Capacity, lst: services.Listings, rs: services.Resellers}
 }
