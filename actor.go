@@ -20,9 +20,10 @@ func Roles() []Role { return []Role{RoleAdmin, RoleStaff, RoleViewer} }
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
-	switch r {
-	case RoleAdmin, RoleStaff, RoleViewer:
-		return true
+	for _, v := range Roles() {
+		if r == v {
+			return true
+		}
 	}
 	return false
 }

@@ -48,12 +48,22 @@ const (
 	// CodeUnsupportedMediaType is a request body of a type the route does
 	// not take (a JSON route given text/plain).
 	CodeUnsupportedMediaType Code = "unsupported_media_type"
+	// CodePreconditionFailed means a condition of the request (If-Match)
+	// does not hold: the resource changed since the caller read it.
+	CodePreconditionFailed Code = "precondition_failed"
+	// CodeIdempotencyKeyReused means an Idempotency-Key was sent again with
+	// a different request (another body or route).
+	CodeIdempotencyKeyReused Code = "idempotency_key_reused"
+	// CodeMethodNotAllowed is a known path asked with a method it does not
+	// serve; the answer lists the ones it does.
+	CodeMethodNotAllowed Code = "method_not_allowed"
 )
 
 // Codes lists every error code in declaration order.
 func Codes() []Code {
 	return []Code{CodeInternal, CodeInvalid, CodeNotFound, CodeConflict,
-		CodeUnauthorized, CodeForbidden, CodeGone, CodeTooLarge, CodeRateLimited, CodeUnavailable, CodeUnsupportedMediaType}
+		CodeUnauthorized, CodeForbidden, CodeGone, CodeTooLarge, CodeRateLimited, CodeUnavailable, CodeUnsupportedMediaType,
+		CodePreconditionFailed, CodeIdempotencyKeyReused, CodeMethodNotAllowed}
 }
 
 // Error is the one error type of Partnerkit. Services return it (possibly
@@ -250,6 +260,9 @@ var httpStatus = map[Code]int{
 	// 415 sits with the other client errors in meaning; listed last only
 	// because codes are append-only.
 	CodeUnsupportedMediaType: 415,
+	CodePreconditionFailed:   412,
+	CodeIdempotencyKeyReused: 422,
+	CodeMethodNotAllowed:     405,
 }
 
 // HTTPStatus returns the HTTP status code of an error code (500 for unknown).

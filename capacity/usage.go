@@ -350,7 +350,7 @@ func (q *ReportQuery) check() error {
 	if q.Granularity == "" {
 		q.Granularity = ByDay
 	}
-	if q.Granularity != ByDay && q.Granularity != ByMonth {
+	if !slices.Contains(Granularities(), q.Granularity) {
 		errs = append(errs, partnerkit.FieldError("granularity", "must be day or month"))
 	}
 	switch {

@@ -2,61 +2,213 @@ package contracts_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/agreements"
 	"github.com/partnerkit/partnerkit/contracts"
 	"github.com/partnerkit/partnerkit/internal/testdb"
+	"github.com/partnerkit/partnerkit/jobs"
 	"github.com/partnerkit/partnerkit/partners"
 	"github.com/partnerkit/partnerkit/storetest"
+	"github.com/partnerkit/partnerkit/webhooks"
+	"github.com/partnerkit/partnerkit/webhooks/httpsender"
 	"github.com/partnerkit/partnerkit/wiring"
 	"github.com/partnerkit/partnerkit/wiring/stores"
+	"github.com/uptrace/bun"
 )
 
 // BenchmarkOnboarding measures whole Create Partner wizard calls: a vendor
 // with a new agreement (URL document) on two marketplaces, invited.
+//
+// On the memory store the events go to the in-process dispatcher. On
+// SQLite and PostgreSQL (when PARTNERKIT_TEST_POSTGRES is set or a server
+// answers on 127.0.0.1:5432) the real job engine is the publisher, as in
+// the server, in two variants of the same run: webhooks=none (each change
+// inserts its fan-out job, which finds no endpoint) and webhooks=one (an
+// endpoint of the acting account receives every event: an httptest
+// receiver answering 204 through the real HTTP sender). ns/op is the write
+// path, the wizard call; the deliveries run meanwhile on the engine's
+// workers, and delivered/op says how many of each wizard's events reached
+// the receiver before the timer stopped (of 6), drain_events/s how fast
+// the rest arrived once the wizards stopped (untimed, for at most
+// drainLimit). jobs=off, with no publisher (the audit trail only), is the
+// baseline of the engine's own cost.
 func BenchmarkOnboarding(b *testing.B) {
-	open := map[string]func(b *testing.B) storetest.Stores{
-		"memory": func(b *testing.B) storetest.Stores { return stores.Memory() },
-		"sqlite": func(b *testing.B) storetest.Stores { return stores.MustSQL(testdb.SQLite(b)) },
-	}
-	for _, name := range []string{"memory", "sqlite"} {
-		b.Run("store="+name, func(b *testing.B) {
-			ctx := context.Background()
-			svc := wiring.MustNew(open[name](b), wiring.Options{Hasher: storetest.CheapHasher})
-			psvc, csvc := svc.Partners, svc.Contracts
-			root, admin, err := psvc.Bootstrap(ctx, partners.BootstrapInput{AccountName: "Distributor", AccountType: partners.TypeDistributor,
-				AdminEmail: "admin@dist.example", AdminPassword: "Sup3r-secret"})
-			if err != nil {
-				b.Fatal(err)
-			}
-			actor := partnerkit.Actor{AccountID: root.ID, UserID: admin.ID, Role: partnerkit.RoleAdmin}
-			var markets []string
-			for _, n := range []string{"AppSource", "Azure Marketplace"} {
-				m, err := csvc.CreateMarketplace(ctx, actor, contracts.MarketplaceInput{Name: n, Currency: "USD", External: true})
-				if err != nil {
-					b.Fatal(err)
-				}
-				markets = append(markets, m.ID)
-			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			i := 0
-			for b.Loop() {
-				i++
-				res, err := csvc.Onboard(ctx, actor, contracts.OnboardingInput{
-					Partner: partners.CreatePartnerInput{Type: partners.TypeVendor, Name: fmt.Sprintf("Vendor %d", i)},
-					NewAgreement: &agreements.CreateInput{Type: agreements.TypeProgram, Name: fmt.Sprintf("Program %d", i),
-						Document: agreements.DocumentInput{Kind: agreements.DocumentURL, URL: "https://example.com/terms.pdf"}},
-					MarketplaceIDs: markets, Action: contracts.ActionInvite,
+	b.Run("store=memory", func(b *testing.B) {
+		benchOnboard(b, wiring.MustNew(stores.Memory(), wiring.Options{Hasher: storetest.CheapHasher}), nil)
+	})
+	dbs := []struct {
+		name string
+		open func(testing.TB) *bun.DB
+	}{{"sqlite", testdb.SQLite}, {"postgres", postgres}}
+	for _, d := range dbs {
+		b.Run("store="+d.name, func(b *testing.B) {
+			b.Run("jobs=off", func(b *testing.B) {
+				benchOnboard(b, wiring.MustNew(stores.MustSQL(d.open(b)), wiring.Options{Hasher: storetest.CheapHasher}), nil)
+			})
+			for _, hooks := range []string{"none", "one"} {
+				b.Run("webhooks="+hooks, func(b *testing.B) {
+					svc, received := withEngine(b, d.open(b))
+					if hooks == "none" {
+						received = nil
+					}
+					benchOnboard(b, svc, received)
 				})
-				if err != nil || len(res.Contracts) != 3 {
-					b.Fatal(err)
-				}
 			}
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "wizards/s")
 		})
 	}
+}
+
+// benchOnboard runs the wizard b.N times on svc; when received is not nil,
+// an endpoint of the acting account receives every event and received
+// counts its deliveries.
+func benchOnboard(b *testing.B, svc *wiring.Services, received *receiver) {
+	ctx := context.Background()
+	psvc, csvc := svc.Partners, svc.Contracts
+	root, admin, err := psvc.Bootstrap(ctx, partners.BootstrapInput{AccountName: "Distributor", AccountType: partners.TypeDistributor,
+		AdminEmail: "admin@dist.example", AdminPassword: "Sup3r-secret"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	actor := partnerkit.Actor{AccountID: root.ID, UserID: admin.ID, Role: partnerkit.RoleAdmin}
+	if received != nil {
+		if _, err := svc.Webhooks.CreateEndpoint(ctx, actor, webhooks.EndpointInput{URL: received.url}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var markets []string
+	for _, n := range []string{"AppSource", "Azure Marketplace"} {
+		m, err := csvc.CreateMarketplace(ctx, actor, contracts.MarketplaceInput{Name: n, Currency: "USD", External: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		markets = append(markets, m.ID)
+	}
+	before := int64(0)
+	if received != nil {
+		before = received.n.Load()
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		i++
+		res, err := csvc.Onboard(ctx, actor, contracts.OnboardingInput{
+			Partner: partners.CreatePartnerInput{Type: partners.TypeVendor, Name: fmt.Sprintf("Vendor %d", i)},
+			NewAgreement: &agreements.CreateInput{Type: agreements.TypeProgram, Name: fmt.Sprintf("Program %d", i),
+				Document: agreements.DocumentInput{Kind: agreements.DocumentURL, URL: "https://example.com/terms.pdf"}},
+			MarketplaceIDs: markets, Action: contracts.ActionInvite,
+		})
+		if err != nil || len(res.Contracts) != 3 {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "wizards/s")
+	if received != nil {
+		b.StopTimer()
+		want := before + eventsPerWizard*int64(b.N)
+		b.ReportMetric(float64(received.n.Load()-before)/float64(b.N), "delivered/op")
+		// Untimed: the backlog's delivery rate once the writes stopped.
+		t0, n0 := time.Now(), received.n.Load()
+		for received.n.Load() < want && time.Since(t0) < drainLimit {
+			time.Sleep(20 * time.Millisecond)
+		}
+		got := received.n.Load()
+		if got < want {
+			b.Logf("%d of %d events delivered %s after the last wizard", got-before, want-before, drainLimit)
+		}
+		b.ReportMetric(float64(got-n0)/time.Since(t0).Seconds(), "drain_events/s")
+	}
+}
+
+// eventsPerWizard is how many events one wizard call emits: partner,
+// agreement, three contracts and the invitation created (the receiver
+// counts those types only).
+const eventsPerWizard = 6
+
+var wizardEvents = map[string]bool{"partner.created": true, "agreement.created": true,
+	"contract.created": true, "invitation.created": true}
+
+// drainLimit bounds the wait for the deliveries after the timed loop.
+const drainLimit = 20 * time.Second
+
+// receiver is an httptest endpoint answering 204 that counts the
+// deliveries of the wizard's events.
+type receiver struct {
+	url string
+	n   atomic.Int64
+}
+
+// withEngine builds the services on db with the job engine as publisher
+// and webhooks scheduler, as the server wires them (private addresses
+// allowed, for the loopback receiver), and starts the engine.
+func withEngine(b *testing.B, db *bun.DB) (*wiring.Services, *receiver) {
+	b.Helper()
+	ctx := context.Background()
+	rc := &receiver{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ev struct{ Type string }
+		if err := json.NewDecoder(r.Body).Decode(&ev); err != nil {
+			b.Errorf("the delivery is not an event: %v", err)
+		}
+		if wizardEvents[ev.Type] {
+			rc.n.Add(1)
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	b.Cleanup(srv.Close)
+	rc.url = srv.URL + "/hook"
+	if err := jobs.Migrate(ctx, db); err != nil {
+		b.Fatal(err)
+	}
+	eng, err := jobs.New(db, jobs.Config{Rules: []jobs.Rule{},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	if err != nil {
+		b.Fatal(err)
+	}
+	st, err := stores.SQL(db)
+	if err != nil {
+		b.Fatal(err)
+	}
+	svc, err := wiring.New(st, wiring.Options{Hasher: storetest.CheapHasher, Publisher: eng, Webhooks: []webhooks.Option{
+		webhooks.WithScheduler(eng), webhooks.AllowPrivateAddresses(true),
+		webhooks.WithSender(httpsender.New(httpsender.Options{AllowPrivate: true}))}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := eng.Start(ctx, svc); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := eng.Stop(stopCtx); err != nil {
+			b.Errorf("stop the engine: %v", err)
+		}
+	})
+	return svc, rc
+}
+
+// postgres is testdb.Postgres, also when PARTNERKIT_TEST_POSTGRES is unset
+// but a server answers on the local port (as `make bench` assumes).
+func postgres(tb testing.TB) *bun.DB {
+	tb.Helper()
+	if os.Getenv(testdb.PostgresEnv) == "" {
+		if c, err := net.DialTimeout("tcp", "127.0.0.1:5432", 200*time.Millisecond); err == nil {
+			c.Close()
+			tb.Setenv(testdb.PostgresEnv, "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable")
+		}
+	}
+	return testdb.Postgres(tb)
 }

@@ -10,6 +10,8 @@ package contracts
 import (
 	"time"
 
+	"github.com/partnerkit/partnerkit"
+
 	"github.com/partnerkit/partnerkit/agreements"
 	"github.com/partnerkit/partnerkit/contracts/rules"
 )
@@ -125,8 +127,10 @@ type InvitationStatus = rules.InvitationStatus
 const (
 	// InvitationPending: unused and not expired yet.
 	InvitationPending = rules.InvitationPending
-	// InvitationUsed: the invited company activated with it.
-	InvitationUsed = rules.InvitationUsed
+	// InvitationActivated: the invited company activated with it.
+	InvitationActivated = rules.InvitationActivated
+	// InvitationRevoked: its issuer revoked it before it was used.
+	InvitationRevoked = rules.InvitationRevoked
 	// InvitationExpired: unused past its expiry (Service.ExpireInvitations
 	// marks it).
 	InvitationExpired = rules.InvitationExpired
@@ -154,6 +158,21 @@ type Invitation struct {
 	UsedAt *time.Time `json:"used_at,omitempty"`
 	// UsedBy is the email that activated with it.
 	UsedBy string `json:"used_by,omitempty"`
-	// Status is pending, used or expired.
+	// Status is pending, activated, expired or revoked.
 	Status InvitationStatus `json:"status"`
+	// SentTo is the address the invitation was e-mailed to; empty when it
+	// was only handed out as a link.
+	SentTo string `json:"sent_to,omitempty"`
+	// SentAt is when the link was last issued (created or sent again).
+	SentAt time.Time `json:"sent_at"`
+	// Sends counts how many times a link was issued (1, then one more per
+	// resend).
+	Sends int `json:"sends"`
+	// RevokedAt and RevokedBy say when and by whom it was revoked.
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	RevokedBy string     `json:"revoked_by,omitempty"`
+	// Mail is what became of the last invitation e-mail (queued, sent,
+	// failed, refused by the recipient's server); absent when none was
+	// sent or the server keeps no mail log.
+	Mail *partnerkit.MailDelivery `json:"mail,omitempty"`
 }

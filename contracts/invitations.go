@@ -95,6 +95,9 @@ func (s *Service) Invitations(ctx context.Context, actor partnerkit.Actor, f Inv
 		q.OwnerID, q.PartnerID = "", f.PartnerID
 	}
 	items, total, err := s.store.ListInvitations(ctx, q)
+	if err == nil {
+		err = s.withMail(ctx, items)
+	}
 	if err != nil {
 		return out, partnerkit.WithOp(op, err)
 	}

@@ -46,6 +46,10 @@ type OnboardingInput struct {
 	UserIDs []string `json:"user_ids"`
 	// AllUsers adds every team member (step 5's "select all").
 	AllUsers bool `json:"all_users"`
+	// InviteEmail is where to e-mail the invitation (invite); empty sends
+	// it to the partner's business contact, if it has an address, and
+	// otherwise the link is only shown.
+	InviteEmail string `json:"invite_email" validate:"omitempty,email,max=254"`
 }
 
 // OnboardingResult is the wizard's summary (step 6).
@@ -71,6 +75,11 @@ type OnboardingResult struct {
 // creates for an account that has none when a vendor gets marketplaces.
 const DistributionAgreementName = "Distribution agreement"
 
+// inviteEmail carries OnboardingInput.InviteEmail's rule.
+type inviteEmail struct {
+	InviteEmail string `json:"invite_email" validate:"omitempty,email,max=254"`
+}
+
 // check validates every step's input before anything is written, naming
 // fields by their JSON path ("partner.name", "new_agreement.document.url").
 func (in *OnboardingInput) check() error {
@@ -81,7 +90,10 @@ func (in *OnboardingInput) check() error {
 	if !rules.IsOnboardingType(p.Type) {
 		errs = append(errs, partnerkit.FieldError("partner.type", rules.OnboardingTypeProblem))
 	}
-	errs = append(errs, rules.CheckAgreementChoice(in.NewAgreement != nil, in.AgreementID))
+	errs = append(errs, validate.Struct(inviteEmail{in.InviteEmail}), rules.CheckAgreementChoice(in.NewAgreement != nil, in.AgreementID))
+	if in.InviteEmail != "" && in.Action == ActionCreateAccount {
+		errs = append(errs, partnerkit.FieldError("invite_email", "is only for the invite action"))
+	}
 	if in.NewAgreement != nil && in.AgreementID == "" {
 		errs = append(errs, prefixFields("new_agreement", in.NewAgreement.Check()))
 	}
@@ -203,7 +215,7 @@ func (s *Service) onboard(ctx context.Context, actor partnerkit.Actor, in Onboar
 		}
 		return res, nil
 	}
-	res.Invitation, res.ActivationToken, err = s.invite(ctx, actor, partner, res.Contracts[0])
+	res.Invitation, res.ActivationToken, err = s.invite(ctx, actor, partner, res.Contracts[0], inviteAddress(&in))
 	if err != nil {
 		return nil, err
 	}
@@ -230,18 +242,28 @@ func (s *Service) distributionAgreement(ctx context.Context, actor partnerkit.Ac
 func ActivationPath(token string) string { return "/activate/" + token }
 
 // invite stores an invitation for a contract and returns it with its token.
-func (s *Service) invite(ctx context.Context, actor partnerkit.Actor, partner *partners.Account, c *Contract) (*Invitation, string, error) {
-	var b [32]byte
-	_, _ = rand.Read(b[:])
-	token := base64.RawURLEncoding.EncodeToString(b[:])
+// The invitation is e-mailed to sentTo when it is not empty (and the
+// service has a mail queue).
+func (s *Service) invite(ctx context.Context, actor partnerkit.Actor, partner *partners.Account, c *Contract, sentTo string) (*Invitation, string, error) {
+	token := newToken()
 	now := s.clock.Now()
 	inv := &Invitation{ID: partnerkit.NewID(partnerkit.PrefixInvitation), TokenHash: hashToken(token),
 		OwnerID: actor.AccountID, PartnerID: partner.ID, ContractID: c.ID, CreatedBy: actor.Principal(),
-		CreatedAt: now, ExpiresAt: now.Add(s.invitationTTL), Status: InvitationPending}
+		CreatedAt: now, ExpiresAt: now.Add(s.invitationTTL), Status: InvitationPending, SentTo: sentTo, SentAt: now, Sends: 1}
 	if err := s.store.CreateInvitation(ctx, inv); err != nil {
 		return nil, "", err
 	}
-	return inv, token, s.audit.Record(ctx, actor, actor.AccountID, "invitation.created", "partner", partner.ID, nil, inv)
+	if err := s.audit.Record(ctx, actor, actor.AccountID, "invitation.created", "partner", partner.ID, nil, inv); err != nil {
+		return nil, "", err
+	}
+	return inv, token, s.mailInvitation(ctx, actor, inv, token)
+}
+
+// newToken returns a new 256-bit link token.
+func newToken() string {
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
 func hashToken(token string) string {
@@ -287,8 +309,11 @@ func (s *Service) openInvitation(ctx context.Context, token string) (*Invitation
 	if err != nil {
 		return nil, err
 	}
-	if inv.UsedAt != nil || inv.Status == InvitationUsed {
+	if inv.UsedAt != nil || inv.Status == InvitationActivated {
 		return nil, partnerkit.Errorf(partnerkit.CodeGone, "this invitation link has already been used: sign in instead")
+	}
+	if inv.Status == InvitationRevoked {
+		return nil, partnerkit.Errorf(partnerkit.CodeGone, "this invitation link was revoked: ask for a new one")
 	}
 	if inv.Status == InvitationExpired || !s.clock.Now().Before(inv.ExpiresAt) {
 		return nil, partnerkit.Errorf(partnerkit.CodeGone, "this invitation link expired on %s: ask for a new one",
@@ -406,10 +431,10 @@ func (s *Service) ActivateInvitation(ctx context.Context, token string, in Activ
 		// Claim the link first: a concurrent activation waits here and loses.
 		used := *inv
 		now, usedBy := s.clock.Now(), partners.NormalizeEmail(in.Email)
-		if err := s.store.UseInvitation(ctx, inv.ID, now, usedBy); err != nil {
+		if err := s.store.UseInvitation(ctx, inv.ID, inv.TokenHash, now, usedBy); err != nil {
 			return err
 		}
-		used.UsedAt, used.UsedBy, used.Status = &now, usedBy, InvitationUsed
+		used.UsedAt, used.UsedBy, used.Status = &now, usedBy, InvitationActivated
 		partner, user, err := s.partners.ActivateInvited(ctx, inv.PartnerID, acct)
 		if err != nil {
 			return err

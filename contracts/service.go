@@ -28,6 +28,8 @@ type Service struct {
 	clock         partnerkit.Clock
 	invitationTTL time.Duration
 	linkBase      string
+	mail          partnerkit.MailQueue
+	mailStatus    partnerkit.MailStatuses
 }
 
 // Option configures a Service.

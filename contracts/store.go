@@ -26,9 +26,10 @@ import (
 //   - contract state moves (sign, activate, reject, terminate, re-sign):
 //     optimistic versions, UpdateContract writes WHERE version = ?, so of
 //     concurrent moves from one state one wins and the others get conflict.
-//   - an invitation is used once: UseInvitation is a conditional UPDATE …
-//     WHERE status = 'pending', claimed before the account and user are
-//     made.
+//   - an invitation is used once, and only with its current link:
+//     UseInvitation is a conditional UPDATE … WHERE status = 'pending' AND
+//     token_hash = <the hash of the link used>, claimed before the account
+//     and user are made.
 //   - an invitation expires once, and never after it was used: the
 //     scheduled expiry (Service.ExpireInvitations, run by several instances
 //     at once) moves each invitation with ExpireInvitation, a conditional
@@ -36,6 +37,13 @@ import (
 //     moves (two expiries, or an expiry and an activation) one changes the
 //     row and the others get gone, so one event is recorded per
 //     invitation. DueInvitations only proposes candidates.
+//   - revoking and sending again move an invitation with conditional
+//     updates too: RevokeInvitation … WHERE status = 'pending',
+//     ReissueInvitation … WHERE status IN ('pending', 'expired') AND
+//     token_hash = <the hash the caller read>; so of a revocation, a
+//     resend and an activation racing, one wins and the others get gone
+//     (or conflict, for a resend that lost to another resend), and a link
+//     replaced by a resend never activates.
 //   - marketplace names: a unique index per owner.
 //   - a contract is bound to a version that exists, and a partner it binds
 //     is not deleted under it: foreign keys (a concurrent violation is a
@@ -70,10 +78,12 @@ type Store interface {
 	CreateInvitation(ctx context.Context, inv *Invitation) error
 	// InvitationByTokenHash returns the invitation with that token hash, or not_found.
 	InvitationByTokenHash(ctx context.Context, hash string) (*Invitation, error)
-	// UseInvitation marks a pending invitation used at at by the activating
-	// email. Of concurrent calls exactly one succeeds; the others get gone
-	// (as does a call on an invitation that expired).
-	UseInvitation(ctx context.Context, id string, at time.Time, usedBy string) error
+	// UseInvitation marks a pending invitation whose token hash is still
+	// tokenHash activated at at by the activating email. Of concurrent
+	// calls exactly one succeeds; the others get gone (as does a call on an
+	// invitation that expired or was revoked), and a call with a link a
+	// resend replaced gets not_found.
+	UseInvitation(ctx context.Context, id, tokenHash string, at time.Time, usedBy string) error
 	// DueInvitations returns the pending invitations whose expiry is at or
 	// before dueBy, by expiry then ID, at most limit of them (0: all).
 	DueInvitations(ctx context.Context, dueBy time.Time, limit int) ([]Invitation, error)
@@ -82,6 +92,17 @@ type Store interface {
 	// one succeeds; on an invitation that is not pending, or not due, it
 	// returns gone; not_found when there is none.
 	ExpireInvitation(ctx context.Context, id string, at time.Time) error
+	// InvitationByID returns an invitation, or not_found.
+	InvitationByID(ctx context.Context, id string) (*Invitation, error)
+	// RevokeInvitation marks a pending invitation revoked at at by by; on
+	// one that is not pending it returns gone, not_found when there is none.
+	RevokeInvitation(ctx context.Context, id string, at time.Time, by string) error
+	// ReissueInvitation gives a pending or expired invitation whose token
+	// hash is still oldHash a new token hash and expiry, makes it pending,
+	// sets SentTo and SentAt to sentTo and at and counts the send. It
+	// returns gone when the invitation was activated or revoked, conflict
+	// when its token changed meanwhile, not_found when there is none.
+	ReissueInvitation(ctx context.Context, id, oldHash, newHash string, expiresAt time.Time, sentTo string, at time.Time) error
 	// ListInvitations returns one page of the invitations q selects, in
 	// q.Sort's order (ties by ID), and how many it selects.
 	ListInvitations(ctx context.Context, q InvitationQuery) ([]Invitation, int, error)

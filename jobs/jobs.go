@@ -1,6 +1,6 @@
 // Package jobs runs Partnerkit's background work on River
 // (github.com/riverqueue/river): the fan-out of domain events to webhooks
-// and in-process subscribers, webhook delivery attempts, and the scheduled
+// and in-process subscribers, webhook delivery attempts, mail sends, and the scheduled
 // rules (storage purges, subscription period ends, invitation expiry,
 // usage threshold alerts). It is the adapter between the services and the
 // job engine; no domain package imports River.
@@ -34,6 +34,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/partnerkit/partnerkit"
@@ -83,6 +84,8 @@ type Config struct {
 	// ID names this instance among the clients of one database (default:
 	// River's, host name and time).
 	ID string
+	// Observer, when set, is told of failed jobs (metrics.go).
+	Observer Observer
 	// Time, when set, is River's clock (tests).
 	Time interface {
 		Now() time.Time
@@ -111,6 +114,8 @@ type Engine struct {
 	mu       sync.RWMutex
 	services *wiring.Services
 	started  bool
+	// running is set once River's client started, until Stop (Running).
+	running atomic.Bool
 }
 
 // Migrate creates or updates River's tables in db (the server runs it
@@ -168,6 +173,7 @@ func New(db *bun.DB, cfg Config) (*Engine, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &fanOutWorker{engine: e})
 	river.AddWorker(workers, &attemptWorker{engine: e})
+	river.AddWorker(workers, &mailSendWorker{engine: e})
 	// The rules' workers are registered now, with every known rule name,
 	// so that a rule job inserted by another instance finds its worker.
 	river.AddWorker(workers, &ruleWorker{engine: e})
@@ -184,7 +190,7 @@ func New(db *bun.DB, cfg Config) (*Engine, error) {
 		ID:                   cfg.ID,
 		MaxAttempts:          25,
 		SkipUnknownJobCheck:  true,
-		ErrorHandler:         &errorLogger{log: cfg.Logger},
+		ErrorHandler:         &errorLogger{log: cfg.Logger, observer: cfg.Observer},
 	}
 	if cfg.Time != nil {
 		rc.Test.Time = cfg.Time
@@ -214,19 +220,88 @@ func New(db *bun.DB, cfg Config) (*Engine, error) {
 	return e, nil
 }
 
-// PublishEvents implements partnerkit.EventPublisher: one fan-out job per
-// call, in the caller's transaction.
+// PublishEvents implements partnerkit.EventPublisher: the events of one
+// transaction go out in one fan-out job, inserted in that transaction
+// just before it commits (sqldb.Defer); outside a transaction, one job per
+// call.
 func (e *Engine) PublishEvents(ctx context.Context, evs []*partnerkit.AuditEvent) error {
 	ids := make([]string, len(evs))
 	for i, ev := range evs {
 		ids[i] = ev.ID
 	}
+	if sqldb.Defer(ctx, e.db, fanOutKey{}, ids, e.flushFanOut) {
+		return nil
+	}
 	return e.insert(ctx, FanOutArgs{EventIDs: ids}, &river.InsertOpts{Queue: Queue})
 }
 
-// ScheduleAttempt implements webhooks.Scheduler.
+// fanOutKey and attemptKey group a transaction's deferred jobs.
+type (
+	fanOutKey  struct{}
+	attemptKey struct{}
+)
+
+// maxFanOut bounds the events of one fan-out job (a bulk load of
+// thousands of partners makes several).
+const maxFanOut = 500
+
+// flushFanOut inserts the fan-out jobs of a transaction's events.
+func (e *Engine) flushFanOut(ctx context.Context, values []any) error {
+	var ids []string
+	for _, v := range values {
+		ids = append(ids, v.([]string)...)
+	}
+	var batch []river.InsertManyParams
+	for start := 0; start < len(ids); start += maxFanOut {
+		batch = append(batch, river.InsertManyParams{Args: FanOutArgs{EventIDs: ids[start:min(start+maxFanOut, len(ids))]},
+			InsertOpts: &river.InsertOpts{Queue: Queue}})
+	}
+	return e.insertMany(ctx, batch)
+}
+
+// ScheduleAttempt implements webhooks.Scheduler: the attempts a
+// transaction schedules are inserted together before it commits.
 func (e *Engine) ScheduleAttempt(ctx context.Context, job webhooks.AttemptJob) error {
-	return e.insert(ctx, AttemptArgs{AttemptJob: job}, &river.InsertOpts{Queue: Queue, ScheduledAt: job.At})
+	if sqldb.Defer(ctx, e.db, attemptKey{}, job, e.flushAttempts) {
+		return nil
+	}
+	return e.insertMany(ctx, []river.InsertManyParams{attemptParams(job)})
+}
+
+// attemptParams is the job of one attempt. A due attempt is available at
+// once; only a later one waits as scheduled (River moves scheduled jobs to
+// available every few seconds, which would delay every first attempt).
+func attemptParams(job webhooks.AttemptJob) river.InsertManyParams {
+	opts := &river.InsertOpts{Queue: Queue}
+	if job.At.After(time.Now()) {
+		opts.ScheduledAt = job.At
+	}
+	return river.InsertManyParams{Args: AttemptArgs{AttemptJob: job}, InsertOpts: opts}
+}
+
+func (e *Engine) flushAttempts(ctx context.Context, values []any) error {
+	batch := make([]river.InsertManyParams, len(values))
+	for i, v := range values {
+		batch[i] = attemptParams(v.(webhooks.AttemptJob))
+	}
+	return e.insertMany(ctx, batch)
+}
+
+// insertMany inserts jobs in the transaction ctx carries, or on their own.
+func (e *Engine) insertMany(ctx context.Context, batch []river.InsertManyParams) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	var err error
+	if tx, ok := sqldb.SQLTx(ctx, e.db); ok {
+		_, err = e.client.InsertManyTx(ctx, tx, batch)
+	} else {
+		_, err = e.client.InsertMany(ctx, batch)
+	}
+	if err != nil {
+		return sqldb.Internal("jobs.insertMany "+batch[0].Args.Kind(), err)
+	}
+	return nil
 }
 
 // insert inserts a job in the transaction ctx carries, or on its own.
@@ -266,6 +341,7 @@ func (e *Engine) Start(ctx context.Context, svc *wiring.Services) error {
 	if err := e.client.Start(ctx); err != nil {
 		return fmt.Errorf("jobs: start: %w", err)
 	}
+	e.running.Store(true)
 	return nil
 }
 
@@ -275,6 +351,7 @@ func (e *Engine) Stop(ctx context.Context) error {
 	e.mu.RLock()
 	started := e.started
 	e.mu.RUnlock()
+	e.running.Store(false)
 	var err error
 	if started {
 		err = e.client.Stop(ctx)
@@ -367,14 +444,23 @@ func (w *attemptWorker) Timeout(*river.Job[AttemptArgs]) time.Duration {
 
 // errorLogger logs failed jobs (without their arguments, which never hold
 // secrets but may hold personal data).
-type errorLogger struct{ log *slog.Logger }
+type errorLogger struct {
+	log      *slog.Logger
+	observer Observer
+}
 
 func (h *errorLogger) HandleError(ctx context.Context, job *rivertype.JobRow, err error) *river.ErrorHandlerResult {
+	if h.observer != nil {
+		h.observer.JobFailed(job.Kind, false)
+	}
 	h.log.WarnContext(ctx, "job failed", "kind", job.Kind, "job_id", job.ID, "attempt", job.Attempt, "error", err)
 	return nil
 }
 
 func (h *errorLogger) HandlePanic(ctx context.Context, job *rivertype.JobRow, v any, trace string) *river.ErrorHandlerResult {
+	if h.observer != nil {
+		h.observer.JobFailed(job.Kind, true)
+	}
 	h.log.ErrorContext(ctx, "job panicked", "kind", job.Kind, "job_id", job.ID, "attempt", job.Attempt, "panic", fmt.Sprint(v))
 	return nil
 }

@@ -94,7 +94,8 @@ func (w *ruleWorker) Work(ctx context.Context, job *river.Job[RuleArgs]) error {
 }
 
 // openSQLitePool opens River's own pool on the SQLite file of db: one
-// connection, with the same pragmas as Partnerkit's.
+// connection, with the same pragmas as Partnerkit's, whose writes take
+// turns with Partnerkit's (see sqlitegate.go).
 func openSQLitePool(db *bun.DB) (*sql.DB, error) {
 	var path string
 	rows, err := db.QueryContext(context.Background(), "PRAGMA database_list")
@@ -118,7 +119,7 @@ func openSQLitePool(db *bun.DB) (*sql.DB, error) {
 	if path == "" {
 		return nil, fmt.Errorf("jobs: the SQLite database has no file (an in-memory database cannot be shared with the job engine)")
 	}
-	pool, err := sql.Open("sqlite", sqldb.SQLiteDSN(path))
+	pool, err := openGatedPool(db, sqldb.SQLiteDSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("jobs: open River's pool: %w", err)
 	}

@@ -32,6 +32,9 @@ const (
 
 // Session is a signed-in browser. Only the token's hash is stored.
 type Session struct {
+	// ID names the session in lists ("SE-…"); it is not the token and
+	// cannot be used as one.
+	ID string `json:"id"`
 	// TokenHash is the hex SHA-256 of the session token.
 	TokenHash string `json:"-"`
 	// UserID is the signed-in user; AccountID the account acted in now.
@@ -41,6 +44,13 @@ type Session struct {
 	CreatedAt  time.Time `json:"created_at"`
 	ExpiresAt  time.Time `json:"expires_at"`
 	LastSeenAt time.Time `json:"last_seen_at"`
+	// UserAgent and Address are the browser's User-Agent and network
+	// address at sign-in (see DeviceName).
+	UserAgent string `json:"user_agent,omitempty"`
+	Address   string `json:"address,omitempty"`
+	// Restricted limits the session to two-factor enrolment: its account
+	// requires two-factor sign-in and the user has none yet.
+	Restricted bool `json:"restricted,omitempty"`
 }
 
 // APIKey lets a program act in an account with a role. The key itself is
@@ -167,28 +177,18 @@ func HashToken(token string) string {
 // SignIn checks an email and password and starts a session in the user's
 // oldest membership. The check is throttled (see PairAttempts): a refused
 // attempt is rate_limited with the time to wait. It returns the session
-// token, shown once.
+// token, shown once. A user with two-factor sign-in cannot sign in here
+// (unauthorized, saying so): use BeginSignIn and CompleteSignIn.
 func (s *Service) SignIn(ctx context.Context, email, password, address string) (string, *Session, error) {
-	const op = "partners.SignIn"
-	user, memberships, err := s.Authenticate(ctx, email, password, address)
+	res, err := s.BeginSignIn(ctx, SignInInput{Email: email, Password: password, Address: address})
 	if err != nil {
 		return "", nil, err
 	}
-	if len(memberships) == 0 {
-		return "", nil, partnerkit.WithOp(op, partnerkit.Errorf(partnerkit.CodeForbidden, "this user is not a member of any account"))
+	if res.Challenge != "" {
+		return "", nil, &partnerkit.Error{Code: partnerkit.CodeUnauthorized, Op: "partners.SignIn",
+			Message: "this login has two-factor sign-in: a code from its authenticator app is needed as well"}
 	}
-	account, err := s.firstActiveAccount(ctx, memberships)
-	if err != nil {
-		return "", nil, partnerkit.WithOp(op, err)
-	}
-	now := s.clock.Now()
-	token, hash := newToken("")
-	sess := &Session{TokenHash: hash, UserID: user.ID, AccountID: account,
-		CreatedAt: now, ExpiresAt: now.Add(SessionTTL), LastSeenAt: now}
-	if err := s.store.CreateSession(ctx, sess); err != nil {
-		return "", nil, partnerkit.WithOp(op, err)
-	}
-	return token, sess, nil
+	return res.Token, res.Session, nil
 }
 
 // firstActiveAccount returns the account of the oldest membership whose
@@ -230,6 +230,9 @@ func (s *Service) SessionActor(ctx context.Context, token string) (partnerkit.Ac
 	if view.AccountStatus == StatusSuspended {
 		return partnerkit.Actor{}, nil, partnerkit.WithOp("partners.SessionActor", s.checkNotSuspended(ctx, actor.AccountID))
 	}
+	if view.Restricted {
+		return partnerkit.Actor{}, nil, partnerkit.WithOp("partners.SessionActor", errEnrolFirst)
+	}
 	return actor, &view.Session, nil
 }
 
@@ -248,8 +251,9 @@ func (s *Service) checkNotSuspended(ctx context.Context, accountID string) error
 }
 
 // SessionMember returns the actor of a session token like SessionActor,
-// but also when the session's account is suspended: for showing who is
-// signed in and switching to another account.
+// but also when the session's account is suspended or the session is
+// restricted to two-factor enrolment: for showing who is signed in,
+// switching to another account and enrolling.
 func (s *Service) SessionMember(ctx context.Context, token string) (partnerkit.Actor, *Session, error) {
 	actor, view, err := s.sessionView(ctx, token)
 	if err != nil {

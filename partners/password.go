@@ -18,9 +18,10 @@ const (
 )
 
 // CheckPasswordPolicy returns an invalid error naming "password" unless pw
-// has 8 to 128 characters and at least 3 of the 4 classes: lower case,
-// upper case, digit, symbol.
-func CheckPasswordPolicy(pw string) error { return rules.CheckPasswordPolicy(pw) }
+// has 8 to 128 characters, at least 3 of the 4 classes (lower case, upper
+// case, digit, symbol) and is not one of the 10,000 most common passwords
+// (IsCommonPassword). Every password that is set goes through it.
+func CheckPasswordPolicy(pw string) error { return checkNewPassword("password", pw) }
 
 // PasswordHasher hashes passwords with argon2id. The parameters are stored in
 // each hash, so a hash made with other parameters still verifies.

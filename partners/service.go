@@ -29,6 +29,9 @@ type Service struct {
 	slotWait time.Duration
 	// touches batches the last-use times of sessions and API keys.
 	touches touchBuffer
+	// sec holds the mail queue, delivery status and secret key of
+	// passwords, sessions and two-factor sign-in (security.go).
+	sec securityConfig
 }
 
 // Option configures a Service.
@@ -703,31 +706,8 @@ func (s *Service) Audit(ctx context.Context, actor partnerkit.Actor, f AuditFilt
 // password check (see PairAttempts): rate_limited when a count refuses it,
 // unavailable when every password-hash slot stays busy.
 func (s *Service) Authenticate(ctx context.Context, email, password, address string) (*User, []Membership, error) {
-	const op = "partners.Authenticate"
-	if err := validate.All(partnerkit.CheckText("email", email, false), partnerkit.CheckText("password", password, false),
-		partnerkit.CheckText("address", address, false)); err != nil {
-		return nil, nil, partnerkit.WithOp(op, err) // the text rule first: no store sees a NUL
-	}
-	bad := &partnerkit.Error{Code: partnerkit.CodeUnauthorized, Message: "wrong email or password", Op: op}
-	email = NormalizeEmail(email)
-	u, err := s.store.GetUserByEmail(ctx, email)
-	if err != nil && partnerkit.ErrorCode(err) != partnerkit.CodeNotFound {
-		return nil, nil, partnerkit.WithOp(op, err)
-	}
-	hash := dummyHash // an unknown email spends the same time as a real check
-	if u != nil {
-		hash = u.PasswordHash
-	}
-	if err := s.checkPassword(ctx, email, address, func() bool {
-		return s.hasher.Verify(hash, password) && u != nil
-	}, bad); err != nil {
-		return nil, nil, partnerkit.WithOp(op, err)
-	}
-	ms, err := s.store.UserMemberships(ctx, u.ID)
-	if err != nil {
-		return nil, nil, partnerkit.WithOp(op, err)
-	}
-	return u, ms, nil
+	u, ms, _, err := s.authenticate(ctx, email, password, address)
+	return u, ms, err
 }
 
 var dummyHash = DefaultPasswordHasher.Hash("not a real password")

@@ -43,13 +43,34 @@ import (
 //     so no more than MaxLoginFailures checks run per window, however many
 //     arrive at once.
 //   - single use of a team invitation: UseTeamInvitation is a conditional
-//     UPDATE … WHERE used_at IS NULL, claimed before anything is created.
+//     UPDATE … WHERE used_at IS NULL, claimed before anything is created;
+//     resending and revoking it (RenewTeamInvitation, RevokeTeamInvitation)
+//     are conditional UPDATEs on it being still pending.
+//   - single use of a password reset link: UsePasswordReset is one
+//     conditional UPDATE … SET used_at = ? WHERE token_hash = ? AND used_at
+//     IS NULL AND expires_at > ?, run before anything else of the reset:
+//     of concurrent uses exactly one changes the password.
+//   - single use of a sign-in challenge and its count of wrong codes:
+//     UseSignInChallenge is a conditional UPDATE … WHERE used_at IS NULL
+//     AND failures < ?; FailSignInChallenge is UPDATE … SET failures =
+//     failures + 1 … RETURNING failures.
+//   - a TOTP code accepted once: UseTOTPStep is a conditional UPDATE … SET
+//     last_step = ? WHERE last_step < ?, so a code (its time step) replayed,
+//     however many times at once, is accepted once.
+//   - single use of a recovery code: UseRecoveryCode is a conditional
+//     UPDATE … WHERE used_at IS NULL.
+//   - one secret per user: PendTwoFactor is an upsert conditional on
+//     enabled_at IS NULL, EnableTwoFactor an UPDATE … WHERE enabled_at IS
+//     NULL, so an enrolment never replaces an enabled secret.
 type Store interface {
 	partnerkit.Transactor
 	// AppendAudit stores an audit event of any domain.
 	partnerkit.AuditLog
 	// Sessions, API keys and sign-in failures.
 	AuthStore
+	// Password resets, sign-in challenges, two-factor sign-in, account
+	// security settings, devices, team invitation lists.
+	SecurityStore
 
 	// CreateAccount inserts a. Returns conflict on "external_id" when the
 	// manager already has a partner with that non-empty external ID.

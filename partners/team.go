@@ -28,6 +28,11 @@ type TeamInvitation struct {
 	CreatedAt time.Time       `json:"created_at"`
 	ExpiresAt time.Time       `json:"expires_at"`
 	UsedAt    *time.Time      `json:"used_at,omitempty"`
+	// SentAt is when the link was last sent: its creation, or its last
+	// resend (which gave it a new token and expiry).
+	SentAt time.Time `json:"sent_at"`
+	// RevokedAt is set when an admin withdrew it.
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 }
 
 // TeamInviteInput invites a member.
@@ -54,12 +59,15 @@ func (s *Service) InviteMember(ctx context.Context, actor partnerkit.Actor, in T
 	token, hash := newToken("")
 	now := s.clock.Now()
 	inv := &TeamInvitation{ID: partnerkit.NewID(PrefixTeamInvitation), TokenHash: hash, AccountID: actor.AccountID,
-		Email: in.Email, Role: in.Role, CreatedBy: actor.Principal(), CreatedAt: now, ExpiresAt: now.Add(TeamInvitationTTL)}
+		Email: in.Email, Role: in.Role, CreatedBy: actor.Principal(), CreatedAt: now, ExpiresAt: now.Add(TeamInvitationTTL), SentAt: now}
 	err := s.store.InTx(ctx, func(ctx context.Context) error {
 		if err := s.store.CreateTeamInvitation(ctx, inv); err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, actor, actor.AccountID, "team_invitation.created", "partner", actor.AccountID, nil, inv)
+		if err := s.audit.Record(ctx, actor, actor.AccountID, "team_invitation.created", "partner", actor.AccountID, nil, inv); err != nil {
+			return err
+		}
+		return s.mailTeamInvitation(ctx, actor, inv, token)
 	})
 	if err != nil {
 		return nil, "", partnerkit.WithOp(op, err)
@@ -88,6 +96,9 @@ func (s *Service) openTeamInvitation(ctx context.Context, token string) (*TeamIn
 	}
 	if inv.UsedAt != nil {
 		return nil, partnerkit.Errorf(partnerkit.CodeGone, "this invitation link has already been used: sign in instead")
+	}
+	if inv.RevokedAt != nil {
+		return nil, partnerkit.Errorf(partnerkit.CodeGone, "this invitation was withdrawn: ask the account's admin for a new one")
 	}
 	if !s.clock.Now().Before(inv.ExpiresAt) {
 		return nil, partnerkit.Errorf(partnerkit.CodeGone, "this invitation link has expired: ask for a new one")

@@ -166,14 +166,37 @@ func busy() error {
 // when a count refuses the attempt, unavailable when no hash slot frees
 // up in time, and unauthorized with bad's message when check fails.
 func (s *Service) checkPassword(ctx context.Context, email, address string, check func() bool, bad *partnerkit.Error) error {
-	now := s.clock.Now()
-	keys := throttleKeys(email, address)
-	var counted []throttleKey
-	refund := func() {
-		for _, k := range counted {
-			_ = s.giveBack(ctx, k.key)
-		}
+	return s.throttled(ctx, throttleKeys(email, address), check, bad, true)
+}
+
+// throttled counts an attempt under keys, runs check in a hash slot and,
+// when it succeeds and settle is set, clears the counts (an address gets
+// its attempt back). A success that is only a first step (the password of
+// a two-factor sign-in) does not settle: the counts stay until the code.
+func (s *Service) throttled(ctx context.Context, keys []throttleKey, check func() bool, bad *partnerkit.Error, settle bool) error {
+	counted, err := s.admit(ctx, keys)
+	if err != nil {
+		return err
 	}
+	ok, err := s.inHashSlot(ctx, check)
+	if err != nil {
+		s.refund(ctx, counted)
+		return err
+	}
+	if !ok {
+		return bad
+	}
+	if !settle {
+		return nil
+	}
+	return s.settle(ctx, counted)
+}
+
+// admit counts one attempt under every key, or, when a count refuses it,
+// gives the others back and returns rate_limited with the time to wait.
+func (s *Service) admit(ctx context.Context, keys []throttleKey) ([]throttleKey, error) {
+	now := s.clock.Now()
+	var counted []throttleKey
 	for _, k := range keys {
 		var wait time.Duration
 		err := s.swapCount(ctx, k.key, func(f *LoginFailures) (*LoginFailures, error) {
@@ -186,19 +209,24 @@ func (s *Service) checkPassword(ctx context.Context, email, address string, chec
 				Message: "too many failed sign-ins: try again in " + waitText(wait)}
 		}
 		if err != nil {
-			refund()
-			return err
+			s.refund(ctx, counted)
+			return nil, err
 		}
 		counted = append(counted, k)
 	}
-	ok, err := s.inHashSlot(ctx, check)
-	if err != nil {
-		refund()
-		return err
+	return counted, nil
+}
+
+// refund gives back the attempts of a check that did not run.
+func (s *Service) refund(ctx context.Context, counted []throttleKey) {
+	for _, k := range counted {
+		_ = s.giveBack(ctx, k.key)
 	}
-	if !ok {
-		return bad
-	}
+}
+
+// settle clears the counts of a successful check: the pair and the email
+// start again; the address, shared with others, gets its attempt back.
+func (s *Service) settle(ctx context.Context, counted []throttleKey) error {
 	for _, k := range counted {
 		if k.kind == throttleAddress {
 			_ = s.giveBack(ctx, k.key)

@@ -140,10 +140,10 @@ func (s *Service) Analytics(ctx context.Context, actor partnerkit.Actor, q Analy
 	}
 	q.By, q.Granularity = cmp.Or(q.By, ByClient), cmp.Or(q.Granularity, ByMonth)
 	fields := map[string]string{}
-	if q.By != ByClient && q.By != ByService {
+	if !slices.Contains(GroupBys(), q.By) {
 		fields["by"] = "must be client or service"
 	}
-	if q.Granularity != ByMonth && q.Granularity != ByDay {
+	if !slices.Contains(Granularities(), q.Granularity) {
 		fields["granularity"] = "must be month or day"
 	}
 	now := s.clock.Now()

@@ -40,7 +40,7 @@ type Capabilities struct {
 }
 
 // need is a set of the stores a test needs.
-type need uint8
+type need uint16
 
 const (
 	needPartners need = 1 << iota
@@ -50,6 +50,7 @@ const (
 	needListings
 	needResellers
 	needWebhooks
+	needMail
 )
 
 // The stores each fixture builds on; every service needs the ones before it.
@@ -61,6 +62,7 @@ const (
 	forListings   = forContracts | needListings
 	forResellers  = forContracts | needResellers
 	forWebhooks   = forPartners | needWebhooks
+	forMail       = forPartners | needMail
 	forEverything = forCapacity | forListings | forResellers
 )
 
@@ -78,6 +80,7 @@ func (n need) missing(s Stores) (stores, fields []string) {
 		{needListings, s.Listings != nil, "Listings"},
 		{needResellers, s.Resellers != nil, "Resellers"},
 		{needWebhooks, s.Webhooks != nil, "Webhooks"},
+		{needMail, s.Mail != nil, "Mail"},
 	} {
 		if n&x.need != 0 && !x.present {
 			stores, fields = append(stores, strings.ToLower(x.name)), append(fields, "Stores."+x.name)
@@ -184,7 +187,9 @@ var domains = []struct {
 	{"EventsFeed", eventsFeedSuite},
 	{"Events", eventsSuite},
 	{"Webhooks", webhooksSuite},
+	{"Mail", mailSuite},
 	{"Security", securitySuite},
+	{"AccountSecurity", accountSecuritySuite},
 	{"Concurrency", concurrencySuite},
 	{"Hostile", hostileSuite},
 }
@@ -192,7 +197,7 @@ var domains = []struct {
 // RunConformanceTests runs every domain's conformance tests on the stores
 // that newHarness makes, one subtest per domain (Partners, Auth,
 // Agreements, Contracts, Onboarding, Capacity, Listings, Resellers,
-// EventsFeed, Webhooks, Security, Concurrency, Hostile), each test on a new
+// EventsFeed, Webhooks, Mail, Security, AccountSecurity, Concurrency, Hostile), each test on a new
 // database. A test that needs a store the harness does not give skips,
 // saying which.
 func RunConformanceTests(t *testing.T, newHarness HarnessMaker) {
@@ -255,9 +260,24 @@ func RunEventsTests(t *testing.T, newHarness HarnessMaker) { run(t, newHarness, 
 // its Concurrency section. They need the partners and webhooks stores.
 func RunWebhooksTests(t *testing.T, newHarness HarnessMaker) { run(t, newHarness, webhooksSuite()) }
 
+// RunMailTests runs the conformance tests of mail.Store: the outbox's
+// messages, their dedupe keys and attempts, the mail service's send
+// lifecycle on the store, and one Concurrent… test per rule of its
+// Concurrency section. They need the partners and mail stores.
+func RunMailTests(t *testing.T, newHarness HarnessMaker) { run(t, newHarness, mailSuite()) }
+
 // RunSecurityTests runs the tests of the rules that keep one tenant out of
 // another's business. They need a partners store only.
 func RunSecurityTests(t *testing.T, newHarness HarnessMaker) { run(t, newHarness, securitySuite()) }
+
+// RunAccountSecurityTests runs the tests of passwords (reset, change, the
+// common list), sessions, two-factor sign-in, account security settings
+// and team invitation lists, with one Concurrent… test per rule of
+// partners.Store's Concurrency section they add. They need a partners
+// store only.
+func RunAccountSecurityTests(t *testing.T, newHarness HarnessMaker) {
+	run(t, newHarness, accountSecuritySuite())
+}
 
 // RunConcurrencyTests runs one Concurrent… test per rule that reads, then
 // writes, each with the stores of its rule's domain. They run on every

@@ -339,7 +339,7 @@ func onboardingSuite() suite {
 				t.Fatalf("%d users created, want 1", len(members))
 			}
 		}},
-	}, scheduledInvitationTests()...)}
+	}, append(scheduledInvitationTests(), invitationLifeTests()...)...)}
 }
 
 func cmpKind(k agreements.DocumentKind) agreements.DocumentKind {

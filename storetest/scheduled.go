@@ -373,7 +373,7 @@ func scheduledInvitationTests() []test {
 				status[inv.ID] = inv.Status
 			}
 			want := map[string]contracts.InvitationStatus{expiring.Invitation.ID: contracts.InvitationExpired,
-				used.Invitation.ID: contracts.InvitationUsed, fresh.Invitation.ID: contracts.InvitationPending}
+				used.Invitation.ID: contracts.InvitationActivated, fresh.Invitation.ID: contracts.InvitationPending}
 			if list.Total != 3 || fmt.Sprint(status) != fmt.Sprint(want) || list.Items[0].ID != fresh.Invitation.ID {
 				t.Fatalf("invitations %+v, want statuses %v newest first", list.Items, want)
 			}

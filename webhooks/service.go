@@ -25,6 +25,7 @@ type Service struct {
 	allowPrivate bool
 	schedule     []time.Duration
 	timeout      time.Duration
+	observer     Observer
 }
 
 // Option configures a Service.
@@ -628,7 +629,11 @@ func (s *Service) Attempt(ctx context.Context, job AttemptJob) error {
 		values[i] = sec.Value
 	}
 	a := s.send(ctx, e, d, values, job, now)
-	return partnerkit.WithOp(op, s.record(ctx, e, d, a, job))
+	if err := s.record(ctx, e, d, a, job); err != nil {
+		return partnerkit.WithOp(op, err)
+	}
+	s.observe(d)
+	return nil
 }
 
 // send POSTs the delivery and describes the attempt.

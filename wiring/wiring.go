@@ -28,6 +28,7 @@ import (
 	"github.com/partnerkit/partnerkit/contracts"
 	"github.com/partnerkit/partnerkit/events"
 	"github.com/partnerkit/partnerkit/listings"
+	"github.com/partnerkit/partnerkit/mail"
 	"github.com/partnerkit/partnerkit/partners"
 	"github.com/partnerkit/partnerkit/resellers"
 	"github.com/partnerkit/partnerkit/webhooks"
@@ -47,6 +48,9 @@ type Stores struct {
 	// Webhooks stores webhook endpoints and deliveries; it needs nothing
 	// but Partners.
 	Webhooks webhooks.Store
+	// Mail is the mail outbox; it needs nothing but Partners. Without it
+	// no service sends mail.
+	Mail mail.Store
 }
 
 // Options tune the services.
@@ -68,6 +72,9 @@ type Options struct {
 	// Webhooks are options of the webhooks service (its sender,
 	// scheduler, resolver, private-address setting, retry schedule).
 	Webhooks []webhooks.Option
+	// Mail configures the mail service (its sender, public URL,
+	// scheduler): see MailOptions.
+	Mail MailOptions
 }
 
 // Services is every service, built on one set of stores.
@@ -81,6 +88,10 @@ type Services struct {
 	Resellers *resellers.Service
 	// Webhooks manages webhook endpoints and runs their deliveries.
 	Webhooks *webhooks.Service
+	// Mail is the mail outbox (nil without Stores.Mail): the services
+	// queue their mail on it, the Notifier turns events into mail, and
+	// the job engine (or MailScheduler) runs its sends.
+	Mail *mail.Service
 	// Events holds the in-process subscriptions to domain events
 	// (Subscribe): on the memory stores they run after each commit, before
 	// the call returns; on SQL stores package jobs runs them.
@@ -89,6 +100,10 @@ type Services struct {
 	// stores (nil on SQL stores, where the job engine does); its Idle
 	// waits for them.
 	WebhookScheduler *events.Scheduler
+	// MailScheduler runs the sends of mail in process on the memory
+	// stores (nil on SQL stores, where the job engine does); its Idle
+	// waits for them.
+	MailScheduler *mail.LocalScheduler
 	// Stores are the stores the services were built on.
 	Stores Stores
 }
@@ -136,12 +151,23 @@ func New(st Stores, o Options) (*Services, error) {
 	}
 	audit := partnerkit.PublishingLog{Log: st.Partners, Publisher: publisher}
 	popts = append(popts, partners.WithAuditLog(audit))
-	s := &Services{Stores: st, Partners: partners.NewService(st.Partners, popts...), Events: bus}
+	mailSvc, mailScheduler, err := newMail(st, o)
+	if err != nil {
+		return nil, err
+	}
+	var copts []contracts.Option
+	if mailSvc != nil {
+		popts = append(popts, partners.WithMailQueue(mailSvc), partners.WithMailStatus(partnersMailStatus{mailSvc}))
+		copts = append(copts, contracts.WithMailQueue(mailSvc), contracts.WithMailStatuses(mailSvc))
+	}
+	s := &Services{Stores: st, Partners: partners.NewService(st.Partners, popts...), Events: bus,
+		Mail: mailSvc, MailScheduler: mailScheduler}
 	if st.Agreements != nil {
 		s.Agreements = agreements.NewService(st.Agreements, s.Partners, audit, agreements.WithClock(o.Clock))
 	}
 	if st.Contracts != nil {
-		s.Contracts = contracts.NewService(st.Contracts, s.Partners, s.Agreements, audit, contracts.WithClock(o.Clock))
+		s.Contracts = contracts.NewService(st.Contracts, s.Partners, s.Agreements, audit,
+			append([]contracts.Option{contracts.WithClock(o.Clock)}, copts...)...)
 	}
 	if st.Capacity != nil {
 		s.Capacity = capacity.NewService(st.Capacity, s.Partners, s.Contracts, audit, capacity.WithClock(o.Clock))
@@ -164,6 +190,10 @@ func New(st Stores, o Options) (*Services, error) {
 			s.WebhookScheduler = scheduler
 		}
 	}
+	if s.Mail != nil {
+		n := mail.NewNotifier(s.Mail, mailDirectory{s})
+		bus.Subscribe(n.EventTypes(), n.Handle)
+	}
 	return s, nil
 }
 
@@ -178,11 +208,14 @@ func afterCommitter(p partners.Store) (events.AfterCommitter, bool) {
 	return tx, ok
 }
 
-// Close stops the in-process webhook attempts of the memory stores and
-// waits for the running ones; the services stay usable.
+// Close stops the in-process webhook attempts and mail sends of the
+// memory stores and waits for the running ones; the services stay usable.
 func (s *Services) Close() {
 	if s.WebhookScheduler != nil {
 		s.WebhookScheduler.Close()
+	}
+	if s.MailScheduler != nil {
+		s.MailScheduler.Close()
 	}
 }
 
@@ -205,7 +238,8 @@ func sameDatabase(st Stores) error {
 		name  string
 		store any
 	}{{"partners", st.Partners}, {"agreements", st.Agreements}, {"contracts", st.Contracts},
-		{"capacity", st.Capacity}, {"listings", st.Listings}, {"resellers", st.Resellers}, {"webhooks", st.Webhooks}} {
+		{"capacity", st.Capacity}, {"listings", st.Listings}, {"resellers", st.Resellers}, {"webhooks", st.Webhooks},
+		{"mail", st.Mail}} {
 		l, ok := s.store.(partnerkit.Located)
 		if !ok || s.store == nil {
 			continue

@@ -23,10 +23,12 @@ import (
 	"net/url"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/app/client"
+	"github.com/partnerkit/partnerkit/idempotency"
 	"github.com/partnerkit/partnerkit/internal/validate"
 	"github.com/partnerkit/partnerkit/wiring"
 )
@@ -53,6 +55,16 @@ type Config struct {
 	// server sheds load instead of queueing without end.
 	MaxInFlight int
 	QueueWait   time.Duration
+	// Observer, when set, is told of every request served, with its
+	// route pattern (observe.go; app/observe counts them for /metrics).
+	Observer Observer
+	// Idempotency keeps the responses of POSTs sent with an
+	// Idempotency-Key (IdempotencyTTL); nil keeps them in this process's
+	// memory. Servers on one database share idempotency/bunstore's.
+	Idempotency idempotency.Store
+	// RateLimit bounds the requests per API key, else per client address
+	// (zero: DefaultRateLimit; PerSecond < 0: no limit).
+	RateLimit RateLimit
 }
 
 // Default load-shedding bounds (see Config.MaxInFlight).
@@ -99,6 +111,13 @@ type API struct {
 	csrf *http.CrossOriginProtection
 	// slots bounds the requests in flight (see Config.MaxInFlight).
 	slots chan struct{}
+	// idem keeps Idempotency-Key responses; resourceOf maps each write
+	// route to the versioned resource If-Match is checked against.
+	idem       idempotency.Store
+	resourceOf map[string]string
+	limiter    *limiter
+	sweepMu    sync.Mutex
+	lastSweep  time.Time
 }
 
 // Route is one method and path the API serves.
@@ -126,9 +145,14 @@ func New(cfg Config) *API {
 	if cfg.QueueWait <= 0 {
 		cfg.QueueWait = DefaultQueueWait
 	}
-	a := &API{cfg: cfg, mux: http.NewServeMux(), csrf: http.NewCrossOriginProtection(), slots: make(chan struct{}, cfg.MaxInFlight)}
+	if cfg.Idempotency == nil {
+		cfg.Idempotency = idempotency.NewMemory()
+	}
+	a := &API{cfg: cfg, mux: http.NewServeMux(), csrf: http.NewCrossOriginProtection(), slots: make(chan struct{}, cfg.MaxInFlight),
+		idem: cfg.Idempotency, limiter: newLimiter(cfg.RateLimit)}
 	a.public(http.MethodGet, "/openapi.json", a.serveOpenAPI)
 	a.authRoutes()
+	a.securityRoutes()
 	a.partnerRoutes()
 	if cfg.Agreements != nil && cfg.Contracts != nil {
 		a.contractRoutes()
@@ -146,7 +170,14 @@ func New(cfg Config) *API {
 	if cfg.Webhooks != nil {
 		a.webhookRoutes()
 	}
+	a.resourceOf = a.resourcePaths()
 	a.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		if allow := a.allowed(r.URL.Path); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			writeError(w, r, partnerkit.Errorf(partnerkit.CodeMethodNotAllowed, "%s is not served at %s: use %s",
+				r.Method, RedactPath(r.URL.Path), strings.Join(allow, ", ")))
+			return
+		}
 		writeError(w, r, partnerkit.Errorf(partnerkit.CodeNotFound, "no route %s %s", r.Method, RedactPath(r.URL.Path)))
 	})
 	return a
@@ -164,7 +195,8 @@ func (a *API) handle(method, path string, h handler) { a.register(method, path, 
 func (a *API) handleMember(method, path string, h handler) { a.register(method, path, h, true) }
 
 func (a *API) register(method, path string, h handler, suspendedOK bool) {
-	a.routes = append(a.routes, Route{Method: method, Path: path})
+	rt := route{Route: Route{Method: method, Path: path}, key: method + " " + path}
+	a.routes = append(a.routes, rt.Route)
 	params := pathParams(path)
 	order, isList := listOrders[method+" "+path]
 	a.mux.HandleFunc(method+" /api/v1"+path, func(w http.ResponseWriter, r *http.Request) {
@@ -177,7 +209,7 @@ func (a *API) register(method, path string, h handler, suspendedOK bool) {
 			actor, err = a.authenticate(r, suspendedOK)
 		}
 		if err == nil {
-			err = h(w, r, actor)
+			err = a.run(w, r, rt, scopeOf(actor), func(w http.ResponseWriter, r *http.Request) error { return h(w, r, actor) })
 		}
 		if err != nil {
 			writeError(w, r, err)
@@ -187,12 +219,13 @@ func (a *API) register(method, path string, h handler, suspendedOK bool) {
 
 // public registers a route that needs no authentication.
 func (a *API) public(method, path string, h publicHandler) {
-	a.routes = append(a.routes, Route{Method: method, Path: path, Public: true})
+	rt := route{Route: Route{Method: method, Path: path, Public: true}, key: method + " " + path}
+	a.routes = append(a.routes, rt.Route)
 	params := pathParams(path)
 	a.mux.HandleFunc(method+" /api/v1"+path, func(w http.ResponseWriter, r *http.Request) {
 		err := checkRequest(r, params)
 		if err == nil {
-			err = h(w, r)
+			err = a.run(w, r, rt, scopeOf(partnerkit.Actor{}), h)
 		}
 		if err != nil {
 			writeError(w, r, err)
@@ -249,11 +282,20 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	ctx := context.WithValue(r.Context(), requestIDKey{}, id)
 	r = r.WithContext(ctx)
+	if a.cfg.Observer != nil { // last, once the response is written (r.Pattern: the route that matched)
+		defer func() { a.cfg.Observer.Served(r, r.Pattern, rec.status, time.Since(start)) }()
+	}
 	limit := int64(MaxJSONBody)
 	if strings.HasSuffix(r.URL.Path, "/versions") || r.URL.Path == "/api/v1/onboarding" || r.URL.Path == "/api/v1/agreements" {
 		limit = MaxUploadBody
 	}
 	r.Body = http.MaxBytesReader(rec, r.Body, limit)
+	if err := a.limit(rec, r); err != nil {
+		writeError(rec, r, err)
+		a.cfg.Logger.InfoContext(ctx, "request", "request_id", id, "method", r.Method, "path", RedactPath(r.URL.Path),
+			"status", rec.status, "bytes", rec.bytes, "duration_ms", time.Since(start).Milliseconds(), "limited", true)
+		return
+	}
 	if !a.enter(r.Context()) {
 		writeError(rec, r, &partnerkit.Error{Code: partnerkit.CodeUnavailable, RetryAfter: time.Second,
 			Message: "the server is at capacity: try again in a moment"})
@@ -344,14 +386,14 @@ func validRequestID(id string) bool {
 }
 
 // RedactPath returns path with the secrets it may carry — the tokens of
-// invitation and team-invitation links, in the API and in the PWA's
-// activation and join pages — replaced by "[redacted]", for logs and
-// error messages.
+// invitation, team-invitation and password-reset links, in the API and in
+// the PWA's activation, join and reset pages — replaced by "[redacted]",
+// for logs and error messages.
 func RedactPath(path string) string {
 	segs := strings.Split(path, "/")
 	for i := 0; i+1 < len(segs); i++ {
 		switch segs[i] {
-		case "invitations", "team-invitations", "activate", "join", "reset-password":
+		case "invitations", "team-invitations", "activate", "join", "reset-password", "password-reset":
 			if i > 0 && segs[i-1] == "team" && segs[i] == "invitations" {
 				continue // /team/invitations is a collection, not a link
 			}

@@ -32,7 +32,10 @@ type server struct {
 	api *api.API
 }
 
-func newServer(t *testing.T, sqlite bool) *server {
+func newServer(t *testing.T, sqlite bool) *server { t.Helper(); return newServerWith(t, sqlite, nil) }
+
+// newServerWith is newServer with its API configuration changed by configure.
+func newServerWith(t *testing.T, sqlite bool, configure func(*api.Config)) *server {
 	t.Helper()
 	opts := wiring.Options{Hasher: storetest.CheapHasher}
 	cfg := wiring.Memory(opts)
@@ -64,10 +67,14 @@ func newServer(t *testing.T, sqlite bool) *server {
 		})
 	}
 	cfg.Logger = slog.New(slog.DiscardHandler)
+	if configure != nil {
+		configure(&cfg)
+	}
 	h := api.New(cfg)
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return &server{t: t, srv: srv, cfg: cfg, api: h}
+	s := &server{t: t, cfg: cfg, api: h}
+	s.srv = httptest.NewServer(s.validating(h)) // every answer is checked against the OpenAPI document
+	t.Cleanup(s.srv.Close)
+	return s
 }
 
 // user is an HTTP client with its own cookie jar.

@@ -33,6 +33,10 @@ type Me struct {
 	Role      partnerkit.Role `json:"role"`
 	// Memberships lists every account the user may switch to.
 	Memberships []MembershipView `json:"memberships"`
+	// TwoFactorEnrolmentRequired, in a sign-in's answer, says the
+	// session's account requires two-factor sign-in and the user has none:
+	// the session may only enrol (POST /me/two-factor) until confirmed.
+	TwoFactorEnrolmentRequired bool `json:"two_factor_enrolment_required,omitempty"`
 }
 
 func (a *API) authRoutes() {
@@ -177,20 +181,14 @@ func (a *API) signIn(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	token, sess, err := a.cfg.Partners.SignIn(r.Context(), in.Email, in.Password, a.clientAddress(r))
+	// A login with two-factor sign-in gets a challenge (202) instead of a
+	// session (account_security.go).
+	res, err := a.cfg.Partners.BeginSignIn(r.Context(), partners.SignInInput{Email: in.Email, Password: in.Password,
+		Address: a.clientAddress(r), UserAgent: r.UserAgent()})
 	if err != nil {
 		return err
 	}
-	a.setSessionCookie(w, r, token, sess.ExpiresAt)
-	actor, _, err := a.cfg.Partners.SessionActor(r.Context(), token)
-	if err != nil {
-		return err
-	}
-	me, err := a.meOf(r, actor)
-	if err != nil {
-		return err
-	}
-	return created(w, me)
+	return a.signedIn(w, r, res)
 }
 
 func (a *API) signOut(w http.ResponseWriter, r *http.Request) error {

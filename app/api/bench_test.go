@@ -54,6 +54,7 @@ func BenchmarkAPIListPartners(b *testing.B) {
 		}
 	})
 
+	cfg.RateLimit = api.RateLimit{PerSecond: -1} // a benchmark is a runaway loop
 	srv := httptest.NewServer(api.New(cfg))
 	b.Cleanup(srv.Close)
 	jar, _ := cookiejar.New(nil)
@@ -77,4 +78,7 @@ func BenchmarkAPIListPartners(b *testing.B) {
 			res.Body.Close()
 		}
 	})
+	// The same page with app/observe's metrics and tracing, off and on
+	// (bench_observe_test.go).
+	benchObserved(b, cfg, db, client)
 }

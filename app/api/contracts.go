@@ -39,6 +39,18 @@ func (a *API) contractRoutes() {
 		}
 		return writeList(w, page, list)
 	})
+	a.handle(http.MethodPost, "/invitations/{id}/resend", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
+		var in contracts.ResendInput
+		if err := decodeOptional(r, &in); err != nil {
+			return err
+		}
+		res, err := c.ResendInvitation(r.Context(), actor, r.PathValue("id"), in)
+		return reply(w, res, err)
+	})
+	a.handle(http.MethodPost, "/invitations/{id}/revoke", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
+		inv, err := c.RevokeInvitation(r.Context(), actor, r.PathValue("id"))
+		return reply(w, inv, err)
+	})
 	a.public(http.MethodGet, "/invitations/{token}", func(w http.ResponseWriter, r *http.Request) error {
 		rev, err := c.ReviewInvitation(r.Context(), r.PathValue("token"))
 		return reply(w, rev, err)

@@ -60,7 +60,10 @@ func decode(r *http.Request, v any) error {
 		}
 		return partnerkit.Errorf(partnerkit.CodeInvalid, "the request body %s", partnerkit.ProblemUTF8)
 	}
-	return validate.Text("", v)
+	if err := validate.Text("", v); err != nil {
+		return err
+	}
+	return setBodyVersion(r, v)
 }
 
 // decodeError turns a decoding failure into an invalid error for people.

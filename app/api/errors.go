@@ -36,6 +36,9 @@ type ErrorDetail struct {
 // never shown.
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := partnerkit.ErrorCode(err)
+	if code == partnerkit.CodeConflict && r.Header.Get("If-Match") != "" && partnerkit.ErrorFields(err)["version"] != "" {
+		code = partnerkit.CodePreconditionFailed // the version If-Match set went stale meanwhile
+	}
 	if code == partnerkit.CodeInternal {
 		slog.ErrorContext(r.Context(), "internal error", "request_id", RequestID(r.Context()),
 			"method", r.Method, "path", RedactPath(r.URL.Path), "err", err)
@@ -57,6 +60,11 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	if status < 300 {
+		if tag := etagOf(v); tag != "" {
+			w.Header().Set("ETag", tag) // a versioned resource: its version
+		}
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)

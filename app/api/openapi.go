@@ -3,13 +3,7 @@
 package api
 
 import (
-	"encoding/json"
-	"net/http"
-	"reflect"
 	"regexp"
-	"slices"
-	"strings"
-	"time"
 
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/agreements"
@@ -18,7 +12,6 @@ import (
 	"github.com/partnerkit/partnerkit/listings"
 	"github.com/partnerkit/partnerkit/partners"
 	"github.com/partnerkit/partnerkit/resellers"
-	"github.com/shopspring/decimal"
 )
 
 // op documents one route: what it does, what it takes and what it returns.
@@ -53,7 +46,8 @@ func listQueryParams(order partnerkit.Order) []any {
 		map[string]any{"name": "offset", "in": "query", "description": "How many items to skip",
 			"schema": map[string]any{"type": "integer", "minimum": 0, "maximum": partnerkit.MaxOffset}},
 		map[string]any{"name": "sort", "in": "query", "description": "The order: a field, or -field for descending (default " +
-			string(order.Default) + "); ties are broken by ID", "schema": map[string]any{"type": "string", "enum": sorts}},
+			string(order.Default) + "; empty is the default too); ties are broken by ID", "allowEmptyValue": true,
+			"schema": map[string]any{"type": "string", "enum": sorts}},
 	}
 }
 
@@ -98,8 +92,11 @@ var docs = map[string]op{
 	"GET /partners/{id}/users":       {summary: "A partner's console users", out: partners.Member{}, list: true},
 
 	"POST /onboarding": {summary: "The Create Partner wizard in one atomic call", in: contracts.OnboardingInput{}, out: contracts.OnboardingResult{}, status: 201},
-	"GET /invitations": {summary: "Activation invitations the caller's account generated (or one visible partner's), newest first, each pending, used or expired",
+	"GET /invitations": {summary: "Activation invitations the caller's account generated (or one visible partner's), newest first, each pending, activated, expired or revoked, with where and when it was sent and what became of its e-mail",
 		out: contracts.Invitation{}, list: true, query: append([]string{"partner_id", "status"}, pageQuery...)},
+	"POST /invitations/{id}/resend": {summary: "Send a pending or expired invitation again: a new link (shown only here) and a fresh expiry; the previous link stops working; the e-mail goes to the given address or the invitation's",
+		in: contracts.ResendInput{}, out: contracts.ResendResult{}},
+	"POST /invitations/{id}/revoke":              {summary: "Revoke a pending invitation: its link stops working at once", out: contracts.Invitation{}},
 	"GET /invitations/{token}":                   {summary: "What an invited company reviews (public)", out: contracts.InvitationReview{}},
 	"GET /invitations/{token}/document":          {summary: "The invitation's agreement document (public)", out: agreements.Version{}},
 	"POST /invitations/{token}/activate":         {summary: "Activate with an invitation link (public)", in: contracts.ActivationInput{}, out: contracts.ActivationResult{}, status: 201},
@@ -197,236 +194,3 @@ var docs = map[string]op{
 }
 
 var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
-
-// OpenAPI returns the OpenAPI 3 document of the routes the API serves. It
-// fails when two Go types would share one component schema name.
-func (a *API) OpenAPI() (map[string]any, error) {
-	g := &schemaGen{components: map[string]any{}}
-	errorRef := g.ref(reflect.TypeOf(ErrorBody{}))
-	paths := map[string]any{}
-	for _, r := range a.routes {
-		d := docs[r.Method+" "+r.Path]
-		item, _ := paths["/api/v1"+r.Path].(map[string]any)
-		if item == nil {
-			item = map[string]any{}
-			paths["/api/v1"+r.Path] = item
-		}
-		var params []any
-		for _, m := range pathParam.FindAllStringSubmatch(r.Path, -1) {
-			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
-		}
-		for _, q := range d.query {
-			if d.list && (q == "limit" || q == "offset" || q == "sort") {
-				continue // typed below
-			}
-			if q == "total" {
-				params = append(params, map[string]any{"name": q, "in": "query", "schema": map[string]any{"type": "boolean", "default": true},
-					"description": "false skips counting: the answer is {\"items\", \"has_more\"} and Content-Range ends in /*"})
-				continue
-			}
-			params = append(params, map[string]any{"name": q, "in": "query", "schema": map[string]any{"type": "string"}})
-		}
-		if d.list {
-			params = append(params, listQueryParams(listOrders[r.Method+" "+r.Path])...)
-		}
-		status := d.status
-		if status == 0 {
-			status = http.StatusOK
-		}
-		success := map[string]any{"description": http.StatusText(status)}
-		if d.out != nil {
-			schema := g.ref(reflect.TypeOf(d.out))
-			if d.list {
-				props := map[string]any{"items": map[string]any{"type": "array", "items": schema},
-					"total": map[string]any{"type": "integer", "description": "how many items match, not only this page"}}
-				required := []string{"items", "total"}
-				if slices.Contains(d.query, "total") { // ?total=false answers has_more instead
-					props["has_more"] = map[string]any{"type": "boolean", "description": "with total=false: whether items follow this page"}
-					required = []string{"items"}
-				}
-				schema = map[string]any{"type": "object", "required": required, "properties": props}
-			}
-			content := map[string]any{"application/json": map[string]any{"schema": schema}}
-			if d.csv {
-				content["text/csv"] = map[string]any{"schema": map[string]any{"type": "string"}}
-			}
-			success["content"] = content
-		}
-		responses := map[string]any{itoa(status): success}
-		errs := []int{400, 404, 409}
-		if !r.Public {
-			errs = append(errs, 401, 403)
-		}
-		if d.in != nil {
-			errs = append(errs, 413, 415)
-		}
-		checksPassword := r.Path == "/session" && r.Method == http.MethodPost || r.Path == "/team-invitations/{token}/accept"
-		if checksPassword {
-			errs = append(errs, 429, 503)
-		}
-		if r.Public && r.Path == "/session" {
-			errs = append(errs, 403) // a cross-site sign-in
-		}
-		if strings.HasPrefix(r.Path, "/invitations/") || strings.HasPrefix(r.Path, "/team-invitations/") {
-			errs = append(errs, 410)
-		}
-		for _, code := range errs {
-			resp := map[string]any{"description": http.StatusText(code),
-				"content": map[string]any{"application/json": map[string]any{"schema": errorRef}}}
-			if code == 429 || code == 503 {
-				resp["headers"] = map[string]any{"Retry-After": map[string]any{
-					"description": "Seconds to wait before trying again", "schema": map[string]any{"type": "integer"}}}
-			}
-			responses[itoa(code)] = resp
-		}
-		operation := map[string]any{
-			"summary":     d.summary,
-			"operationId": operationID(r),
-			"responses":   responses,
-		}
-		if len(params) > 0 {
-			operation["parameters"] = params
-		}
-		if d.in != nil {
-			operation["requestBody"] = map[string]any{"required": true, "content": map[string]any{
-				"application/json": map[string]any{"schema": g.ref(reflect.TypeOf(d.in))}}}
-		}
-		if r.Public {
-			operation["security"] = []any{}
-		}
-		item[strings.ToLower(r.Method)] = operation
-	}
-	return map[string]any{
-		"openapi": "3.0.3",
-		"info": map[string]any{"title": "Partnerkit API", "version": "1",
-			"description": "Partner management: partners, agreements, contracts, onboarding, capacity. Errors are {\"error\": {\"code\", \"message\", \"fields\"}}."},
-		"paths": paths,
-		"components": map[string]any{
-			"schemas": g.components,
-			"securitySchemes": map[string]any{
-				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": SessionCookie},
-				"apiKey":  map[string]any{"type": "http", "scheme": "bearer"},
-			},
-		},
-		"security": []any{map[string]any{"session": []any{}}, map[string]any{"apiKey": []any{}}},
-	}, g.err()
-}
-
-func operationID(r Route) string {
-	var b strings.Builder
-	b.WriteString(strings.ToLower(r.Method))
-	for _, part := range strings.FieldsFunc(r.Path, func(c rune) bool { return c == '/' || c == '-' || c == '_' || c == '.' }) {
-		part = strings.Trim(part, "{}")
-		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
-	}
-	return b.String()
-}
-
-// serveOpenAPI answers GET /api/v1/openapi.json.
-func (a *API) serveOpenAPI(w http.ResponseWriter, _ *http.Request) error {
-	doc, err := a.OpenAPI()
-	if err != nil {
-		return err
-	}
-	return ok(w, doc)
-}
-
-// schemaGen turns Go types into OpenAPI schemas, named structs into
-// components.
-type schemaGen struct {
-	components map[string]any
-	// named records which Go type each component name stands for, so two
-	// types that would share a name are reported (see name).
-	named      map[string]reflect.Type
-	collisions []string
-}
-
-var (
-	timeType        = reflect.TypeOf(time.Time{})
-	decimalType     = reflect.TypeOf(decimal.Decimal{})
-	nullDecimalType = reflect.TypeOf(decimal.NullDecimal{})
-	rawJSONType     = reflect.TypeOf(json.RawMessage{})
-)
-
-// ref returns a schema for t, a $ref for named structs.
-func (g *schemaGen) ref(t reflect.Type) map[string]any {
-	nullable := false
-	for t.Kind() == reflect.Pointer {
-		t, nullable = t.Elem(), true
-	}
-	var s map[string]any
-	switch {
-	case t == timeType:
-		s = map[string]any{"type": "string", "format": "date-time"}
-	case t == decimalType:
-		s = map[string]any{"type": "string", "format": "decimal", "example": "12.5"}
-	case t == nullDecimalType:
-		s = map[string]any{"type": "string", "format": "decimal", "nullable": true}
-	case t == rawJSONType:
-		s = map[string]any{"type": "object", "additionalProperties": true}
-	case t.Kind() == reflect.Struct && t.Name() != "":
-		name := g.name(t)
-		if _, done := g.components[name]; !done {
-			g.components[name] = map[string]any{} // break cycles
-			g.components[name] = g.object(t)
-		}
-		s = map[string]any{"$ref": "#/components/schemas/" + name}
-	case t.Kind() == reflect.Struct:
-		s = g.object(t)
-	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8:
-		s = map[string]any{"type": "string", "format": "byte"}
-	case t.Kind() == reflect.Slice || t.Kind() == reflect.Array:
-		s = map[string]any{"type": "array", "items": g.ref(t.Elem())}
-	case t.Kind() == reflect.Map:
-		s = map[string]any{"type": "object", "additionalProperties": g.ref(t.Elem())}
-	case t.Kind() == reflect.String:
-		s = map[string]any{"type": "string"}
-	case t.Kind() == reflect.Bool:
-		s = map[string]any{"type": "boolean"}
-	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Uint64:
-		s = map[string]any{"type": "integer"}
-	case t.Kind() == reflect.Float32 || t.Kind() == reflect.Float64:
-		s = map[string]any{"type": "number"}
-	default:
-		s = map[string]any{}
-	}
-	if nullable {
-		if _, isRef := s["$ref"]; isRef {
-			return map[string]any{"allOf": []any{s}, "nullable": true}
-		}
-		s["nullable"] = true
-	}
-	return s
-}
-
-// object describes a struct's JSON fields, flattening embedded structs.
-func (g *schemaGen) object(t reflect.Type) map[string]any {
-	props := map[string]any{}
-	g.fields(t, props)
-	return map[string]any{"type": "object", "properties": props}
-}
-
-func (g *schemaGen) fields(t reflect.Type, props map[string]any) {
-	for i := range t.NumField() {
-		f := t.Field(i)
-		tag := f.Tag.Get("json")
-		name, _, _ := strings.Cut(tag, ",")
-		if name == "-" || !f.IsExported() {
-			continue
-		}
-		if f.Anonymous && name == "" {
-			ft := f.Type
-			if ft.Kind() == reflect.Pointer {
-				ft = ft.Elem()
-			}
-			if ft.Kind() == reflect.Struct {
-				g.fields(ft, props)
-				continue
-			}
-		}
-		if name == "" {
-			name = f.Name
-		}
-		props[name] = describe(g.ref(f.Type), fieldDescriptions[t][name])
-	}
-}

@@ -4,7 +4,6 @@ package api
 
 import (
 	"errors"
-	"fmt"
 	"path"
 	"reflect"
 	"strings"
@@ -18,9 +17,14 @@ import (
 // PartnerkitAuditEvent, APIErrorBody — so a name never depends on which
 // other types the document holds. A type whose name starts with its
 // package's is not prefixed twice (capacity.CapacityContract is
-// CapacityContract); the brackets of generic types are dropped.
+// CapacityContract); the brackets of generic types are dropped. A type of
+// a domain's rules package is named after the domain (partners/rules.Status
+// is PartnersStatus).
 func schemaName(t reflect.Type) string {
 	pkg := path.Base(t.PkgPath())
+	if pkg == "rules" {
+		pkg = path.Base(path.Dir(t.PkgPath()))
+	}
 	prefix := strings.ToUpper(pkg[:1]) + pkg[1:]
 	if pkg == "api" {
 		prefix = "API"
@@ -35,22 +39,6 @@ func schemaName(t reflect.Type) string {
 		return name
 	}
 	return prefix + name
-}
-
-// name returns t's component name and records a collision when another Go
-// type already has it: the document would describe one with the other's
-// schema.
-func (g *schemaGen) name(t reflect.Type) string {
-	name := schemaName(t)
-	if g.named == nil {
-		g.named = map[string]reflect.Type{}
-	}
-	if other, ok := g.named[name]; !ok {
-		g.named[name] = t
-	} else if other != t {
-		g.collisions = append(g.collisions, fmt.Sprintf("%s.%s and %s.%s", other.PkgPath(), other.Name(), t.PkgPath(), t.Name()))
-	}
-	return name
 }
 
 // err reports the collisions of schema names, if any.

@@ -27,6 +27,10 @@ type tenantA struct {
 	catalogService, client, subscription string
 	// webhook and delivery: an endpoint of A and its test delivery.
 	webhook, delivery string
+	// teamInvitation: a team invitation of A.
+	teamInvitation string
+	// invitation: an activation invitation A issued.
+	invitation string
 }
 
 // seedTenants makes a provider with two distributors, A and B; A has a
@@ -104,12 +108,19 @@ func seedTenants(t *testing.T, s *server) (tenantA, *user, *user) {
 	check(err)
 	ta.marketplace = mps[0].ID
 	ta.catalogService, ta.client, ta.subscription = seedResellers(t, s, aAdmin, reseller.ID)
+	invited, err := cfg.Contracts.Onboard(ctx, aAdmin, contracts.OnboardingInput{Partner: partners.CreatePartnerInput{Type: partners.TypeReseller, Name: "Invited"},
+		AgreementID: agr.ID, Action: contracts.ActionInvite})
+	check(err)
+	ta.invitation = invited.Invitation.ID
 	ep, err := cfg.Webhooks.CreateEndpoint(ctx, aAdmin, webhooks.EndpointInput{URL: "https://93.184.215.14/hook", EventTypes: []string{"partner.created"}})
 	check(err)
 	ta.webhook = ep.ID
 	d, err := cfg.Webhooks.SendTest(ctx, aAdmin, ep.ID)
 	check(err)
 	ta.delivery = d.ID
+	ti, _, err := cfg.Partners.InviteMember(ctx, aAdmin, partners.TeamInviteInput{Email: "joiner@a.example", Role: partnerkit.RoleViewer})
+	check(err)
+	ta.teamInvitation = ti.ID
 	return ta, s.signIn("viewer@a.example", "Sup3r-secret"), s.signIn("admin@b.example", "Sup3r-secret")
 }
 
@@ -227,6 +238,22 @@ func routeCases(ta tenantA) map[string]routeCase {
 		"GET /charges.csv":                            {path: "/charges.csv?partner_id=" + ta.partner},
 		"GET /analytics":                              {path: "/analytics?partner_id=" + ta.partner},
 		"GET /analytics.csv":                          {path: "/analytics.csv?partner_id=" + ta.partner},
+		"POST /invitations/{id}/resend":               {path: "/invitations/" + ta.invitation + "/resend"},
+		"POST /invitations/{id}/revoke":               {path: "/invitations/" + ta.invitation + "/revoke"},
+		"PUT /me/password":                            {path: "/me/password", body: map[string]any{"current_password": "wrong", "new_password": "N3w-Passphrase"}, foreignOK: true, viewerOK: true},
+		"GET /me/sessions":                            {path: "/me/sessions", foreignOK: true},
+		"DELETE /me/sessions":                         {path: "/me/sessions", foreignOK: true, viewerOK: true},
+		"DELETE /me/sessions/{id}":                    {path: "/me/sessions/SE-none", viewerOK: true},
+		"GET /me/security":                            {path: "/me/security", foreignOK: true},
+		"PATCH /me/security":                          {path: "/me/security", body: map[string]any{"new_sign_in_mail": true}, foreignOK: true, viewerOK: true},
+		"POST /me/two-factor":                         {path: "/me/two-factor", foreignOK: true, viewerOK: true},
+		"POST /me/two-factor/confirm":                 {path: "/me/two-factor/confirm", body: map[string]any{"code": "000000"}, foreignOK: true, viewerOK: true},
+		"POST /me/two-factor/disable":                 {path: "/me/two-factor/disable", body: map[string]any{"password": "wrong", "code": "000000"}, foreignOK: true, viewerOK: true},
+		"GET /account/security":                       {path: "/account/security", foreignOK: true},
+		"PATCH /account/security":                     {path: "/account/security", body: map[string]any{"require_two_factor": false}, foreignOK: true},
+		"GET /team/invitations":                       {path: "/team/invitations", foreignOK: true},
+		"POST /team/invitations/{id}/resend":          {path: "/team/invitations/" + ta.teamInvitation + "/resend"},
+		"POST /team/invitations/{id}/revoke":          {path: "/team/invitations/" + ta.teamInvitation + "/revoke"},
 		"GET /event-types":                            {path: "/event-types", foreignOK: true},
 		"GET /events":                                 {path: "/events", foreignOK: true},
 		"GET /webhooks":                               {path: "/webhooks", foreignOK: true},

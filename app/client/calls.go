@@ -8,11 +8,20 @@ import (
 	"github.com/partnerkit/partnerkit"
 )
 
-// SignIn starts a session (the transport keeps its cookie).
+// SignIn starts a session (the transport keeps its cookie). For a login
+// with two-factor sign-in it returns a *TwoFactorRequired error holding the
+// challenge that SignInWithCode completes. Me.TwoFactorEnrolmentRequired
+// says the session may only enrol in two-factor sign-in (BeginTwoFactor).
 func (c *Client) SignIn(ctx context.Context, email, password string) (*Me, error) {
-	var me Me
-	err := c.call(ctx, "POST", "/session", nil, map[string]string{"email": email, "password": password}, &me)
-	return &me, err
+	var answer struct {
+		Me
+		TwoFactorChallenge
+	}
+	err := c.call(ctx, "POST", "/session", nil, map[string]string{"email": email, "password": password}, &answer)
+	if err == nil && answer.TwoFactorRequired {
+		return &answer.Me, &TwoFactorRequired{answer.TwoFactorChallenge}
+	}
+	return &answer.Me, err
 }
 
 // SignOut ends the session.
@@ -192,7 +201,7 @@ func (c *Client) ContractAction(ctx context.Context, id, action string) (*Contra
 }
 
 // InvitationQuery selects activation invitations: the caller's account's,
-// or one partner's; Status is pending, used or expired.
+// or one partner's; Status is pending, activated, expired or revoked.
 type InvitationQuery struct {
 	PartnerID, Status string
 	Page
@@ -209,6 +218,21 @@ func (c *Client) Invitations(ctx context.Context, q InvitationQuery) (*List[Invi
 	var l List[Invitation]
 	err := c.call(ctx, "GET", "/invitations", q.Page.query(v), nil, &l)
 	return &l, err
+}
+
+// ResendInvitation sends an invitation again with a new link (the old one
+// dies), to email when it is not empty.
+func (c *Client) ResendInvitation(ctx context.Context, id, email string) (*InvitationResent, error) {
+	var out InvitationResent
+	err := c.call(ctx, "POST", "/invitations/"+url.PathEscape(id)+"/resend", nil, map[string]string{"email": email}, &out)
+	return &out, err
+}
+
+// RevokeInvitation revokes a pending invitation.
+func (c *Client) RevokeInvitation(ctx context.Context, id string) (*Invitation, error) {
+	var out Invitation
+	err := c.call(ctx, "POST", "/invitations/"+url.PathEscape(id)+"/revoke", nil, struct{}{}, &out)
+	return &out, err
 }
 
 // SetTerms sets a capacity contract's terms.

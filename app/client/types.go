@@ -57,6 +57,9 @@ type Me struct {
 	AccountID   string           `json:"account_id"`
 	Role        partnerkit.Role  `json:"role"`
 	Memberships []MembershipView `json:"memberships"`
+	// TwoFactorEnrolmentRequired, in a sign-in's answer: the session may
+	// only enrol in two-factor sign-in until it is confirmed.
+	TwoFactorEnrolmentRequired bool `json:"two_factor_enrolment_required,omitempty"`
 }
 
 // Contact is a person to reach at a partner.
@@ -207,10 +210,11 @@ type Onboarding struct {
 	Action         contractrules.Action `json:"action"`
 	UserIDs        []string             `json:"user_ids,omitempty"`
 	AllUsers       bool                 `json:"all_users,omitempty"`
+	InviteEmail    string               `json:"invite_email,omitempty"`
 }
 
 // Invitation is an activation invitation (the token of a new one is in
-// OnboardingResult). Status is pending, used or expired.
+// OnboardingResult). Status is pending, activated, expired or revoked.
 type Invitation struct {
 	ID         string                         `json:"id"`
 	PartnerID  string                         `json:"partner_id"`
@@ -220,6 +224,29 @@ type Invitation struct {
 	UsedAt     *time.Time                     `json:"used_at,omitempty"`
 	UsedBy     string                         `json:"used_by,omitempty"`
 	Status     contractrules.InvitationStatus `json:"status"`
+	SentTo     string                         `json:"sent_to,omitempty"`
+	SentAt     time.Time                      `json:"sent_at"`
+	Sends      int                            `json:"sends"`
+	RevokedAt  *time.Time                     `json:"revoked_at,omitempty"`
+	RevokedBy  string                         `json:"revoked_by,omitempty"`
+	Mail       *MailDelivery                  `json:"mail,omitempty"`
+}
+
+// MailDelivery is what became of the last e-mail about an object:
+// Status is queued, sent, failed or refused.
+type MailDelivery struct {
+	To       string     `json:"to"`
+	Status   string     `json:"status"`
+	QueuedAt time.Time  `json:"queued_at"`
+	SentAt   *time.Time `json:"sent_at,omitempty"`
+	Error    string     `json:"error,omitempty"`
+}
+
+// InvitationResent is an invitation sent again, with its new link.
+type InvitationResent struct {
+	Invitation      Invitation `json:"invitation"`
+	ActivationToken string     `json:"activation_token"`
+	ActivationLink  string     `json:"activation_link"`
 }
 
 // OnboardingResult is the wizard's summary.
@@ -453,4 +480,128 @@ type AuditEvent struct {
 	At             time.Time       `json:"at"`
 	Before         json.RawMessage `json:"before,omitempty"`
 	After          json.RawMessage `json:"after,omitempty"`
+}
+
+// EventType describes one kind of domain event (GET /event-types).
+type EventType struct {
+	Name        string `json:"name"`
+	Entity      string `json:"entity"`
+	Description string `json:"description"`
+}
+
+// Event is a domain event, as the activity feed lists it and webhooks
+// deliver it.
+type Event struct {
+	ID        string    `json:"id"`
+	Type      string    `json:"type"`
+	CreatedAt time.Time `json:"created_at"`
+	AccountID string    `json:"account_id"`
+	Data      EventData `json:"data"`
+}
+
+// EventData is the body of an event: the changed object after the change
+// and, where the audit trail has it, before. Actor is a user or API key
+// ID, "system" (a scheduled rule) or "public" (an invitation link).
+type EventData struct {
+	EntityType string          `json:"entity_type"`
+	EntityID   string          `json:"entity_id"`
+	Actor      string          `json:"actor"`
+	Object     json.RawMessage `json:"object,omitempty"`
+	Previous   json.RawMessage `json:"previous,omitempty"`
+}
+
+// WebhookEndpoint is a URL that receives an account's events; EventTypes
+// empty means every type. DisabledReason is "manual" or "failing".
+type WebhookEndpoint struct {
+	ID             string    `json:"id"`
+	AccountID      string    `json:"account_id"`
+	URL            string    `json:"url"`
+	Description    string    `json:"description"`
+	EventTypes     []string  `json:"event_types"`
+	Enabled        bool      `json:"enabled"`
+	DisabledReason string    `json:"disabled_reason,omitempty"`
+	SecretHint     string    `json:"secret_hint"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+	Version        int       `json:"version"`
+}
+
+// NewWebhookEndpoint registers an endpoint; EventTypes empty means every
+// type, Enabled nil means enabled.
+type NewWebhookEndpoint struct {
+	URL         string   `json:"url"`
+	Description string   `json:"description"`
+	EventTypes  []string `json:"event_types,omitempty"`
+	Enabled     *bool    `json:"enabled,omitempty"`
+}
+
+// WebhookEndpointChanges edits an endpoint; nil fields stay (a pointer to
+// an empty EventTypes means every type). Version, when not 0, must be the
+// endpoint's current one.
+type WebhookEndpointChanges struct {
+	URL         *string   `json:"url,omitempty"`
+	Description *string   `json:"description,omitempty"`
+	EventTypes  *[]string `json:"event_types,omitempty"`
+	Enabled     *bool     `json:"enabled,omitempty"`
+	Version     int       `json:"version,omitempty"`
+}
+
+// CreatedWebhookEndpoint is a new endpoint with its signing secret, shown
+// only here.
+type CreatedWebhookEndpoint struct {
+	WebhookEndpoint
+	Secret string `json:"secret"`
+}
+
+// WebhookSecretRotation asks for a new signing secret; OverlapSeconds is
+// how long the previous one keeps signing (nil: the server's default, a
+// day).
+type WebhookSecretRotation struct {
+	OverlapSeconds *int `json:"overlap_seconds,omitempty"`
+}
+
+// RotatedWebhookSecret is an endpoint's new signing secret, shown only
+// here, and until when the previous one still signs.
+type RotatedWebhookSecret struct {
+	Endpoint          WebhookEndpoint `json:"endpoint"`
+	Secret            string          `json:"secret"`
+	PreviousExpiresAt time.Time       `json:"previous_expires_at"`
+}
+
+// WebhookDelivery is one event on its way to one endpoint. Status is
+// pending, succeeded or failed; LastStatusCode 0 means no answer yet.
+type WebhookDelivery struct {
+	ID             string          `json:"id"`
+	EndpointID     string          `json:"endpoint_id"`
+	AccountID      string          `json:"account_id"`
+	EventID        string          `json:"event_id"`
+	EventType      string          `json:"event_type"`
+	Test           bool            `json:"test"`
+	Status         string          `json:"status"`
+	Attempts       int             `json:"attempts"`
+	LastStatusCode int             `json:"last_status_code"`
+	LastError      string          `json:"last_error,omitempty"`
+	NextAttemptAt  *time.Time      `json:"next_attempt_at,omitempty"`
+	Payload        json.RawMessage `json:"payload"`
+	CreatedAt      time.Time       `json:"created_at"`
+	UpdatedAt      time.Time       `json:"updated_at"`
+}
+
+// WebhookAttempt is one POST of a delivery: when, the status answered (0:
+// none), how long it took and the first bytes of the answer.
+type WebhookAttempt struct {
+	DeliveryID string    `json:"delivery_id"`
+	Number     int       `json:"number"`
+	At         time.Time `json:"at"`
+	Manual     bool      `json:"manual"`
+	StatusCode int       `json:"status_code"`
+	LatencyMS  int64     `json:"latency_ms"`
+	Response   string    `json:"response"`
+	Error      string    `json:"error,omitempty"`
+}
+
+// WebhookDeliveryDetail is a delivery with its attempts, newest last.
+type WebhookDeliveryDetail struct {
+	WebhookDelivery
+	AttemptLog []WebhookAttempt `json:"attempt_log"`
 }

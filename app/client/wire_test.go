@@ -24,6 +24,7 @@ import (
 	"github.com/partnerkit/partnerkit/listings"
 	"github.com/partnerkit/partnerkit/partners"
 	"github.com/partnerkit/partnerkit/resellers"
+	"github.com/partnerkit/partnerkit/webhooks"
 	"github.com/shopspring/decimal"
 )
 
@@ -69,11 +70,36 @@ var mirrors = []mirror{
 		"account_id": "the PWA invites into the account it acts in",
 		"created_by": "not shown",
 		"created_at": "not shown",
-		"used_at":    "a new invitation is unused"}},
+		"used_at":    "a new invitation is unused",
+		"sent_at":    "a new or resent invitation was sent now",
+		"revoked_at": "a new or resent invitation is not revoked"}},
 	{client: client.TeamInvitationReview{}, server: partners.TeamInvitationReview{}},
 	{client: client.AuditEvent{}, server: partnerkit.AuditEvent{}, omitted: map[string]string{
 		"account_id": "the trail is read within one tenancy"}},
 	{client: client.ErrorBody{}, server: api.ErrorBody{}},
+
+	// passwords, sessions, two-factor sign-in, account security (issue 15)
+	{client: client.TwoFactorChallenge{}, server: api.TwoFactorChallenge{}},
+	{client: client.SecondFactor{}, server: partners.SecondFactorInput{}},
+	{client: client.PasswordResetRequest{}, server: api.PasswordResetRequest{}},
+	{client: client.PasswordResetAccepted{}, server: api.PasswordResetAccepted{}},
+	{client: client.PasswordReset{}, server: api.PasswordResetInput{}},
+	{client: client.PasswordChange{}, server: partners.ChangePasswordInput{}},
+	{client: client.PasswordChanged{}, server: api.PasswordChanged{}},
+	{client: client.Session{}, server: partners.SessionInfo{}},
+	{client: client.SessionsEnded{}, server: api.SessionsEnded{}},
+	{client: client.Security{}, server: partners.SecurityOverview{}},
+	{client: client.SecurityChanges{}, server: partners.SecurityInput{}},
+	{client: client.TwoFactorEnrolment{}, server: partners.TwoFactorEnrolment{}},
+	{client: client.TwoFactorCode{}, server: api.TwoFactorCode{}},
+	{client: client.RecoveryCodes{}, server: api.RecoveryCodes{}},
+	{client: client.TwoFactorOff{}, server: partners.DisableTwoFactorInput{}},
+	{client: client.AccountSecurity{}, server: partners.AccountSecurity{}},
+	{client: client.AccountSecurityChanges{}, server: partners.AccountSecurityInput{}},
+	{client: client.TeamInvitationStatus{}, server: partners.TeamInvitationView{}, omitted: map[string]string{
+		"account_id": "the list is the account's own",
+		"created_by": "not shown"}},
+	{client: client.TeamInvitationDelivery{}, server: partners.MailDelivery{}},
 
 	// agreements
 	{client: client.Document{}, server: agreements.Document{}},
@@ -95,6 +121,9 @@ var mirrors = []mirror{
 		"invitation.owner_id":   "as in Invitation",
 		"invitation.created_by": "as in Invitation"}},
 	{client: client.InvitationReview{}, server: contracts.InvitationReview{}},
+	{client: client.MailDelivery{}, server: partnerkit.MailDelivery{}},
+	{client: client.InvitationResent{}, server: contracts.ResendResult{}, omitted: map[string]string{
+		"invitation.owner_id": "as in Invitation", "invitation.created_by": "as in Invitation"}},
 	{client: client.Activation{}, server: contracts.ActivationInput{}},
 	{client: client.ActivationResult{}, server: contracts.ActivationResult{}, omitted: map[string]string{
 		"user.updated_at": "as in User"}},
@@ -155,6 +184,21 @@ var mirrors = []mirror{
 	{client: client.AnalyticsRow{}, server: resellers.Row{}},
 	{client: client.Analytics{}, server: resellers.Analytics{}},
 
+	// domain events and webhooks
+	{client: client.EventType{}, server: partnerkit.EventType{}},
+	{client: client.Event{}, server: partnerkit.Event{}},
+	{client: client.EventData{}, server: partnerkit.EventData{}},
+	{client: client.WebhookEndpoint{}, server: webhooks.Endpoint{}},
+	{client: client.NewWebhookEndpoint{}, server: webhooks.EndpointInput{}},
+	{client: client.WebhookEndpointChanges{}, server: webhooks.EndpointPatch{}},
+	{client: client.CreatedWebhookEndpoint{}, server: webhooks.CreatedEndpoint{}},
+	{client: client.WebhookSecretRotation{}, server: webhooks.RotateInput{}},
+	{client: client.RotatedWebhookSecret{}, server: webhooks.RotatedSecret{}},
+	{client: client.WebhookDelivery{}, server: webhooks.Delivery{}},
+	{client: client.WebhookAttempt{}, server: webhooks.Attempt{}},
+	{client: client.WebhookDeliveryDetail{}, server: webhooks.DeliveryDetail{}},
+	{client: client.List[client.Event]{}, server: partnerkit.List[partnerkit.Event]{}},
+
 	// the kernel's list envelope
 	{client: client.List[client.Partner]{}, server: partnerkit.List[partners.Account]{}},
 }
@@ -162,16 +206,19 @@ var mirrors = []mirror{
 // notWire lists the client's struct types that mirror no JSON body, with
 // the reason.
 var notWire = map[string]string{
-	"Client":          "the client itself",
-	"Request":         "a Transport's request",
-	"Response":        "a Transport's response",
-	"Page":            "query parameters (limit, offset, sort)",
-	"DirectoryQuery":  "query parameters of GET /partners",
-	"ContractQuery":   "query parameters of GET /contracts",
-	"InvitationQuery": "query parameters of GET /invitations",
-	"ListingQuery":    "query parameters of GET /listings",
-	"AnalyticsQuery":  "query parameters of GET /analytics",
-	"ChargeQuery":     "query parameters of GET /charges.csv",
+	"Client":               "the client itself",
+	"Request":              "a Transport's request",
+	"Response":             "a Transport's response",
+	"Page":                 "query parameters (limit, offset, sort)",
+	"DirectoryQuery":       "query parameters of GET /partners",
+	"ContractQuery":        "query parameters of GET /contracts",
+	"InvitationQuery":      "query parameters of GET /invitations",
+	"ListingQuery":         "query parameters of GET /listings",
+	"AnalyticsQuery":       "query parameters of GET /analytics",
+	"ChargeQuery":          "query parameters of GET /charges.csv",
+	"EventQuery":           "query parameters of GET /events",
+	"WebhookDeliveryQuery": "query parameters of GET /webhooks/{id}/deliveries",
+	"TwoFactorRequired":    "SignIn's error, holding a TwoFactorChallenge",
 }
 
 // TestWireTypes compares the JSON field names of every client wire type
@@ -221,7 +268,7 @@ func TestWireTypesCoverEveryClientType(t *testing.T) {
 		paired[name] = true
 	}
 	domain := structNames(t, "../../partners", "../../agreements", "../../contracts", "../../capacity",
-		"../../listings", "../../resellers", "../api", "../..")
+		"../../listings", "../../resellers", "../../webhooks", "../api", "../..")
 	for _, name := range structNames(t, ".") {
 		_, skip := notWire[name]
 		switch {

@@ -69,7 +69,10 @@ func (s *topBar) Render() app.UI {
 	links := []struct{ href, label string }{
 		{"/", "Directory"}, {"/partners/new", "Create partner"}, {"/agreements", "Agreements"}, {"/contracts", "Contracts"},
 		{"/capacity", "Capacity"}, {"/storage", "Storage"}, {"/deals", "Deals"}, {"/products", "Products"}, {"/catalog", "Catalog"}, {"/subscriptions", "Subscriptions"}, {"/clients", "Clients"}, {"/analytics", "Analytics"},
-		{"/team", "Team & API keys"},
+		{"/activity", "Activity"}, {"/team", "Team & API keys"},
+	}
+	if s.me != nil && s.me.Role == partnerkit.RoleAdmin { // the webhook calls are for admins
+		links = append(links, struct{ href, label string }{"/webhooks", "Webhooks"})
 	}
 	return box(
 		app.Header().Class("topbar").Body(

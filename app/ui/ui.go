@@ -34,6 +34,10 @@ func Register() {
 	app.Route("/clients", func() app.Composer { return &clientsPage{} })
 	app.Route("/analytics", func() app.Composer { return &analyticsPage{} })
 	app.Route("/team", func() app.Composer { return &teamPage{} })
+	app.Route("/activity", func() app.Composer { return &activityPage{} })
+	app.Route("/webhooks", func() app.Composer { return &webhooksPage{} })
+	app.RouteWithRegexp(`^/webhooks/[^/]+$`, func() app.Composer { return &webhookPage{} })
+	app.RouteWithRegexp(`^/webhook-deliveries/[^/]+$`, func() app.Composer { return &webhookDeliveryPage{} })
 }
 
 // lastSegment returns the last part of the page's path (an ID or token).
@@ -70,12 +74,13 @@ func errorBanner(err error) app.UI {
 	})
 }
 
-// field renders a labelled input bound to *v, with its API error.
+// field renders a labelled input bound to *v, with its API error next to
+// it (aria-invalid, aria-describedby: see forms.go).
 func field(c interface{ ValueTo(any) app.EventHandler }, id, label, typ string, v *string, err error, apiField string) app.UI {
 	return div("field",
 		labelFor(id, label),
-		app.Input().ID(id).Name(id).Type(typ).Value(*v).OnInput(c.ValueTo(v)),
-		fieldError(err, apiField),
+		withProblem(app.Input().ID(id).Name(id).Type(typ).Value(*v).OnInput(c.ValueTo(v)), id, err, apiField),
+		fieldProblem(id, err, apiField),
 	)
 }
 

@@ -38,7 +38,7 @@ const (
 )
 
 // Valid reports whether m is a known billing model.
-func (m BillingModel) Valid() bool { return m == BillingReserved || m == BillingPayPerUse }
+func (m BillingModel) Valid() bool { return slices.Contains(BillingModels(), m) }
 
 // Units and limits.
 const (
@@ -192,7 +192,7 @@ const (
 )
 
 // Valid reports whether s is a known storage account status.
-func (s StorageStatus) Valid() bool { return s == StorageActive || s == StorageDeletionScheduled }
+func (s StorageStatus) Valid() bool { return slices.Contains(StorageStatuses(), s) }
 
 // CanDelete reports whether a storage account in status s may be scheduled
 // for deletion: it is not already.

@@ -266,19 +266,36 @@ type invitationRow struct {
 	UsedAt     *time.Time
 	UsedBy     string
 	Status     string
+	SentTo     string
+	SentAt     *time.Time
+	Sends      int
+	RevokedAt  *time.Time
+	RevokedBy  string
 }
 
 func (r *invitationRow) toDomain() contracts.Invitation {
 	return contracts.Invitation{ID: r.ID, TokenHash: r.TokenHash, OwnerID: r.OwnerID, PartnerID: r.PartnerID,
 		ContractID: r.ContractID, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(),
-		UsedAt: utcPtr(r.UsedAt), UsedBy: r.UsedBy, Status: contracts.InvitationStatus(r.Status)}
+		UsedAt: utcPtr(r.UsedAt), UsedBy: r.UsedBy, Status: contracts.InvitationStatus(r.Status),
+		SentTo: r.SentTo, SentAt: sentAt(r), Sends: max(r.Sends, 1), RevokedAt: utcPtr(r.RevokedAt), RevokedBy: r.RevokedBy}
+}
+
+func sentAt(r *invitationRow) time.Time {
+	if r.SentAt == nil {
+		return r.CreatedAt.UTC()
+	}
+	return r.SentAt.UTC()
 }
 
 // CreateInvitation implements contracts.Store.
 func (s *Store) CreateInvitation(ctx context.Context, inv *contracts.Invitation) error {
 	r := &invitationRow{ID: inv.ID, TokenHash: inv.TokenHash, OwnerID: inv.OwnerID, PartnerID: inv.PartnerID,
 		ContractID: inv.ContractID, CreatedBy: inv.CreatedBy, CreatedAt: inv.CreatedAt, ExpiresAt: inv.ExpiresAt,
-		UsedAt: inv.UsedAt, UsedBy: inv.UsedBy, Status: string(cmp.Or(inv.Status, contracts.InvitationPending))}
+		UsedAt: inv.UsedAt, UsedBy: inv.UsedBy, Status: string(cmp.Or(inv.Status, contracts.InvitationPending)),
+		SentTo: inv.SentTo, SentAt: &inv.SentAt, Sends: max(inv.Sends, 1), RevokedAt: inv.RevokedAt, RevokedBy: inv.RevokedBy}
+	if inv.SentAt.IsZero() {
+		r.SentAt = &inv.CreatedAt
+	}
 	_, err := s.conn(ctx).NewInsert().Model(r).Exec(ctx)
 	return sqldb.Internal("bunstore.CreateInvitation", err)
 }
@@ -299,17 +316,72 @@ func (s *Store) InvitationByTokenHash(ctx context.Context, hash string) (*contra
 
 // UseInvitation implements contracts.Store with a conditional update: of
 // concurrent calls, one changes the row and the others find it used.
-func (s *Store) UseInvitation(ctx context.Context, id string, at time.Time, usedBy string) error {
+func (s *Store) UseInvitation(ctx context.Context, id, tokenHash string, at time.Time, usedBy string) error {
 	res, err := s.conn(ctx).NewUpdate().Model((*invitationRow)(nil)).
-		Set("used_at = ?", at).Set("used_by = ?", usedBy).Set("status = ?", string(contracts.InvitationUsed)).
-		Where("id = ? AND used_at IS NULL AND status = ?", id, string(contracts.InvitationPending)).Exec(ctx)
+		Set("used_at = ?", at).Set("used_by = ?", usedBy).Set("status = ?", string(contracts.InvitationActivated)).
+		Where("id = ? AND token_hash = ? AND used_at IS NULL AND status = ?", id, tokenHash, string(contracts.InvitationPending)).Exec(ctx)
 	if err != nil {
 		return sqldb.Internal("bunstore.UseInvitation", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if cur, err := s.InvitationByID(ctx, id); err == nil && cur.TokenHash != tokenHash && cur.Status.CanResend() {
+			return partnerkit.Errorf(partnerkit.CodeNotFound, "this invitation link was replaced by a newer one: use the latest invitation")
+		}
+		return s.notPending(ctx, id)
+	}
+	return nil
+}
+
+// InvitationByID implements contracts.Store.
+func (s *Store) InvitationByID(ctx context.Context, id string) (*contracts.Invitation, error) {
+	var r invitationRow
+	err := s.conn(ctx).NewSelect().Model(&r).Where("inv.id = ?", id).Scan(ctx)
+	if sqldb.IsNoRows(err) {
+		return nil, partnerkit.NotFound("invitation", id)
+	}
+	if err != nil {
+		return nil, sqldb.Internal("bunstore.InvitationByID", err)
+	}
+	inv := r.toDomain()
+	return &inv, nil
+}
+
+// RevokeInvitation implements contracts.Store with a conditional update.
+func (s *Store) RevokeInvitation(ctx context.Context, id string, at time.Time, by string) error {
+	res, err := s.conn(ctx).NewUpdate().Model((*invitationRow)(nil)).
+		Set("status = ?", string(contracts.InvitationRevoked)).Set("revoked_at = ?", at).Set("revoked_by = ?", by).
+		Where("id = ? AND status = ?", id, string(contracts.InvitationPending)).Exec(ctx)
+	if err != nil {
+		return sqldb.Internal("bunstore.RevokeInvitation", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return s.notPending(ctx, id)
 	}
 	return nil
+}
+
+// ReissueInvitation implements contracts.Store with a conditional update
+// on the status and the token hash the caller read.
+func (s *Store) ReissueInvitation(ctx context.Context, id, oldHash, newHash string, expiresAt time.Time, sentTo string, at time.Time) error {
+	res, err := s.conn(ctx).NewUpdate().Model((*invitationRow)(nil)).
+		Set("token_hash = ?", newHash).Set("expires_at = ?", expiresAt).Set("status = ?", string(contracts.InvitationPending)).
+		Set("sent_to = ?", sentTo).Set("sent_at = ?", at).Set("sends = sends + 1").
+		Where("id = ? AND token_hash = ? AND status IN (?, ?)", id, oldHash,
+			string(contracts.InvitationPending), string(contracts.InvitationExpired)).Exec(ctx)
+	if err != nil {
+		return sqldb.Internal("bunstore.ReissueInvitation", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return nil
+	}
+	cur, err := s.InvitationByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if cur.Status.CanResend() {
+		return partnerkit.Errorf(partnerkit.CodeConflict, "this invitation was sent again meanwhile")
+	}
+	return errNotPending(cur.Status)
 }
 
 // notPending explains why a conditional move of an invitation changed no row.
@@ -327,6 +399,9 @@ func (s *Store) notPending(ctx context.Context, id string) error {
 
 // errNotPending is the gone error of a move of an invitation in status.
 func errNotPending(status contracts.InvitationStatus) error {
+	if status == contracts.InvitationRevoked {
+		return partnerkit.Errorf(partnerkit.CodeGone, "this invitation link was revoked: ask for a new one")
+	}
 	if status == contracts.InvitationExpired {
 		return partnerkit.Errorf(partnerkit.CodeGone, "this invitation link has expired: ask for a new one")
 	}

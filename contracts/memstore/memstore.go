@@ -240,6 +240,11 @@ func (s *Store) CreateInvitation(ctx context.Context, inv *contracts.Invitation)
 		}
 		v := *inv
 		v.Status = cmp.Or(v.Status, contracts.InvitationPending)
+		v.Sends = max(v.Sends, 1)
+		if v.SentAt.IsZero() {
+			v.SentAt = v.CreatedAt
+		}
+		v.Mail = nil
 		s.invitations.Put(t, inv.ID, v)
 		s.tokens.Put(t, inv.TokenHash, inv.ID)
 		return nil
@@ -262,16 +267,19 @@ func (s *Store) InvitationByTokenHash(ctx context.Context, hash string) (*contra
 }
 
 // UseInvitation implements contracts.Store.
-func (s *Store) UseInvitation(ctx context.Context, id string, at time.Time, usedBy string) error {
+func (s *Store) UseInvitation(ctx context.Context, id, tokenHash string, at time.Time, usedBy string) error {
 	return s.db.Update(ctx, func(t *memdb.Tx) error {
 		inv, ok := s.invitations.Get(id)
 		if !ok {
 			return partnerkit.NotFound("invitation", id)
 		}
+		if inv.TokenHash != tokenHash && inv.Status.CanResend() {
+			return partnerkit.Errorf(partnerkit.CodeNotFound, "this invitation link was replaced by a newer one: use the latest invitation")
+		}
 		if inv.UsedAt != nil || inv.Status != contracts.InvitationPending {
 			return errNotPending(inv)
 		}
-		inv.UsedAt, inv.UsedBy, inv.Status = &at, usedBy, contracts.InvitationUsed
+		inv.UsedAt, inv.UsedBy, inv.Status = &at, usedBy, contracts.InvitationActivated
 		s.invitations.Put(t, id, inv)
 		return nil
 	})
@@ -280,6 +288,8 @@ func (s *Store) UseInvitation(ctx context.Context, id string, at time.Time, used
 // errNotPending is the gone error of a move of an invitation that cannot move.
 func errNotPending(inv contracts.Invitation) error {
 	switch {
+	case inv.Status == contracts.InvitationRevoked:
+		return partnerkit.Errorf(partnerkit.CodeGone, "this invitation link was revoked: ask for a new one")
 	case inv.Status == contracts.InvitationExpired:
 		return partnerkit.Errorf(partnerkit.CodeGone, "this invitation link has expired: ask for a new one")
 	case inv.UsedAt == nil && inv.Status == contracts.InvitationPending:
@@ -316,6 +326,61 @@ func (s *Store) ExpireInvitation(ctx context.Context, id string, at time.Time) e
 			return errNotPending(inv)
 		}
 		inv.Status = contracts.InvitationExpired
+		s.invitations.Put(t, id, inv)
+		return nil
+	})
+}
+
+// InvitationByID implements contracts.Store.
+func (s *Store) InvitationByID(ctx context.Context, id string) (*contracts.Invitation, error) {
+	var out *contracts.Invitation
+	err := s.db.View(ctx, func() error {
+		inv, ok := s.invitations.Get(id)
+		if !ok {
+			return partnerkit.NotFound("invitation", id)
+		}
+		out = &inv
+		return nil
+	})
+	return out, err
+}
+
+// RevokeInvitation implements contracts.Store.
+func (s *Store) RevokeInvitation(ctx context.Context, id string, at time.Time, by string) error {
+	return s.db.Update(ctx, func(t *memdb.Tx) error {
+		inv, ok := s.invitations.Get(id)
+		if !ok {
+			return partnerkit.NotFound("invitation", id)
+		}
+		if inv.Status != contracts.InvitationPending {
+			return errNotPending(inv)
+		}
+		inv.Status, inv.RevokedAt, inv.RevokedBy = contracts.InvitationRevoked, &at, by
+		s.invitations.Put(t, id, inv)
+		return nil
+	})
+}
+
+// ReissueInvitation implements contracts.Store.
+func (s *Store) ReissueInvitation(ctx context.Context, id, oldHash, newHash string, expiresAt time.Time, sentTo string, at time.Time) error {
+	return s.db.Update(ctx, func(t *memdb.Tx) error {
+		inv, ok := s.invitations.Get(id)
+		if !ok {
+			return partnerkit.NotFound("invitation", id)
+		}
+		if !inv.Status.CanResend() {
+			return errNotPending(inv)
+		}
+		if inv.TokenHash != oldHash {
+			return partnerkit.Errorf(partnerkit.CodeConflict, "this invitation was sent again meanwhile")
+		}
+		if _, dup := s.tokens.Get(newHash); dup {
+			return partnerkit.Errorf(partnerkit.CodeConflict, "invitation token collision")
+		}
+		s.tokens.Delete(t, oldHash)
+		s.tokens.Put(t, newHash, id)
+		inv.TokenHash, inv.ExpiresAt, inv.Status = newHash, expiresAt, contracts.InvitationPending
+		inv.SentTo, inv.SentAt, inv.Sends = sentTo, at, inv.Sends+1
 		s.invitations.Put(t, id, inv)
 		return nil
 	})

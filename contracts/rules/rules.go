@@ -43,21 +43,28 @@ func (s Status) Valid() bool { return slices.Contains(Statuses(), s) }
 func (s Status) Open() bool { return s == StatusPending || s == StatusSigned || s == StatusActive }
 
 // InvitationStatus is where an activation invitation is in its life:
-// pending until it is used or, unused, passes its expiry.
+// pending until it is activated, revoked by its issuer or, unused, passes
+// its expiry. A pending or expired invitation can be sent again (a new
+// link; it is pending again).
 type InvitationStatus string
 
 // Invitation statuses.
 const (
-	InvitationPending InvitationStatus = "pending"
-	InvitationUsed    InvitationStatus = "used"
-	InvitationExpired InvitationStatus = "expired"
+	InvitationPending   InvitationStatus = "pending"
+	InvitationActivated InvitationStatus = "activated"
+	InvitationExpired   InvitationStatus = "expired"
+	InvitationRevoked   InvitationStatus = "revoked"
 )
 
 // InvitationStatuses lists every invitation status, in the order of an
 // invitation's life.
 func InvitationStatuses() []InvitationStatus {
-	return []InvitationStatus{InvitationPending, InvitationUsed, InvitationExpired}
+	return []InvitationStatus{InvitationPending, InvitationActivated, InvitationExpired, InvitationRevoked}
 }
+
+// CanResend reports whether an invitation in status s can be sent again
+// with a new link: while pending, or after it expired unused.
+func (s InvitationStatus) CanResend() bool { return s == InvitationPending || s == InvitationExpired }
 
 // Valid reports whether s is a known invitation status.
 func (s InvitationStatus) Valid() bool { return slices.Contains(InvitationStatuses(), s) }
@@ -188,7 +195,7 @@ const (
 )
 
 // Valid reports whether a is a known wizard action.
-func (a Action) Valid() bool { return a == ActionCreateAccount || a == ActionInvite }
+func (a Action) Valid() bool { return slices.Contains(WizardActions(), a) }
 
 // AddsUsers reports whether the wizard adds team members with action a
 // (step 5): only when the account is created now.

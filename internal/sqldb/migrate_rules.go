@@ -10,9 +10,9 @@ var ruleSteps = []schemaMigration{
 		`CREATE INDEX reseller_subscriptions_due_idx ON reseller_subscriptions (status, period_end, id)`,
 	}},
 	{name: "20261201000011", comment: "invitation_status", statements: []string{
-		// pending, used or expired; moved by conditional updates.
+		// pending, activated, expired or revoked; moved by conditional updates.
 		`ALTER TABLE invitations ADD COLUMN status TEXT NOT NULL DEFAULT 'pending'`,
-		`UPDATE invitations SET status = 'used' WHERE used_at IS NOT NULL`,
+		`UPDATE invitations SET status = 'activated' WHERE used_at IS NOT NULL`,
 		// The expiry rule reads the pending invitations by expiry; lists
 		// read an owner's invitations newest first.
 		`CREATE INDEX invitations_due_idx ON invitations (status, expires_at, id)`,
@@ -33,5 +33,15 @@ var ruleSteps = []schemaMigration{
 			PRIMARY KEY (partner_id, contract_id, month, threshold)
 		)`,
 		`CREATE INDEX usage_alerts_month_idx ON usage_alerts (month)`,
+	}},
+	{name: "20261201000013", comment: "invitation_sends", statements: []string{
+		// Where the link was mailed, when it was last issued and how many
+		// times; who revoked it.
+		`ALTER TABLE invitations ADD COLUMN sent_to TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE invitations ADD COLUMN sent_at {{ts}}`,
+		`UPDATE invitations SET sent_at = created_at`,
+		`ALTER TABLE invitations ADD COLUMN sends INTEGER NOT NULL DEFAULT 1`,
+		`ALTER TABLE invitations ADD COLUMN revoked_at {{ts}}`,
+		`ALTER TABLE invitations ADD COLUMN revoked_by TEXT NOT NULL DEFAULT ''`,
 	}},
 }

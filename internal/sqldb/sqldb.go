@@ -168,7 +168,7 @@ func InTx(ctx context.Context, db *bun.DB, fn func(ctx context.Context) error) e
 		return writerOf(db).write(ctx, db, fn)
 	}
 	return db.RunInTx(ctx, nil, func(_ context.Context, tx bun.Tx) error {
-		return fn(context.WithValue(ctx, txKey{db}, tx))
+		return runUnit(context.WithValue(ctx, txKey{db}, tx), db, fn)
 	})
 }
 

@@ -189,13 +189,40 @@ func runInSavepoint(db *bun.DB, tx bun.Tx, req *writeRequest) (err error) {
 			err = panicked{v}
 		}
 	}()
-	return inSavepoint(req.ctx, db, tx, req.fn)
+	return inSavepoint(req.ctx, db, tx, func(ctx context.Context) error { return runUnit(ctx, db, req.fn) })
 }
 
 // inSavepoint runs fn in a savepoint of tx with ctx (bun hands its callback
 // the context the transaction began with, which lacks the caller's values).
+// What fn deferred (Defer) is dropped if the savepoint rolls back.
 func inSavepoint(ctx context.Context, db *bun.DB, tx bun.Tx, fn func(ctx context.Context) error) error {
-	return tx.RunInTx(ctx, nil, func(_ context.Context, inner bun.Tx) error {
+	n := mark(ctx, db)
+	err := tx.RunInTx(ctx, nil, func(_ context.Context, inner bun.Tx) error {
 		return fn(context.WithValue(ctx, txKey{db}, inner))
 	})
+	if err != nil {
+		dropSince(ctx, db, n)
+	}
+	return err
+}
+
+// LockWriter waits for the turn of SQLite db's one writer, as a group of
+// Partnerkit's own writes would, and holds it until unlock is called: for
+// a writer outside InTx on another pool of the same file (the job engine's
+// own connection), which would otherwise spin on SQLite's busy timeout
+// while Partnerkit's writes keep the lock. It returns unavailable when ctx
+// ends first. It must not be called by a goroutine running inside InTx of
+// db (the turn is taken).
+func LockWriter(ctx context.Context, db *bun.DB) (unlock func(), err error) {
+	w := writerOf(db)
+	select {
+	case w.lead <- struct{}{}:
+	case <-ctx.Done():
+		return nil, gaveUp(ctx.Err())
+	}
+	// Waiting senders on the turn's channel are served in order, so the
+	// other writer takes its turn between two groups of Partnerkit's
+	// writes, neither side starving the other.
+	var once sync.Once
+	return func() { once.Do(func() { <-w.lead }) }, nil
 }

@@ -838,17 +838,27 @@ type sessionRow struct {
 	bun.BaseModel `bun:"table:sessions,alias:se"`
 
 	TokenHash  string `bun:"token_hash,pk"`
+	ID         string
 	UserID     string
 	AccountID  string
 	CreatedAt  time.Time
 	ExpiresAt  time.Time
 	LastSeenAt time.Time
+	UserAgent  string
+	Address    string
+	Restricted bool
+}
+
+func (r *sessionRow) toDomain() *partners.Session {
+	return &partners.Session{ID: r.ID, TokenHash: r.TokenHash, UserID: r.UserID, AccountID: r.AccountID, CreatedAt: r.CreatedAt.UTC(),
+		ExpiresAt: r.ExpiresAt.UTC(), LastSeenAt: r.LastSeenAt.UTC(), UserAgent: r.UserAgent, Address: r.Address, Restricted: r.Restricted}
 }
 
 // CreateSession implements partners.AuthStore.
 func (s *Store) CreateSession(ctx context.Context, x *partners.Session) error {
-	_, err := s.conn(ctx).NewInsert().Model(&sessionRow{TokenHash: x.TokenHash, UserID: x.UserID, AccountID: x.AccountID,
-		CreatedAt: x.CreatedAt, ExpiresAt: x.ExpiresAt, LastSeenAt: x.LastSeenAt}).Exec(ctx)
+	_, err := s.conn(ctx).NewInsert().Model(&sessionRow{TokenHash: x.TokenHash, ID: x.ID, UserID: x.UserID, AccountID: x.AccountID,
+		CreatedAt: x.CreatedAt, ExpiresAt: x.ExpiresAt, LastSeenAt: x.LastSeenAt, UserAgent: x.UserAgent, Address: x.Address,
+		Restricted: x.Restricted}).Exec(ctx)
 	return sqldb.Internal("bunstore.CreateSession", err)
 }
 
@@ -862,8 +872,7 @@ func (s *Store) GetSession(ctx context.Context, tokenHash string) (*partners.Ses
 	if err != nil {
 		return nil, sqldb.Internal("bunstore.GetSession", err)
 	}
-	return &partners.Session{TokenHash: r.TokenHash, UserID: r.UserID, AccountID: r.AccountID, CreatedAt: r.CreatedAt.UTC(),
-		ExpiresAt: r.ExpiresAt.UTC(), LastSeenAt: r.LastSeenAt.UTC()}, nil
+	return r.toDomain(), nil
 }
 
 // GetSessionView implements partners.AuthStore: the session, the user's
@@ -873,19 +882,19 @@ func (s *Store) GetSessionView(ctx context.Context, tokenHash string) (*partners
 		sessionRow
 		Role, AccountStatus sql.NullString
 	}
-	err := s.hot.QueryRow(ctx, `SELECT se.token_hash, se.user_id, se.account_id, se.created_at, se.expires_at, se.last_seen_at,
+	err := s.hot.QueryRow(ctx, `SELECT se.token_hash, se.id, se.user_id, se.account_id, se.created_at, se.expires_at, se.last_seen_at,
+		se.user_agent, se.address, se.restricted,
 		(SELECT m.role FROM memberships AS m WHERE m.user_id = se.user_id AND m.account_id = se.account_id),
 		(SELECT a.status FROM accounts AS a WHERE a.id = se.account_id)
-		FROM sessions AS se WHERE se.token_hash = ?`, tokenHash).Scan(&r.TokenHash, &r.UserID, &r.AccountID,
-		&r.CreatedAt, &r.ExpiresAt, &r.LastSeenAt, &r.Role, &r.AccountStatus)
+		FROM sessions AS se WHERE se.token_hash = ?`, tokenHash).Scan(&r.TokenHash, &r.ID, &r.UserID, &r.AccountID,
+		&r.CreatedAt, &r.ExpiresAt, &r.LastSeenAt, &r.UserAgent, &r.Address, &r.Restricted, &r.Role, &r.AccountStatus)
 	if sqldb.IsNoRows(err) {
 		return nil, partnerkit.NotFound("session", "")
 	}
 	if err != nil {
 		return nil, sqldb.Internal("bunstore.GetSessionView", err)
 	}
-	return &partners.SessionView{Session: partners.Session{TokenHash: r.TokenHash, UserID: r.UserID, AccountID: r.AccountID,
-		CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(), LastSeenAt: r.LastSeenAt.UTC()},
+	return &partners.SessionView{Session: *r.sessionRow.toDomain(),
 		Role: partnerkit.Role(r.Role.String), AccountStatus: partners.Status(r.AccountStatus.String)}, nil
 }
 
@@ -1104,13 +1113,34 @@ type teamInvitationRow struct {
 	CreatedAt time.Time
 	ExpiresAt time.Time
 	UsedAt    *time.Time
+	SentAt    *time.Time
+	RevokedAt *time.Time
+}
+
+func (r *teamInvitationRow) toDomain() *partners.TeamInvitation {
+	inv := &partners.TeamInvitation{ID: r.ID, TokenHash: r.TokenHash, AccountID: r.AccountID, Email: r.Email,
+		Role: partnerkit.Role(r.Role), CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(),
+		UsedAt: utcPtr(r.UsedAt), RevokedAt: utcPtr(r.RevokedAt), SentAt: r.CreatedAt.UTC()}
+	if r.SentAt != nil {
+		inv.SentAt = r.SentAt.UTC()
+	}
+	return inv
+}
+
+// utcPtr returns t in UTC, or nil.
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }
 
 // CreateTeamInvitation implements partners.AuthStore.
 func (s *Store) CreateTeamInvitation(ctx context.Context, inv *partners.TeamInvitation) error {
 	_, err := s.conn(ctx).NewInsert().Model(&teamInvitationRow{ID: inv.ID, TokenHash: inv.TokenHash, AccountID: inv.AccountID,
 		Email: inv.Email, Role: string(inv.Role), CreatedBy: inv.CreatedBy, CreatedAt: inv.CreatedAt, ExpiresAt: inv.ExpiresAt,
-		UsedAt: inv.UsedAt}).Exec(ctx)
+		UsedAt: inv.UsedAt, SentAt: &inv.SentAt, RevokedAt: inv.RevokedAt}).Exec(ctx)
 	return sqldb.Internal("bunstore.CreateTeamInvitation", err)
 }
 
@@ -1124,13 +1154,7 @@ func (s *Store) GetTeamInvitationByHash(ctx context.Context, tokenHash string) (
 	if err != nil {
 		return nil, sqldb.Internal("bunstore.GetTeamInvitationByHash", err)
 	}
-	inv := &partners.TeamInvitation{ID: r.ID, TokenHash: r.TokenHash, AccountID: r.AccountID, Email: r.Email,
-		Role: partnerkit.Role(r.Role), CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC()}
-	if r.UsedAt != nil {
-		t := r.UsedAt.UTC()
-		inv.UsedAt = &t
-	}
-	return inv, nil
+	return r.toDomain(), nil
 }
 
 // UseTeamInvitation implements partners.AuthStore with a conditional update.

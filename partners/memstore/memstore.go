@@ -39,6 +39,7 @@ type Store struct {
 	keyHashes   *memdb.Table[string, string] // token hash → API key ID
 	failures    *memdb.Table[string, partners.LoginFailures]
 	teamInvites *memdb.Table[string, partners.TeamInvitation] // token hash → invitation
+	sec         securityTables                                // security.go
 }
 
 var _ partners.Store = (*Store)(nil)
@@ -63,6 +64,7 @@ func New(db *DB) *Store {
 		keyHashes:   memdb.NewTable[string, string](),
 		failures:    memdb.NewTable[string, partners.LoginFailures](),
 		teamInvites: memdb.NewTable[string, partners.TeamInvitation](),
+		sec:         newSecurityTables(),
 	}
 }
 

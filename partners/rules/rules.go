@@ -15,8 +15,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/partnerkit/partnerkit"
 )
@@ -239,33 +237,8 @@ const (
 
 // CheckPasswordPolicy returns an invalid error naming "password" unless pw
 // has 8 to 128 characters and at least 3 of the 4 classes: lower case,
-// upper case, digit, symbol.
-func CheckPasswordPolicy(pw string) error {
-	n := utf8.RuneCountInString(pw)
-	if n < MinPasswordLength {
-		return partnerkit.FieldError("password", fmt.Sprintf("must be at least %d characters", MinPasswordLength))
-	}
-	if n > MaxPasswordLength {
-		return partnerkit.FieldError("password", fmt.Sprintf("must be at most %d characters", MaxPasswordLength))
-	}
-	var lower, upper, digit, symbol int
-	for _, r := range pw {
-		switch {
-		case unicode.IsLower(r):
-			lower = 1
-		case unicode.IsUpper(r):
-			upper = 1
-		case unicode.IsDigit(r):
-			digit = 1
-		default:
-			symbol = 1
-		}
-	}
-	if lower+upper+digit+symbol < 3 {
-		return partnerkit.FieldError("password", "must mix at least 3 of: lower case, upper case, digits, symbols")
-	}
-	return nil
-}
+// upper case, digit, symbol (PasswordProblem without a common list).
+func CheckPasswordPolicy(pw string) error { return CheckPassword("password", pw, nil) }
 
 // Sort orders the directory (see partnerkit.Sort).
 type Sort = partnerkit.Sort

@@ -34,7 +34,7 @@ const (
 func BillingPeriods() []BillingPeriod { return []BillingPeriod{Monthly, Annual} }
 
 // Valid reports whether p is a known billing period.
-func (p BillingPeriod) Valid() bool { return p == Monthly || p == Annual }
+func (p BillingPeriod) Valid() bool { return slices.Contains(BillingPeriods(), p) }
 
 // Label is the period's name for people ("Annual").
 func (p BillingPeriod) Label() string {
@@ -63,9 +63,7 @@ const (
 )
 
 // Valid reports whether s is a known client status.
-func (s ClientStatus) Valid() bool {
-	return s == ClientActive || s == ClientOnHold || s == ClientDeleted
-}
+func (s ClientStatus) Valid() bool { return slices.Contains(ClientStatuses(), s) }
 
 // clientMoves lists the legal status changes of a client, in button order.
 var clientMoves = map[ClientStatus][]ClientStatus{
@@ -100,7 +98,7 @@ const (
 )
 
 // Valid reports whether s is a known subscription status.
-func (s Status) Valid() bool { return s == StatusActive || s == StatusStopped || s == StatusExpired }
+func (s Status) Valid() bool { return slices.Contains(Statuses(), s) }
 
 // CanChangeResources reports whether a subscription in status s takes new
 // resource amounts: only an active one.

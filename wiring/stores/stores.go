@@ -15,6 +15,8 @@ import (
 	contractsmem "github.com/partnerkit/partnerkit/contracts/memstore"
 	listingsbun "github.com/partnerkit/partnerkit/listings/bunstore"
 	listingsmem "github.com/partnerkit/partnerkit/listings/memstore"
+	mailbun "github.com/partnerkit/partnerkit/mail/bunstore"
+	mailmem "github.com/partnerkit/partnerkit/mail/memstore"
 	partnersbun "github.com/partnerkit/partnerkit/partners/bunstore"
 	partnersmem "github.com/partnerkit/partnerkit/partners/memstore"
 	resellersbun "github.com/partnerkit/partnerkit/resellers/bunstore"
@@ -41,7 +43,8 @@ func SQL(db *bun.DB) (wiring.Stores, error) {
 	l, _ := listingsbun.New(db)
 	r, _ := resellersbun.New(db)
 	w, _ := webhooksbun.New(db)
-	return wiring.Stores{Partners: p, Agreements: a, Contracts: c, Capacity: k, Listings: l, Resellers: r, Webhooks: w}, nil
+	m, _ := mailbun.New(db)
+	return wiring.Stores{Partners: p, Agreements: a, Contracts: c, Capacity: k, Listings: l, Resellers: r, Webhooks: w, Mail: m}, nil
 }
 
 // MustSQL is SQL that panics on error, for programs and tests whose
@@ -58,5 +61,6 @@ func MustSQL(db *bun.DB) wiring.Stores {
 func Memory() wiring.Stores {
 	db := partnersmem.NewDB()
 	return wiring.Stores{Partners: partnersmem.New(db), Agreements: agreementsmem.New(db), Contracts: contractsmem.New(db),
-		Capacity: capacitymem.New(db), Listings: listingsmem.New(db), Resellers: resellersmem.New(db), Webhooks: webhooksmem.New(db)}
+		Capacity: capacitymem.New(db), Listings: listingsmem.New(db), Resellers: resellersmem.New(db), Webhooks: webhooksmem.New(db),
+		Mail: mailmem.New(db)}
 }

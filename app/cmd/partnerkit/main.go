@@ -5,6 +5,10 @@
 //
 //	partnerkit -addr 127.0.0.1:8080 -db partnerkit.db
 //
+// Natively it also has the operator's commands (see `partnerkit help`):
+// serve (the default), migrate up|status, backup FILE, create-admin and
+// version; -tls-cert and -tls-key serve HTTPS.
+//
 // Flags default to the environment: PARTNERKIT_ADDR, PARTNERKIT_DB,
 // PARTNERKIT_ADMIN_EMAIL and PARTNERKIT_ADMIN_PASSWORD. On an empty database
 // it creates a provider account and its first admin, from those variables or

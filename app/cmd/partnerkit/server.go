@@ -28,7 +28,6 @@ import (
 	"github.com/partnerkit/partnerkit/internal/sqldb"
 	"github.com/partnerkit/partnerkit/jobs"
 	"github.com/partnerkit/partnerkit/partners"
-	"github.com/partnerkit/partnerkit/partners/bunstore"
 	"github.com/partnerkit/partnerkit/webhooks"
 	"github.com/partnerkit/partnerkit/webhooks/httpsender"
 	"github.com/uptrace/bun"
@@ -40,11 +39,12 @@ import (
 //go:embed web
 var web embed.FS
 
-// serve runs the server until SIGINT or SIGTERM.
+// serve runs the command of the arguments (commands.go; the server by
+// default) until SIGINT or SIGTERM.
 func serve() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, nil); err != nil {
+	if err := command(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "partnerkit:", err)
 		os.Exit(1)
 	}
@@ -61,6 +61,12 @@ type config struct {
 	webhookAllowPrivate bool
 	// jobRescueAfter is how long a job may run before it is taken for lost.
 	jobRescueAfter time.Duration
+	// tlsCert and tlsKey, when set, are the PEM files of HTTPS.
+	tlsCert, tlsKey string
+	// smtpURL, mailFrom and publicURL configure mail (mail.go).
+	smtpURL, mailFrom, publicURL string
+	// rateLimit is the API's general rate limit (api.ParseRateLimit).
+	rateLimit api.RateLimit
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
@@ -84,10 +90,22 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		"let webhooks use http and loopback or private addresses: development and tests only (PARTNERKIT_WEBHOOK_ALLOW_PRIVATE=1)")
 	rescue := fs.String("job-rescue-after", def("PARTNERKIT_JOB_RESCUE_AFTER", "2m"),
 		"how long a background job may run before it is taken for lost (its instance died) and run again (PARTNERKIT_JOB_RESCUE_AFTER)")
+	fs.StringVar(&c.tlsCert, "tls-cert", def("PARTNERKIT_TLS_CERT", ""), "PEM certificate (chain) file: serve HTTPS, with -tls-key (PARTNERKIT_TLS_CERT)")
+	fs.StringVar(&c.tlsKey, "tls-key", def("PARTNERKIT_TLS_KEY", ""), "PEM private key file of -tls-cert (PARTNERKIT_TLS_KEY)")
+	rateLimit := fs.String("rate-limit", def("PARTNERKIT_RATE_LIMIT", ""),
+		"requests per second per API key, else per client address, and the burst: 100/s,1000 (the default), or off (PARTNERKIT_RATE_LIMIT)")
+	fs.StringVar(&c.smtpURL, "smtp-url", def("PARTNERKIT_SMTP_URL", ""),
+		"SMTP server of the mail: smtp://user:pass@host:587 (STARTTLS required; ?starttls=opportunistic to allow plain text) or smtps://… (TLS); empty writes .eml files next to the database (PARTNERKIT_SMTP_URL)")
+	fs.StringVar(&c.mailFrom, "mail-from", def("PARTNERKIT_MAIL_FROM", ""), "sender of the mail, such as \"Partnerkit <noreply@example.com>\" (PARTNERKIT_MAIL_FROM)")
+	fs.StringVar(&c.publicURL, "public-url", def("PARTNERKIT_PUBLIC_URL", ""),
+		"URL the links in mail start with, such as https://partners.example.com; empty means the listen address (PARTNERKIT_PUBLIC_URL)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
 	var err error
+	if c.rateLimit, err = api.ParseRateLimit(*rateLimit); err != nil {
+		return c, err
+	}
 	if c.jobRescueAfter, err = time.ParseDuration(*rescue); err != nil || c.jobRescueAfter <= 0 {
 		return c, fmt.Errorf("job-rescue-after: %q is not a positive duration such as 2m", *rescue)
 	}
@@ -102,23 +120,42 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(out, nil))
-	db, err := bunstore.Open(ctx, cfg.db)
+	tlsCfg, err := tlsConfig(cfg.tlsCert, cfg.tlsKey)
+	if err != nil {
+		return err
+	}
+	obs, err := newObservability(ctx, getenv, out) // observe.go: logger, metrics, tracing
+	if err != nil {
+		return err
+	}
+	defer obs.shutdown(ctx)
+	logger := obs.logger
+	db, err := openDatabase(ctx, cfg.db) // refuses a schema newer than this binary
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	db = obs.instrument(db) // SQL spans when tracing: stores and jobs share it
 	// River's tables, migrated with Partnerkit's own.
 	if err := jobs.Migrate(ctx, db); err != nil {
 		return err
 	}
-	engine, err := jobs.New(db, jobs.Config{Logger: logger.With("component", "jobs"), RescueAfter: cfg.jobRescueAfter})
+	engine, err := jobs.New(db, jobs.Config{Logger: logger.With("component", "jobs"), RescueAfter: cfg.jobRescueAfter, Observer: obs.metrics})
 	if err != nil {
 		return err
 	}
-	services := server.SQL(db, server.Options{Publisher: engine, Webhooks: webhookOptions(engine, cfg.webhookAllowPrivate)})
+	obs.watch(db, engine)
+	mailOpts, err := mailOptions(cfg, tlsCfg != nil, engine, logger)
+	if err != nil {
+		engine.Stop(ctx)
+		return err
+	}
+	services := server.SQL(db, server.Options{Publisher: engine, Mail: mailOpts,
+		Webhooks: append(webhookOptions(engine, cfg.webhookAllowPrivate), webhooks.WithObserver(obs.metrics))})
 	services.Logger = logger
+	services.Observer = obs.metrics
 	services.TrustedProxies = cfg.trustedProxies
+	services.RateLimit = cfg.rateLimit
 	if err := bootstrap(ctx, services.Partners, cfg, out); err != nil {
 		engine.Stop(ctx)
 		return err
@@ -152,19 +189,30 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		return err
 	}
 	srv := &http.Server{
-		Handler:           server.Handler(services, db, webFS()),
+		Handler:           obs.handler(siteHandler(services, db, staticFiles(), logger), db, engine),
+		TLSConfig:         tlsCfg,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
 		WriteTimeout:      5 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	logger.Info("partnerkit listening", "addr", "http://"+ln.Addr().String(), "db", redactDSN(cfg.db))
+	scheme := "http://"
+	if tlsCfg != nil {
+		scheme = "https://"
+	}
+	logger.Info("partnerkit listening", "addr", scheme+ln.Addr().String(), "db", redactDSN(cfg.db), "version", version)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if tlsCfg != nil {
+			errc <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return err

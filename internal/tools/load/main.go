@@ -187,7 +187,7 @@ func startServer(bin, dsn, dir string) (*server, error) {
 	pl.Close()
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(), "PARTNERKIT_ADDR="+addr, "PARTNERKIT_DB="+dsn, "PARTNERKIT_PPROF="+pprofAddr,
-		"PARTNERKIT_ADMIN_EMAIL=load@partnerkit.local", "PARTNERKIT_ADMIN_PASSWORD=L0ad-harness!")
+		"PARTNERKIT_ADMIN_EMAIL=load@partnerkit.local", "PARTNERKIT_ADMIN_PASSWORD=L0ad-harness!", "PARTNERKIT_RATE_LIMIT=off")
 	logf, err := os.Create(filepath.Join(dir, "server.log"))
 	if err != nil {
 		return nil, err
