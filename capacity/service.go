@@ -394,6 +394,22 @@ func (s *Service) putAllocation(ctx context.Context, a *Allocation) error {
 		PartnerID: a.PartnerID, ContractID: a.ContractID, AllocatedTB: a.AllocatedTB, EffectiveAt: a.UpdatedAt})
 }
 
+// Allocations returns a visible partner's allocation as a list of at most
+// one: empty when it has none (where Allocation answers not_found), so a
+// page that shows any partner asks without meeting an error.
+func (s *Service) Allocations(ctx context.Context, actor partnerkit.Actor, partnerID string) ([]Allocation, error) {
+	a, err := s.Allocation(ctx, actor, partnerID)
+	if err == nil {
+		return []Allocation{*a}, nil
+	}
+	if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound {
+		if _, perr := s.partners.GetPartner(ctx, actor, partnerID); perr == nil {
+			return []Allocation{}, nil
+		}
+	}
+	return nil, partnerkit.WithOp("capacity.Allocations", err)
+}
+
 // Allocation returns a visible partner's allocation with its pay-per-use label.
 func (s *Service) Allocation(ctx context.Context, actor partnerkit.Actor, partnerID string) (*Allocation, error) {
 	const op = "capacity.Allocation"

@@ -68,6 +68,12 @@ type Contract struct {
 	// UpdatePending says a newer agreement version awaits the partner's
 	// signature (derived: open contract on an older version).
 	UpdatePending bool `json:"update_pending"`
+	// PartnerName, AgreementName and MarketplaceName (a distribution
+	// contract's) are the names of what the IDs above point to (derived),
+	// so that a list of contracts reads without a request per row.
+	PartnerName     string `json:"partner_name,omitempty"`
+	AgreementName   string `json:"agreement_name,omitempty"`
+	MarketplaceName string `json:"marketplace_name,omitempty"`
 }
 
 // EventType names what happened to a contract.

@@ -22,6 +22,9 @@ type Partners interface {
 	ActivateInvited(ctx context.Context, accountID string, in partners.ActivateAccountInput) (*partners.Account, *partners.User, error)
 	// LookupAccount returns an account with no tenancy check (for the holder of an invitation link).
 	LookupAccount(ctx context.Context, id string) (*partners.Account, error)
+	// AccountsByID returns the accounts among ids that exist, with no tenancy check (the names of a
+	// list of contracts the actor may see).
+	AccountsByID(ctx context.Context, ids []string) ([]partners.Account, error)
 }
 
 // Agreements is what the contracts domain asks of the agreements domain; an

@@ -220,8 +220,12 @@ func (s *Service) createContract(ctx context.Context, actor partnerkit.Actor, pa
 	} else if marketplaceID != "" {
 		return nil, partnerkit.FieldError(field, "is only for distribution agreements")
 	}
+	marketplaceName := ""
 	if marketplaceID != "" {
 		mp, err := s.store.GetMarketplace(ctx, marketplaceID)
+		if err == nil {
+			marketplaceName = mp.Name
+		}
 		if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound || err == nil && mp.OwnerID != actor.AccountID {
 			return nil, partnerkit.FieldError(field, "marketplace "+marketplaceID+" is not one of your marketplaces")
 		}
@@ -246,7 +250,9 @@ func (s *Service) createContract(ctx context.Context, actor partnerkit.Actor, pa
 		return nil, err
 	}
 	setDerived(c, agr.CurrentVersion)
-	return c, s.audit.Record(ctx, actor, c.OwnerID, "contract.created", "contract", c.ID, nil, c)
+	err := s.audit.Record(ctx, actor, c.OwnerID, "contract.created", "contract", c.ID, nil, c)
+	c.PartnerName, c.AgreementName, c.MarketplaceName = partner.Name, agr.Name, marketplaceName
+	return c, err
 }
 
 // checkNoDistribution returns a conflict naming the marketplace when the
@@ -298,24 +304,57 @@ func (s *Service) visible(ctx context.Context, actor partnerkit.Actor, id string
 	return c, nil
 }
 
-// derive sets the derived fields from the agreements' current versions,
-// loading each agreement once. Every contract this service returns passes
-// through it (or, just created, through setDerived); other domains read
-// contracts through Get and ListAll, never through the store, so a contract
-// reads the same on every path.
+// derive sets the derived fields: the agreement's current version, and the
+// names of the partner, the agreement and the marketplace. It loads each
+// agreement and marketplace once and the partners in one call. Every
+// contract this service returns passes through it (or, just created,
+// through setDerived); other domains read contracts through Get and
+// ListAll, never through the store, so a contract reads the same on every
+// path.
 func (s *Service) derive(ctx context.Context, cs []*Contract) error {
-	latest := map[string]int{}
+	agrs := map[string]*agreements.Agreement{}
+	markets := map[string]string{}
+	partnerNames := map[string]string{}
+	var partnerIDs []string
 	for _, c := range cs {
-		n, ok := latest[c.AgreementID]
+		a, ok := agrs[c.AgreementID]
 		if !ok {
-			a, err := s.agreements.Lookup(ctx, c.AgreementID)
-			if err != nil {
+			var err error
+			if a, err = s.agreements.Lookup(ctx, c.AgreementID); err != nil {
 				return err
 			}
-			n = a.CurrentVersion
-			latest[c.AgreementID] = n
+			agrs[c.AgreementID] = a
 		}
-		setDerived(c, n)
+		setDerived(c, a.CurrentVersion)
+		c.AgreementName = a.Name
+		if id := c.MarketplaceID; id != "" {
+			name, ok := markets[id]
+			if !ok {
+				m, err := s.store.GetMarketplace(ctx, id)
+				if err != nil {
+					return err
+				}
+				name, markets[id] = m.Name, m.Name
+			}
+			c.MarketplaceName = name
+		}
+		if _, ok := partnerNames[c.PartnerID]; !ok {
+			partnerNames[c.PartnerID] = ""
+			partnerIDs = append(partnerIDs, c.PartnerID)
+		}
+	}
+	if len(partnerIDs) == 0 {
+		return nil
+	}
+	accounts, err := s.partners.AccountsByID(ctx, partnerIDs)
+	if err != nil {
+		return err
+	}
+	for _, a := range accounts {
+		partnerNames[a.ID] = a.Name
+	}
+	for _, c := range cs {
+		c.PartnerName = partnerNames[c.PartnerID]
 	}
 	return nil
 }

@@ -58,6 +58,13 @@ func (a *API) capacityRoutes() {
 		al, err := c.Allocation(r.Context(), actor, r.PathValue("id"))
 		return reply(w, al, err)
 	})
+	a.handle(http.MethodGet, "/partners/{id}/allocations", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
+		as, err := c.Allocations(r.Context(), actor, r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		return writeWhole(w, r, as, partnerAllocationOrder)
+	})
 	a.handle(http.MethodPut, "/partners/{id}/allocation", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
 		var in capacity.AllocationInput
 		if err := decode(r, &in); err != nil {

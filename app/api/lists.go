@@ -43,6 +43,7 @@ var listOrders = map[string]partnerkit.Order{
 	"GET /contracts/{id}/events":               contractEventOrder.Order,
 	"GET /capacity/contracts":                  capacityContractOrder.Order,
 	"GET /capacity/contracts/{id}/allocations": allocationOrder.Order,
+	"GET /partners/{id}/allocations":           partnerAllocationOrder.Order,
 	"GET /storage-accounts":                    capacity.StorageOrder,
 	"GET /deals":                               capacity.DealOrder,
 	"GET /products":                            listings.ProductOrder,
@@ -175,6 +176,13 @@ var (
 			"used_tb":      func(a, b capacity.PartnerOverview) int { return a.UsedTB.Cmp(b.UsedTB) },
 		},
 		id: func(p capacity.PartnerOverview) string { return p.PartnerID },
+	}
+	partnerAllocationOrder = wholeOrder[capacity.Allocation]{
+		Order: partnerkit.Order{Fields: []string{"created_at"}, Default: "created_at"},
+		keys: map[string]func(a, b capacity.Allocation) int{
+			"created_at": func(a, b capacity.Allocation) int { return a.CreatedAt.Compare(b.CreatedAt) },
+		},
+		id: func(a capacity.Allocation) string { return a.ContractID },
 	}
 	subscriptionEventOrder = wholeOrder[resellers.Event]{
 		Order: partnerkit.Order{Fields: []string{"at"}, Default: "at"},

@@ -127,6 +127,7 @@ var docs = map[string]op{
 	"GET /capacity/contracts/{id}/overview":    {summary: "A contract's overview widgets", out: capacity.Overview{}},
 	"GET /capacity/contracts/{id}/allocations": {summary: "A contract's allocations by partner", out: capacity.PartnerOverview{}, list: true},
 	"GET /partners/{id}/allocation":            {summary: "A partner's allocation", out: capacity.Allocation{}},
+	"GET /partners/{id}/allocations":           {summary: "A partner's allocation as a list: empty when it has none", out: capacity.Allocation{}, list: true},
 	"PUT /partners/{id}/allocation":            {summary: "Set a partner's allocation", in: capacity.AllocationInput{}, out: capacity.Allocation{}},
 	"POST /partners/{id}/transfer":             {summary: "Move a partner to another capacity contract", in: TransferInput{}, out: capacity.Allocation{}},
 	"GET /storage-accounts": {summary: "Storage accounts", out: capacity.StorageAccount{}, list: true, csv: true,

@@ -290,7 +290,7 @@ var tags = []struct {
 	{"Agreements", "Agreements, their versions and documents", []string{"/agreements"}},
 	{"Contracts", "Contracts and their lifecycle, marketplaces", []string{"/contracts", "/marketplaces"}},
 	{"Capacity", "Capacity terms, allocations, transfers, storage accounts, usage and reports, deals",
-		[]string{"/capacity", "/storage-accounts", "/usage", "/deals", "/partners/{id}/allocation", "/partners/{id}/transfer"}},
+		[]string{"/capacity", "/storage-accounts", "/usage", "/deals", "/partners/{id}/allocation", "/partners/{id}/allocations", "/partners/{id}/transfer"}},
 	{"Listings", "Vendors' products and their listings on marketplaces", []string{"/products", "/listings"}},
 	{"Reseller Store", "The catalog, clients, subscriptions, charges and analytics", []string{"/catalog", "/clients", "/subscriptions", "/charges", "/analytics"}},
 	{"Events", "Domain events: the catalogue and the activity feed", []string{"/events", "/event-types"}},

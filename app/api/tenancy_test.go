@@ -190,6 +190,7 @@ func routeCases(ta tenantA) map[string]routeCase {
 		"GET /capacity/contracts/{id}/overview":       {path: "/capacity/contracts/" + ta.capacityContract + "/overview"},
 		"GET /capacity/contracts/{id}/allocations":    {path: "/capacity/contracts/" + ta.capacityContract + "/allocations"},
 		"GET /partners/{id}/allocation":               {path: "/partners/" + ta.partner + "/allocation"},
+		"GET /partners/{id}/allocations":              {path: "/partners/" + ta.partner + "/allocations"},
 		"PUT /partners/{id}/allocation":               {path: "/partners/" + ta.partner + "/allocation", body: map[string]any{"allocated_tb": "5"}},
 		"POST /partners/{id}/transfer":                {path: "/partners/" + ta.partner + "/transfer", body: map[string]any{"contract_id": ta.capacityContract}},
 		"GET /storage-accounts":                       {path: "/storage-accounts?partner_id=" + ta.partner},

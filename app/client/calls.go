@@ -459,6 +459,17 @@ func (c *Client) Allocation(ctx context.Context, partnerID string) (*Allocation,
 	return &a, err
 }
 
+// PartnerAllocation returns a partner's allocation, or nil when it has none
+// (GET /partners/{id}/allocations, which answers that without an error).
+func (c *Client) PartnerAllocation(ctx context.Context, partnerID string) (*Allocation, error) {
+	var l List[Allocation]
+	err := c.call(ctx, "GET", "/partners/"+url.PathEscape(partnerID)+"/allocations", nil, nil, &l)
+	if err != nil || len(l.Items) == 0 {
+		return nil, err
+	}
+	return &l.Items[0], nil
+}
+
 // TeamInvitationReview is what a team invitation link shows.
 type TeamInvitationReview struct {
 	AccountName string          `json:"account_name"`

@@ -98,7 +98,7 @@ func (c *Client) call(ctx context.Context, method, path string, query url.Values
 	}
 	res, err := c.transport.Do(ctx, req)
 	if err != nil {
-		return &partnerkit.Error{Code: partnerkit.CodeInternal, Message: "the server could not be reached", Op: method + " " + path, Err: err}
+		return &partnerkit.Error{Code: CodeUnreachable, Message: unreachableMessage, Op: method + " " + path, Err: err}
 	}
 	if res.Status >= 400 {
 		return responseError(res)
@@ -132,13 +132,24 @@ func (c *Client) raw(ctx context.Context, path string, query url.Values) (*Respo
 	}
 	res, err := c.transport.Do(ctx, req)
 	if err != nil {
-		return nil, &partnerkit.Error{Code: partnerkit.CodeInternal, Message: "the server could not be reached", Err: err}
+		return nil, &partnerkit.Error{Code: CodeUnreachable, Message: unreachableMessage, Err: err}
 	}
 	if res.Status >= 400 {
 		return nil, responseError(res)
 	}
 	return res, nil
 }
+
+// CodeUnreachable is the code of an error the client makes itself when its
+// transport fails — no network, the server down — so that a caller tells
+// "offline" from an error the server answered (which carries the server's
+// code: a real fault is internal). The server never sends it.
+const CodeUnreachable partnerkit.Code = "unreachable"
+
+const unreachableMessage = "the server could not be reached"
+
+// Unreachable reports whether err means the request never got an answer.
+func Unreachable(err error) bool { return partnerkit.ErrorCode(err) == CodeUnreachable }
 
 // Page selects a window of a list.
 type Page struct {

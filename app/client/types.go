@@ -177,6 +177,11 @@ type Contract struct {
 	Version                int                  `json:"version"`
 	LatestAgreementVersion int                  `json:"latest_agreement_version"`
 	UpdatePending          bool                 `json:"update_pending"`
+	// PartnerName, AgreementName and MarketplaceName name what the IDs
+	// point to, so that lists show names.
+	PartnerName     string `json:"partner_name,omitempty"`
+	AgreementName   string `json:"agreement_name,omitempty"`
+	MarketplaceName string `json:"marketplace_name,omitempty"`
 }
 
 // ContractEvent is one change of a contract.

@@ -290,6 +290,8 @@ func TestBrowserStory(t *testing.T) {
 		click("#action-invite"),
 		shot.take("05-wizard-action"),
 		click("#next"),
+		waitFor("#wizard-review"), // the choices, before anything is created
+		click("#create"),
 		waitFor("#activation-link"),
 		textOf(&link, "#activation-link"),
 		shot.take("06-wizard-summary"),
@@ -439,7 +441,7 @@ func TestBrowserScreens(t *testing.T) {
 		click("#create-storage"),
 		waitFor("#storage-accounts button.danger"),
 		click("#storage-accounts button.danger"),
-		until(`document.querySelector('#storage-accounts').innerText.includes('deletion_scheduled')`),
+		until(`document.querySelector('#storage-accounts').innerText.includes('Deletion scheduled')`),
 		textOf(&storageStatus, "#storage-accounts"),
 		shot.take("22-storage-accounts"),
 
@@ -482,8 +484,8 @@ func TestBrowserScreens(t *testing.T) {
 	for _, c := range []struct{ what, got, want string }{
 		{"versions", versions, "terms-v2.pdf"},
 		{"contracts", contractsText, "active"},
-		{"storage", storageStatus, "deletion_scheduled"},
-		{"deal", dealStatus, "submitted"},
+		{"storage", storageStatus, "Deletion scheduled"},
+		{"deal", dealStatus, "Submitted"},
 		{"invitation link", inviteLink, "/join/"},
 		{"API key", apiKey, "pk_"},
 	} {

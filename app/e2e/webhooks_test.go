@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/app/server"
@@ -128,6 +130,16 @@ func noSideways(what string) chromedp.Action[chromedp.Void] {
 	})
 }
 
+// viewport makes the page's viewport width × height CSS pixels, as a
+// phone's: a headless window is never narrower than 500 px.
+func viewport(width, height int64) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+			Width: width, Height: height, DeviceScaleFactor: 1, Mobile: true})
+		return err
+	})
+}
+
 // signIn signs ops@provider.example in.
 func signIn(url string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
@@ -171,6 +183,7 @@ func TestBrowserWebhooks(t *testing.T) {
 		setValue("#webhook-url", hooks.URL+"/partnerkit"),
 		typeIn("#webhook-description", "ERP sync"),
 		click("#webhook-types-some"),
+		waitFor(`details[data-entity="partner"] summary`),
 		click(`details[data-entity="partner"] summary`),
 		click(`#webhook-types input[value="partner.created"]`),
 		until(`document.querySelector('#webhook-types-chosen').innerText.includes('1 chosen: partner.created')`),
@@ -178,6 +191,8 @@ func TestBrowserWebhooks(t *testing.T) {
 		click("#create-webhook"),
 		waitFor("#webhook-secret-value"),
 		textOf(&secret, "#webhook-secret-value"),
+		click("#webhook-secret-copy"),
+		until(`document.querySelector('#webhook-secret-copy').innerText === 'Copied'`),
 		waitFor("tr.webhook-row"),
 		shot.take("webhooks-04-secret-once"),
 		noSideways("webhooks at 1280"),
@@ -264,8 +279,11 @@ func TestBrowserWebhooks(t *testing.T) {
 
 	phone := browserSized(t, 375, 812)
 	var rotated, status string
+	var phoneWidth string
 	err = shot.run(phone, "webhooks-phone",
+		viewport(375, 812),
 		signIn(srv.URL),
+		into(&phoneWidth, chromedp.Evaluate[string](`String(window.innerWidth)`)),
 		load(srv.URL+"/webhooks"),
 		waitFor("tr.webhook-row"),
 		shot.take("webhooks-phone-01-list"),
@@ -309,6 +327,9 @@ func TestBrowserWebhooks(t *testing.T) {
 	)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if phoneWidth != "375" {
+		t.Fatalf("the phone's viewport is %s px wide, want 375", phoneWidth)
 	}
 	if status != "disabled" || !strings.HasPrefix(rotated, "whsec_") || rotated == secret {
 		t.Fatalf("status %q, rotated secret %q", status, rotated)

@@ -3,6 +3,7 @@
 package server
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"io/fs"
@@ -13,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/partnerkit/partnerkit/app/ui"
 )
 
 // PWA returns the handler of the progressive web app: go-app's pages,
@@ -40,13 +42,82 @@ func PWA(web fs.FS) http.Handler {
 			Maskable: "/web/" + version + "/icon-maskable-512.png",
 			SVG:      "/web/" + version + "/icon.svg",
 		},
-		Styles:            []string{"/web/" + version + "/app.css"},
-		Resources:         res,
-		Version:           version,
-		WasmContentLength: strconv.Itoa(len(wasm)),
+		Styles:                []string{"/web/" + version + "/app.css"},
+		Resources:             res,
+		Version:               version,
+		WasmContentLength:     strconv.Itoa(len(wasm)),
+		ServiceWorkerTemplate: appWorkerJS,
 	}
-	return h
+	return notFoundStatus(h)
 }
+
+// appWorkerJS is go-app's service worker, which answers from its cache
+// only what it precached, with one change: a page it cannot fetch (no
+// network: the installed app opened on a deep link, /partners/PA-… or
+// /capacity) gets the app's page shell, cached as "/", and the app then
+// renders the page of the address.
+var appWorkerJS = func() string {
+	const from = `async function fetchWithCache(request) {
+  const cachedResponse = await caches.match(request);
+  if (cachedResponse) {
+    return cachedResponse;
+  }
+  return await fetch(request);
+}`
+	const to = `async function fetchWithCache(request) {
+  const cachedResponse = await caches.match(request);
+  if (cachedResponse) {
+    return cachedResponse;
+  }
+  if (request.mode !== "navigate") {
+    return await fetch(request);
+  }
+  try {
+    return await fetch(request);
+  } catch (err) {
+    const shell = await caches.match("/");
+    if (shell) {
+      return shell;
+    }
+    throw err;
+  }
+}`
+	if !strings.Contains(app.DefaultAppWorkerJS, from) {
+		panic("server: go-app's service worker changed: update appWorkerJS")
+	}
+	return strings.Replace(app.DefaultAppWorkerJS, from, to, 1)
+}()
+
+// notFoundStatus answers with status 404 a page the app renders as its
+// own 404 page (for an address none of its routes has): go-app serves
+// every page it renders with 200.
+func notFoundStatus(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet || strings.HasPrefix(r.URL.Path, "/web/") || path.Ext(r.URL.Path) != "" { // a file, not a page
+			next.ServeHTTP(w, r)
+			return
+		}
+		rec := &pageRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		status := rec.status
+		if status == http.StatusOK && bytes.Contains(rec.body.Bytes(), []byte(`id="`+ui.NotFoundMarker+`"`)) {
+			status = http.StatusNotFound
+			w.Header().Del("ETag")
+		}
+		w.WriteHeader(status)
+		_, _ = w.Write(rec.body.Bytes())
+	})
+}
+
+// pageRecorder keeps a page's status and body for notFoundStatus.
+type pageRecorder struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (p *pageRecorder) WriteHeader(status int)      { p.status = status }
+func (p *pageRecorder) Write(b []byte) (int, error) { return p.body.Write(b) }
 
 // staticResources resolves go-app's /web/ paths to content-addressed URLs
 // and serves them from fs, app.wasm precompressed when the browser allows.

@@ -104,12 +104,19 @@ func (c *activityPage) load(ctx app.Context) {
 func (c *activityPage) apply(ctx app.Context, e app.Event) {
 	e.PreventDefault()
 	v := url.Values{}
-	for k, s := range map[string]string{"type": c.typ, "entity": c.entity, "from": c.from, "to": c.to} {
-		if s != "" {
+	for _, k := range []string{"type", "entity", "from", "to"} {
+		if s := formValue("activity", k); s != "" {
 			v.Set(k, s)
 		}
 	}
 	ctx.Navigate("/activity?" + v.Encode())
+}
+
+// more loads the next page (the page's one button).
+func (c *activityPage) more(ctx app.Context, e app.Event) {
+	if act, _, _ := actOf(e); act == "more" {
+		c.load(ctx)
+	}
 }
 
 // selectHTML is a select of an id and a label holding raw options,
@@ -118,33 +125,21 @@ func selectHTML(id, label, options, chosen string) string {
 	if chosen != "" {
 		options = strings.Replace(options, attr("value", chosen)+">", attr("value", chosen)+" selected>", 1)
 	}
-	return `<label class="select"><span class="sr-only">` + esc(label) + "</span><select" + attr("id", id) + ">" + options + "</select></label>"
-}
-
-// onFilter keeps the filter of the select that changed (their change
-// events bubble to the filters' container).
-func (c *activityPage) onFilter(_ app.Context, e app.Event) {
-	src := e.Get("target")
-	switch src.Get("id").String() {
-	case "activity-type":
-		c.typ = src.Get("value").String()
-	case "activity-entity":
-		c.entity = src.Get("value").String()
-	}
+	return rawf(`<label class="select"><span class="sr-only">$</span><select id="$">!</select></label>`, label, id, options)
 }
 
 func (c *activityPage) Render() app.UI {
-	entities, groups := entityGroups(catalogue)
 	types, objects := `<option value="">All event types</option>`, `<option value="">All objects</option>`
-	for i, en := range entities {
-		types += "<optgroup" + attr("label", humanize(en)) + ">"
-		for _, t := range groups[i] {
-			types += "<option" + attr("value", t.Name) + ">" + esc(humanize(t.Name)) + "</option>"
+	for i := range catalogue {
+		t := &catalogue[i]
+		if i == 0 || t.Entity != catalogue[i-1].Entity { // the catalogue comes sorted by entity
+			types += rawf(`!<optgroup label="$">`, pick(i > 0, "</optgroup>", ""), humanize(t.Entity))
+			objects += rawf(`<option value="$">$</option>`, t.Entity, humanize(t.Entity))
 		}
-		types += "</optgroup>"
-		objects += "<option" + attr("value", en) + ">" + esc(humanize(en)) + "</option>"
+		types += rawf(`<option value="$">$</option>`, t.Name, humanize(t.Name))
 	}
-	var list, more app.UI
+	types += pick(len(catalogue) > 0, "</optgroup>", "")
+	var list app.UI
 	switch {
 	case len(c.items) > 0:
 		rows := make([]string, len(c.items))
@@ -155,24 +150,16 @@ func (c *activityPage) Render() app.UI {
 	case c.items != nil:
 		list = hint("No events match.")
 	}
-	if len(c.items) < c.total {
-		more = typeButtonID("more-events", "secondary", "More", func(ctx app.Context, _ app.Event) { c.load(ctx) })
-	}
 	return newShell("Activity",
 		form("activity-filters", c.apply,
-			app.Div().Class("filters").OnChange(c.onFilter).Body(
-				app.Raw(selectHTML("activity-type", "Event type", types, c.typ)),
-				app.Raw(selectHTML("activity-entity", "Object", objects, c.entity)),
-				labelOf("date", app.Text("From "), app.Input().ID("activity-from").Type("date").Value(c.from).OnInput(c.ValueTo(&c.from))),
-				labelOf("date", app.Text("To "), app.Input().ID("activity-to").Type("date").Value(c.to).OnInput(c.ValueTo(&c.to))),
-				submitButton("apply-filters", "Apply"),
-			),
+			app.Raw(rawf(`<div class="filters">!!<label class="date">From <input type="date" id="activity-from" value="$"></label>`+
+				`<label class="date">To <input type="date" id="activity-to" value="$"></label><button type="submit" id="apply-filters">Apply</button></div>`,
+				selectHTML("activity-type", "Event type", types, c.typ), selectHTML("activity-entity", "Object", objects, c.entity), c.from, c.to)),
 			fieldError(c.err, "since"), fieldError(c.err, "until"), fieldError(c.err, "types[0]"), fieldError(c.err, "entity_type"),
 		),
 		errorBanner(c.err),
 		hint("Newest first. Times are UTC."),
-		list,
-		div("pager", app.Span().ID("activity-count").Class("hint").Text(itoa(len(c.items))+" of "+itoa(c.total)), more),
+		app.Div().OnClick(c.more).Body(list, pager(len(c.items), c.total, "more-events")),
 	)
 }
 
@@ -180,22 +167,24 @@ func (c *activityPage) Render() app.UI {
 // has a page for it) and who acted.
 func (c *activityPage) row(e *client.Event) string {
 	var obj struct {
-		Name      string `json:"name"`
-		PartnerID string `json:"partner_id"`
+		Name        string `json:"name"`
+		Description string `json:"description"` // a webhook endpoint's
+		PartnerID   string `json:"partner_id"`
 	}
 	data := e.Data.Object
 	if len(data) == 0 {
 		data = e.Data.Previous
 	}
 	_ = json.Unmarshal(data, &obj)
-	text := humanize(e.Data.EntityType) + " " + pick(obj.Name != "", obj.Name, e.Data.EntityID)
-	object := esc(text)
-	if href := objectHref(e, obj.PartnerID); href != "" {
-		object = link("event-object", href, text)
+	if obj.Name == "" {
+		obj.Name = pick(obj.Description != "", obj.Description, e.Data.EntityID)
 	}
-	return `<tr class="event-row"` + attr("data-id", e.ID) + attr("data-type", e.Type) + ">" + elem("td", "", esc(when(e.CreatedAt))) +
-		"<td><span" + attr("title", description(e.Type)) + ">" + esc(humanize(e.Type)) + "</span> " + code(e.Type) + "</td>" +
-		elem("td", "", object) + elem("td", "", esc(c.actorName(e.Data.Actor))) + "</tr>"
+	object := rawf("$ $", humanize(e.Data.EntityType), obj.Name)
+	if href := objectHref(e, obj.PartnerID); href != "" {
+		object = rawf(`<a class="event-object" href="$">!</a>`, href, object)
+	}
+	return rawf(`<tr class="event-row" data-id="$" data-type="$"><td>$</td><td><span title="$">$</span> <span class="code">$</span></td><td>!</td><td>$</td></tr>`,
+		e.ID, e.Type, when(e.CreatedAt), description(e.Type), humanize(e.Type), e.Type, object, c.actorName(e.Data.Actor))
 }
 
 // description is what the catalogue says of an event type.

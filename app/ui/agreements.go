@@ -131,9 +131,12 @@ func (c *agreementsPage) Render() app.UI {
 	return newShell("Agreements",
 		errorBanner(c.err),
 		app.Form().Class("filters").OnSubmit(func(ctx app.Context, e app.Event) { e.PreventDefault(); c.load(ctx) }).Body(
-			app.Input().ID("agreement-search").Type("search").Placeholder("Search by name").Value(c.q).OnInput(c.ValueTo(&c.q)),
+			app.Input().ID("agreement-search").Type("search").Attr("aria-label", "Search agreements by name").Placeholder("Search by name").Value(c.q).OnInput(c.ValueTo(&c.q)),
 			app.Button().Type("submit").Text("Search"),
-			typeButtonID("new-agreement", "", "Create agreement", func(app.Context, app.Event) { c.creating = true }),
+			typeButtonID("new-agreement", "", "Create agreement", func(ctx app.Context, _ app.Event) {
+				c.creating = true
+				ctx.Defer(func(app.Context) { app.Window().GetElementByID("agreement-name").Call("focus") })
+			}),
 		),
 		app.If(c.creating, func() app.UI {
 			return app.Form().ID("agreement-form").Class("card").OnSubmit(c.create).Body(
@@ -155,17 +158,15 @@ func (c *agreementsPage) Render() app.UI {
 		}),
 		app.If(c.list != nil, func() app.UI {
 			items := c.list.Items
-			return table("agreements",
-				thead("Name", "Type", "Current version", "Updated"),
-				tbody(app.Range(items).Slice(func(i int) app.UI {
-					a := items[i]
-					return tr(
-						tdBody(anchor("", "/agreements/"+a.ID, a.Name)),
-						td(string(a.Type)), tdc("num", a.CurrentVersion),
-						td(a.UpdatedAt.Format("2 Jan 2006")),
-					)
-				})),
-			)
+			if len(items) == 0 {
+				return empty("no-agreements", pick(c.q != "", "No agreements match this search.", "No agreements yet: create one, or let the Create partner wizard make it."))
+			}
+			head := []string{"Name", "Type", "Current version|num", "Updated"}
+			rows := make([]string, len(items))
+			for i, a := range items {
+				rows[i] = row(head, attr("class", "agreement-row"), link("/agreements/"+a.ID, a.Name), esc(a.Type.Label()), itoa(a.CurrentVersion), esc(day(a.UpdatedAt)))
+			}
+			return cards("agreements", head, rows)
 		}),
 	)
 }
@@ -173,6 +174,7 @@ func (c *agreementsPage) Render() app.UI {
 func (c *agreementsPage) create(ctx app.Context, e app.Event) {
 	e.PreventDefault()
 	if c.formErr = invalid(agreementrules.CheckAgreement("", c.typ, c.name, c.descr), c.doc.check("document")); c.formErr != nil {
+		focusFirstInvalid(c.own(ctx))
 		return
 	}
 	in := client.NewAgreement{Type: c.typ, Name: c.name, Description: c.descr, Document: c.doc.input()}
@@ -181,6 +183,7 @@ func (c *agreementsPage) create(ctx app.Context, e app.Event) {
 		a, err := api.CreateAgreement(ctx, in)
 		ctx.Dispatch(func(ctx app.Context) {
 			c.formErr = err
+			focusFirstInvalid(ctx)
 			if err == nil {
 				ctx.Navigate("/agreements/" + a.ID)
 			}
@@ -253,17 +256,7 @@ func (c *agreementPage) Render() app.UI {
 					submitButton("save-agreement", "Save"),
 				),
 				h2("Versions"),
-				table("versions",
-					thead("Version", "Document", "Published"),
-					tbody(app.Range(c.versions).Slice(func(i int) app.UI {
-						v := c.versions[i]
-						return tr(
-							td(v.Number),
-							tdBody(documentLink(c.id, v)),
-							td(v.CreatedAt.Format("2 Jan 2006 15:04")),
-						)
-					})),
-				),
+				c.versionsTable(),
 				h2("Publish a new version"),
 				hint("Signed contracts stay on their version and show that an update awaits signature."),
 				form("publish-form", c.publish,
@@ -275,15 +268,26 @@ func (c *agreementPage) Render() app.UI {
 	)
 }
 
-func documentLink(agreementID string, v client.AgreementVersion) app.UI {
+// versionsTable lists the agreement's versions with their documents.
+func (c *agreementPage) versionsTable() app.UI {
+	head := []string{"Version|num", "Document", "Published"}
+	rows := make([]string, len(c.versions))
+	for i, v := range c.versions {
+		rows[i] = row(head, "", itoa(v.Number), documentLink(c.id, v), esc(moment(v.CreatedAt)))
+	}
+	return cards("versions", head, rows)
+}
+
+// documentLink is a version's document, as raw HTML.
+func documentLink(agreementID string, v client.AgreementVersion) string {
 	switch v.Document.Kind {
 	case agreementrules.DocumentURL:
-		return app.A().Href(v.Document.URL).Attr("target", "_blank").Attr("rel", "noopener").Text(v.Document.URL)
+		return rawf(`<a href="$" target="_blank" rel="noopener" class="url">$</a>`, v.Document.URL, v.Document.URL)
 	case agreementrules.DocumentFile:
-		return app.A().Href("/api/v1/agreements/"+agreementID+"/versions/"+itoa(v.Number)+"/document").
-			Attr("target", "_blank").Text(v.Document.FileName + " (" + v.Document.MediaType + ")")
+		return rawf(`<a href="$" target="_blank">$</a>`, "/api/v1/agreements/"+agreementID+"/versions/"+itoa(v.Number)+"/document",
+			v.Document.FileName+" ("+v.Document.MediaType+")")
 	}
-	return span("hint", "no document")
+	return `<span class="hint">no document</span>`
 }
 
 func (c *agreementPage) save(ctx app.Context, e app.Event) {

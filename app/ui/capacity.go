@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/app/client"
 	capacityrules "github.com/partnerkit/partnerkit/capacity/rules"
 )
@@ -24,11 +25,12 @@ type capacityPage struct {
 	overview  *client.Overview
 	report    *client.Report
 
-	editing    string // partner whose allocation is being changed
-	newTB      string
-	transferTo string
-	err        error
-	editErr    error
+	editing     string // partner whose allocation is being changed
+	editingName string
+	newTB       string
+	transferTo  string
+	err         error
+	editErr     error
 
 	account      string // the account acting: it edits the terms of contracts it offers
 	editingTerms bool
@@ -57,6 +59,12 @@ func (c *capacityPage) OnMount(ctx app.Context) {
 				c.contracts = list.Items
 				if len(list.Items) > 0 {
 					c.selected = list.Items[0].ID
+					for _, k := range list.Items { // a reserved contract first: pay-per-use ones have no allocations to share
+						if k.Terms.BillingModel == string(capacityrules.BillingReserved) {
+							c.selected = k.ID
+							break
+						}
+					}
 					c.loadOverview(ctx)
 				}
 			}
@@ -76,23 +84,40 @@ func (c *capacityPage) loadOverview(ctx app.Context) {
 	})
 }
 
-func (c *capacityPage) Render() app.UI {
-	opts := []string{}
-	for _, k := range c.contracts {
-		opts = append(opts, k.ID, k.ID+" — "+k.Terms.ReservedTB+" TB "+k.Terms.BillingModel)
+// contractLabel names a capacity contract in the picker: its agreement,
+// the partner when the account offers it, the reservation and the
+// billing model ("Capacity 2026 — 100.00 TB, reserved").
+func (c *capacityPage) contractLabel(k client.CapacityContract) string {
+	name := pick(k.AgreementName != "", k.AgreementName, k.ID)
+	if k.PartnerID != c.account && k.PartnerName != "" {
+		name = k.PartnerName + " · " + name
 	}
+	return name + " — " + tb(k.Terms.ReservedTB) + ", " + billingLabel(k.Terms.BillingModel)
+}
+
+// billingLabel names a billing model for people.
+func billingLabel(m string) string {
+	if m == string(capacityrules.BillingPayPerUse) {
+		return "pay-per-use"
+	}
+	return m
+}
+
+func (c *capacityPage) Render() app.UI {
 	return newShell("Capacity",
 		errorBanner(c.err),
-		app.If(len(c.contracts) == 0, func() app.UI { return para("No capacity contract yet.") }),
+		app.If(c.contracts != nil && len(c.contracts) == 0, func() app.UI {
+			return empty("no-capacity", "No capacity contract yet: a provider offers capacity through a contract with a capacity agreement.")
+		}),
 		app.If(len(c.contracts) > 0, func() app.UI {
 			return div("field",
 				labelFor("select-contract", "Select contract"),
 				selectOf("select-contract", func(ctx app.Context, _ app.Event) {
-					c.selected, c.editingTerms = valueOf(ctx), false
+					c.selected, c.editingTerms, c.editing = valueOf(ctx), false, ""
 					c.loadOverview(ctx)
 				}, app.Range(c.contracts).Slice(func(i int) app.UI {
 					k := c.contracts[i]
-					return option(k.ID, opts[2*i+1], k.ID == c.selected)
+					return option(k.ID, c.contractLabel(k), k.ID == c.selected)
 				})),
 			)
 		}),
@@ -101,79 +126,102 @@ func (c *capacityPage) Render() app.UI {
 	)
 }
 
+var allocationsHead = []string{"Partner", "Allocated|num", "Used|num", ""}
+
 func (c *capacityPage) widgets() app.UI {
 	o := c.overview
-	asOf := "no usage reported yet"
+	cur := o.Terms.Currency
+	asOf := "No usage reported yet."
 	if o.AsOf != nil {
-		asOf = "usage as of " + o.AsOf.Format("2 Jan 2006 15:04 UTC")
+		asOf = "Usage as of " + moment(*o.AsOf) + "."
 	}
-	widget := func(id, label, value string) app.HTMLDiv {
-		return app.Div().Class("widget").ID(id).Body(span("label", label), strong(value))
+	rows := make([]string, len(o.ByPartner))
+	for i, p := range o.ByPartner {
+		rows[i] = row(allocationsHead, attr("class", "allocation-row")+attr("data-partner", p.PartnerID),
+			link("/partners/"+p.PartnerID, p.PartnerName)+pick(p.PayPerUse, ` <span class="badge">pay-per-use</span>`, ""),
+			tbHTML(p.AllocatedTB), tbHTML(p.UsedTB),
+			rowButton("small change-allocation", "Change", "change", p.PartnerID))
 	}
 	return box(
-		div("widgets",
-			widget("w-reserved", "Reserved", o.ReservedTB+" TB"),
-			widget("w-allocated", "Allocated", o.AllocatedTB+" TB"),
-			widget("w-used", "Used", o.UsedTB+" TB"),
-			widget("w-allocation-excess", "Excess above allocations, "+o.Month, o.AllocationExcessFee+" "+o.Terms.Currency).
-				Title("Partners' usage above their allocations: what partners owe beyond their share ("+o.AllocationExcessTBMonths+" TB-months)"),
-			widget("w-reservation-excess", "Excess above reservation, "+o.Month, o.ReservationExcessFee+" "+o.Terms.Currency).
-				Title("All partners' usage above the contract's reservation: what the distributor owes the provider ("+o.ReservationExcessTBMonths+" TB-months)"),
-			widget("w-partners", "Partners", itoa(o.Partners)),
-		),
-		app.P().Class("hint").ID("as-of").Text(asOf),
-		errorBanner(c.editErr),
-		div("table-wrap", table("allocations",
-			thead("Partner", "Allocated", "Used", ""),
-			tbody(app.Range(o.ByPartner).Slice(func(i int) app.UI { return c.partnerRow(o.ByPartner[i]) })),
-		)),
+		app.Raw(rawf(`<div class="widgets">`+
+			`<div class="widget" id="w-reserved"><span class="label">Reserved</span><strong>!</strong></div>`+
+			`<div class="widget" id="w-allocated"><span class="label">Allocated</span><strong>!</strong></div>`+
+			`<div class="widget" id="w-used"><span class="label">Used</span><strong>!</strong></div>`+
+			`<div class="widget" id="w-allocation-excess" title="Partners' usage above their allocations: what partners owe beyond their share ($ TB-months)">`+
+			`<span class="label">Excess above allocations, $</span><strong>$</strong></div>`+
+			`<div class="widget" id="w-reservation-excess" title="All partners' usage above the contract's reservation: what the distributor owes the provider ($ TB-months)">`+
+			`<span class="label">Excess above reservation, $</span><strong>$</strong></div>`+
+			`<div class="widget" id="w-partners"><span class="label">Partners</span><strong>$</strong></div></div>`+
+			`<p class="hint" id="as-of">$</p>`,
+			tbHTML(o.ReservedTB), tbHTML(o.AllocatedTB), tbHTML(o.UsedTB),
+			fixed(o.AllocationExcessTBMonths, 2), o.Month, money(o.AllocationExcessFee, cur),
+			fixed(o.ReservationExcessTBMonths, 2), o.Month, money(o.ReservationExcessFee, cur),
+			itoa(o.Partners), asOf)),
+		app.If(len(rows) == 0, func() app.UI { return empty("no-allocations", "No partner holds an allocation on this contract yet.") }),
+		app.If(len(rows) > 0, func() app.UI {
+			return app.Div().OnClick(func(ctx app.Context, e app.Event) {
+				if act, partner := clickedAct(e); act == "change" {
+					c.startEditing(ctx, partner)
+				}
+			}).Body(cards("allocations", allocationsHead, rows))
+		}),
+		app.If(c.editing != "", c.allocationForm),
 		h2("Usage, last 30 days"),
 		app.If(c.report != nil, func() app.UI { return app.Raw(usageChart(c.report)) }),
-		app.A().ID("usage-csv").Class("button secondary").Attr("download", "usage.csv").
+		div("actions", app.A().ID("usage-csv").Class("button secondary").Attr("download", "usage.csv").
 			Href("/api/v1/usage/reports?format=csv&contract_id="+o.ContractID+"&from="+time.Now().UTC().AddDate(0, 0, -29).Format(time.DateOnly)+
-				"&to="+time.Now().UTC().Format(time.DateOnly)).Text("Export CSV"),
+				"&to="+time.Now().UTC().Format(time.DateOnly)).Text("Export CSV")),
 	)
 }
 
-func (c *capacityPage) partnerRow(p client.PartnerOverview) app.UI {
-	label := ""
-	if p.PayPerUse {
-		label = "pay-per-use"
-	}
-	if c.editing != p.PartnerID {
-		return app.Tr().Class("allocation-row").Attr("data-partner", p.PartnerID).Body(
-			tdBody(anchor("", "/partners/"+p.PartnerID, p.PartnerName),
-				app.If(label != "", func() app.UI { return span("badge", label) })),
-			tdc("num", p.AllocatedTB+" TB"),
-			tdc("num", p.UsedTB+" TB"),
-			tdBody(button("small change-allocation", "Change", func(ctx app.Context, _ app.Event) {
-				c.editing, c.newTB, c.editErr, c.transferTo = p.PartnerID, p.AllocatedTB, nil, ""
-			})),
-		)
-	}
-	var others []string
-	for _, k := range c.contracts {
-		if k.ID != c.selected {
-			others = append(others, k.ID, k.ID)
+// startEditing opens the allocation form of a partner, its field focused.
+func (c *capacityPage) startEditing(ctx app.Context, partner string) {
+	for _, p := range c.overview.ByPartner {
+		if p.PartnerID == partner {
+			c.editing, c.editingName, c.newTB, c.editErr, c.transferTo = p.PartnerID, p.PartnerName, p.AllocatedTB, nil, ""
 		}
 	}
-	return trOf("allocation-row editing",
-		td(p.PartnerName),
-		app.Td().ColSpan(2).Body(form("allocation-form", c.saveAllocation,
-			app.Input().ID("allocation-tb").Type("text").Attr("inputmode", "decimal").Value(c.newTB).OnInput(c.ValueTo(&c.newTB)),
-			app.Text(" TB "),
-			fieldError(c.editErr, "allocated_tb"),
+	c.own(ctx).Defer(func(app.Context) { app.Window().GetElementByID("allocation-tb").Call("focus") })
+}
+
+// allocationForm changes the allocation of the partner being edited, or
+// transfers it to another contract of the account.
+func (c *capacityPage) allocationForm() app.UI {
+	others := []string{"", "Transfer to…"}
+	for _, k := range c.contracts {
+		if k.ID != c.selected {
+			others = append(others, k.ID, c.contractLabel(k))
+		}
+	}
+	return form("allocation-form", c.saveAllocation,
+		h2("Allocation of "+c.editingName),
+		div("field",
+			labelFor("allocation-tb", "Allocated TB"),
+			withProblem(app.Input().ID("allocation-tb").Type("text").Attr("inputmode", "decimal").Value(c.newTB).OnInput(c.ValueTo(&c.newTB)),
+				"allocation-tb", c.editErr, "allocated_tb"),
+			fieldProblem("allocation-tb", c.editErr, "allocated_tb"),
+		),
+		errorBanner(pick2(len(partnerkit.ErrorFields(c.editErr)) == 0, c.editErr)),
+		div("actions",
 			submitButton("save-allocation", "Save"),
-			app.If(len(others) > 0, func() app.UI {
-				return app.Span().Body(
-					selectBox("transfer-to", "Transfer to", &c.transferTo, c, "", append([]string{"", "Transfer to…"}, others...)...),
-					typeButtonID("transfer", "secondary", "Transfer", c.transfer),
-					fieldError(c.editErr, "contract_id"),
-				)
-			}),
-		)),
-		tdBody(button("small secondary", "Cancel", func(ctx app.Context, _ app.Event) { c.editing = "" })),
+			typeButton("secondary", "Cancel", func(ctx app.Context, _ app.Event) { c.editing = "" }),
+		),
+		app.If(len(others) > 2, func() app.UI {
+			return div("actions",
+				selectBox("transfer-to", "Transfer to", &c.transferTo, c, "", others...),
+				typeButtonID("transfer", "secondary", "Transfer", c.transfer),
+				fieldError(c.editErr, "contract_id"),
+			)
+		}),
 	)
+}
+
+// pick2 is err when cond holds, else nil.
+func pick2(cond bool, err error) error {
+	if cond {
+		return err
+	}
+	return nil
 }
 
 func (c *capacityPage) saveAllocation(ctx app.Context, e app.Event) {
@@ -181,14 +229,15 @@ func (c *capacityPage) saveAllocation(ctx app.Context, e app.Event) {
 	partner := c.editing
 	allocated, err := capacityrules.ParseTB("allocated_tb", c.newTB) // the server's TB rule
 	if c.editErr = err; err != nil {
+		focusFirstInvalid(c.own(ctx))
 		return
 	}
-	tb := allocated.String()
 	ctx = c.own(ctx)
 	ctx.Async(func() {
-		_, err := api.SetAllocation(ctx, partner, client.AllocationChange{AllocatedTB: tb})
+		_, err := api.SetAllocation(ctx, partner, client.AllocationChange{AllocatedTB: allocated.String()})
 		ctx.Dispatch(func(ctx app.Context) {
 			c.editErr = err
+			focusFirstInvalid(ctx)
 			if err == nil {
 				c.editing = ""
 				c.loadOverview(ctx)
@@ -236,14 +285,14 @@ func usageChart(r *client.Report) string {
 		used, alloc := parse(row.UsedTB), parse(row.AllocatedTB)
 		x := float64(pad) + float64(i)*bw
 		uh := used / top * float64(h-2*pad)
-		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" class="bar"><title>%s: %s TB used</title></rect>`,
-			x+1, float64(h-pad)-uh, max(bw-2, 1), uh, html.EscapeString(row.Period), html.EscapeString(row.UsedTB))
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" class="bar"><title>%s: %s used</title></rect>`,
+			x+1, float64(h-pad)-uh, max(bw-2, 1), uh, html.EscapeString(row.Period), html.EscapeString(tb(row.UsedTB)))
 		ay := float64(h-pad) - alloc/top*float64(h-2*pad)
 		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" class="allocation"/>`, x, ay, x+bw, ay)
 		if row.ReservedTB != "" {
 			ry := float64(h-pad) - parse(row.ReservedTB)/top*float64(h-2*pad)
-			fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" class="reservation"><title>%s TB reserved</title></line>`,
-				x, ry, x+bw, ry, html.EscapeString(row.ReservedTB))
+			fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" class="reservation"><title>%s reserved</title></line>`,
+				x, ry, x+bw, ry, html.EscapeString(tb(row.ReservedTB)))
 		}
 	}
 	fmt.Fprintf(&b, `<text x="%d" y="%d" class="tick">%s</text>`, pad, h-10, html.EscapeString(r.Rows[0].Period))

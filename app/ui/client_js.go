@@ -36,7 +36,7 @@ func publicCall(req *client.Request) bool {
 		path = path[i+len("/api/v1"):]
 	}
 	path, _, _ = strings.Cut(path, "?")
-	return path == "/session" || path == "/openapi.json" ||
+	return path == "/session" || path == "/session/two-factor" || path == "/openapi.json" || strings.HasPrefix(path, "/password-reset") ||
 		strings.HasPrefix(path, "/invitations/") || strings.HasPrefix(path, "/team-invitations/")
 }
 

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"github.com/partnerkit/partnerkit/app/client"
 	contractrules "github.com/partnerkit/partnerkit/contracts/rules"
@@ -8,7 +10,8 @@ import (
 
 // contractsPage lists the contracts the account offers or is bound by, by
 // status, with the moves each allows, and re-signature of a newer version
-// on the partner's side.
+// on the partner's side. Rows are raw HTML (see webhooks.go); their
+// buttons report to one click handler (act).
 type contractsPage struct {
 	app.Compo
 	mounted
@@ -27,26 +30,24 @@ func (c *contractsPage) OnMount(ctx app.Context) {
 }
 
 func (c *contractsPage) load(ctx app.Context) {
-	ctx = c.own(ctx)
 	status := c.status
-	ctx = c.own(ctx)
-	ctx.Async(func() {
-		me, err := api.Me(ctx)
-		var list *client.List[client.Contract]
-		if err == nil {
+	var me *client.Me
+	var list *client.List[client.Contract]
+	background(&c.mounted, ctx, func(ctx context.Context) (err error) {
+		if me, err = api.Me(ctx); err == nil {
 			list, err = api.Contracts(ctx, client.ContractQuery{Status: string(status), Page: client.Page{Limit: 200}})
 		}
-		ctx.Dispatch(func(ctx app.Context) {
-			if signedOut(ctx, err) {
-				return
-			}
-			c.list, c.err = list, err
-			if me != nil {
-				c.account = me.AccountID
-			}
-		})
+		return err
+	}, func(ctx app.Context, err error) {
+		c.list, c.err = list, err
+		if me != nil {
+			c.account = me.AccountID
+		}
 	})
 }
+
+// contractListHead is the columns of the contracts list.
+var contractListHead = []string{"Agreement", "Partner", "Type", "Status", "Version", ""}
 
 func (c *contractsPage) Render() app.UI {
 	return newShell("Contracts",
@@ -56,55 +57,66 @@ func (c *contractsPage) Render() app.UI {
 				c.status = contractrules.Status(valueOf(ctx))
 				c.load(ctx)
 			}, app.Range(contractStatuses).Slice(func(i int) app.UI {
-				return option(string(contractStatuses[i]), pick(contractStatuses[i] == "", "All", string(contractStatuses[i])), c.status == contractStatuses[i])
+				return option(string(contractStatuses[i]), pick(contractStatuses[i] == "", "All", capitalized(contractStatuses[i])), c.status == contractStatuses[i])
 			})),
 		),
 		errorBanner(c.err),
-		app.If(c.list != nil, func() app.UI {
-			items := c.list.Items
-			return div("table-wrap", table("contracts",
-				thead("Contract", "Partner", "Type", "Status", "Version", ""),
-				tbody(app.Range(items).Slice(func(i int) app.UI {
-					k := items[i]
-					return app.Tr().Class("contract-row").Attr("data-id", k.ID).Body(
-						td(k.ID),
-						tdBody(anchor("", "/partners/"+k.PartnerID, k.PartnerID)),
-						td(string(k.Type)),
-						statusCell(k.Status),
-						tdBody(
-							app.Text(itoa(k.AgreementVersion)),
-							app.If(k.UpdatePending, func() app.UI {
-								return span("badge", "version "+itoa(k.LatestAgreementVersion)+" awaits signature")
-							}),
-						),
-						tdBody(c.actions(k)),
-					)
-				})),
-			))
-		}),
+		app.If(c.list != nil, func() app.UI { return app.Div().OnClick(c.act).Body(c.table()) }),
 	)
+}
+
+func (c *contractsPage) table() app.UI {
+	items := c.list.Items
+	if len(items) == 0 {
+		return empty("no-contracts", pick(c.status == "", "No contracts yet.", "No "+string(c.status)+" contracts."))
+	}
+	rows := make([]string, len(items))
+	for i, k := range items {
+		version := "v" + itoa(k.AgreementVersion)
+		if k.UpdatePending {
+			version += ` <span class="badge">v` + itoa(k.LatestAgreementVersion) + ` awaits signature</span>`
+		}
+		partner := link("/partners/"+k.PartnerID, k.PartnerName)
+		if k.PartnerID == c.account { // bound by it: the partner is the account itself
+			partner = esc(k.PartnerName)
+		}
+		name := k.AgreementName
+		if k.MarketplaceName != "" {
+			name += " — " + k.MarketplaceName
+		}
+		rows[i] = row(contractListHead, attr("class", "contract-row")+attr("data-id", k.ID),
+			titled(k.ID, name), partner, esc(k.Type.Label()), badge(string(k.Status), string(k.Status)), version,
+			contractButtons(k, contractrules.Actions(k.Status, k.UpdatePending, k.PartnerID == c.account)))
+	}
+	return cards("contracts", contractListHead, rows)
 }
 
 // contractStatuses are the status filter's options: all, then every
 // status in the order of a contract's life.
 var contractStatuses = append([]contractrules.Status{""}, contractrules.Statuses()...)
 
-// actions are the contract's buttons: the moves the server's state machine
-// accepts from its status, and re-signature on the partner's side.
-func (c *contractsPage) actions(k client.Contract) app.UI {
-	moves := contractrules.Actions(k.Status, k.UpdatePending, k.PartnerID == c.account)
-	return app.Range(moves).Slice(func(i int) app.UI {
-		move := moves[i]
-		return app.Button().Class("small contract-" + string(move)).Text(move.Label()).
-			OnClick(func(ctx app.Context, _ app.Event) {
-				ctx = c.own(ctx)
-				ctx.Async(func() {
-					_, err := api.ContractAction(ctx, k.ID, string(move))
-					ctx.Dispatch(func(ctx app.Context) {
-						c.err = err
-						c.load(ctx)
-					})
-				})
-			})
+// act runs the move of the contract button that was clicked (data-act,
+// data-id): the moves the server's state machine accepts from its status,
+// and re-signature on the partner's side; ending one is confirmed first.
+func (c *contractsPage) act(ctx app.Context, e app.Event) {
+	move, id := clickedAct(e)
+	if move == "" {
+		return
+	}
+	name := id
+	for _, k := range c.list.Items {
+		if k.ID == id {
+			name = k.AgreementName + " with " + k.PartnerName
+		}
+	}
+	if !confirmMove(contractrules.Move(move), name) {
+		return
+	}
+	background(&c.mounted, ctx, func(ctx context.Context) error {
+		_, err := api.ContractAction(ctx, id, move)
+		return err
+	}, func(ctx app.Context, err error) {
+		c.err = err
+		c.load(ctx)
 	})
 }

@@ -1,6 +1,10 @@
 package ui
 
 import (
+	"context"
+	"strings"
+	"time"
+
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"github.com/partnerkit/partnerkit/app/client"
 	capacityrules "github.com/partnerkit/partnerkit/capacity/rules"
@@ -62,50 +66,74 @@ func (c *dealsPage) Render() app.UI {
 		),
 		app.If(c.list != nil, func() app.UI {
 			items := c.list.Items
-			return div("table-wrap",
-				field(c, "deal-reason", "Reason (for a decision)", "text", &c.reason, nil, ""),
-				table("deals",
-					thead("Customer", "Size", "Close date", "Status", ""),
-					tbody(app.Range(items).Slice(func(i int) app.UI { return c.row(items[i]) })),
-				))
+			if len(items) == 0 {
+				return empty("no-deals", "No deals registered yet.")
+			}
+			rows := make([]string, len(items))
+			for i, d := range items {
+				rows[i] = c.row(d)
+			}
+			return app.Div().OnClick(c.decide).Body(
+				h2("Deals"),
+				field(c, "deal-reason", "Reason (for a decision)", "text", &c.reason, c.err, "reason"),
+				cards("deals", dealsHead, rows),
+			)
 		}),
 	)
 }
 
-func (c *dealsPage) row(d client.Deal) app.UI {
-	size := ""
+var dealsHead = []string{"Customer", "Size", "Close date", "Status", ""}
+
+func (c *dealsPage) row(d client.Deal) string {
+	var size []string
 	if d.ExpectedTB != nil {
-		size = *d.ExpectedTB + " TB"
+		size = append(size, tb(*d.ExpectedTB))
 	}
 	if d.ExpectedValue != nil {
-		size += " " + *d.ExpectedValue + " " + d.Currency
+		size = append(size, money(*d.ExpectedValue, d.Currency))
+	}
+	due := d.CloseDate
+	if t, err := time.Parse(time.DateOnly, d.CloseDate); err == nil {
+		due = day(t)
+	}
+	status := badge(d.Status, label(d.Status))
+	if d.Reason != "" {
+		status += rawf(` <span class="hint">— $</span>`, d.Reason)
 	}
 	// The moves the server accepts: approve or reject for the deciding
 	// account (the partner's manager), won or lost for either side.
-	decisions := capacityrules.DealMoves(capacityrules.DealStatus(d.Status), d.OwnerID == c.account)
-	return tr(
-		td(d.CustomerName), td(size), td(d.CloseDate),
-		tdBody(span("status status-"+d.Status, d.Status), app.If(d.Reason != "", func() app.UI {
-			return span("hint", " — "+d.Reason)
-		})),
-		tdBody(app.Range(decisions).Slice(func(i int) app.UI {
-			decision := decisions[i]
-			return button("small", string(decision), func(ctx app.Context, _ app.Event) {
-				reason := c.reason
-				if c.err = problem("reason", capacityrules.ReasonProblem(decision.Target(), reason)); c.err != nil {
-					return
-				}
-				ctx = c.own(ctx)
-				ctx.Async(func() {
-					_, err := api.DecideDeal(ctx, d.ID, string(decision), reason)
-					ctx.Dispatch(func(ctx app.Context) {
-						c.err = err
-						c.load(ctx)
-					})
-				})
-			})
-		})),
-	)
+	buttons := ""
+	for _, m := range capacityrules.DealMoves(capacityrules.DealStatus(d.Status), d.OwnerID == c.account) {
+		buttons += rowButton(pick(m.Target() == capacityrules.DealRejected || m.Target() == capacityrules.DealLost, "small danger", "small"),
+			capitalized(string(m)), string(m), d.ID)
+	}
+	return row(dealsHead, attr("class", "deal-row")+attr("data-id", d.ID), esc(d.CustomerName), esc(strings.Join(size, " · ")), esc(due), status,
+		`<span class="row-actions">`+buttons+`</span>`)
+}
+
+// decide makes the decision of the deal button that was clicked (data-act,
+// data-id) with the reason typed above; a rejection is confirmed first.
+func (c *dealsPage) decide(ctx app.Context, e app.Event) {
+	move, id := clickedAct(e)
+	if move == "" {
+		return
+	}
+	decision := capacityrules.DealMove(move)
+	reason := c.reason
+	if c.err = problem("reason", capacityrules.ReasonProblem(decision.Target(), reason)); c.err != nil {
+		focusFirstInvalid(c.own(ctx))
+		return
+	}
+	if decision.Target() == capacityrules.DealRejected && !confirmed("Reject this deal? The partner sees the reason.") {
+		return
+	}
+	background(&c.mounted, ctx, func(ctx context.Context) error {
+		_, err := api.DecideDeal(ctx, id, move, reason)
+		return err
+	}, func(ctx app.Context, err error) {
+		c.err = err
+		c.load(ctx)
+	})
 }
 
 func (c *dealsPage) register(ctx app.Context, e app.Event) {
@@ -115,6 +143,7 @@ func (c *dealsPage) register(ctx app.Context, e app.Event) {
 	tb, tbErr := capacityrules.ParseOptional("expected_tb", c.tb)
 	value, valueErr := capacityrules.ParseOptional("expected_value", c.value)
 	if c.formErr = invalid(tbErr, valueErr, capacityrules.CheckDeal(c.customer, tb, value, c.currency, c.due, c.note)); c.formErr != nil {
+		focusFirstInvalid(c.own(ctx))
 		return
 	}
 	in := client.NewDeal{CustomerName: c.customer, Currency: c.currency, CloseDate: c.due, Note: c.note}
@@ -131,6 +160,7 @@ func (c *dealsPage) register(ctx app.Context, e app.Event) {
 		_, err := api.RegisterDeal(ctx, in)
 		ctx.Dispatch(func(ctx app.Context) {
 			c.formErr = err
+			focusFirstInvalid(ctx)
 			if err == nil {
 				c.customer, c.tb, c.value, c.note = "", "", "", ""
 				c.load(ctx)

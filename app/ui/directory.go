@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
-	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/app/client"
 	partnerrules "github.com/partnerkit/partnerkit/partners/rules"
 )
@@ -23,7 +23,8 @@ type directory struct {
 	offset  int
 	list    *client.List[client.DirectoryEntry]
 	err     error
-	stale   bool
+	stale   bool // offline: list is this page's last copy
+	offline bool // offline, and this page was never loaded
 }
 
 func (c *directory) OnNav(ctx app.Context) {
@@ -43,31 +44,31 @@ func (c *directory) query() client.DirectoryQuery {
 
 func (c *directory) load(ctx app.Context) {
 	q := c.query()
+	key := "directory?" + c.filterQuery()
 	ctx.Async(func() {
 		list, err := api.Partners(ctx, q)
 		ctx.Dispatch(func(ctx app.Context) {
+			c.list, c.err, c.stale, c.offline = list, err, false, false
 			switch {
 			case err == nil:
-				c.list, c.err, c.stale = list, nil, false
-				_ = ctx.LocalStorage().Set("directory", list)
-			case partnerkit.ErrorCode(err) == partnerkit.CodeInternal: // unreachable server: show the last page
+				_ = ctx.LocalStorage().Set(key, list)
+			case client.Unreachable(err): // offline: the last copy of this very page, or say so
 				var cached client.List[client.DirectoryEntry]
-				if ctx.LocalStorage().Get("directory", &cached) == nil && cached.Items != nil {
+				if ctx.LocalStorage().Get(key, &cached) == nil && cached.Items != nil {
 					c.list, c.stale, c.err = &cached, true, nil
-				} else {
-					c.err = err
+				} else if key != "directory?" {
+					c.offline, c.err = true, nil
 				}
-			case unauthorized(err):
-				ctx.Navigate("/signin")
 			default:
-				c.err = err
+				signedOut(ctx, err)
 			}
 		})
 	})
 }
 
-// apply navigates to the current filters, so they live in the URL.
-func (c *directory) apply(ctx app.Context) {
+// filterQuery is the page's query string: its filters and offset, the key
+// of its offline copy.
+func (c *directory) filterQuery() string {
 	v := url.Values{}
 	for k, s := range c.filters() {
 		if s != "" {
@@ -77,8 +78,11 @@ func (c *directory) apply(ctx app.Context) {
 	if c.offset > 0 {
 		v.Set("offset", strconv.Itoa(c.offset))
 	}
-	ctx.Navigate("/?" + v.Encode())
+	return v.Encode()
 }
+
+// apply navigates to the current filters, so they live in the URL.
+func (c *directory) apply(ctx app.Context) { ctx.Navigate("/?" + c.filterQuery()) }
 
 // filters are the directory's query parameters.
 func (c *directory) filters() map[string]string {
@@ -97,12 +101,12 @@ func (c *directory) csvHref() string {
 
 func (c *directory) Render() app.UI {
 	return newShell("Directory",
-		app.Form().Class("filters").OnSubmit(func(ctx app.Context, e app.Event) {
+		app.Form().Class("filters").Attr("role", "search").OnSubmit(func(ctx app.Context, e app.Event) {
 			e.PreventDefault()
 			c.offset = 0
 			c.apply(ctx)
 		}).Body(
-			app.Input().ID("search").Type("search").Placeholder("Search by name").Value(c.q).OnInput(c.ValueTo(&c.q)),
+			app.Input().ID("search").Type("search").Attr("aria-label", "Search partners by name").Placeholder("Search by name").Value(c.q).OnInput(c.ValueTo(&c.q)),
 			enumSelect("filter-type", "Type", &c.typ, c, partnerrules.PartnerTypes(), partnerrules.AccountType.Label, "", "All types"),
 			enumSelect("filter-status", "Status", &c.status, c, partnerrules.Statuses(), partnerrules.Status.Label, "", "All statuses"),
 			enumSelect("sort", "Sort", &c.sort, c, []string{string(partnerrules.SortName), string(partnerrules.SortNameDesc),
@@ -112,35 +116,40 @@ func (c *directory) Render() app.UI {
 			app.A().ID("create-partner").Class("button").Href("/partners/new").Text("Create partner"),
 		),
 		errorBanner(c.err),
+		app.If(c.offline, func() app.UI {
+			return empty("directory-offline", "You are offline: this search needs the connection. Clear the search to see the last loaded directory.")
+		}),
 		app.If(c.stale, func() app.UI {
-			return app.P().Class("offline").Text("Offline copy of the last loaded page.")
+			return app.P().Class("offline").Attr("role", "status").Text("Offline copy of this page, as last loaded.")
 		}),
 		app.If(c.list != nil, func() app.UI { return c.table() }),
 	)
 }
 
+// directoryHead is the directory's columns: the partner first (a card's
+// title on a phone), then seed 000's.
+var directoryHead = []string{"Name", "Type", "External ID", "Status", "Business contact", "Technical contact",
+	"Signed contracts|num", "Agreements|num", "Listings|num"}
+
 func (c *directory) table() app.UI {
 	items := c.list.Items
-	return div("table-wrap",
-		table("directory",
-			thead("Type", "Name", "External ID", "Status", "Business contact", "Technical contact", "Signed contracts", "Agreements", "Listings"),
-			tbody(app.Range(items).Slice(func(i int) app.UI {
-				p := items[i]
-				return app.Tr().Class("partner-row").Attr("data-id", p.ID).Body(
-					td(string(p.Type)),
-					tdBody(anchor("", "/partners/"+p.ID, p.Name)),
-					td(p.ExternalID),
-					statusCell(p.Status),
-					td(contactText(p.BusinessContact)),
-					td(contactText(p.TechnicalContact)),
-					tdc("num", p.SignedContracts),
-					tdc("num", p.Agreements),
-					tdc("num", p.Listings),
-				)
-			})),
-		),
+	if len(items) == 0 {
+		if c.filterQuery() != "" {
+			return empty("no-match", "No partners match this search. Clear the search or change the filters.")
+		}
+		return empty("no-partners", "No partners yet: create your first partner.")
+	}
+	rows := make([]string, len(items))
+	for i, p := range items {
+		rows[i] = row(directoryHead, attr("class", "partner-row")+attr("data-id", p.ID),
+			link("/partners/"+p.ID, p.Name), esc(p.Type.Label()), esc(p.ExternalID), badge(string(p.Status), string(p.Status)),
+			contactHTML(p.BusinessContact), contactHTML(p.TechnicalContact),
+			itoa(p.SignedContracts), itoa(p.Agreements), itoa(p.Listings))
+	}
+	return box(
+		cards("directory", directoryHead, rows),
 		div("pager",
-			app.Span().ID("page-info").Text(fmt.Sprintf("%d–%d of %d", min(c.offset+1, c.list.Total), c.offset+len(items), c.list.Total)),
+			app.Span().ID("page-info").Attr("aria-live", "polite").Text(fmt.Sprintf("%d–%d of %d", min(c.offset+1, c.list.Total), c.offset+len(items), c.list.Total)),
 			app.Button().ID("prev").Disabled(c.offset == 0).Text("Previous").OnClick(func(ctx app.Context, _ app.Event) {
 				c.offset = max(0, c.offset-directoryPage)
 				c.apply(ctx)
@@ -153,20 +162,19 @@ func (c *directory) table() app.UI {
 	)
 }
 
+// contactHTML is a contact's name over its email, as raw HTML.
+func contactHTML(c client.Contact) string {
+	if c.Email == "" {
+		return esc(c.Name)
+	}
+	user, domain, _ := strings.Cut(c.Email, "@") // a long address breaks after its @
+	return rawf(`<span class="contact">$<span class="hint">$@<wbr>$</span></span>`, c.Name, user, domain)
+}
+
 // sortLabel names a directory sort order.
 func sortLabel(s string) string {
 	return map[string]string{string(partnerrules.SortName): "Name A–Z", string(partnerrules.SortNameDesc): "Name Z–A",
 		string(partnerrules.SortCreatedAtDesc): "Newest", string(partnerrules.SortCreatedAt): "Oldest"}[s]
-}
-
-func contactText(c client.Contact) string {
-	switch {
-	case c.Name != "" && c.Email != "":
-		return c.Name + " <" + c.Email + ">"
-	case c.Name != "":
-		return c.Name
-	}
-	return c.Email
 }
 
 // selectBox renders a labelled select bound to *v; options are value,

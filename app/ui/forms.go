@@ -11,14 +11,19 @@ import (
 // Forms show each problem the API (or a shared rule) names next to its
 // field: the control gets aria-invalid and aria-describedby pointing at
 // the problem's text (its id and "-error"), and a form that fails moves
-// the focus to its first invalid field (focusInvalid).
+// the focus to its first invalid field.
 //
-// The account security screens read their inputs from the page when the
-// form is submitted (formValue) instead of keeping a copy of every
-// keystroke: a form is then one inputs call, and one submit handler per
-// page serves every form on it (app.wasm's budget, see webhooks.go).
+// The account security screens (account.go) are raw HTML built from
+// templates (rawf): Go's WebAssembly code for each element built through
+// go-app's chained calls is large, and app.wasm's budget (make wasm-size)
+// is small, while a template's text costs little. Their buttons, forms and
+// check boxes report to the page's one click, submit and change handler
+// (events bubble): a button names what it does in data-act (actOf), a
+// form is known by its id. The inputs keep what the user typed (the page never
+// re-renders a form to show its outcome): showOutcome marks the fields and
+// fills the form's status line in place.
 
-// withProblem marks in invalid when err names apiField.
+// withProblem marks in invalid when err names apiField (field, ui.go).
 func withProblem(in app.HTMLInput, id string, err error, apiField string) app.HTMLInput {
 	if partnerkit.ErrorFields(err)[apiField] != "" {
 		in = in.Attr("aria-invalid", "true").Attr("aria-describedby", id+"-error")
@@ -36,62 +41,138 @@ func fieldProblem(id string, err error, apiField string) app.UI {
 	return app.Span().ID(id+"-error").Class("field-error").Attr("data-field", apiField).Text(msg)
 }
 
-// inputs are a form's labelled inputs, one per name, label, type triple:
-// the name is the API's field, the input's id the form's id, "-" and the
-// name. Type "code" is a one-time code (digits on a phone's keyboard).
-func inputs(form string, err error, specs ...string) app.UI {
-	fields := make([]app.UI, 0, len(specs)/3)
-	for i := 0; i+2 < len(specs); i += 3 {
-		name, typ := specs[i], specs[i+2]
-		id := form + "-" + name
-		in := app.Input().ID(id).Name(name).Type(typ).Attr("autocomplete", autocomplete(name))
-		if typ == "code" {
-			in = in.Type("text").Attr("inputmode", "numeric").Attr("spellcheck", "false")
-		}
-		fields = append(fields, div("field", labelFor(id, specs[i+1]), withProblem(in, id, err, name), fieldProblem(id, err, name)))
+// inputHTML is a labelled input of form: name is the API's field, the id
+// the form's id, "-" and the name. more are attributes (HTML).
+func inputHTML(form, name, label, typ, more string) string {
+	auto := "off"
+	switch {
+	case name == "email":
+		auto = "email"
+	case name == "new_password" || name == "repeat":
+		auto = "new-password"
+	case name == "code":
+		auto, typ, more = "one-time-code", "text", more+` inputmode="numeric" spellcheck="false"`
+	case strings.HasSuffix(name, "password"):
+		auto = "current-password"
 	}
-	return box(fields...)
+	return rawf(`<div class="field"><label for="$-$">$</label><input id="$-$" name="$" type="$" autocomplete="$"!>`+
+		`<span id="$-$-error" class="field-error" data-field="$" hidden></span></div>`,
+		form, name, label, form, name, name, typ, auto, more, form, name, name)
 }
 
-// autocomplete is what a browser may fill a field of the name with.
-func autocomplete(name string) string {
-	switch name {
-	case "email":
-		return "email"
-	case "new_password", "repeat":
-		return "new-password"
-	case "code":
-		return "one-time-code"
-	}
-	if strings.HasSuffix(name, "password") {
-		return "current-password"
-	}
-	return "off"
+// formHTML is a form of inputs (HTML), its status line and a submit
+// button of a class.
+func formHTML(id, inputs, submit, class string) string {
+	return rawf(`<form id="$" novalidate>!<p id="$-status" role="status" hidden></p><button type="submit" id="$-submit" class="$">$</button></form>`,
+		id, inputs, id, id, class, submit)
 }
 
-// formValue is the value of the input name of a form built by inputs.
+// copyHTML is a read-only input of value with a button that copies it.
+func copyHTML(id, label, value string) string {
+	return rawf(`<div class="copy-row"><input id="$" readonly aria-label="$" spellcheck="false" value="$">`+
+		`<button type="button" id="$-copy" data-act="copy" data-id="$">Copy</button></div>`, id, label, value, id, id)
+}
+
+// byID is the page's element of an id (null when none).
+func byID(id string) app.Value { return app.Window().GetElementByID(id) }
+
+// formValue is the value of the input name of a form of inputHTML.
 func formValue(form, name string) string {
-	return app.Window().GetElementByID(form + "-" + name).Get("value").String()
+	if el := byID(form + "-" + name); el.Truthy() {
+		return el.Get("value").String()
+	}
+	return ""
 }
 
-// focusInvalid moves the focus, once the page shows the problems, to the
-// first field that has one. ctx must be the component's own context (see
-// mounted): an event's may be gone by then.
-func focusInvalid(ctx app.Context) {
-	ctx.Defer(func(app.Context) {
-		if el := app.Window().Get("document").Call("querySelector", `[aria-invalid="true"]`); el.Truthy() {
-			el.Call("focus")
+// showOutcome shows what a form's submission came to, in place: each
+// field err names is marked and its problem shown under it, the others
+// cleared; the status line says err's message (or to see the fields) or
+// notice; the focus moves to the first field with a problem.
+func showOutcome(form string, err error, notice string) {
+	f := byID(form)
+	if !f.Truthy() {
+		return
+	}
+	problems := partnerkit.ErrorFields(err)
+	var first app.Value
+	inputs := f.Call("querySelectorAll", "input[name]")
+	for i := range inputs.Length() {
+		in := inputs.Index(i)
+		id := in.Get("id").String()
+		msg := problems[in.Get("name").String()]
+		if msg == "" {
+			in.Call("removeAttribute", "aria-invalid")
+			in.Call("removeAttribute", "aria-describedby")
+		} else {
+			in.Call("setAttribute", "aria-invalid", "true")
+			in.Call("setAttribute", "aria-describedby", id+"-error")
+			if first == nil {
+				first = in
+			}
 		}
-	})
+		if span := byID(id + "-error"); span.Truthy() {
+			span.Set("textContent", msg)
+			span.Set("hidden", msg == "")
+		}
+	}
+	if st := byID(form + "-status"); st.Truthy() {
+		text := notice
+		if err != nil {
+			text = errorText(err)
+			if len(problems) > 0 {
+				text = "Please correct the highlighted fields."
+			}
+		}
+		st.Set("textContent", text)
+		st.Set("className", pick(err != nil, "error", "notice"))
+		st.Set("hidden", text == "")
+	}
+	if first != nil {
+		first.Call("focus")
+	}
+}
+
+// actOf is what the button a click landed on does (its data-act), for
+// which item (data-id), and the button; act is "" off buttons.
+func actOf(e app.Event) (act, item string, b app.Value) {
+	b = e.Get("target").Call("closest", "[data-act]")
+	if !b.Truthy() {
+		return "", "", b
+	}
+	if id := b.Call("getAttribute", "data-id"); id.Truthy() {
+		item = id.String()
+	}
+	return b.Call("getAttribute", "data-act").String(), item, b
+}
+
+// copyValue copies the value of the input id, selecting it too (without
+// the clipboard API it can then be copied by hand); b says so.
+func copyValue(id string, b app.Value) {
+	in := byID(id)
+	if !in.Truthy() {
+		return
+	}
+	in.Call("select")
+	if clip := app.Window().Get("navigator").Get("clipboard"); clip.Truthy() {
+		clip.Call("writeText", in.Get("value").String())
+	}
+	b.Set("textContent", "Copied")
+}
+
+// absolute is a link of the API ("/join/…") with the page's origin.
+func absolute(link string) string {
+	if strings.HasPrefix(link, "/") {
+		return app.Window().Get("location").Get("origin").String() + link
+	}
+	return link
 }
 
 // codeOrRecovery tells a code of the authenticator app (digits) from a
-// recovery code (letters and digits, "abcde-12345"): forms take either in
-// one field.
+// recovery code ("abcde-12345"): forms take either in one field.
 func codeOrRecovery(s string) (code, recovery string) {
 	s = strings.TrimSpace(s)
-	if strings.Trim(strings.ReplaceAll(s, " ", ""), "0123456789") == "" {
-		return strings.ReplaceAll(s, " ", ""), ""
+	if digits := strings.ReplaceAll(s, " ", ""); strings.Trim(digits, "0123456789") == "" {
+		return digits, ""
 	}
 	return "", s
 }
@@ -105,123 +186,23 @@ func asCode(err error) error {
 	return err
 }
 
-// outcome is what the last form submitted on a page came to: the form's
-// id, and its error or a notice of what it did.
-type outcome struct {
-	form, notice string
-	err          error
-}
-
-// errOf is the error of form, nil for any other form.
-func (o *outcome) errOf(form string) error {
-	if o.form == form {
-		return o.err
-	}
-	return nil
-}
-
-// status shows form's outcome: its error, or its notice.
-func (o *outcome) status(form string) app.UI {
-	switch {
-	case o.form != form:
-		return nil
-	case o.err != nil:
-		return errorBanner(o.err)
-	case o.notice != "":
-		return app.P().ID(form+"-done").Class("notice").Attr("role", "status").Text(o.notice)
-	}
-	return nil
-}
-
-// run calls the API for form off the UI goroutine; call returns the
-// notice to show. An error shows at the form with the focus on its first
-// invalid field; success resets the form's inputs and runs then (a
-// reload), when not nil.
-func (o *outcome) run(m *mounted, ctx app.Context, form string, call func(context.Context) (string, error), then func(app.Context)) {
-	o.form, o.err, o.notice = form, nil, ""
+// submitted runs do off the UI goroutine, then shows its outcome at form:
+// its error or notice (showOutcome, once the page has rendered). On
+// success the form is cleared. then, when not nil, runs first (on the UI
+// goroutine) with the error.
+func submitted(m *mounted, ctx app.Context, form string, do func(context.Context) (string, error), then func(app.Context, error)) {
 	var notice string
 	background(m, ctx, func(ctx context.Context) (err error) {
-		notice, err = call(ctx)
+		notice, err = do(ctx)
 		return err
 	}, func(ctx app.Context, err error) {
-		o.form, o.err, o.notice = form, asCode(err), notice
-		if err != nil {
-			focusInvalid(ctx)
-			return
-		}
-		if f := app.Window().GetElementByID(form); f.Truthy() && f.Get("tagName").String() == "FORM" {
+		if f := byID(form); err == nil && f.Truthy() && f.Get("tagName").String() == "FORM" {
 			f.Call("reset")
 		}
 		if then != nil {
-			then(ctx)
+			then(ctx, err)
 		}
+		err = asCode(err)
+		ctx.Defer(func(app.Context) { showOutcome(form, err, notice) })
 	})
-}
-
-// invalidNow shows problems found before the API is asked (shared rules)
-// at form; it reports whether there were any.
-func (o *outcome) invalidNow(ctx app.Context, form string, err error) bool {
-	if err == nil {
-		return false
-	}
-	o.form, o.err, o.notice = form, err, ""
-	focusInvalid(ctx)
-	return true
-}
-
-// actButton is a button that does act (its data-act) through its page's
-// one click handler, for the item id (data-id, "" for none).
-func actButton(id, class, text, act, item string) app.UI {
-	b := app.Button().Type("button").Attr("data-act", act)
-	if id != "" {
-		b = b.ID(id)
-	}
-	if class != "" {
-		b = b.Class(class)
-	}
-	if item != "" {
-		b = b.Attr("data-id", item)
-	}
-	return b.Text(text)
-}
-
-// actButtonHTML is actButton as raw HTML, for rows of raw tables.
-func actButtonHTML(class, text, act, item string) string {
-	return `<button type="button"` + attr("class", class) + attr("data-act", act) + attr("data-id", item) + ">" + esc(text) + "</button>"
-}
-
-// actOf is the act and item of the button a click landed on, "" when it
-// landed on none.
-func actOf(e app.Event) (act, item string) {
-	b := e.Get("target").Call("closest", "[data-act]")
-	if !b.Truthy() {
-		return "", ""
-	}
-	d := b.Get("dataset")
-	id := d.Get("id")
-	if id.Truthy() {
-		item = id.String()
-	}
-	return d.Get("act").String(), item
-}
-
-// absolute is a link of the API ("/join/…") with the page's origin.
-func absolute(link string) string {
-	if strings.HasPrefix(link, "/") {
-		return app.Window().Get("location").Get("origin").String() + link
-	}
-	return link
-}
-
-// linkNotice shows a new invitation or reset link once, with a copy
-// button, and a button that does act (closes it).
-func linkNotice(id, text, link, act string) app.UI {
-	return app.Div().ID(id).Class("notice secret").Attr("role", "alert").Body(
-		para(text),
-		div("copy-row",
-			app.Input().ID(id+"-value").ReadOnly(true).Value(link).Attr("aria-label", "Link").Attr("spellcheck", "false"),
-			app.Button().Type("button").ID(id+"-copy").Attr("data-target", id+"-value").Text("Copy").OnClick(copyTarget),
-		),
-		actButton(id+"-done", "secondary", "Done", act, ""),
-	)
 }

@@ -273,48 +273,55 @@ func (c *productsPage) productTable() app.UI {
 			app.If(c.listingErr != nil, func() app.UI {
 				return app.Div().ID("listing-error").Class("error").Attr("role", "alert").Text(cmp.Or(partnerkit.ErrorFields(c.listingErr)["marketplace_id"], errorText(c.listingErr)))
 			}),
-			app.If(len(items) == 0, func() app.UI { return hint("No products yet.") }),
-			div("table-wrap", table("products",
-				thead("Product", "Items", "Listed on", ""),
-				tbody(app.Range(items).Slice(func(i int) app.UI { return c.productRow(items[i]) })),
-			)),
+			app.If(len(items) == 0, func() app.UI { return empty("no-products", "No products yet: create one above.") }),
+			app.If(len(items) > 0, func() app.UI { return app.Div().OnClick(c.act).Body(c.productTable2(items)) }),
 		)
 	})
 }
 
-func (c *productsPage) productRow(p client.Product) app.UI {
-	listed := c.listedOn(p.ID)
-	return app.Tr().Class("product-row").Attr("data-id", p.ID).Body(
-		tdBody(strong(p.Name), app.If(p.Description != "", func() app.UI {
-			return span("hint", " — "+p.Description)
-		})),
-		tdBody(app.Ul().Body(app.Range(p.Items).Slice(func(i int) app.UI {
-			it := p.Items[i]
-			return li(it.Name + " (" + it.Type.Label() + ", " + it.Price + " per " + it.Unit + ")")
-		}))),
-		tdBody(app.Range(listed).Slice(func(i int) app.UI {
-			l := listed[i]
-			return app.Span().Class("badge listing").Body(
-				app.Text(c.marketplaceName(l.MarketplaceID)+" "),
-				app.Button().Class("small link remove-listing").Text("×").Attr("aria-label", "Remove listing").
-					Attr("data-id", l.ID).OnClick(func(ctx app.Context, _ app.Event) { c.removeListing(ctx, dataID(ctx)) }),
-			)
-		})),
-		tdBody(
-			app.Button().Class("small list-product").Text("List on marketplace").Attr("data-id", p.ID).
-				OnClick(func(ctx app.Context, _ app.Event) { c.list(ctx, dataID(ctx)) }),
-			app.Button().Class("small show-plans").Text("Offer plans").Attr("data-id", p.ID).
-				OnClick(func(ctx app.Context, _ app.Event) {
-					id := dataID(ctx)
-					for _, p := range c.products.Items {
-						if p.ID == id {
-							selected := p
-							c.selected, c.plans, c.plansErr = &selected, nil, nil
-						}
-					}
-				}),
-		),
-	)
+var productsHead = []string{"Product", "Items", "Listed on", ""}
+
+// productTable2 lists the products with their items, the marketplaces each
+// is listed on, and their buttons, for act.
+func (c *productsPage) productTable2(items []client.Product) app.UI {
+	rows := make([]string, len(items))
+	for i, p := range items {
+		name := "<strong>" + esc(p.Name) + "</strong>"
+		if p.Description != "" {
+			name += rawf(`<span class="hint"> — $</span>`, p.Description)
+		}
+		its := "<ul>"
+		for _, it := range p.Items {
+			its += rawf(`<li>$</li>`, it.Name+" ("+it.Type.Label()+", "+price(it.Price, "")+" per "+it.Unit+")")
+		}
+		listed := ""
+		for _, l := range c.listedOn(p.ID) {
+			listed += rawf(`<span class="badge listing">$ <button type="button" class="small link remove-listing" aria-label="Remove listing" data-act="unlist" data-id="$">×</button></span>`,
+				c.marketplaceName(l.MarketplaceID), l.ID)
+		}
+		rows[i] = row(productsHead, attr("class", "product-row")+attr("data-id", p.ID), name, its+"</ul>", listed,
+			`<span class="row-actions">`+rowButton("small list-product", "List on marketplace", "list", p.ID)+rowButton("small show-plans", "Offer plans", "plans", p.ID)+`</span>`)
+	}
+	return cards("products", productsHead, rows)
+}
+
+// act does what the product button that was clicked does: list it on the
+// chosen marketplace, remove a listing, or show its offer plans.
+func (c *productsPage) act(ctx app.Context, e app.Event) {
+	act, id := clickedAct(e)
+	switch act {
+	case "list":
+		c.list(ctx, id)
+	case "unlist":
+		c.removeListing(ctx, id)
+	case "plans":
+		for _, p := range c.products.Items {
+			if p.ID == id {
+				selected := p
+				c.selected, c.plans, c.plansErr = &selected, nil, nil
+			}
+		}
+	}
 }
 
 // dataID is the data-id of the element that fired an event. Handlers read
@@ -406,7 +413,7 @@ func renderPlans(s *client.OfferPlanSet) app.UI {
 				pl := s.Plans[i]
 				price := ""
 				if len(pl.Dimensions) == 0 {
-					price = pl.Price + " per " + pl.Unit
+					price = unitPrice(pl.Price) + " per " + pl.Unit
 				}
 				return app.Tr().Class("plan").Attr("data-pricing", pl.PricingModel).Body(
 					tdc("plan-name", pl.Name),
@@ -417,7 +424,7 @@ func renderPlans(s *client.OfferPlanSet) app.UI {
 					}).Else(func() app.UI {
 						return app.Ul().Body(app.Range(pl.Dimensions).Slice(func(j int) app.UI {
 							d := pl.Dimensions[j]
-							return app.Li().Class("dimension").Text(d.Name + ": " + d.Price + " per " + d.Unit)
+							return app.Li().Class("dimension").Text(d.Name + ": " + unitPrice(d.Price) + " per " + d.Unit)
 						}))
 					})),
 				)
@@ -425,3 +432,6 @@ func renderPlans(s *client.OfferPlanSet) app.UI {
 		)),
 	)
 }
+
+// unitPrice is a unit price with no currency (see price).
+func unitPrice(amount string) string { return price(amount, "") }

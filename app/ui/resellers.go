@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"html"
 	"strconv"
@@ -79,31 +80,45 @@ func (c *catalogPage) Render() app.UI {
 	)
 }
 
+// serviceCard is a service of the catalog with its plans, each with an
+// Order link.
 func serviceCard(s client.CatalogService) app.UI {
-	return app.Section().Class("card catalog-service").Body(
-		h2(s.Name),
-		app.If(s.Description != "", func() app.UI { return para(s.Description) }),
-		app.Range(s.Plans).Slice(func(i int) app.UI {
-			p := s.Plans[i]
-			trial := ""
-			if p.TrialDays > 0 {
-				trial = ", " + itoa(p.TrialDays) + "-day trial"
-			}
-			return div("plan",
-				app.H3().Text(p.Name+" ("+p.BillingPeriod+trial+")"),
-				app.Ul().Body(app.Range(p.Resources).Slice(func(j int) app.UI {
-					r := p.Resources[j]
-					limits := "from " + r.Min
-					if r.Max != "" && r.Max != "0" {
-						limits += " to " + r.Max
-					}
-					return li(fmt.Sprintf("%s: %s per %s and %s period (%s)", r.Name, r.UnitPrice, r.Unit,
-						strings.TrimSuffix(p.BillingPeriod, "ly"), limits))
-				})),
-				anchor("button", "/subscriptions/new?service="+s.ID+"&plan="+p.ID, "Order"),
-			)
-		}),
-	)
+	var b strings.Builder
+	b.WriteString(rawf(`<section class="card catalog-service"><h2>$</h2>`, s.Name))
+	if s.Description != "" {
+		b.WriteString(rawf(`<p>$</p>`, s.Description))
+	}
+	for _, p := range s.Plans {
+		trial := ""
+		if p.TrialDays > 0 {
+			trial = ", " + count(p.TrialDays, "day") + " of trial"
+		}
+		b.WriteString(rawf(`<div class="plan"><h3>$</h3><ul>`, p.Name+" ("+resellerrules.BillingPeriod(p.BillingPeriod).Label()+trial+")"))
+		for _, r := range p.Resources {
+			b.WriteString(rawf(`<li>$</li>`, resourcePrice(r, p.BillingPeriod)))
+		}
+		b.WriteString(rawf(`</ul><a class="button" href="$">Order</a></div>`, "/subscriptions/new?service="+s.ID+"&plan="+p.ID))
+	}
+	b.WriteString(`</section>`)
+	return app.Raw(b.String())
+}
+
+// resourcePrice is a plan resource's price and limits: "mailboxes: 4.50
+// per user per month (1 to 100 users)".
+func resourcePrice(r client.CatalogPlanResource, period string) string {
+	limits := "from " + amount(r.Min, r.Unit)
+	if r.Max != "" && r.Max != "0" {
+		limits = r.Min + " to " + amount(r.Max, r.Unit)
+	}
+	return r.Name + ": " + price(r.UnitPrice, "") + " per " + r.Unit + " per " + periodNoun(period) + " (" + limits + ")"
+}
+
+// periodNoun is a billing period as a noun: monthly is "month".
+func periodNoun(period string) string {
+	if period == string(resellerrules.Annual) {
+		return "year"
+	}
+	return "month"
 }
 
 // orderPage orders a subscription: a service and plan, an existing client
@@ -197,7 +212,7 @@ func (c *orderPage) Render() app.UI {
 						c.planID = valueOf(ctx)
 					}, app.Range(svc.Plans).Slice(func(i int) app.UI {
 						p := svc.Plans[i]
-						return option(p.ID, p.Name+" ("+p.BillingPeriod+")", plan != nil && p.ID == plan.ID)
+						return option(p.ID, p.Name+" ("+resellerrules.BillingPeriod(p.BillingPeriod).Label()+")", plan != nil && p.ID == plan.ID)
 					})),
 					fieldError(c.formErr, "plan_id"),
 				),
@@ -228,7 +243,7 @@ func (c *orderPage) Render() app.UI {
 							v = r.Min
 						}
 						return div("field",
-							labelFor(id, fmt.Sprintf("%s (%s, %s each)", r.Name, r.Unit, r.UnitPrice)),
+							labelFor(id, r.Name+" (number of "+plural(r.Unit)+", "+price(r.UnitPrice, "")+" each per "+periodNoun(plan.BillingPeriod)+")"),
 							app.Input().ID(id).Type("text").Attr("inputmode", "decimal").Value(v).OnInput(func(ctx app.Context, _ app.Event) {
 								c.amounts[r.Name] = valueOf(ctx)
 							}),
@@ -268,6 +283,7 @@ func (c *orderPage) submit(ctx app.Context, e app.Event) {
 		in.Resources = append(in.Resources, client.AmountInput{Name: r.Name, Amount: strings.TrimSpace(v)})
 	}
 	if c.formErr = partnerkit.FieldErrors(fields); c.formErr != nil {
+		focusFirstInvalid(c.own(ctx))
 		return
 	}
 	c.busy = true
@@ -276,6 +292,7 @@ func (c *orderPage) submit(ctx app.Context, e app.Event) {
 		_, err := api.OrderSubscription(ctx, in)
 		ctx.Dispatch(func(ctx app.Context) {
 			c.busy, c.formErr = false, err
+			focusFirstInvalid(ctx)
 			if err == nil {
 				ctx.Navigate("/subscriptions")
 			}
@@ -339,12 +356,28 @@ func (c *subscriptionsPage) Render() app.UI {
 		),
 		app.If(c.list != nil, func() app.UI {
 			items := c.list.Items
-			return div("table-wrap", table("subscriptions",
-				thead("Service", "Client", "Status", "Period ends", "Resources", ""),
-				tbody(app.Range(items).Slice(func(i int) app.UI { return c.row(items[i]) })),
-			))
+			if len(items) == 0 {
+				return empty("no-subscriptions", "No subscriptions yet: order one from the catalog.")
+			}
+			rows := make([]string, len(items))
+			for i, x := range items {
+				rows[i] = c.row(x)
+			}
+			return app.Div().OnClick(c.act).OnChange(c.renew).Body(cards("subscriptions", subscriptionsHead, rows))
 		}),
+		app.If(c.changing != "", c.changeForm),
 	)
+}
+
+var subscriptionsHead = []string{"Service", "Client", "Status", "Period ends", "Resources", ""}
+
+// amountsText is resources' amounts: "mailboxes: 12 users, 7 devices".
+func amountsText(as []client.ResourceAmount) string {
+	parts := make([]string, len(as))
+	for i, a := range as {
+		parts[i] = resource(a.Name, a.Amount, a.Unit)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // amountProblem applies the server's amount rule (resellers/rules) to an
@@ -359,140 +392,165 @@ func amountProblem(v string, r client.CatalogPlanResource) string {
 	return resellerrules.AmountProblem(amount, lo, hi, r.Unit)
 }
 
-func amountsText(as []client.ResourceAmount) string {
-	parts := make([]string, len(as))
-	for i, a := range as {
-		parts[i] = a.Amount + " " + a.Unit + " " + a.Name
+// row is a subscription's row: its auto-renew switch reports to renew,
+// its buttons (the moves the server accepts from its status, change
+// amounts, history) to act.
+func (c *subscriptionsPage) row(s client.Subscription) string {
+	status := resellerrules.Status(s.Status)
+	ends := esc(day(s.PeriodEnd)) + rawf(`<label class="check"><input type="checkbox" class="auto-renew" data-id="$"!> renews automatically</label>`,
+		s.ID, pick(s.AutoRenew, " checked", ""))
+	for _, f := range []string{"auto_renew", "version"} {
+		if msg := partnerkit.ErrorFields(c.renewErr[s.ID])[f]; msg != "" {
+			ends += rawf(`<span class="field-error" data-field="$">$</span>`, f, msg)
+		}
 	}
-	return strings.Join(parts, ", ")
+	res := esc(amountsText(s.Resources))
+	if len(s.Scheduled) > 0 {
+		res += rawf(`<div class="hint">At renewal: $</div>`, amountsText(s.Scheduled))
+	}
+	if evs, ok := c.history[s.ID]; ok {
+		res += `<ol class="history">`
+		for _, e := range evs {
+			res += rawf(`<li>$</li>`, moment(e.At)+" — "+label(e.Type)+": "+pick(e.From != "", e.From, "—")+" → "+e.To+" by "+e.Actor)
+		}
+		res += `</ol>`
+	}
+	buttons := ""
+	for _, m := range resellerrules.Moves(status) {
+		buttons += rowButton(pick(m == resellerrules.Move("stop"), "small danger", "small"), capitalized(m), string(m), s.ID)
+	}
+	if status.CanChangeResources() {
+		buttons += rowButton("small", "Change amounts", "change", s.ID)
+	}
+	buttons += rowButton("small link", pick(c.history[s.ID] != nil, "Hide history", "History"), "history", s.ID)
+	return row(subscriptionsHead, attr("class", "subscription-row")+attr("data-id", s.ID),
+		esc(s.ServiceName+" — "+s.PlanName), esc(c.names[s.ClientID]), badge(s.Status, s.Status), ends, res,
+		`<span class="row-actions">`+buttons+`</span>`)
 }
 
-func (c *subscriptionsPage) row(s client.Subscription) app.UI {
-	status := resellerrules.Status(s.Status)
-	actions := resellerrules.Moves(status) // the moves the server accepts from this status
-	evs, showHistory := c.history[s.ID]
-	return app.Tr().Class("subscription-row").Attr("data-id", s.ID).Body(
-		td(s.ServiceName+" — "+s.PlanName),
-		td(c.names[s.ClientID]),
-		tdBody(span("status status-"+s.Status, s.Status)),
-		tdBody(
-			app.Text(s.PeriodEnd.Format("2006-01-02")),
-			labelOf("check",
-				app.Input().Type("checkbox").Class("auto-renew").Attr("data-id", s.ID).Checked(s.AutoRenew).
-					OnChange(func(ctx app.Context, _ app.Event) { c.setAutoRenew(ctx, s, checkedOf(ctx)) }),
-				app.Text(" renews automatically"),
-			),
-			fieldError(c.renewErr[s.ID], "auto_renew"),
-			fieldError(c.renewErr[s.ID], "version"),
-		),
-		tdBody(
-			app.Text(amountsText(s.Resources)),
-			app.If(len(s.Scheduled) > 0, func() app.UI {
-				return app.Div().Class("hint").Text("At renewal: " + amountsText(s.Scheduled))
-			}),
-			app.If(c.changing == s.ID, func() app.UI { return c.changeForm(s) }),
-			app.If(showHistory, func() app.UI {
-				return app.Ol().Class("history").Body(app.Range(evs).Slice(func(i int) app.UI {
-					e := evs[i]
-					from := e.From
-					if from == "" {
-						from = "—"
-					}
-					return li(fmt.Sprintf("%s %s: %s → %s by %s", e.At.Format("2006-01-02 15:04"), e.Type, from, e.To, e.Actor))
-				}))
-			}),
-		),
-		tdBody(
-			app.Range(actions).Slice(func(i int) app.UI {
-				action := actions[i]
-				return app.Button().Class("small").Attr("data-action", string(action)).Text(string(action)).OnClick(func(ctx app.Context, _ app.Event) {
-					ctx = c.own(ctx)
-					ctx.Async(func() {
-						_, err := api.MoveSubscription(ctx, s.ID, string(action))
-						ctx.Dispatch(func(ctx app.Context) {
-							c.err = err
-							delete(c.history, s.ID)
-							c.load(ctx)
-						})
-					})
-				})
-			}),
-			app.If(status.CanChangeResources(), func() app.UI {
-				return app.Button().Class("small").Attr("data-action", "change").Text("change amounts").OnClick(func(ctx app.Context, _ app.Event) {
-					c.changing, c.amounts = s.ID, map[string]string{}
-				})
-			}),
-			app.Button().Class("small link").Attr("data-action", "history").Text("history").OnClick(func(ctx app.Context, _ app.Event) {
-				if showHistory {
-					delete(c.history, s.ID)
-					return
-				}
-				ctx = c.own(ctx)
-				ctx.Async(func() {
-					l, err := api.SubscriptionHistory(ctx, s.ID)
-					ctx.Dispatch(func(ctx app.Context) {
-						c.err = err
-						if l != nil {
-							c.history[s.ID] = l.Items
-						}
-					})
-				})
-			}),
-		),
-	)
+// act does what the subscription button that was clicked does: a move
+// (stopping is confirmed first), the change form, or the history.
+func (c *subscriptionsPage) act(ctx app.Context, e app.Event) {
+	act, id := clickedAct(e)
+	switch act {
+	case "":
+		return
+	case "change":
+		c.changing, c.amounts = id, map[string]string{}
+		c.own(ctx).Defer(func(app.Context) {
+			if el := app.Window().Get("document").Call("querySelector", "form.change-amounts input"); el.Truthy() {
+				el.Call("focus")
+			}
+		})
+		return
+	case "history":
+		if _, shown := c.history[id]; shown {
+			delete(c.history, id)
+			return
+		}
+		var l *client.List[client.SubscriptionEvent]
+		background(&c.mounted, ctx, func(ctx context.Context) (err error) {
+			l, err = api.SubscriptionHistory(ctx, id)
+			return err
+		}, func(ctx app.Context, err error) {
+			c.err = err
+			if l != nil {
+				c.history[id] = l.Items
+			}
+		})
+		return
+	}
+	if act == "stop" && !confirmed("Stop this subscription? It ends now and is not billed again.") {
+		return
+	}
+	background(&c.mounted, ctx, func(ctx context.Context) error {
+		_, err := api.MoveSubscription(ctx, id, act)
+		return err
+	}, func(ctx app.Context, err error) {
+		c.err = err
+		delete(c.history, id)
+		c.load(ctx)
+	})
+}
+
+// renew turns a subscription's automatic renewal on or off, from its
+// switch (change events bubble here).
+func (c *subscriptionsPage) renew(ctx app.Context, e app.Event) {
+	t := e.Get("target")
+	if !t.Get("classList").Call("contains", "auto-renew").Bool() {
+		return
+	}
+	id, on := t.Get("dataset").Get("id").String(), t.Get("checked").Bool()
+	for _, s := range c.list.Items {
+		if s.ID == id {
+			c.setAutoRenew(ctx, s, on)
+		}
+	}
 }
 
 // setAutoRenew turns a subscription's automatic renewal on or off.
 func (c *subscriptionsPage) setAutoRenew(ctx app.Context, s client.Subscription, on bool) {
-	ctx = c.own(ctx)
-	ctx.Async(func() {
+	background(&c.mounted, ctx, func(ctx context.Context) error {
 		_, err := api.UpdateSubscription(ctx, s.ID, client.SubscriptionChanges{AutoRenew: &on, Version: s.Version})
-		ctx.Dispatch(func(ctx app.Context) {
-			if c.renewErr == nil {
-				c.renewErr = map[string]error{}
-			}
-			c.renewErr[s.ID] = err
-			if len(partnerkit.ErrorFields(err)) == 0 {
-				c.err = err
-			}
-			c.load(ctx)
-		})
+		return err
+	}, func(ctx app.Context, err error) {
+		if c.renewErr == nil {
+			c.renewErr = map[string]error{}
+		}
+		c.renewErr[s.ID] = err
+		if len(partnerkit.ErrorFields(err)) == 0 {
+			c.err = err
+		}
+		c.load(ctx)
 	})
 }
 
-func (c *subscriptionsPage) changeForm(s client.Subscription) app.UI {
-	return app.Form().Class("change-amounts").OnSubmit(func(ctx app.Context, e app.Event) {
+// changeForm changes the amounts of the subscription being changed.
+func (c *subscriptionsPage) changeForm() app.UI {
+	var s *client.Subscription
+	for i := range c.list.Items {
+		if c.list.Items[i].ID == c.changing {
+			s = &c.list.Items[i]
+		}
+	}
+	if s == nil {
+		return nil
+	}
+	id := s.ID
+	return app.Form().Class("change-amounts card").OnSubmit(func(ctx app.Context, e app.Event) {
 		e.PreventDefault()
 		var in []client.AmountInput
 		for name, v := range c.amounts {
 			in = append(in, client.AmountInput{Name: name, Amount: strings.TrimSpace(v)})
 		}
-		ctx = c.own(ctx)
-		ctx.Async(func() {
-			_, err := api.ChangeSubscriptionResources(ctx, s.ID, in)
-			ctx.Dispatch(func(ctx app.Context) {
-				c.err = err
-				if err == nil {
-					c.changing = ""
-					delete(c.history, s.ID)
-					c.load(ctx)
-				}
-			})
+		background(&c.mounted, ctx, func(ctx context.Context) error {
+			_, err := api.ChangeSubscriptionResources(ctx, id, in)
+			return err
+		}, func(ctx app.Context, err error) {
+			c.err = err
+			if err == nil {
+				c.changing = ""
+				delete(c.history, id)
+				c.load(ctx)
+			}
 		})
 	}).Body(
+		h2("Change amounts of "+s.ServiceName+" for "+c.names[s.ClientID]),
 		app.Range(s.Resources).Slice(func(i int) app.UI {
 			r := s.Resources[i]
-			id := "change-" + s.ID + "-" + itoa(i)
+			fid := "change-" + id + "-" + itoa(i)
 			return div("field",
-				labelFor(id, r.Name+" ("+r.Unit+")"),
-				app.Input().ID(id).Type("text").Attr("inputmode", "decimal").Value(r.Amount).OnInput(func(ctx app.Context, _ app.Event) {
+				labelFor(fid, r.Name+" (number of "+plural(r.Unit)+")"),
+				app.Input().ID(fid).Type("text").Attr("inputmode", "decimal").Value(r.Amount).OnInput(func(ctx app.Context, _ app.Event) {
 					c.amounts[r.Name] = valueOf(ctx)
 				}),
 			)
 		}),
 		hint("Increases are billed for the rest of the period; decreases are never refunded."),
-		app.Button().Type("submit").Class("small").Text("Apply"),
-		typeButton("small link", "Cancel", func(ctx app.Context, _ app.Event) { c.changing = "" }),
+		div("actions",
+			app.Button().Type("submit").Class("small").Text("Apply"),
+			typeButton("small secondary", "Cancel", func(ctx app.Context, _ app.Event) { c.changing = "" }),
+		),
 	)
 }
 
@@ -539,38 +597,44 @@ func (c *clientsPage) Render() app.UI {
 		),
 		app.If(c.list != nil, func() app.UI {
 			items := c.list.Items
-			return div("table-wrap", table("clients",
-				thead("Name", "Email", "Status", ""),
-				tbody(app.Range(items).Slice(func(i int) app.UI { return c.row(items[i]) })),
-			))
+			if len(items) == 0 {
+				return empty("no-clients", "No clients yet: add one here or while ordering a subscription.")
+			}
+			head := []string{"Name", "Email", "Status", ""}
+			rows := make([]string, len(items))
+			for i, cl := range items {
+				buttons := ""
+				for _, to := range resellerrules.ClientMoves(resellerrules.ClientStatus(cl.Status)) { // the server's client moves
+					buttons += rowButton("small", capitalized(to.MoveLabel()), string(to), cl.ID)
+				}
+				rows[i] = row(head, attr("class", "client-row")+attr("data-id", cl.ID), esc(cl.Name), esc(cl.Email), badge(cl.Status, label(cl.Status)),
+					`<span class="row-actions">`+buttons+`</span>`)
+			}
+			return app.Div().OnClick(c.act).Body(cards("clients", head, rows))
 		}),
 	)
 }
 
-func (c *clientsPage) row(cl client.ResellerClient) app.UI {
-	moves := resellerrules.ClientMoves(resellerrules.ClientStatus(cl.Status)) // the server's client moves
-	return trOf("client-row",
-		td(cl.Name), td(cl.Email),
-		tdBody(span("status status-"+cl.Status, cl.Status)),
-		tdBody(app.Range(moves).Slice(func(i int) app.UI {
-			to := moves[i]
-			return button("small", to.MoveLabel(), func(ctx app.Context, _ app.Event) {
-				ctx = c.own(ctx)
-				ctx.Async(func() {
-					_, err := api.SetResellerClientStatus(ctx, cl.ID, string(to))
-					ctx.Dispatch(func(ctx app.Context) {
-						c.err = err
-						c.load(ctx)
-					})
-				})
-			})
-		})),
-	)
+// act moves the client whose button was clicked to the status the button
+// names; deleting one is confirmed first.
+func (c *clientsPage) act(ctx app.Context, e app.Event) {
+	to, id := clickedAct(e)
+	if to == "" || to == string(resellerrules.ClientDeleted) && !confirmed("Delete this client? Its subscriptions' history stays.") {
+		return
+	}
+	background(&c.mounted, ctx, func(ctx context.Context) error {
+		_, err := api.SetResellerClientStatus(ctx, id, to)
+		return err
+	}, func(ctx app.Context, err error) {
+		c.err = err
+		c.load(ctx)
+	})
 }
 
 func (c *clientsPage) create(ctx app.Context, e app.Event) {
 	e.PreventDefault()
 	if c.formErr = problem("name", resellerrules.TextProblem(c.name, true, resellerrules.MaxClientNameLength)); c.formErr != nil {
+		focusFirstInvalid(c.own(ctx))
 		return
 	}
 	in := client.NewResellerClient{Name: c.name, Email: c.email}
@@ -631,7 +695,7 @@ func (c *analyticsPage) picker(id, label string, v *string, options ...string) a
 			*v = valueOf(ctx)
 			c.load(ctx)
 		}, app.Range(options).Slice(func(i int) app.UI {
-			return option(options[i], options[i], options[i] == *v)
+			return option(options[i], capitalized(options[i]), options[i] == *v)
 		})),
 	)
 }
@@ -646,7 +710,7 @@ func (c *analyticsPage) Render() app.UI {
 		),
 		app.If(c.data != nil, func() app.UI {
 			return box(
-				h2("Cost per "+c.data.Granularity+" (total "+c.data.Total+")"),
+				h2("Cost per "+c.data.Granularity+" (total "+fixed(c.data.Total, 2)+")"),
 				app.Raw(costChart(c.data)),
 				c.table(c.data),
 			)
@@ -672,12 +736,13 @@ func costChart(a *client.Analytics) string {
 		fmt.Fprintf(&b, `<div class="bar-row"><span class="bar-label">%s</span>`+
 			`<svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true"><rect width="%.1f" height="10"></rect></svg>`+
 			`<span class="bar-value">%s</span></div>`,
-			html.EscapeString(p.Period), max(parse(p.Cost)/top*100, 0.5), html.EscapeString(p.Cost))
+			html.EscapeString(p.Period), max(parse(p.Cost)/top*100, 0.5), html.EscapeString(fixed(p.Cost, 2)))
 	}
 	b.WriteString(`</div>`)
 	return b.String()
 }
 
+// changeText is a cost's change against the previous period: " (+12.5 %)".
 func changeText(p client.AnalyticsPoint) string {
 	if p.ChangePercent == nil {
 		return ""
@@ -686,30 +751,28 @@ func changeText(p client.AnalyticsPoint) string {
 	if !strings.HasPrefix(*p.ChangePercent, "-") {
 		sign = "+"
 	}
-	return " (" + sign + *p.ChangePercent + "%)"
+	return " (" + sign + fixed(*p.ChangePercent, 1) + " %)"
 }
 
+// table is the cost of each client or service per period, with the
+// change, the consumption on hover, and the total.
 func (c *analyticsPage) table(a *client.Analytics) app.UI {
-	return div("table-wrap", table("analytics-table",
-		app.THead().Body(tr(
-			app.Th().Text(map[string]string{"client": "Client", "service": "Service"}[a.By]),
-			app.Range(a.Periods).Slice(func(i int) app.UI { return app.Th().Text(a.Periods[i]) }),
-			app.Th().Text("Total"),
-		)),
-		tbody(app.Range(a.Rows).Slice(func(i int) app.UI {
-			r := a.Rows[i]
-			return trOf("analytics-row",
-				td(r.Name),
-				app.Range(r.Points).Slice(func(j int) app.UI {
-					p := r.Points[j]
-					cons := make([]string, len(p.Consumption))
-					for k, u := range p.Consumption {
-						cons[k] = u.Amount + " " + u.Unit
-					}
-					return app.Td().Attr("title", strings.Join(cons, ", ")).Text(p.Cost + changeText(p))
-				}),
-				tdc("total", r.Total),
-			)
-		})),
-	))
+	head := append(append([]string{map[string]string{"client": "Client", "service": "Service"}[a.By]}, a.Periods...), "Total")
+	for i := 1; i < len(head); i++ {
+		head[i] += "|num"
+	}
+	rows := make([]string, len(a.Rows))
+	for i, r := range a.Rows {
+		cells := []string{esc(r.Name)}
+		for _, p := range r.Points {
+			cons := make([]string, len(p.Consumption))
+			for k, u := range p.Consumption {
+				cons[k] = amount(fixed(u.Amount, 2), u.Unit)
+			}
+			cells = append(cells, titled(strings.Join(cons, ", "), fixed(p.Cost, 2)+changeText(p)))
+		}
+		cells = append(cells, `<strong class="total">`+esc(fixed(r.Total, 2))+`</strong>`)
+		rows[i] = row(head, attr("class", "analytics-row"), cells...)
+	}
+	return cards("analytics-table", head, rows)
 }

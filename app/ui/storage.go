@@ -44,6 +44,8 @@ func (c *storagePage) load(ctx app.Context) {
 	})
 }
 
+var storageHead = []string{"Name", "Quota|num", "Status", ""}
+
 func (c *storagePage) Render() app.UI {
 	csv := "/api/v1/storage-accounts?format=csv"
 	if c.partnerID != "" {
@@ -51,36 +53,39 @@ func (c *storagePage) Render() app.UI {
 	}
 	return newShell("Storage accounts",
 		errorBanner(c.err),
-		app.Form().ID("storage-form").Class("filters").OnSubmit(c.create).Body(
-			app.Input().ID("storage-name").Placeholder("Customer account name").Value(c.name).OnInput(c.ValueTo(&c.name)),
-			fieldError(c.formErr, "name"),
-			app.Input().ID("storage-quota").Placeholder("Quota (TB)").Attr("inputmode", "decimal").Value(c.quotaTB).OnInput(c.ValueTo(&c.quotaTB)),
-			fieldError(c.formErr, "quota_tb"),
+		form("storage-form", c.create,
+			field(c, "storage-name", "Customer account name", "text", &c.name, c.formErr, "name"),
+			div("field",
+				labelFor("storage-quota", "Quota (TB)"),
+				withProblem(app.Input().ID("storage-quota").Attr("inputmode", "decimal").Value(c.quotaTB).OnInput(c.ValueTo(&c.quotaTB)),
+					"storage-quota", c.formErr, "quota_tb"),
+				fieldProblem("storage-quota", c.formErr, "quota_tb"),
+			),
 			fieldError(c.formErr, "partner_id"),
-			submitButton("create-storage", "Create"),
-			app.A().Class("button secondary").Href(csv).Attr("download", "storage-accounts.csv").Text("Export CSV"),
+			errorBanner(c.formErr),
+			div("actions",
+				submitButton("create-storage", "Create"),
+				app.A().Class("button secondary").Href(csv).Attr("download", "storage-accounts.csv").Text("Export CSV"),
+			),
 		),
 		app.If(c.list != nil, func() app.UI {
 			items := c.list.Items
-			return div("table-wrap", table("storage-accounts",
-				thead("Name", "Quota", "Status", ""),
-				tbody(app.Range(items).Slice(func(i int) app.UI {
-					a := items[i]
-					status := a.Status
-					if a.DeleteAt != nil {
-						status += " on " + a.DeleteAt.Format("2 Jan 2006")
-					}
-					return tr(
-						td(a.Name), tdc("num", a.QuotaTB+" TB"),
-						tdBody(span("status status-"+a.Status, status)),
-						tdBody(app.If(capacityrules.StorageStatus(a.Status).CanDelete(), func() app.UI {
-							return button("small danger", "Delete", c.act(a.ID, api.DeleteStorageAccount))
-						}).Else(func() app.UI {
-							return button("small", "Cancel deletion", c.act(a.ID, api.CancelDeletion))
-						})),
-					)
-				})),
-			))
+			if len(items) == 0 {
+				return empty("no-storage", "No storage accounts yet.")
+			}
+			rows := make([]string, len(items))
+			for i, a := range items {
+				status := label(a.Status)
+				if a.DeleteAt != nil {
+					status += " for " + day(*a.DeleteAt)
+				}
+				action := rowButton("small danger", "Delete", "delete", a.ID)
+				if !capacityrules.StorageStatus(a.Status).CanDelete() {
+					action = rowButton("small", "Cancel deletion", "cancel", a.ID)
+				}
+				rows[i] = row(storageHead, attr("class", "storage-row")+attr("data-id", a.ID), esc(a.Name), tbHTML(a.QuotaTB), badge(a.Status, status), action)
+			}
+			return app.Div().OnClick(c.act).Body(cards("storage-accounts", storageHead, rows))
 		}),
 	)
 }
@@ -92,6 +97,7 @@ func (c *storagePage) create(ctx app.Context, e app.Event) {
 		err = capacityrules.CheckTB("quota_tb", quota, false)
 	}
 	if c.formErr = err; err != nil {
+		focusFirstInvalid(c.own(ctx))
 		return
 	}
 	in := client.NewStorageAccount{PartnerID: c.partnerID, Name: c.name, QuotaTB: quota.String()}
@@ -100,6 +106,7 @@ func (c *storagePage) create(ctx app.Context, e app.Event) {
 		_, err := api.CreateStorageAccount(ctx, in)
 		ctx.Dispatch(func(ctx app.Context) {
 			c.formErr = err
+			focusFirstInvalid(ctx)
 			if err == nil {
 				c.name, c.quotaTB = "", ""
 				c.load(ctx)
@@ -108,15 +115,22 @@ func (c *storagePage) create(ctx app.Context, e app.Event) {
 	})
 }
 
-func (c *storagePage) act(id string, fn func(ctx context.Context, id string) (*client.StorageAccount, error)) app.EventHandler {
-	return func(ctx app.Context, _ app.Event) {
-		ctx = c.own(ctx)
-		ctx.Async(func() {
-			_, err := fn(ctx, id)
-			ctx.Dispatch(func(ctx app.Context) {
-				c.err = err
-				c.load(ctx)
-			})
-		})
+// act schedules the deletion of the storage account whose button was
+// clicked (data-act, data-id), or cancels it.
+func (c *storagePage) act(ctx app.Context, e app.Event) {
+	act, id := clickedAct(e)
+	fn := api.DeleteStorageAccount
+	switch act {
+	case "":
+		return
+	case "cancel":
+		fn = api.CancelDeletion
 	}
+	background(&c.mounted, ctx, func(ctx context.Context) error {
+		_, err := fn(ctx, id)
+		return err
+	}, func(ctx app.Context, err error) {
+		c.err = err
+		c.load(ctx)
+	})
 }

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/app/client"
@@ -19,6 +21,7 @@ type teamPage struct {
 	inviteEmail string
 	inviteRole  partnerkit.Role
 	invitation  *client.TeamInvitation
+	invited     int // bumped by each invitation: the list below reloads
 	err, keyErr error
 	inviteErr   error
 }
@@ -79,6 +82,7 @@ func (c *teamPage) Render() app.UI {
 				}),
 			)
 		}),
+		&accountPage{Version: c.invited},
 		h2("API keys"),
 		form("api-key-form", c.createKey,
 			field(c, "key-description", "Description", "text", &c.description, c.keyErr, "description"),
@@ -97,31 +101,7 @@ func (c *teamPage) Render() app.UI {
 				}),
 			)
 		}),
-		table("api-keys",
-			thead("Key", "Description", "Role", "Created by", "Last used", ""),
-			tbody(app.Range(c.keys).Slice(func(i int) app.UI {
-				k := c.keys[i]
-				last := "never"
-				if k.LastUsedAt != nil {
-					last = k.LastUsedAt.Format("2 Jan 2006 15:04")
-				}
-				creator := "another key"
-				if k.Creator != nil {
-					creator = k.Creator.FullName + " <" + k.Creator.Email + ">"
-				}
-				return tr(td(k.Prefix+"…"), td(k.Description), td(string(k.Role)),
-					td(creator), td(last),
-					tdBody(app.If(k.RevokedAt == nil, func() app.UI {
-						return button("small danger", "Revoke", func(ctx app.Context, _ app.Event) {
-							ctx = c.own(ctx)
-							ctx.Async(func() {
-								_, err := api.RevokeAPIKey(ctx, k.ID)
-								ctx.Dispatch(func(ctx app.Context) { c.keyErr = err; c.load(ctx) })
-							})
-						})
-					}).Else(func() app.UI { return app.Text("revoked") })))
-			})),
-		),
+		app.Div().OnClick(c.revoke).Body(c.keysTable()),
 	)
 }
 
@@ -135,6 +115,7 @@ func (c *teamPage) invite(ctx app.Context, e app.Event) {
 			c.inviteErr = err
 			if err == nil {
 				c.invitation, c.inviteEmail = inv, ""
+				c.invited++
 			}
 		})
 	})
@@ -154,5 +135,47 @@ func (c *teamPage) createKey(ctx app.Context, e app.Event) {
 				c.load(ctx)
 			}
 		})
+	})
+}
+
+var keysHead = []string{"Key", "Description", "Role", "Created by", "Last used", ""}
+
+// keysTable lists the account's API keys, each with a Revoke button for
+// revoke until it is revoked.
+func (c *teamPage) keysTable() app.UI {
+	if len(c.keys) == 0 {
+		return empty("no-keys", "No API keys yet.")
+	}
+	rows := make([]string, len(c.keys))
+	for i, k := range c.keys {
+		last := "never"
+		if k.LastUsedAt != nil {
+			last = moment(*k.LastUsedAt)
+		}
+		creator := "another key"
+		if k.Creator != nil {
+			creator = k.Creator.FullName + " <" + k.Creator.Email + ">"
+		}
+		action := "revoked"
+		if k.RevokedAt == nil {
+			action = rowButton("small danger", "Revoke", "revoke", k.ID)
+		}
+		rows[i] = row(keysHead, attr("class", "key-row"), esc(k.Prefix+"…"), esc(k.Description), esc(capitalized(k.Role)), esc(creator), esc(last), action)
+	}
+	return cards("api-keys", keysHead, rows)
+}
+
+// revoke revokes the API key whose button was clicked, once confirmed.
+func (c *teamPage) revoke(ctx app.Context, e app.Event) {
+	act, id := clickedAct(e)
+	if act != "revoke" || !confirmed("Revoke this API key? Programs that use it stop working at once.") {
+		return
+	}
+	background(&c.mounted, ctx, func(ctx context.Context) error {
+		_, err := api.RevokeAPIKey(ctx, id)
+		return err
+	}, func(ctx app.Context, err error) {
+		c.keyErr = err
+		c.load(ctx)
 	})
 }

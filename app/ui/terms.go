@@ -51,7 +51,7 @@ func (c *capacityPage) termsPanel() app.UI {
 	}
 	owner := k.OwnerID == c.account && c.account != ""
 	return app.Div().ID("capacity-terms").Body(
-		app.P().Class("hint").ID("alert-thresholds").Text(thresholdsText(k.Terms.AlertThresholds)),
+		app.P().Class("hint").ID("alert-thresholds").Text(pricesText(k.Terms)+" "+thresholdsText(k.Terms.AlertThresholds)),
 		app.If(owner && !c.editingTerms, func() app.UI {
 			return button("small secondary edit-terms", "Edit terms", func(ctx app.Context, _ app.Event) {
 				c.editingTerms, c.terms, c.termsErr = true, termsDraftOf(k.Terms), nil
@@ -134,4 +134,9 @@ func fieldErrorsUnder(err error, field string) app.UI {
 		}
 		return app.Span().Class("field-error").Attr("data-field", names[i]).Text(msg)
 	})
+}
+
+// pricesText says what a contract's capacity costs.
+func pricesText(t client.Terms) string {
+	return "Price " + price(t.PricePerTB, t.Currency) + " per TB-month, excess " + price(t.ExcessPricePerTB, t.Currency) + " per TB-month."
 }

@@ -5,11 +5,13 @@
 package ui
 
 import (
+	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/app/client"
 )
 
 // Register declares every route of the app; call it before
@@ -34,10 +36,16 @@ func Register() {
 	app.Route("/clients", func() app.Composer { return &clientsPage{} })
 	app.Route("/analytics", func() app.Composer { return &analyticsPage{} })
 	app.Route("/team", func() app.Composer { return &teamPage{} })
+	app.Route("/forgot-password", func() app.Composer { return &accountPage{} })
+	app.RouteWithRegexp(`^/reset-password/[^/]+$`, func() app.Composer { return &accountPage{} })
+	app.Route("/account/security", func() app.Composer { return &accountPage{} })
+	app.Route("/invitations", func() app.Composer { return &accountPage{} })
 	app.Route("/activity", func() app.Composer { return &activityPage{} })
 	app.Route("/webhooks", func() app.Composer { return &webhooksPage{} })
 	app.RouteWithRegexp(`^/webhooks/[^/]+$`, func() app.Composer { return &webhookPage{} })
 	app.RouteWithRegexp(`^/webhook-deliveries/[^/]+$`, func() app.Composer { return &webhookDeliveryPage{} })
+	// Keep last: every other path is the app's own 404 page, in its shell.
+	app.RouteWithRegexp(`^/`, func() app.Composer { return &notFoundPage{} })
 }
 
 // lastSegment returns the last part of the page's path (an ID or token).
@@ -67,8 +75,11 @@ func fieldError(err error, field string) app.UI {
 func errorBanner(err error) app.UI {
 	return app.If(err != nil, func() app.UI {
 		msg := errorText(err)
-		if len(partnerkit.ErrorFields(err)) > 0 {
+		switch {
+		case len(partnerkit.ErrorFields(err)) > 0:
 			msg = "Please correct the highlighted fields."
+		case client.Unreachable(err):
+			msg = offlineText
 		}
 		return app.Div().Class("error").Attr("role", "alert").Text(msg)
 	})
@@ -85,12 +96,20 @@ func field(c interface{ ValueTo(any) app.EventHandler }, id, label, typ string, 
 }
 
 // signedOut reports whether err means the session is gone, and then
-// sends the user to sign in.
+// sends the user to sign in, and back to this page after (returnTo).
 func signedOut(ctx app.Context, err error) bool {
 	if !unauthorized(err) {
 		return false
 	}
-	ctx.Navigate("/signin")
+	u := ctx.Page().URL()
+	next := u.Path
+	if u.RawQuery != "" {
+		next += "?" + u.RawQuery
+	}
+	if next == "/" || strings.HasPrefix(next, "/signin") {
+		next = ""
+	}
+	ctx.Navigate("/signin" + pick(next != "", "?next="+url.QueryEscape(next), ""))
 	return true
 }
 
@@ -115,11 +134,6 @@ func capitalized[T ~string](v T) string {
 		return ""
 	}
 	return strings.ToUpper(string(v[:1])) + string(v[1:])
-}
-
-// statusCell is a table cell with a status badge.
-func statusCell[T ~string](status T) app.UI {
-	return app.Td().Body(span("status status-"+string(status), string(status)))
 }
 
 // problem is an invalid error naming field when p, a shared rule's
@@ -217,9 +231,6 @@ func tbody(rows ...app.UI) app.UI { return app.TBody().Body(rows...) }
 func form(id string, onSubmit app.EventHandler, body ...app.UI) app.UI {
 	return app.Form().ID(id).OnSubmit(onSubmit).Body(body...)
 }
-
-// tr is a table row of cells.
-func tr(cells ...app.UI) app.UI { return app.Tr().Body(cells...) }
 
 // tdBody is a table cell holding body.
 func tdBody(body ...app.UI) app.UI { return app.Td().Body(body...) }

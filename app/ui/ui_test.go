@@ -26,12 +26,12 @@ func TestUsageChart(t *testing.T) {
 		{Period: "2026-01-02", UsedTB: "75", AllocatedTB: "60"},
 	}})
 	if !strings.HasPrefix(svg, `<svg id="usage-chart"`) || strings.Count(svg, `class="bar"`) != 2 ||
-		strings.Count(svg, `class="allocation"`) != 2 || !strings.Contains(svg, "75 TB used") {
+		strings.Count(svg, `class="allocation"`) != 2 || !strings.Contains(svg, "75.00 TB used") {
 		t.Fatalf("chart:\n%s", svg)
 	}
 	// A contract report draws its reservation too.
 	contract := usageChart(&client.Report{Rows: []client.ReportRow{{Period: "2026-01-01", UsedTB: "120", AllocatedTB: "90", ReservedTB: "100"}}})
-	if strings.Count(contract, `class="reservation"`) != 1 || !strings.Contains(contract, "100 TB reserved") {
+	if strings.Count(contract, `class="reservation"`) != 1 || !strings.Contains(contract, "100.00 TB reserved") {
 		t.Fatalf("contract chart:\n%s", contract)
 	}
 	if strings.Contains(svg, `class="reservation"`) {

@@ -18,14 +18,17 @@ import (
 // event and lists its deliveries; /webhook-deliveries/{id} shows every
 // attempt of one delivery and sends it again.
 //
-// What these screens and the activity feed only show (tables, details,
-// the event type picker's check boxes) is built as escaped HTML (app.Raw,
-// see the raw helpers below), and their controls as components: Go's
-// WebAssembly code for each element built through go-app's chained calls
-// is large, and the budget of app.wasm (make wasm-size) is small. Links in
-// raw HTML navigate inside the app like any other (go-app handles every
-// click on an <a>), and the picker's check boxes report to one handler on
-// their container (change events bubble).
+// These screens and the activity feed build what they show (tables,
+// details, buttons, the event type picker) as escaped HTML (app.Raw and
+// rawf below) and keep components for the text fields only: Go's
+// WebAssembly code for each element built through go-app's chained calls,
+// and for each event handler, is large, and the budget of app.wasm (make
+// wasm-size) is small. Links in raw HTML navigate inside the app like any
+// other (go-app handles every click on an <a>); each page has one click
+// handler on its content for its buttons' data-act (actOf, forms.go), and
+// the picker one change handler for its boxes (events bubble). A raw block
+// is replaced only when its HTML changes, so blocks that hold controls are
+// built from what they start with, not from every change.
 
 // catalogue is the event type catalogue (GET /event-types), loaded once.
 var catalogue []client.EventType
@@ -35,7 +38,7 @@ func loadCatalogue(ctx context.Context) error {
 	if catalogue != nil {
 		return nil
 	}
-	l, err := api.EventTypes(ctx, client.Page{Limit: 500, Sort: "entity"}) // grouped by entity, A–Z
+	l, err := api.EventTypes(ctx, client.Page{Limit: 500, Sort: "entity"}) // the pickers group them by entity
 	if err == nil {
 		catalogue = l.Items
 	}
@@ -61,55 +64,49 @@ func background(m *mounted, ctx app.Context, fn func(ctx context.Context) error,
 // esc escapes text for raw HTML.
 func esc(s string) string { return html.EscapeString(s) }
 
-// elem is an element of a class ("" for none) around inner, raw HTML.
-func elem(name, class, inner string) string {
-	if class != "" {
-		return "<" + name + ` class="` + class + `">` + inner + "</" + name + ">"
-	}
-	return "<" + name + ">" + inner + "</" + name + ">"
-}
-
 // attr is an attribute, its value escaped.
 func attr(name, value string) string { return " " + name + `="` + esc(value) + `"` }
 
-// link is a link of a class to href around text.
-func link(class, href, text string) string {
-	return "<a" + attr("class", class) + attr("href", href) + ">" + esc(text) + "</a>"
+// rawf is raw HTML: template with each "$" replaced by the next argument,
+// escaped, and each "!" by the next argument as it is (HTML built here).
+// One call per element, where building each through go-app takes several.
+func rawf(template string, args ...string) string {
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(template); i++ {
+		switch ch := template[i]; {
+		case (ch == '$' || ch == '!') && n < len(args):
+			if ch == '$' {
+				b.WriteString(esc(args[n]))
+			} else {
+				b.WriteString(args[n])
+			}
+			n++
+		default:
+			b.WriteByte(ch)
+		}
+	}
+	return b.String()
 }
 
-// badge is a status badge: class status-<status>, the status's text.
-func badge(status, text string) string { return elem("span", "status status-"+esc(status), esc(text)) }
-
-// code is an API name in monospace.
-func code(name string) string { return elem("span", "code", esc(name)) }
-
 // named is an event type's label and its API name.
-func named(typ string) string { return esc(humanize(typ)) + " " + code(typ) }
+func named(typ string) string {
+	return rawf(`$ <span class="code">!</span>`, humanize(typ), strings.ReplaceAll(esc(typ), ".", ".<wbr>")) // it breaks after its dot
+}
+
+// badge is a status badge of class status-<status>.
+func badge(status, text string) string {
+	return rawf(`<span class="status status-$">$</span>`, status, text)
+}
 
 // rawTable is a table that scrolls sideways in its own container: its
 // column labels, then its rows (raw <tr> elements).
 func rawTable(id string, head []string, rows []string) app.UI {
-	var b strings.Builder
-	b.WriteString(`<div class="scroll-x"><table` + attr("id", id) + "><thead><tr>")
+	th := ""
 	for _, h := range head {
-		b.WriteString(elem("th", "", esc(h)))
+		th += rawf("<th>$</th>", h)
 	}
-	b.WriteString("</tr></thead><tbody>")
-	for _, r := range rows {
-		b.WriteString(r)
-	}
-	b.WriteString("</tbody></table></div>")
-	return app.Raw(b.String())
-}
-
-// facts is a description list of term, raw HTML description pairs.
-func facts(id string, pairs ...string) app.UI {
-	var b strings.Builder
-	b.WriteString("<dl" + attr("id", id) + ">")
-	for i := 0; i+1 < len(pairs); i += 2 {
-		b.WriteString(elem("dt", "", esc(pairs[i])) + elem("dd", "", pairs[i+1]))
-	}
-	return app.Raw(b.String() + "</dl>")
+	return app.Raw(rawf(`<div class="scroll-x"><table id="$"><thead><tr>!</tr></thead><tbody>!</tbody></table></div>`, id, th, strings.Join(rows, "")))
 }
 
 // humanize labels a name of the API: "storage_account.deletion_scheduled"
@@ -126,19 +123,6 @@ func humanize(name string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// entityGroups groups the catalogue by entity, in the catalogue's order.
-func entityGroups(cat []client.EventType) (entities []string, groups [][]client.EventType) {
-	for _, t := range cat {
-		i := indexOf(entities, t.Entity)
-		if i < 0 {
-			i = len(entities)
-			entities, groups = append(entities, t.Entity), append(groups, nil)
-		}
-		groups[i] = append(groups[i], t)
-	}
-	return entities, groups
 }
 
 func indexOf(list []string, s string) int {
@@ -166,13 +150,10 @@ func typesText(types []string) string {
 
 // enabledBadge is an endpoint's enabled state, with why it is disabled.
 func enabledBadge(e *client.WebhookEndpoint) string {
-	switch {
-	case e.Enabled:
+	if e.Enabled {
 		return badge("enabled", "enabled")
-	case e.DisabledReason == "failing":
-		return badge("disabled", "disabled: failed for 3 days")
 	}
-	return badge("disabled", "disabled")
+	return badge("disabled", pick(e.DisabledReason == "failing", "disabled: failed for 3 days", "disabled"))
 }
 
 // statusCode is an HTTP status as the log shows it: "—" for none.
@@ -214,58 +195,66 @@ func (t *typeChoice) check() error {
 	return nil
 }
 
-// onType ticks or unticks the type of the check box that changed.
-func (t *typeChoice) onType(_ app.Context, e app.Event) {
-	box := e.Get("target")
-	if box.Get("type").String() != "checkbox" {
+// onChange keeps the mode of the radio button, or the type of the check
+// box, that changed.
+func (t *typeChoice) onChange(_ app.Context, e app.Event) {
+	in := e.Get("target")
+	name := in.Get("value").String()
+	if in.Get("type").String() == "radio" {
+		t.mode = name
 		return
 	}
-	name := box.Get("value").String()
 	if i := indexOf(t.chosen, name); i >= 0 {
 		t.chosen = append(t.chosen[:i:i], t.chosen[i+1:]...)
 	}
-	if box.Get("checked").Bool() {
+	if in.Get("checked").Bool() {
 		t.chosen = append(t.chosen, name)
 	}
 }
 
 // checkBoxes is the HTML of the catalogue's types as check boxes, grouped
-// by entity in folding groups, the chosen ones ticked.
+// by entity in folding groups, the chosen ones ticked (and their groups
+// open).
 func (t *typeChoice) checkBoxes() string {
-	entities, groups := entityGroups(catalogue)
 	var b strings.Builder
-	b.WriteString(`<div class="type-groups">`)
-	for i, en := range entities {
-		b.WriteString(`<details class="type-group"` + attr("data-entity", en) + ">" + elem("summary", "", esc(humanize(en))))
-		for _, et := range groups[i] {
-			b.WriteString(`<label class="check"><input type="checkbox"` + attr("value", et.Name) +
-				pick(indexOf(t.chosen, et.Name) >= 0, " checked", "") + "> " + named(et.Name) + elem("span", "hint", esc(et.Description)) + "</label>")
+	for i := range catalogue {
+		et := &catalogue[i]
+		if i == 0 || et.Entity != catalogue[i-1].Entity { // the catalogue comes sorted by entity
+			open := "" // a group with chosen types starts open
+			for j := i; j < len(catalogue) && catalogue[j].Entity == et.Entity; j++ {
+				if indexOf(t.chosen, catalogue[j].Name) >= 0 {
+					open = " open"
+				}
+			}
+			b.WriteString(rawf(`!<details class="type-group" data-entity="$"!><summary>$</summary>`, pick(i > 0, "</details>", ""), et.Entity, open, humanize(et.Entity)))
 		}
-		b.WriteString("</details>")
+		b.WriteString(rawf(`<label class="check"><input type="checkbox" value="$"!> !<span class="hint">$</span></label>`,
+			et.Name, pick(indexOf(t.chosen, et.Name) >= 0, " checked", ""), named(et.Name), et.Description))
 	}
-	return b.String() + "</div>"
+	return `<div class="type-groups">` + b.String() + pick(len(catalogue) > 0, "</details>", "") + "</div>"
 }
 
 // render is the picker; its ids start with id.
 func (t *typeChoice) render(id string, err error) app.UI {
-	var boxes app.UI
-	if t.mode == "all" {
+	var boxes, chosen app.UI
+	some := t.mode == "some"
+	if !some {
 		t.boxes = ""
 	} else {
 		if t.boxes == "" && len(catalogue) > 0 {
 			t.boxes = t.checkBoxes()
 		}
-		boxes = app.Div().OnChange(t.onType).Body(
-			app.Raw(t.boxes),
-			app.P().ID(id+"-chosen").Class("hint").Text(pick(len(t.chosen) == 0, "None chosen yet: open a group and tick the events to send.",
-				itoa(len(t.chosen))+" chosen: "+strings.Join(t.chosen, ", "))),
-		)
+		boxes = app.Raw(t.boxes)
+		chosen = app.P().ID(id + "-chosen").Class("hint").Text(pick(len(t.chosen) == 0, "None chosen yet: open a group and tick the events to send.",
+			itoa(len(t.chosen))+" chosen: "+strings.Join(t.chosen, ", ")))
 	}
-	return app.FieldSet().ID(id).Class("types").Body(
-		app.Legend().Text("Events to send"),
-		radio(id+"-all", id+"-mode", "all", "All events, including types added later", &t.mode),
-		radio(id+"-some", id+"-mode", "some", "Only the events I choose", &t.mode),
+	return app.FieldSet().ID(id).Class("types").OnChange(t.onChange).Body(
+		app.Raw(`<legend>Events to send</legend>`),
+		app.Raw(rawf(`<div><label class="check"><input type="radio" name="$-mode" id="$-all" value="all"!> All events, `+
+			`including types added later</label><label class="check"><input type="radio" name="$-mode" id="$-some" value="some"!> Only the events I choose</label></div>`,
+			id, id, pick(some, "", " checked"), id, id, pick(some, " checked", ""))),
 		boxes,
+		chosen,
 		typesError(err),
 	)
 }
@@ -281,36 +270,16 @@ func typesError(err error) app.UI {
 	return nil
 }
 
-// secretNotice shows a signing secret once, with a copy button and the
-// warning that it is not shown again.
-func secretNotice(id, secret, more string, done app.EventHandler) app.UI {
-	return app.Div().ID(id).Class("notice secret").Attr("role", "alert").Body(
-		strong("Copy this signing secret now: it is shown only once."),
-		para("Store it with the receiver, which checks the Partnerkit-Signature header of each request with it. "+
-			"If it is lost, rotate the secret."+more),
-		div("copy-row",
-			app.Input().ID(id+"-value").ReadOnly(true).Value(secret).Attr("aria-label", "Signing secret").Attr("spellcheck", "false"),
-			app.Button().Type("button").ID(id+"-copy").Attr("data-target", id+"-value").Text("Copy").OnClick(copyTarget),
-		),
-		typeButtonID(id+"-done", "secondary", "I have stored it", done),
-	)
-}
-
-// copyTarget copies the input a button's data-target names, selecting its
-// text too, so that without the clipboard API it can be copied by hand.
-func copyTarget(ctx app.Context, _ app.Event) {
-	btn := ctx.JSSrc()
-	in := app.Window().GetElementByID(btn.Get("dataset").Get("target").String())
-	if !in.Truthy() {
-		return
-	}
-	in.Call("select")
-	if clip := app.Window().Get("navigator").Get("clipboard"); clip.Truthy() {
-		clip.Call("writeText", in.Get("value").String())
-	} else {
-		app.Window().Get("document").Call("execCommand", "copy")
-	}
-	btn.Set("textContent", "Copied")
+// secretHTML shows a signing secret once, with a copy button (data-act
+// copy, of the input data-id) and the warning that it is not shown again;
+// its button "I have stored it" is data-act secret-done.
+func secretHTML(id, secret, more string) app.UI {
+	return app.Raw(rawf(`<div id="$" class="notice secret" role="alert"><strong>Copy this signing secret now: it is shown only once.</strong>`+
+		`<p>Store it with the receiver, which checks the Partnerkit-Signature header of each request with it. If it is lost, rotate the secret.$</p>`+
+		`<div class="copy-row"><input id="$-value" readonly value="$" aria-label="Signing secret" spellcheck="false">`+
+		`<button type="button" id="$-copy" data-act="copy" data-id="$-value">Copy</button></div>`+
+		`<button type="button" class="secondary" id="$-done" data-act="secret-done">I have stored it</button></div>`,
+		id, more, id, secret, id, id, id))
 }
 
 // webhooksPage lists the account's endpoints and registers new ones.
@@ -348,25 +317,31 @@ func (c *webhooksPage) load(ctx app.Context) {
 	})
 }
 
+// act does what the button clicked says.
+func (c *webhooksPage) act(_ app.Context, e app.Event) {
+	switch act, item, b := actOf(e); act {
+	case "copy":
+		copyValue(item, b)
+	case "secret-done":
+		c.created = nil
+	}
+}
+
 // endpointRows are the rows of the endpoints table.
 func endpointRows(list []client.WebhookEndpoint) []string {
 	rows := make([]string, len(list))
 	for i := range list {
 		e := &list[i]
-		rows[i] = `<tr class="webhook-row"` + attr("data-id", e.ID) + ">" + elem("td", "", link("url", "/webhooks/"+e.ID, e.URL)) +
-			elem("td", "", esc(e.Description)) + elem("td", "", esc(typesText(e.EventTypes))) + elem("td", "", enabledBadge(e)) +
-			elem("td", "", esc(e.CreatedAt.Format("2 Jan 2006"))) + "</tr>"
+		rows[i] = rawf(`<tr class="webhook-row" data-id="$"><td><a class="url" href="/webhooks/$">$</a></td><td>$</td><td>$</td><td>!</td><td>$</td></tr>`,
+			e.ID, e.ID, e.URL, e.Description, typesText(e.EventTypes), enabledBadge(e), e.CreatedAt.Format("2 Jan 2006"))
 	}
 	return rows
 }
 
 func (c *webhooksPage) Render() app.UI {
 	var created, list app.UI
-	if c.created != nil {
-		created = box(
-			secretNotice("webhook-secret", c.created.Secret, "", func(app.Context, app.Event) { c.created = nil }),
-			app.Raw(elem("p", "", "Endpoint added: "+link("", "/webhooks/"+c.created.ID, c.created.URL))),
-		)
+	if e := c.created; e != nil {
+		created = box(secretHTML("webhook-secret", e.Secret, ""), app.Raw(rawf(`<p>Endpoint added: <a href="/webhooks/$">$</a></p>`, e.ID, e.URL)))
 	}
 	switch {
 	case len(c.list) > 0:
@@ -374,20 +349,18 @@ func (c *webhooksPage) Render() app.UI {
 	case c.list != nil:
 		list = hint("No endpoints yet.")
 	}
-	return newShell("Webhooks",
+	return newShell("Webhooks", app.Div().OnClick(c.act).Body(
 		hint("Partnerkit POSTs each event of your account and of the accounts it manages to these URLs, signed with the endpoint's secret."),
 		errorBanner(c.err),
 		created,
 		list,
 		h2("Add an endpoint"),
 		form("webhook-form", c.create,
-			field(c, "webhook-url", "URL (https)", "url", &c.url, c.formErr, "url"),
-			field(c, "webhook-description", "Description (optional)", "text", &c.description, c.formErr, "description"),
-			c.types.render("webhook-types", c.formErr),
+			endpointFields(c, "webhook", &c.url, &c.description, &c.types, c.formErr),
 			errorBanner(c.formErr),
-			submitButton("create-webhook", "Add endpoint"),
+			app.Raw(`<button type="submit" id="create-webhook">Add endpoint</button>`),
 		),
-	)
+	))
 }
 
 func (c *webhooksPage) create(ctx app.Context, e app.Event) {
@@ -410,6 +383,16 @@ func (c *webhooksPage) create(ctx app.Context, e app.Event) {
 	})
 }
 
+// endpointFields are the URL, description and event type fields of the
+// forms that add and edit an endpoint; their ids start with prefix.
+func endpointFields(c interface{ ValueTo(any) app.EventHandler }, prefix string, url, description *string, types *typeChoice, err error) app.UI {
+	return box(
+		field(c, prefix+"-url", "URL (https)", "url", url, err, "url"),
+		field(c, prefix+"-description", "Description (optional)", "text", description, err, "description"),
+		types.render(prefix+"-types", err),
+	)
+}
+
 // webhookPage is one endpoint: its settings (edit, rotate the secret,
 // delete, send a test event) and its delivery log.
 type webhookPage struct {
@@ -419,12 +402,10 @@ type webhookPage struct {
 	ep         *client.WebhookEndpoint
 	deliveries []client.WebhookDelivery
 	total      int
-	status     string
 	// panel is the open form: "edit", "rotate", "delete" or "".
 	panel            string
 	url, description string
 	types            typeChoice
-	enabled          bool
 	overlap          string
 	rotated          *client.RotatedWebhookSecret
 	notice           string
@@ -442,7 +423,7 @@ func (c *webhookPage) OnNav(ctx app.Context) {
 		return
 	}
 	c.keep(ctx)
-	c.id, c.status, c.panel, c.rotated, c.notice, c.deliveries = lastSegment(ctx), "", "", nil, "", nil
+	c.id, c.panel, c.rotated, c.notice, c.deliveries = lastSegment(ctx), "", nil, "", nil
 	c.load(ctx)
 	c.loadDeliveries(ctx, false)
 }
@@ -464,7 +445,7 @@ func (c *webhookPage) load(ctx app.Context) {
 
 // loadDeliveries loads the first page of the log, or with more the next.
 func (c *webhookPage) loadDeliveries(ctx app.Context, more bool) {
-	q := client.WebhookDeliveryQuery{Status: c.status, Page: client.Page{Limit: deliveryPage}}
+	q := client.WebhookDeliveryQuery{Page: client.Page{Limit: deliveryPage}}
 	if more {
 		q.Offset = len(c.deliveries)
 	}
@@ -477,12 +458,10 @@ func (c *webhookPage) loadDeliveries(ctx app.Context, more bool) {
 		if err != nil {
 			return
 		}
-		if more {
-			c.deliveries = append(c.deliveries, list.Items...)
-		} else {
-			c.deliveries = list.Items
+		if !more {
+			c.deliveries = nil
 		}
-		c.total = list.Total
+		c.deliveries, c.total = append(c.deliveries, list.Items...), list.Total
 		c.awaitTest(ctx)
 	})
 }
@@ -500,9 +479,34 @@ func (c *webhookPage) awaitTest(ctx app.Context) {
 	c.testID = ""
 }
 
+// act does what the button clicked says.
+func (c *webhookPage) act(ctx app.Context, e app.Event) {
+	act, item, b := actOf(e)
+	switch act {
+	case "edit", "rotate", "delete":
+		ep := c.ep
+		c.panel, c.formErr, c.notice = act, nil, ""
+		c.url, c.description, c.types, c.overlap = ep.URL, ep.Description, choiceOf(ep.EventTypes), "24"
+	case "cancel":
+		c.panel, c.formErr = "", nil
+	case "copy":
+		copyValue(item, b)
+	case "secret-done":
+		c.rotated = nil
+	case "refresh":
+		c.loadDeliveries(ctx, false)
+	case "more":
+		c.loadDeliveries(ctx, true)
+	case "test":
+		c.sendTest(ctx)
+	case "confirm-delete":
+		c.remove(ctx)
+	}
+}
+
 func (c *webhookPage) Render() app.UI {
 	title := "Webhook endpoint"
-	var settings, actions, log app.UI
+	var settings, log app.UI
 	if e := c.ep; e != nil {
 		if e.Description != "" {
 			title = e.Description
@@ -511,79 +515,53 @@ func (c *webhookPage) Render() app.UI {
 		if len(e.EventTypes) > 0 {
 			types = ""
 			for _, t := range e.EventTypes {
-				types += elem("li", "", named(t))
+				types += "<li>" + named(t) + "</li>"
 			}
-			types = elem("ul", "plain", types)
+			types = `<ul class="plain">` + types + "</ul>"
 		}
-		settings = facts("webhook-details", "URL", elem("span", "url", esc(e.URL)), "Events", types,
-			"Status", `<span id="webhook-status">`+enabledBadge(e)+"</span>", "Secret", esc("…"+strings.TrimLeft(e.SecretHint, "…")),
-			"Created", esc(when(e.CreatedAt)), "Changed", esc(when(e.UpdatedAt)))
-		actions = div("toolbar",
-			typeButtonID("send-test", "", "Send test event", c.sendTest),
-			typeButtonID("edit-webhook", "secondary", "Edit", c.open),
-			typeButtonID("rotate-secret", "secondary", "Rotate secret", c.open),
-			typeButtonID("delete-webhook", "danger", "Delete", c.open),
-		)
+		settings = app.Raw(rawf(`<div><dl id="webhook-details"><dt>URL</dt><dd class="url">$</dd><dt>Events</dt><dd>!</dd>`+
+			`<dt>Status</dt><dd id="webhook-status">!</dd><dt>Secret</dt><dd>…$</dd><dt>Created</dt><dd>$</dd><dt>Changed</dt><dd>$</dd></dl>`+
+			`<div class="toolbar"><button type="button" id="send-test" data-act="test">Send test event</button>`+
+			`<button type="button" class="secondary" id="edit-webhook" data-act="edit">Edit</button>`+
+			`<button type="button" class="secondary" id="rotate-secret" data-act="rotate">Rotate secret</button>`+
+			`<button type="button" class="danger" id="delete-webhook" data-act="delete">Delete</button></div></div>`,
+			e.URL, types, enabledBadge(e), strings.TrimLeft(e.SecretHint, "…"), when(e.CreatedAt), when(e.UpdatedAt)))
 		log = c.log()
 	}
 	var notice, rotated app.UI
 	if c.notice != "" {
 		notice = app.P().ID("webhook-notice").Class("notice").Attr("role", "status").Text(c.notice)
 	}
-	if c.rotated != nil {
-		rotated = secretNotice("rotated-secret", c.rotated.Secret,
-			" The previous secret keeps signing until "+when(c.rotated.PreviousExpiresAt)+" UTC, so the receiver can switch over.",
-			func(app.Context, app.Event) { c.rotated = nil })
+	if r := c.rotated; r != nil {
+		rotated = secretHTML("rotated-secret", r.Secret, " The previous secret keeps signing until "+when(r.PreviousExpiresAt)+" UTC, so the receiver can switch over.")
 	}
-	return newShell(title,
-		app.Raw(elem("p", "", link("", "/webhooks", "← All webhook endpoints"))),
+	return newShell(title, app.Div().OnClick(c.act).Body(
+		app.Raw(`<p><a href="/webhooks">← All webhook endpoints</a></p>`),
 		errorBanner(c.err),
-		settings,
 		notice,
 		rotated,
-		actions,
+		settings,
 		c.panelBody(),
 		log,
-	)
+	))
 }
 
-// open opens the form of the button clicked (its id names it).
-func (c *webhookPage) open(ctx app.Context, _ app.Event) {
-	panel, _, _ := strings.Cut(ctx.JSSrc().Get("id").String(), "-")
-	e := c.ep
-	c.panel, c.formErr, c.notice = panel, nil, ""
-	switch panel {
-	case "edit":
-		c.url, c.description, c.types, c.enabled = e.URL, e.Description, choiceOf(e.EventTypes), e.Enabled
-	case "rotate":
-		c.overlap = "24"
-	}
+// formButtons are a form's submit button and Cancel.
+func formButtons(id, label string) app.UI {
+	return app.Raw(rawf(`<div class="actions"><button type="submit" id="$">$</button>`+
+		`<button type="button" class="secondary" data-act="cancel">Cancel</button></div>`, id, label))
 }
-
-func (c *webhookPage) closePanel(app.Context, app.Event) { c.panel, c.formErr = "", nil }
 
 func (c *webhookPage) panelBody() app.UI {
-	actions := func(id, label string, onClick app.EventHandler) app.UI {
-		b := submitButton(id, label)
-		if onClick != nil {
-			b = typeButtonID(id, "danger", label, onClick)
-		}
-		return div("actions", b, typeButton("secondary", "Cancel", c.closePanel))
-	}
 	switch c.panel {
 	case "edit":
 		return form("webhook-edit-form", c.save,
 			h2("Edit endpoint"),
-			field(c, "edit-url", "URL (https)", "url", &c.url, c.formErr, "url"),
-			field(c, "edit-description", "Description", "text", &c.description, c.formErr, "description"),
-			c.types.render("edit-types", c.formErr),
-			labelOf("check",
-				app.Input().ID("edit-enabled").Type("checkbox").Checked(c.enabled).
-					OnChange(func(ctx app.Context, _ app.Event) { c.enabled = checkedOf(ctx) }),
-				app.Text(" Enabled: send events to this endpoint"),
-			),
+			endpointFields(c, "edit", &c.url, &c.description, &c.types, c.formErr),
+			app.Raw(rawf(`<label class="check"><input type="checkbox" id="edit-enabled"!> Enabled: send events to this endpoint</label>`,
+				pick(c.ep.Enabled, " checked", ""))),
 			errorBanner(c.formErr),
-			actions("save-webhook", "Save", nil),
+			formButtons("save-webhook", "Save"),
 		)
 	case "rotate":
 		return form("rotate-form", c.rotate,
@@ -592,14 +570,15 @@ func (c *webhookPage) panelBody() app.UI {
 				"so the receiver keeps working until it has the new one."),
 			field(c, "overlap-hours", "Overlap (hours, 0 to 168)", "number", &c.overlap, c.formErr, "overlap_seconds"),
 			errorBanner(c.formErr),
-			actions("rotate", "Rotate secret", nil),
+			formButtons("rotate", "Rotate secret"),
 		)
 	case "delete":
-		return app.Div().ID("delete-confirm").Class("notice danger-zone").Attr("role", "alert").Body(
-			strong("Delete this endpoint?"),
-			para("It stops receiving events at once, and its delivery log is deleted. This cannot be undone."),
+		return box(
+			app.Raw(`<div id="delete-confirm" class="notice danger-zone" role="alert"><strong>Delete this endpoint?</strong>`+
+				`<p>It stops receiving events at once, and its delivery log is deleted. This cannot be undone.</p><div class="actions">`+
+				`<button type="button" class="danger" id="confirm-delete" data-act="confirm-delete">Delete endpoint</button>`+
+				`<button type="button" class="secondary" data-act="cancel">Cancel</button></div></div>`),
 			errorBanner(c.formErr),
-			actions("confirm-delete", "Delete endpoint", c.remove),
 		)
 	}
 	return nil
@@ -610,7 +589,8 @@ func (c *webhookPage) save(ctx app.Context, e app.Event) {
 	if c.formErr = c.types.check(); c.formErr != nil {
 		return
 	}
-	url, desc, types, enabled := strings.TrimSpace(c.url), c.description, c.types.types(), c.enabled
+	url, desc, types := strings.TrimSpace(c.url), c.description, c.types.types()
+	enabled := app.Window().GetElementByID("edit-enabled").Get("checked").Bool()
 	in := client.WebhookEndpointChanges{URL: &url, Description: &desc, EventTypes: &types, Enabled: &enabled, Version: c.ep.Version}
 	var ep *client.WebhookEndpoint
 	background(&c.mounted, ctx, func(ctx context.Context) (err error) {
@@ -626,12 +606,12 @@ func (c *webhookPage) save(ctx app.Context, e app.Event) {
 
 func (c *webhookPage) rotate(ctx app.Context, e app.Event) {
 	e.PreventDefault()
-	hours, err := strconv.ParseFloat(strings.TrimSpace(c.overlap), 64)
+	hours, err := strconv.Atoi(strings.TrimSpace(c.overlap))
 	if err != nil || hours < 0 || hours > 168 {
-		c.formErr = partnerkit.FieldError("overlap_seconds", "must be a number of hours from 0 to 168")
+		c.formErr = partnerkit.FieldError("overlap_seconds", "must be a whole number of hours from 0 to 168")
 		return
 	}
-	secs := int(hours * 3600)
+	secs := hours * 3600
 	var rotated *client.RotatedWebhookSecret
 	background(&c.mounted, ctx, func(ctx context.Context) (err error) {
 		rotated, err = api.RotateWebhookSecret(ctx, c.id, client.WebhookSecretRotation{OverlapSeconds: &secs})
@@ -639,13 +619,13 @@ func (c *webhookPage) rotate(ctx app.Context, e app.Event) {
 	}, func(ctx app.Context, err error) {
 		c.formErr = err
 		if err == nil {
-			c.rotated, c.ep, c.panel = rotated, &rotated.Endpoint, ""
+			c.rotated, c.ep, c.panel, c.notice = rotated, &rotated.Endpoint, "", ""
 			ctx.ScrollTo("rotated-secret")
 		}
 	})
 }
 
-func (c *webhookPage) remove(ctx app.Context, _ app.Event) {
+func (c *webhookPage) remove(ctx app.Context) {
 	background(&c.mounted, ctx, func(ctx context.Context) error {
 		return api.DeleteWebhookEndpoint(ctx, c.id)
 	}, func(ctx app.Context, err error) {
@@ -656,7 +636,7 @@ func (c *webhookPage) remove(ctx app.Context, _ app.Event) {
 	})
 }
 
-func (c *webhookPage) sendTest(ctx app.Context, _ app.Event) {
+func (c *webhookPage) sendTest(ctx app.Context) {
 	var d *client.WebhookDelivery
 	background(&c.mounted, ctx, func(ctx context.Context) (err error) {
 		d, err = api.SendTestWebhook(ctx, c.id)
@@ -670,52 +650,48 @@ func (c *webhookPage) sendTest(ctx app.Context, _ app.Event) {
 	})
 }
 
-// onStatus filters the log by the status chosen.
-func (c *webhookPage) onStatus(ctx app.Context, _ app.Event) {
-	c.status = valueOf(ctx)
-	c.loadDeliveries(ctx, false)
-}
-
-// deliveryRows are the rows of the delivery log.
+// deliveryRows are the rows of the delivery log; each event's label opens
+// the delivery (first, so that a phone shows it without scrolling).
 func deliveryRows(list []client.WebhookDelivery) []string {
 	rows := make([]string, len(list))
-	for i, d := range list {
-		next := "—"
-		if d.NextAttemptAt != nil && d.Status == "pending" {
-			next = when(*d.NextAttemptAt)
-		}
-		rows[i] = `<tr class="delivery-row"` + attr("data-id", d.ID) + attr("data-status", d.Status) + ">" +
-			elem("td", "", named(d.EventType)) + elem("td", "", badge(d.Status, d.Status)) + elem("td", "num", itoa(d.Attempts)) +
-			elem("td", "num last-status", statusCode(d.LastStatusCode)) + elem("td", "", esc(next)) + elem("td", "", esc(when(d.CreatedAt))) +
-			elem("td", "", link("open-delivery", "/webhook-deliveries/"+d.ID, "Attempts")) + "</tr>"
+	for i := range list {
+		d := &list[i]
+		rows[i] = rawf(`<tr class="delivery-row" data-id="$" data-status="$"><td><a class="open-delivery" href="/webhook-deliveries/$">$</a> `+
+			`<span class="code">$</span></td><td>!</td><td class="num">$</td><td class="num last-status">$</td><td>$</td><td>$</td></tr>`,
+			d.ID, d.Status, d.ID, humanize(d.EventType), d.EventType, badge(d.Status, d.Status), itoa(d.Attempts), statusCode(d.LastStatusCode),
+			nextAttempt(d), when(d.CreatedAt))
 	}
 	return rows
 }
 
-// log is the endpoint's delivery log, newest first, with a status filter
-// and a button for the next page.
-func (c *webhookPage) log() app.UI {
-	var list, more app.UI
-	if len(c.deliveries) == 0 {
-		list = hint("No deliveries" + pick(c.status != "", " of this status.", " yet: send a test event."))
-	} else {
-		list = rawTable("deliveries", []string{"Event", "Status", "Attempts", "Last status", "Next attempt", "Created", ""}, deliveryRows(c.deliveries))
+// nextAttempt is when a pending delivery's next attempt is due.
+func nextAttempt(d *client.WebhookDelivery) string {
+	if d.NextAttemptAt == nil || d.Status != "pending" {
+		return "—"
 	}
-	if len(c.deliveries) < c.total {
-		more = typeButtonID("more-deliveries", "secondary", "More", func(ctx app.Context, _ app.Event) { c.loadDeliveries(ctx, true) })
+	return when(*d.NextAttemptAt)
+}
+
+// log is the endpoint's delivery log, newest first, with buttons to ask
+// again and for the next page.
+func (c *webhookPage) log() app.UI {
+	list := hint("No deliveries yet: send a test event.")
+	if len(c.deliveries) > 0 {
+		list = rawTable("deliveries", []string{"Event", "Status", "Attempts", "Last status", "Next attempt", "Created"}, deliveryRows(c.deliveries))
 	}
 	return box(
-		h2("Deliveries"),
-		div("toolbar",
-			labelOf("select", span("sr-only", "Status"), selectOf("delivery-status", c.onStatus,
-				option("", "All statuses", c.status == ""), option("pending", "Pending", c.status == "pending"),
-				option("succeeded", "Succeeded", c.status == "succeeded"), option("failed", "Failed", c.status == "failed"))),
-			typeButtonID("refresh-deliveries", "secondary", "Refresh", func(ctx app.Context, _ app.Event) { c.loadDeliveries(ctx, false) }),
-		),
+		app.Raw(`<div class="toolbar"><h2>Deliveries</h2><button type="button" class="secondary" id="refresh-deliveries" data-act="refresh">Refresh</button></div>`),
 		errorBanner(c.deliverErr),
 		list,
-		div("pager", span("hint", itoa(len(c.deliveries))+" of "+itoa(c.total)), more),
+		pager(len(c.deliveries), c.total, "more-deliveries"),
 	)
+}
+
+// pager says how many of a list's items show, with a More button (id,
+// data-act more) while some do not.
+func pager(shown, total int, id string) app.UI {
+	return app.Raw(rawf(`<div class="pager"><span class="hint" id="$-count">$ of $</span>!</div>`, id, itoa(shown), itoa(total),
+		pick(shown < total, rawf(`<button type="button" class="secondary" id="$" data-act="more">More</button>`, id), "")))
 }
 
 // webhookDeliveryPage is one delivery with every attempt, and Redeliver.
@@ -759,8 +735,9 @@ func (c *webhookDeliveryPage) load(ctx app.Context) {
 	})
 }
 
-func (c *webhookDeliveryPage) redeliver(ctx app.Context, _ app.Event) {
-	if c.d == nil {
+// redeliver sends the delivery again (its page's one button).
+func (c *webhookDeliveryPage) redeliver(ctx app.Context, e app.Event) {
+	if act, _, _ := actOf(e); act != "redeliver" || c.d == nil {
 		return
 	}
 	want := len(c.d.AttemptLog) + 1
@@ -780,47 +757,34 @@ func (c *webhookDeliveryPage) redeliver(ctx app.Context, _ app.Event) {
 // (time, status code or error, latency, the first bytes of the answer)
 // and its payload.
 func deliveryHTML(d *client.WebhookDeliveryDetail) (details, attempts string) {
-	next := "—"
-	if d.NextAttemptAt != nil && d.Status == "pending" {
-		next = when(*d.NextAttemptAt)
-	}
-	details = `<div id="delivery">` + elem("p", "", link("", "/webhooks/"+d.EndpointID, "← Endpoint and its deliveries")) + "<dl>"
-	for _, p := range [][2]string{{"Event", named(d.EventType)}, {"Event ID", esc(d.EventID)},
-		{"Status", `<span id="delivery-status">` + badge(d.Status, d.Status) + "</span>"}, {"Attempts", itoa(d.Attempts)},
-		{"Last status", statusCode(d.LastStatusCode)}, {"Last error", esc(pick(d.LastError != "", d.LastError, "—"))},
-		{"Next attempt", esc(next)}, {"Created", esc(when(d.CreatedAt))}} {
-		details += elem("dt", "", p[0]) + elem("dd", "", p[1])
-	}
-	var b strings.Builder
-	b.WriteString(`<div id="attempts">` + elem("h2", "", "Attempts"))
-	if len(d.AttemptLog) == 0 {
-		b.WriteString(elem("p", "hint", "No attempt yet."))
-	}
+	details = rawf(`<div id="delivery"><p><a href="/webhooks/$">← Endpoint and its deliveries</a></p><dl><dt>Event</dt><dd>!</dd>`+
+		`<dt>Event ID</dt><dd>$</dd><dt>Status</dt><dd id="delivery-status">!</dd><dt>Attempts</dt><dd>$</dd><dt>Last status</dt><dd>$</dd>`+
+		`<dt>Last error</dt><dd>$</dd><dt>Next attempt</dt><dd>$</dd><dt>Created</dt><dd>$</dd></dl>`+
+		`<div class="toolbar"><button type="button" id="redeliver" data-act="redeliver">Redeliver</button></div></div>`,
+		d.EndpointID, named(d.EventType), d.EventID, badge(d.Status, d.Status), itoa(d.Attempts), statusCode(d.LastStatusCode),
+		pick(d.LastError != "", d.LastError, "—"), nextAttempt(&d.WebhookDelivery), when(d.CreatedAt))
+	attempts = pick(len(d.AttemptLog) == 0, `<p class="hint">No attempt yet.</p>`, "")
 	for i := len(d.AttemptLog) - 1; i >= 0; i-- {
-		a := d.AttemptLog[i]
-		result := statusCode(a.StatusCode)
-		if a.Error != "" {
-			result += " — " + a.Error
-		}
-		b.WriteString(`<section class="attempt"` + attr("data-status", itoa(a.StatusCode)) + ">" +
-			elem("h3", "", "Attempt "+itoa(a.Number)+pick(a.Manual, " (asked for by a user)", "")) +
-			"<dl><dt>Time</dt>" + elem("dd", "", esc(when(a.At))) + `<dt>Status code</dt><dd class="attempt-status">` + esc(result) + "</dd>" +
-			"<dt>Latency</dt>" + elem("dd", "", strconv.FormatInt(a.LatencyMS, 10)+" ms") + "<dt>Answer</dt>" +
-			elem("dd", "", elem("div", "snippet", esc(pick(a.Response != "", a.Response, "(empty)")))) + "</dl></section>")
+		a := &d.AttemptLog[i]
+		attempts += rawf(`<section class="attempt" data-status="$"><h3>Attempt $$</h3><dl><dt>Time</dt><dd>$</dd>`+
+			`<dt>Status code</dt><dd class="attempt-status">$$</dd><dt>Latency</dt><dd>$ ms</dd>`+
+			`<dt>Answer</dt><dd><div class="snippet">$</div></dd></dl></section>`,
+			itoa(a.StatusCode), itoa(a.Number), pick(a.Manual, " (asked for by a user)", ""), when(a.At),
+			statusCode(a.StatusCode), pick(a.Error != "", " — "+a.Error, ""), strconv.FormatInt(a.LatencyMS, 10), pick(a.Response != "", a.Response, "(empty)"))
 	}
-	payload := string(d.Payload)
-	return details + "</dl></div>", b.String() + elem("h2", "", "Payload") + `<div id="payload" class="snippet">` + esc(payload) + "</div></div>"
+	return details, rawf(`<div id="attempts"><h2>Attempts</h2>!<h2>Payload</h2><div id="payload" class="snippet">$</div></div>`,
+		attempts, string(d.Payload))
 }
 
 func (c *webhookDeliveryPage) Render() app.UI {
 	var body app.UI
 	if c.d != nil {
+		details, attempts := deliveryHTML(c.d)
 		var notice app.UI
 		if c.notice != "" {
 			notice = app.P().Class("notice").Attr("role", "status").Text(c.notice)
 		}
-		details, attempts := deliveryHTML(c.d)
-		body = box(app.Raw(details), notice, div("toolbar", typeButtonID("redeliver", "", "Redeliver", c.redeliver)), app.Raw(attempts))
+		body = app.Div().OnClick(c.redeliver).Body(app.Raw(details), notice, app.Raw(attempts))
 	}
 	return newShell("Webhook delivery", errorBanner(c.err), body)
 }

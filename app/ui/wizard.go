@@ -32,6 +32,7 @@ type wizard struct {
 
 	marketplaceIDs []string
 	action         contractrules.Action
+	inviteEmail    string
 	userIDs        []string
 	allUsers       bool
 
@@ -136,7 +137,7 @@ func stepOf(field string) int {
 		return 2
 	case field == "marketplace_ids":
 		return 3
-	case field == "action":
+	case field == "action" || field == "invite_email":
 		return 4
 	case field == "user_ids":
 		return 5
@@ -144,8 +145,13 @@ func stepOf(field string) int {
 	return 0
 }
 
+// next goes on to the next step once this one checks out: the last input
+// step leads to the summary of the choices, where only Create submits
+// (pressing Enter twice never skips a step), the focus on the new step's
+// heading.
 func (c *wizard) next(ctx app.Context, _ app.Event) {
 	if c.err = c.check(); c.err != nil {
+		focusFirstInvalid(ctx)
 		return
 	}
 	c.step++
@@ -153,26 +159,35 @@ func (c *wizard) next(ctx app.Context, _ app.Event) {
 		c.step++ // only vendors are placed on marketplaces
 	}
 	if c.step == 5 && !c.action.AddsUsers() {
-		c.submit(ctx)
-		return
+		c.step++ // no users to add
 	}
-	if c.step == 6 {
-		c.submit(ctx)
-	}
+	focusStep(ctx)
+}
+
+// focusStep moves the focus to the step's heading once it shows.
+func focusStep(ctx app.Context) {
+	ctx.Defer(func(app.Context) { app.Window().GetElementByID("step-title").Call("focus") })
 }
 
 func (c *wizard) back(ctx app.Context, _ app.Event) {
 	c.err = nil
 	c.step--
+	if c.step == 5 && !c.action.AddsUsers() {
+		c.step--
+	}
 	if c.step == 3 && !contractrules.OnMarketplaces(c.typ) {
 		c.step--
 	}
+	focusStep(ctx)
 }
 
 func (c *wizard) input() client.Onboarding {
 	in := client.Onboarding{
 		Partner: client.NewPartner{Type: c.typ, Name: strings.TrimSpace(c.name), ExternalID: strings.TrimSpace(c.externalID)},
 		Action:  c.action, AllUsers: c.allUsers,
+	}
+	if c.action == contractrules.ActionInvite {
+		in.InviteEmail = strings.TrimSpace(c.inviteEmail)
 	}
 	if contractrules.OnMarketplaces(c.typ) {
 		in.MarketplaceIDs = c.marketplaceIDs
@@ -207,9 +222,11 @@ func (c *wizard) submit(ctx app.Context) {
 					step = 4
 				}
 				c.step = step
+				focusFirstInvalid(ctx)
 				return
 			}
 			c.result, c.step = res, 6
+			focusStep(ctx)
 		})
 	})
 }
@@ -221,28 +238,27 @@ func (c *wizard) Render() app.UI {
 		})),
 		app.Form().ID("wizard").Class("wizard").OnSubmit(func(ctx app.Context, e app.Event) {
 			e.PreventDefault()
-			if c.step < 6 {
+			switch {
+			case c.busy || c.result != nil:
+			case c.step < 6:
 				c.next(ctx, e)
+			default:
+				c.submit(ctx)
 			}
 		}).Body(
-			h2(wizardSteps[max(c.step, 1)-1]),
+			app.H2().ID("step-title").TabIndex(-1).Text(wizardSteps[max(c.step, 1)-1]),
 			c.body(),
 			errorBanner(c.err),
-			app.If(c.step < 6, func() app.UI {
+			app.If(c.result == nil, func() app.UI {
 				return div("actions",
 					app.If(c.step > 1, func() app.UI {
 						return typeButtonID("back", "secondary", "Back", c.back)
 					}),
-					app.Button().Type("submit").ID("next").Disabled(c.busy).Text(pick(c.finalStep(), "Create", "Next")),
+					app.Button().Type("submit").ID(pick(c.step == 6, "create", "next")).Disabled(c.busy).Text(pick(c.step == 6, "Create partner", "Next")),
 				)
 			}),
 		),
 	)
-}
-
-// finalStep reports whether Next submits the wizard.
-func (c *wizard) finalStep() bool {
-	return c.step == 5 || (c.step == 4 && !c.action.AddsUsers())
 }
 
 func (c *wizard) body() app.UI {
@@ -305,6 +321,7 @@ func (c *wizard) body() app.UI {
 			radio("action-create", "action", contractrules.ActionCreateAccount, "Create "+string(c.typ)+" account now", &c.action),
 			radio("action-invite", "action", contractrules.ActionInvite, "Generate invitation link", &c.action),
 			fieldError(c.err, "action"),
+			c.inviteTo(),
 		)
 	case 5:
 		return box(
@@ -331,7 +348,7 @@ func (c *wizard) body() app.UI {
 
 func (c *wizard) summary() app.UI {
 	if c.result == nil {
-		return para("Creating…")
+		return c.review()
 	}
 	r := c.result
 	link := r.ActivationLink
@@ -343,6 +360,7 @@ func (c *wizard) summary() app.UI {
 			dt("Partner"), app.Dd().Body(app.A().ID("summary-partner").Href("/partners/"+r.Partner.ID).Text(r.Partner.Name+" ("+string(r.Partner.Status)+")")),
 			dt("Agreement"), dd(r.Agreement.Name),
 			dt("Contracts"), dd(len(r.Contracts)),
+			c.sentTo(),
 		),
 		app.If(link != "", func() app.UI {
 			return div("field",
@@ -382,4 +400,56 @@ func toggle(ids []string, id string) []string {
 		return slices.Delete(slices.Clone(ids), i, i+1)
 	}
 	return append(slices.Clone(ids), id)
+}
+
+// inviteTo is the invitation's optional address: the invitation is
+// e-mailed there (else to the partner's business contact, when it has
+// one); the link is shown at the end either way.
+func (c *wizard) inviteTo() app.UI {
+	if c.action != contractrules.ActionInvite {
+		return nil
+	}
+	return box(
+		field(c, "invite-email", "Send the invitation to (optional)", "email", &c.inviteEmail, c.err, "invite_email"),
+		hint("The person who activates the partner's account. Left empty, nobody is e-mailed: pass on the link shown at the end."),
+	)
+}
+
+// sentTo says where the invitation was e-mailed.
+func (c *wizard) sentTo() app.UI {
+	if inv := c.result.Invitation; inv != nil && inv.SentTo != "" {
+		return box(dt("Invitation e-mailed to"), app.Dd().ID("summary-sent-to").Text(inv.SentTo))
+	}
+	return nil
+}
+
+// review is the summary of the choices, before Create.
+func (c *wizard) review() app.UI {
+	agreement := "New: " + c.agrName
+	if !c.createAgreement {
+		agreement = c.agreementID
+		for _, a := range c.agreements {
+			if a.ID == c.agreementID {
+				agreement = a.Name
+			}
+		}
+	}
+	var markets []string
+	for _, m := range c.marketplaces {
+		if slices.Contains(c.marketplaceIDs, m.ID) {
+			markets = append(markets, m.Name)
+		}
+	}
+	action := "Generate an invitation link"
+	if to := strings.TrimSpace(c.inviteEmail); to != "" {
+		action += ", e-mailed to " + to
+	}
+	if c.action.AddsUsers() {
+		action = "Create the account now, with " + pick(c.allUsers, "all users", count(len(c.userIDs), "user"))
+	}
+	return app.Raw(rawf(`<div id="wizard-review"><p>Check your choices, then create the partner: nothing is created before.</p><dl>`+
+		`<dt>Type</dt><dd>$</dd><dt>Name</dt><dd>$</dd><dt>External ID</dt><dd>$</dd><dt>Agreement</dt><dd>$</dd>!<dt>Action</dt><dd>$</dd></dl></div>`,
+		c.typ.Label(), c.name, pick(c.externalID != "", c.externalID, "—"), agreement,
+		pick(contractrules.OnMarketplaces(c.typ), rawf(`<dt>Marketplaces</dt><dd>$</dd>`, pick(len(markets) > 0, strings.Join(markets, ", "), "none yet")), ""),
+		action))
 }

@@ -257,9 +257,13 @@ func contains(s []string, v string) bool {
 	return false
 }
 
+// waitUntil polls cond for up to 3 minutes: after a SIGKILL the new
+// instance becomes River's leader (and rescues the dead one's jobs) only
+// once the old leader's lease has run out, which takes most of a minute,
+// longer under -race on a loaded machine.
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(3 * time.Minute)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
