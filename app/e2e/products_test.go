@@ -68,7 +68,7 @@ func TestBrowserProducts(t *testing.T) {
 		click("#signin"),
 		waitFor("tr.partner-row"),
 		load(s.url+"/products"),
-		waitFor("#products"),
+		waitFor("#no-products"), // the empty state, before the first product
 		waitFor("#product-form"),
 
 		typeIn("#product-name", "Cloud Backup"),
