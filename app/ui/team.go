@@ -59,13 +59,10 @@ func (c *teamPage) Render() app.UI {
 	return newShell("Team & API keys",
 		errorBanner(c.err),
 		h2("Team members"),
-		app.Ul().ID("team").Body(app.Range(c.team).Slice(func(i int) app.UI {
-			m := c.team[i]
-			return li(m.User.FullName + " <" + m.User.Email + "> — " + string(m.Role))
-		})),
+		c.members(),
 		h2("Invite a member"),
 		app.Form().ID("invite-form").Class("filters").OnSubmit(c.invite).Body(
-			app.Input().ID("invite-email").Type("email").Placeholder("Email").Value(c.inviteEmail).OnInput(c.ValueTo(&c.inviteEmail)),
+			app.Input().ID("invite-email").Type("email").Attr("aria-label", "Email of the new member").Placeholder("Email").Value(c.inviteEmail).OnInput(c.ValueTo(&c.inviteEmail)),
 			selectBox("invite-role", "Role", &c.inviteRole, c, string(partnerkit.RoleStaff), options(partnerkit.Roles(), capitalized)...),
 			submitButton("invite", "Create invitation link"),
 			fieldError(c.inviteErr, "email"),
@@ -178,4 +175,15 @@ func (c *teamPage) revoke(ctx app.Context, e app.Event) {
 		c.keyErr = err
 		c.load(ctx)
 	})
+}
+
+var membersHead = []string{"Name", "Email", "Role"}
+
+// members lists the account's team members.
+func (c *teamPage) members() app.UI {
+	rows := make([]string, len(c.team))
+	for i, m := range c.team {
+		rows[i] = row(membersHead, attr("class", "member-row"), esc(m.User.FullName), esc(m.User.Email), esc(capitalized(m.Role)))
+	}
+	return cards("team", membersHead, rows)
 }

@@ -241,9 +241,6 @@ func tdc(class string, text any) app.UI { return app.Td().Class(class).Text(text
 // para is a paragraph of text.
 func para(text any) app.UI { return app.P().Text(text) }
 
-// li is a list item of text.
-func li(text any) app.UI { return app.Li().Text(text) }
-
 // dl is a description list of dt, dd pairs.
 func dl(items ...app.UI) app.UI { return app.Dl().Body(items...) }
 

@@ -224,8 +224,10 @@ func confirmed(question string) bool {
 
 // returnTo is where a sign-in goes on to: the page of this app the user
 // asked for before (?next=), or the directory.
-func returnTo(ctx app.Context) string {
-	next := ctx.Page().URL().Query().Get("next")
+func returnTo(ctx app.Context) string { return safeNext(ctx.Page().URL().Query().Get("next")) }
+
+// safeNext is next when it is a path of this app, else the directory.
+func safeNext(next string) string {
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, `/\`) {
 		return "/"
 	}
