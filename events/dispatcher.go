@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/partnerkit/partnerkit"
+	"github.com/partnerkit/partnerkit/internal/timers"
 	"github.com/partnerkit/partnerkit/webhooks"
 )
 
@@ -87,110 +88,24 @@ type Attempter interface {
 
 // Scheduler is the webhooks.Scheduler of the memory stores: after the
 // commit it runs each attempt on a timer in its own goroutine. It keeps
-// nothing across restarts (neither do the memory stores).
+// nothing across restarts (neither do the memory stores). Its Idle waits
+// for the attempts scheduled and running; Close cancels the others and
+// waits for the running ones; OnError receives what an attempt returned.
 type Scheduler struct {
-	tx    AfterCommitter
-	clock partnerkit.Clock
-	// OnError receives what an attempt returned (nil: dropped).
-	OnError func(error)
-
-	mu       sync.Mutex
-	attempt  Attempter
-	timers   map[*time.Timer]struct{}
-	running  sync.WaitGroup
-	stopped  bool
-	pending  int
-	idleCond *sync.Cond
+	*timers.Runner[webhooks.AttemptJob]
 }
 
 // NewScheduler returns a Scheduler that waits for tx's commits; clock
 // tells how far away an attempt is (nil: the system clock).
 func NewScheduler(tx AfterCommitter, clock partnerkit.Clock) *Scheduler {
-	s := &Scheduler{tx: tx, clock: clock, timers: map[*time.Timer]struct{}{}}
-	s.idleCond = sync.NewCond(&s.mu)
-	return s
+	return &Scheduler{timers.New(tx, clock, func(j webhooks.AttemptJob) time.Time { return j.At })}
 }
 
 // SetAttempter sets what runs the attempts (built after the scheduler).
-func (s *Scheduler) SetAttempter(a Attempter) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.attempt = a
-}
+func (s *Scheduler) SetAttempter(a Attempter) { s.SetRun(a.Attempt) }
 
 // ScheduleAttempt implements webhooks.Scheduler.
 func (s *Scheduler) ScheduleAttempt(ctx context.Context, job webhooks.AttemptJob) error {
-	s.tx.AfterCommit(ctx, func() { s.start(context.WithoutCancel(ctx), job) })
+	s.Schedule(ctx, job)
 	return nil
-}
-
-func (s *Scheduler) start(ctx context.Context, job webhooks.AttemptJob) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.stopped {
-		return
-	}
-	s.pending++
-	var t *time.Timer
-	t = time.AfterFunc(max(job.At.Sub(s.clock.Now()), 0), func() {
-		s.mu.Lock()
-		delete(s.timers, t)
-		a, stopped := s.attempt, s.stopped
-		if !stopped {
-			s.running.Add(1)
-		}
-		s.mu.Unlock()
-		if !stopped && a != nil {
-			if err := a.Attempt(ctx, job); err != nil && s.OnError != nil {
-				s.OnError(err)
-			}
-		}
-		if !stopped {
-			s.running.Done()
-		}
-		s.mu.Lock()
-		s.pending--
-		s.idleCond.Broadcast()
-		s.mu.Unlock()
-	})
-	s.timers[t] = struct{}{}
-}
-
-// Idle waits until no attempt is scheduled or running, or ctx ends (tests
-// use it to wait for deliveries).
-func (s *Scheduler) Idle(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() {
-		s.mu.Lock()
-		for s.pending > 0 && ctx.Err() == nil {
-			s.idleCond.Wait()
-		}
-		s.mu.Unlock()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		s.mu.Lock()
-		s.idleCond.Broadcast()
-		s.mu.Unlock()
-		<-done
-		return ctx.Err()
-	}
-}
-
-// Close cancels the attempts not started and waits for the running ones.
-func (s *Scheduler) Close() {
-	s.mu.Lock()
-	s.stopped = true
-	for t := range s.timers {
-		if t.Stop() {
-			s.pending--
-		}
-		delete(s.timers, t)
-	}
-	s.idleCond.Broadcast()
-	s.mu.Unlock()
-	s.running.Wait()
 }
