@@ -107,12 +107,13 @@ func (n *Notifier) contractCreated(ctx context.Context, e partnerkit.Event) erro
 	if !decode(e, &c) || c.PartnerID == "" {
 		return nil
 	}
-	data, err := n.names(ctx, c.OwnerID, c.PartnerID, c.AgreementID)
-	if err != nil {
-		return err
-	}
-	data["contract_path"] = contractsPath
-	return n.toAdmins(ctx, e, partnerkit.MailContractToSign, c.PartnerID, e.Data.EntityID, data)
+	return n.toAdmins(ctx, e, partnerkit.MailContractToSign, c.PartnerID, e.Data.EntityID, func() (map[string]string, error) {
+		data, err := n.names(ctx, c.OwnerID, c.PartnerID, c.AgreementID)
+		if err == nil {
+			data["contract_path"] = contractsPath
+		}
+		return data, err
+	})
 }
 
 func (n *Notifier) versionPublished(ctx context.Context, e partnerkit.Event) error {
@@ -145,15 +146,15 @@ func (n *Notifier) versionPublished(ctx context.Context, e partnerkit.Event) err
 			continue // one message per partner, however many contracts
 		}
 		done[c.PartnerID] = true
-		data, err := n.names(ctx, p.Agreement.OwnerID, c.PartnerID, "")
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		data["agreement_name"] = or(p.Agreement.Name, p.Agreement.ID)
-		data["version"] = strconv.Itoa(version)
-		data["contract_path"] = contractsPath
-		errs = append(errs, n.mail(ctx, e, partnerkit.MailAgreementToResign, c.PartnerID, c.ID, data, mailed))
+		errs = append(errs, n.mail(ctx, e, partnerkit.MailAgreementToResign, c.PartnerID, c.ID, func() (map[string]string, error) {
+			data, err := n.names(ctx, p.Agreement.OwnerID, c.PartnerID, "")
+			if err == nil {
+				data["agreement_name"] = or(p.Agreement.Name, p.Agreement.ID)
+				data["version"] = strconv.Itoa(version)
+				data["contract_path"] = contractsPath
+			}
+			return data, err
+		}, mailed))
 	}
 	return errors.Join(errs...)
 }
@@ -168,15 +169,16 @@ func (n *Notifier) dealDecided(ctx context.Context, e partnerkit.Event) error {
 	if !decode(e, &d) || d.PartnerID == "" {
 		return nil
 	}
-	data, err := n.names(ctx, d.OwnerID, d.PartnerID, "")
-	if err != nil {
-		return err
-	}
-	data["customer_name"] = or(d.CustomerName, "a customer")
-	data["decision"] = strings.TrimPrefix(e.Type, "deal.")
-	data["reason"] = d.Reason
-	data["deal_path"] = dealsPath
-	return n.toAdmins(ctx, e, partnerkit.MailDealDecided, d.PartnerID, e.Data.EntityID, data)
+	return n.toAdmins(ctx, e, partnerkit.MailDealDecided, d.PartnerID, e.Data.EntityID, func() (map[string]string, error) {
+		data, err := n.names(ctx, d.OwnerID, d.PartnerID, "")
+		if err == nil {
+			data["customer_name"] = or(d.CustomerName, "a customer")
+			data["decision"] = strings.TrimPrefix(e.Type, "deal.")
+			data["reason"] = d.Reason
+			data["deal_path"] = dealsPath
+		}
+		return data, err
+	})
 }
 
 func (n *Notifier) thresholdCrossed(ctx context.Context, e partnerkit.Event) error {
@@ -190,13 +192,11 @@ func (n *Notifier) thresholdCrossed(ctx context.Context, e partnerkit.Event) err
 	if !decode(e, &a) || a.PartnerID == "" {
 		return nil
 	}
-	name, err := n.dir.AccountName(ctx, a.PartnerID)
-	if err != nil {
-		return err
-	}
-	data := map[string]string{"account_name": name, "threshold": or(string(a.Threshold), "?"), "used_tb": or(string(a.UsedTB), "?"),
-		"allocated_tb": or(string(a.AllocatedTB), "?"), "month": or(a.Month, e.CreatedAt.Format("2006-01")), "usage_path": usagePath}
-	return n.toAdmins(ctx, e, partnerkit.MailUsageThreshold, a.PartnerID, a.PartnerID, data)
+	return n.toAdmins(ctx, e, partnerkit.MailUsageThreshold, a.PartnerID, a.PartnerID, func() (map[string]string, error) {
+		name, err := n.dir.AccountName(ctx, a.PartnerID)
+		return map[string]string{"account_name": name, "threshold": or(string(a.Threshold), "?"), "used_tb": or(string(a.UsedTB), "?"),
+			"allocated_tb": or(string(a.AllocatedTB), "?"), "month": or(a.Month, e.CreatedAt.Format("2006-01")), "usage_path": usagePath}, err
+	})
 }
 
 func (n *Notifier) webhookDisabled(ctx context.Context, e partnerkit.Event) error {
@@ -209,15 +209,14 @@ func (n *Notifier) webhookDisabled(ctx context.Context, e partnerkit.Event) erro
 	if !decode(e, &w) || w.AccountID == "" || w.ID == "" {
 		return nil
 	}
-	name, err := n.dir.AccountName(ctx, w.AccountID)
-	if err != nil {
-		return err
-	}
-	data := map[string]string{"account_name": name, "webhook_url": or(w.URL, w.ID), "endpoint_path": webhooksPath + w.ID}
-	if w.Reason == "manual" {
-		data["reason"] = "an admin disabled it"
-	}
-	return n.toAdmins(ctx, e, partnerkit.MailWebhookDisabled, w.AccountID, w.ID, data)
+	return n.toAdmins(ctx, e, partnerkit.MailWebhookDisabled, w.AccountID, w.ID, func() (map[string]string, error) {
+		name, err := n.dir.AccountName(ctx, w.AccountID)
+		data := map[string]string{"account_name": name, "webhook_url": or(w.URL, w.ID), "endpoint_path": webhooksPath + w.ID}
+		if w.Reason == "manual" {
+			data["reason"] = "an admin disabled it"
+		}
+		return data, err
+	})
 }
 
 // names returns the data fields owner_name, account_name and, when
@@ -242,27 +241,41 @@ func (n *Notifier) names(ctx context.Context, ownerID, partnerID, agreementID st
 	return data, nil
 }
 
+// fields builds a message's data fields; it runs only when the message
+// has a recipient (an invited partner has no admin yet, and its names are
+// then not read).
+type fields func() (map[string]string, error)
+
 // toAdmins queues one message of kind to each admin of an account.
-func (n *Notifier) toAdmins(ctx context.Context, e partnerkit.Event, kind, accountID, ref string, data map[string]string) error {
+func (n *Notifier) toAdmins(ctx context.Context, e partnerkit.Event, kind, accountID, ref string, data fields) error {
 	return n.mail(ctx, e, kind, accountID, ref, data, map[string]bool{})
 }
 
 // mail queues one message of kind to each admin of an account not in
 // mailed already, and adds them to it.
-func (n *Notifier) mail(ctx context.Context, e partnerkit.Event, kind, accountID, ref string, data map[string]string, mailed map[string]bool) error {
+func (n *Notifier) mail(ctx context.Context, e partnerkit.Event, kind, accountID, ref string, data fields, mailed map[string]bool) error {
 	admins, err := n.dir.AccountAdmins(ctx, accountID)
 	if err != nil {
 		return err
 	}
-	var errs []error
-	for _, to := range admins {
-		if key := strings.ToLower(strings.TrimSpace(to)); mailed[key] {
-			continue // one message per address and event
-		} else {
-			mailed[key] = true
+	var to []string
+	for _, addr := range admins {
+		if key := strings.ToLower(strings.TrimSpace(addr)); !mailed[key] {
+			mailed[key] = true // one message per address and event
+			to = append(to, addr)
 		}
-		err := n.queue.QueueMail(ctx, partnerkit.Mail{Kind: kind, To: to, AccountID: accountID, Ref: ref,
-			Data: data, DedupeKey: DedupeKey(e.ID, kind, to)})
+	}
+	if len(to) == 0 {
+		return nil
+	}
+	d, err := data()
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, addr := range to {
+		err := n.queue.QueueMail(ctx, partnerkit.Mail{Kind: kind, To: addr, AccountID: accountID, Ref: ref,
+			Data: d, DedupeKey: DedupeKey(e.ID, kind, addr)})
 		if partnerkit.ErrorCode(err) == partnerkit.CodeInvalid {
 			continue // an address the outbox refuses: retrying would not help
 		}

@@ -510,6 +510,11 @@ func (s *Service) newDelivery(e *Endpoint, ev partnerkit.Event, now time.Time) (
 		CreatedAt: now, UpdatedAt: now}, nil
 }
 
+// deliveriesPerInsert bounds one CreateDeliveries call of a fan-out (one
+// statement: its parameters stay far below SQLite's and PostgreSQL's
+// limits).
+const deliveriesPerInsert = 200
+
 // FanOut turns committed events into deliveries: one per enabled endpoint
 // of the event's account, or of an account above it, that receives the
 // event's type and existed when the event happened, each with its first attempt scheduled now, in one
@@ -522,21 +527,27 @@ func (s *Service) FanOut(ctx context.Context, events []partnerkit.AuditEvent) (i
 		created = 0
 		now := s.clock.Now()
 		paths := map[string][]string{}
+		matching := map[[2]string][]Endpoint{} // by account and event type: a change's events share them
+		var ds []*Delivery
 		for i := range events {
 			ev := partnerkit.EventOf(&events[i])
-			accounts, ok := paths[ev.AccountID]
+			key := [2]string{ev.AccountID, ev.Type}
+			endpoints, ok := matching[key]
 			if !ok {
+				accounts, ok := paths[ev.AccountID]
+				if !ok {
+					var err error
+					if accounts, err = s.accountsAbove(ctx, ev.AccountID); err != nil {
+						return err
+					}
+					paths[ev.AccountID] = accounts
+				}
 				var err error
-				if accounts, err = s.accountsAbove(ctx, ev.AccountID); err != nil {
+				if endpoints, err = s.store.MatchingEndpoints(ctx, accounts, ev.Type); err != nil {
 					return err
 				}
-				paths[ev.AccountID] = accounts
+				matching[key] = endpoints
 			}
-			endpoints, err := s.store.MatchingEndpoints(ctx, accounts, ev.Type)
-			if err != nil {
-				return err
-			}
-			ds := make([]*Delivery, 0, len(endpoints))
 			for j := range endpoints {
 				if endpoints[j].CreatedAt.After(ev.CreatedAt) {
 					continue // an endpoint gets the events from its creation on
@@ -547,10 +558,9 @@ func (s *Service) FanOut(ctx context.Context, events []partnerkit.AuditEvent) (i
 				}
 				ds = append(ds, d)
 			}
-			if len(ds) == 0 {
-				continue
-			}
-			inserted, err := s.store.CreateDeliveries(ctx, ds)
+		}
+		for start := 0; start < len(ds); start += deliveriesPerInsert {
+			inserted, err := s.store.CreateDeliveries(ctx, ds[start:min(start+deliveriesPerInsert, len(ds))])
 			if err != nil {
 				return err
 			}
