@@ -186,8 +186,7 @@ func ErrorCode(err error) Code {
 	if err == nil {
 		return ""
 	}
-	var e *Error
-	if errors.As(err, &e) {
+	if e, ok := errors.AsType[*Error](err); ok {
 		return e.Code
 	}
 	return CodeInternal
@@ -196,8 +195,7 @@ func ErrorCode(err error) Code {
 // ErrorMessage returns the user-safe message of err: the message of its
 // *Error, or a generic sentence for internal errors.
 func ErrorMessage(err error) string {
-	var e *Error
-	if errors.As(err, &e) && e.Code != CodeInternal && e.Message != "" {
+	if e, ok := errors.AsType[*Error](err); ok && e.Code != CodeInternal && e.Message != "" {
 		return e.Message
 	}
 	if err == nil {
@@ -209,8 +207,7 @@ func ErrorMessage(err error) string {
 // ErrorRetryAfter returns how long err says to wait before trying again,
 // or 0.
 func ErrorRetryAfter(err error) time.Duration {
-	var e *Error
-	if errors.As(err, &e) {
+	if e, ok := errors.AsType[*Error](err); ok {
 		return e.RetryAfter
 	}
 	return 0
@@ -218,8 +215,7 @@ func ErrorRetryAfter(err error) time.Duration {
 
 // ErrorFields returns the field errors of err, or nil.
 func ErrorFields(err error) map[string]string {
-	var e *Error
-	if errors.As(err, &e) {
+	if e, ok := errors.AsType[*Error](err); ok {
 		return e.Fields
 	}
 	return nil
@@ -231,8 +227,7 @@ func WithOp(op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	var e *Error
-	if errors.As(err, &e) {
+	if e, ok := errors.AsType[*Error](err); ok {
 		if e.Op == "" {
 			c := *e
 			c.Op = op

@@ -18,7 +18,7 @@ func (c *signIn) OnMount(ctx app.Context) { c.keep(ctx) }
 
 // codeStep asks for the code.
 func (c *signIn) codeStep() app.UI {
-	return app.Div().Class("signin").OnSubmit(c.submitCode).OnClick(c.restart).Body(app.Raw(`<div><h1>Two-factor sign-in</h1>` +
+	return app.Elem("div").Class("signin").OnSubmit(c.submitCode).OnClick(c.restart).Body(app.Raw(`<div><h1>Two-factor sign-in</h1>` +
 		`<p>Enter the 6-digit code your authenticator app shows for Partnerkit. Lost your phone? Enter one of your recovery codes instead.</p>` +
 		formHTML("code-form", inputHTML("code-form", "code", "Code or recovery code", "code", ""), "Sign in", "") +
 		`<p><button type="button" class="link" id="restart-signin" data-act="restart">Sign in as someone else</button></p></div>`))
@@ -61,9 +61,9 @@ func (c *signIn) submitCode(ctx app.Context, e app.Event) {
 // enrolment, or to the directory; else it shows the error.
 func (c *signIn) signedIn(ctx app.Context, me *client.Me, err error) {
 	c.busy, c.err = false, err
-	var tf *client.TwoFactorRequired
+	tf, needsCode := errors.AsType[*client.TwoFactorRequired](err)
 	switch {
-	case errors.As(err, &tf):
+	case needsCode:
 		c.challenge, c.err = tf.Challenge, nil
 		ctx.Defer(func(app.Context) { byID("code-form-code").Call("focus") })
 	case err == nil && me.TwoFactorEnrolmentRequired:

@@ -203,7 +203,7 @@ func CheckLegalName(name string) error {
 	if p := partnerkit.TextFieldProblem(name, true, false, MaxLegalNameLength); p != "" {
 		return partnerkit.FieldError("legal_name", p)
 	}
-	norm := strings.ToLower(strings.NewReplacer(".", "", ",", " ").Replace(name))
+	norm := strings.ToLower(strings.ReplaceAll(strings.ReplaceAll(name, ".", ""), ",", " "))
 	norm = strings.Join(strings.Fields(norm), " ")
 	for _, et := range entityTypes {
 		if strings.HasSuffix(norm, " "+et) {
