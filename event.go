@@ -88,6 +88,7 @@ var EventTypes = []EventType{
 	{"user.password_changed", "user", "A user changed their password, or set a new one with a reset link; their other sessions ended."},
 	{"user.two_factor_enabled", "user", "A user turned two-factor sign-in on."},
 	{"user.two_factor_disabled", "user", "A user turned two-factor sign-in off."},
+	{"user.recovery_codes_regenerated", "user", "A user made new two-factor recovery codes; the old ones no longer work."},
 	{"partner.security_changed", "partner", "An account's security settings changed (two-factor sign-in required of every member, or not)."},
 	{"api_key.created", "api_key", "An API key was created."},
 	{"api_key.revoked", "api_key", "An API key was revoked."},

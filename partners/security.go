@@ -1,6 +1,7 @@
 package partners
 
 import (
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
@@ -49,12 +50,16 @@ type securityConfig struct {
 }
 
 // WithSecretKey seals the TOTP secrets at rest with AES-256-GCM under key
-// (32 bytes). Without it — the default, as the repository has no key
-// management yet — secrets are stored as they are, marked "plain:": they
-// must be readable to verify codes, unlike passwords and tokens, which are
-// hashed. A secret sealed under a key cannot be read without it (the codes
-// of its user then fail as internal errors). It panics on a key that is
-// not 32 bytes.
+// (32 bytes; the server reads it from PARTNERKIT_SECRET_KEY, or a key file
+// it makes next to a SQLite database). Without it secrets are stored as
+// they are, marked "plain:": they must be readable to verify codes, unlike
+// passwords and tokens, which are hashed. With it, a plain secret written
+// before the key existed still works and is sealed at its user's next
+// code (or recovery code) or enrolment. A secret sealed under a key
+// cannot be read without it: the codes of its user then fail as internal
+// errors wrapping ErrNoSecretKey or ErrWrongSecretKey (recovery codes,
+// which are hashed, still work); CheckSecretKey finds that at start. It
+// panics on a key that is not 32 bytes.
 func WithSecretKey(key []byte) Option {
 	if len(key) != 32 {
 		panic("partners.WithSecretKey: the key must be 32 bytes")
@@ -86,35 +91,79 @@ func (c *securityConfig) floor() time.Duration {
 // sealSecret returns the stored form of a TOTP secret.
 func (s *Service) sealSecret(secret string) string {
 	if s.sec.aead == nil {
-		return "plain:" + secret
+		return plainPrefix + secret
 	}
 	nonce := make([]byte, s.sec.aead.NonceSize())
 	_, _ = rand.Read(nonce)
-	return "aesgcm:" + base64.RawStdEncoding.EncodeToString(s.sec.aead.Seal(nonce, nonce, []byte(secret), nil))
+	return sealedPrefix + base64.RawStdEncoding.EncodeToString(s.sec.aead.Seal(nonce, nonce, []byte(secret), nil))
 }
+
+// The stored forms of a TOTP secret.
+const (
+	plainPrefix  = "plain:"
+	sealedPrefix = "aesgcm:"
+)
+
+// The errors of a sealed TOTP secret that cannot be opened (wrapped in an
+// internal error: the user sees none of it, the log does).
+var (
+	// ErrNoSecretKey: a secret is sealed, but the service has no key.
+	ErrNoSecretKey = errors.New("partners: two-factor secrets are sealed, but the service has no secret key (WithSecretKey)")
+	// ErrWrongSecretKey: a secret does not open with the service's key —
+	// it was sealed under another one, or is damaged.
+	ErrWrongSecretKey = errors.New("partners: a two-factor secret does not open with this secret key: it was sealed under another key, or is damaged")
+)
 
 // openSecret reads a stored TOTP secret.
 func (s *Service) openSecret(stored string) (string, error) {
-	if v, ok := strings.CutPrefix(stored, "plain:"); ok {
+	if v, ok := strings.CutPrefix(stored, plainPrefix); ok {
 		return v, nil
 	}
-	v, ok := strings.CutPrefix(stored, "aesgcm:")
+	v, ok := strings.CutPrefix(stored, sealedPrefix)
 	if !ok {
 		return "", errors.New("partners: a two-factor secret of an unknown form")
 	}
 	if s.sec.aead == nil {
-		return "", errors.New("partners: two-factor secrets are sealed, but the service has no secret key (WithSecretKey)")
+		return "", ErrNoSecretKey
 	}
 	raw, err := base64.RawStdEncoding.DecodeString(v)
 	n := s.sec.aead.NonceSize()
 	if err != nil || len(raw) < n {
-		return "", errors.New("partners: a sealed two-factor secret is damaged")
+		return "", ErrWrongSecretKey
 	}
 	plain, err := s.sec.aead.Open(nil, raw[:n], raw[n:], nil)
 	if err != nil {
-		return "", errors.New("partners: a two-factor secret does not open with this key")
+		return "", ErrWrongSecretKey
 	}
 	return string(plain), nil
+}
+
+// resealPlain seals a user's secret that is stored plain when the service
+// has a key (a secret written before the key existed), in the caller's
+// transaction.
+func (s *Service) resealPlain(ctx context.Context, tf *TwoFactor) error {
+	plain, ok := strings.CutPrefix(tf.Secret, plainPrefix)
+	if !ok || s.sec.aead == nil {
+		return nil
+	}
+	return s.store.ResealTwoFactorSecret(ctx, tf.UserID, tf.Secret, s.sealSecret(plain))
+}
+
+// CheckSecretKey reports whether the two-factor secrets already sealed in
+// the store open with the service's key (see WithSecretKey): nil when one
+// of them opens (or none is sealed), an error wrapping ErrNoSecretKey or
+// ErrWrongSecretKey when not. A server calls it at start, so that a wrong
+// or missing key shows at once, not at a user's next sign-in.
+func (s *Service) CheckSecretKey(ctx context.Context) error {
+	const op = "partners.CheckSecretKey"
+	stored, err := s.store.TwoFactorSecretLike(ctx, sealedPrefix)
+	if err != nil || stored == "" {
+		return partnerkit.WithOp(op, err)
+	}
+	if _, err := s.openSecret(stored); err != nil {
+		return &partnerkit.Error{Code: partnerkit.CodeInternal, Op: op, Message: err.Error(), Err: err}
+	}
+	return nil
 }
 
 // errEnrolFirst refuses a session restricted to two-factor enrolment.

@@ -124,6 +124,14 @@ type SecurityStore interface {
 	// DisableTwoFactor clears a user's secret and recovery codes (keeping
 	// the mail preference); not_found when two-factor is off.
 	DisableTwoFactor(ctx context.Context, userID string, at time.Time) error
+	// ResealTwoFactorSecret replaces a user's stored secret old by sealed
+	// (the same secret in another stored form, see WithSecretKey): one
+	// UPDATE … WHERE user_id = ? AND secret = ?, which changes nothing (and
+	// is no error) when the secret changed meanwhile.
+	ResealTwoFactorSecret(ctx context.Context, userID, old, sealed string) error
+	// TwoFactorSecretLike returns the stored secret of one user whose
+	// stored secret starts with prefix, or "" when none does.
+	TwoFactorSecretLike(ctx context.Context, prefix string) (string, error)
 	// UseTOTPStep records that the code of step was accepted, if step is
 	// later than the last one: one conditional UPDATE (… WHERE last_step
 	// < step), so a code is accepted once however many uses race. Returns
@@ -133,6 +141,16 @@ type SecurityStore interface {
 
 	// ReplaceRecoveryCodes replaces a user's recovery codes by these hashes.
 	ReplaceRecoveryCodes(ctx context.Context, userID string, hashes []string) error
+	// RenewRecoveryCodes replaces every recovery code of a user whose
+	// two-factor sign-in is on by these hashes, or returns not_found when
+	// it is off. It first takes the user's two-factor row with a
+	// conditional UPDATE (… SET updated_at = ? WHERE user_id = ? AND
+	// enabled_at IS NOT NULL), which holds the row until the transaction
+	// ends, then deletes the old codes and inserts the new ones: renewals
+	// racing each other (or DisableTwoFactor, which updates the same row)
+	// run one after another, so the codes of exactly one renewal remain —
+	// never a mix, never codes of a user whose two-factor sign-in is off.
+	RenewRecoveryCodes(ctx context.Context, userID string, hashes []string, at time.Time) error
 	// UseRecoveryCode claims an unused recovery code of a user (a
 	// conditional UPDATE … WHERE used_at IS NULL): not_found when it is
 	// unknown or used.

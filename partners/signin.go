@@ -266,14 +266,18 @@ func codeError(field, problem string) error {
 }
 
 // useSecondFactor verifies a TOTP code (and records its step, refusing a
-// replay) or uses up a recovery code, in the caller's transaction.
+// replay) or uses up a recovery code, in the caller's transaction; then a
+// secret stored plain is sealed when the service has a key.
 func (s *Service) useSecondFactor(ctx context.Context, tf *TwoFactor, code, recovery string, now time.Time) error {
 	if recovery != "" {
 		err := s.store.UseRecoveryCode(ctx, tf.UserID, hashRecoveryCode(recovery), now)
 		if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound {
 			return codeError("recovery_code", "is not one of your unused recovery codes")
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return s.resealPlain(ctx, tf)
 	}
 	secret, err := s.openSecret(tf.Secret)
 	if err != nil {
@@ -287,5 +291,8 @@ func (s *Service) useSecondFactor(ctx context.Context, tf *TwoFactor, code, reco
 	if partnerkit.ErrorCode(err) == partnerkit.CodeConflict {
 		return codeError("code", "was used already: wait for the next one ("+strconv.Itoa(int(TOTPPeriod.Seconds()))+" seconds at most)")
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return s.resealPlain(ctx, tf)
 }

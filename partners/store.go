@@ -59,6 +59,12 @@ import (
 //     however many times at once, is accepted once.
 //   - single use of a recovery code: UseRecoveryCode is a conditional
 //     UPDATE … WHERE used_at IS NULL.
+//   - one set of recovery codes (RegenerateRecoveryCodes):
+//     RenewRecoveryCodes first takes the user's two_factor row with a
+//     conditional UPDATE … WHERE enabled_at IS NOT NULL, which holds it
+//     until the transaction ends, so concurrent renewals (and a
+//     DisableTwoFactor) run one after another: the ten codes of one
+//     renewal remain, and none of a user whose two-factor sign-in is off.
 //   - one secret per user: PendTwoFactor is an upsert conditional on
 //     enabled_at IS NULL, EnableTwoFactor an UPDATE … WHERE enabled_at IS
 //     NULL, so an enrolment never replaces an enabled secret.

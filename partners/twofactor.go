@@ -160,6 +160,9 @@ func (s *Service) ConfirmTwoFactor(ctx context.Context, actor partnerkit.Actor, 
 		if err := s.store.EnableTwoFactor(ctx, u.ID, step, now); err != nil {
 			return err
 		}
+		if err := s.resealPlain(ctx, tf); err != nil { // pending since before the key
+			return err
+		}
 		if err := s.store.ReplaceRecoveryCodes(ctx, u.ID, hashes); err != nil {
 			return err
 		}
@@ -226,6 +229,79 @@ func (s *Service) DisableTwoFactor(ctx context.Context, actor partnerkit.Actor, 
 		return s.twoFactorChanged(ctx, actor, u, false, now)
 	})
 	return partnerkit.WithOp(op, err)
+}
+
+// RecoveryCodesInput asks for new recovery codes: the password and a
+// current code of the authenticator app (a recovery code does not do).
+type RecoveryCodesInput struct {
+	Password string `json:"password"`
+	Code     string `json:"code"`
+}
+
+// RegenerateRecoveryCodes replaces the actor's recovery codes by
+// RecoveryCodes new ones, shown only here (stored hashed): the old ones,
+// used or not, stop working. It needs the password (invalid naming
+// "password" when wrong) and a current code of the authenticator app,
+// accepted once as at sign-in (invalid naming "code" when wrong or
+// replayed); both count in the sign-in throttle as CompleteSignIn's do
+// (rate_limited), and only a right code clears the counts. It records
+// user.recovery_codes_regenerated. Returns conflict when two-factor
+// sign-in is off, forbidden for an API key. Concurrent calls leave the
+// codes of one of them (see SecurityStore.RenewRecoveryCodes).
+func (s *Service) RegenerateRecoveryCodes(ctx context.Context, actor partnerkit.Actor, in RecoveryCodesInput, address string) ([]string, error) {
+	const op = "partners.RegenerateRecoveryCodes"
+	if err := validate.All(requireUser(actor), validate.Text("", in), partnerkit.CheckText("address", address, false)); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	in.Code = strings.TrimSpace(in.Code)
+	if in.Code == "" {
+		return nil, partnerkit.WithOp(op, partnerkit.FieldError("code", "give the current code of your authenticator app"))
+	}
+	u, tf, err := s.userTwoFactor(ctx, actor.UserID)
+	if err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	if !tf.Enabled() {
+		return nil, partnerkit.WithOp(op, partnerkit.Errorf(partnerkit.CodeConflict,
+			"two-factor sign-in is off: recovery codes come with it (POST /api/v1/me/two-factor)"))
+	}
+	// As at sign-in, the right password does not clear the throttle's
+	// counts and the code counts too: only the code's success clears them,
+	// so that knowing the password buys no more guesses at the code.
+	keys := throttleKeys(u.Email, address)
+	if err := s.throttled(ctx, keys, func() bool { return s.hasher.Verify(u.PasswordHash, in.Password) },
+		partnerkit.FieldError("password", "is not your password"), false); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	counted, err := s.admit(ctx, keys)
+	if err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	now := s.clock.Now()
+	codes, hashes := newRecoveryCodes()
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.useSecondFactor(ctx, tf, in.Code, "", now); err != nil {
+			return err
+		}
+		if err := s.store.RenewRecoveryCodes(ctx, u.ID, hashes, now); err != nil {
+			return err
+		}
+		if actor.AccountID == "" {
+			return nil
+		}
+		return s.audit.Record(ctx, actor, actor.AccountID, "user.recovery_codes_regenerated", "user", u.ID, nil,
+			map[string]any{"user_id": u.ID, "recovery_codes": RecoveryCodes, "at": now})
+	})
+	if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound { // turned off meanwhile
+		err = partnerkit.Errorf(partnerkit.CodeConflict, "two-factor sign-in is off: recovery codes come with it")
+	}
+	if err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	if err := s.settle(ctx, counted); err != nil {
+		return nil, partnerkit.WithOp(op, err)
+	}
+	return codes, nil
 }
 
 // requiringAccount returns the name of an account of the user that

@@ -271,8 +271,9 @@ func RunMailTests(t *testing.T, newHarness HarnessMaker) { run(t, newHarness, ma
 func RunSecurityTests(t *testing.T, newHarness HarnessMaker) { run(t, newHarness, securitySuite()) }
 
 // RunAccountSecurityTests runs the tests of passwords (reset, change, the
-// common list), sessions, two-factor sign-in, account security settings
-// and team invitation lists, with one Concurrent… test per rule of
+// common list), sessions, two-factor sign-in (new recovery codes, secrets
+// sealed under a key), account security settings and team invitation
+// lists, with one Concurrent… test per rule of
 // partners.Store's Concurrency section they add. They need a partners
 // store only.
 func RunAccountSecurityTests(t *testing.T, newHarness HarnessMaker) {

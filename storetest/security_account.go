@@ -142,7 +142,7 @@ func (e *secEnv) resetToken(t *testing.T, email string) string {
 // invitation lists, and of the SecurityStore rules under concurrency.
 func accountSecuritySuite() suite {
 	ctx := context.Background()
-	return suite{tests: []test{
+	return suite{tests: append([]test{
 		{name: "PasswordResetSingleUseAndEndsSessions", needs: forPartners, fn: func(t *testing.T, h Harness) {
 			e := newSecEnv(t, h)
 			first := e.signIn(t, secEmail, secPassword, "Firefox/1 Linux")
@@ -711,5 +711,5 @@ func accountSecuritySuite() suite {
 				}
 			}
 		}},
-	}}
+	}, recoveryCodeTests()...)}
 }

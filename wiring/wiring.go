@@ -75,6 +75,11 @@ type Options struct {
 	// Mail configures the mail service (its sender, public URL,
 	// scheduler): see MailOptions.
 	Mail MailOptions
+	// SecretKey, 32 bytes, seals the two-factor (TOTP) secrets at rest
+	// (partners.WithSecretKey); nil stores them as they are. The server
+	// reads it from PARTNERKIT_SECRET_KEY or a key file next to a SQLite
+	// database.
+	SecretKey []byte
 }
 
 // Services is every service, built on one set of stores.
@@ -133,6 +138,12 @@ func New(st Stores, o Options) (*Services, error) {
 		hasher = partners.DefaultPasswordHasher
 	}
 	popts := []partners.Option{partners.WithClock(o.Clock), partners.WithPasswordHasher(hasher)}
+	if o.SecretKey != nil {
+		if len(o.SecretKey) != 32 {
+			return nil, fmt.Errorf("wiring: the secret key is %d bytes, want 32", len(o.SecretKey))
+		}
+		popts = append(popts, partners.WithSecretKey(o.SecretKey))
+	}
 	if o.PasswordSlots > 0 || o.PasswordWait > 0 {
 		popts = append(popts, partners.WithPasswordSlots(cmp.Or(o.PasswordSlots, partners.DefaultPasswordSlots(hasher)),
 			cmp.Or(o.PasswordWait, partners.DefaultPasswordWait)))

@@ -35,6 +35,10 @@ func init() {
 			in: TwoFactorCode{}, out: RecoveryCodes{}},
 		"POST /me/two-factor/disable": {summary: "Turn two-factor sign-in off with your password and a code (or a recovery code)",
 			in: partners.DisableTwoFactorInput{}, status: 204},
+		"POST /me/two-factor/recovery-codes": {summary: "Make ten new single-use recovery codes with your password and a current code of the authenticator app " +
+			"(not a recovery code; accepted once, and counted by the sign-in throttle as at sign-in): answers them, shown only here " +
+			"(stored hashed); every older recovery code, used or not, stops working. 409 when two-factor sign-in is off",
+			in: partners.RecoveryCodesInput{}, out: RecoveryCodes{}},
 		"GET /account/security": {summary: "The security settings of your account: whether every member must use two-factor sign-in",
 			out: partners.AccountSecurity{}},
 		"PATCH /account/security": {summary: "Change your account's security settings (admins): require two-factor sign-in of every member (API keys are unaffected)",
@@ -122,8 +126,8 @@ type TwoFactorCode struct {
 	Code string `json:"code"`
 }
 
-// RecoveryCodes are the single-use codes a confirmed enrolment gives,
-// shown only here.
+// RecoveryCodes are the single-use codes a confirmed enrolment (or POST
+// /me/two-factor/recovery-codes) gives, shown only here.
 type RecoveryCodes struct {
 	RecoveryCodes []string `json:"recovery_codes"`
 }
@@ -278,6 +282,14 @@ func (a *API) securityRoutes() {
 			return err
 		}
 		return noContent(w)
+	})
+	a.handle(http.MethodPost, "/me/two-factor/recovery-codes", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
+		var in partners.RecoveryCodesInput
+		if err := decode(r, &in); err != nil {
+			return err
+		}
+		codes, err := svc().RegenerateRecoveryCodes(r.Context(), actor, in, a.clientAddress(r))
+		return reply(w, RecoveryCodes{RecoveryCodes: codes}, err)
 	})
 	a.handle(http.MethodGet, "/account/security", func(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor) error {
 		out, err := svc().AccountSecurity(r.Context(), actor)

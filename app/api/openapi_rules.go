@@ -218,6 +218,8 @@ var fieldRules = map[reflect.Type]map[string]fieldRule{
 	reflect.TypeOf(partners.DisableTwoFactorInput{}): {"password": {required: true, description: "Your password"},
 		"code":          {description: "The 6-digit code of the authenticator app; or give recovery_code"},
 		"recovery_code": {description: "A recovery code; or give code"}},
+	reflect.TypeOf(partners.RecoveryCodesInput{}): {"password": {required: true, minLength: 1, description: "Your password"},
+		"code": {required: true, minLength: 1, description: "The current 6-digit code of the authenticator app (a recovery code does not do)"}},
 	// Responses: plain strings that are closed sets.
 	reflect.TypeOf(partnerkit.Event{}):     {"type": eventName},
 	reflect.TypeOf(partnerkit.EventType{}): {"name": eventName},

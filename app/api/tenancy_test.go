@@ -250,6 +250,7 @@ func routeCases(ta tenantA) map[string]routeCase {
 		"POST /me/two-factor":                         {path: "/me/two-factor", foreignOK: true, viewerOK: true},
 		"POST /me/two-factor/confirm":                 {path: "/me/two-factor/confirm", body: map[string]any{"code": "000000"}, foreignOK: true, viewerOK: true},
 		"POST /me/two-factor/disable":                 {path: "/me/two-factor/disable", body: map[string]any{"password": "wrong", "code": "000000"}, foreignOK: true, viewerOK: true},
+		"POST /me/two-factor/recovery-codes":          {path: "/me/two-factor/recovery-codes", body: map[string]any{"password": "wrong", "code": "000000"}, foreignOK: true, viewerOK: true},
 		"GET /account/security":                       {path: "/account/security", foreignOK: true},
 		"PATCH /account/security":                     {path: "/account/security", body: map[string]any{"require_two_factor": false}, foreignOK: true},
 		"GET /team/invitations":                       {path: "/team/invitations", foreignOK: true},

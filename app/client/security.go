@@ -213,6 +213,21 @@ func (c *Client) DisableTwoFactor(ctx context.Context, in TwoFactorOff) error {
 	return c.call(ctx, "POST", "/me/two-factor/disable", nil, in, nil)
 }
 
+// RecoveryCodesRenewal asks for new recovery codes: the password and a
+// current code of the authenticator app.
+type RecoveryCodesRenewal struct {
+	Password string `json:"password"`
+	Code     string `json:"code"`
+}
+
+// RegenerateRecoveryCodes makes ten new recovery codes, shown only once;
+// every older one stops working.
+func (c *Client) RegenerateRecoveryCodes(ctx context.Context, in RecoveryCodesRenewal) (*RecoveryCodes, error) {
+	var out RecoveryCodes
+	err := c.call(ctx, "POST", "/me/two-factor/recovery-codes", nil, in, &out)
+	return &out, err
+}
+
 // AccountSecurity is an account's security settings.
 type AccountSecurity struct {
 	AccountID        string    `json:"account_id"`

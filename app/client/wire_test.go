@@ -94,6 +94,7 @@ var mirrors = []mirror{
 	{client: client.TwoFactorCode{}, server: api.TwoFactorCode{}},
 	{client: client.RecoveryCodes{}, server: api.RecoveryCodes{}},
 	{client: client.TwoFactorOff{}, server: partners.DisableTwoFactorInput{}},
+	{client: client.RecoveryCodesRenewal{}, server: partners.RecoveryCodesInput{}},
 	{client: client.AccountSecurity{}, server: partners.AccountSecurity{}},
 	{client: client.AccountSecurityChanges{}, server: partners.AccountSecurityInput{}},
 	{client: client.TeamInvitationStatus{}, server: partners.TeamInvitationView{}, omitted: map[string]string{

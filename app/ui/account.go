@@ -35,6 +35,8 @@ type accountPage struct {
 	sessions []client.Session
 	enrol    *client.TwoFactorEnrolment
 	codes    []string // recovery codes, shown once
+	codesNew bool     // codes are new ones that replaced the old
+	renewing bool     // the form that makes new recovery codes shows
 
 	partners, team []invitationRow
 	pending        *invitationRow // the row whose resend waits for its address and a yes
@@ -46,6 +48,7 @@ func (c *accountPage) OnNav(ctx app.Context) {
 	c.keep(ctx)
 	path := ctx.Page().URL().Path
 	c.page, c.token, c.reset, c.err = "team", "", false, nil
+	c.renewing = false
 	switch {
 	case path == "/forgot-password":
 		c.page = "forgot"
@@ -110,7 +113,7 @@ func (c *accountPage) onClick(ctx app.Context, e app.Event) {
 	switch act, item, b := actOf(e); act {
 	case "copy":
 		copyValue(item, b)
-	case "enrol", "codes-saved", "revoke-session", "revoke-others":
+	case "enrol", "codes-saved", "revoke-session", "revoke-others", "renew-codes", "renew-cancel":
 		c.securityAct(ctx, act, item)
 	case "resend", "revoke", "cancel", "link-done":
 		c.invitationAct(ctx, act, item)

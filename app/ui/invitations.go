@@ -142,10 +142,14 @@ func (r *invitationRow) html(head []string) string {
 		acts += " " + rowButton("small danger", "Revoke", "revoke", r.id)
 	}
 	attrs := rawf(` class="invitation-row" data-id="$" data-status="$"`, r.id, r.status)
-	if r.team {
-		return row(head, attrs, esc(r.who), esc(r.role), badge(r.status, r.status), esc(moment(r.sent)), r.mail, esc(moment(r.expires)), acts)
+	expires := esc(moment(r.expires))
+	if r.status == "activated" || r.status == "revoked" { // its link is dead: no expiry to mind
+		expires = `<span class="hint" title="The link no longer works">—</span>`
 	}
-	return row(head, attrs, esc(r.who), esc(r.to), badge(r.status, r.status), esc(moment(r.sent)), itoa(r.sends), r.mail, esc(moment(r.expires)), acts)
+	if r.team {
+		return row(head, attrs, esc(r.who), esc(r.role), badge(r.status, r.status), esc(moment(r.sent)), r.mail, expires, acts)
+	}
+	return row(head, attrs, esc(r.who), esc(r.to), badge(r.status, r.status), esc(moment(r.sent)), itoa(r.sends), r.mail, expires, acts)
 }
 
 // questionHTML asks to confirm the pending resend: a partner's may go to

@@ -98,21 +98,33 @@ func (c *accountPage) securityParts() []app.UI {
 }
 
 // twoFactor is the two-factor part: the recovery codes just made, an
-// enrolment under way, the state and the form that turns it off, or the
-// button that starts.
+// enrolment under way, the state with the forms that make new recovery
+// codes and turn it off, or the button that starts.
 func (c *accountPage) twoFactor() app.UI {
+	return section("two-factor", app.Raw(`<h2>Two-factor sign-in</h2>`), app.Raw(`<p id="two-factor-status" role="status" hidden></p>`),
+		app.Raw(c.twoFactorHTML()))
+}
+
+// lowRecoveryCodes is when the page suggests new recovery codes.
+const lowRecoveryCodes = 3
+
+// twoFactorHTML is the two-factor part's changing HTML (one root element).
+func (c *accountPage) twoFactorHTML() string {
 	s, inner := c.sec, ""
 	switch {
 	case c.codes != nil:
 		text := strings.Join(c.codes, "\n")
-		inner = rawf(`<div id="recovery-codes" class="notice secret" role="alert"><strong>Two-factor sign-in is on. `+
-			`Save these recovery codes now: they are shown only this once.</strong><p>Each one signs you in once if you lose your phone. `+
+		head := "Two-factor sign-in is on. Save these recovery codes now: they are shown only this once."
+		if c.codesNew {
+			head = "Your new recovery codes: save them now, they are shown only this once. The old ones no longer work."
+		}
+		inner = rawf(`<div id="recovery-codes" class="notice secret" role="alert"><strong>$</strong><p>Each one signs you in once if you lose your phone. `+
 			`Keep them somewhere safe, apart from the phone: a password manager, or on paper.</p>`+
 			`<textarea id="recovery-codes-value" class="codes" readonly rows="10" aria-label="Recovery codes">$</textarea>`+
 			`<div class="actions"><button type="button" id="recovery-codes-value-copy" data-act="copy" data-id="recovery-codes-value">Copy</button>`+
 			`<a id="download-codes" class="button secondary" download="partnerkit-recovery-codes.txt" href="data:text/plain;charset=utf-8,$">Download</a>`+
 			`<button type="button" id="codes-saved" class="secondary" data-act="codes-saved">I have saved them</button></div></div>`,
-			text, url.PathEscape(text+"\n"))
+			head, text, url.PathEscape(text+"\n"))
 	case c.enrol != nil:
 		e := c.enrol
 		inner = rawf(`<ol id="enrolment" class="enrol-steps"><li><p>Scan this QR code with your authenticator app `+
@@ -130,13 +142,33 @@ func (c *accountPage) twoFactor() app.UI {
 			off = `<h3>Turn two-factor sign-in off</h3>` + formHTML("disable-form", inputHTML("disable-form", "password", "Password", "password", "")+
 				inputHTML("disable-form", "code", "Code or recovery code", "code", ""), "Turn off", "danger")
 		}
-		inner = rawf(`<div><p id="two-factor-state"><span class="status status-enabled">$</span> — $ of 10 recovery codes left.</p>!</div>`,
-			on, itoa(s.RecoveryCodesLeft), off)
+		inner = rawf(`<div><p id="two-factor-state"><span class="status status-enabled">$</span> — $ of 10 recovery codes left.</p>!!</div>`,
+			on, itoa(s.RecoveryCodesLeft), c.renewHTML(), off)
 	default:
 		inner = rawf(`<div><p>Two-factor sign-in asks for a code of an authenticator app on your phone after your password: a stolen password is not enough.</p>!</div>`,
 			rowButton("", pick(s.TwoFactorPending, "Start again", "Set up two-factor sign-in"), "enrol", ""))
 	}
-	return section("two-factor", app.Raw(`<h2>Two-factor sign-in</h2>`), app.Raw(`<p id="two-factor-status" role="status" hidden></p>`), app.Raw(inner))
+	return inner
+}
+
+// renewHTML is the part that makes new recovery codes: a button, or,
+// once pressed, the form that asks for the password and a current code.
+func (c *accountPage) renewHTML() string {
+	low := ""
+	if left := c.sec.RecoveryCodesLeft; left <= lowRecoveryCodes {
+		low = pick(left == 0, `<p id="recovery-codes-low" class="hint">No recovery code is left: make new ones, or a lost phone locks you out.</p>`,
+			`<p id="recovery-codes-low" class="hint">Few recovery codes are left: make new ones before you run out.</p>`)
+	}
+	if !c.renewing {
+		return rawf(`<div id="renew-codes">!<div class="actions">!</div></div>`, low,
+			rowButton("secondary", "Make new recovery codes", "renew-codes", ""))
+	}
+	return rawf(`<div id="renew-codes"><h3>New recovery codes</h3><p class="hint">Ten new codes replace all of your recovery codes, used or not: `+
+		`the old ones stop working.</p><form id="renew-form" novalidate>!!<p id="renew-form-status" role="status" hidden></p>`+
+		`<div class="actions"><button type="submit" id="renew-form-submit">Make new codes</button>!</div></form></div>`,
+		inputHTML("renew-form", "password", "Password", "password", ""),
+		inputHTML("renew-form", "code", "Current code of your authenticator app", "code", ""),
+		rowButton("secondary", "Cancel", "renew-cancel", ""))
 }
 
 // chunks cuts s into pieces of n characters.
@@ -205,8 +237,17 @@ func (c *accountPage) securityAct(ctx app.Context, act, item string) {
 			}
 		})
 	case "codes-saved":
-		c.codes = nil
+		c.codes, c.codesNew = nil, false
 		c.load(c.own(ctx))
+	case "renew-codes", "renew-cancel":
+		c.renewing = act == "renew-codes"
+		if c.renewing {
+			ctx.Defer(func(app.Context) {
+				if el := byID("renew-form-password"); el.Truthy() {
+					el.Call("focus")
+				}
+			})
+		}
 	case "revoke-session":
 		c.change(ctx, "sessions", "", func(ctx context.Context) (string, error) {
 			return "That session is signed out.", api.RevokeSession(ctx, item)
@@ -242,6 +283,22 @@ func (c *accountPage) submitSecurity(ctx app.Context, f string) {
 		}, func(_ app.Context, err error) {
 			if err == nil {
 				c.codes, c.enrol = res.RecoveryCodes, nil
+			}
+		})
+	case "renew-form":
+		in := client.RecoveryCodesRenewal{Password: formValue(f, "password"), Code: strings.ReplaceAll(strings.TrimSpace(formValue(f, "code")), " ", "")}
+		if err := invalid(problem("password", pick(in.Password == "", partnerkit.ProblemRequired, "")),
+			problem("code", pick(in.Code == "", partnerkit.ProblemRequired, ""))); err != nil {
+			showOutcome(f, err, "")
+			return
+		}
+		var res *client.RecoveryCodes
+		submitted(&c.mounted, ctx, f, func(ctx context.Context) (_ string, err error) {
+			res, err = api.RegenerateRecoveryCodes(ctx, in)
+			return
+		}, func(_ app.Context, err error) {
+			if err == nil {
+				c.codes, c.codesNew, c.renewing = res.RecoveryCodes, true, false
 			}
 		})
 	case "disable-form": // done, the form goes: the notice shows at the top of the part

@@ -355,16 +355,23 @@ func (c *wizard) summary() app.UI {
 	if link != "" && strings.HasPrefix(link, "/") {
 		link = app.Window().Get("location").Get("origin").String() + link
 	}
+	sent := ""
+	if r.Invitation != nil {
+		sent = r.Invitation.SentTo
+	}
 	return divID("summary",
 		dl(
 			dt("Partner"), app.Dd().Body(app.A().ID("summary-partner").Href("/partners/"+r.Partner.ID).Text(r.Partner.Name+" ("+string(r.Partner.Status)+")")),
 			dt("Agreement"), dd(r.Agreement.Name),
 			dt("Contracts"), dd(len(r.Contracts)),
-			c.sentTo(),
+			// The list's grid takes each term and description as they are.
+			app.If(sent != "", func() app.UI { return dt("Invitation e-mailed to") }),
+			app.If(sent != "", func() app.UI { return app.Dd().ID("summary-sent-to").Text(sent) }),
 		),
 		app.If(link != "", func() app.UI {
 			return div("field",
-				labelFor("activation-link", "Activation link — pass it to your partner"),
+				labelFor("activation-link", pick(sent != "", "Activation link — in the e-mail too",
+					"Activation link — pass it to your partner")),
 				app.Input().ID("activation-link").ReadOnly(true).Value(link),
 				app.Button().Type("button").ID("copy-link").Text(pick(c.copied, "Copied", "Copy")).
 					OnClick(func(ctx app.Context, _ app.Event) {
@@ -413,14 +420,6 @@ func (c *wizard) inviteTo() app.UI {
 		field(c, "invite-email", "Send the invitation to (optional)", "email", &c.inviteEmail, c.err, "invite_email"),
 		hint("The person who activates the partner's account. Left empty, nobody is e-mailed: pass on the link shown at the end."),
 	)
-}
-
-// sentTo says where the invitation was e-mailed.
-func (c *wizard) sentTo() app.UI {
-	if inv := c.result.Invitation; inv != nil && inv.SentTo != "" {
-		return box(dt("Invitation e-mailed to"), app.Dd().ID("summary-sent-to").Text(inv.SentTo))
-	}
-	return nil
 }
 
 // review is the summary of the choices, before Create.

@@ -261,6 +261,25 @@ func (s *Store) DisableTwoFactor(ctx context.Context, userID string, at time.Tim
 	})
 }
 
+// ResealTwoFactorSecret implements partners.SecurityStore with one
+// conditional UPDATE.
+func (s *Store) ResealTwoFactorSecret(ctx context.Context, userID, old, sealed string) error {
+	_, err := s.conn(ctx).NewUpdate().Model((*twoFactorRow)(nil)).Set("secret = ?", sealed).
+		Where("user_id = ? AND secret = ?", userID, old).Exec(ctx)
+	return sqldb.Internal("bunstore.ResealTwoFactorSecret", err)
+}
+
+// TwoFactorSecretLike implements partners.SecurityStore.
+func (s *Store) TwoFactorSecretLike(ctx context.Context, prefix string) (string, error) {
+	var secrets []string
+	err := s.conn(ctx).NewSelect().Model((*twoFactorRow)(nil)).Column("secret").
+		Where("secret <> '' AND substr(secret, 1, ?) = ?", len(prefix), prefix).OrderExpr("user_id").Limit(1).Scan(ctx, &secrets)
+	if err != nil || len(secrets) == 0 {
+		return "", sqldb.Internal("bunstore.TwoFactorSecretLike", err)
+	}
+	return secrets[0], nil
+}
+
 // UseTOTPStep implements partners.SecurityStore: UPDATE … SET last_step =
 // ? WHERE last_step < ?, then, when it changed nothing, a read to tell a
 // replay (conflict) from no two-factor (not_found).
@@ -306,6 +325,22 @@ func (s *Store) ReplaceRecoveryCodes(ctx context.Context, userID string, hashes 
 		}
 		_, err := s.conn(ctx).NewInsert().Model(&rows).Exec(ctx)
 		return sqldb.Internal(op, err)
+	})
+}
+
+// RenewRecoveryCodes implements partners.SecurityStore: the conditional
+// UPDATE of the user's two_factor row first (it holds the row until the
+// transaction ends, so renewals and DisableTwoFactor of one user run one
+// after another), then the codes are replaced.
+func (s *Store) RenewRecoveryCodes(ctx context.Context, userID string, hashes []string, at time.Time) error {
+	const op = "bunstore.RenewRecoveryCodes"
+	return s.InTx(ctx, func(ctx context.Context) error {
+		res, err := s.conn(ctx).NewUpdate().Model((*twoFactorRow)(nil)).Set("updated_at = ?", at).
+			Where("user_id = ? AND enabled_at IS NOT NULL", userID).Exec(ctx)
+		if err := claimed(op, res, err, partnerkit.NotFound("two-factor setting", userID)); err != nil {
+			return err
+		}
+		return s.ReplaceRecoveryCodes(ctx, userID, hashes)
 	})
 }
 

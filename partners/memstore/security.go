@@ -245,6 +245,32 @@ func (s *Store) DisableTwoFactor(ctx context.Context, userID string, at time.Tim
 	})
 }
 
+// ResealTwoFactorSecret implements partners.SecurityStore.
+func (s *Store) ResealTwoFactorSecret(ctx context.Context, userID, old, sealed string) error {
+	return s.db.Update(ctx, func(t *memdb.Tx) error {
+		if tf, ok := s.sec.twoFactor.Get(userID); ok && tf.Secret == old {
+			tf.Secret = sealed
+			s.sec.twoFactor.Put(t, userID, tf)
+		}
+		return nil
+	})
+}
+
+// TwoFactorSecretLike implements partners.SecurityStore.
+func (s *Store) TwoFactorSecretLike(ctx context.Context, prefix string) (string, error) {
+	var out string
+	err := s.db.View(ctx, func() error {
+		for _, tf := range s.sec.twoFactor.All() {
+			if strings.HasPrefix(tf.Secret, prefix) && tf.Secret != "" {
+				out = tf.Secret
+				break
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
 // UseTOTPStep implements partners.SecurityStore.
 func (s *Store) UseTOTPStep(ctx context.Context, userID string, step int64) error {
 	return s.db.Update(ctx, func(t *memdb.Tx) error {
@@ -272,6 +298,24 @@ func (s *Store) clearRecovery(t *memdb.Tx, userID string) {
 // ReplaceRecoveryCodes implements partners.SecurityStore.
 func (s *Store) ReplaceRecoveryCodes(ctx context.Context, userID string, hashes []string) error {
 	return s.db.Update(ctx, func(t *memdb.Tx) error {
+		s.clearRecovery(t, userID)
+		for _, h := range hashes {
+			s.sec.recovery.Put(t, pairKey(userID, h), nil)
+		}
+		return nil
+	})
+}
+
+// RenewRecoveryCodes implements partners.SecurityStore (the engine
+// serialises write transactions).
+func (s *Store) RenewRecoveryCodes(ctx context.Context, userID string, hashes []string, at time.Time) error {
+	return s.db.Update(ctx, func(t *memdb.Tx) error {
+		tf, ok := s.sec.twoFactor.Get(userID)
+		if !ok || tf.EnabledAt == nil {
+			return partnerkit.NotFound("two-factor setting", userID)
+		}
+		tf.UpdatedAt = at
+		s.sec.twoFactor.Put(t, userID, tf)
 		s.clearRecovery(t, userID)
 		for _, h := range hashes {
 			s.sec.recovery.Put(t, pairKey(userID, h), nil)

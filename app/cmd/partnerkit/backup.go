@@ -74,6 +74,11 @@ func backupCommand(ctx context.Context, args []string, getenv func(string) strin
 	}
 	fmt.Fprintf(out, "Backed up %s to %s (%d bytes). Restore it by stopping the server and putting it in place of the database file.\n",
 		*dsn, target, size)
+	if key := secretKeyFile(*dsn); key != "" && getenv(secretKeyVar) == "" {
+		if _, err := os.Stat(key); err == nil {
+			fmt.Fprintf(out, "The key of the two-factor secrets, %s, is not in the copy: keep a copy of it in a safe place too (it never changes).\n", key)
+		}
+	}
 	return nil
 }
 

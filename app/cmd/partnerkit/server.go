@@ -67,6 +67,8 @@ type config struct {
 	smtpURL, mailFrom, publicURL string
 	// rateLimit is the API's general rate limit (api.ParseRateLimit).
 	rateLimit api.RateLimit
+	// secretKey is PARTNERKIT_SECRET_KEY's key (secretkey.go), nil when unset.
+	secretKey []byte
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
@@ -105,6 +107,11 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	var err error
 	if c.rateLimit, err = api.ParseRateLimit(*rateLimit); err != nil {
 		return c, err
+	}
+	if v := getenv(secretKeyVar); v != "" { // no flag: a key stays out of the process list
+		if c.secretKey, err = parseSecretKey(secretKeyVar, v); err != nil {
+			return c, err
+		}
 	}
 	if c.jobRescueAfter, err = time.ParseDuration(*rescue); err != nil || c.jobRescueAfter <= 0 {
 		return c, fmt.Errorf("job-rescue-after: %q is not a positive duration such as 2m", *rescue)
@@ -150,8 +157,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		engine.Stop(ctx)
 		return err
 	}
-	services := server.SQL(db, server.Options{Publisher: engine, Mail: mailOpts,
+	key, err := secretKey(cfg, logger) // secretkey.go
+	if err != nil {
+		engine.Stop(ctx)
+		return err
+	}
+	services := server.SQL(db, server.Options{Publisher: engine, Mail: mailOpts, SecretKey: key,
 		Webhooks: append(webhookOptions(engine, cfg.webhookAllowPrivate), webhooks.WithObserver(obs.metrics))})
+	checkSecretKey(ctx, services.Partners, cfg, logger)
 	services.Logger = logger
 	services.Observer = obs.metrics
 	services.TrustedProxies = cfg.trustedProxies
