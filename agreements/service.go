@@ -25,6 +25,10 @@ import (
 //     (agreement_id, number) and the agreement's optimistic version
 //     (UpdateAgreement writes WHERE version = ?), so of concurrent publishes
 //     one wins and the others get conflict.
+//   - If-Match on an agreement (partnerkit.IfVersion): the service checks
+//     the version it loaded, and UpdateAgreement's WHERE version = ? holds
+//     it to the commit (the later of two changes conditioned on one version
+//     gets precondition_failed, partnerkit.StaleVersion).
 //   - a version bound to a contract is not deleted: the contracts' foreign
 //     key to (agreement_id, number); DeleteVersion returns conflict.
 type Store interface {
@@ -310,6 +314,9 @@ func (s *Service) change(ctx context.Context, actor partnerkit.Actor, id string,
 		a, err := s.visible(ctx, actor, id)
 		if err != nil {
 			return err
+		}
+		if err := partnerkit.CheckIfVersion(ctx, "agreement", a.ID, a.Version); err != nil {
+			return err // If-Match: UpdateAgreement's version check holds it to the commit
 		}
 		if version != 0 && version != a.Version {
 			return partnerkit.Errorf(partnerkit.CodeConflict, "agreement %s changed since version %d (now %d)", id, version, a.Version)

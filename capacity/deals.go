@@ -122,6 +122,9 @@ func (s *Service) moveDeal(ctx context.Context, actor partnerkit.Actor, id strin
 		if err != nil {
 			return err
 		}
+		if err := partnerkit.CheckIfVersion(ctx, "deal", d.ID, d.Version); err != nil {
+			return err // If-Match: UpdateDeal's version check holds it to the commit
+		}
 		deciding := to == DealApproved || to == DealRejected
 		if deciding && actor.AccountID != d.OwnerID {
 			return partnerkit.Errorf(partnerkit.CodeForbidden, "only the partner's manager approves or rejects its deals")

@@ -449,6 +449,9 @@ func (s *Service) Transfer(ctx context.Context, actor partnerkit.Actor, partnerI
 		if err != nil {
 			return err
 		}
+		if err := partnerkit.CheckIfVersion(ctx, "partner", partner.ID, partner.Version); err != nil {
+			return err // If-Match on the partner, which a transfer reads and does not change
+		}
 		current, err := s.store.GetAllocation(ctx, partner.ID)
 		if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound {
 			return partnerkit.Errorf(partnerkit.CodeConflict, "partner %s has no allocation to transfer", partner.ID)

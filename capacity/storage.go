@@ -254,6 +254,9 @@ func (s *Service) changeStorage(ctx context.Context, actor partnerkit.Actor, id 
 		if err != nil {
 			return err
 		}
+		if err := partnerkit.CheckIfVersion(ctx, "storage account", a.ID, a.Version); err != nil {
+			return err // If-Match: UpdateStorageAccount's version check holds it to the commit
+		}
 		if version != 0 && version != a.Version {
 			return partnerkit.Errorf(partnerkit.CodeConflict, "storage account %s changed since version %d (now %d)", id, version, a.Version)
 		}

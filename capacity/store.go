@@ -36,7 +36,13 @@ import (
 //     allocation commits: the allocation is ordered before the deal is lost.
 //   - deal decisions and storage-account changes: optimistic versions
 //     (UpdateDeal, UpdateStorageAccount write WHERE version = ?), so of
-//     concurrent moves one wins and the others get conflict.
+//     concurrent moves one wins and the others get conflict. Under If-Match
+//     (partnerkit.IfVersion) the service checks the version it loaded
+//     first, and the same WHERE version = ? holds it to the commit: of moves
+//     conditioned on one version, one wins and the others get
+//     precondition_failed (partnerkit.StaleVersion). Transfer, which reads
+//     the partner and does not change it, checks the partner's version in
+//     its transaction.
 //   - a storage account is purged once: PurgeStorageAccounts is one
 //     DELETE … RETURNING of the due accounts, so of concurrent purges
 //     (several instances run the scheduled purge) each account is returned,
@@ -88,7 +94,8 @@ type Store interface {
 	// GetStorageAccount returns an account, or not_found.
 	GetStorageAccount(ctx context.Context, id string) (*StorageAccount, error)
 	// UpdateStorageAccount writes a if the stored version equals a.Version,
-	// then increments a.Version.
+	// then increments a.Version. Returns not_found, or conflict on another
+	// version (partnerkit.StaleVersion: precondition_failed under If-Match).
 	UpdateStorageAccount(ctx context.Context, a *StorageAccount) error
 	// ListStorageAccounts returns one page of the accounts q selects, by
 	// name, and how many it selects.
@@ -140,7 +147,8 @@ type Store interface {
 	// lock on PostgreSQL, FOR SHARE).
 	LockDeals(ctx context.Context, partnerID string, statuses ...DealStatus) ([]Deal, error)
 	// UpdateDeal writes d if the stored version equals d.Version, then
-	// increments d.Version.
+	// increments d.Version. Returns not_found, or conflict on another
+	// version (partnerkit.StaleVersion: precondition_failed under If-Match).
 	UpdateDeal(ctx context.Context, d *Deal) error
 	// ListDeals returns one page of the deals q selects, newest first, and
 	// how many it selects.

@@ -509,6 +509,9 @@ func (s *Service) update(ctx context.Context, actor partnerkit.Actor, id, op str
 		if err != nil {
 			return err
 		}
+		if err := partnerkit.CheckIfVersion(ctx, "contract", c.ID, c.Version); err != nil {
+			return err // If-Match: UpdateContract's version check holds it to the commit
+		}
 		out, err = change(ctx, c)
 		return err
 	})

@@ -26,6 +26,10 @@ import (
 //   - contract state moves (sign, activate, reject, terminate, re-sign):
 //     optimistic versions, UpdateContract writes WHERE version = ?, so of
 //     concurrent moves from one state one wins and the others get conflict.
+//     Under If-Match (partnerkit.IfVersion) the service checks the version
+//     it loaded first, and the same WHERE version = ? holds it to the
+//     commit: of moves conditioned on one version, one wins and the others
+//     get precondition_failed (partnerkit.StaleVersion).
 //   - an invitation is used once, and only with its current link:
 //     UseInvitation is a conditional UPDATE … WHERE status = 'pending' AND
 //     token_hash = <the hash of the link used>, claimed before the account
@@ -63,7 +67,8 @@ type Store interface {
 	// GetContract returns a contract (derived fields unset) or not_found.
 	GetContract(ctx context.Context, id string) (*Contract, error)
 	// UpdateContract writes c if the stored version equals c.Version, then
-	// increments c.Version.
+	// increments c.Version. Returns not_found, or conflict on another
+	// version (partnerkit.StaleVersion: precondition_failed under If-Match).
 	UpdateContract(ctx context.Context, c *Contract) error
 	// ListContracts returns one page of the contracts q selects, newest
 	// first, and how many it selects in all.

@@ -246,6 +246,9 @@ func (s *Service) UpdateProduct(ctx context.Context, actor partnerkit.Actor, id 
 		if err != nil {
 			return err
 		}
+		if err := partnerkit.CheckIfVersion(ctx, "product", p.ID, p.Version); err != nil {
+			return err // If-Match: UpdateProduct's version check holds it to the commit
+		}
 		if in.Version != 0 && in.Version != p.Version {
 			return partnerkit.Errorf(partnerkit.CodeConflict, "product %s was changed by someone else: reload it", id)
 		}
@@ -286,6 +289,16 @@ func (s *Service) DeleteProduct(ctx context.Context, actor partnerkit.Actor, id 
 		p, err := s.visibleProduct(ctx, actor, id)
 		if err != nil {
 			return err
+		}
+		if partnerkit.HasIfVersion(ctx, p.ID) {
+			// If-Match: check it, and hold it to the removal with an unchanged
+			// conditional update (UPDATE … WHERE version = ? locks the row).
+			if err := partnerkit.CheckIfVersion(ctx, "product", p.ID, p.Version); err != nil {
+				return err
+			}
+			if err := s.store.UpdateProduct(ctx, new(*p)); err != nil {
+				return err
+			}
 		}
 		_, n, err := s.store.ListListings(ctx, ListingQuery{ProductID: p.ID, Limit: 1})
 		if err != nil {

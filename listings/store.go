@@ -23,7 +23,11 @@ import (
 //   - a listed product is not deleted: the listings' foreign key to products
 //     (a listing made during the deletion is a conflict for one of them).
 //   - product changes: optimistic versions (UpdateProduct writes WHERE
-//     version = ?).
+//     version = ?). Under If-Match (partnerkit.IfVersion) the service checks
+//     the version it loaded, and the same WHERE version = ? holds it to the
+//     commit (the later of two changes conditioned on one version gets
+//     precondition_failed, partnerkit.StaleVersion); DeleteProduct under
+//     If-Match follows an unchanged UpdateProduct, which locks the row.
 type Store interface {
 	partnerkit.Transactor
 

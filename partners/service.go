@@ -370,6 +370,9 @@ func (s *Service) change(ctx context.Context, actor partnerkit.Actor, id string,
 		if err != nil {
 			return err
 		}
+		if err := partnerkit.CheckIfVersion(ctx, "partner", a.ID, a.Version); err != nil {
+			return err // If-Match: UpdateAccount's version check holds it to the commit
+		}
 		if version != 0 && version != a.Version {
 			return partnerkit.Errorf(partnerkit.CodeConflict, "partner %s changed since version %d (now %d)", id, version, a.Version)
 		}
@@ -405,6 +408,14 @@ func (s *Service) DeletePartner(ctx context.Context, actor partnerkit.Actor, id 
 		a, err := s.visible(ctx, actor, id)
 		if err != nil {
 			return err
+		}
+		if partnerkit.HasIfVersion(ctx, a.ID) { // If-Match: lock the row, so no change slips in before the removal
+			if a, err = s.store.LockAccount(ctx, a.ID); err != nil {
+				return err
+			}
+			if err := partnerkit.CheckIfVersion(ctx, "partner", a.ID, a.Version); err != nil {
+				return err
+			}
 		}
 		if a.ID == actor.AccountID || a.ManagerID != actor.AccountID {
 			return partnerkit.Errorf(partnerkit.CodeForbidden, "only the managing account deletes a partner")

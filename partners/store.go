@@ -37,6 +37,12 @@ import (
 //   - a partner with dependents is not deleted (DeletePartner): foreign keys
 //     from every dependent row to accounts; a dependent inserted during the
 //     deletion makes DeleteAccount (or the insert) fail with conflict.
+//   - If-Match on a partner (partnerkit.IfVersion; PATCH, suspend,
+//     reactivate, DELETE): the service checks the version it loaded in its
+//     transaction, and UpdateAccount's UPDATE … WHERE version = ? holds it
+//     to the commit, so of two changes conditioned on one version the later
+//     finds another version and fails with precondition_failed
+//     (partnerkit.StaleVersion); DeletePartner takes LockAccount first.
 //   - sign-in failure counts and lockouts: CountLoginAttempt is one atomic
 //     upsert (INSERT … ON CONFLICT DO UPDATE SET failures = failures + 1 …
 //     RETURNING), and the attempt is counted before the password is checked,
@@ -101,7 +107,8 @@ type Store interface {
 	AccountsByID(ctx context.Context, ids []string) ([]Account, error)
 	// UpdateAccount writes every field of a if the stored version equals
 	// a.Version, then sets a.Version to the next version. Returns not_found,
-	// conflict on a version mismatch, or conflict on "external_id".
+	// conflict on a version mismatch (partnerkit.StaleVersion:
+	// precondition_failed under If-Match), or conflict on "external_id".
 	UpdateAccount(ctx context.Context, a *Account) error
 	// Dependents counts, by kind, what still refers to an account: its own
 	// partners (KindPartners) and every kind that other domains' stores on

@@ -196,6 +196,9 @@ func (s *Service) UpdateSubscription(ctx context.Context, actor partnerkit.Actor
 		if sub.PartnerID != actor.AccountID {
 			return partnerkit.Errorf(partnerkit.CodeForbidden, "only the reseller of subscription %s manages it", id)
 		}
+		if err := partnerkit.CheckIfVersion(ctx, "subscription", sub.ID, sub.Version); err != nil {
+			return err // If-Match: UpdateSubscription's version check holds it to the commit
+		}
 		if in.Version != 0 && in.Version != sub.Version {
 			return partnerkit.ConflictField("version", fmt.Sprintf("is %d, the subscription is at version %d: reload it", in.Version, sub.Version))
 		}

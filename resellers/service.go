@@ -209,6 +209,9 @@ func (s *Service) UpdateService(ctx context.Context, actor partnerkit.Actor, id 
 			}
 			return partnerkit.Errorf(partnerkit.CodeForbidden, "only the provider of service %s changes it", id)
 		}
+		if err := partnerkit.CheckIfVersion(ctx, "catalog service", svc.ID, svc.Version); err != nil {
+			return err // If-Match: UpdateService's version check holds it to the commit
+		}
 		if in.Version != 0 && in.Version != svc.Version {
 			return partnerkit.ConflictField("version", fmt.Sprintf("is %d, the service is at version %d: reload it", in.Version, svc.Version))
 		}
@@ -438,6 +441,9 @@ func (s *Service) UpdateClient(ctx context.Context, actor partnerkit.Actor, id s
 		// has no active subscription).
 		if c, err = s.store.LockClient(ctx, id); err != nil {
 			return err
+		}
+		if err := partnerkit.CheckIfVersion(ctx, "client", c.ID, c.Version); err != nil {
+			return err // If-Match: UpdateClient's version check holds it to the commit
 		}
 		if in.Version != 0 && in.Version != c.Version {
 			return partnerkit.ConflictField("version", fmt.Sprintf("is %d, the client is at version %d: reload it", in.Version, c.Version))

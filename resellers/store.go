@@ -22,6 +22,10 @@ import (
 //     versions — UpdateSubscription, UpdateClient and UpdateService write
 //     WHERE version = ?, so of concurrent moves from one state one wins and
 //     the others get conflict and roll back their charges and events.
+//     Under If-Match (partnerkit.IfVersion) the service checks the version
+//     it loaded first, and the same WHERE version = ? holds it to the
+//     commit: of moves conditioned on one version, one wins and the others
+//     get precondition_failed (partnerkit.StaleVersion).
 //   - the scheduled period-end rule (Service.RunPeriodEnds), run by several
 //     instances at once: each renewal or expiry of one period is such a
 //     move, read inside its transaction and written WHERE version = ?, so

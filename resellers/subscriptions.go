@@ -256,6 +256,9 @@ func (s *Service) change(ctx context.Context, actor partnerkit.Actor, id, op str
 		if sub.PartnerID != actor.AccountID {
 			return partnerkit.Errorf(partnerkit.CodeForbidden, "only the reseller of subscription %s manages it", id)
 		}
+		if err := partnerkit.CheckIfVersion(ctx, "subscription", sub.ID, sub.Version); err != nil {
+			return err // If-Match: UpdateSubscription's version check holds it to the commit
+		}
 		before := *sub
 		before.Resources, before.Scheduled = slices.Clone(sub.Resources), slices.Clone(sub.Scheduled)
 		now := s.clock.Now()

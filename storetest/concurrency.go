@@ -493,7 +493,7 @@ func concurrencySuite() suite {
 				}
 			}
 		}},
-	}, scheduledConcurrencyTests()...)}
+	}, slices.Concat(scheduledConcurrencyTests(), ifVersionTests())...)}
 }
 
 // lastAuditAt returns when the newest audit event of action on entityID happened.

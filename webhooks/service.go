@@ -248,6 +248,9 @@ func (s *Service) UpdateEndpoint(ctx context.Context, actor partnerkit.Actor, id
 		if err != nil {
 			return err
 		}
+		if err := partnerkit.CheckIfVersion(ctx, "webhook endpoint", e.ID, e.Version); err != nil {
+			return err // If-Match: UpdateEndpoint's version check holds it to the commit
+		}
 		if in.Version != 0 && in.Version != e.Version {
 			return partnerkit.Errorf(partnerkit.CodeConflict, "webhook endpoint %s changed since version %d (now %d)", id, in.Version, e.Version)
 		}
@@ -290,6 +293,16 @@ func (s *Service) DeleteEndpoint(ctx context.Context, actor partnerkit.Actor, id
 		if err != nil {
 			return err
 		}
+		if partnerkit.HasIfVersion(ctx, e.ID) {
+			// If-Match: check it, and hold it to the removal with an unchanged
+			// conditional update (UPDATE … WHERE version = ? locks the row).
+			if err := partnerkit.CheckIfVersion(ctx, "webhook endpoint", e.ID, e.Version); err != nil {
+				return err
+			}
+			if err := s.store.UpdateEndpoint(ctx, new(*e)); err != nil {
+				return err
+			}
+		}
 		if err := s.store.DeleteEndpoint(ctx, id); err != nil {
 			return err
 		}
@@ -319,18 +332,24 @@ func (s *Service) RotateSecret(ctx context.Context, actor partnerkit.Actor, id s
 		if err != nil {
 			return err
 		}
+		if err := partnerkit.CheckIfVersion(ctx, "webhook endpoint", e.ID, e.Version); err != nil {
+			return err // If-Match: UpdateEndpoint's version check holds it to the commit
+		}
 		before := *e
 		now := s.clock.Now()
 		expires := now.Add(overlap)
+		secret := newSecret()
+		e.SecretHint, e.UpdatedAt = hint(secret), now
+		// The endpoint's row first: its conditional update takes the row
+		// before the secrets refer to it, so a concurrent deletion or
+		// rotation waits for this one (or this one for it) as a whole.
+		if err := s.store.UpdateEndpoint(ctx, e); err != nil {
+			return err
+		}
 		if err := s.store.ExpireSecrets(ctx, e.ID, expires); err != nil {
 			return err
 		}
-		secret := newSecret()
 		if err := s.store.AddSecret(ctx, &Secret{EndpointID: e.ID, Value: secret, CreatedAt: now}); err != nil {
-			return err
-		}
-		e.SecretHint, e.UpdatedAt = hint(secret), now
-		if err := s.store.UpdateEndpoint(ctx, e); err != nil {
 			return err
 		}
 		out = &RotatedSecret{Endpoint: *e, Secret: secret, PreviousExpiresAt: expires}
@@ -474,6 +493,9 @@ func (s *Service) SendTest(ctx context.Context, actor partnerkit.Actor, endpoint
 		e, err := s.own(ctx, actor, endpointID)
 		if err != nil {
 			return err
+		}
+		if err := partnerkit.CheckIfVersion(ctx, "webhook endpoint", e.ID, e.Version); err != nil {
+			return err // If-Match: a test sends the endpoint as read here, and changes nothing of it
 		}
 		now := s.clock.Now()
 		object, _ := json.Marshal(e)

@@ -30,6 +30,11 @@ import (
 //     DisableEndpoint is a conditional UPDATE … WHERE enabled and reports
 //     whether it changed the row.
 //   - endpoint edits: optimistic version (UpdateEndpoint … WHERE version).
+//     Under If-Match (partnerkit.IfVersion) the service checks the version
+//     it loaded, and the same WHERE version holds it to the commit (the
+//     later of two changes conditioned on one version gets
+//     precondition_failed, partnerkit.StaleVersion); DeleteEndpoint under
+//     If-Match follows an unchanged UpdateEndpoint, which locks the row.
 //   - at most MaxEndpoints per account: CreateEndpoint runs after
 //     LockAccountEndpoints, which holds the account's endpoint list (on
 //     PostgreSQL the account's row, FOR NO KEY UPDATE) until the

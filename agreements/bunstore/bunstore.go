@@ -89,7 +89,7 @@ func (s *Store) UpdateAgreement(ctx context.Context, a *agreements.Agreement) er
 	res, err := s.conn(ctx).NewUpdate().Model(toAgreementRow(a)).
 		ExcludeColumn("id", "owner_id", "created_at", "version").
 		Set("version = version + 1").WherePK().Where("version = ?", a.Version).Exec(ctx)
-	if err := sqldb.CheckVersioned(op, res, err, "agreement", a.ID, func() error {
+	if err := sqldb.CheckVersioned(ctx, op, res, err, "agreement", a.ID, func() error {
 		_, err := s.GetAgreement(ctx, a.ID)
 		return err
 	}); err != nil {

@@ -44,10 +44,15 @@ import (
 //   - ETag on every answer whose body is one versioned resource (a top-level
 //     "version"): the version in double quotes (writeJSON).
 //   - If-Match on the writes to a versioned resource (the route's own path
-//     or, for an action like /contracts/{id}/sign, its parent): checked
-//     against the resource's current ETag before the handler runs, and
-//     where the body carries a version it is set from If-Match, so the
-//     store's optimistic lock checks it again atomically: 412 either way.
+//     or, for an action like /contracts/{id}/sign, its parent): the
+//     versions its entity tags name become the context's version
+//     precondition on the resource (partnerkit.IfVersion), which the
+//     service checks on the resource it loads in its transaction and the
+//     store's conditional update holds to the commit, so that of two
+//     writes with one If-Match exactly one wins: the other, like any
+//     stale If-Match, is precondition_failed (412, the kernel's one table).
+//     Where the body carries a version it is set from If-Match too. "*"
+//     asks only that the resource exist, which the service checks anyway.
 //   - Location on 201: locations, or the new resource's path.
 
 // IdempotencyTTL is how long a stored response is replayed.
@@ -75,16 +80,17 @@ type route struct {
 // else is checked), then If-Match, then the handler.
 func (a *API) run(w http.ResponseWriter, r *http.Request, rt route, scope string, handler func(w http.ResponseWriter, r *http.Request) error) error {
 	fn := func(w http.ResponseWriter, r *http.Request) error {
+		conditioned := false
 		if r.Header.Get("If-Match") != "" {
-			version, err := a.checkIfMatch(r, rt)
-			if err != nil {
-				return err
-			}
-			if version > 0 {
-				r = r.WithContext(context.WithValue(r.Context(), ifMatchKey{}, version))
-			}
+			r, conditioned = a.ifMatch(r, rt)
 		}
-		return handler(w, r)
+		err := handler(w, r)
+		if conditioned && err == nil && !partnerkit.IfVersionChecked(r.Context()) {
+			// A service that ignores the precondition is a bug: say so loudly.
+			a.cfg.Logger.ErrorContext(r.Context(), "If-Match was not checked by the service", "route", rt.key,
+				"request_id", RequestID(r.Context()))
+		}
+		return err
 	}
 	if r.Method != http.MethodPost {
 		return fn(w, r)
@@ -445,72 +451,42 @@ func (a *API) resourcePaths() map[string]string {
 // ifMatchKey carries the version If-Match named (see ifMatchVersion).
 type ifMatchKey struct{}
 
-// checkIfMatch evaluates If-Match for a write: it reads the resource the
-// route acts on (through its own GET route, as the caller) and compares
-// its ETag ("*" matches any current resource). It returns the version
-// If-Match named (0 for *).
-func (a *API) checkIfMatch(r *http.Request, rt route) (int, error) {
+// ifMatch applies If-Match to a write of route rt: when the route acts on a
+// versioned resource (resourceOf) and If-Match is not *, it returns r with
+// the version precondition on the resource (partnerkit.IfVersion: the
+// versions of its strong entity tags, none when it names none, which no
+// version matches) and reports true. The service checks it in its
+// transaction (see run).
+func (a *API) ifMatch(r *http.Request, rt route) (*http.Request, bool) {
 	res, ok := a.resourceOf[rt.key]
 	if !ok {
-		return 0, nil // not a versioned resource: If-Match does not apply
+		return r, false // not a versioned resource: If-Match does not apply
 	}
-	target := r.URL.EscapedPath()
-	if res != rt.Path {
-		target = path.Dir(target)
-	}
-	get := r.Clone(r.Context())
-	get.Method, get.Body, get.ContentLength = http.MethodGet, http.NoBody, 0
-	get.URL = &url.URL{Path: mustUnescape(target), RawPath: target}
-	get.RequestURI = target
-	get.Header = r.Header.Clone()
-	for _, h := range []string{"Content-Type", "If-Match", "Idempotency-Key"} {
-		get.Header.Del(h)
-	}
-	c := newCapture()
-	a.mux.ServeHTTP(c, get)
-	if c.status != http.StatusOK {
-		var eb ErrorBody
-		if json.Unmarshal(c.body.Bytes(), &eb) != nil || eb.Error.Code == "" {
-			return 0, &partnerkit.Error{Code: partnerkit.CodeInternal, Op: "api.checkIfMatch", Err: fmt.Errorf("GET %s: %d", target, c.status)}
-		}
-		return 0, &partnerkit.Error{Code: eb.Error.Code, Message: eb.Error.Message, Fields: eb.Error.Fields}
-	}
-	current := c.header.Get("ETag")
-	if !etagMatches(r.Header.Values("If-Match"), current) {
-		return 0, partnerkit.Errorf(partnerkit.CodePreconditionFailed,
-			"If-Match does not hold: the resource changed (its ETag is now %s); read it again", current)
-	}
-	if strings.Contains(r.Header.Get("If-Match"), "*") {
-		return 0, nil
-	}
-	n, _ := strconv.Atoi(strings.Trim(current, `"`))
-	return n, nil
-}
-
-func mustUnescape(p string) string {
-	if s, err := url.PathUnescape(p); err == nil {
-		return s
-	}
-	return p
-}
-
-// etagMatches evaluates If-Match values (a list of entity tags, or *)
-// against the current strong ETag, by strong comparison.
-func etagMatches(values []string, current string) bool {
-	for _, v := range values {
+	var versions []int
+	for _, v := range r.Header.Values("If-Match") {
 		for _, tag := range strings.Split(v, ",") {
 			tag = strings.TrimSpace(tag)
-			if tag == "*" || tag == current && current != "" && !strings.HasPrefix(tag, "W/") {
-				return true
+			if tag == "*" {
+				return r, false
+			}
+			if len(tag) > 2 && tag[0] == '"' && tag[len(tag)-1] == '"' { // a strong tag: W/"3" never matches
+				if n, err := strconv.Atoi(tag[1 : len(tag)-1]); err == nil && n > 0 {
+					versions = append(versions, n)
+				}
 			}
 		}
 	}
-	return false
+	id := r.PathValue(res[strings.LastIndex(res, "{")+1 : len(res)-1]) // a resource path ends in its {id}
+	ctx := partnerkit.IfVersion(r.Context(), id, versions...)
+	if len(versions) == 1 {
+		ctx = context.WithValue(ctx, ifMatchKey{}, versions[0])
+	}
+	return r.WithContext(ctx), true
 }
 
-// ifMatchVersion returns the version If-Match named, once checkIfMatch
-// passed: decode puts it into a body's version so that the store checks it
-// atomically with the change.
+// ifMatchVersion returns the one version If-Match named (see ifMatch):
+// decode puts it into a body's version, so that a body and If-Match that
+// disagree are refused before the service runs.
 func ifMatchVersion(r *http.Request) (int, bool) {
 	n, ok := r.Context().Value(ifMatchKey{}).(int)
 	return n, ok && n > 0

@@ -36,9 +36,6 @@ type ErrorDetail struct {
 // never shown.
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := partnerkit.ErrorCode(err)
-	if code == partnerkit.CodeConflict && r.Header.Get("If-Match") != "" && partnerkit.ErrorFields(err)["version"] != "" {
-		code = partnerkit.CodePreconditionFailed // the version If-Match set went stale meanwhile
-	}
 	if code == partnerkit.CodeInternal {
 		slog.ErrorContext(r.Context(), "internal error", "request_id", RequestID(r.Context()),
 			"method", r.Method, "path", RedactPath(r.URL.Path), "err", err)

@@ -157,7 +157,8 @@ const apiDescription = "Partner management: partners, agreements, contracts, onb
 	"- Every POST takes an `Idempotency-Key` (1 to 255 printable ASCII characters): a retry with the same key, by the same caller, " +
 	"within 24 hours answers the first response again (with `Idempotent-Replayed: true`) instead of acting twice; the same key with " +
 	"another body or route is 422; while the first request runs, another with its key is 409.\n" +
-	"- A resource with a `version` answers `ETag: \"<version>\"`; writes to it honour `If-Match` (412 when it does not hold).\n" +
+	"- A resource with a `version` answers `ETag: \"<version>\"`; writes to it, and actions on it, honour `If-Match`, checked atomically " +
+	"with the change: when it does not hold the answer is 412, and of two requests with one `If-Match` one wins and the other is 412.\n" +
 	"- 201 answers carry `Location`.\n" +
 	"- A known path asked with another method is 405 with `Allow`; a body that is not `application/json` is 415.\n" +
 	"- Requests are rate limited per API key, else per client address: every answer carries `RateLimit-Limit`, `RateLimit-Remaining` " +
@@ -216,11 +217,13 @@ func parameterComponents() map[string]any {
 	return map[string]any{
 		"Idempotency-Key": map[string]any{"name": "Idempotency-Key", "in": "header", "required": false,
 			"description": "Makes a retry safe: the same key, by the same caller, within 24 hours, answers the first response again " +
-				"instead of acting twice; another request with the key is 422; one while the first runs is 409",
+				"instead of acting twice; another request with the key is 422; one while the first runs is 409. " +
+				"The Partnerkit client (app/client, and so the PWA) sends one on every POST: one key per user action, sent again when it retries it",
 			"schema": map[string]any{"type": "string", "minLength": 1, "maxLength": maxIdempotencyKey, "pattern": `^[\x21-\x7E]+$`}},
 		"If-Match": map[string]any{"name": "If-Match", "in": "header", "required": false,
-			"description": `Act only if the resource's ETag is one of these ("3", or * for any): otherwise 412`,
-			"schema":      map[string]any{"type": "string"}},
+			"description": `Act only if the resource's ETag is one of these ("3", or * for any): otherwise 412. ` +
+				`Checked atomically with the change: of two requests with one If-Match, one wins and the other is 412`,
+			"schema": map[string]any{"type": "string"}},
 	}
 }
 
@@ -395,7 +398,7 @@ func operationDescription(r Route, d op, ifMatch bool) string {
 		b.WriteString(" Send an Idempotency-Key to make a retry safe.")
 	}
 	if ifMatch {
-		b.WriteString(" Honours If-Match with the resource's ETag.")
+		b.WriteString(" Honours If-Match with the resource's ETag, atomically with the change (412 when it does not hold).")
 	}
 	if d.status == http.StatusCreated {
 		b.WriteString(" Location says where the new resource lives.")

@@ -11,10 +11,12 @@ package client
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/partnerkit/partnerkit"
 )
@@ -46,11 +48,26 @@ type Transport interface {
 }
 
 // Client calls the API at a base URL.
+//
+// Every POST carries an Idempotency-Key, one per user action: the same
+// call again (same path and body) before the first got an answer — a
+// double submit, or a retry after the transport failed, when the server
+// may have acted and its answer was lost — is the same action and sends
+// the same key, so the server acts once (and answers the retry with its
+// first response, or 409 while the first still runs); a call after an
+// answer is a new action with a new key.
 type Client struct {
 	base      string
 	transport Transport
 	apiKey    string
+	mu        sync.Mutex
+	// unanswered maps each POST action (URL and body) still without an
+	// answer to its Idempotency-Key.
+	unanswered map[string]string
 }
+
+// maxUnanswered bounds the actions whose keys are kept for a retry.
+const maxUnanswered = 32
 
 // Option configures a Client.
 type Option func(*Client)
@@ -96,9 +113,29 @@ func (c *Client) call(ctx context.Context, method, path string, query url.Values
 	if c.apiKey != "" {
 		req.Header["Authorization"] = "Bearer " + c.apiKey
 	}
+	var action string
+	if method == "POST" {
+		action = req.URL + "\x00" + string(req.Body)
+		c.mu.Lock()
+		key := c.unanswered[action]
+		if key == "" {
+			if len(c.unanswered) >= maxUnanswered || c.unanswered == nil {
+				c.unanswered = map[string]string{} // forget old failures rather than grow
+			}
+			key = rand.Text()
+			c.unanswered[action] = key
+		}
+		c.mu.Unlock()
+		req.Header["Idempotency-Key"] = key
+	}
 	res, err := c.transport.Do(ctx, req)
 	if err != nil {
 		return &partnerkit.Error{Code: CodeUnreachable, Message: unreachableMessage, Op: method + " " + path, Err: err}
+	}
+	if action != "" { // answered: the action is over, the next call is a new one
+		c.mu.Lock()
+		delete(c.unanswered, action)
+		c.mu.Unlock()
 	}
 	if res.Status >= 400 {
 		return responseError(res)

@@ -333,7 +333,7 @@ func (s *Store) UpdateStorageAccount(ctx context.Context, a *capacity.StorageAcc
 	if _, dup := sqldb.UniqueViolation(err); dup {
 		return partnerkit.ConflictField("name", nameTaken)
 	}
-	if err := sqldb.CheckVersioned(op, res, err, "storage account", a.ID, func() error {
+	if err := sqldb.CheckVersioned(ctx, op, res, err, "storage account", a.ID, func() error {
 		_, err := s.GetStorageAccount(ctx, a.ID)
 		return err
 	}); err != nil {
@@ -815,7 +815,7 @@ func (s *Store) UpdateDeal(ctx context.Context, d *capacity.Deal) error {
 	res, err := s.conn(ctx).NewUpdate().Model(toDealRow(d)).
 		ExcludeColumn("id", "partner_id", "owner_id", "created_by", "created_at", "version").
 		Set("version = version + 1").WherePK().Where("version = ?", d.Version).Exec(ctx)
-	if err := sqldb.CheckVersioned(op, res, err, "deal", d.ID, func() error {
+	if err := sqldb.CheckVersioned(ctx, op, res, err, "deal", d.ID, func() error {
 		_, err := s.GetDeal(ctx, d.ID)
 		return err
 	}); err != nil {

@@ -176,7 +176,7 @@ func (s *Store) UpdateContract(ctx context.Context, c *contracts.Contract) error
 	if _, dup := sqldb.UniqueViolation(err); dup {
 		return partnerkit.ConflictField("marketplace_id", "the partner already has an open contract on this marketplace")
 	}
-	if err := sqldb.CheckVersioned(op, res, err, "contract", c.ID, func() error {
+	if err := sqldb.CheckVersioned(ctx, op, res, err, "contract", c.ID, func() error {
 		_, err := s.GetContract(ctx, c.ID)
 		return err
 	}); err != nil {

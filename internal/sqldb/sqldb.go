@@ -206,8 +206,12 @@ func ForeignKeyViolation(err error) bool {
 
 // CheckVersioned finishes an optimistic-locking UPDATE ... WHERE version = ?:
 // it passes on a failed statement as internal, and when no row changed it
-// tells not_found (exists returns that) from a stale version (conflict).
-func CheckVersioned(op string, res sql.Result, err error, kind, id string, exists func() error) error {
+// tells not_found (exists returns that) from a stale version: conflict, or
+// precondition_failed under a version precondition on id
+// (partnerkit.StaleVersion, If-Match). On PostgreSQL the UPDATE waits for a
+// concurrent one of the row to commit and then finds its new version, so
+// the later of two writes conditioned on one version fails here.
+func CheckVersioned(ctx context.Context, op string, res sql.Result, err error, kind, id string, exists func() error) error {
 	if err != nil {
 		return Internal(op, err)
 	}
@@ -219,7 +223,7 @@ func CheckVersioned(op string, res sql.Result, err error, kind, id string, exist
 		if err := exists(); err != nil {
 			return err
 		}
-		return partnerkit.Errorf(partnerkit.CodeConflict, "%s %s was changed by someone else", kind, id)
+		return partnerkit.StaleVersion(ctx, kind, id)
 	}
 	return nil
 }

@@ -153,7 +153,7 @@ func (s *Store) UpdateProduct(ctx context.Context, p *listings.Product) error {
 		res, err := s.conn(ctx).NewUpdate().Model(toProductRow(p)).
 			ExcludeColumn("id", "vendor_id", "created_at", "version").
 			Set("version = version + 1").WherePK().Where("version = ?", p.Version).Exec(ctx)
-		if err := sqldb.CheckVersioned(op, res, err, "product", p.ID, func() error {
+		if err := sqldb.CheckVersioned(ctx, op, res, err, "product", p.ID, func() error {
 			_, err := s.GetProduct(ctx, p.ID)
 			return err
 		}); err != nil {

@@ -317,7 +317,7 @@ func (s *Store) UpdateAccount(ctx context.Context, a *partners.Account) error {
 		if _, dup := sqldb.UniqueViolation(err); dup {
 			return partnerkit.ConflictField("external_id", "is already used by another partner of this manager")
 		}
-		if err := sqldb.CheckVersioned(op, res, err, "partner", a.ID, func() error {
+		if err := sqldb.CheckVersioned(ctx, op, res, err, "partner", a.ID, func() error {
 			_, err := s.GetAccount(ctx, a.ID)
 			return err
 		}); err != nil {

@@ -126,7 +126,7 @@ func (s *Store) UpdateService(ctx context.Context, v *resellers.CatalogService) 
 	res, err := s.conn(ctx).NewUpdate().Model(toServiceRow(v)).
 		ExcludeColumn("id", "provider_id", "created_at", "version").
 		Set("version = version + 1").WherePK().Where("version = ?", v.Version).Exec(ctx)
-	if err := sqldb.CheckVersioned(op, res, err, "catalog service", v.ID, func() error {
+	if err := sqldb.CheckVersioned(ctx, op, res, err, "catalog service", v.ID, func() error {
 		_, err := s.GetService(ctx, v.ID)
 		return err
 	}); err != nil {
@@ -222,7 +222,7 @@ func (s *Store) UpdateClient(ctx context.Context, c *resellers.Client) error {
 	res, err := s.conn(ctx).NewUpdate().Model(toClientRow(c)).
 		ExcludeColumn("id", "partner_id", "created_at", "version").
 		Set("version = version + 1").WherePK().Where("version = ?", c.Version).Exec(ctx)
-	if err := sqldb.CheckVersioned(op, res, err, "client", c.ID, func() error {
+	if err := sqldb.CheckVersioned(ctx, op, res, err, "client", c.ID, func() error {
 		_, err := s.GetClient(ctx, c.ID)
 		return err
 	}); err != nil {
@@ -334,7 +334,7 @@ func (s *Store) UpdateSubscription(ctx context.Context, v *resellers.Subscriptio
 	res, err := s.conn(ctx).NewUpdate().Model(toSubscriptionRow(v)).
 		ExcludeColumn("id", "partner_id", "client_id", "service_id", "provider_id", "created_at", "version").
 		Set("version = version + 1").WherePK().Where("version = ?", v.Version).Exec(ctx)
-	if err := sqldb.CheckVersioned(op, res, err, "subscription", v.ID, func() error {
+	if err := sqldb.CheckVersioned(ctx, op, res, err, "subscription", v.ID, func() error {
 		_, err := s.GetSubscription(ctx, v.ID)
 		return err
 	}); err != nil {

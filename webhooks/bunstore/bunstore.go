@@ -277,7 +277,7 @@ func (s *Store) UpdateEndpoint(ctx context.Context, e *webhooks.Endpoint) error 
 	res, err := s.conn(ctx).NewUpdate().Model(r).
 		ExcludeColumn("id", "account_id", "created_at", "version").
 		Set("version = version + 1").WherePK().Where("version = ?", e.Version).Exec(ctx)
-	if err := sqldb.CheckVersioned(op, res, err, "webhook endpoint", e.ID, func() error {
+	if err := sqldb.CheckVersioned(ctx, op, res, err, "webhook endpoint", e.ID, func() error {
 		_, err := s.GetEndpoint(ctx, e.ID)
 		return err
 	}); err != nil {
