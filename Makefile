@@ -32,7 +32,7 @@ WASM := app/cmd/partnerkit/web/app.wasm
 # into every component (about 50 KB gzip, measured); the UI is not hot code.
 WASM_FLAGS := -trimpath -ldflags="-s -w" -gcflags='github.com/partnerkit/partnerkit/...=-l'
 
-.PHONY: load wasm wasm-size test-e2e run build test fmt-check vet staticcheck check-deps unit openapi-check bench bench-observe fuzz fmt clean
+.PHONY: load wasm wasm-size wasm-minimal e2e-tools test-e2e run build test fmt-check vet staticcheck check-deps unit openapi-check bench bench-observe fuzz fmt clean
 
 ## run: build and start the server on $(PARTNERKIT_DB) at $(PARTNERKIT_ADDR)
 run: build
@@ -45,9 +45,25 @@ wasm:
 	$(GO) run ./internal/tools/precompress $(WASM)
 
 ## wasm-size: app.wasm's sizes next to a minimal go-app v10 app built the same way
-wasm-size: wasm
-	GOOS=js GOARCH=wasm $(GO) build $(WASM_FLAGS) -o bin/minimal.wasm ./internal/tools/minimalapp
+wasm-size: wasm wasm-minimal
 	$(GO) run ./internal/tools/wasmsize bin/minimal.wasm $(WASM)
+
+## wasm-minimal: the minimal go-app v10 app (internal/tools/minimalapp) as bin/minimal.wasm, built
+## like app.wasm, with .gz and .br beside it (the browser tests load it as the floor of this stack);
+## rebuilt when its source, go.mod or this Makefile change
+wasm-minimal: bin/minimal.wasm.br
+
+bin/minimal.wasm.br: $(wildcard internal/tools/minimalapp/*.go) go.mod go.sum Makefile
+	@mkdir -p bin
+	GOOS=js GOARCH=wasm $(GO) build $(WASM_FLAGS) -o bin/minimal.wasm ./internal/tools/minimalapp
+	$(GO) run ./internal/tools/precompress bin/minimal.wasm
+
+## e2e-tools: the browser tests' npm packages (axe-core, Lighthouse), pinned by
+## app/e2e/testdata/npm/package-lock.json, installed into bin/npm
+e2e-tools:
+	@mkdir -p bin/npm
+	cp app/e2e/testdata/npm/package.json app/e2e/testdata/npm/package-lock.json app/e2e/testdata/npm/lighthouse.mjs bin/npm/
+	npm install --prefix bin/npm --no-audit --no-fund --loglevel=error
 
 ## build: the server binary in bin/, with the PWA embedded and $(VERSION) stamped
 build: wasm
@@ -89,8 +105,9 @@ openapi-check:
 		--noUnusedLocals --target es2022 --module es2022 --moduleResolution bundler bin/ts/check.ts
 	PARTNERKIT_OAPI_CODEGEN=1 $(GO) test -count=1 -run '^TestGeneratedClient$$' ./app/api/
 
-## test-e2e: the PWA in headless Chromium (Debian's chromium package), driven by chromedp
-test-e2e: wasm
+## test-e2e: the PWA in headless Chromium (Debian's chromium package), driven by chromedp;
+## TestBrowserAccessibility runs axe-core and Lighthouse (e2e-tools) and measures load times
+test-e2e: wasm wasm-minimal e2e-tools
 	PARTNERKIT_E2E=1 $(GO) test -count=1 -v -run 'TestBrowser' ./app/e2e/
 
 ## fuzz: each fuzz target of the API for $(FUZZTIME) (JSON bodies, list queries and path

@@ -283,7 +283,7 @@ func (c *signIn) Render() app.UI {
 	if c.challenge != "" {
 		return c.codeStep()
 	}
-	return div("signin",
+	return app.Main().Class("signin").Body( // the page's one landmark
 		h1("Sign in to Partnerkit"),
 		form("signin-form", c.submit,
 			field(c, "email", "Email", "email", &c.email, c.err, "email"),

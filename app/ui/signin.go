@@ -18,7 +18,7 @@ func (c *signIn) OnMount(ctx app.Context) { c.keep(ctx) }
 
 // codeStep asks for the code.
 func (c *signIn) codeStep() app.UI {
-	return app.Elem("div").Class("signin").OnSubmit(c.submitCode).OnClick(c.restart).Body(app.Raw(`<div><h1>Two-factor sign-in</h1>` +
+	return app.Elem("main").Class("signin").OnSubmit(c.submitCode).OnClick(c.restart).Body(app.Raw(`<div><h1>Two-factor sign-in</h1>` +
 		`<p>Enter the 6-digit code your authenticator app shows for Partnerkit. Lost your phone? Enter one of your recovery codes instead.</p>` +
 		formHTML("code-form", inputHTML("code-form", "code", "Code or recovery code", "code", ""), "Sign in", "") +
 		`<p><button type="button" class="link" id="restart-signin" data-act="restart">Sign in as someone else</button></p></div>`))

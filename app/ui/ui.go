@@ -183,6 +183,9 @@ func thead(labels ...string) app.UI {
 	ths := make([]app.UI, len(labels))
 	for i, l := range labels {
 		ths[i] = app.Th().Text(l)
+		if l == "" { // a column of buttons: named for screen readers
+			ths[i] = app.Th().Body(app.Span().Class("sr-only").Text("Actions"))
+		}
 	}
 	return app.THead().Body(app.Tr().Body(ths...))
 }

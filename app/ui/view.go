@@ -160,6 +160,10 @@ func cards(id string, head []string, rows []string) app.UI {
 	b.WriteString(`<div class="table-wrap"><table class="cards"` + attr("id", id) + "><thead><tr>")
 	for _, h := range head {
 		l, num, _ := strings.Cut(h, "|")
+		if l == "" { // a column of buttons: named for screen readers
+			b.WriteString(`<th scope="col"><span class="sr-only">Actions</span></th>`)
+			continue
+		}
 		b.WriteString(rawf(`<th scope="col"!>$</th>`, pick(num != "", ` class="num"`, ""), l))
 	}
 	b.WriteString("</tr></thead><tbody>")
