@@ -62,6 +62,8 @@ const PostgresSchema = "partnerkit_river"
 const (
 	KindFanOut  = "partnerkit.fan_out"
 	KindAttempt = "partnerkit.webhook_attempt"
+	// KindAttempts is a job of several due attempts (AttemptsArgs).
+	KindAttempts = "partnerkit.webhook_attempts"
 )
 
 // Config tunes the engine; the zero value is the production setting.
@@ -173,6 +175,7 @@ func New(db *bun.DB, cfg Config) (*Engine, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &fanOutWorker{engine: e})
 	river.AddWorker(workers, &attemptWorker{engine: e})
+	river.AddWorker(workers, &attemptsWorker{engine: e})
 	river.AddWorker(workers, &mailSendWorker{engine: e})
 	// The rules' workers are registered now, with every known rule name,
 	// so that a rule job inserted by another instance finds its worker.
@@ -279,10 +282,36 @@ func attemptParams(job webhooks.AttemptJob) river.InsertManyParams {
 	return river.InsertManyParams{Args: AttemptArgs{AttemptJob: job}, InsertOpts: opts}
 }
 
+// maxAttemptBatch bounds the attempts of one AttemptsArgs job: at
+// webhooks.AttemptParallelism POSTs at a time, two rounds of
+// webhooks.DeliveryTimeout, far within the time River gives a job before it
+// takes it for lost.
+const maxAttemptBatch = 2 * webhooks.AttemptParallelism
+
+// flushAttempts inserts the attempts a transaction scheduled: the due ones
+// together in jobs of up to maxAttemptBatch (a change's first attempts
+// then cost one job, its endpoints and secrets are read once and its
+// outcomes recorded in one transaction), each later one as its own
+// scheduled job.
 func (e *Engine) flushAttempts(ctx context.Context, values []any) error {
-	batch := make([]river.InsertManyParams, len(values))
-	for i, v := range values {
-		batch[i] = attemptParams(v.(webhooks.AttemptJob))
+	var batch []river.InsertManyParams
+	var due []webhooks.AttemptJob
+	now := time.Now()
+	for _, v := range values {
+		job := v.(webhooks.AttemptJob)
+		if job.At.After(now) {
+			batch = append(batch, attemptParams(job))
+		} else {
+			due = append(due, job)
+		}
+	}
+	for start := 0; start < len(due); start += maxAttemptBatch {
+		part := due[start:min(start+maxAttemptBatch, len(due))]
+		if len(part) == 1 {
+			batch = append(batch, attemptParams(part[0]))
+			continue
+		}
+		batch = append(batch, river.InsertManyParams{Args: AttemptsArgs{Attempts: part}, InsertOpts: &river.InsertOpts{Queue: Queue}})
 	}
 	return e.insertMany(ctx, batch)
 }
@@ -440,6 +469,40 @@ func (w *attemptWorker) Work(ctx context.Context, job *river.Job[AttemptArgs]) e
 // Timeout bounds an attempt: the POST's own limit and time to record it.
 func (w *attemptWorker) Timeout(*river.Job[AttemptArgs]) time.Duration {
 	return webhooks.DeliveryTimeout + 30*time.Second
+}
+
+// AttemptsArgs is the job of several due webhook attempts, run together
+// (webhooks.Service.AttemptAll).
+type AttemptsArgs struct {
+	Attempts []webhooks.AttemptJob `json:"attempts"`
+}
+
+// Kind implements river.JobArgs.
+func (AttemptsArgs) Kind() string { return KindAttempts }
+
+type attemptsWorker struct {
+	river.WorkerDefaults[AttemptsArgs]
+	engine *Engine
+}
+
+// Work runs the attempts; as for one attempt, River retries only when an
+// outcome was not stored, and the attempts recorded already are skipped.
+func (w *attemptsWorker) Work(ctx context.Context, job *river.Job[AttemptsArgs]) error {
+	svc, err := w.engine.svc()
+	if err != nil {
+		return err
+	}
+	if svc.Webhooks == nil {
+		return nil
+	}
+	return svc.Webhooks.AttemptAll(ctx, job.Args.Attempts)
+}
+
+// Timeout bounds the attempts: their rounds of POSTs and time to record
+// them.
+func (w *attemptsWorker) Timeout(job *river.Job[AttemptsArgs]) time.Duration {
+	rounds := (len(job.Args.Attempts) + webhooks.AttemptParallelism - 1) / webhooks.AttemptParallelism
+	return time.Duration(max(rounds, 1))*webhooks.DeliveryTimeout + 30*time.Second
 }
 
 // errorLogger logs failed jobs (without their arguments, which never hold

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/partnerkit/partnerkit"
@@ -629,43 +630,124 @@ func (s *Service) accountsAbove(ctx context.Context, id string) ([]string, error
 // that runs twice sends at most one extra request. It returns an error
 // only when the outcome could not be stored (the job engine retries it).
 func (s *Service) Attempt(ctx context.Context, job AttemptJob) error {
+	return s.AttemptAll(ctx, []AttemptJob{job})
+}
+
+// AttemptParallelism is how many POSTs of one AttemptAll call run at once.
+const AttemptParallelism = 8
+
+// AttemptAll runs several attempts as Attempt runs one (the job engine
+// gives it the first attempts of one change's deliveries): each endpoint
+// and its secrets are read once, the POSTs run concurrently (at most
+// AttemptParallelism at a time), and the outcomes are recorded in one
+// transaction, each in a savepoint of its own. Like Attempt it skips what
+// was recorded already, so running it again after a failure is safe; it
+// returns an error only when an outcome could not be stored.
+func (s *Service) AttemptAll(ctx context.Context, jobs []AttemptJob) error {
 	const op = "webhooks.Attempt"
-	d, err := s.store.GetDelivery(ctx, job.DeliveryID)
-	if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound {
-		return nil
+	runs, err := s.prepare(ctx, jobs)
+	if err != nil || len(runs) == 0 {
+		return partnerkit.WithOp(op, err)
 	}
+	sem := make(chan struct{}, AttemptParallelism)
+	var wg sync.WaitGroup
+	for _, r := range runs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			r.attempt = s.send(ctx, r.endpoint, r.delivery, r.secrets, r.job, r.at)
+		}()
+	}
+	wg.Wait()
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		for _, r := range runs {
+			if err := s.record(ctx, r.endpoint, r.delivery, r.attempt, r.job); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return partnerkit.WithOp(op, err)
 	}
-	if d.Attempts >= job.Number || (d.Status != DeliveryPending && !job.Manual) {
-		return nil
+	for _, r := range runs {
+		s.observe(r.delivery)
 	}
-	e, err := s.store.GetEndpoint(ctx, d.EndpointID)
-	if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound {
-		return nil
-	}
-	if err != nil {
-		return partnerkit.WithOp(op, err)
-	}
-	now := s.clock.Now()
-	if !e.Enabled && !d.Test {
-		d.Status, d.LastError, d.NextAttemptAt, d.UpdatedAt = DeliveryFailed, "the endpoint is disabled", nil, now
-		return partnerkit.WithOp(op, s.store.UpdateDelivery(ctx, d))
-	}
-	secrets, err := s.store.LiveSecrets(ctx, e.ID, now)
-	if err != nil {
-		return partnerkit.WithOp(op, err)
-	}
-	values := make([]string, len(secrets))
-	for i, sec := range secrets {
-		values[i] = sec.Value
-	}
-	a := s.send(ctx, e, d, values, job, now)
-	if err := s.record(ctx, e, d, a, job); err != nil {
-		return partnerkit.WithOp(op, err)
-	}
-	s.observe(d)
 	return nil
+}
+
+// attemptRun is one attempt of AttemptAll: what it sends and, once sent,
+// how it went.
+type attemptRun struct {
+	job      AttemptJob
+	delivery *Delivery
+	endpoint *Endpoint
+	secrets  []string
+	at       time.Time
+	attempt  *Attempt
+}
+
+// prepare reads what the attempts send, each endpoint and its live
+// secrets once, and leaves out the attempts that have nothing to do: their
+// number was recorded, their delivery ended or is gone, or their endpoint
+// is gone (an endpoint disabled since fails its pending deliveries here).
+func (s *Service) prepare(ctx context.Context, jobs []AttemptJob) ([]*attemptRun, error) {
+	type endpointOf struct {
+		endpoint *Endpoint
+		secrets  []string
+	}
+	endpoints := map[string]*endpointOf{}
+	var runs []*attemptRun
+	for _, job := range jobs {
+		d, err := s.store.GetDelivery(ctx, job.DeliveryID)
+		if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if d.Attempts >= job.Number || (d.Status != DeliveryPending && !job.Manual) {
+			continue
+		}
+		now := s.clock.Now()
+		ep, seen := endpoints[d.EndpointID]
+		if !seen {
+			e, err := s.store.GetEndpoint(ctx, d.EndpointID)
+			if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound {
+				endpoints[d.EndpointID] = nil
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			secrets, err := s.store.LiveSecrets(ctx, e.ID, now)
+			if err != nil {
+				return nil, err
+			}
+			values := make([]string, len(secrets))
+			for i, sec := range secrets {
+				values[i] = sec.Value
+			}
+			ep = &endpointOf{endpoint: e, secrets: values}
+			endpoints[d.EndpointID] = ep
+		}
+		if ep == nil {
+			continue
+		}
+		if !ep.endpoint.Enabled && !d.Test {
+			d.Status, d.LastError, d.NextAttemptAt, d.UpdatedAt = DeliveryFailed, "the endpoint is disabled", nil, now
+			if err := s.store.UpdateDelivery(ctx, d); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		// Each run has its own copy of the endpoint: recording a run may
+		// disable it (record changes the copy it is given).
+		e := *ep.endpoint
+		runs = append(runs, &attemptRun{job: job, delivery: d, endpoint: &e, secrets: ep.secrets, at: now})
+	}
+	return runs, nil
 }
 
 // send POSTs the delivery and describes the attempt.
