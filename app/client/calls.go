@@ -45,6 +45,7 @@ func (c *Client) SwitchAccount(ctx context.Context, accountID string) (*Me, erro
 
 // DirectoryQuery selects partners.
 type DirectoryQuery struct {
+	_                                noCompare
 	Q, Type, Status, Sort, ManagerID string
 	Page
 }
@@ -176,6 +177,7 @@ func (c *Client) Marketplaces(ctx context.Context, p ...Page) (*List[Marketplace
 
 // ContractQuery selects contracts.
 type ContractQuery struct {
+	_                                         noCompare
 	AccountID, PartnerID, AgreementID, Status string
 	Page
 }
@@ -203,6 +205,7 @@ func (c *Client) ContractAction(ctx context.Context, id, action string) (*Contra
 // InvitationQuery selects activation invitations: the caller's account's,
 // or one partner's; Status is pending, activated, expired or revoked.
 type InvitationQuery struct {
+	_                 noCompare
 	PartnerID, Status string
 	Page
 }
@@ -359,6 +362,7 @@ func (c *Client) Agreement(ctx context.Context, id string) (*Agreement, error) {
 
 // AgreementChanges renames or describes an agreement; nil fields stay.
 type AgreementChanges struct {
+	_           noCompare
 	Name        *string `json:"name,omitempty"`
 	Description *string `json:"description,omitempty"`
 	Version     int     `json:"version,omitempty"`
@@ -381,6 +385,7 @@ func (c *Client) AgreementVersions(ctx context.Context, id string, p ...Page) (*
 
 // NewStorageAccount describes a storage account.
 type NewStorageAccount struct {
+	_         noCompare
 	PartnerID string `json:"partner_id,omitempty"`
 	Name      string `json:"name"`
 	QuotaTB   string `json:"quota_tb"`
@@ -409,6 +414,7 @@ func (c *Client) CancelDeletion(ctx context.Context, id string) (*StorageAccount
 
 // NewDeal registers an opportunity; ExpectedTB and ExpectedValue are decimals.
 type NewDeal struct {
+	_             noCompare
 	CustomerName  string  `json:"customer_name"`
 	ExpectedTB    *string `json:"expected_tb,omitempty"`
 	ExpectedValue *string `json:"expected_value,omitempty"`
@@ -437,6 +443,7 @@ func (c *Client) DecideDeal(ctx context.Context, id, decision, reason string) (*
 
 // TeamInvitation is a new team invitation; Link is shown only here.
 type TeamInvitation struct {
+	_         noCompare
 	ID        string          `json:"id"`
 	Email     string          `json:"email"`
 	Role      partnerkit.Role `json:"role"`
@@ -472,6 +479,7 @@ func (c *Client) PartnerAllocation(ctx context.Context, partnerID string) (*Allo
 
 // TeamInvitationReview is what a team invitation link shows.
 type TeamInvitationReview struct {
+	_           noCompare
 	AccountName string          `json:"account_name"`
 	Email       string          `json:"email"`
 	Role        partnerkit.Role `json:"role"`

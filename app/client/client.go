@@ -23,6 +23,7 @@ import (
 
 // Request is one HTTP request for a Transport.
 type Request struct {
+	_      noCompare
 	Method string
 	// URL is absolute: the client's base URL, "/api/v1" and the path.
 	URL    string
@@ -32,6 +33,7 @@ type Request struct {
 
 // Response is what a Transport got back. Header keys are lower case.
 type Response struct {
+	_      noCompare
 	Status int
 	Header map[string]string
 	Body   []byte
@@ -57,6 +59,7 @@ type Transport interface {
 // first response, or 409 while the first still runs); a call after an
 // answer is a new action with a new key.
 type Client struct {
+	_         noCompare
 	base      string
 	transport Transport
 	apiKey    string
@@ -87,6 +90,7 @@ func New(base string, t Transport, opts ...Option) *Client {
 
 // ErrorBody is the API's error body.
 type ErrorBody struct {
+	_     noCompare
 	Error struct {
 		Code    partnerkit.Code   `json:"code"`
 		Message string            `json:"message"`
@@ -190,6 +194,7 @@ func Unreachable(err error) bool { return partnerkit.ErrorCode(err) == CodeUnrea
 
 // Page selects a window of a list.
 type Page struct {
+	_             noCompare
 	Limit, Offset int
 	// Sort is the order: a field of the list, "-" first for descending
 	// ("name", "-created_at"); empty means the list's default.

@@ -10,6 +10,7 @@ import (
 
 // ProductItem is one item of a product; Price is a decimal string.
 type ProductItem struct {
+	_        noCompare
 	Position int    `json:"position,omitempty"`
 	Name     string `json:"name"`
 	MPN      string `json:"mpn,omitempty"`
@@ -21,6 +22,7 @@ type ProductItem struct {
 
 // Product is a vendor's product with its items.
 type Product struct {
+	_           noCompare
 	ID          string        `json:"id"`
 	VendorID    string        `json:"vendor_id"`
 	Name        string        `json:"name"`
@@ -34,6 +36,7 @@ type Product struct {
 // NewProduct describes a product to create; an empty VendorID means the
 // caller's account.
 type NewProduct struct {
+	_           noCompare
 	VendorID    string        `json:"vendor_id,omitempty"`
 	Name        string        `json:"name"`
 	Description string        `json:"description,omitempty"`
@@ -42,6 +45,7 @@ type NewProduct struct {
 
 // ProductChanges changes some fields of a product; nil fields stay.
 type ProductChanges struct {
+	_           noCompare
 	Name        *string        `json:"name,omitempty"`
 	Description *string        `json:"description,omitempty"`
 	Items       *[]ProductItem `json:"items,omitempty"`
@@ -50,6 +54,7 @@ type ProductChanges struct {
 
 // Listing is a product listed on a marketplace.
 type Listing struct {
+	_             noCompare
 	ID            string              `json:"id"`
 	VendorID      string              `json:"vendor_id"`
 	ProductID     string              `json:"product_id"`
@@ -60,6 +65,7 @@ type Listing struct {
 
 // PlanDimension is a metered dimension of a flat-rate plan.
 type PlanDimension struct {
+	_            noCompare
 	ID           string `json:"id"`
 	ItemPosition int    `json:"item_position"`
 	Name         string `json:"name"`
@@ -69,6 +75,7 @@ type PlanDimension struct {
 
 // OfferPlan is one plan of a Microsoft commercial marketplace offer.
 type OfferPlan struct {
+	_             noCompare
 	ID            string          `json:"id"`
 	Name          string          `json:"name"`
 	PricingModel  string          `json:"pricing_model"`
@@ -81,6 +88,7 @@ type OfferPlan struct {
 
 // OfferPlanSet is a product's offer for one tenant: plans, landing page and webhook.
 type OfferPlanSet struct {
+	_              noCompare
 	ProductID      string      `json:"product_id"`
 	TenantID       string      `json:"tenant_id"`
 	LandingPageURL string      `json:"landing_page_url"`
@@ -135,6 +143,7 @@ func (c *Client) OfferPlans(ctx context.Context, productID, tenantID string) (*O
 
 // ListingQuery selects listings.
 type ListingQuery struct {
+	_                                  noCompare
 	VendorID, ProductID, MarketplaceID string
 	Page
 }

@@ -10,6 +10,7 @@ import (
 
 // CatalogPlanResource is a priced resource of a catalog plan.
 type CatalogPlanResource struct {
+	_         noCompare
 	Name      string `json:"name"`
 	Unit      string `json:"unit"`
 	UnitPrice string `json:"unit_price"`
@@ -20,6 +21,7 @@ type CatalogPlanResource struct {
 
 // CatalogPlan is one way to buy a catalog service.
 type CatalogPlan struct {
+	_                 noCompare
 	ID                string                `json:"id,omitempty"`
 	Name              string                `json:"name"`
 	BillingPeriod     string                `json:"billing_period"`
@@ -31,6 +33,7 @@ type CatalogPlan struct {
 
 // CatalogService is a service of the Reseller Store catalog.
 type CatalogService struct {
+	_           noCompare
 	ID          string        `json:"id"`
 	ProviderID  string        `json:"provider_id"`
 	Name        string        `json:"name"`
@@ -43,6 +46,7 @@ type CatalogService struct {
 
 // NewCatalogService creates or replaces a catalog service.
 type NewCatalogService struct {
+	_           noCompare
 	Name        string        `json:"name"`
 	Description string        `json:"description"`
 	Plans       []CatalogPlan `json:"plans"`
@@ -51,6 +55,7 @@ type NewCatalogService struct {
 
 // ResellerClient is a reseller's customer.
 type ResellerClient struct {
+	_         noCompare
 	ID        string    `json:"id"`
 	PartnerID string    `json:"partner_id"`
 	Name      string    `json:"name"`
@@ -63,12 +68,14 @@ type ResellerClient struct {
 
 // NewResellerClient creates a client.
 type NewResellerClient struct {
+	_     noCompare
 	Name  string `json:"name"`
 	Email string `json:"email,omitempty"`
 }
 
 // ResourceAmount is an amount of one resource of a subscription.
 type ResourceAmount struct {
+	_         noCompare
 	Name      string `json:"name"`
 	Unit      string `json:"unit,omitempty"`
 	Amount    string `json:"amount"`
@@ -78,12 +85,14 @@ type ResourceAmount struct {
 // AmountInput asks for an amount of one resource of a plan, in an order or
 // a change of amounts (the plan gives its unit and price).
 type AmountInput struct {
+	_      noCompare
 	Name   string `json:"name"`
 	Amount string `json:"amount"`
 }
 
 // Subscription is a plan ordered by a reseller for one client.
 type Subscription struct {
+	_                 noCompare
 	ID                string           `json:"id"`
 	PartnerID         string           `json:"partner_id"`
 	ClientID          string           `json:"client_id"`
@@ -108,6 +117,7 @@ type Subscription struct {
 
 // SubscriptionEvent is one entry of a subscription's history.
 type SubscriptionEvent struct {
+	_              noCompare
 	ID             string           `json:"id"`
 	SubscriptionID string           `json:"subscription_id"`
 	Seq            int              `json:"seq"`
@@ -121,6 +131,7 @@ type SubscriptionEvent struct {
 
 // Charge is one line billed to a reseller.
 type Charge struct {
+	_              noCompare
 	ID             string    `json:"id"`
 	PartnerID      string    `json:"partner_id"`
 	ClientID       string    `json:"client_id"`
@@ -141,6 +152,7 @@ type Charge struct {
 
 // Order orders a subscription: give ClientID or NewClient.
 type Order struct {
+	_         noCompare
 	ClientID  string             `json:"client_id,omitempty"`
 	NewClient *NewResellerClient `json:"new_client,omitempty"`
 	ServiceID string             `json:"service_id"`
@@ -150,6 +162,7 @@ type Order struct {
 
 // ResourceUsage is the amount of one resource in use.
 type ResourceUsage struct {
+	_        noCompare
 	Resource string `json:"resource"`
 	Unit     string `json:"unit"`
 	Amount   string `json:"amount"`
@@ -157,6 +170,7 @@ type ResourceUsage struct {
 
 // AnalyticsPoint is one period of an analytics row.
 type AnalyticsPoint struct {
+	_             noCompare
 	Period        string          `json:"period"`
 	Cost          string          `json:"cost"`
 	Change        string          `json:"change"`
@@ -166,6 +180,7 @@ type AnalyticsPoint struct {
 
 // AnalyticsRow is one client's or service's analytics.
 type AnalyticsRow struct {
+	_      noCompare
 	ID     string           `json:"id"`
 	Name   string           `json:"name"`
 	Total  string           `json:"total"`
@@ -174,6 +189,7 @@ type AnalyticsRow struct {
 
 // Analytics is cost and consumption over time.
 type Analytics struct {
+	_           noCompare
 	PartnerID   string           `json:"partner_id"`
 	By          string           `json:"by"`
 	Granularity string           `json:"granularity"`
@@ -188,6 +204,7 @@ type Analytics struct {
 // AnalyticsQuery selects analytics: By is client or service, Granularity
 // month or day, From and To dates (YYYY-MM-DD); empty means the default.
 type AnalyticsQuery struct {
+	_                         noCompare
 	By, Granularity, From, To string
 }
 
@@ -300,6 +317,7 @@ func (c *Client) ChangeSubscriptionResources(ctx context.Context, id string, amo
 
 // SubscriptionChanges changes a subscription's settings; nil keeps one.
 type SubscriptionChanges struct {
+	_         noCompare
 	AutoRenew *bool `json:"auto_renew,omitempty"`
 	Version   int   `json:"version,omitempty"`
 }
@@ -358,6 +376,7 @@ func AnalyticsCSVURL(q AnalyticsQuery) string {
 // ChargeQuery selects charges for the CSV export: From and To are dates
 // (YYYY-MM-DD, both included); empty means no bound.
 type ChargeQuery struct {
+	_                                             noCompare
 	PartnerID, SubscriptionID, ClientID, From, To string
 }
 

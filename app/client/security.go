@@ -15,6 +15,7 @@ import (
 // two-factor sign-in: no session yet; SignInWithCode completes it with a
 // code before ExpiresAt.
 type TwoFactorChallenge struct {
+	_                 noCompare
 	TwoFactorRequired bool      `json:"two_factor_required"`
 	Challenge         string    `json:"challenge"`
 	ExpiresAt         time.Time `json:"expires_at"`
@@ -32,6 +33,7 @@ func (e *TwoFactorRequired) Error() string {
 // SecondFactor is the second step of a two-factor sign-in: the challenge
 // and a code of the authenticator app or a recovery code.
 type SecondFactor struct {
+	_            noCompare
 	Challenge    string `json:"challenge"`
 	Code         string `json:"code,omitempty"`
 	RecoveryCode string `json:"recovery_code,omitempty"`
@@ -47,12 +49,14 @@ func (c *Client) SignInWithCode(ctx context.Context, in SecondFactor) (*Me, erro
 
 // PasswordResetRequest asks for a reset link by email.
 type PasswordResetRequest struct {
+	_     noCompare
 	Email string `json:"email"`
 }
 
 // PasswordResetAccepted is the one answer to a reset request, whatever
 // the email.
 type PasswordResetAccepted struct {
+	_       noCompare
 	Message string `json:"message"`
 }
 
@@ -66,6 +70,7 @@ func (c *Client) RequestPasswordReset(ctx context.Context, email string) (*Passw
 
 // PasswordReset sets a new password with a reset link.
 type PasswordReset struct {
+	_        noCompare
 	Password string `json:"password"`
 }
 
@@ -77,12 +82,14 @@ func (c *Client) ResetPassword(ctx context.Context, token, password string) erro
 
 // PasswordChange changes the signed-in user's password.
 type PasswordChange struct {
+	_               noCompare
 	CurrentPassword string `json:"current_password"`
 	NewPassword     string `json:"new_password"`
 }
 
 // PasswordChanged says how many other sessions ended.
 type PasswordChanged struct {
+	_             noCompare
 	SessionsEnded int `json:"sessions_ended"`
 }
 
@@ -95,6 +102,7 @@ func (c *Client) ChangePassword(ctx context.Context, in PasswordChange) (*Passwo
 
 // Session is one of the caller's sessions.
 type Session struct {
+	_          noCompare
 	ID         string    `json:"id"`
 	Device     string    `json:"device"`
 	Address    string    `json:"address"`
@@ -121,6 +129,7 @@ func (c *Client) RevokeSession(ctx context.Context, id string) error {
 
 // SessionsEnded counts the sessions that ended.
 type SessionsEnded struct {
+	_     noCompare
 	Ended int `json:"ended"`
 }
 
@@ -133,6 +142,7 @@ func (c *Client) RevokeOtherSessions(ctx context.Context) (*SessionsEnded, error
 
 // Security is the caller's security overview.
 type Security struct {
+	_                   noCompare
 	TwoFactorEnabled    bool       `json:"two_factor_enabled"`
 	TwoFactorEnabledAt  *time.Time `json:"two_factor_enabled_at,omitempty"`
 	TwoFactorPending    bool       `json:"two_factor_pending"`
@@ -146,6 +156,7 @@ type Security struct {
 
 // SecurityChanges changes the caller's preferences; nil fields stay.
 type SecurityChanges struct {
+	_             noCompare
 	NewSignInMail *bool `json:"new_sign_in_mail,omitempty"`
 }
 
@@ -165,6 +176,7 @@ func (c *Client) SetSecurity(ctx context.Context, in SecurityChanges) (*Security
 
 // TwoFactorEnrolment is what the authenticator app needs, shown only once.
 type TwoFactorEnrolment struct {
+	_         noCompare
 	Secret    string `json:"secret"`
 	URL       string `json:"otpauth_url"`
 	QRCodeSVG string `json:"qr_code_svg"`
@@ -183,12 +195,14 @@ func (c *Client) BeginTwoFactor(ctx context.Context) (*TwoFactorEnrolment, error
 
 // TwoFactorCode is a code of the authenticator app.
 type TwoFactorCode struct {
+	_    noCompare
 	Code string `json:"code"`
 }
 
 // RecoveryCodes are the ten single-use codes of a confirmed enrolment,
 // shown only once.
 type RecoveryCodes struct {
+	_             noCompare
 	RecoveryCodes []string `json:"recovery_codes"`
 }
 
@@ -203,6 +217,7 @@ func (c *Client) ConfirmTwoFactor(ctx context.Context, code string) (*RecoveryCo
 // TwoFactorOff turns two-factor sign-in off: the password and a code or
 // a recovery code.
 type TwoFactorOff struct {
+	_            noCompare
 	Password     string `json:"password"`
 	Code         string `json:"code,omitempty"`
 	RecoveryCode string `json:"recovery_code,omitempty"`
@@ -216,6 +231,7 @@ func (c *Client) DisableTwoFactor(ctx context.Context, in TwoFactorOff) error {
 // RecoveryCodesRenewal asks for new recovery codes: the password and a
 // current code of the authenticator app.
 type RecoveryCodesRenewal struct {
+	_        noCompare
 	Password string `json:"password"`
 	Code     string `json:"code"`
 }
@@ -230,6 +246,7 @@ func (c *Client) RegenerateRecoveryCodes(ctx context.Context, in RecoveryCodesRe
 
 // AccountSecurity is an account's security settings.
 type AccountSecurity struct {
+	_                noCompare
 	AccountID        string    `json:"account_id"`
 	RequireTwoFactor bool      `json:"require_two_factor"`
 	UpdatedAt        time.Time `json:"updated_at"`
@@ -237,6 +254,7 @@ type AccountSecurity struct {
 
 // AccountSecurityChanges changes them; nil fields stay.
 type AccountSecurityChanges struct {
+	_                noCompare
 	RequireTwoFactor *bool `json:"require_two_factor,omitempty"`
 }
 
@@ -256,6 +274,7 @@ func (c *Client) SetAccountSecurity(ctx context.Context, in AccountSecurityChang
 
 // TeamInvitationStatus is a team invitation in its account's list.
 type TeamInvitationStatus struct {
+	_         noCompare
 	ID        string          `json:"id"`
 	Email     string          `json:"email"`
 	Role      partnerkit.Role `json:"role"`
@@ -273,6 +292,7 @@ type TeamInvitationStatus struct {
 // Status is the mail package's word (queued, sent, failed, refused…),
 // Error the last refusal.
 type TeamInvitationDelivery struct {
+	_      noCompare
 	Status string     `json:"status"`
 	Error  string     `json:"error,omitempty"`
 	At     *time.Time `json:"at,omitempty"`

@@ -20,6 +20,7 @@ import (
 
 // User is a person with a login.
 type User struct {
+	_         noCompare
 	ID        string    `json:"id"`
 	Email     string    `json:"email"`
 	FullName  string    `json:"full_name"`
@@ -28,6 +29,7 @@ type User struct {
 
 // Membership is a user's role in an account.
 type Membership struct {
+	_         noCompare
 	UserID    string          `json:"user_id"`
 	AccountID string          `json:"account_id"`
 	Role      partnerkit.Role `json:"role"`
@@ -36,12 +38,14 @@ type Membership struct {
 
 // Member is a membership with its user.
 type Member struct {
+	_ noCompare
 	Membership
 	User User `json:"user"`
 }
 
 // MembershipView is an account the user may switch to.
 type MembershipView struct {
+	_           noCompare
 	AccountID   string                   `json:"account_id"`
 	AccountName string                   `json:"account_name"`
 	AccountType partnerrules.AccountType `json:"account_type"`
@@ -52,6 +56,7 @@ type MembershipView struct {
 
 // Me is who the caller is.
 type Me struct {
+	_           noCompare
 	User        *User            `json:"user,omitempty"`
 	APIKeyID    string           `json:"api_key_id,omitempty"`
 	AccountID   string           `json:"account_id"`
@@ -64,6 +69,7 @@ type Me struct {
 
 // Contact is a person to reach at a partner.
 type Contact struct {
+	_     noCompare
 	Name  string `json:"name"`
 	Email string `json:"email"`
 	Phone string `json:"phone"`
@@ -71,6 +77,7 @@ type Contact struct {
 
 // Partner is an account.
 type Partner struct {
+	_                noCompare
 	ID               string                   `json:"id"`
 	Type             partnerrules.AccountType `json:"type"`
 	Name             string                   `json:"name"`
@@ -87,6 +94,7 @@ type Partner struct {
 
 // DirectoryEntry is a partner with the directory's counts.
 type DirectoryEntry struct {
+	_ noCompare
 	Partner
 	SignedContracts int `json:"signed_contracts"`
 	Agreements      int `json:"agreements"`
@@ -95,6 +103,7 @@ type DirectoryEntry struct {
 
 // NewPartner describes a partner to create.
 type NewPartner struct {
+	_                noCompare
 	Type             partnerrules.AccountType `json:"type"`
 	Name             string                   `json:"name"`
 	ExternalID       string                   `json:"external_id,omitempty"`
@@ -105,6 +114,7 @@ type NewPartner struct {
 
 // PartnerChanges edits a partner; nil fields stay.
 type PartnerChanges struct {
+	_          noCompare
 	Name       *string `json:"name,omitempty"`
 	LegalName  *string `json:"legal_name,omitempty"`
 	ExternalID *string `json:"external_id,omitempty"`
@@ -113,6 +123,7 @@ type PartnerChanges struct {
 
 // Document describes an agreement version's document.
 type Document struct {
+	_         noCompare
 	Kind      agreementrules.DocumentKind `json:"kind"`
 	URL       string                      `json:"url,omitempty"`
 	FileName  string                      `json:"file_name,omitempty"`
@@ -123,6 +134,7 @@ type Document struct {
 
 // DocumentInput is a new version's document; Content travels as base64.
 type DocumentInput struct {
+	_        noCompare
 	Kind     agreementrules.DocumentKind `json:"kind"`
 	URL      string                      `json:"url,omitempty"`
 	FileName string                      `json:"file_name,omitempty"`
@@ -131,6 +143,7 @@ type DocumentInput struct {
 
 // Agreement is a document template.
 type Agreement struct {
+	_              noCompare
 	ID             string              `json:"id"`
 	OwnerID        string              `json:"owner_id"`
 	Type           agreementrules.Type `json:"type"`
@@ -144,6 +157,7 @@ type Agreement struct {
 
 // NewAgreement describes an agreement to create.
 type NewAgreement struct {
+	_           noCompare
 	Type        agreementrules.Type `json:"type"`
 	Name        string              `json:"name"`
 	Description string              `json:"description"`
@@ -152,6 +166,7 @@ type NewAgreement struct {
 
 // AgreementVersion is a published version.
 type AgreementVersion struct {
+	_           noCompare
 	AgreementID string    `json:"agreement_id"`
 	Number      int       `json:"number"`
 	Document    Document  `json:"document"`
@@ -161,6 +176,7 @@ type AgreementVersion struct {
 
 // Contract binds a partner to an agreement version.
 type Contract struct {
+	_                      noCompare
 	ID                     string               `json:"id"`
 	OwnerID                string               `json:"owner_id"`
 	PartnerID              string               `json:"partner_id"`
@@ -186,6 +202,7 @@ type Contract struct {
 
 // ContractEvent is one change of a contract.
 type ContractEvent struct {
+	_                noCompare
 	ID               string                  `json:"id"`
 	ContractID       string                  `json:"contract_id"`
 	Type             contractrules.EventType `json:"type"`
@@ -198,6 +215,7 @@ type ContractEvent struct {
 
 // Marketplace is where vendors' products are sold.
 type Marketplace struct {
+	_         noCompare
 	ID        string    `json:"id"`
 	OwnerID   string    `json:"owner_id"`
 	Name      string    `json:"name"`
@@ -208,6 +226,7 @@ type Marketplace struct {
 
 // Onboarding is the Create Partner wizard's input.
 type Onboarding struct {
+	_              noCompare
 	Partner        NewPartner           `json:"partner"`
 	AgreementID    string               `json:"agreement_id,omitempty"`
 	NewAgreement   *NewAgreement        `json:"new_agreement,omitempty"`
@@ -221,6 +240,7 @@ type Onboarding struct {
 // Invitation is an activation invitation (the token of a new one is in
 // OnboardingResult). Status is pending, activated, expired or revoked.
 type Invitation struct {
+	_          noCompare
 	ID         string                         `json:"id"`
 	PartnerID  string                         `json:"partner_id"`
 	ContractID string                         `json:"contract_id"`
@@ -240,6 +260,7 @@ type Invitation struct {
 // MailDelivery is what became of the last e-mail about an object:
 // Status is queued, sent, failed or refused.
 type MailDelivery struct {
+	_        noCompare
 	To       string     `json:"to"`
 	Status   string     `json:"status"`
 	QueuedAt time.Time  `json:"queued_at"`
@@ -249,6 +270,7 @@ type MailDelivery struct {
 
 // InvitationResent is an invitation sent again, with its new link.
 type InvitationResent struct {
+	_               noCompare
 	Invitation      Invitation `json:"invitation"`
 	ActivationToken string     `json:"activation_token"`
 	ActivationLink  string     `json:"activation_link"`
@@ -256,6 +278,7 @@ type InvitationResent struct {
 
 // OnboardingResult is the wizard's summary.
 type OnboardingResult struct {
+	_               noCompare
 	Partner         Partner      `json:"partner"`
 	Agreement       Agreement    `json:"agreement"`
 	Contracts       []Contract   `json:"contracts"`
@@ -267,6 +290,7 @@ type OnboardingResult struct {
 
 // InvitationReview is what an invited company reviews.
 type InvitationReview struct {
+	_                    noCompare
 	PartnerName          string                   `json:"partner_name"`
 	PartnerType          partnerrules.AccountType `json:"partner_type"`
 	InviterName          string                   `json:"inviter_name"`
@@ -281,6 +305,7 @@ type InvitationReview struct {
 
 // Activation is what the invited company enters.
 type Activation struct {
+	_               noCompare
 	Email           string `json:"email"`
 	AcceptAgreement bool   `json:"accept_agreement"`
 	FullName        string `json:"full_name"`
@@ -290,6 +315,7 @@ type Activation struct {
 
 // ActivationResult is what activation made.
 type ActivationResult struct {
+	_        noCompare
 	Partner  Partner  `json:"partner"`
 	User     User     `json:"user"`
 	Contract Contract `json:"contract"`
@@ -298,6 +324,7 @@ type ActivationResult struct {
 // Terms are a capacity contract's terms. AlertThresholds are the
 // percentages of an allocation at which usage raises an alert.
 type Terms struct {
+	_                noCompare
 	ContractID       string    `json:"contract_id"`
 	ReservedTB       string    `json:"reserved_tb"`
 	BillingModel     string    `json:"billing_model"`
@@ -311,6 +338,7 @@ type Terms struct {
 // TermsChange sets a capacity contract's terms (its offering account).
 // AlertThresholds nil means the defaults (80, 90, 100); empty means none.
 type TermsChange struct {
+	_                noCompare
 	ReservedTB       string `json:"reserved_tb"`
 	BillingModel     string `json:"billing_model"`
 	PricePerTB       string `json:"price_per_tb"`
@@ -321,12 +349,14 @@ type TermsChange struct {
 
 // CapacityContract is a contract with its terms.
 type CapacityContract struct {
+	_ noCompare
 	Contract
 	Terms Terms `json:"terms"`
 }
 
 // PartnerOverview is one partner's line of an overview.
 type PartnerOverview struct {
+	_              noCompare
 	PartnerID      string `json:"partner_id"`
 	PartnerName    string `json:"partner_name"`
 	AllocatedTB    string `json:"allocated_tb"`
@@ -341,6 +371,7 @@ type PartnerOverview struct {
 // usage above the contract's reservation (what the distributor owes the
 // provider).
 type Overview struct {
+	_                         noCompare
 	ContractID                string            `json:"contract_id"`
 	Terms                     Terms             `json:"terms"`
 	ReservedTB                string            `json:"reserved_tb"`
@@ -358,6 +389,7 @@ type Overview struct {
 
 // Allocation is a partner's share of a capacity contract.
 type Allocation struct {
+	_              noCompare
 	PartnerID      string    `json:"partner_id"`
 	ContractID     string    `json:"contract_id"`
 	AllocatedTB    string    `json:"allocated_tb"`
@@ -369,6 +401,7 @@ type Allocation struct {
 
 // AllocationChange sets an allocation.
 type AllocationChange struct {
+	_              noCompare
 	ContractID     string `json:"contract_id,omitempty"`
 	AllocatedTB    string `json:"allocated_tb"`
 	AllowOverdraft *bool  `json:"allow_overdraft,omitempty"`
@@ -376,6 +409,7 @@ type AllocationChange struct {
 
 // StorageAccount is a customer's storage account.
 type StorageAccount struct {
+	_         noCompare
 	ID        string     `json:"id"`
 	PartnerID string     `json:"partner_id"`
 	Name      string     `json:"name"`
@@ -389,6 +423,7 @@ type StorageAccount struct {
 
 // Sample is one usage measurement.
 type Sample struct {
+	_                noCompare
 	StorageAccountID string    `json:"storage_account_id"`
 	Timestamp        time.Time `json:"timestamp"`
 	Bytes            int64     `json:"bytes"`
@@ -396,6 +431,7 @@ type Sample struct {
 
 // IngestResult says what a usage batch did.
 type IngestResult struct {
+	_        noCompare
 	Received int `json:"received"`
 	Inserted int `json:"inserted"`
 }
@@ -403,6 +439,7 @@ type IngestResult struct {
 // ReportRow is one period of a usage report. The reservation figures are
 // empty in a partner report.
 type ReportRow struct {
+	_                         noCompare
 	Period                    string `json:"period"`
 	Days                      int    `json:"days"`
 	UsedTB                    string `json:"used_tb"`
@@ -419,6 +456,7 @@ type ReportRow struct {
 
 // Report is a usage report.
 type Report struct {
+	_                         noCompare
 	Rows                      []ReportRow `json:"rows"`
 	TotalUsageFee             string      `json:"total_usage_fee"`
 	TotalAllocationExcessFee  string      `json:"total_allocation_excess_fee"`
@@ -428,6 +466,7 @@ type Report struct {
 
 // Deal is a registered opportunity.
 type Deal struct {
+	_             noCompare
 	ID            string     `json:"id"`
 	PartnerID     string     `json:"partner_id"`
 	OwnerID       string     `json:"owner_id"`
@@ -445,6 +484,7 @@ type Deal struct {
 
 // APIKey is an API key (without the key).
 type APIKey struct {
+	_           noCompare
 	ID          string          `json:"id"`
 	Prefix      string          `json:"prefix"`
 	AccountID   string          `json:"account_id"`
@@ -461,6 +501,7 @@ type APIKey struct {
 
 // KeyCreator names the user who created an API key.
 type KeyCreator struct {
+	_        noCompare
 	UserID   string `json:"user_id"`
 	Email    string `json:"email"`
 	FullName string `json:"full_name"`
@@ -468,12 +509,14 @@ type KeyCreator struct {
 
 // CreatedAPIKey is a new key with the key itself, shown once.
 type CreatedAPIKey struct {
+	_ noCompare
 	APIKey
 	Key string `json:"key"`
 }
 
 // AuditEvent is one recorded change.
 type AuditEvent struct {
+	_     noCompare
 	ID    string `json:"id"`
 	Actor string `json:"actor"`
 	// ActorAccountID is the account the actor acted in (another tenant's
@@ -489,6 +532,7 @@ type AuditEvent struct {
 
 // EventType describes one kind of domain event (GET /event-types).
 type EventType struct {
+	_           noCompare
 	Name        string `json:"name"`
 	Entity      string `json:"entity"`
 	Description string `json:"description"`
@@ -497,6 +541,7 @@ type EventType struct {
 // Event is a domain event, as the activity feed lists it and webhooks
 // deliver it.
 type Event struct {
+	_         noCompare
 	ID        string    `json:"id"`
 	Type      string    `json:"type"`
 	CreatedAt time.Time `json:"created_at"`
@@ -508,6 +553,7 @@ type Event struct {
 // and, where the audit trail has it, before. Actor is a user or API key
 // ID, "system" (a scheduled rule) or "public" (an invitation link).
 type EventData struct {
+	_          noCompare
 	EntityType string          `json:"entity_type"`
 	EntityID   string          `json:"entity_id"`
 	Actor      string          `json:"actor"`
@@ -518,6 +564,7 @@ type EventData struct {
 // WebhookEndpoint is a URL that receives an account's events; EventTypes
 // empty means every type. DisabledReason is "manual" or "failing".
 type WebhookEndpoint struct {
+	_              noCompare
 	ID             string    `json:"id"`
 	AccountID      string    `json:"account_id"`
 	URL            string    `json:"url"`
@@ -534,6 +581,7 @@ type WebhookEndpoint struct {
 // NewWebhookEndpoint registers an endpoint; EventTypes empty means every
 // type, Enabled nil means enabled.
 type NewWebhookEndpoint struct {
+	_           noCompare
 	URL         string   `json:"url"`
 	Description string   `json:"description"`
 	EventTypes  []string `json:"event_types,omitempty"`
@@ -544,6 +592,7 @@ type NewWebhookEndpoint struct {
 // an empty EventTypes means every type). Version, when not 0, must be the
 // endpoint's current one.
 type WebhookEndpointChanges struct {
+	_           noCompare
 	URL         *string   `json:"url,omitempty"`
 	Description *string   `json:"description,omitempty"`
 	EventTypes  *[]string `json:"event_types,omitempty"`
@@ -554,6 +603,7 @@ type WebhookEndpointChanges struct {
 // CreatedWebhookEndpoint is a new endpoint with its signing secret, shown
 // only here.
 type CreatedWebhookEndpoint struct {
+	_ noCompare
 	WebhookEndpoint
 	Secret string `json:"secret"`
 }
@@ -562,12 +612,14 @@ type CreatedWebhookEndpoint struct {
 // how long the previous one keeps signing (nil: the server's default, a
 // day).
 type WebhookSecretRotation struct {
+	_              noCompare
 	OverlapSeconds *int `json:"overlap_seconds,omitempty"`
 }
 
 // RotatedWebhookSecret is an endpoint's new signing secret, shown only
 // here, and until when the previous one still signs.
 type RotatedWebhookSecret struct {
+	_                 noCompare
 	Endpoint          WebhookEndpoint `json:"endpoint"`
 	Secret            string          `json:"secret"`
 	PreviousExpiresAt time.Time       `json:"previous_expires_at"`
@@ -576,6 +628,7 @@ type RotatedWebhookSecret struct {
 // WebhookDelivery is one event on its way to one endpoint. Status is
 // pending, succeeded or failed; LastStatusCode 0 means no answer yet.
 type WebhookDelivery struct {
+	_              noCompare
 	ID             string          `json:"id"`
 	EndpointID     string          `json:"endpoint_id"`
 	AccountID      string          `json:"account_id"`
@@ -595,6 +648,7 @@ type WebhookDelivery struct {
 // WebhookAttempt is one POST of a delivery: when, the status answered (0:
 // none), how long it took and the first bytes of the answer.
 type WebhookAttempt struct {
+	_          noCompare
 	DeliveryID string    `json:"delivery_id"`
 	Number     int       `json:"number"`
 	At         time.Time `json:"at"`
@@ -607,6 +661,14 @@ type WebhookAttempt struct {
 
 // WebhookDeliveryDetail is a delivery with its attempts, newest last.
 type WebhookDeliveryDetail struct {
+	_ noCompare
 	WebhookDelivery
 	AttemptLog []WebhookAttempt `json:"attempt_log"`
 }
+
+// noCompare makes the wire types not comparable (a struct holding it has no
+// ==). Go's compiler writes an equality function for every comparable
+// struct whose type the program keeps (decoding JSON into it keeps it);
+// the PWA never compares these values, and in app.wasm those functions
+// cost about 25 KB gzip (make wasm-size).
+type noCompare [0]func()

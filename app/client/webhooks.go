@@ -24,6 +24,7 @@ func (c *Client) EventTypes(ctx context.Context, p ...Page) (*List[EventType], e
 // Until (zero: unbounded). Page.Sort is "-created_at" (newest first, the
 // default) or "created_at".
 type EventQuery struct {
+	_            noCompare
 	Types        []string
 	EntityType   string
 	Since, Until time.Time
@@ -111,6 +112,7 @@ func (c *Client) SendTestWebhook(ctx context.Context, id string) (*WebhookDelive
 // WebhookDeliveryQuery selects an endpoint's deliveries: Status is pending,
 // succeeded or failed ("" all); EventID keeps one event's.
 type WebhookDeliveryQuery struct {
+	_               noCompare
 	Status, EventID string
 	Page
 }

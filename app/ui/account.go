@@ -79,14 +79,14 @@ func (c *accountPage) Render() app.UI {
 	var parts []app.UI
 	switch c.page {
 	case "forgot", "reset":
-		return div("activation", app.Header().Class("topbar").Body(anchor("brand", "/signin", "Partnerkit")),
-			app.Main().OnSubmit(c.onSubmit).Body(app.Raw(c.passwordHTML())))
+		return div("activation", app.Elem("header").Class("topbar").Body(anchor("brand", "/signin", "Partnerkit")),
+			app.Elem("main").OnSubmit(c.onSubmit).Body(app.Raw(c.passwordHTML())))
 	case "security":
 		parts = c.securityParts()
 	default:
 		parts = c.invitationParts()
 	}
-	content := app.Div().OnClick(c.onClick).OnSubmit(c.onSubmit).OnChange(c.onChange).Body(append([]app.UI{errorBanner(c.err)}, parts...)...)
+	content := app.Elem("div").OnClick(c.onClick).OnSubmit(c.onSubmit).OnChange(c.onChange).Body(append([]app.UI{errorBanner(c.err)}, parts...)...)
 	switch c.page {
 	case "security":
 		return newShell("Security", content)
@@ -98,7 +98,7 @@ func (c *accountPage) Render() app.UI {
 
 // section is a part of a page; its raw HTML parts (rawOf) re-render
 // alone when they change.
-func section(id string, parts ...app.UI) app.UI { return app.Section().ID(id).Body(parts...) }
+func section(id string, parts ...app.UI) app.UI { return app.Elem("section").ID(id).Body(parts...) }
 
 // rawOf is raw HTML of one root element, nil for "".
 func rawOf(html string) app.UI {

@@ -40,8 +40,8 @@ func (c *activation) OnNav(ctx app.Context) {
 
 func (c *activation) Render() app.UI {
 	return div("activation",
-		app.Header().Class("topbar").Body(span("brand", "Partnerkit")),
-		app.Main().Body(c.body()),
+		app.Elem("header").Class("topbar").Body(span("brand", "Partnerkit")),
+		app.Elem("main").Body(c.body()),
 	)
 }
 
@@ -52,13 +52,13 @@ func (c *activation) body() app.UI {
 		if partnerkit.ErrorCode(c.linkErr) == partnerkit.CodeGone {
 			title = "This invitation link can no longer be used"
 		}
-		return divID("link-error", h1(title), app.P().Class("error").Text(errorText(c.linkErr)),
+		return divID("link-error", h1(title), app.Elem("p").Class("error").Text(errorText(c.linkErr)),
 			anchor("", "/signin", "Sign in"))
 	case c.done != nil:
 		return divID("activated",
 			h1("Welcome, "+c.done.Partner.LegalName),
 			para("Your account is active and your contract is signed and active."),
-			app.A().ID("go-signin").Class("button").Href("/signin").Text("Sign in"),
+			app.Elem("a").ID("go-signin").Class("button").Attr("href", "/signin").Text("Sign in"),
 		)
 	case c.review == nil:
 		return para("Loading the invitation…")
@@ -66,19 +66,17 @@ func (c *activation) body() app.UI {
 	r := c.review
 	return box(
 		h1(r.InviterName+" invites "+r.PartnerName),
-		app.Ol().Class("steps").Body(app.Range(activationSteps).Slice(func(i int) app.UI {
-			return app.Li().Class(pick(c.step == i+1, "current", "")).Text(activationSteps[i])
+		app.Elem("ol").Class("steps").Body(app.Range(activationSteps).Slice(func(i int) app.UI {
+			return app.Elem("li").Class(pick(c.step == i+1, "current", "")).Text(activationSteps[i])
 		})),
 		form("activation-form", c.next,
 			c.stepBody(),
 			errorBanner(c.err),
 			div("actions",
 				app.If(c.step > 1, func() app.UI {
-					return app.Button().Type("button").Class("secondary").Text("Back").
-						OnClick(func(ctx app.Context, _ app.Event) { c.step-- })
+					return app.Elem("button").Attr("type", "button").Class("secondary").Text("Back").OnClick(func(ctx app.Context, _ app.Event) { c.step-- })
 				}),
-				app.Button().Type("submit").ID("activation-next").Disabled(c.busy).
-					Text(pick(c.step == 4, "Activate", "Next")),
+				app.Elem("button").Attr("type", "submit").ID("activation-next").Attr("disabled", c.busy).Text(pick(c.step == 4, "Activate", "Next")),
 			),
 		),
 	)
@@ -88,12 +86,12 @@ func (c *activation) stepBody() app.UI {
 	r := c.review
 	switch c.step {
 	case 1:
-		var doc app.UI = app.Span()
+		var doc app.UI = app.Elem("span")
 		switch r.Document.Kind {
 		case agreementrules.DocumentURL:
-			doc = app.A().Href(r.Document.URL).Attr("target", "_blank").Attr("rel", "noopener").Text("Read the agreement")
+			doc = app.Elem("a").Attr("href", r.Document.URL).Attr("target", "_blank").Attr("rel", "noopener").Text("Read the agreement")
 		case agreementrules.DocumentFile:
-			doc = app.A().Href("/api/v1/invitations/"+c.token+"/document").Attr("target", "_blank").Text("Read " + r.Document.FileName)
+			doc = app.Elem("a").Attr("href", "/api/v1/invitations/"+c.token+"/document").Attr("target", "_blank").Text("Read " + r.Document.FileName)
 		}
 		return box(
 			h2(r.AgreementName+" (version "+itoa(r.AgreementVersion)+")"),
@@ -101,8 +99,7 @@ func (c *activation) stepBody() app.UI {
 			doc,
 			field(c, "email", "Your email", "email", &c.email, c.err, "email"),
 			labelOf("check",
-				app.Input().ID("accept").Type("checkbox").Checked(c.accepted).
-					OnChange(func(ctx app.Context, _ app.Event) { c.accepted = checkedOf(ctx) }),
+				app.ElemSelfClosing("input").ID("accept").Attr("type", "checkbox").Attr("checked", c.accepted).OnChange(func(ctx app.Context, _ app.Event) { c.accepted = checkedOf(ctx) }),
 				app.Text(" I have read and accepted the agreement"),
 			),
 			fieldError(c.err, "accept_agreement"),

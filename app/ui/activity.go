@@ -159,7 +159,7 @@ func (c *activityPage) Render() app.UI {
 		),
 		errorBanner(c.err),
 		hint("Newest first. Times are UTC."),
-		app.Div().OnClick(c.more).Body(list, pager(len(c.items), c.total, "more-events")),
+		app.Elem("div").OnClick(c.more).Body(list, pager(len(c.items), c.total, "more-events")),
 	)
 }
 

@@ -58,7 +58,7 @@ func (d *documentForm) render(c interface{ ValueTo(any) app.EventHandler }, err 
 		app.If(d.source == agreementrules.DocumentFile, func() app.UI {
 			return div("field",
 				labelFor("document-file", "Document (PDF, text or Markdown, up to 10 MiB)"),
-				app.Input().ID("document-file").Type("file").Accept(".pdf,.txt,.md,.markdown").OnChange(func(ctx app.Context, _ app.Event) {
+				app.ElemSelfClosing("input").ID("document-file").Attr("type", "file").Attr("accept", ".pdf,.txt,.md,.markdown").OnChange(func(ctx app.Context, _ app.Event) {
 					readFile(ctx, func(name string, data []byte) { d.fileName, d.content = name, data })
 				}),
 				app.If(d.fileName != "", func() app.UI { return span("hint", d.fileName) }),
@@ -130,16 +130,16 @@ func (c *agreementsPage) load(ctx app.Context) {
 func (c *agreementsPage) Render() app.UI {
 	return newShell("Agreements",
 		errorBanner(c.err),
-		app.Form().Class("filters").OnSubmit(func(ctx app.Context, e app.Event) { e.PreventDefault(); c.load(ctx) }).Body(
-			app.Input().ID("agreement-search").Type("search").Attr("aria-label", "Search agreements by name").Placeholder("Search by name").Value(c.q).OnInput(c.ValueTo(&c.q)),
-			app.Button().Type("submit").Text("Search"),
+		app.Elem("form").Class("filters").OnSubmit(func(ctx app.Context, e app.Event) { e.PreventDefault(); c.load(ctx) }).Body(
+			app.ElemSelfClosing("input").ID("agreement-search").Attr("type", "search").Attr("aria-label", "Search agreements by name").Attr("placeholder", "Search by name").Attr("value", c.q).OnInput(c.ValueTo(&c.q)),
+			app.Elem("button").Attr("type", "submit").Text("Search"),
 			typeButtonID("new-agreement", "", "Create agreement", func(ctx app.Context, _ app.Event) {
 				c.creating = true
 				ctx.Defer(func(app.Context) { app.Window().GetElementByID("agreement-name").Call("focus") })
 			}),
 		),
 		app.If(c.creating, func() app.UI {
-			return app.Form().ID("agreement-form").Class("card").OnSubmit(c.create).Body(
+			return app.Elem("form").ID("agreement-form").Class("card").OnSubmit(c.create).Body(
 				div("field",
 					labelFor("agreement-type", "Type"),
 					enumSelect("agreement-type", "Type", &c.typ, c, agreementrules.Types(), agreementrules.Type.Label),
@@ -148,7 +148,7 @@ func (c *agreementsPage) Render() app.UI {
 				field(c, "agreement-name", "Name", "text", &c.name, c.formErr, "name"),
 				div("field",
 					labelFor("agreement-description", "Description"),
-					app.Textarea().ID("agreement-description").Text(c.descr).OnInput(c.ValueTo(&c.descr)),
+					app.Elem("textarea").ID("agreement-description").Text(c.descr).OnInput(c.ValueTo(&c.descr)),
 					fieldError(c.formErr, "description"),
 				),
 				c.doc.render(c, c.formErr, "document."),
@@ -243,14 +243,14 @@ func (c *agreementPage) Render() app.UI {
 	}
 	return newShell(title,
 		errorBanner(c.err),
-		app.If(c.saved != "", func() app.UI { return app.P().Class("notice").Text(c.saved) }),
+		app.If(c.saved != "", func() app.UI { return app.Elem("p").Class("notice").Text(c.saved) }),
 		app.If(c.agreement != nil, func() app.UI {
 			return box(
 				form("agreement-edit", c.save,
 					field(c, "agreement-name", "Name", "text", &c.name, c.err, "name"),
 					div("field",
 						labelFor("agreement-description", "Description"),
-						app.Textarea().ID("agreement-description").Text(c.descr).OnInput(c.ValueTo(&c.descr)),
+						app.Elem("textarea").ID("agreement-description").Text(c.descr).OnInput(c.ValueTo(&c.descr)),
 						fieldError(c.err, "description"),
 					),
 					submitButton("save-agreement", "Save"),

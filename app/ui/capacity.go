@@ -159,7 +159,7 @@ func (c *capacityPage) widgets() app.UI {
 			itoa(o.Partners), asOf)),
 		app.If(len(rows) == 0, func() app.UI { return empty("no-allocations", "No partner holds an allocation on this contract yet.") }),
 		app.If(len(rows) > 0, func() app.UI {
-			return app.Div().OnClick(func(ctx app.Context, e app.Event) {
+			return app.Elem("div").OnClick(func(ctx app.Context, e app.Event) {
 				if act, partner := clickedAct(e); act == "change" {
 					c.startEditing(ctx, partner)
 				}
@@ -168,9 +168,8 @@ func (c *capacityPage) widgets() app.UI {
 		app.If(c.editing != "", c.allocationForm),
 		h2("Usage, last 30 days"),
 		app.If(c.report != nil, func() app.UI { return app.Raw(usageChart(c.report)) }),
-		div("actions", app.A().ID("usage-csv").Class("button secondary").Attr("download", "usage.csv").
-			Href("/api/v1/usage/reports?format=csv&contract_id="+o.ContractID+"&from="+time.Now().UTC().AddDate(0, 0, -29).Format(time.DateOnly)+
-				"&to="+time.Now().UTC().Format(time.DateOnly)).Text("Export CSV")),
+		div("actions", app.Elem("a").ID("usage-csv").Class("button secondary").Attr("download", "usage.csv").Attr("href", "/api/v1/usage/reports?format=csv&contract_id="+o.ContractID+"&from="+time.Now().UTC().AddDate(0, 0, -29).Format(time.DateOnly)+
+			"&to="+time.Now().UTC().Format(time.DateOnly)).Text("Export CSV")),
 	)
 }
 
@@ -197,7 +196,7 @@ func (c *capacityPage) allocationForm() app.UI {
 		h2("Allocation of "+c.editingName),
 		div("field",
 			labelFor("allocation-tb", "Allocated TB"),
-			withProblem(app.Input().ID("allocation-tb").Type("text").Attr("inputmode", "decimal").Value(c.newTB).OnInput(c.ValueTo(&c.newTB)),
+			withProblem(app.ElemSelfClosing("input").ID("allocation-tb").Attr("type", "text").Attr("inputmode", "decimal").Attr("value", c.newTB).OnInput(c.ValueTo(&c.newTB)),
 				"allocation-tb", c.editErr, "allocated_tb"),
 			fieldProblem("allocation-tb", c.editErr, "allocated_tb"),
 		),

@@ -296,9 +296,9 @@ func (c *catalogPage) save(ctx app.Context, e app.Event) {
 func (c *catalogPage) providedSection() app.UI {
 	return app.If(c.provided != nil, func() app.UI {
 		items := c.provided.Items
-		return app.Section().ID("provided-services").Class("card").Body(
+		return app.Elem("section").ID("provided-services").Class("card").Body(
 			h2("Services you offer"),
-			app.If(c.saved != "", func() app.UI { return app.P().ID("service-saved").Class("hint").Text(c.saved) }),
+			app.If(c.saved != "", func() app.UI { return app.Elem("p").ID("service-saved").Class("hint").Text(c.saved) }),
 			app.If(len(items) == 0, func() app.UI {
 				return hint("You offer no services yet. Resellers holding an active contract with you can buy the ones you add.")
 			}),
@@ -311,13 +311,12 @@ func (c *catalogPage) providedSection() app.UI {
 						for k, p := range s.Plans {
 							names[k] = p.Name + " (" + p.BillingPeriod + ")"
 						}
-						return app.Tr().Class("provided-service").Attr("data-id", s.ID).Body(
+						return app.Elem("tr").Class("provided-service").Attr("data-id", s.ID).Body(
 							tdBody(strong(s.Name), app.If(s.Description != "", func() app.UI {
 								return span("hint", " — "+s.Description)
 							})),
 							td(strings.Join(names, ", ")),
-							tdBody(app.Button().Type("button").Class("small edit-service").Attr("data-id", s.ID).
-								Text("Edit").OnClick(c.openEdit)),
+							tdBody(app.Elem("button").Attr("type", "button").Class("small edit-service").Attr("data-id", s.ID).Text("Edit").OnClick(c.openEdit)),
 						)
 					})),
 				))
@@ -340,17 +339,16 @@ func (c *catalogPage) serviceForm() app.UI {
 	if d.id != "" {
 		submit = "Save service"
 	}
-	return app.Form().ID("service-form").Attr("data-id", d.id).OnSubmit(c.save).Body(
-		app.H3().Text(title),
+	return app.Elem("form").ID("service-form").Attr("data-id", d.id).OnSubmit(c.save).Body(
+		app.Elem("h3").Text(title),
 		div("field",
 			labelFor("service-name", "Name"),
-			app.Input().ID("service-name").Type("text").Attr("data-key", "name").Value(d.name).OnInput(c.onServiceInput),
+			app.ElemSelfClosing("input").ID("service-name").Attr("type", "text").Attr("data-key", "name").Attr("value", d.name).OnInput(c.onServiceInput),
 			fieldError(c.formErr, "name"),
 		),
 		div("field",
 			labelFor("service-description", "Description"),
-			app.Input().ID("service-description").Type("text").Attr("data-key", "description").Value(d.description).
-				OnInput(c.onServiceInput),
+			app.ElemSelfClosing("input").ID("service-description").Attr("type", "text").Attr("data-key", "description").Attr("value", d.description).OnInput(c.onServiceInput),
 			fieldError(c.formErr, "description"),
 		),
 		fieldError(c.formErr, "plans"),
@@ -359,7 +357,7 @@ func (c *catalogPage) serviceForm() app.UI {
 		typeButtonID("add-plan", "small", "Add plan", c.addPlan),
 		errorBanner(c.formErr),
 		div("actions",
-			app.Button().Type("submit").ID("save-service").Disabled(c.busy).Text(submit),
+			app.Elem("button").Attr("type", "submit").ID("save-service").Attr("disabled", c.busy).Text(submit),
 			typeButtonID("cancel-service", "link", "Cancel", c.closeForm),
 		),
 	)
@@ -370,19 +368,17 @@ func (c *catalogPage) planFieldset(i int) app.UI {
 	p := c.draft.plans[i]
 	pi := itoa(i)
 	f := "plans[" + pi + "]."
-	return app.FieldSet().Class("plan-editor").Attr("data-plan", pi).Body(
-		app.Legend().Text("Plan "+itoa(i+1)),
+	return app.Elem("fieldset").Class("plan-editor").Attr("data-plan", pi).Body(
+		app.Elem("legend").Text("Plan "+itoa(i+1)),
 		div("field",
 			labelFor("plan-name-"+pi, "Plan name"),
-			app.Input().ID("plan-name-"+pi).Type("text").Attr("data-plan", pi).Attr("data-key", "name").Value(p.name).
-				OnInput(c.onPlanInput),
+			app.ElemSelfClosing("input").ID("plan-name-"+pi).Attr("type", "text").Attr("data-plan", pi).Attr("data-key", "name").Attr("value", p.name).OnInput(c.onPlanInput),
 			fieldError(c.formErr, f+"name"),
 			fieldError(c.formErr, f+"id"),
 		),
 		div("field",
 			labelFor("plan-period-"+pi, "Billing period"),
-			app.Select().ID("plan-period-"+pi).Attr("data-plan", pi).Attr("data-key", "billing_period").
-				OnChange(c.onPlanInput).Body(app.Range(billingPeriods).Slice(func(k int) app.UI {
+			app.Elem("select").ID("plan-period-"+pi).Attr("data-plan", pi).Attr("data-key", "billing_period").OnChange(c.onPlanInput).Body(app.Range(billingPeriods).Slice(func(k int) app.UI {
 				b := billingPeriods[k]
 				return option(string(b), b.Label(), p.billingPeriod == string(b))
 			})),
@@ -390,32 +386,27 @@ func (c *catalogPage) planFieldset(i int) app.UI {
 		),
 		div("field",
 			labelFor("plan-trial-"+pi, "Trial days (optional)"),
-			app.Input().ID("plan-trial-"+pi).Type("text").Attr("inputmode", "numeric").Attr("data-plan", pi).
-				Attr("data-key", "trial_days").Value(p.trialDays).OnInput(c.onPlanInput),
+			app.ElemSelfClosing("input").ID("plan-trial-"+pi).Attr("type", "text").Attr("inputmode", "numeric").Attr("data-plan", pi).Attr("data-key", "trial_days").Attr("value", p.trialDays).OnInput(c.onPlanInput),
 			fieldError(c.formErr, f+"trial_days"),
 		),
 		labelOf("check",
-			app.Input().ID("plan-decrease-"+pi).Type("checkbox").Attr("data-plan", pi).
-				Attr("data-key", "decrease_at_renewal").Checked(p.decreaseAtRenewal).OnChange(c.onPlanInput),
+			app.ElemSelfClosing("input").ID("plan-decrease-"+pi).Attr("type", "checkbox").Attr("data-plan", pi).Attr("data-key", "decrease_at_renewal").Attr("checked", p.decreaseAtRenewal).OnChange(c.onPlanInput),
 			app.Text(" Decreases take effect at the next renewal (never refunded either way)"),
 		),
 		labelOf("check",
-			app.Input().ID("plan-auto-renew-"+pi).Type("checkbox").Attr("data-plan", pi).
-				Attr("data-key", "auto_renew").Checked(p.autoRenew).OnChange(c.onPlanInput),
+			app.ElemSelfClosing("input").ID("plan-auto-renew-"+pi).Attr("type", "checkbox").Attr("data-plan", pi).Attr("data-key", "auto_renew").Attr("checked", p.autoRenew).OnChange(c.onPlanInput),
 			app.Text(" Subscriptions renew automatically at the period end (resellers may turn it off per subscription)"),
 		),
 		fieldError(c.formErr, f+"auto_renew"),
 		fieldError(c.formErr, f+"resources"),
-		div("table-wrap", app.Table().Class("resource-editor").ID("plan-resources-"+pi).Body(
+		div("table-wrap", app.Elem("table").Class("resource-editor").ID("plan-resources-"+pi).Body(
 			thead("Resource", "Unit", "Unit price", "Min", "Max (0 = no limit)", ""),
 			tbody(app.Range(p.resources).Slice(func(j int) app.UI { return c.resourceRow(i, j) })),
 		)),
 		div("actions",
-			app.Button().Type("button").Class("small add-resource").Attr("data-plan", pi).Text("Add resource").
-				OnClick(c.addResource),
+			app.Elem("button").Attr("type", "button").Class("small add-resource").Attr("data-plan", pi).Text("Add resource").OnClick(c.addResource),
 			app.If(len(c.draft.plans) > 1, func() app.UI {
-				return app.Button().Type("button").Class("small link remove-plan").Attr("data-plan", pi).
-					Text("Remove plan").OnClick(c.removePlan)
+				return app.Elem("button").Attr("type", "button").Class("small link remove-plan").Attr("data-plan", pi).Text("Remove plan").OnClick(c.removePlan)
 			}),
 		),
 	)
@@ -428,9 +419,7 @@ func (c *catalogPage) resourceRow(i, j int) app.UI {
 	pi, rj := itoa(i), itoa(j)
 	f := "plans[" + pi + "].resources[" + rj + "]."
 	cell := func(key, label, value, mode string) app.UI {
-		in := app.Input().ID("res-"+strings.ReplaceAll(key, "_", "-")+"-"+pi+"-"+rj).Type("text").
-			Attr("aria-label", label+" of resource "+itoa(j+1)+" of plan "+itoa(i+1)).
-			Attr("data-plan", pi).Attr("data-res", rj).Attr("data-key", key).Value(value).OnInput(c.onResourceInput)
+		in := app.ElemSelfClosing("input").ID("res-"+strings.ReplaceAll(key, "_", "-")+"-"+pi+"-"+rj).Attr("type", "text").Attr("aria-label", label+" of resource "+itoa(j+1)+" of plan "+itoa(i+1)).Attr("data-plan", pi).Attr("data-res", rj).Attr("data-key", key).Attr("value", value).OnInput(c.onResourceInput)
 		if mode != "" {
 			in = in.Attr("inputmode", mode)
 		}
@@ -443,8 +432,7 @@ func (c *catalogPage) resourceRow(i, j int) app.UI {
 		cell("min", "Min", r.Min, "decimal"),
 		cell("max", "Max", r.Max, "decimal"),
 		tdBody(app.If(len(p.resources) > 1, func() app.UI {
-			return app.Button().Type("button").Class("small link remove-resource").Attr("data-plan", pi).
-				Attr("data-res", rj).Text("Remove").OnClick(c.removeResource)
+			return app.Elem("button").Attr("type", "button").Class("small link remove-resource").Attr("data-plan", pi).Attr("data-res", rj).Text("Remove").OnClick(c.removeResource)
 		})),
 	)
 }

@@ -61,7 +61,7 @@ func (c *contractsPage) Render() app.UI {
 			})),
 		),
 		errorBanner(c.err),
-		app.If(c.list != nil, func() app.UI { return app.Div().OnClick(c.act).Body(c.table()) }),
+		app.If(c.list != nil, func() app.UI { return app.Elem("div").OnClick(c.act).Body(c.table()) }),
 	)
 }
 

@@ -73,7 +73,7 @@ func (c *dealsPage) Render() app.UI {
 			for i, d := range items {
 				rows[i] = c.row(d)
 			}
-			return app.Div().OnClick(c.decide).Body(
+			return app.Elem("div").OnClick(c.decide).Body(
 				h2("Deals"),
 				field(c, "deal-reason", "Reason (for a decision)", "text", &c.reason, c.err, "reason"),
 				cards("deals", dealsHead, rows),

@@ -101,26 +101,26 @@ func (c *directory) csvHref() string {
 
 func (c *directory) Render() app.UI {
 	return newShell("Directory",
-		app.Form().Class("filters").Attr("role", "search").OnSubmit(func(ctx app.Context, e app.Event) {
+		app.Elem("form").Class("filters").Attr("role", "search").OnSubmit(func(ctx app.Context, e app.Event) {
 			e.PreventDefault()
 			c.offset = 0
 			c.apply(ctx)
 		}).Body(
-			app.Input().ID("search").Type("search").Attr("aria-label", "Search partners by name").Placeholder("Search by name").Value(c.q).OnInput(c.ValueTo(&c.q)),
+			app.ElemSelfClosing("input").ID("search").Attr("type", "search").Attr("aria-label", "Search partners by name").Attr("placeholder", "Search by name").Attr("value", c.q).OnInput(c.ValueTo(&c.q)),
 			enumSelect("filter-type", "Type", &c.typ, c, partnerrules.PartnerTypes(), partnerrules.AccountType.Label, "", "All types"),
 			enumSelect("filter-status", "Status", &c.status, c, partnerrules.Statuses(), partnerrules.Status.Label, "", "All statuses"),
 			enumSelect("sort", "Sort", &c.sort, c, []string{string(partnerrules.SortName), string(partnerrules.SortNameDesc),
 				string(partnerrules.SortCreatedAtDesc), string(partnerrules.SortCreatedAt)}, sortLabel),
-			app.Button().Type("submit").Text("Apply"),
-			app.A().ID("export-csv").Class("button secondary").Href(c.csvHref()).Attr("download", "partners.csv").Text("Export CSV"),
-			app.A().ID("create-partner").Class("button").Href("/partners/new").Text("Create partner"),
+			app.Elem("button").Attr("type", "submit").Text("Apply"),
+			app.Elem("a").ID("export-csv").Class("button secondary").Attr("href", c.csvHref()).Attr("download", "partners.csv").Text("Export CSV"),
+			app.Elem("a").ID("create-partner").Class("button").Attr("href", "/partners/new").Text("Create partner"),
 		),
 		errorBanner(c.err),
 		app.If(c.offline, func() app.UI {
 			return empty("directory-offline", "You are offline: this search needs the connection. Clear the search to see the last loaded directory.")
 		}),
 		app.If(c.stale, func() app.UI {
-			return app.P().Class("offline").Attr("role", "status").Text("Offline copy of this page, as last loaded.")
+			return app.Elem("p").Class("offline").Attr("role", "status").Text("Offline copy of this page, as last loaded.")
 		}),
 		app.If(c.list != nil, func() app.UI { return c.table() }),
 	)
@@ -149,12 +149,12 @@ func (c *directory) table() app.UI {
 	return box(
 		cards("directory", directoryHead, rows),
 		div("pager",
-			app.Span().ID("page-info").Attr("aria-live", "polite").Text(fmt.Sprintf("%d–%d of %d", min(c.offset+1, c.list.Total), c.offset+len(items), c.list.Total)),
-			app.Button().ID("prev").Disabled(c.offset == 0).Text("Previous").OnClick(func(ctx app.Context, _ app.Event) {
+			app.Elem("span").ID("page-info").Attr("aria-live", "polite").Text(fmt.Sprintf("%d–%d of %d", min(c.offset+1, c.list.Total), c.offset+len(items), c.list.Total)),
+			app.Elem("button").ID("prev").Attr("disabled", c.offset == 0).Text("Previous").OnClick(func(ctx app.Context, _ app.Event) {
 				c.offset = max(0, c.offset-directoryPage)
 				c.apply(ctx)
 			}),
-			app.Button().ID("next").Disabled(c.offset+len(items) >= c.list.Total).Text("Next").OnClick(func(ctx app.Context, _ app.Event) {
+			app.Elem("button").ID("next").Attr("disabled", c.offset+len(items) >= c.list.Total).Text("Next").OnClick(func(ctx app.Context, _ app.Event) {
 				c.offset += directoryPage
 				c.apply(ctx)
 			}),

@@ -24,7 +24,7 @@ import (
 // fills the form's status line in place.
 
 // withProblem marks in invalid when err names apiField (field, ui.go).
-func withProblem(in app.HTMLInput, id string, err error, apiField string) app.HTMLInput {
+func withProblem(in app.HTMLElemSelfClosing, id string, err error, apiField string) app.HTMLElemSelfClosing {
 	if partnerkit.ErrorFields(err)[apiField] != "" {
 		in = in.Attr("aria-invalid", "true").Attr("aria-describedby", id+"-error")
 	}
@@ -38,7 +38,7 @@ func fieldProblem(id string, err error, apiField string) app.UI {
 	if msg == "" {
 		return nil
 	}
-	return app.Span().ID(id+"-error").Class("field-error").Attr("data-field", apiField).Text(msg)
+	return app.Elem("span").ID(id+"-error").Class("field-error").Attr("data-field", apiField).Text(msg)
 }
 
 // inputHTML is a labelled input of form: name is the API's field, the id

@@ -33,8 +33,8 @@ func (c *joinPage) OnNav(ctx app.Context) {
 
 func (c *joinPage) Render() app.UI {
 	return div("activation",
-		app.Header().Class("topbar").Body(span("brand", "Partnerkit")),
-		app.Main().Body(c.body()),
+		app.Elem("header").Class("topbar").Body(span("brand", "Partnerkit")),
+		app.Elem("main").Body(c.body()),
 	)
 }
 
@@ -45,7 +45,7 @@ func (c *joinPage) body() app.UI {
 		if partnerkit.ErrorCode(c.linkErr) == partnerkit.CodeGone {
 			title = "This invitation link can no longer be used"
 		}
-		return divID("link-error", h1(title), app.P().Class("error").Text(errorText(c.linkErr)))
+		return divID("link-error", h1(title), app.Elem("p").Class("error").Text(errorText(c.linkErr)))
 	case c.joined:
 		return divID("joined", h1("Welcome to "+c.review.AccountName),
 			anchor("button", "/signin", "Sign in"))

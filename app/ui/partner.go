@@ -124,10 +124,10 @@ func (c *partnerDetails) Render() app.UI {
 	return newShell(title,
 		errorBanner(c.err),
 		app.If(c.copy, func() app.UI {
-			return app.P().Class("offline").Attr("role", "status").Text("Offline copy of this partner, as last loaded.")
+			return app.Elem("p").Class("offline").Attr("role", "status").Text("Offline copy of this partner, as last loaded.")
 		}),
 		app.If(c.partner != nil, func() app.UI {
-			return app.Div().OnClick(c.act).Body(
+			return app.Elem("div").OnClick(c.act).Body(
 				app.Raw(`<nav class="tabs" aria-label="Partner">`+tabs+`</nav>`),
 				c.tabBody(),
 			)
@@ -171,7 +171,7 @@ func (c *partnerDetails) tabBody() app.UI {
 			)
 		}).Else(func() app.UI {
 			return div("actions",
-				app.Button().ID("rename-start").Class("secondary").Text("Rename").OnClick(func(ctx app.Context, _ app.Event) {
+				app.Elem("button").ID("rename-start").Class("secondary").Text("Rename").OnClick(func(ctx app.Context, _ app.Event) {
 					c.renaming, c.newName = true, p.Name
 					ctx.Defer(func(app.Context) { app.Window().GetElementByID("rename").Call("focus") })
 				}),
@@ -277,7 +277,7 @@ func (c *partnerDetails) statusMoves(s partnerrules.Status) app.UI {
 	moves := partnerrules.Moves(s)
 	return app.Range(moves).Slice(func(i int) app.UI {
 		m := moves[i]
-		b := app.Button().ID(string(m)).Text(capitalized(m))
+		b := app.Elem("button").ID(string(m)).Text(capitalized(m))
 		if m == partnerrules.MoveSuspend {
 			return b.Class("danger").OnClick(c.setStatus(api.SuspendPartner,
 				"Suspend "+c.partner.Name+"? Its users cannot act until it is reactivated."))
@@ -340,7 +340,7 @@ func (c *partnerDetails) capacityTab() app.UI {
 			pick(a.PayPerUse, ` <span class="badge">pay-per-use</span>`, ""), pick(a.AllowOverdraft, "allowed", "not allowed"))),
 		app.If(c.report != nil, func() app.UI { return app.Raw(usageChart(c.report)) }),
 		div("actions",
-			app.A().Class("button secondary").Attr("download", "usage.csv").Href("/api/v1/usage/reports?format=csv&partner_id="+c.id+
+			app.Elem("a").Class("button secondary").Attr("download", "usage.csv").Attr("href", "/api/v1/usage/reports?format=csv&partner_id="+c.id+
 				"&from="+to.AddDate(0, 0, -29).Format(time.DateOnly)+"&to="+to.Format(time.DateOnly)).Text("Export CSV"),
 			anchor("button secondary", "/storage?partner="+c.id, "Storage accounts"),
 		),

@@ -140,10 +140,9 @@ func (c *productsPage) createForm() app.UI {
 				thead("Item", "Type", "Unit", "Price", "MPN", ""),
 				tbody(app.Range(c.items).Slice(func(i int) app.UI { return c.itemRow(i) })),
 			)),
-			app.Button().Type("button").ID("add-item").Class("small").Text("Add item").
-				OnClick(func(ctx app.Context, _ app.Event) {
-					c.items = append(c.items, client.ProductItem{Type: listingrules.ItemReservation})
-				}),
+			app.Elem("button").Attr("type", "button").ID("add-item").Class("small").Text("Add item").OnClick(func(ctx app.Context, _ app.Event) {
+				c.items = append(c.items, client.ProductItem{Type: listingrules.ItemReservation})
+			}),
 			errorBanner(c.formErr),
 			submitButton("create-product", "Create product"),
 		),
@@ -160,24 +159,22 @@ func (c *productsPage) itemRow(i int) app.UI {
 	input := func(name, label, value string, set func(it *client.ProductItem, v string)) app.UI {
 		id := "item-" + name + "-" + itoa(i)
 		return tdBody(
-			app.Input().ID(id).Attr("aria-label", label+" of item "+itoa(i+1)).Type("text").Value(value).
-				OnInput(func(ctx app.Context, _ app.Event) {
-					if i < len(c.items) {
-						set(&c.items[i], valueOf(ctx))
-					}
-				}),
+			app.ElemSelfClosing("input").ID(id).Attr("aria-label", label+" of item "+itoa(i+1)).Attr("type", "text").Attr("value", value).OnInput(func(ctx app.Context, _ app.Event) {
+				if i < len(c.items) {
+					set(&c.items[i], valueOf(ctx))
+				}
+			}),
 			fieldError(c.formErr, prefix+name),
 		)
 	}
 	return trOf("item-row",
 		input("name", "Name", it.Name, func(it *client.ProductItem, v string) { it.Name = v }),
 		tdBody(
-			app.Select().ID("item-type-"+itoa(i)).Attr("aria-label", "Type of item "+itoa(i+1)).
-				OnChange(func(ctx app.Context, _ app.Event) {
-					if i < len(c.items) {
-						c.items[i].Type = listingrules.ItemType(valueOf(ctx))
-					}
-				}).Body(app.Range(itemTypes).Slice(func(j int) app.UI {
+			app.Elem("select").ID("item-type-"+itoa(i)).Attr("aria-label", "Type of item "+itoa(i+1)).OnChange(func(ctx app.Context, _ app.Event) {
+				if i < len(c.items) {
+					c.items[i].Type = listingrules.ItemType(valueOf(ctx))
+				}
+			}).Body(app.Range(itemTypes).Slice(func(j int) app.UI {
 				return option(string(itemTypes[j]), itemTypes[j].Label(), it.Type == itemTypes[j])
 			})),
 			fieldError(c.formErr, prefix+"type"),
@@ -271,10 +268,10 @@ func (c *productsPage) productTable() app.UI {
 				})),
 			),
 			app.If(c.listingErr != nil, func() app.UI {
-				return app.Div().ID("listing-error").Class("error").Attr("role", "alert").Text(cmp.Or(partnerkit.ErrorFields(c.listingErr)["marketplace_id"], errorText(c.listingErr)))
+				return app.Elem("div").ID("listing-error").Class("error").Attr("role", "alert").Text(cmp.Or(partnerkit.ErrorFields(c.listingErr)["marketplace_id"], errorText(c.listingErr)))
 			}),
 			app.If(len(items) == 0, func() app.UI { return empty("no-products", "No products yet: create one above.") }),
-			app.If(len(items) > 0, func() app.UI { return app.Div().OnClick(c.act).Body(c.productTable2(items)) }),
+			app.If(len(items) > 0, func() app.UI { return app.Elem("div").OnClick(c.act).Body(c.productTable2(items)) }),
 		)
 	})
 }
@@ -370,7 +367,7 @@ func (c *productsPage) offerPlans() app.UI {
 			form("offer-plans-form", c.showPlans,
 				field(c, "tenant-id", "Tenant ID", "text", &c.tenantID, c.plansErr, "tenant_id"),
 				app.If(c.plansErr != nil && len(partnerkit.ErrorFields(c.plansErr)) == 0, func() app.UI {
-					return app.Div().Class("error").Attr("role", "alert").Text(errorText(c.plansErr))
+					return app.Elem("div").Class("error").Attr("role", "alert").Text(errorText(c.plansErr))
 				}),
 				submitButton("show-offer-plans", "Show offer plans"),
 			),
@@ -403,9 +400,9 @@ func renderPlans(s *client.OfferPlanSet) app.UI {
 	return divID("offer-plans",
 		dl(
 			dt("Landing page"),
-			app.Dd().Body(app.Code().ID("landing-page-url").Text(s.LandingPageURL)),
+			app.Elem("dd").Body(app.Elem("code").ID("landing-page-url").Text(s.LandingPageURL)),
 			dt("Webhook"),
-			app.Dd().Body(app.Code().ID("webhook-url").Text(s.WebhookURL)),
+			app.Elem("dd").Body(app.Elem("code").ID("webhook-url").Text(s.WebhookURL)),
 		),
 		div("table-wrap", table("plans",
 			thead("Plan", "Pricing", "Price", "Dimensions"),
@@ -415,16 +412,16 @@ func renderPlans(s *client.OfferPlanSet) app.UI {
 				if len(pl.Dimensions) == 0 {
 					price = unitPrice(pl.Price) + " per " + pl.Unit
 				}
-				return app.Tr().Class("plan").Attr("data-pricing", pl.PricingModel).Body(
+				return app.Elem("tr").Class("plan").Attr("data-pricing", pl.PricingModel).Body(
 					tdc("plan-name", pl.Name),
 					tdc("plan-pricing", pl.PricingLabel),
 					td(price),
 					tdBody(app.If(len(pl.Dimensions) == 0, func() app.UI {
 						return span("hint", "no dimensions")
 					}).Else(func() app.UI {
-						return app.Ul().Body(app.Range(pl.Dimensions).Slice(func(j int) app.UI {
+						return app.Elem("ul").Body(app.Range(pl.Dimensions).Slice(func(j int) app.UI {
 							d := pl.Dimensions[j]
-							return app.Li().Class("dimension").Text(d.Name + ": " + unitPrice(d.Price) + " per " + d.Unit)
+							return app.Elem("li").Class("dimension").Text(d.Name + ": " + unitPrice(d.Price) + " per " + d.Unit)
 						}))
 					})),
 				)

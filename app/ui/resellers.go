@@ -70,7 +70,7 @@ func (c *catalogPage) Render() app.UI {
 		h2("Services you can buy"),
 		hint("Services you can buy for your clients. Your account is billed, never the client."),
 		app.If(c.list != nil && len(c.list.Items) == 0, func() app.UI {
-			return app.P().ID("catalog-empty").Text("No services yet: a provider you hold an active contract with must offer some.")
+			return app.Elem("p").ID("catalog-empty").Text("No services yet: a provider you hold an active contract with must offer some.")
 		}),
 		app.If(c.list != nil, func() app.UI {
 			items := c.list.Items
@@ -244,7 +244,7 @@ func (c *orderPage) Render() app.UI {
 						}
 						return div("field",
 							labelFor(id, r.Name+" (number of "+plural(r.Unit)+", "+price(r.UnitPrice, "")+" each per "+periodNoun(plan.BillingPeriod)+")"),
-							app.Input().ID(id).Type("text").Attr("inputmode", "decimal").Value(v).OnInput(func(ctx app.Context, _ app.Event) {
+							app.ElemSelfClosing("input").ID(id).Attr("type", "text").Attr("inputmode", "decimal").Attr("value", v).OnInput(func(ctx app.Context, _ app.Event) {
 								c.amounts[r.Name] = valueOf(ctx)
 							}),
 							fieldError(c.formErr, "resources["+itoa(i)+"].amount"),
@@ -252,7 +252,7 @@ func (c *orderPage) Render() app.UI {
 					}))
 				}),
 				errorBanner(c.formErr),
-				app.Button().Type("submit").ID("order-submit").Disabled(c.busy).Text("Order"),
+				app.Elem("button").Attr("type", "submit").ID("order-submit").Attr("disabled", c.busy).Text("Order"),
 			)
 		}),
 	)
@@ -350,9 +350,8 @@ func (c *subscriptionsPage) Render() app.UI {
 	return newShell("My subscriptions",
 		errorBanner(c.err),
 		div("toolbar",
-			app.A().Class("button").ID("new-subscription").Href("/subscriptions/new").Text("Order subscription"),
-			app.A().Class("button").ID("charges-csv").Href(client.ChargesCSVURL(client.ChargeQuery{})).
-				Attr("download", "charges.csv").Text("Download charges (CSV)"),
+			app.Elem("a").Class("button").ID("new-subscription").Attr("href", "/subscriptions/new").Text("Order subscription"),
+			app.Elem("a").Class("button").ID("charges-csv").Attr("href", client.ChargesCSVURL(client.ChargeQuery{})).Attr("download", "charges.csv").Text("Download charges (CSV)"),
 		),
 		app.If(c.list != nil, func() app.UI {
 			items := c.list.Items
@@ -363,7 +362,7 @@ func (c *subscriptionsPage) Render() app.UI {
 			for i, x := range items {
 				rows[i] = c.row(x)
 			}
-			return app.Div().OnClick(c.act).OnChange(c.renew).Body(cards("subscriptions", subscriptionsHead, rows))
+			return app.Elem("div").OnClick(c.act).OnChange(c.renew).Body(cards("subscriptions", subscriptionsHead, rows))
 		}),
 		app.If(c.changing != "", c.changeForm),
 	)
@@ -517,7 +516,7 @@ func (c *subscriptionsPage) changeForm() app.UI {
 		return nil
 	}
 	id := s.ID
-	return app.Form().Class("change-amounts card").OnSubmit(func(ctx app.Context, e app.Event) {
+	return app.Elem("form").Class("change-amounts card").OnSubmit(func(ctx app.Context, e app.Event) {
 		e.PreventDefault()
 		var in []client.AmountInput
 		for name, v := range c.amounts {
@@ -541,14 +540,14 @@ func (c *subscriptionsPage) changeForm() app.UI {
 			fid := "change-" + id + "-" + itoa(i)
 			return div("field",
 				labelFor(fid, r.Name+" (number of "+plural(r.Unit)+")"),
-				app.Input().ID(fid).Type("text").Attr("inputmode", "decimal").Value(r.Amount).OnInput(func(ctx app.Context, _ app.Event) {
+				app.ElemSelfClosing("input").ID(fid).Attr("type", "text").Attr("inputmode", "decimal").Attr("value", r.Amount).OnInput(func(ctx app.Context, _ app.Event) {
 					c.amounts[r.Name] = valueOf(ctx)
 				}),
 			)
 		}),
 		hint("Increases are billed for the rest of the period; decreases are never refunded."),
 		div("actions",
-			app.Button().Type("submit").Class("small").Text("Apply"),
+			app.Elem("button").Attr("type", "submit").Class("small").Text("Apply"),
 			typeButton("small secondary", "Cancel", func(ctx app.Context, _ app.Event) { c.changing = "" }),
 		),
 	)
@@ -610,7 +609,7 @@ func (c *clientsPage) Render() app.UI {
 				rows[i] = row(head, attr("class", "client-row")+attr("data-id", cl.ID), esc(cl.Name), esc(cl.Email), badge(cl.Status, label(cl.Status)),
 					`<span class="row-actions">`+buttons+`</span>`)
 			}
-			return app.Div().OnClick(c.act).Body(cards("clients", head, rows))
+			return app.Elem("div").OnClick(c.act).Body(cards("clients", head, rows))
 		}),
 	)
 }
@@ -690,7 +689,7 @@ func (c *analyticsPage) load(ctx app.Context) {
 
 func (c *analyticsPage) picker(id, label string, v *string, options ...string) app.UI {
 	return labelOf("select",
-		app.Span().Text(label+" "),
+		app.Elem("span").Text(label+" "),
 		selectOf(id, func(ctx app.Context, _ app.Event) {
 			*v = valueOf(ctx)
 			c.load(ctx)
@@ -706,7 +705,7 @@ func (c *analyticsPage) Render() app.UI {
 		div("toolbar",
 			c.picker("analytics-by", "By", &c.by, "client", "service"),
 			c.picker("analytics-granularity", "Per", &c.granularity, "month", "day"),
-			app.A().ID("analytics-csv").Class("button").Href(client.AnalyticsCSVURL(c.query())).Attr("download", "analytics.csv").Text("Download CSV"),
+			app.Elem("a").ID("analytics-csv").Class("button").Attr("href", client.AnalyticsCSVURL(c.query())).Attr("download", "analytics.csv").Text("Download CSV"),
 		),
 		app.If(c.data != nil, func() app.UI {
 			return box(

@@ -15,12 +15,12 @@ import (
 // lives in the topBar component, whose one input is the page's title.
 func newShell(title string, content ...app.UI) app.UI {
 	return div("shell",
-		app.A().Class("skip-link").Href("#main").Text("Skip to content").OnClick(func(ctx app.Context, _ app.Event) {
+		app.Elem("a").Class("skip-link").Attr("href", "#main").Text("Skip to content").OnClick(func(ctx app.Context, _ app.Event) {
 			app.Window().GetElementByID("main").Call("focus")
 		}),
 		&topBar{Title: title},
-		app.Main().ID("main").TabIndex(-1).Body(
-			app.H1().ID("page-title").TabIndex(-1).Text(title),
+		app.Elem("main").ID("main").TabIndex(-1).Body(
+			app.Elem("h1").ID("page-title").TabIndex(-1).Text(title),
 			box(content...),
 		),
 	)
@@ -219,19 +219,15 @@ func (s *topBar) navKey(ctx app.Context, e app.Event) {
 
 func (s *topBar) Render() app.UI {
 	return box(
-		app.Header().Class("topbar").Body(
-			app.Button().Class("menu-toggle").Attr("aria-label", "Menu").Attr("aria-expanded", pick(s.menu, "true", "false")).
-				Attr("aria-controls", "nav").Text("☰").
-				OnClick(func(ctx app.Context, e app.Event) { s.menu = !s.menu }),
+		app.Elem("header").Class("topbar").Body(
+			app.Elem("button").Class("menu-toggle").Attr("aria-label", "Menu").Attr("aria-expanded", pick(s.menu, "true", "false")).Attr("aria-controls", "nav").Text("☰").OnClick(func(ctx app.Context, e app.Event) { s.menu = !s.menu }),
 			anchor("brand", "/", "Partnerkit"),
-			app.Nav().ID("nav").Class("nav").Class(pick(s.menu, "open", "")).Attr("aria-label", "Main").
-				OnClick(s.navClick).OnKeyDown(s.navKey).Body(app.Raw(s.navHTML())),
+			app.Elem("nav").ID("nav").Class("nav").Class(pick(s.menu, "open", "")).Attr("aria-label", "Main").OnClick(s.navClick).OnKeyDown(s.navKey).Body(app.Raw(s.navHTML())),
 			app.If(s.me != nil, func() app.UI { return s.accountSwitcher() }),
-			app.Button().ID("signout").Class("link").Text("Sign out").OnClick(s.signOut),
+			app.Elem("button").ID("signout").Class("link").Text("Sign out").OnClick(s.signOut),
 		),
 		app.If(s.offline, func() app.UI {
-			return app.Div().Class("offline").Attr("role", "status").
-				Text("Offline: showing the last loaded data. Changes need the connection.")
+			return app.Elem("div").Class("offline").Attr("role", "status").Text("Offline: showing the last loaded data. Changes need the connection.")
 		}),
 		errorBanner(s.err),
 	)
@@ -239,7 +235,7 @@ func (s *topBar) Render() app.UI {
 
 func (s *topBar) accountSwitcher() app.UI {
 	ms := s.me.Memberships
-	return app.Select().ID("account").Attr("aria-label", "Account").OnChange(func(ctx app.Context, e app.Event) {
+	return app.Elem("select").ID("account").Attr("aria-label", "Account").OnChange(func(ctx app.Context, e app.Event) {
 		id := valueOf(ctx)
 		ctx.Async(func() {
 			me, err := api.SwitchAccount(ctx, id)
@@ -283,15 +279,15 @@ func (c *signIn) Render() app.UI {
 	if c.challenge != "" {
 		return c.codeStep()
 	}
-	return app.Main().Class("signin").Body( // the page's one landmark
+	return app.Elem("main").Class("signin").Body( // the page's one landmark
 		h1("Sign in to Partnerkit"),
 		form("signin-form", c.submit,
 			field(c, "email", "Email", "email", &c.email, c.err, "email"),
 			field(c, "password", "Password", "password", &c.password, c.err, "password"),
 			errorBanner(c.err),
-			app.Button().Type("submit").ID("signin").Disabled(c.busy).Text("Sign in"),
+			app.Elem("button").Attr("type", "submit").ID("signin").Attr("disabled", c.busy).Text("Sign in"),
 		),
-		app.P().Body(anchor("", "/forgot-password", "Forgot your password?")),
+		app.Elem("p").Body(anchor("", "/forgot-password", "Forgot your password?")),
 	)
 }
 

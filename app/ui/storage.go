@@ -57,7 +57,7 @@ func (c *storagePage) Render() app.UI {
 			field(c, "storage-name", "Customer account name", "text", &c.name, c.formErr, "name"),
 			div("field",
 				labelFor("storage-quota", "Quota (TB)"),
-				withProblem(app.Input().ID("storage-quota").Attr("inputmode", "decimal").Value(c.quotaTB).OnInput(c.ValueTo(&c.quotaTB)),
+				withProblem(app.ElemSelfClosing("input").ID("storage-quota").Attr("inputmode", "decimal").Attr("value", c.quotaTB).OnInput(c.ValueTo(&c.quotaTB)),
 					"storage-quota", c.formErr, "quota_tb"),
 				fieldProblem("storage-quota", c.formErr, "quota_tb"),
 			),
@@ -65,7 +65,7 @@ func (c *storagePage) Render() app.UI {
 			errorBanner(c.formErr),
 			div("actions",
 				submitButton("create-storage", "Create"),
-				app.A().Class("button secondary").Href(csv).Attr("download", "storage-accounts.csv").Text("Export CSV"),
+				app.Elem("a").Class("button secondary").Attr("href", csv).Attr("download", "storage-accounts.csv").Text("Export CSV"),
 			),
 		),
 		app.If(c.list != nil, func() app.UI {
@@ -85,7 +85,7 @@ func (c *storagePage) Render() app.UI {
 				}
 				rows[i] = row(storageHead, attr("class", "storage-row")+attr("data-id", a.ID), esc(a.Name), tbHTML(a.QuotaTB), badge(a.Status, status), action)
 			}
-			return app.Div().OnClick(c.act).Body(cards("storage-accounts", storageHead, rows))
+			return app.Elem("div").OnClick(c.act).Body(cards("storage-accounts", storageHead, rows))
 		}),
 	)
 }

@@ -61,8 +61,8 @@ func (c *teamPage) Render() app.UI {
 		h2("Team members"),
 		c.members(),
 		h2("Invite a member"),
-		app.Form().ID("invite-form").Class("filters").OnSubmit(c.invite).Body(
-			app.Input().ID("invite-email").Type("email").Attr("aria-label", "Email of the new member").Placeholder("Email").Value(c.inviteEmail).OnInput(c.ValueTo(&c.inviteEmail)),
+		app.Elem("form").ID("invite-form").Class("filters").OnSubmit(c.invite).Body(
+			app.ElemSelfClosing("input").ID("invite-email").Attr("type", "email").Attr("aria-label", "Email of the new member").Attr("placeholder", "Email").Attr("value", c.inviteEmail).OnInput(c.ValueTo(&c.inviteEmail)),
 			selectBox("invite-role", "Role", &c.inviteRole, c, string(partnerkit.RoleStaff), options(partnerkit.Roles(), capitalized)...),
 			submitButton("invite", "Create invitation link"),
 			fieldError(c.inviteErr, "email"),
@@ -71,10 +71,10 @@ func (c *teamPage) Render() app.UI {
 		errorBanner(c.inviteErr),
 		app.If(c.invitation != nil, func() app.UI {
 			link := app.Window().Get("location").Get("origin").String() + c.invitation.Link
-			return app.Div().Class("notice").ID("invitation").Body(
+			return app.Elem("div").Class("notice").ID("invitation").Body(
 				para("Send this link to "+c.invitation.Email+"; it works once, for 7 days."),
-				app.Input().ID("invitation-link").ReadOnly(true).Value(link),
-				app.Button().Type("button").Text("Copy").OnClick(func(ctx app.Context, _ app.Event) {
+				app.ElemSelfClosing("input").ID("invitation-link").Attr("readonly", true).Attr("value", link),
+				app.Elem("button").Attr("type", "button").Text("Copy").OnClick(func(ctx app.Context, _ app.Event) {
 					app.Window().Get("navigator").Get("clipboard").Call("writeText", link)
 				}),
 			)
@@ -90,15 +90,15 @@ func (c *teamPage) Render() app.UI {
 		),
 		app.If(c.newKey != nil, func() app.UI {
 			key := c.newKey.Key
-			return app.Div().Class("notice").ID("new-key").Body(
+			return app.Elem("div").Class("notice").ID("new-key").Body(
 				para("Copy the key now: it is not shown again."),
-				app.Input().ID("new-key-value").ReadOnly(true).Value(key),
+				app.ElemSelfClosing("input").ID("new-key-value").Attr("readonly", true).Attr("value", key),
 				typeButtonID("copy-key", "", "Copy", func(ctx app.Context, _ app.Event) {
 					app.Window().Get("navigator").Get("clipboard").Call("writeText", key)
 				}),
 			)
 		}),
-		app.Div().OnClick(c.revoke).Body(c.keysTable()),
+		app.Elem("div").OnClick(c.revoke).Body(c.keysTable()),
 	)
 }
 

@@ -50,8 +50,8 @@ func (c *capacityPage) termsPanel() app.UI {
 		return app.Text("")
 	}
 	owner := k.OwnerID == c.account && c.account != ""
-	return app.Div().ID("capacity-terms").Body(
-		app.P().Class("hint").ID("alert-thresholds").Text(pricesText(k.Terms)+" "+thresholdsText(k.Terms.AlertThresholds)),
+	return app.Elem("div").ID("capacity-terms").Body(
+		app.Elem("p").Class("hint").ID("alert-thresholds").Text(pricesText(k.Terms)+" "+thresholdsText(k.Terms.AlertThresholds)),
 		app.If(owner && !c.editingTerms, func() app.UI {
 			return button("small secondary edit-terms", "Edit terms", func(ctx app.Context, _ app.Event) {
 				c.editingTerms, c.terms, c.termsErr = true, termsDraftOf(k.Terms), nil
@@ -78,8 +78,7 @@ func (c *capacityPage) termsForm() app.UI {
 		field(c, "terms-currency", "Currency", "text", &d.currency, c.termsErr, "currency"),
 		div("field",
 			labelFor("terms-thresholds", "Usage alert thresholds, % of an allocation"),
-			app.Input().ID("terms-thresholds").Name("terms-thresholds").Type("text").Placeholder("80, 90, 100").
-				Value(d.thresholds).OnInput(c.ValueTo(&d.thresholds)),
+			app.ElemSelfClosing("input").ID("terms-thresholds").Attr("name", "terms-thresholds").Attr("type", "text").Attr("placeholder", "80, 90, 100").Attr("value", d.thresholds).OnInput(c.ValueTo(&d.thresholds)),
 			hint("Increasing whole percentages from 1 to 1000; blank for no alerts."),
 			fieldErrorsUnder(c.termsErr, "alert_thresholds"),
 		),
@@ -132,7 +131,7 @@ func fieldErrorsUnder(err error, field string) app.UI {
 		if names[i] != field {
 			msg = "threshold " + strings.TrimSuffix(strings.TrimPrefix(names[i], field+"["), "]") + ": " + msg
 		}
-		return app.Span().Class("field-error").Attr("data-field", names[i]).Text(msg)
+		return app.Elem("span").Class("field-error").Attr("data-field", names[i]).Text(msg)
 	})
 }
 

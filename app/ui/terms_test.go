@@ -17,7 +17,7 @@ type thresholdsProbe struct {
 }
 
 func (p *thresholdsProbe) Render() app.UI {
-	return app.Div().Body(fieldErrorsUnder(p.err, "alert_thresholds"))
+	return app.Elem("div").Body(fieldErrorsUnder(p.err, "alert_thresholds"))
 }
 
 // The terms form reads thresholds as the server checks them and shows each
@@ -39,7 +39,7 @@ func TestAlertThresholdsField(t *testing.T) {
 	e := app.NewTestEngine()
 	e.Load(p)
 	e.ConsumeAll()
-	span := app.Span().Class("field-error").Attr("data-field", "alert_thresholds[1]")
+	span := app.Elem("span").Class("field-error").Attr("data-field", "alert_thresholds[1]")
 	if err := app.TestMatch(p, app.TestUIDescriptor{Path: app.TestPath(0, 0), Expected: span}); err != nil {
 		t.Fatal(err)
 	}

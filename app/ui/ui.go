@@ -66,7 +66,7 @@ func errorText(err error) string {
 func fieldError(err error, field string) app.UI {
 	msg := partnerkit.ErrorFields(err)[field]
 	return app.If(msg != "", func() app.UI {
-		return app.Span().Class("field-error").Attr("data-field", field).Text(msg)
+		return app.Elem("span").Class("field-error").Attr("data-field", field).Text(msg)
 	})
 }
 
@@ -81,7 +81,7 @@ func errorBanner(err error) app.UI {
 		case client.Unreachable(err):
 			msg = offlineText
 		}
-		return app.Div().Class("error").Attr("role", "alert").Text(msg)
+		return app.Elem("div").Class("error").Attr("role", "alert").Text(msg)
 	})
 }
 
@@ -90,7 +90,7 @@ func errorBanner(err error) app.UI {
 func field(c interface{ ValueTo(any) app.EventHandler }, id, label, typ string, v *string, err error, apiField string) app.UI {
 	return div("field",
 		labelFor(id, label),
-		withProblem(app.Input().ID(id).Name(id).Type(typ).Value(*v).OnInput(c.ValueTo(v)), id, err, apiField),
+		withProblem(app.ElemSelfClosing("input").ID(id).Attr("name", id).Attr("type", typ).Attr("value", *v).OnInput(c.ValueTo(v)), id, err, apiField),
 		fieldProblem(id, err, apiField),
 	)
 }
@@ -182,100 +182,104 @@ func (m *mounted) own(ctx app.Context) app.Context {
 func thead(labels ...string) app.UI {
 	ths := make([]app.UI, len(labels))
 	for i, l := range labels {
-		ths[i] = app.Th().Text(l)
+		ths[i] = app.Elem("th").Text(l)
 		if l == "" { // a column of buttons: named for screen readers
-			ths[i] = app.Th().Body(app.Span().Class("sr-only").Text("Actions"))
+			ths[i] = app.Elem("th").Body(app.Elem("span").Class("sr-only").Text("Actions"))
 		}
 	}
-	return app.THead().Body(app.Tr().Body(ths...))
+	return app.Elem("thead").Body(app.Elem("tr").Body(ths...))
 }
 
 // td is a table cell holding text. It and the helpers below build the
 // elements the pages repeat most: each is one call instead of a chain, and
 // Go's WebAssembly code for a call is large (see WASM_FLAGS in Makefile).
-func td(text any) app.UI { return app.Td().Text(text) }
+func td(text any) app.UI { return app.Elem("td").Text(text) }
 
 // dt is a term of a description list.
-func dt(text any) app.UI { return app.Dt().Text(text) }
+func dt(text any) app.UI { return app.Elem("dt").Text(text) }
 
 // dd is a description of a description list (see dt).
-func dd(text any) app.UI { return app.Dd().Text(text) }
+func dd(text any) app.UI { return app.Elem("dd").Text(text) }
 
 // h2 is a section's heading.
-func h2(text any) app.UI { return app.H2().Text(text) }
+func h2(text any) app.UI { return app.Elem("h2").Text(text) }
 
 // hint is a paragraph of help text.
-func hint(text any) app.UI { return app.P().Class("hint").Text(text) }
+func hint(text any) app.UI { return app.Elem("p").Class("hint").Text(text) }
 
 // span is a span of a class holding text.
-func span(class string, text any) app.UI { return app.Span().Class(class).Text(text) }
+func span(class string, text any) app.UI { return app.Elem("span").Class(class).Text(text) }
 
 // option is an option of a select.
 func option(value, text string, selected bool) app.UI {
-	return app.Option().Value(value).Selected(selected).Text(text)
+	return app.Elem("option").Attr("value", value).Attr("selected", selected).Text(text)
 }
 
 // div is a div of a class holding body.
-func div(class string, body ...app.UI) app.UI { return app.Div().Class(class).Body(body...) }
+func div(class string, body ...app.UI) app.UI { return app.Elem("div").Class(class).Body(body...) }
 
 // box is a div holding body.
-func box(body ...app.UI) app.UI { return app.Div().Body(body...) }
+func box(body ...app.UI) app.UI { return app.Elem("div").Body(body...) }
 
 // labelFor is the label of the control id.
-func labelFor(id string, text any) app.UI { return app.Label().For(id).Text(text) }
+func labelFor(id string, text any) app.UI { return app.Elem("label").Attr("for", id).Text(text) }
 
 // table is a table with an ID holding body (thead, tbody).
-func table(id string, body ...app.UI) app.UI { return app.Table().ID(id).Body(body...) }
+func table(id string, body ...app.UI) app.UI { return app.Elem("table").ID(id).Body(body...) }
 
 // tbody is a table's body of rows.
-func tbody(rows ...app.UI) app.UI { return app.TBody().Body(rows...) }
+func tbody(rows ...app.UI) app.UI { return app.Elem("tbody").Body(rows...) }
 
 // form is a form with an ID, submitted to onSubmit, holding body.
 func form(id string, onSubmit app.EventHandler, body ...app.UI) app.UI {
-	return app.Form().ID(id).OnSubmit(onSubmit).Body(body...)
+	return app.Elem("form").ID(id).OnSubmit(onSubmit).Body(body...)
 }
 
 // tdBody is a table cell holding body.
-func tdBody(body ...app.UI) app.UI { return app.Td().Body(body...) }
+func tdBody(body ...app.UI) app.UI { return app.Elem("td").Body(body...) }
 
 // tdc is a table cell of a class holding text.
-func tdc(class string, text any) app.UI { return app.Td().Class(class).Text(text) }
+func tdc(class string, text any) app.UI { return app.Elem("td").Class(class).Text(text) }
 
 // para is a paragraph of text.
-func para(text any) app.UI { return app.P().Text(text) }
+func para(text any) app.UI { return app.Elem("p").Text(text) }
 
 // dl is a description list of dt, dd pairs.
-func dl(items ...app.UI) app.UI { return app.Dl().Body(items...) }
+func dl(items ...app.UI) app.UI { return app.Elem("dl").Body(items...) }
 
 // anchor is a link of a class ("" for none) to href.
 func anchor(class, href string, text any) app.UI {
 	if class == "" {
-		return app.A().Href(href).Text(text)
+		return app.Elem("a").Attr("href", href).Text(text)
 	}
-	return app.A().Class(class).Href(href).Text(text)
+	return app.Elem("a").Class(class).Attr("href", href).Text(text)
 }
 
 // button is a button of a class that calls onClick.
 func button(class string, text any, onClick app.EventHandler) app.UI {
-	return app.Button().Class(class).Text(text).OnClick(onClick)
+	return app.Elem("button").Class(class).Text(text).OnClick(onClick)
 }
 
 // submitButton is a form's submit button with an ID.
-func submitButton(id string, text any) app.UI { return app.Button().Type("submit").ID(id).Text(text) }
+func submitButton(id string, text any) app.UI {
+	return app.Elem("button").Attr("type", "submit").ID(id).Text(text)
+}
 
 // divID is a div with an ID holding body.
-func divID(id string, body ...app.UI) app.UI { return app.Div().ID(id).Body(body...) }
+func divID(id string, body ...app.UI) app.UI { return app.Elem("div").ID(id).Body(body...) }
 
 // labelOf is a label of a class holding body (a check box and its text).
-func labelOf(class string, body ...app.UI) app.UI { return app.Label().Class(class).Body(body...) }
+func labelOf(class string, body ...app.UI) app.UI {
+	return app.Elem("label").Class(class).Body(body...)
+}
 
 // selectOf is a select with an ID calling onChange, holding its options.
 func selectOf(id string, onChange app.EventHandler, options ...app.UI) app.UI {
-	return app.Select().ID(id).OnChange(onChange).Body(options...)
+	return app.Elem("select").ID(id).OnChange(onChange).Body(options...)
 }
 
 // trOf is a table row of a class holding cells.
-func trOf(class string, cells ...app.UI) app.UI { return app.Tr().Class(class).Body(cells...) }
+func trOf(class string, cells ...app.UI) app.UI { return app.Elem("tr").Class(class).Body(cells...) }
 
 // pick is a if cond holds, else b.
 func pick(cond bool, a, b string) string {
@@ -292,20 +296,20 @@ func valueOf(ctx app.Context) string { return ctx.JSSrc().Get("value").String() 
 func checkedOf(ctx app.Context) bool { return ctx.JSSrc().Get("checked").Bool() }
 
 // h1 is a page's heading.
-func h1(text any) app.UI { return app.H1().Text(text) }
+func h1(text any) app.UI { return app.Elem("h1").Text(text) }
 
 // strong is strong text.
-func strong(text any) app.UI { return app.Strong().Text(text) }
+func strong(text any) app.UI { return app.Elem("strong").Text(text) }
 
 // typeButton is a button of a class that calls onClick and never submits
 // its form.
 func typeButton(class string, text any, onClick app.EventHandler) app.UI {
-	return app.Button().Type("button").Class(class).Text(text).OnClick(onClick)
+	return app.Elem("button").Attr("type", "button").Class(class).Text(text).OnClick(onClick)
 }
 
 // typeButtonID is a typeButton with an ID (class "" for none).
 func typeButtonID(id, class string, text any, onClick app.EventHandler) app.UI {
-	b := app.Button().Type("button").ID(id)
+	b := app.Elem("button").Attr("type", "button").ID(id)
 	if class != "" {
 		b = b.Class(class)
 	}

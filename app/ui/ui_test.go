@@ -48,7 +48,7 @@ type probe struct {
 	err error
 }
 
-func (p *probe) Render() app.UI { return app.Div().Body(fieldError(p.err, "partner.name")) }
+func (p *probe) Render() app.UI { return app.Elem("div").Body(fieldError(p.err, "partner.name")) }
 
 // A field error renders next to its field, with the API's words.
 func TestFieldError(t *testing.T) {
@@ -56,7 +56,7 @@ func TestFieldError(t *testing.T) {
 	e := app.NewTestEngine()
 	e.Load(p)
 	e.ConsumeAll()
-	span := app.Span().Class("field-error").Attr("data-field", "partner.name")
+	span := app.Elem("span").Class("field-error").Attr("data-field", "partner.name")
 	if err := app.TestMatch(p, app.TestUIDescriptor{Path: app.TestPath(0, 0), Expected: span}); err != nil {
 		t.Fatal(err)
 	}

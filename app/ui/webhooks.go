@@ -245,10 +245,10 @@ func (t *typeChoice) render(id string, err error) app.UI {
 			t.boxes = t.checkBoxes()
 		}
 		boxes = app.Raw(t.boxes)
-		chosen = app.P().ID(id + "-chosen").Class("hint").Text(pick(len(t.chosen) == 0, "None chosen yet: open a group and tick the events to send.",
+		chosen = app.Elem("p").ID(id + "-chosen").Class("hint").Text(pick(len(t.chosen) == 0, "None chosen yet: open a group and tick the events to send.",
 			itoa(len(t.chosen))+" chosen: "+strings.Join(t.chosen, ", ")))
 	}
-	return app.FieldSet().ID(id).Class("types").OnChange(t.onChange).Body(
+	return app.Elem("fieldset").ID(id).Class("types").OnChange(t.onChange).Body(
 		app.Raw(`<legend>Events to send</legend>`),
 		app.Raw(rawf(`<div><label class="check"><input type="radio" name="$-mode" id="$-all" value="all"!> All events, `+
 			`including types added later</label><label class="check"><input type="radio" name="$-mode" id="$-some" value="some"!> Only the events I choose</label></div>`,
@@ -264,7 +264,7 @@ func (t *typeChoice) render(id string, err error) app.UI {
 func typesError(err error) app.UI {
 	for k, msg := range partnerkit.ErrorFields(err) {
 		if strings.HasPrefix(k, "event_types") {
-			return app.Span().Class("field-error").Attr("data-field", "event_types").Text(msg)
+			return app.Elem("span").Class("field-error").Attr("data-field", "event_types").Text(msg)
 		}
 	}
 	return nil
@@ -349,7 +349,7 @@ func (c *webhooksPage) Render() app.UI {
 	case c.list != nil:
 		list = hint("No endpoints yet.")
 	}
-	return newShell("Webhooks", app.Div().OnClick(c.act).Body(
+	return newShell("Webhooks", app.Elem("div").OnClick(c.act).Body(
 		hint("Partnerkit POSTs each event of your account and of the accounts it manages to these URLs, signed with the endpoint's secret."),
 		errorBanner(c.err),
 		created,
@@ -530,12 +530,12 @@ func (c *webhookPage) Render() app.UI {
 	}
 	var notice, rotated app.UI
 	if c.notice != "" {
-		notice = app.P().ID("webhook-notice").Class("notice").Attr("role", "status").Text(c.notice)
+		notice = app.Elem("p").ID("webhook-notice").Class("notice").Attr("role", "status").Text(c.notice)
 	}
 	if r := c.rotated; r != nil {
 		rotated = secretHTML("rotated-secret", r.Secret, " The previous secret keeps signing until "+when(r.PreviousExpiresAt)+" UTC, so the receiver can switch over.")
 	}
-	return newShell(title, app.Div().OnClick(c.act).Body(
+	return newShell(title, app.Elem("div").OnClick(c.act).Body(
 		app.Raw(`<p><a href="/webhooks">← All webhook endpoints</a></p>`),
 		errorBanner(c.err),
 		notice,
@@ -782,9 +782,9 @@ func (c *webhookDeliveryPage) Render() app.UI {
 		details, attempts := deliveryHTML(c.d)
 		var notice app.UI
 		if c.notice != "" {
-			notice = app.P().Class("notice").Attr("role", "status").Text(c.notice)
+			notice = app.Elem("p").Class("notice").Attr("role", "status").Text(c.notice)
 		}
-		body = app.Div().OnClick(c.redeliver).Body(app.Raw(details), notice, app.Raw(attempts))
+		body = app.Elem("div").OnClick(c.redeliver).Body(app.Raw(details), notice, app.Raw(attempts))
 	}
 	return newShell("Webhook delivery", errorBanner(c.err), body)
 }

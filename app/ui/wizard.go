@@ -233,10 +233,10 @@ func (c *wizard) submit(ctx app.Context) {
 
 func (c *wizard) Render() app.UI {
 	return newShell("Create partner",
-		app.Ol().Class("steps").Body(app.Range(wizardSteps).Slice(func(i int) app.UI {
-			return app.Li().Class(pick(c.step == i+1, "current", "")).Text(wizardSteps[i])
+		app.Elem("ol").Class("steps").Body(app.Range(wizardSteps).Slice(func(i int) app.UI {
+			return app.Elem("li").Class(pick(c.step == i+1, "current", "")).Text(wizardSteps[i])
 		})),
-		app.Form().ID("wizard").Class("wizard").OnSubmit(func(ctx app.Context, e app.Event) {
+		app.Elem("form").ID("wizard").Class("wizard").OnSubmit(func(ctx app.Context, e app.Event) {
 			e.PreventDefault()
 			switch {
 			case c.busy || c.result != nil:
@@ -246,7 +246,7 @@ func (c *wizard) Render() app.UI {
 				c.submit(ctx)
 			}
 		}).Body(
-			app.H2().ID("step-title").TabIndex(-1).Text(wizardSteps[max(c.step, 1)-1]),
+			app.Elem("h2").ID("step-title").TabIndex(-1).Text(wizardSteps[max(c.step, 1)-1]),
 			c.body(),
 			errorBanner(c.err),
 			app.If(c.result == nil, func() app.UI {
@@ -254,7 +254,7 @@ func (c *wizard) Render() app.UI {
 					app.If(c.step > 1, func() app.UI {
 						return typeButtonID("back", "secondary", "Back", c.back)
 					}),
-					app.Button().Type("submit").ID(pick(c.step == 6, "create", "next")).Disabled(c.busy).Text(pick(c.step == 6, "Create partner", "Next")),
+					app.Elem("button").Attr("type", "submit").ID(pick(c.step == 6, "create", "next")).Attr("disabled", c.busy).Text(pick(c.step == 6, "Create partner", "Next")),
 				)
 			}),
 		),
@@ -267,7 +267,7 @@ func (c *wizard) body() app.UI {
 		types := c.types()
 		return box(
 			app.If(c.accountType != "" && len(types) == 0, func() app.UI {
-				return app.P().ID("no-partner-types").Class("hint").Text(partnerrules.ManagedTypesProblem(c.accountType) + ": the wizard creates vendors, resellers and distributors.")
+				return app.Elem("p").ID("no-partner-types").Class("hint").Text(partnerrules.ManagedTypesProblem(c.accountType) + ": the wizard creates vendors, resellers and distributors.")
 			}),
 			div("field",
 				labelFor("partner-type", "Type"),
@@ -277,8 +277,7 @@ func (c *wizard) body() app.UI {
 			field(c, "partner-name", "Partner name", "text", &c.name, c.err, "partner.name"),
 			field(c, "partner-external-id", "Partner external ID (optional)", "text", &c.externalID, c.err, "partner.external_id"),
 			labelOf("check",
-				app.Input().ID("create-agreement").Type("checkbox").Checked(c.createAgreement).
-					OnChange(func(ctx app.Context, _ app.Event) { c.createAgreement = checkedOf(ctx) }),
+				app.ElemSelfClosing("input").ID("create-agreement").Attr("type", "checkbox").Attr("checked", c.createAgreement).OnChange(func(ctx app.Context, _ app.Event) { c.createAgreement = checkedOf(ctx) }),
 				app.Text(" Create new agreement"),
 			),
 		)
@@ -298,7 +297,7 @@ func (c *wizard) body() app.UI {
 			field(c, "agreement-name", "Name", "text", &c.agrName, c.err, "new_agreement.name"),
 			div("field",
 				labelFor("agreement-description", "Description"),
-				app.Textarea().ID("agreement-description").Text(c.agrDesc).OnInput(c.ValueTo(&c.agrDesc)),
+				app.Elem("textarea").ID("agreement-description").Text(c.agrDesc).OnInput(c.ValueTo(&c.agrDesc)),
 				fieldError(c.err, "new_agreement.description"),
 			),
 			c.doc.render(c, c.err, "new_agreement.document."),
@@ -309,8 +308,7 @@ func (c *wizard) body() app.UI {
 			app.Range(c.marketplaces).Slice(func(i int) app.UI {
 				m := c.marketplaces[i]
 				return labelOf("check",
-					app.Input().Type("checkbox").Class("marketplace").Value(m.ID).Checked(slices.Contains(c.marketplaceIDs, m.ID)).
-						OnChange(func(ctx app.Context, _ app.Event) { c.marketplaceIDs = toggle(c.marketplaceIDs, m.ID) }),
+					app.ElemSelfClosing("input").Attr("type", "checkbox").Class("marketplace").Attr("value", m.ID).Attr("checked", slices.Contains(c.marketplaceIDs, m.ID)).OnChange(func(ctx app.Context, _ app.Event) { c.marketplaceIDs = toggle(c.marketplaceIDs, m.ID) }),
 					app.Text(" "+m.Name+" ("+m.Currency+")"),
 				)
 			}),
@@ -326,16 +324,14 @@ func (c *wizard) body() app.UI {
 	case 5:
 		return box(
 			labelOf("check",
-				app.Input().ID("all-users").Type("checkbox").Checked(c.allUsers).
-					OnChange(func(ctx app.Context, _ app.Event) { c.allUsers = checkedOf(ctx) }),
+				app.ElemSelfClosing("input").ID("all-users").Attr("type", "checkbox").Attr("checked", c.allUsers).OnChange(func(ctx app.Context, _ app.Event) { c.allUsers = checkedOf(ctx) }),
 				app.Text(" All users"),
 			),
 			app.If(!c.allUsers, func() app.UI {
 				return box(app.Range(c.team).Slice(func(i int) app.UI {
 					m := c.team[i]
 					return labelOf("check",
-						app.Input().Type("checkbox").Checked(slices.Contains(c.userIDs, m.UserID)).
-							OnChange(func(ctx app.Context, _ app.Event) { c.userIDs = toggle(c.userIDs, m.UserID) }),
+						app.ElemSelfClosing("input").Attr("type", "checkbox").Attr("checked", slices.Contains(c.userIDs, m.UserID)).OnChange(func(ctx app.Context, _ app.Event) { c.userIDs = toggle(c.userIDs, m.UserID) }),
 						app.Text(" "+m.User.FullName+" <"+m.User.Email+"> ("+string(m.Role)+")"),
 					)
 				}))
@@ -361,23 +357,22 @@ func (c *wizard) summary() app.UI {
 	}
 	return divID("summary",
 		dl(
-			dt("Partner"), app.Dd().Body(app.A().ID("summary-partner").Href("/partners/"+r.Partner.ID).Text(r.Partner.Name+" ("+string(r.Partner.Status)+")")),
+			dt("Partner"), app.Elem("dd").Body(app.Elem("a").ID("summary-partner").Attr("href", "/partners/"+r.Partner.ID).Text(r.Partner.Name+" ("+string(r.Partner.Status)+")")),
 			dt("Agreement"), dd(r.Agreement.Name),
 			dt("Contracts"), dd(len(r.Contracts)),
 			// The list's grid takes each term and description as they are.
 			app.If(sent != "", func() app.UI { return dt("Invitation e-mailed to") }),
-			app.If(sent != "", func() app.UI { return app.Dd().ID("summary-sent-to").Text(sent) }),
+			app.If(sent != "", func() app.UI { return app.Elem("dd").ID("summary-sent-to").Text(sent) }),
 		),
 		app.If(link != "", func() app.UI {
 			return div("field",
 				labelFor("activation-link", pick(sent != "", "Activation link — in the e-mail too",
 					"Activation link — pass it to your partner")),
-				app.Input().ID("activation-link").ReadOnly(true).Value(link),
-				app.Button().Type("button").ID("copy-link").Text(pick(c.copied, "Copied", "Copy")).
-					OnClick(func(ctx app.Context, _ app.Event) {
-						app.Window().Get("navigator").Get("clipboard").Call("writeText", link)
-						c.copied = true
-					}),
+				app.ElemSelfClosing("input").ID("activation-link").Attr("readonly", true).Attr("value", link),
+				app.Elem("button").Attr("type", "button").ID("copy-link").Text(pick(c.copied, "Copied", "Copy")).OnClick(func(ctx app.Context, _ app.Event) {
+					app.Window().Get("navigator").Get("clipboard").Call("writeText", link)
+					c.copied = true
+				}),
 			)
 		}),
 		anchor("button", "/", "Close"),
@@ -396,8 +391,7 @@ func meType(me *client.Me) partnerrules.AccountType {
 
 func radio[T ~string](id, name string, value T, label string, v *T) app.UI {
 	return labelOf("check",
-		app.Input().ID(id).Type("radio").Name(name).Value(string(value)).Checked(*v == value).
-			OnChange(func(ctx app.Context, _ app.Event) { *v = value }),
+		app.ElemSelfClosing("input").ID(id).Attr("type", "radio").Attr("name", name).Attr("value", string(value)).Attr("checked", *v == value).OnChange(func(ctx app.Context, _ app.Event) { *v = value }),
 		app.Text(" "+label),
 	)
 }
