@@ -114,13 +114,15 @@ func rawDirectory(ctx context.Context, stmt *sql.Stmt, manager, typ string, limi
 		var e partners.DirectoryEntry
 		var typ, status string
 		var signed, agreements, listings int
+		var created, updated sqldb.Time // integers on SQLite
 		if err := rows.Scan(&e.ID, &typ, &e.Name, &e.LegalName, &e.ExternalID, &status, &e.ManagerID, &e.Path,
 			&e.BusinessContact.Name, &e.BusinessContact.Email, &e.BusinessContact.Phone,
 			&e.TechnicalContact.Name, &e.TechnicalContact.Email, &e.TechnicalContact.Phone,
-			&e.CreatedAt, &e.UpdatedAt, &e.Version,
+			&created, &updated, &e.Version,
 			&signed, &agreements, &listings, &total); err != nil {
 			return nil, 0, err
 		}
+		e.CreatedAt, e.UpdatedAt = created.Time, updated.Time
 		e.Counts = partners.Counts{"signed_contracts": signed, "agreements": agreements, "listings": listings}
 		e.Type, e.Status = partners.AccountType(typ), partners.Status(status)
 		out = append(out, e)

@@ -10,7 +10,8 @@ import (
 // schemaMigration is one step of the schema, written once for both dialects:
 // {{ts}} is the timestamp type, {{sorted}} the collation clause of columns
 // that are sorted (byte order on every store), {{bigint}} a 64-bit integer, {{blob}} bytes,
-// {{decimal}} an exact decimal. Migrate runs a step's statements and the
+// {{decimal}} an exact decimal; a statement that starts with {{sqlite}}
+// runs on SQLite only. Migrate runs a step's statements and the
 // row that marks it applied in one transaction, so every statement must be
 // transactional on both dialects (no CREATE INDEX CONCURRENTLY, no VACUUM).
 type schemaMigration struct {
@@ -20,7 +21,7 @@ type schemaMigration struct {
 
 // migrations lists the schema, oldest first. Append only: never edit a step
 // that has shipped.
-var migrations = joinSteps(coreSteps, webhookSteps, ruleSteps, mailSteps, idempotencySteps, securitySteps)
+var migrations = joinSteps(coreSteps, webhookSteps, ruleSteps, mailSteps, idempotencySteps, securitySteps, sizeSteps)
 
 // coreSteps are the steps of the first releases and of the directory.
 var coreSteps = []schemaMigration{
@@ -464,9 +465,16 @@ var coreSteps = []schemaMigration{
 	}},
 }
 
-// render fills the dialect's types into a statement.
+// render fills the dialect's types into a statement; it is empty when
+// the statement is not for db's dialect.
 func render(db bun.IDB, stmt string) string {
 	pg := IsPostgres(db)
+	if rest, ok := strings.CutPrefix(stmt, "{{sqlite}}"); ok {
+		if pg {
+			return ""
+		}
+		stmt = rest
+	}
 	r := strings.NewReplacer(
 		"{{ts}}", pick(pg, "TIMESTAMPTZ", "TIMESTAMP"),
 		"{{sorted}}", pick(pg, `COLLATE "C"`, ""),

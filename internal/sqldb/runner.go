@@ -150,7 +150,11 @@ func applyStep(ctx context.Context, tx bun.Tx, m schemaMigration, group int64, h
 		return nil
 	}
 	for _, stmt := range m.statements {
-		if _, err := tx.ExecContext(ctx, render(tx, stmt)); err != nil {
+		sql := render(tx, stmt)
+		if sql == "" {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, sql); err != nil {
 			return fmt.Errorf("%s: %w", firstLine(stmt), err)
 		}
 	}

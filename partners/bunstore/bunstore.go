@@ -92,8 +92,8 @@ type accountRow struct {
 	TechnicalContactName  string
 	TechnicalContactEmail string
 	TechnicalContactPhone string
-	CreatedAt             time.Time
-	UpdatedAt             time.Time
+	CreatedAt             sqldb.Time // integers on SQLite (the "integer_timestamps" step)
+	UpdatedAt             sqldb.Time
 	Version               int
 }
 
@@ -106,7 +106,7 @@ func toAccountRow(a *partners.Account) *accountRow {
 		BusinessContactPhone: a.BusinessContact.Phone,
 		TechnicalContactName: a.TechnicalContact.Name, TechnicalContactEmail: a.TechnicalContact.Email,
 		TechnicalContactPhone: a.TechnicalContact.Phone,
-		CreatedAt:             a.CreatedAt, UpdatedAt: a.UpdatedAt, Version: a.Version,
+		CreatedAt:             sqldb.Time{Time: a.CreatedAt}, UpdatedAt: sqldb.Time{Time: a.UpdatedAt}, Version: a.Version,
 	}
 }
 
@@ -257,9 +257,7 @@ func (s *Store) AppendAudits(ctx context.Context, es []*partnerkit.AuditEvent) e
 	}
 	rows := make([]auditRow, len(es))
 	for i, e := range es {
-		rows[i] = auditRow{ID: e.ID, AccountID: e.AccountID, Actor: e.Actor, ActorAccountID: e.ActorAccountID,
-			Action: e.Action, EntityType: e.EntityType, EntityID: e.EntityID, At: e.At,
-			Before: string(e.Before), After: string(e.After)}
+		rows[i] = s.newAuditRow(e)
 	}
 	_, err := s.conn(ctx).NewInsert().Model(&rows).Exec(ctx)
 	return sqldb.Internal("bunstore.AppendAudits", err)
@@ -487,10 +485,11 @@ func (s *Store) Directory(ctx context.Context, q partners.DirectoryQuery) ([]par
 	for rows.Next() {
 		var e partners.DirectoryEntry
 		var typ, status string
+		var created, updated sqldb.Time
 		dest = append(dest[:0], &e.ID, &typ, &e.Name, &e.LegalName, &e.ExternalID, &status, &e.ManagerID, &e.Path,
 			&e.BusinessContact.Name, &e.BusinessContact.Email, &e.BusinessContact.Phone,
 			&e.TechnicalContact.Name, &e.TechnicalContact.Email, &e.TechnicalContact.Phone,
-			&e.CreatedAt, &e.UpdatedAt, &e.Version)
+			&created, &updated, &e.Version)
 		for i := range counts {
 			dest = append(dest, &figures[i])
 		}
@@ -501,7 +500,7 @@ func (s *Store) Directory(ctx context.Context, q partners.DirectoryQuery) ([]par
 			return nil, 0, sqldb.Internal(op, err)
 		}
 		e.Type, e.Status = partners.AccountType(typ), partners.Status(status)
-		e.CreatedAt, e.UpdatedAt = e.CreatedAt.UTC(), e.UpdatedAt.UTC()
+		e.CreatedAt, e.UpdatedAt = created.Time, updated.Time
 		e.Counts = make(partners.Counts, len(counts))
 		for i, c := range counts {
 			e.Counts[c.Name] = figures[i]
@@ -663,24 +662,28 @@ type auditRow struct {
 	Action         string
 	EntityType     string
 	EntityID       string
-	At             time.Time
-	Before         string
-	After          string
+	At             sqldb.Time // integers on SQLite (the "integer_timestamps" step)
+	Before         snapshot
+	After          snapshot
 }
 
 // AppendAudit implements partnerkit.AuditLog.
 func (s *Store) AppendAudit(ctx context.Context, e *partnerkit.AuditEvent) error {
-	r := &auditRow{ID: e.ID, AccountID: e.AccountID, Actor: e.Actor, ActorAccountID: e.ActorAccountID,
-		Action: e.Action, EntityType: e.EntityType, EntityID: e.EntityID, At: e.At,
-		Before: string(e.Before), After: string(e.After)}
-	_, err := s.conn(ctx).NewInsert().Model(r).Exec(ctx)
+	r := s.newAuditRow(e)
+	_, err := s.conn(ctx).NewInsert().Model(&r).Exec(ctx)
 	return sqldb.Internal("bunstore.AppendAudit", err)
 }
 
-// AuditTrail implements partners.Store.
+// AuditTrail implements partners.Store. An entity's events are two ranges
+// of indexes: those in another account's name in
+// audit_events_other_entity_idx (entity_id, at, id), those of an account
+// about itself (partner.*: most events of a directory, which that partial
+// index leaves out) in audit_events_account_at_idx (account_id, at, id).
 func (s *Store) AuditTrail(ctx context.Context, q partners.AuditQuery) ([]partnerkit.AuditEvent, int, error) {
 	var rows []auditRow
-	sel := s.conn(ctx).NewSelect().Model(&rows).Where("ev.entity_id = ?", q.EntityID).
+	sel := s.conn(ctx).NewSelect().Model(&rows).
+		Where("((ev.entity_id = ? AND ev.entity_id <> ev.account_id) OR (ev.account_id = ? AND ev.account_id = ev.entity_id))",
+			q.EntityID, q.EntityID).
 		OrderExpr(sqldb.OrderBy(partners.AuditOrder.Resolve(q.Sort), map[string]string{"at": "ev.at"}, "ev.id"))
 	sel = visibleEvents(sel, q.VisibleTo)
 	total, err := sqldb.Page(sel, q.Limit, q.Offset).ScanAndCount(ctx)
@@ -689,20 +692,16 @@ func (s *Store) AuditTrail(ctx context.Context, q partners.AuditQuery) ([]partne
 	}
 	out := make([]partnerkit.AuditEvent, len(rows))
 	for i := range rows {
-		out[i] = rows[i].toDomain()
+		if out[i], err = rows[i].toDomain(); err != nil {
+			return nil, 0, err
+		}
 	}
 	return out, int(total), nil
 }
 
-func (r *auditRow) toDomain() partnerkit.AuditEvent {
-	return partnerkit.AuditEvent{ID: r.ID, AccountID: r.AccountID, Actor: r.Actor, ActorAccountID: r.ActorAccountID,
-		Action: r.Action, EntityType: r.EntityType, EntityID: r.EntityID, At: r.At.UTC(),
-		Before: rawJSON(r.Before), After: rawJSON(r.After)}
-}
-
 // visibleEvents keeps the events (alias ev) whose account is visibleTo or
 // one it manages (the materialized path); an empty visibleTo keeps all.
-// The audit trail, which an entity's index drives, asks it as EXISTS.
+// The audit trail, which the entity's index ranges drive, asks it as EXISTS.
 func visibleEvents(sel *bun.SelectQuery, visibleTo string) *bun.SelectQuery {
 	if visibleTo == "" {
 		return sel
@@ -751,10 +750,10 @@ func (s *Store) Events(ctx context.Context, q partners.EventQuery) ([]partnerkit
 			sel = sel.Where("ev.action IN (?)", bun.List(q.Types))
 		}
 		if !q.Since.IsZero() {
-			sel = sel.Where("ev.at >= ?", q.Since)
+			sel = sel.Where("ev.at >= ?", sqldb.Time{Time: q.Since})
 		}
 		if !q.Until.IsZero() {
-			sel = sel.Where("ev.at < ?", q.Until)
+			sel = sel.Where("ev.at < ?", sqldb.Time{Time: q.Until})
 		}
 		if q.EntityType != "" {
 			sel = sel.Where("ev.entity_type = ?", q.EntityType)
@@ -769,7 +768,10 @@ func (s *Store) Events(ctx context.Context, q partners.EventQuery) ([]partnerkit
 	}
 	out := make([]partnerkit.AuditEvent, len(rows))
 	for i := range rows {
-		out[i] = rows[i].toDomain()
+		var err error
+		if out[i], err = rows[i].toDomain(); err != nil {
+			return nil, 0, err
+		}
 	}
 	if len(rows) > 0 {
 		return out, rows[0].Total, nil
@@ -795,7 +797,10 @@ func (s *Store) AuditEventsByID(ctx context.Context, ids []string) ([]partnerkit
 	}
 	out := make([]partnerkit.AuditEvent, len(rows))
 	for i := range rows {
-		out[i] = rows[i].toDomain()
+		var err error
+		if out[i], err = rows[i].toDomain(); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
