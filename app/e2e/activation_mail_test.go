@@ -72,6 +72,7 @@ func TestBrowserActivationFromMail(t *testing.T) {
 		typeIn("#legal-name", "Champions Corp"),
 		shot.take("mail-03-activation-company-375"),
 		click("#activation-next"),
+		atActivationStep("Activate"),
 		click("#activation-next"), // the last step: Activate
 		waitFor("#activated"),
 		shot.take("mail-04-activated-375"),

@@ -220,6 +220,12 @@ func waitFor(sel string) chromedp.Action[chromedp.Void] {
 }
 
 // click clicks the element matching sel.
+// atActivationStep waits until the activation page shows the step named
+// name (a click on Next re-renders the form: the next click waits for it).
+func atActivationStep(name string) chromedp.Action[chromedp.Void] {
+	return until(`((document.querySelector('.steps li.current') || {}).textContent || '').trim() === '` + name + `'`)
+}
+
 func click(sel string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(waitFor(sel), eval(fmt.Sprintf(`document.querySelector(%q).click()`, sel)))
 }
@@ -325,6 +331,7 @@ func TestBrowserStory(t *testing.T) {
 		shot.take("08-activation-error"),
 		typeIn("#legal-name", " Corp"),
 		click("#activation-next"),
+		atActivationStep("Activate"),
 		click("#activation-next"),
 		waitFor("#activated"),
 		shot.take("09-activated"),
