@@ -207,6 +207,7 @@ func withEngine(b *testing.B, db *bun.DB, startNow bool) (*wiring.Services, *rec
 	if err != nil {
 		b.Fatal(err)
 	}
+	eng.Use(svc) // as the server does: deliveries are created with the change
 	start := func() {
 		if err := eng.Start(ctx, svc); err != nil {
 			b.Fatal(err)

@@ -93,6 +93,18 @@ func (b *Bus) Dispatch(ctx context.Context, events []partnerkit.Event) error {
 	return errors.Join(errs...)
 }
 
+// Wants reports whether a subscription takes events of type t.
+func (b *Bus) Wants(t string) bool {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	for _, s := range b.subs {
+		if len(s.types) == 0 || slices.Contains(s.types, t) {
+			return true
+		}
+	}
+	return false
+}
+
 // HasSubscribers reports whether any subscription exists.
 func (b *Bus) HasSubscribers() bool {
 	b.mu.RLock()

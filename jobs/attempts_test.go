@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 
 	"github.com/partnerkit/partnerkit/agreements"
@@ -12,12 +13,13 @@ import (
 	"github.com/riverqueue/river"
 )
 
-// TestOneChangesAttemptsAreOneJob checks that the first attempts of one
-// change's deliveries run as one job on both databases: the wizard's
+// TestOneChangesAttemptsAreOneJob checks that a change costs one job on
+// both databases: the wizard's deliveries are created with it, and its
 // events (partner, agreement, contract, invitation) for an endpoint of
-// every type give one webhook_attempts job, and every delivery arrives
+// every type give one fan_out job carrying their four first attempts and
+// the events the in-process mail notifier takes; every delivery arrives
 // signed (the hook checks). The endpoint's own webhook.created, a change of
-// one event, is the one single-attempt job.
+// one event that no subscription takes, is the one single-attempt job.
 func TestOneChangesAttemptsAreOneJob(t *testing.T) {
 	for _, d := range databases {
 		t.Run(d.name, func(t *testing.T) {
@@ -49,9 +51,19 @@ func TestOneChangesAttemptsAreOneJob(t *testing.T) {
 			kinds := map[string]int{}
 			for _, j := range res.Jobs {
 				kinds[j.Kind]++
+				if j.Kind != jobs.KindFanOut {
+					continue
+				}
+				var args jobs.FanOutArgs
+				if err := json.Unmarshal(j.EncodedArgs, &args); err != nil {
+					t.Fatal(err)
+				}
+				if !args.DeliveriesCreated || len(args.Attempts) != 4 || len(args.EventIDs) == 0 {
+					t.Errorf("the wizard's fan_out job %+v: want its deliveries created, their 4 first attempts, and the notifier's events", args)
+				}
 			}
-			if kinds[jobs.KindAttempts] != 1 || kinds[jobs.KindAttempt] != 1 {
-				t.Fatalf("jobs by kind %v: want one %s job (the wizard's) and one %s job (webhook.created)", kinds, jobs.KindAttempts, jobs.KindAttempt)
+			if len(res.Jobs) != 2 || kinds[jobs.KindFanOut] != 1 || kinds[jobs.KindAttempt] != 1 {
+				t.Fatalf("jobs by kind %v: want one %s job (the wizard's) and one %s job (webhook.created)", kinds, jobs.KindFanOut, jobs.KindAttempt)
 			}
 		})
 	}

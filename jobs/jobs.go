@@ -223,19 +223,26 @@ func New(db *bun.DB, cfg Config) (*Engine, error) {
 	return e, nil
 }
 
-// PublishEvents implements partnerkit.EventPublisher: the events of one
-// transaction go out in one fan-out job, inserted in that transaction
-// just before it commits (sqldb.Defer); outside a transaction, one job per
-// call.
+// PublishEvents implements partnerkit.EventPublisher. The events of one
+// transaction are handled together in that transaction, just before it
+// commits (sqldb.Defer; outside a transaction, the call's events on their
+// own). Once the engine knows its services (Use, Start), their webhook
+// deliveries are created there and then, and one fan-out job carries the
+// deliveries' first attempts and the events that an in-process
+// subscription of this instance takes (no job when there is neither);
+// before that, the fan-out job creates the deliveries later, on whichever
+// instance works it.
 func (e *Engine) PublishEvents(ctx context.Context, evs []*partnerkit.AuditEvent) error {
-	ids := make([]string, len(evs))
+	values := make([]any, len(evs))
 	for i, ev := range evs {
-		ids[i] = ev.ID
+		values[i] = ev
 	}
-	if sqldb.Defer(ctx, e.db, fanOutKey{}, ids, e.flushFanOut) {
-		return nil
+	for _, v := range values {
+		if !sqldb.Defer(ctx, e.db, fanOutKey{}, v, e.flushFanOut) {
+			return e.flushFanOut(ctx, values)
+		}
 	}
-	return e.insert(ctx, FanOutArgs{EventIDs: ids}, &river.InsertOpts{Queue: Queue})
+	return nil
 }
 
 // fanOutKey and attemptKey group a transaction's deferred jobs.
@@ -248,16 +255,56 @@ type (
 // thousands of partners makes several).
 const maxFanOut = 500
 
-// flushFanOut inserts the fan-out jobs of a transaction's events.
+// flushFanOut handles a transaction's events as PublishEvents says.
 func (e *Engine) flushFanOut(ctx context.Context, values []any) error {
+	svc := e.bound()
 	var ids []string
-	for _, v := range values {
-		ids = append(ids, v.([]string)...)
+	if svc == nil {
+		for _, v := range values {
+			ids = append(ids, v.(*partnerkit.AuditEvent).ID)
+		}
+		return e.insertFanOut(ctx, ids, false)
 	}
+	if svc.Webhooks != nil {
+		evs := make([]partnerkit.AuditEvent, len(values))
+		for i, v := range values {
+			evs[i] = *v.(*partnerkit.AuditEvent)
+			// As stored and read back (the payload of a redelivery is
+			// the same bytes).
+			evs[i].At = evs[i].At.UTC().Truncate(time.Microsecond)
+		}
+		// The first attempts it schedules come to flushAttempts, after
+		// this flush.
+		if _, err := svc.Webhooks.FanOut(ctx, evs); err != nil {
+			return err
+		}
+	}
+	if svc.Events != nil {
+		for _, v := range values {
+			if ev := v.(*partnerkit.AuditEvent); svc.Events.Wants(ev.Action) {
+				ids = append(ids, ev.ID)
+			}
+		}
+	}
+	if len(ids) > 0 {
+		// flushAttempts puts them in the job of the first attempts, or in
+		// a job of their own.
+		sqldb.Defer(ctx, e.db, attemptKey{}, subscribed(ids), e.flushAttempts)
+	}
+	return nil
+}
+
+// subscribed are the events of a change that in-process subscriptions
+// take, deferred with its first attempts.
+type subscribed []string
+
+// insertFanOut inserts the fan-out jobs of events, at most maxFanOut
+// each; created when their webhook deliveries exist already.
+func (e *Engine) insertFanOut(ctx context.Context, ids []string, created bool) error {
 	var batch []river.InsertManyParams
 	for start := 0; start < len(ids); start += maxFanOut {
-		batch = append(batch, river.InsertManyParams{Args: FanOutArgs{EventIDs: ids[start:min(start+maxFanOut, len(ids))]},
-			InsertOpts: &river.InsertOpts{Queue: Queue}})
+		batch = append(batch, river.InsertManyParams{Args: FanOutArgs{EventIDs: ids[start:min(start+maxFanOut, len(ids))],
+			DeliveriesCreated: created}, InsertOpts: &river.InsertOpts{Queue: Queue}})
 	}
 	return e.insertMany(ctx, batch)
 }
@@ -292,17 +339,35 @@ const maxAttemptBatch = 2 * webhooks.AttemptParallelism
 // together in jobs of up to maxAttemptBatch (a change's first attempts
 // then cost one job, its endpoints and secrets are read once and its
 // outcomes recorded in one transaction), each later one as its own
-// scheduled job.
+// scheduled job. The events of the change that subscriptions take
+// (flushFanOut) ride in the first of them, a fan-out job: a change costs
+// one job.
 func (e *Engine) flushAttempts(ctx context.Context, values []any) error {
 	var batch []river.InsertManyParams
 	var due []webhooks.AttemptJob
+	var events []string
 	now := time.Now()
 	for _, v := range values {
-		job := v.(webhooks.AttemptJob)
-		if job.At.After(now) {
-			batch = append(batch, attemptParams(job))
-		} else {
-			due = append(due, job)
+		switch x := v.(type) {
+		case subscribed:
+			events = append(events, x...)
+		case webhooks.AttemptJob:
+			if x.At.After(now) {
+				batch = append(batch, attemptParams(x))
+			} else {
+				due = append(due, x)
+			}
+		}
+	}
+	if len(events) > 0 {
+		first := due[:min(maxAttemptBatch, len(due))]
+		due = due[len(first):]
+		for start := 0; start < len(events); start += maxFanOut {
+			args := FanOutArgs{EventIDs: events[start:min(start+maxFanOut, len(events))], DeliveriesCreated: true}
+			if start == 0 {
+				args.Attempts = first
+			}
+			batch = append(batch, river.InsertManyParams{Args: args, InsertOpts: &river.InsertOpts{Queue: Queue}})
 		}
 	}
 	for start := 0; start < len(due); start += maxAttemptBatch {
@@ -345,6 +410,22 @@ func (e *Engine) insert(ctx context.Context, args river.JobArgs, opts *river.Ins
 		return sqldb.Internal("jobs.insert "+args.Kind(), err)
 	}
 	return nil
+}
+
+// Use gives the engine the services its events go to before it starts
+// working jobs (Start does it too): from then on a change's webhook
+// deliveries are created in its own transaction (PublishEvents).
+func (e *Engine) Use(svc *wiring.Services) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.services = svc
+}
+
+// bound returns the services of Use, or nil.
+func (e *Engine) bound() *wiring.Services {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.services
 }
 
 // Start works the jobs with svc's services until Stop; periodic rules are
@@ -403,9 +484,18 @@ func (e *Engine) svc() (*wiring.Services, error) {
 	return e.services, nil
 }
 
-// FanOutArgs is the job of a change's events.
+// FanOutArgs is the job of a change's events: their webhook deliveries
+// (unless DeliveriesCreated: the change created them), first attempts
+// (Attempts, when it did), and in-process subscriptions.
 type FanOutArgs struct {
+	// EventIDs are the events: every event of the change, or, when
+	// DeliveriesCreated, those that subscriptions take.
 	EventIDs []string `json:"event_ids"`
+	// DeliveriesCreated is set when the change created the deliveries.
+	DeliveriesCreated bool `json:"deliveries_created,omitempty"`
+	// Attempts are first attempts of the change's deliveries, run before
+	// the subscriptions are called.
+	Attempts []webhooks.AttemptJob `json:"attempts,omitempty"`
 }
 
 // Kind implements river.JobArgs.
@@ -424,11 +514,16 @@ func (w *fanOutWorker) Work(ctx context.Context, job *river.Job[FanOutArgs]) err
 	if err != nil {
 		return err
 	}
+	if len(job.Args.Attempts) > 0 && svc.Webhooks != nil {
+		if err := svc.Webhooks.AttemptAll(ctx, job.Args.Attempts); err != nil {
+			return err
+		}
+	}
 	evs, err := svc.Partners.EventsByID(ctx, job.Args.EventIDs)
 	if err != nil {
 		return err
 	}
-	if svc.Webhooks != nil {
+	if svc.Webhooks != nil && !job.Args.DeliveriesCreated {
 		if _, err := svc.Webhooks.FanOut(ctx, evs); err != nil {
 			return err
 		}
@@ -438,6 +533,20 @@ func (w *fanOutWorker) Work(ctx context.Context, job *river.Job[FanOutArgs]) err
 		ptrs[i] = &evs[i]
 	}
 	return svc.Events.Dispatch(ctx, events.Events(ptrs))
+}
+
+// Timeout bounds the fan-out: its attempts' rounds of POSTs, and time to
+// record them and call the subscriptions.
+func (w *fanOutWorker) Timeout(job *river.Job[FanOutArgs]) time.Duration {
+	return attemptsTimeout(len(job.Args.Attempts))
+}
+
+// attemptsTimeout bounds a job of n attempts: at
+// webhooks.AttemptParallelism at a time, rounds of at most
+// webhooks.DeliveryTimeout, and time to record them.
+func attemptsTimeout(n int) time.Duration {
+	rounds := (n + webhooks.AttemptParallelism - 1) / webhooks.AttemptParallelism
+	return time.Duration(max(rounds, 1))*webhooks.DeliveryTimeout + 30*time.Second
 }
 
 // AttemptArgs is the job of one webhook attempt.
@@ -501,8 +610,7 @@ func (w *attemptsWorker) Work(ctx context.Context, job *river.Job[AttemptsArgs])
 // Timeout bounds the attempts: their rounds of POSTs and time to record
 // them.
 func (w *attemptsWorker) Timeout(job *river.Job[AttemptsArgs]) time.Duration {
-	rounds := (len(job.Args.Attempts) + webhooks.AttemptParallelism - 1) / webhooks.AttemptParallelism
-	return time.Duration(max(rounds, 1))*webhooks.DeliveryTimeout + 30*time.Second
+	return attemptsTimeout(len(job.Args.Attempts))
 }
 
 // errorLogger logs failed jobs (without their arguments, which never hold

@@ -345,3 +345,75 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 	}
 	t.Logf("rule runs: instance a %d, b %d in %s", len(runs["a"]), len(runs["b"]), elapsed.Round(time.Millisecond))
 }
+
+// TestEventsOfAnEngineNotStarted covers the two ways a change's events
+// reach an endpoint, on SQLite and PostgreSQL: a started server creates
+// the deliveries in the change's transaction, and a process whose engine
+// only inserts jobs (the create-admin command: jobs.New without Use or
+// Start) leaves a fan-out job that the server works. Either way the
+// payload is the stored event, as GET /events shows it.
+func TestEventsOfAnEngineNotStarted(t *testing.T) {
+	for _, d := range databases {
+		t.Run(d.name, func(t *testing.T) {
+			ctx := context.Background()
+			db := d.open(t)
+			server := start(t, db, jobs.Config{Rules: []jobs.Rule{}})
+			admin := rootAdmin(t, server.svc)
+			h, srv := newHook(t)
+			ep, err := server.svc.Webhooks.CreateEndpoint(ctx, admin, webhooks.EndpointInput{URL: srv.URL,
+				EventTypes: []string{"partner.created"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.mu.Lock()
+			h.secret = ep.Secret
+			h.mu.Unlock()
+
+			cli, err := jobs.New(db, jobs.Config{Rules: []jobs.Rule{},
+				Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cli.Stop(ctx)
+			st, err := stores.SQL(db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			other, err := wiring.New(st, wiring.Options{Publisher: cli, Webhooks: []webhooks.Option{webhooks.WithScheduler(cli)},
+				Hasher: partners.PasswordHasher{Time: 1, MemoryKiB: 8, Threads: 1}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for i, svc := range []*wiring.Services{server.svc, other} {
+				p, err := svc.Partners.CreatePartner(ctx, admin, partners.CreatePartnerInput{Type: partners.TypeVendor,
+					Name: []string{"By the server", "By a command"}[i]})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, p.ID)
+			}
+			waitFor(t, "both partners' events", func() bool { return len(h.events()) >= 2 })
+			got := map[string]partnerkit.Event{}
+			for _, e := range h.events() {
+				got[e.Data.EntityID] = e
+			}
+			for _, id := range ids {
+				e, ok := got[id]
+				if !ok {
+					t.Fatalf("no delivery of partner %s's event: got %+v", id, h.events())
+				}
+				stored, err := server.svc.Partners.EventsByID(ctx, []string{e.ID})
+				if err != nil || len(stored) != 1 {
+					t.Fatalf("event %s: %v %v", e.ID, stored, err)
+				}
+				want := partnerkit.EventOf(&stored[0])
+				wantJSON, _ := json.Marshal(want)
+				gotJSON, _ := json.Marshal(e)
+				if string(gotJSON) != string(wantJSON) {
+					t.Errorf("delivered\n%s\nstored\n%s", gotJSON, wantJSON)
+				}
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -327,6 +328,23 @@ func webhooksSuite() suite {
 			wantCode(t, err, partnerkit.CodeNotFound)
 		}},
 
+		{name: "GetDeliveries", needs: forWebhooks, fn: func(t *testing.T, h Harness) {
+			f := newWebhooksFixture(t, h)
+			e := f.endpoint(t, f.dist.ID)
+			a, b := f.delivery(e, newEventID()), f.delivery(e, newEventID())
+			f.store(t, a, b)
+			got := must[map[string]*webhooks.Delivery](t)(f.hooks.GetDeliveries(ctx, []string{a.ID, "WD-missing", b.ID}))
+			if len(got) != 2 || got[a.ID] == nil || got[b.ID] == nil {
+				t.Fatalf("GetDeliveries = %v: want the two stored deliveries, not the missing one", got)
+			}
+			one := must[*webhooks.Delivery](t)(f.hooks.GetDelivery(ctx, b.ID))
+			if !reflect.DeepEqual(got[b.ID], one) {
+				t.Fatalf("GetDeliveries has %+v, GetDelivery %+v", got[b.ID], one)
+			}
+			if got := must[map[string]*webhooks.Delivery](t)(f.hooks.GetDeliveries(ctx, nil)); len(got) != 0 {
+				t.Fatalf("GetDeliveries(nil) = %v", got)
+			}
+		}},
 		{name: "DeleteEndpointCascades", needs: forWebhooks, fn: func(t *testing.T, h Harness) {
 			f := newWebhooksFixture(t, h)
 			e, other := f.endpoint(t, f.dist.ID), f.endpoint(t, f.dist.ID)

@@ -549,33 +549,32 @@ func (s *Service) FanOut(ctx context.Context, events []partnerkit.AuditEvent) (i
 	err := s.store.InTx(ctx, func(ctx context.Context) error {
 		created = 0
 		now := s.clock.Now()
-		paths := map[string][]string{}
-		matching := map[[2]string][]Endpoint{} // by account and event type: a change's events share them
+		// The enabled endpoints of each account's path, read once: a
+		// change's events share them.
+		enabled := map[string][]Endpoint{}
 		var ds []*Delivery
 		for i := range events {
-			ev := partnerkit.EventOf(&events[i])
-			key := [2]string{ev.AccountID, ev.Type}
-			endpoints, ok := matching[key]
+			ev := &events[i]
+			endpoints, ok := enabled[ev.AccountID]
 			if !ok {
-				accounts, ok := paths[ev.AccountID]
-				if !ok {
-					var err error
-					if accounts, err = s.accountsAbove(ctx, ev.AccountID); err != nil {
-						return err
-					}
-					paths[ev.AccountID] = accounts
-				}
-				var err error
-				if endpoints, err = s.store.MatchingEndpoints(ctx, accounts, ev.Type); err != nil {
+				accounts, err := s.accountsAbove(ctx, ev.AccountID)
+				if err != nil {
 					return err
 				}
-				matching[key] = endpoints
+				if endpoints, err = s.store.MatchingEndpoints(ctx, accounts, ""); err != nil {
+					return err
+				}
+				enabled[ev.AccountID] = endpoints
 			}
+			if len(endpoints) == 0 {
+				continue
+			}
+			e := partnerkit.EventOf(ev)
 			for j := range endpoints {
-				if endpoints[j].CreatedAt.After(ev.CreatedAt) {
+				if !endpoints[j].Receives(e.Type) || endpoints[j].CreatedAt.After(e.CreatedAt) {
 					continue // an endpoint gets the events from its creation on
 				}
-				d, err := s.newDelivery(&endpoints[j], ev, now)
+				d, err := s.newDelivery(&endpoints[j], e, now)
 				if err != nil {
 					return err
 				}
@@ -698,14 +697,27 @@ func (s *Service) prepare(ctx context.Context, jobs []AttemptJob) ([]*attemptRun
 		secrets  []string
 	}
 	endpoints := map[string]*endpointOf{}
+	ids := make([]string, len(jobs))
+	for i, job := range jobs {
+		ids[i] = job.DeliveryID
+	}
+	deliveries, err := s.store.GetDeliveries(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	var runs []*attemptRun
+	seen := map[AttemptJob]bool{}
 	for _, job := range jobs {
-		d, err := s.store.GetDelivery(ctx, job.DeliveryID)
-		if partnerkit.ErrorCode(err) == partnerkit.CodeNotFound {
-			continue
+		d, ok := deliveries[job.DeliveryID]
+		if !ok || seen[job] {
+			continue // gone, or the same attempt twice in one job
 		}
-		if err != nil {
-			return nil, err
+		seen[job] = true
+		if runsOf(runs, d.ID) {
+			// Two attempts of one delivery in one job (a redelivery and
+			// its retry): each gets its own copy.
+			c := *d
+			d = &c
 		}
 		if d.Attempts >= job.Number || (d.Status != DeliveryPending && !job.Manual) {
 			continue
@@ -748,6 +760,16 @@ func (s *Service) prepare(ctx context.Context, jobs []AttemptJob) ([]*attemptRun
 		runs = append(runs, &attemptRun{job: job, delivery: d, endpoint: &e, secrets: ep.secrets, at: now})
 	}
 	return runs, nil
+}
+
+// runsOf reports whether runs hold an attempt of delivery id.
+func runsOf(runs []*attemptRun, id string) bool {
+	for _, r := range runs {
+		if r.delivery.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // send POSTs the delivery and describes the attempt.

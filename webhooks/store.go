@@ -65,7 +65,9 @@ type Store interface {
 	// attempts. Returns not_found.
 	DeleteEndpoint(ctx context.Context, id string) error
 	// MatchingEndpoints returns the enabled endpoints of the given accounts
-	// that receive eventType (their types empty or containing it).
+	// that receive eventType (their types empty or containing it), oldest
+	// first; an empty eventType returns every enabled endpoint of the
+	// accounts.
 	MatchingEndpoints(ctx context.Context, accountIDs []string, eventType string) ([]Endpoint, error)
 
 	// AddSecret stores a new secret of an endpoint.
@@ -82,6 +84,9 @@ type Store interface {
 	CreateDeliveries(ctx context.Context, ds []*Delivery) ([]*Delivery, error)
 	// GetDelivery returns a delivery, or not_found.
 	GetDelivery(ctx context.Context, id string) (*Delivery, error)
+	// GetDeliveries returns the deliveries of ids that exist, by ID, in
+	// one read (the attempts of a job).
+	GetDeliveries(ctx context.Context, ids []string) (map[string]*Delivery, error)
 	// ListDeliveries returns one page of an endpoint's deliveries in the
 	// order of q.Sort (DeliveryOrder.Resolve: newest first by default, ties
 	// by ID), and how many match.

@@ -532,7 +532,7 @@ func offline() chromedp.Action[chromedp.Void] {
 
 // TestBrowserOffline loads the directory and a partner, then loses the
 // server and the network: the app says it is offline and still shows the
-// last loaded directory and partner details.
+// last loaded directory and partner details (the client's offline copies).
 func TestBrowserOffline(t *testing.T) {
 	if os.Getenv("PARTNERKIT_E2E") == "" {
 		t.Skip("set PARTNERKIT_E2E=1 (make test-e2e) to run the browser tests")
@@ -564,6 +564,7 @@ func TestBrowserOffline(t *testing.T) {
 		textOf(&partnerText, "body"),
 		shot.take("30-offline-partner"),
 		click(`.nav a[href="/"]`),
+		waitFor("tr.partner-row"),
 		until(`document.body.innerText.includes('Offline copy')`),
 		textOf(&directoryText, "body"),
 		shot.take("31-offline-directory"),

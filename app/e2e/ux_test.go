@@ -443,9 +443,10 @@ func checkReseller(t *testing.T, b context.Context, s *uxSite, shot *shots, size
 }
 
 // checkOffline reloads deep links with the server gone: the service
-// worker serves the app's shell, the partner shows its last copy and
-// /capacity says it is offline; an offline search and an offline submit
-// say so.
+// worker serves the app's shell, and the partner and /capacity show their
+// last data under the offline banner (the client's copy of every read);
+// a search never made online and an offline submit say they need the
+// connection.
 func checkOffline(t *testing.T, s *uxSite, shot *shots) {
 	t.Helper()
 	b := browserSized(t, 1280, 800)
@@ -484,7 +485,8 @@ func checkOffline(t *testing.T, s *uxSite, shot *shots) {
 		load(s.url+"/partners/"+s.resellerID), waitFor("#partner-general"),
 		textOf(&partner, "main"),
 		shot.take("ux-offline-partner"),
-		load(s.url+"/capacity"), waitFor(".topbar"), until(`document.body.innerText.includes('offline')`),
+		load(s.url+"/capacity"), waitFor(".topbar"), until(`document.body.innerText.includes('Offline copy')`),
+		waitFor("tr.allocation-row"), // its last data, as on every visited screen
 		textOf(&capacityText, "body"),
 		shot.take("ux-offline-capacity"),
 		load(s.url+"/?q=Partner+07"), waitFor("#directory-offline"),

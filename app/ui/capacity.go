@@ -78,7 +78,7 @@ func (c *capacityPage) loadOverview(ctx app.Context) {
 	ctx = c.own(ctx)
 	ctx.Async(func() {
 		o, err := api.Overview(ctx, id)
-		to := time.Now().UTC()
+		to := time.Now().UTC().Truncate(24 * time.Hour) // the report is by day: one URL a day, its offline copy
 		rep, _ := api.UsageReport(ctx, "", id, to.AddDate(0, 0, -29), to, "day")
 		ctx.Dispatch(func(app.Context) { c.overview, c.report, c.err = o, rep, err })
 	})

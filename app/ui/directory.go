@@ -14,7 +14,8 @@ import (
 const directoryPage = 25
 
 // directory is the partner directory: search, filters, sort, pages and
-// CSV export. The last loaded page stays readable offline.
+// CSV export. A page loaded before stays readable offline (the client's
+// offline copies, client_js.go).
 type directory struct {
 	app.Compo
 	q, sort string
@@ -23,7 +24,6 @@ type directory struct {
 	offset  int
 	list    *client.List[client.DirectoryEntry]
 	err     error
-	stale   bool // offline: list is this page's last copy
 	offline bool // offline, and this page was never loaded
 }
 
@@ -44,30 +44,22 @@ func (c *directory) query() client.DirectoryQuery {
 
 func (c *directory) load(ctx app.Context) {
 	q := c.query()
-	key := "directory?" + c.filterQuery()
+	filtered := c.filterQuery() != ""
 	ctx.Async(func() {
 		list, err := api.Partners(ctx, q)
 		ctx.Dispatch(func(ctx app.Context) {
-			c.list, c.err, c.stale, c.offline = list, err, false, false
+			c.list, c.err, c.offline = list, err, false
 			switch {
-			case err == nil:
-				_ = ctx.LocalStorage().Set(key, list)
-			case client.Unreachable(err): // offline: the last copy of this very page, or say so
-				var cached client.List[client.DirectoryEntry]
-				if ctx.LocalStorage().Get(key, &cached) == nil && cached.Items != nil {
-					c.list, c.stale, c.err = &cached, true, nil
-				} else if key != "directory?" {
-					c.offline, c.err = true, nil
-				}
-			default:
+			case client.Unreachable(err) && filtered: // offline, and this search was never loaded
+				c.offline, c.err = true, nil
+			case err != nil:
 				signedOut(ctx, err)
 			}
 		})
 	})
 }
 
-// filterQuery is the page's query string: its filters and offset, the key
-// of its offline copy.
+// filterQuery is the page's query string: its filters and offset.
 func (c *directory) filterQuery() string {
 	v := url.Values{}
 	for k, s := range c.filters() {
@@ -118,9 +110,6 @@ func (c *directory) Render() app.UI {
 		errorBanner(c.err),
 		app.If(c.offline, func() app.UI {
 			return empty("directory-offline", "You are offline: this search needs the connection. Clear the search to see the last loaded directory.")
-		}),
-		app.If(c.stale, func() app.UI {
-			return app.Elem("p").Class("offline").Attr("role", "status").Text("Offline copy of this page, as last loaded.")
 		}),
 		app.If(c.list != nil, func() app.UI { return c.table() }),
 	)

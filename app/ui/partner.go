@@ -22,8 +22,7 @@ type partnerDetails struct {
 	tab      string
 	partner  *client.Partner
 	missing  bool // no such partner (or not one the user may see)
-	copy     bool // offline: the last copy
-	loaded   partnerCopy
+	loaded   partnerData
 	alloc    *client.Allocation
 	allocOf  string // the allocation's contract, by name
 	report   *client.Report
@@ -32,8 +31,8 @@ type partnerDetails struct {
 	err      error
 }
 
-// partnerCopy is what the page keeps of a partner to show it offline.
-type partnerCopy struct {
+// partnerData is what the page shows of a partner: it and its lists.
+type partnerData struct {
 	Partner   *client.Partner     `json:"partner"`
 	Contracts []client.Contract   `json:"contracts"`
 	Invites   []client.Invitation `json:"invitations"`
@@ -56,7 +55,7 @@ func (c *partnerDetails) load(ctx app.Context) {
 	ctx = c.own(ctx)
 	id := c.id
 	ctx.Async(func() {
-		var got partnerCopy
+		var got partnerData
 		p, err := api.Partner(ctx, id)
 		var alloc *client.Allocation
 		var report *client.Report
@@ -82,23 +81,14 @@ func (c *partnerDetails) load(ctx app.Context) {
 					}
 				}
 			}
-			to := time.Now().UTC()
+			to := time.Now().UTC().Truncate(24 * time.Hour) // by day: one URL a day, its offline copy
 			report, _ = api.UsageReport(ctx, id, "", to.AddDate(0, 0, -29), to, "day")
 		}
 		ctx.Dispatch(func(ctx app.Context) {
 			if signedOut(ctx, err) {
 				return
 			}
-			c.missing, c.copy = partnerkit.ErrorCode(err) == partnerkit.CodeNotFound, false
-			if client.Unreachable(err) { // offline: the last copy
-				var cached partnerCopy
-				if ctx.LocalStorage().Get("partner:"+id, &cached) == nil && cached.Partner != nil {
-					got, err, c.copy = cached, nil, true
-				}
-			}
-			if err == nil && !c.copy {
-				_ = ctx.LocalStorage().Set("partner:"+id, got)
-			}
+			c.missing = partnerkit.ErrorCode(err) == partnerkit.CodeNotFound
 			c.err, c.loaded, c.partner = err, got, got.Partner
 			c.alloc, c.allocOf, c.report = alloc, allocOf, report
 		})
@@ -123,9 +113,6 @@ func (c *partnerDetails) Render() app.UI {
 	}
 	return newShell(title,
 		errorBanner(c.err),
-		app.If(c.copy, func() app.UI {
-			return app.Elem("p").Class("offline").Attr("role", "status").Text("Offline copy of this partner, as last loaded.")
-		}),
 		app.If(c.partner != nil, func() app.UI {
 			return app.Elem("div").OnClick(c.act).Body(
 				app.Raw(`<nav class="tabs" aria-label="Partner">`+tabs+`</nav>`),

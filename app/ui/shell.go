@@ -78,6 +78,7 @@ func (s *topBar) OnMount(ctx app.Context) {
 			case signedOut(ctx, err):
 			case err == nil:
 				s.me, s.err = me, nil
+				s.offline = s.offline || servedCopies // the copy of /me, offline
 				_ = ctx.LocalStorage().Set("me", me)
 			case client.Unreachable(err): // the banner says so; the last copy of /me stands
 				s.offline = true
@@ -227,7 +228,7 @@ func (s *topBar) Render() app.UI {
 			app.Elem("button").ID("signout").Class("link").Text("Sign out").OnClick(s.signOut),
 		),
 		app.If(s.offline, func() app.UI {
-			return app.Elem("div").Class("offline").Attr("role", "status").Text("Offline: showing the last loaded data. Changes need the connection.")
+			return app.Elem("div").Class("offline").Attr("role", "status").Text("Offline copy: the data as last loaded here. Changes need the connection.")
 		}),
 		errorBanner(s.err),
 	)
@@ -260,6 +261,7 @@ func (s *topBar) accountSwitcher() app.UI {
 func (s *topBar) signOut(ctx app.Context, _ app.Event) {
 	ctx.Async(func() {
 		_ = api.SignOut(ctx)
+		forgetCopies()
 		ctx.Dispatch(func(ctx app.Context) { ctx.Navigate("/signin") })
 	})
 }

@@ -67,8 +67,10 @@ func (c *signIn) signedIn(ctx app.Context, me *client.Me, err error) {
 		c.challenge, c.err = tf.Challenge, nil
 		ctx.Defer(func(app.Context) { byID("code-form-code").Call("focus") })
 	case err == nil && me.TwoFactorEnrolmentRequired:
+		forgetCopies()
 		ctx.Navigate("/account/security")
 	case err == nil:
+		forgetCopies()              // another user's copies, if any
 		ctx.Navigate(returnTo(ctx)) // the page asked for before sign-in (view.go)
 	case c.challenge != "":
 		showOutcome("code-form", asCode(err), "")

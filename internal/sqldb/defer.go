@@ -57,11 +57,26 @@ func runUnit(ctx context.Context, db *bun.DB, fn func(ctx context.Context) error
 	return u.flush(ctx)
 }
 
+// flush runs the deferred flushes; what a flush defers in turn (the
+// webhook fan-out schedules attempts) is flushed after it, until nothing
+// is left.
 func (u *unit) flush(ctx context.Context) error {
-	u.mu.Lock()
-	items := u.items
-	u.items = nil
-	u.mu.Unlock()
+	for {
+		u.mu.Lock()
+		items := u.items
+		u.items = nil
+		u.mu.Unlock()
+		if len(items) == 0 {
+			return nil
+		}
+		if err := flushItems(ctx, items); err != nil {
+			return err
+		}
+	}
+}
+
+// flushItems runs each key's flush once with its values.
+func flushItems(ctx context.Context, items []deferred) error {
 	var keys []any
 	groups := map[any][]deferred{}
 	for _, it := range items {

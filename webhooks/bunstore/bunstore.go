@@ -350,7 +350,7 @@ func (s *Store) MatchingEndpoints(ctx context.Context, accountIDs []string, even
 	}
 	out := all[:0]
 	for _, e := range all {
-		if e.Receives(eventType) {
+		if eventType == "" || e.Receives(eventType) {
 			out = append(out, e)
 		}
 	}
@@ -437,6 +437,25 @@ func (s *Store) GetDelivery(ctx context.Context, id string) (*webhooks.Delivery,
 	}
 	d := r.toDomain()
 	return &d, nil
+}
+
+// GetDeliveries implements webhooks.Store with one statement on the
+// primary key.
+func (s *Store) GetDeliveries(ctx context.Context, ids []string) (map[string]*webhooks.Delivery, error) {
+	out := make(map[string]*webhooks.Delivery, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []deliveryRow
+	err := s.conn(ctx).NewSelect().Model(&rows).Where("wd.id IN (?)", bun.List(ids)).Scan(ctx)
+	if err != nil && !sqldb.IsNoRows(err) {
+		return nil, sqldb.Internal("bunstore.GetDeliveries", err)
+	}
+	for i := range rows {
+		d := rows[i].toDomain()
+		out[d.ID] = &d
+	}
+	return out, nil
 }
 
 // ListDeliveries implements webhooks.Store: the page and the total are two

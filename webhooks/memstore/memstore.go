@@ -222,7 +222,7 @@ func (s *Store) MatchingEndpoints(ctx context.Context, accountIDs []string, even
 	var out []webhooks.Endpoint
 	err := s.db.View(ctx, func() error {
 		for e := range s.endpoints.Values() {
-			if e.Enabled && slices.Contains(accountIDs, e.AccountID) && e.Receives(eventType) {
+			if e.Enabled && slices.Contains(accountIDs, e.AccountID) && (eventType == "" || e.Receives(eventType)) {
 				out = append(out, endpointCopy(e))
 			}
 		}
@@ -331,6 +331,21 @@ func (s *Store) GetDelivery(ctx context.Context, id string) (*webhooks.Delivery,
 	}
 	c := deliveryCopy(*d)
 	return &c, nil
+}
+
+// GetDeliveries implements webhooks.Store.
+func (s *Store) GetDeliveries(ctx context.Context, ids []string) (map[string]*webhooks.Delivery, error) {
+	out := make(map[string]*webhooks.Delivery, len(ids))
+	err := s.db.View(ctx, func() error {
+		for _, id := range ids {
+			if d, ok := s.deliveries.Get(id); ok {
+				c := deliveryCopy(d)
+				out[id] = &c
+			}
+		}
+		return nil
+	})
+	return out, err
 }
 
 // ListDeliveries implements webhooks.Store.

@@ -164,6 +164,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	}
 	services := server.SQL(db, server.Options{Publisher: engine, Mail: mailOpts, SecretKey: key,
 		Webhooks: append(webhookOptions(engine, cfg.webhookAllowPrivate), webhooks.WithObserver(obs.metrics))})
+	// The changes' webhook deliveries are created with them from now on
+	// (bootstrap's too); the engine works them once started.
+	engine.Use(&services.Services)
 	checkSecretKey(ctx, services.Partners, cfg, logger)
 	services.Logger = logger
 	services.Observer = obs.metrics
