@@ -60,6 +60,24 @@ func (q DirectoryQuery) values() url.Values {
 	return q.Page.query(v)
 }
 
+// PartnersPath is the address (path and query) that Partners reads for q,
+// so that a page can name its first read before the app runs (the
+// server's preload of the directory's first page).
+func PartnersPath(q DirectoryQuery) string {
+	return "/api/v1/partners" + queryPart(q.values().Encode())
+}
+
+// MePath is the address that Me reads.
+const MePath = "/api/v1/me"
+
+// queryPart is "?" and query, or "" for no query.
+func queryPart(query string) string {
+	if query == "" {
+		return ""
+	}
+	return "?" + query
+}
+
 // Partners returns one page of the directory.
 func (c *Client) Partners(ctx context.Context, q DirectoryQuery) (*List[DirectoryEntry], error) {
 	var l List[DirectoryEntry]

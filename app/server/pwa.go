@@ -5,7 +5,9 @@ package server
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
+	"html"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -15,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/partnerkit/partnerkit/app/client"
 	"github.com/partnerkit/partnerkit/app/ui"
 )
 
@@ -55,8 +58,60 @@ func PWA(web fs.FS) http.Handler {
 		// the fetch takes the preloaded response.
 		RawHeaders: []string{`<link rel="preload" href="/web/` + version + `/app.wasm" as="fetch" type="application/wasm" crossorigin="anonymous" fetchpriority="low">`},
 	}
-	return compressText(notFoundStatus(h))
+	return compressText(pages(h, inlineStyles(h, web, version)))
 }
+
+// styles is the page's stylesheets inlined: go-app's /app.css and the
+// app's own, as one <style> in the head instead of two requests the first
+// paint waits for (on slow 4G each costs a round trip of more than half a
+// second), with the Content-Security-Policy that allows exactly it (its
+// hash).
+type styles struct {
+	hrefs  [2]string // the stylesheets' addresses
+	inline []byte
+	policy string
+}
+
+// stylesheetLink is a stylesheet link of a page's head, its attributes
+// in any order (go-app writes them in map order).
+var stylesheetLink = regexp.MustCompile(`<link [^>]*rel="stylesheet"[^>]*>\s*`)
+
+// replaceLinks puts the inline style in place of the first of st's
+// stylesheet links and drops the other.
+func (st *styles) replaceLinks(page []byte) []byte {
+	first := true
+	return stylesheetLink.ReplaceAllFunc(page, func(link []byte) []byte {
+		if !bytes.Contains(link, []byte(`href="`+st.hrefs[0]+`"`)) && !bytes.Contains(link, []byte(`href="`+st.hrefs[1]+`"`)) {
+			return link
+		}
+		if first {
+			first = false
+			return st.inline
+		}
+		return nil
+	})
+}
+
+// inlineStyles reads go-app's stylesheet from h and the app's from web.
+func inlineStyles(h http.Handler, web fs.FS, version string) *styles {
+	rec := &pageRecorder{ResponseWriter: discardHeaders{}, status: http.StatusOK}
+	req, _ := http.NewRequest(http.MethodGet, "/app.css", nil)
+	h.ServeHTTP(rec, req)
+	own, _ := fs.ReadFile(web, "app.css")
+	css := rec.body.String() + "\n" + string(own)
+	sum := sha256.Sum256([]byte(css))
+	return &styles{
+		hrefs:  [2]string{"/app.css", "/web/" + version + "/app.css"},
+		inline: []byte("<style>" + css + "</style>\n    "),
+		policy: strings.Replace(ContentSecurityPolicy, "style-src 'self'",
+			"style-src 'self' 'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'", 1),
+	}
+}
+
+// discardHeaders is a ResponseWriter's header map for inlineStyles.
+type discardHeaders struct{ http.ResponseWriter }
+
+func (discardHeaders) Header() http.Header { return http.Header{} }
 
 // appWorkerJS is go-app's service worker, which answers from its cache
 // only what it precached, with one change: a page it cannot fetch (no
@@ -95,10 +150,12 @@ var appWorkerJS = func() string {
 	return strings.Replace(app.DefaultAppWorkerJS, from, to, 1)
 }()
 
-// notFoundStatus answers with status 404 a page the app renders as its
-// own 404 page (for an address none of its routes has): go-app serves
-// every page it renders with 200.
-func notFoundStatus(next http.Handler) http.Handler {
+// pages finishes the pages go-app renders: their stylesheets inline (st),
+// for a signed-in session the API reads the page makes first preloaded
+// with it (ui.FirstReads: they travel while app.wasm loads), and status
+// 404 for a page the app renders as its own 404 page (for an address none
+// of its routes has): go-app serves every page it renders with 200.
+func pages(next http.Handler, st *styles) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet || strings.HasPrefix(r.URL.Path, "/web/") || path.Ext(r.URL.Path) != "" { // a file, not a page
 			next.ServeHTTP(w, r)
@@ -107,9 +164,20 @@ func notFoundStatus(next http.Handler) http.Handler {
 		rec := &pageRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
 		page := falseBoolean.ReplaceAll(rec.body.Bytes(), nil)
-		if len(page) != rec.body.Len() {
-			w.Header().Set("Content-Length", strconv.Itoa(len(page)))
+		if rec.status == http.StatusOK && bytes.Contains(page, []byte("</head>")) {
+			page = st.replaceLinks(page)
+			w.Header().Set("Content-Security-Policy", st.policy)
+			if c, err := r.Cookie(client.SignedInCookie); err == nil && c.Value == "1" {
+				var links strings.Builder
+				for _, u := range ui.FirstReads(r.URL.Path, r.URL.RawQuery) {
+					links.WriteString(`<link rel="preload" href="` + html.EscapeString(u) + `" as="fetch" crossorigin="anonymous">` + "\n    ")
+				}
+				page = bytes.Replace(page, []byte("</head>"), []byte(links.String()+"</head>"), 1)
+				w.Header().Del("ETag") // the page depends on the session
+				w.Header().Set("Cache-Control", "no-cache")
+			}
 		}
+		w.Header().Set("Content-Length", strconv.Itoa(len(page)))
 		status := rec.status
 		if status == http.StatusOK && bytes.Contains(page, []byte(`id="`+ui.NotFoundMarker+`"`)) {
 			status = http.StatusNotFound
@@ -125,10 +193,10 @@ func notFoundStatus(next http.Handler) http.Handler {
 // false, but in the page the server renders an HTML boolean attribute is
 // true whatever its value, so each option of a select was selected (the
 // select showed its last option) and a button Disabled(false) disabled,
-// until app.wasm ran. notFoundStatus drops them from the page.
+// until app.wasm ran. pages drops them from the page.
 var falseBoolean = regexp.MustCompile(` (?:async|autofocus|autoplay|checked|default|defer|disabled|hidden|ismap|loop|multiple|muted|open|readonly|required|reversed|selected)="false"`)
 
-// pageRecorder keeps a page's status and body for notFoundStatus.
+// pageRecorder keeps a page's status and body for pages.
 type pageRecorder struct {
 	http.ResponseWriter
 	status int

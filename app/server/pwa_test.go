@@ -3,16 +3,21 @@ package server_test
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/base64"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
 
+	"github.com/partnerkit/partnerkit/app/client"
 	"github.com/partnerkit/partnerkit/app/server"
 	"github.com/partnerkit/partnerkit/app/ui"
 )
@@ -89,5 +94,58 @@ func TestPWAShell(t *testing.T) {
 	res, body := pwaGet(t, h, "/web/app.wasm")
 	if res.Header.Get("Content-Encoding") != "br" || string(body) != "brotli" {
 		t.Errorf("app.wasm: Content-Encoding %q, %d bytes", res.Header.Get("Content-Encoding"), len(body))
+	}
+}
+
+// TestPWAPageHead: a page's stylesheets are inline (go-app's and the
+// app's, one <style> and no stylesheet link), and its
+// Content-Security-Policy allows that style by its hash and nothing else
+// inline; a signed-in session's page preloads the API reads the app makes
+// first (ui.FirstReads, the directory's first page on "/"), as the app's
+// fetch asks for them, and an anonymous visitor's preloads none.
+func TestPWAPageHead(t *testing.T) {
+	registerRoutes()
+	h := server.PWA(fstest.MapFS{
+		"app.wasm": {Data: []byte("wasm")},
+		"app.css":  {Data: []byte(".own-style { margin: 0 }\n")},
+	})
+	for _, tc := range []struct {
+		path, cookie string
+		preloads     []string
+	}{
+		{"/", "", nil},
+		{"/", client.SignedInCookie + "=1", []string{client.MePath, "/api/v1/partners?limit=25"}},
+		{"/?q=acme", client.SignedInCookie + "=1", []string{client.MePath}},
+		{"/capacity", client.SignedInCookie + "=1", []string{client.MePath}},
+	} {
+		req := httptest.NewRequest(http.MethodGet, tc.path, nil)
+		if tc.cookie != "" {
+			req.Header.Set("Cookie", tc.cookie)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		page := rec.Body.String()
+		style := regexp.MustCompile(`(?s)<style>(.*?)</style>`).FindStringSubmatch(page)
+		if style == nil || !strings.Contains(style[1], ".own-style") || !strings.Contains(style[1], "goapp-app-info") {
+			t.Fatalf("%s: no inline style with go-app's and the app's rules:\n%s", tc.path, page)
+		}
+		if strings.Contains(page, `rel="stylesheet"`) {
+			t.Errorf("%s: a stylesheet link remains", tc.path)
+		}
+		sum := sha256.Sum256([]byte(style[1]))
+		csp := rec.Header().Get("Content-Security-Policy")
+		if want := "style-src 'self' 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "';"; !strings.Contains(csp, want) {
+			t.Errorf("%s: policy %q lacks %q", tc.path, csp, want)
+		}
+		var got []string
+		for _, m := range regexp.MustCompile(`<link rel="preload" href="(/api/[^"]+)" as="fetch" crossorigin="anonymous">`).FindAllStringSubmatch(page, -1) {
+			got = append(got, html.UnescapeString(m[1]))
+		}
+		if !slices.Equal(got, tc.preloads) {
+			t.Errorf("%s with cookie %q: preloads %v, want %v", tc.path, tc.cookie, got, tc.preloads)
+		}
+	}
+	if want := client.PartnersPath(client.DirectoryQuery{Page: client.Page{Limit: 25}}); want != "/api/v1/partners?limit=25" {
+		t.Errorf("PartnersPath = %q", want)
 	}
 }

@@ -37,6 +37,17 @@ func (c *directory) OnNav(ctx app.Context) {
 	c.load(ctx)
 }
 
+// FirstReads are the API reads the page at path makes as soon as the app
+// runs, for the server to preload with the page when a session is signed
+// in: the top bar's /me on every page, and the directory's first page on
+// "/" without a query.
+func FirstReads(path, rawQuery string) []string {
+	if path != "/" || rawQuery != "" {
+		return []string{client.MePath}
+	}
+	return []string{client.MePath, client.PartnersPath((&directory{}).query())}
+}
+
 func (c *directory) query() client.DirectoryQuery {
 	return client.DirectoryQuery{Q: c.q, Type: string(c.typ), Status: string(c.status), Sort: c.sort,
 		Page: client.Page{Limit: directoryPage, Offset: c.offset}}
