@@ -63,6 +63,9 @@ type CatalogService struct {
 	Name string `json:"name"`
 	// Description is free text.
 	Description string `json:"description"`
+	// Currency is the three-letter ISO 4217 code of the plans' unit
+	// prices and of the charges they make ("USD").
+	Currency string `json:"currency"`
 	// Plans are the ways to buy the service; at least one.
 	Plans []Plan `json:"plans"`
 	// CreatedAt and UpdatedAt are in UTC.
@@ -71,6 +74,9 @@ type CatalogService struct {
 	// Version increases on every change (optimistic locking).
 	Version int `json:"version"`
 }
+
+// DefaultCurrency is the currency of a service created without one.
+const DefaultCurrency = rules.DefaultCurrency
 
 // Plan returns the service's plan with the given ID.
 func (s *CatalogService) Plan(id string) (*Plan, bool) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/partnerkit/partnerkit"
+	contractrules "github.com/partnerkit/partnerkit/contracts/rules"
 	"github.com/partnerkit/partnerkit/internal/validate"
 	"github.com/partnerkit/partnerkit/resellers/rules"
 	"github.com/shopspring/decimal"
@@ -60,6 +61,9 @@ type ServiceInput struct {
 	Name string `json:"name"`
 	// Description is free text, at most 2000 characters.
 	Description string `json:"description" text:"multiline"`
+	// Currency is the prices' ISO 4217 code; empty keeps the service's
+	// (DefaultCurrency for a new one).
+	Currency string `json:"currency,omitempty"`
 	// Plans are at least one plan. On update a plan that names an existing
 	// plan ID keeps it; others get a new ID.
 	Plans []PlanInput `json:"plans"`
@@ -107,6 +111,9 @@ func (in *ServiceInput) check(existing []Plan) error {
 	in.Description = strings.TrimSpace(in.Description)
 	setProblem(fields, "name", rules.TextProblem(in.Name, true, rules.MaxServiceNameLength))
 	setProblem(fields, "description", rules.DescriptionProblem(in.Description))
+	if in.Currency = contractrules.NormalizeCurrency(in.Currency); in.Currency != "" && !contractrules.ValidCurrency(in.Currency) {
+		fields["currency"] = contractrules.CurrencyProblem
+	}
 	switch {
 	case len(in.Plans) == 0:
 		fields["plans"] = "give at least one plan"
@@ -174,7 +181,8 @@ func (s *Service) CreateService(ctx context.Context, actor partnerkit.Actor, in 
 	}
 	now := s.clock.Now()
 	svc := &CatalogService{ID: partnerkit.NewID(PrefixService), ProviderID: actor.AccountID, Name: in.Name,
-		Description: in.Description, Plans: in.plans(), CreatedAt: now, UpdatedAt: now, Version: 1}
+		Description: in.Description, Currency: cmp.Or(in.Currency, DefaultCurrency), Plans: in.plans(),
+		CreatedAt: now, UpdatedAt: now, Version: 1}
 	err := s.store.InTx(ctx, func(ctx context.Context) error {
 		if err := s.store.CreateService(ctx, svc); err != nil {
 			return err
@@ -220,6 +228,7 @@ func (s *Service) UpdateService(ctx context.Context, actor partnerkit.Actor, id 
 		}
 		before := *svc
 		svc.Name, svc.Description, svc.Plans, svc.UpdatedAt = in.Name, in.Description, in.plans(), s.clock.Now()
+		svc.Currency = cmp.Or(in.Currency, svc.Currency)
 		if err := s.store.UpdateService(ctx, svc); err != nil {
 			return err
 		}

@@ -97,6 +97,32 @@ func resellersSuite() suite {
 			wantCode(t, err, partnerkit.CodeNotFound)
 		}},
 
+		{name: "CatalogCurrency", needs: forResellers, fn: func(t *testing.T, h Harness) {
+			// A service without a currency is in USD; one is given as any
+			// case and stored upper-cased; an update without one keeps it,
+			// with one changes it; a code that is not one names the field.
+			f := newResellersFixture(t, h)
+			if got := must[*resellers.CatalogService](t)(f.st.GetService(ctx, f.service.ID)); got.Currency != resellers.DefaultCurrency {
+				t.Fatalf("currency of a service created without one = %q", got.Currency)
+			}
+			plans := []resellers.PlanInput{{Name: "Basic", BillingPeriod: resellers.Monthly,
+				Resources: []resellers.PlanResource{{Name: "seats", Unit: "user", UnitPrice: tb("9.5"), Min: tb("1")}}}}
+			eur := must[*resellers.CatalogService](t)(f.rs.CreateService(ctx, f.admin, resellers.ServiceInput{Name: "Backup", Currency: " eur ", Plans: plans}))
+			if got := must[*resellers.CatalogService](t)(f.st.GetService(ctx, eur.ID)); got.Currency != "EUR" {
+				t.Fatalf("stored currency = %q, want EUR", got.Currency)
+			}
+			kept := must[*resellers.CatalogService](t)(f.rs.UpdateService(ctx, f.admin, eur.ID, resellers.ServiceInput{Name: "Backup+", Plans: plans, Version: 1}))
+			changed := must[*resellers.CatalogService](t)(f.rs.UpdateService(ctx, f.admin, eur.ID, resellers.ServiceInput{Name: "Backup+", Currency: "CHF", Plans: plans, Version: 2}))
+			if kept.Currency != "EUR" || changed.Currency != "CHF" {
+				t.Fatalf("after updates: %q then %q, want EUR then CHF", kept.Currency, changed.Currency)
+			}
+			if got := must[*resellers.CatalogService](t)(f.st.GetService(ctx, eur.ID)); got.Currency != "CHF" {
+				t.Fatalf("stored after update = %q", got.Currency)
+			}
+			_, err := f.rs.CreateService(ctx, f.admin, resellers.ServiceInput{Name: "Bad", Currency: "dollars", Plans: plans})
+			wantField(t, err, partnerkit.CodeInvalid, "currency")
+		}},
+
 		{name: "ClientsListAndFilter", needs: forResellers, fn: func(t *testing.T, h Harness) {
 			f := newResellersFixture(t, h)
 			for _, n := range []string{"Zeta", "alpha", "Beta_1", "Beta%2"} {

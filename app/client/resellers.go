@@ -38,6 +38,7 @@ type CatalogService struct {
 	ProviderID  string        `json:"provider_id"`
 	Name        string        `json:"name"`
 	Description string        `json:"description"`
+	Currency    string        `json:"currency"`
 	Plans       []CatalogPlan `json:"plans"`
 	CreatedAt   time.Time     `json:"created_at"`
 	UpdatedAt   time.Time     `json:"updated_at"`
@@ -49,6 +50,7 @@ type NewCatalogService struct {
 	_           noCompare
 	Name        string        `json:"name"`
 	Description string        `json:"description"`
+	Currency    string        `json:"currency,omitempty"`
 	Plans       []CatalogPlan `json:"plans"`
 	Version     int           `json:"version,omitempty"`
 }

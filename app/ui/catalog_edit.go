@@ -7,6 +7,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/app/client"
+	contractrules "github.com/partnerkit/partnerkit/contracts/rules"
 	resellerrules "github.com/partnerkit/partnerkit/resellers/rules"
 )
 
@@ -24,6 +25,7 @@ type serviceDraft struct {
 	id                string
 	version           int
 	name, description string
+	currency          string
 	plans             []planDraft
 }
 
@@ -44,7 +46,7 @@ func newPlanDraft() planDraft {
 
 // draftOf prefills the form with a service to edit.
 func draftOf(s client.CatalogService) *serviceDraft {
-	d := &serviceDraft{id: s.ID, version: s.Version, name: s.Name, description: s.Description}
+	d := &serviceDraft{id: s.ID, version: s.Version, name: s.Name, description: s.Description, currency: s.Currency}
 	for _, p := range s.Plans {
 		pd := planDraft{id: p.ID, name: p.Name, billingPeriod: p.BillingPeriod,
 			decreaseAtRenewal: p.DecreaseAtRenewal, autoRenew: p.AutoRenew, resources: append([]client.CatalogPlanResource(nil), p.Resources...)}
@@ -65,7 +67,8 @@ func draftOf(s client.CatalogService) *serviceDraft {
 // the API names them. What needs the store (a plan ID of the service) stays
 // the server's.
 func (d *serviceDraft) input() (client.NewCatalogService, error) {
-	in := client.NewCatalogService{Name: d.name, Description: d.description, Version: d.version}
+	in := client.NewCatalogService{Name: d.name, Description: d.description, Version: d.version,
+		Currency: contractrules.NormalizeCurrency(d.currency)}
 	fields := map[string]string{}
 	set := func(field, p string) {
 		if p != "" {
@@ -74,6 +77,9 @@ func (d *serviceDraft) input() (client.NewCatalogService, error) {
 	}
 	set("name", resellerrules.TextProblem(d.name, true, resellerrules.MaxServiceNameLength))
 	set("description", resellerrules.DescriptionProblem(d.description))
+	if in.Currency != "" && !contractrules.ValidCurrency(in.Currency) {
+		set("currency", contractrules.CurrencyProblem)
+	}
 	for i, p := range d.plans {
 		f := "plans[" + itoa(i) + "]."
 		cp := client.CatalogPlan{ID: p.id, Name: p.name, BillingPeriod: p.billingPeriod, DecreaseAtRenewal: p.decreaseAtRenewal, AutoRenew: p.autoRenew}
@@ -160,6 +166,8 @@ func (c *catalogPage) onServiceInput(ctx app.Context, _ app.Event) {
 		c.draft.name = v
 	case "description":
 		c.draft.description = v
+	case "currency":
+		c.draft.currency = v
 	}
 }
 
@@ -350,6 +358,12 @@ func (c *catalogPage) serviceForm() app.UI {
 			labelFor("service-description", "Description"),
 			app.ElemSelfClosing("input").ID("service-description").Attr("type", "text").Attr("data-key", "description").Attr("value", d.description).OnInput(c.onServiceInput),
 			fieldError(c.formErr, "description"),
+		),
+		div("field",
+			labelFor("service-currency", "Currency of the prices (ISO 4217, such as USD or EUR)"),
+			app.ElemSelfClosing("input").ID("service-currency").Attr("type", "text").Attr("data-key", "currency").Attr("maxlength", 3).
+				Attr("autocapitalize", "characters").Attr("placeholder", resellerrules.DefaultCurrency).Attr("value", d.currency).OnInput(c.onServiceInput),
+			fieldError(c.formErr, "currency"),
 		),
 		fieldError(c.formErr, "plans"),
 		fieldError(c.formErr, "version"),

@@ -95,7 +95,7 @@ func serviceCard(s client.CatalogService) app.UI {
 		}
 		b.WriteString(rawf(`<div class="plan"><h3>$</h3><ul>`, p.Name+" ("+resellerrules.BillingPeriod(p.BillingPeriod).Label()+trial+")"))
 		for _, r := range p.Resources {
-			b.WriteString(rawf(`<li>$</li>`, resourcePrice(r, p.BillingPeriod)))
+			b.WriteString(rawf(`<li>$</li>`, resourcePrice(r, p.BillingPeriod, s.Currency)))
 		}
 		b.WriteString(rawf(`</ul><a class="button" href="$">Order</a></div>`, "/subscriptions/new?service="+s.ID+"&plan="+p.ID))
 	}
@@ -103,14 +103,14 @@ func serviceCard(s client.CatalogService) app.UI {
 	return app.Raw(b.String())
 }
 
-// resourcePrice is a plan resource's price and limits: "mailboxes: 4.50
-// per user per month (1 to 100 users)".
-func resourcePrice(r client.CatalogPlanResource, period string) string {
+// resourcePrice is a plan resource's price in its service's currency and
+// its limits: "mailboxes: USD 4.50 per user per month (1 to 100 users)".
+func resourcePrice(r client.CatalogPlanResource, period, currency string) string {
 	limits := "from " + amount(r.Min, r.Unit)
 	if r.Max != "" && r.Max != "0" {
 		limits = r.Min + " to " + amount(r.Max, r.Unit)
 	}
-	return r.Name + ": " + price(r.UnitPrice, "") + " per " + r.Unit + " per " + periodNoun(period) + " (" + limits + ")"
+	return r.Name + ": " + price(r.UnitPrice, currency) + " per " + r.Unit + " per " + periodNoun(period) + " (" + limits + ")"
 }
 
 // periodNoun is a billing period as a noun: monthly is "month".
@@ -243,7 +243,7 @@ func (c *orderPage) Render() app.UI {
 							v = r.Min
 						}
 						return div("field",
-							labelFor(id, r.Name+" (number of "+plural(r.Unit)+", "+price(r.UnitPrice, "")+" each per "+periodNoun(plan.BillingPeriod)+")"),
+							labelFor(id, r.Name+" (number of "+plural(r.Unit)+", "+price(r.UnitPrice, svc.Currency)+" each per "+periodNoun(plan.BillingPeriod)+")"),
 							app.ElemSelfClosing("input").ID(id).Attr("type", "text").Attr("inputmode", "decimal").Attr("value", v).OnInput(func(ctx app.Context, _ app.Event) {
 								c.amounts[r.Name] = valueOf(ctx)
 							}),

@@ -21,7 +21,7 @@ type schemaMigration struct {
 
 // migrations lists the schema, oldest first. Append only: never edit a step
 // that has shipped.
-var migrations = joinSteps(coreSteps, webhookSteps, ruleSteps, mailSteps, idempotencySteps, securitySteps, sizeSteps)
+var migrations = joinSteps(coreSteps, webhookSteps, ruleSteps, mailSteps, idempotencySteps, securitySteps, sizeSteps, catalogSteps)
 
 // coreSteps are the steps of the first releases and of the directory.
 var coreSteps = []schemaMigration{

@@ -83,6 +83,7 @@ type serviceRow struct {
 	ProviderID  string
 	Name        string
 	Description string
+	Currency    string
 	Plans       string
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
@@ -91,13 +92,13 @@ type serviceRow struct {
 
 func toServiceRow(v *resellers.CatalogService) *serviceRow {
 	return &serviceRow{ID: v.ID, ProviderID: v.ProviderID, Name: v.Name, Description: v.Description,
-		Plans: toJSON(v.Plans), CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, Version: v.Version}
+		Currency: v.Currency, Plans: toJSON(v.Plans), CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, Version: v.Version}
 }
 
 func (r *serviceRow) toDomain() (resellers.CatalogService, error) {
 	plans, err := fromJSON[[]resellers.Plan]("bunstore.serviceRow", r.Plans)
 	return resellers.CatalogService{ID: r.ID, ProviderID: r.ProviderID, Name: r.Name, Description: r.Description,
-		Plans: plans, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}, err
+		Currency: r.Currency, Plans: plans, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}, err
 }
 
 // CreateService implements resellers.Store.

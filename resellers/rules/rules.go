@@ -275,3 +275,7 @@ func DescriptionProblem(s string) string {
 func TextProblem(s string, required bool, max int) string {
 	return partnerkit.TextFieldProblem(strings.TrimSpace(s), required, false, max)
 }
+
+// DefaultCurrency is the currency of a catalog service created without
+// one (resellers.DefaultCurrency).
+const DefaultCurrency = "USD"

@@ -1,0 +1,10 @@
+package sqldb
+
+// catalogSteps are the Reseller Store catalog's later columns.
+var catalogSteps = []schemaMigration{
+	{name: "20261222000003", comment: "catalog_currency", statements: []string{
+		// The currency of a service's prices (resellers.CatalogService);
+		// the services offered before it are in US dollars.
+		`ALTER TABLE reseller_services ADD COLUMN currency TEXT NOT NULL DEFAULT 'USD'`,
+	}},
+}
