@@ -215,21 +215,27 @@ func capacitySuite() suite {
 				}()
 			}
 			wg.Wait()
-			ok := 0
+			ok, shed := 0, 0
 			for i, err := range errs {
 				switch partnerkit.ErrorCode(err) {
 				case "":
 					ok++
 				case partnerkit.CodeConflict:
+				case partnerkit.CodeUnavailable:
+					// SQLite's writer queue sheds a write that waited longer
+					// than sqldb.WriteWait (under -race on a busy machine, 200
+					// writers at once): refused before it began, it changed
+					// nothing, which is what the invariant below checks.
+					shed++
 				default:
-					t.Errorf("writer %d: %v (only conflicts may fail)", i, err)
+					t.Errorf("writer %d: %v (only conflicts and shed writes may fail)", i, err)
 				}
 			}
 			allocs := must[*capacity.Overview](t)(f.cap.Overview(ctx, f.distActor, f.c100.ID))
 			if allocs.AllocatedTB.GreaterThan(tb("100")) || ok == 0 {
 				t.Fatalf("allocated %s TB of 100 after %d successful writes", allocs.AllocatedTB, ok)
 			}
-			t.Logf("%d of %d writes succeeded; %s TB allocated", ok, writers, allocs.AllocatedTB)
+			t.Logf("%d of %d writes succeeded, %d shed; %s TB allocated", ok, writers, shed, allocs.AllocatedTB)
 		}},
 
 		{name: "Transfer", needs: forCapacity, fn: func(t *testing.T, h Harness) {
