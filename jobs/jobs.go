@@ -506,9 +506,11 @@ type fanOutWorker struct {
 	engine *Engine
 }
 
-// Work loads the events, creates their webhook deliveries and calls the
-// in-process subscribers; an error makes River run it again (the fan-out
-// creates nothing twice; subscribers see the events again).
+// Work runs the first attempts the job carries, creates the events'
+// webhook deliveries (unless the change did) and calls the in-process
+// subscribers; an error makes River run it again (recorded attempts are
+// skipped, the fan-out creates nothing twice, subscribers see the events
+// again).
 func (w *fanOutWorker) Work(ctx context.Context, job *river.Job[FanOutArgs]) error {
 	svc, err := w.engine.svc()
 	if err != nil {
