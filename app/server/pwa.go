@@ -161,12 +161,14 @@ func pages(next http.Handler, st *styles) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		// Every page answer carries the policy of the inline style, a 304
+		// too: its headers replace those of the page the browser cached.
+		w.Header().Set("Content-Security-Policy", st.policy)
 		rec := &pageRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
 		page := falseBoolean.ReplaceAll(rec.body.Bytes(), nil)
 		if rec.status == http.StatusOK && bytes.Contains(page, []byte("</head>")) {
 			page = st.replaceLinks(page)
-			w.Header().Set("Content-Security-Policy", st.policy)
 			if c, err := r.Cookie(client.SignedInCookie); err == nil && c.Value == "1" {
 				var links strings.Builder
 				for _, u := range ui.FirstReads(r.URL.Path, r.URL.RawQuery) {
@@ -177,7 +179,9 @@ func pages(next http.Handler, st *styles) http.Handler {
 				w.Header().Set("Cache-Control", "no-cache")
 			}
 		}
-		w.Header().Set("Content-Length", strconv.Itoa(len(page)))
+		if rec.status != http.StatusNotModified {
+			w.Header().Set("Content-Length", strconv.Itoa(len(page)))
+		}
 		status := rec.status
 		if status == http.StatusOK && bytes.Contains(page, []byte(`id="`+ui.NotFoundMarker+`"`)) {
 			status = http.StatusNotFound

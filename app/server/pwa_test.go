@@ -145,6 +145,21 @@ func TestPWAPageHead(t *testing.T) {
 			t.Errorf("%s with cookie %q: preloads %v, want %v", tc.path, tc.cookie, got, tc.preloads)
 		}
 	}
+	// A revalidation answered 304 carries the same policy: its headers
+	// replace the cached page's.
+	req := httptest.NewRequest(http.MethodGet, "/signin", nil)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	req = httptest.NewRequest(http.MethodGet, "/signin", nil)
+	req.Header.Set("If-None-Match", rec.Header().Get("ETag"))
+	rec304 := httptest.NewRecorder()
+	h.ServeHTTP(rec304, req)
+	if rec.Header().Get("ETag") == "" || rec304.Code != http.StatusNotModified {
+		t.Errorf("revalidation of /signin: ETag %q, status %d, want 304", rec.Header().Get("ETag"), rec304.Code)
+	}
+	if got, want := rec304.Header().Get("Content-Security-Policy"), rec.Header().Get("Content-Security-Policy"); got != want || !strings.Contains(got, "'sha256-") {
+		t.Errorf("the 304's policy %q, the page's %q", got, want)
+	}
 	if want := client.PartnersPath(client.DirectoryQuery{Page: client.Page{Limit: 25}}); want != "/api/v1/partners?limit=25" {
 		t.Errorf("PartnersPath = %q", want)
 	}
