@@ -85,7 +85,11 @@ type Store interface {
 	// GetDelivery returns a delivery, or not_found.
 	GetDelivery(ctx context.Context, id string) (*Delivery, error)
 	// GetDeliveries returns the deliveries of ids that exist, by ID, in
-	// one read (the attempts of a job).
+	// one read (the attempts of a job). It only reads: what AttemptAll
+	// writes after it holds under concurrency by RecordAttempt's primary
+	// key (delivery, number), as for GetDelivery (conformance subtest
+	// ConcurrentAttemptRecordedOnce); the fan-out's inserts by the unique
+	// (endpoint, event) key (ConcurrentFanOutOnce).
 	GetDeliveries(ctx context.Context, ids []string) (map[string]*Delivery, error)
 	// ListDeliveries returns one page of an endpoint's deliveries in the
 	// order of q.Sort (DeliveryOrder.Resolve: newest first by default, ties
