@@ -251,5 +251,5 @@ func openGatedPool(db *bun.DB, dsn string) (*sql.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	return sql.OpenDB(gatedConnector{base: base, db: db}), nil
+	return sql.OpenDB(gatedConnector{base: sqldb.CachingConnector(base), db: db}), nil
 }

@@ -648,6 +648,135 @@ func webhooksSuite() suite {
 			}
 		}},
 
+		{name: "RecordAttempts", needs: forWebhooks, fn: func(t *testing.T, h Harness) {
+			f := newWebhooksFixture(t, h)
+			e := f.endpoint(t, f.dist.ID)
+			fresh, ahead, twice := f.delivery(e, newEventID()), f.delivery(e, newEventID()), f.delivery(e, newEventID())
+			for _, d := range []*webhooks.Delivery{fresh, ahead, twice} {
+				f.store(t, d)
+			}
+			ahead.Attempts, ahead.LastStatusCode = 1, 500
+			noErr(t, f.hooks.RecordAttempt(ctx, ahead, &webhooks.Attempt{DeliveryID: ahead.ID, Number: 1, At: f.clock.Now(), StatusCode: 500}))
+			gone := *fresh
+			gone.ID = partnerkit.NewID(webhooks.PrefixDelivery)
+			next := f.clock.Now().Add(time.Hour)
+			attempt := func(d *webhooks.Delivery, n, code int) webhooks.AttemptRecord {
+				x := *d
+				x.Attempts, x.LastStatusCode, x.UpdatedAt = n, code, f.clock.Now()
+				if code >= 300 {
+					x.LastError, x.NextAttemptAt = fmt.Sprintf("answered %d, not 2xx", code), &next
+				} else {
+					x.Status, x.NextAttemptAt = webhooks.DeliverySucceeded, nil
+				}
+				return webhooks.AttemptRecord{Delivery: &x, Attempt: &webhooks.Attempt{DeliveryID: d.ID, Number: n, At: f.clock.Now(),
+					StatusCode: code, LatencyMS: int64(code), Response: "ok", Error: x.LastError}}
+			}
+			records := []webhooks.AttemptRecord{
+				attempt(fresh, 1, 503), // recorded
+				attempt(ahead, 1, 200), // attempt 1 is someone else's: not recorded
+				attempt(&gone, 1, 200), // no such delivery: not recorded
+				attempt(twice, 1, 502), // a redelivery and its retry, in order: both recorded
+				attempt(twice, 2, 204),
+			}
+			got := must[[]bool](t)(f.hooks.RecordAttempts(ctx, records))
+			if want := []bool{true, false, false, true, true}; !slices.Equal(got, want) {
+				t.Fatalf("recorded %v, want %v", got, want)
+			}
+			for _, r := range []webhooks.AttemptRecord{records[0], records[4]} {
+				if diff := deliveryDiff(must[*webhooks.Delivery](t)(f.hooks.GetDelivery(ctx, r.Delivery.ID)), r.Delivery); diff != "" {
+					t.Fatal(diff)
+				}
+			}
+			if stored := must[*webhooks.Delivery](t)(f.hooks.GetDelivery(ctx, ahead.ID)); stored.LastStatusCode != 500 {
+				t.Fatalf("a refused attempt wrote: last status %d", stored.LastStatusCode)
+			}
+			for d, want := range map[string][]int{fresh.ID: {503}, ahead.ID: {500}, twice.ID: {502, 204}, gone.ID: nil} {
+				var codes []int
+				for _, a := range must[[]webhooks.Attempt](t)(f.hooks.Attempts(ctx, d)) {
+					codes = append(codes, a.StatusCode)
+				}
+				if !slices.Equal(codes, want) {
+					t.Fatalf("delivery %s logged %v, want %v", d, codes, want)
+				}
+			}
+			// Nothing and everything refused are no-ops.
+			if got := must[[]bool](t)(f.hooks.RecordAttempts(ctx, nil)); len(got) != 0 {
+				t.Fatalf("no records: %v", got)
+			}
+			if got := must[[]bool](t)(f.hooks.RecordAttempts(ctx, records[:1])); got[0] {
+				t.Fatal("an attempt recorded twice")
+			}
+			// All or none: a failure rolls back the attempts recorded before it.
+			later := f.delivery(e, newEventID())
+			f.store(t, later)
+			errRollback := errors.New("roll back")
+			err := f.hooks.InTx(ctx, func(ctx context.Context) error {
+				if _, err := f.hooks.RecordAttempts(ctx, []webhooks.AttemptRecord{attempt(later, 1, 200)}); err != nil {
+					return err
+				}
+				return errRollback
+			})
+			if !errors.Is(err, errRollback) {
+				t.Fatalf("the transaction: %v", err)
+			}
+			if got := must[[]webhooks.Attempt](t)(f.hooks.Attempts(ctx, later.ID)); len(got) != 0 {
+				t.Fatalf("a rolled-back call left %d attempts", len(got))
+			}
+		}},
+
+		{name: "ConcurrentAttemptsRecordedOnce", needs: forWebhooks, fn: func(t *testing.T, h Harness) {
+			guarantee(t, h, "webhooks.Store: RecordAttempts is UPDATE … WHERE attempts = n-1 for each delivery")
+			f := newWebhooksFixture(t, h)
+			e := f.endpoint(t, f.dist.ID)
+			for round := range raceRounds {
+				ds := []*webhooks.Delivery{f.delivery(e, newEventID()), f.delivery(e, newEventID()), f.delivery(e, newEventID())}
+				for _, d := range ds {
+					f.store(t, d)
+				}
+				at := f.clock.Now()
+				wins := make([][]bool, 8)
+				errs := Race(8, func(i int) error {
+					// Each racer records the three in its own order: the
+					// first attempt of each goes to exactly one of them.
+					records := make([]webhooks.AttemptRecord, len(ds))
+					for j := range ds {
+						d := ds[(i+j)%len(ds)]
+						mine := *d
+						mine.Attempts, mine.LastStatusCode, mine.Status, mine.UpdatedAt = 1, 200+i, webhooks.DeliverySucceeded, at
+						records[j] = webhooks.AttemptRecord{Delivery: &mine,
+							Attempt: &webhooks.Attempt{DeliveryID: d.ID, Number: 1, At: at, StatusCode: 200 + i}}
+					}
+					var err error
+					wins[i], err = f.hooks.RecordAttempts(ctx, records)
+					return err
+				})
+				Outcomes(t, errs, partnerkit.CodeConflict)
+				for _, d := range ds {
+					log := must[[]webhooks.Attempt](t)(f.hooks.Attempts(ctx, d.ID))
+					stored := must[*webhooks.Delivery](t)(f.hooks.GetDelivery(ctx, d.ID))
+					if len(log) != 1 || stored.Attempts != 1 || stored.LastStatusCode != log[0].StatusCode {
+						t.Fatalf("round %d: delivery %s has %d attempts logged, %+v; want one, the winner's", round, d.ID, len(log), stored)
+					}
+					winner := log[0].StatusCode - 200
+					j := slices.IndexFunc(ds, func(x *webhooks.Delivery) bool { return x.ID == d.ID })
+					if errs[winner] != nil || !wins[winner][(j-winner%len(ds)+len(ds))%len(ds)] {
+						t.Fatalf("round %d: delivery %s: the stored attempt is racer %d's, which was not told it won", round, d.ID, winner)
+					}
+				}
+				claimed := 0
+				for i := range wins {
+					for _, w := range wins[i] {
+						if w {
+							claimed++
+						}
+					}
+				}
+				if claimed != len(ds) {
+					t.Fatalf("round %d: %d attempts reported recorded, want %d", round, claimed, len(ds))
+				}
+			}
+		}},
+
 		{name: "UpdateDelivery", needs: forWebhooks, fn: func(t *testing.T, h Harness) {
 			f := newWebhooksFixture(t, h)
 			d := f.delivery(f.endpoint(t, f.dist.ID), newEventID())

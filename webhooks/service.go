@@ -638,8 +638,8 @@ const AttemptParallelism = 8
 // AttemptAll runs several attempts as Attempt runs one (the job engine
 // gives it the first attempts of one change's deliveries): each endpoint
 // and its secrets are read once, the POSTs run concurrently (at most
-// AttemptParallelism at a time), and the outcomes are recorded in one
-// transaction, each in a savepoint of its own. Like Attempt it skips what
+// AttemptParallelism at a time), and the outcomes are recorded together
+// in one transaction (Store.RecordAttempts), with what follows each. Like Attempt it skips what
 // was recorded already, so running it again after a failure is safe; it
 // returns an error only when an outcome could not be stored.
 func (s *Service) AttemptAll(ctx context.Context, jobs []AttemptJob) error {
@@ -660,8 +660,21 @@ func (s *Service) AttemptAll(ctx context.Context, jobs []AttemptJob) error {
 	}
 	wg.Wait()
 	err = s.store.InTx(ctx, func(ctx context.Context) error {
-		for _, r := range runs {
-			if err := s.record(ctx, r.endpoint, r.delivery, r.attempt, r.job); err != nil {
+		now := s.clock.Now()
+		records := make([]AttemptRecord, len(runs))
+		for i, r := range runs {
+			r.settle(s, now)
+			records[i] = AttemptRecord{Delivery: r.delivery, Attempt: r.attempt}
+		}
+		recorded, err := s.store.RecordAttempts(ctx, records)
+		if err != nil {
+			return err
+		}
+		for i, r := range runs {
+			if !recorded[i] {
+				continue // recorded by another run of this attempt
+			}
+			if err := s.followUp(ctx, r, now); err != nil {
 				return err
 			}
 		}
@@ -685,6 +698,10 @@ type attemptRun struct {
 	secrets  []string
 	at       time.Time
 	attempt  *Attempt
+	// next and disable are what follows the attempt once recorded
+	// (settle): the next attempt, or disabling the failing endpoint.
+	next    *AttemptJob
+	disable bool
 }
 
 // prepare reads what the attempts send, each endpoint and its live
@@ -810,43 +827,40 @@ func snippet(b []byte) string {
 	return strings.ToValidUTF8(string(b), "\uFFFD")
 }
 
-// record stores an attempt's outcome and what follows from it.
-func (s *Service) record(ctx context.Context, e *Endpoint, d *Delivery, a *Attempt, job AttemptJob) error {
-	return s.store.InTx(ctx, func(ctx context.Context) error {
-		now := s.clock.Now()
-		d.Attempts, d.LastStatusCode, d.LastError, d.UpdatedAt = a.Number, a.StatusCode, a.Error, now
-		var next *AttemptJob
-		disable := false
-		switch delay, more := nextDelay(s.schedule, a.Number); {
-		case a.Succeeded():
-			d.Status, d.NextAttemptAt = DeliverySucceeded, nil
-		case more && !d.Test:
-			at := now.Add(delay)
-			d.Status, d.NextAttemptAt = DeliveryPending, &at
-			next = &AttemptJob{DeliveryID: d.ID, Number: a.Number + 1, At: at}
-		default:
-			d.Status, d.NextAttemptAt = DeliveryFailed, nil
-			disable = !d.Test && !job.Manual && a.Number == s.MaxAttempts()
-		}
-		err := s.store.RecordAttempt(ctx, d, a)
-		if partnerkit.ErrorCode(err) == partnerkit.CodeConflict {
-			return nil // recorded by another run of this attempt
-		}
-		if err != nil {
-			return err
-		}
-		if next != nil {
-			return s.schedule1(ctx, *next)
-		}
-		if !disable {
-			return nil
-		}
-		changed, err := s.store.DisableEndpoint(ctx, e.ID, DisabledFailing, now)
-		if err != nil || !changed {
-			return err
-		}
-		before := *e
-		e.Enabled, e.DisabledReason, e.UpdatedAt, e.Version = false, DisabledFailing, now, e.Version+1
-		return s.audit.Record(ctx, partnerkit.SystemActor, e.AccountID, "webhook.disabled", "webhook", e.ID, &before, e)
-	})
+// settle writes the attempt's outcome into the run's delivery at now, and
+// what follows it: a retry, or disabling an endpoint that failed for the
+// whole schedule.
+func (r *attemptRun) settle(s *Service, now time.Time) {
+	d, a := r.delivery, r.attempt
+	r.next, r.disable = nil, false
+	d.Attempts, d.LastStatusCode, d.LastError, d.UpdatedAt = a.Number, a.StatusCode, a.Error, now
+	switch delay, more := nextDelay(s.schedule, a.Number); {
+	case a.Succeeded():
+		d.Status, d.NextAttemptAt = DeliverySucceeded, nil
+	case more && !d.Test:
+		at := now.Add(delay)
+		d.Status, d.NextAttemptAt = DeliveryPending, &at
+		r.next = &AttemptJob{DeliveryID: d.ID, Number: a.Number + 1, At: at}
+	default:
+		d.Status, d.NextAttemptAt = DeliveryFailed, nil
+		r.disable = !d.Test && !r.job.Manual && a.Number == s.MaxAttempts()
+	}
+}
+
+// followUp does what follows a recorded attempt (settle).
+func (s *Service) followUp(ctx context.Context, r *attemptRun, now time.Time) error {
+	if r.next != nil {
+		return s.schedule1(ctx, *r.next)
+	}
+	if !r.disable {
+		return nil
+	}
+	e := r.endpoint
+	changed, err := s.store.DisableEndpoint(ctx, e.ID, DisabledFailing, now)
+	if err != nil || !changed {
+		return err
+	}
+	before := *e
+	e.Enabled, e.DisabledReason, e.UpdatedAt, e.Version = false, DisabledFailing, now, e.Version+1
+	return s.audit.Record(ctx, partnerkit.SystemActor, e.AccountID, "webhook.disabled", "webhook", e.ID, &before, e)
 }

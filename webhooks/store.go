@@ -101,11 +101,26 @@ type Store interface {
 	// conflict when it has another count (the attempt was recorded by
 	// someone else), not_found.
 	RecordAttempt(ctx context.Context, d *Delivery, a *Attempt) error
+	// RecordAttempts records several attempts, in order, as RecordAttempt
+	// records one (a job's first attempts: the engine's hot path), all or
+	// none, and reports for each whether it was recorded: false when its
+	// delivery had another count (recorded by someone else) or is gone.
+	// It holds under concurrency as RecordAttempt does, by the same
+	// conditional UPDATE of each delivery (conformance subtest
+	// ConcurrentAttemptsRecordedOnce).
+	RecordAttempts(ctx context.Context, rs []AttemptRecord) ([]bool, error)
 	// UpdateDelivery writes d's status, last error, next attempt time and
 	// update time (not its attempts). Returns not_found.
 	UpdateDelivery(ctx context.Context, d *Delivery) error
 	// Attempts returns a delivery's attempts, oldest first.
 	Attempts(ctx context.Context, deliveryID string) ([]Attempt, error)
+}
+
+// AttemptRecord is an attempt to record and its delivery as the attempt
+// leaves it (RecordAttempts).
+type AttemptRecord struct {
+	Delivery *Delivery
+	Attempt  *Attempt
 }
 
 // EndpointQuery selects a page of an account's endpoints.

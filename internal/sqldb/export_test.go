@@ -71,3 +71,18 @@ func LegacyMigrate(ctx context.Context, db *bun.DB, n int) error {
 	}
 	return nil
 }
+
+// CachedStatements returns how many statements a connection of the
+// CachingConnector keeps prepared (-1 for another connection).
+func CachedStatements(dc any) int {
+	c, ok := dc.(*cachingConn)
+	if !ok {
+		return -1
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.stmts)
+}
+
+// MaxCachedStatements is maxCachedStatements.
+const MaxCachedStatements = maxCachedStatements

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/uptrace/bun"
 )
@@ -36,6 +37,70 @@ func (p *Prepared) QueryRow(ctx context.Context, query string, args ...any) *sql
 		return tx.Tx.StmtContext(ctx, stmt).QueryRowContext(ctx, args...)
 	}
 	return stmt.QueryRowContext(ctx, args...)
+}
+
+// Query runs query with args as QueryRow does, for several rows.
+func (p *Prepared) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	stmt, err := p.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if tx, ok := ctx.Value(txKey{p.db}).(bun.Tx); ok {
+		return tx.Tx.StmtContext(ctx, stmt).QueryContext(ctx, args...)
+	}
+	return stmt.QueryContext(ctx, args...)
+}
+
+// Exec runs a statement with args as QueryRow does, for no rows.
+func (p *Prepared) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	stmt, err := p.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if tx, ok := ctx.Value(txKey{p.db}).(bun.Tx); ok {
+		return tx.Tx.StmtContext(ctx, stmt).ExecContext(ctx, args...)
+	}
+	return stmt.ExecContext(ctx, args...)
+}
+
+// TimeArg is t as an argument of a prepared statement, stored as Bun
+// stores it in a timestamp column that sqldb.Time does not cover: its
+// text on SQLite (so that it compares and sorts with the rows Bun wrote),
+// the time itself on PostgreSQL. A nil t is NULL.
+func (p *Prepared) TimeArg(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	if IsPostgres(p.db) {
+		return t.UTC()
+	}
+	b := p.db.Dialect().AppendTime(nil, *t)
+	return string(b[1 : len(b)-1]) // without the quotes of the literal
+}
+
+// Placeholders is n groups of the given number of ? placeholders, comma
+// separated: "(?, ?), (?, ?)" for the rows of a multi-row INSERT, or
+// "?, ?, ?" for an IN list when width is 1 and bare.
+func Placeholders(n, width int, bare bool) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if !bare {
+			b.WriteByte('(')
+		}
+		for j := range width {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteByte('?')
+		}
+		if !bare {
+			b.WriteByte(')')
+		}
+	}
+	return b.String()
 }
 
 func (p *Prepared) stmt(ctx context.Context, query string) (*sql.Stmt, error) {

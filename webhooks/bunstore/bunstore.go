@@ -21,9 +21,13 @@
 package bunstore
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/partnerkit/partnerkit"
@@ -37,7 +41,14 @@ import (
 const kindEndpoints = "webhook endpoints"
 
 // Store is a webhooks.Store on a Bun database.
-type Store struct{ db *bun.DB }
+type Store struct {
+	db *bun.DB
+	// hot runs the statements of every change's deliveries and of their
+	// attempts as prepared statements with placeholders: Bun writes
+	// arguments into the SQL text, and SQLite would parse each payload's
+	// bytes with every INSERT.
+	hot *sqldb.Prepared
+}
 
 var _ webhooks.Store = (*Store)(nil)
 
@@ -50,7 +61,7 @@ func New(db *bun.DB) (*Store, error) {
 	}
 	sqldb.RegisterDependent(db, sqldb.AccountCount{Name: kindEndpoints,
 		SQL: `(SELECT count(*) FROM webhook_endpoints AS we WHERE we.account_id = {account})`})
-	return &Store{db: db}, nil
+	return &Store{db: db, hot: sqldb.NewPrepared(db)}, nil
 }
 
 // InTx implements partnerkit.Transactor.
@@ -146,16 +157,6 @@ type deliveryRow struct {
 	UpdatedAt      time.Time
 }
 
-func toDeliveryRow(d *webhooks.Delivery) deliveryRow {
-	payload := []byte(d.Payload)
-	if payload == nil {
-		payload = []byte{}
-	}
-	return deliveryRow{ID: d.ID, EndpointID: d.EndpointID, AccountID: d.AccountID, EventID: d.EventID, EventType: d.EventType,
-		Test: d.Test, Status: string(d.Status), Attempts: d.Attempts, LastStatusCode: d.LastStatusCode, LastError: d.LastError,
-		NextAttemptAt: utcPtr(d.NextAttemptAt), Payload: payload, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
-}
-
 func (r *deliveryRow) toDomain() webhooks.Delivery {
 	return webhooks.Delivery{ID: r.ID, EndpointID: r.EndpointID, AccountID: r.AccountID, EventID: r.EventID, EventType: r.EventType,
 		Test: r.Test, Status: webhooks.DeliveryStatus(r.Status), Attempts: r.Attempts, LastStatusCode: r.LastStatusCode,
@@ -234,19 +235,26 @@ func (s *Store) CreateEndpoint(ctx context.Context, e *webhooks.Endpoint, secret
 // GetEndpoint implements webhooks.Store.
 func (s *Store) GetEndpoint(ctx context.Context, id string) (*webhooks.Endpoint, error) {
 	const op = "bunstore.GetEndpoint"
-	var r endpointRow
-	err := s.conn(ctx).NewSelect().Model(&r).Where("we.id = ?", id).Scan(ctx)
+	e, err := scanEndpoint(s.hot.QueryRow(ctx, `SELECT `+endpointColumns+` FROM webhook_endpoints WHERE id = ?`, id))
 	if sqldb.IsNoRows(err) {
 		return nil, partnerkit.NotFound("webhook endpoint", id)
 	}
 	if err != nil {
 		return nil, sqldb.Internal(op, err)
 	}
-	e, err := r.toDomain()
-	if err != nil {
-		return nil, sqldb.Internal(op, err)
-	}
 	return &e, nil
+}
+
+// scanEndpoint reads a row of endpointColumns.
+func scanEndpoint(row interface{ Scan(...any) error }) (webhooks.Endpoint, error) {
+	var r endpointRow
+	var created, updated sqldb.Time
+	if err := row.Scan(&r.ID, &r.AccountID, &r.URL, &r.Description, &r.EventTypes, &r.Enabled, &r.DisabledReason,
+		&r.SecretHint, &created, &updated, &r.Version); err != nil {
+		return webhooks.Endpoint{}, err
+	}
+	r.CreatedAt, r.UpdatedAt = created.Time, updated.Time
+	return r.toDomain()
 }
 
 // ListEndpoints implements webhooks.Store: the page and the total are two
@@ -338,24 +346,35 @@ func (s *Store) MatchingEndpoints(ctx context.Context, accountIDs []string, even
 	if len(accountIDs) == 0 {
 		return nil, nil
 	}
-	var rows []endpointRow
-	err := s.conn(ctx).NewSelect().Model(&rows).Where("we.account_id IN (?)", bun.List(accountIDs)).Where("we.enabled").
-		OrderExpr("we.created_at ASC, we.id ASC").Scan(ctx)
-	if err != nil && !sqldb.IsNoRows(err) {
-		return nil, sqldb.Internal(op, err)
+	args := make([]any, len(accountIDs))
+	for i, id := range accountIDs {
+		args[i] = id
 	}
-	all, err := endpointsOf(rows)
+	rows, err := s.hot.Query(ctx, `SELECT `+endpointColumns+` FROM webhook_endpoints
+		WHERE account_id IN (`+sqldb.Placeholders(len(args), 1, true)+`) AND enabled ORDER BY created_at ASC, id ASC`, args...)
 	if err != nil {
 		return nil, sqldb.Internal(op, err)
 	}
-	out := all[:0]
-	for _, e := range all {
+	defer rows.Close()
+	var out []webhooks.Endpoint
+	for rows.Next() {
+		e, err := scanEndpoint(rows)
+		if err != nil {
+			return nil, sqldb.Internal(op, err)
+		}
 		if eventType == "" || e.Receives(eventType) {
 			out = append(out, e)
 		}
 	}
+	if err := rows.Err(); err != nil {
+		return nil, sqldb.Internal(op, err)
+	}
 	return out, nil
 }
+
+// endpointColumns are webhook_endpoints' columns in endpointRow's order.
+const endpointColumns = `id, account_id, url, description, event_types, enabled, disabled_reason, secret_hint,
+	created_at, updated_at, version`
 
 // AddSecret implements webhooks.Store. Returns conflict when the endpoint
 // has this secret already, or is gone.
@@ -378,44 +397,73 @@ func (s *Store) ExpireSecrets(ctx context.Context, endpointID string, at time.Ti
 // LiveSecrets implements webhooks.Store: newest first, ties by value
 // (descending, byte order).
 func (s *Store) LiveSecrets(ctx context.Context, endpointID string, now time.Time) ([]webhooks.Secret, error) {
-	var rows []secretRow
-	err := s.conn(ctx).NewSelect().Model(&rows).Where("ws.endpoint_id = ?", endpointID).
-		Where("(ws.expires_at IS NULL OR ws.expires_at > ?)", now).
-		OrderExpr("ws.created_at DESC, ws.value DESC").Scan(ctx)
-	if err != nil && !sqldb.IsNoRows(err) {
-		return nil, sqldb.Internal("bunstore.LiveSecrets", err)
+	const op = "bunstore.LiveSecrets"
+	rows, err := s.hot.Query(ctx, `SELECT value, created_at, expires_at FROM webhook_secrets
+		WHERE endpoint_id = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY created_at DESC, value DESC`,
+		endpointID, s.hot.TimeArg(&now))
+	if err != nil {
+		return nil, sqldb.Internal(op, err)
 	}
-	out := make([]webhooks.Secret, len(rows))
-	for i, r := range rows {
-		out[i] = webhooks.Secret{EndpointID: r.EndpointID, Value: r.Value, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: utcPtr(r.ExpiresAt)}
+	defer rows.Close()
+	out := []webhooks.Secret{}
+	for rows.Next() {
+		x := webhooks.Secret{EndpointID: endpointID}
+		var created sqldb.Time
+		var expires sql.Null[sqldb.Time]
+		if err := rows.Scan(&x.Value, &created, &expires); err != nil {
+			return nil, sqldb.Internal(op, err)
+		}
+		x.CreatedAt = created.Time
+		if expires.Valid {
+			x.ExpiresAt = &expires.V.Time
+		}
+		out = append(out, x)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, sqldb.Internal(op, err)
 	}
 	return out, nil
 }
 
-// CreateDeliveries implements webhooks.Store with one statement: INSERT …
-// ON CONFLICT (endpoint_id, event_id) DO NOTHING RETURNING id. A pair that
-// exists, or that a concurrent transaction inserts first (PostgreSQL waits
-// for it to end), is skipped; only the returned rows are returned.
+// CreateDeliveries implements webhooks.Store with one prepared statement:
+// INSERT … ON CONFLICT (endpoint_id, event_id) DO NOTHING RETURNING id. A
+// pair that exists, or that a concurrent transaction inserts first
+// (PostgreSQL waits for it to end), is skipped; only the returned rows are
+// returned.
 func (s *Store) CreateDeliveries(ctx context.Context, ds []*webhooks.Delivery) ([]*webhooks.Delivery, error) {
 	const op = "bunstore.CreateDeliveries"
 	if len(ds) == 0 {
 		return nil, nil
 	}
-	rows := make([]deliveryRow, len(ds))
-	for i, d := range ds {
-		rows[i] = toDeliveryRow(d)
+	args := make([]any, 0, deliveryWidth*len(ds))
+	for _, d := range ds {
+		payload := []byte(d.Payload)
+		if payload == nil {
+			payload = []byte{}
+		}
+		args = append(args, d.ID, d.EndpointID, d.AccountID, d.EventID, d.EventType, d.Test, string(d.Status), d.Attempts,
+			d.LastStatusCode, d.LastError, s.hot.TimeArg(d.NextAttemptAt), payload, s.hot.TimeArg(&d.CreatedAt),
+			s.hot.TimeArg(&d.UpdatedAt))
 	}
-	var ids []string
-	_, err := s.conn(ctx).NewInsert().Model(&rows).On("CONFLICT (endpoint_id, event_id) DO NOTHING").
-		Returning("id").Exec(ctx, &ids)
-	if err != nil && !sqldb.IsNoRows(err) {
+	rows, err := s.hot.Query(ctx, `INSERT INTO webhook_deliveries (`+deliveryColumns+`) VALUES `+
+		sqldb.Placeholders(len(ds), deliveryWidth, false)+
+		` ON CONFLICT (endpoint_id, event_id) DO NOTHING RETURNING id`, args...)
+	if err != nil {
 		return nil, sqldb.Internal(op, err)
 	}
-	inserted := make(map[string]bool, len(ids))
-	for _, id := range ids {
+	defer rows.Close()
+	inserted := make(map[string]bool, len(ds))
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, sqldb.Internal(op, err)
+		}
 		inserted[id] = true
 	}
-	out := make([]*webhooks.Delivery, 0, len(ids))
+	if err := rows.Err(); err != nil {
+		return nil, sqldb.Internal(op, err)
+	}
+	out := make([]*webhooks.Delivery, 0, len(inserted))
 	for _, d := range ds {
 		if inserted[d.ID] {
 			out = append(out, d)
@@ -423,6 +471,28 @@ func (s *Store) CreateDeliveries(ctx context.Context, ds []*webhooks.Delivery) (
 		}
 	}
 	return out, nil
+}
+
+// deliveryColumns are webhook_deliveries' columns, deliveryWidth of them,
+// in the order CreateDeliveries writes and scanDelivery reads them.
+const (
+	deliveryColumns = `id, endpoint_id, account_id, event_id, event_type, test, status, attempts, last_status_code,
+	last_error, next_attempt_at, payload, created_at, updated_at`
+	deliveryWidth = 14
+)
+
+// scanDelivery reads a row of deliveryColumns.
+func scanDelivery(rows interface{ Scan(...any) error }) (webhooks.Delivery, error) {
+	var r deliveryRow
+	var next sql.Null[sqldb.Time]
+	var created, updated sqldb.Time
+	err := rows.Scan(&r.ID, &r.EndpointID, &r.AccountID, &r.EventID, &r.EventType, &r.Test, &r.Status, &r.Attempts,
+		&r.LastStatusCode, &r.LastError, &next, &r.Payload, &created, &updated)
+	if next.Valid {
+		r.NextAttemptAt = &next.V.Time
+	}
+	r.CreatedAt, r.UpdatedAt = created.Time, updated.Time
+	return r.toDomain(), err
 }
 
 // GetDelivery implements webhooks.Store.
@@ -439,21 +509,33 @@ func (s *Store) GetDelivery(ctx context.Context, id string) (*webhooks.Delivery,
 	return &d, nil
 }
 
-// GetDeliveries implements webhooks.Store with one statement on the
-// primary key.
+// GetDeliveries implements webhooks.Store with one prepared statement on
+// the primary key.
 func (s *Store) GetDeliveries(ctx context.Context, ids []string) (map[string]*webhooks.Delivery, error) {
+	const op = "bunstore.GetDeliveries"
 	out := make(map[string]*webhooks.Delivery, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
-	var rows []deliveryRow
-	err := s.conn(ctx).NewSelect().Model(&rows).Where("wd.id IN (?)", bun.List(ids)).Scan(ctx)
-	if err != nil && !sqldb.IsNoRows(err) {
-		return nil, sqldb.Internal("bunstore.GetDeliveries", err)
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
 	}
-	for i := range rows {
-		d := rows[i].toDomain()
+	rows, err := s.hot.Query(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries WHERE id IN (`+
+		sqldb.Placeholders(len(ids), 1, true)+`)`, args...)
+	if err != nil {
+		return nil, sqldb.Internal(op, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, sqldb.Internal(op, err)
+		}
 		out[d.ID] = &d
+	}
+	if err := rows.Err(); err != nil {
+		return nil, sqldb.Internal(op, err)
 	}
 	return out, nil
 }
@@ -485,38 +567,94 @@ func (s *Store) ListDeliveries(ctx context.Context, q webhooks.DeliveryQuery) ([
 // RecordAttempt implements webhooks.Store: UPDATE … WHERE attempts = n-1,
 // then the attempt's row, in one transaction. Of racers recording one
 // number, the first to update holds the row; the others, once it commits,
-// match nothing and get conflict.
+// RecordAttempt implements webhooks.Store: RecordAttempts of one, and on
+// a miss a read that tells not_found from conflict.
 func (s *Store) RecordAttempt(ctx context.Context, d *webhooks.Delivery, a *webhooks.Attempt) error {
-	const op = "bunstore.RecordAttempt"
-	return s.InTx(ctx, func(ctx context.Context) error {
-		res, err := s.conn(ctx).NewUpdate().Model((*deliveryRow)(nil)).
-			Set("status = ?", string(d.Status)).Set("attempts = ?", a.Number).
-			Set("last_status_code = ?", d.LastStatusCode).Set("last_error = ?", d.LastError).
-			Set("next_attempt_at = ?", utcPtr(d.NextAttemptAt)).Set("updated_at = ?", d.UpdatedAt).
-			Where("id = ?", d.ID).Where("attempts = ?", a.Number-1).Exec(ctx)
-		if err != nil {
-			return sqldb.Internal(op, err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return sqldb.Internal(op, err)
-		}
-		if n == 0 {
-			if _, err := s.GetDelivery(ctx, d.ID); err != nil {
-				return err
+	ok, err := s.RecordAttempts(ctx, []webhooks.AttemptRecord{{Delivery: d, Attempt: a}})
+	if err != nil {
+		return err
+	}
+	if ok[0] {
+		return nil
+	}
+	if _, err := s.GetDelivery(ctx, d.ID); err != nil {
+		return err
+	}
+	return partnerkit.Errorf(partnerkit.CodeConflict,
+		"webhook delivery %s: attempt %d was recorded by someone else", d.ID, a.Number)
+}
+
+// attemptsPerInsert bounds one INSERT of RecordAttempts (8 parameters a
+// row).
+const attemptsPerInsert = 200
+
+// RecordAttempts implements webhooks.Store in one transaction: a prepared
+// UPDATE … WHERE id = ? AND attempts = n-1 of each delivery, in the order
+// of their IDs (on
+// PostgreSQL a racer waits for the winner's row lock, then matches
+// nothing), then one multi-row INSERT of the attempts whose delivery it
+// changed; the primary key (delivery_id, number) backs it, and a duplicate
+// there fails the whole call.
+func (s *Store) RecordAttempts(ctx context.Context, rs []webhooks.AttemptRecord) ([]bool, error) {
+	const op = "bunstore.RecordAttempts"
+	ok := make([]bool, len(rs))
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		args := make([]any, 0, 8*min(len(rs), attemptsPerInsert))
+		n := 0
+		insert := func() error {
+			if n == 0 {
+				return nil
 			}
-			return partnerkit.Errorf(partnerkit.CodeConflict,
-				"webhook delivery %s: attempt %d was recorded by someone else", d.ID, a.Number)
+			_, err := s.hot.Exec(ctx, `INSERT INTO webhook_attempts (delivery_id, number, at, manual, status_code, latency_ms,
+				response, error) VALUES `+sqldb.Placeholders(n, 8, false), args...)
+			if _, dup := sqldb.UniqueViolation(err); dup {
+				return partnerkit.Errorf(partnerkit.CodeConflict, "webhook attempts: an attempt was recorded by someone else")
+			}
+			args, n = args[:0], 0
+			return sqldb.Internal(op, err)
 		}
-		r := &attemptRow{DeliveryID: d.ID, Number: a.Number, At: a.At, Manual: a.Manual, StatusCode: a.StatusCode,
-			LatencyMS: a.LatencyMS, Response: a.Response, Error: a.Error}
-		_, err = s.conn(ctx).NewInsert().Model(r).Exec(ctx)
-		if _, dup := sqldb.UniqueViolation(err); dup {
-			return partnerkit.Errorf(partnerkit.CodeConflict,
-				"webhook delivery %s: attempt %d was recorded by someone else", d.ID, a.Number)
+		// In the order of the deliveries' IDs, whatever the caller's: two
+		// calls that share deliveries lock their rows in one order, and
+		// never wait for each other in a cycle (PostgreSQL would abort
+		// one for a deadlock).
+		order := make([]int, len(rs))
+		for i := range order {
+			order[i] = i
 		}
-		return sqldb.Internal(op, err)
+		slices.SortStableFunc(order, func(i, j int) int {
+			return cmp.Or(strings.Compare(rs[i].Delivery.ID, rs[j].Delivery.ID), cmp.Compare(rs[i].Attempt.Number, rs[j].Attempt.Number))
+		})
+		for _, i := range order {
+			d, a := rs[i].Delivery, rs[i].Attempt
+			res, err := s.hot.Exec(ctx, `UPDATE webhook_deliveries SET status = ?, attempts = ?, last_status_code = ?,
+				last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ? AND attempts = ?`,
+				string(d.Status), a.Number, d.LastStatusCode, d.LastError, s.hot.TimeArg(d.NextAttemptAt),
+				s.hot.TimeArg(&d.UpdatedAt), d.ID, a.Number-1)
+			if err != nil {
+				return sqldb.Internal(op, err)
+			}
+			changed, err := res.RowsAffected()
+			if err != nil {
+				return sqldb.Internal(op, err)
+			}
+			if changed == 0 {
+				continue
+			}
+			ok[i] = true
+			args = append(args, d.ID, a.Number, s.hot.TimeArg(&a.At), a.Manual, a.StatusCode, a.LatencyMS, a.Response, a.Error)
+			if n++; n == attemptsPerInsert {
+				if err := insert(); err != nil {
+					return err
+				}
+			}
+		}
+		return insert()
 	})
+	if err != nil {
+		clear(ok)
+		return nil, err
+	}
+	return ok, nil
 }
 
 // UpdateDelivery implements webhooks.Store.

@@ -373,25 +373,50 @@ func (s *Store) ListDeliveries(ctx context.Context, q webhooks.DeliveryQuery) ([
 // RecordAttempt implements webhooks.Store: the count is compared and the
 // attempt written under the engine's lock.
 func (s *Store) RecordAttempt(ctx context.Context, d *webhooks.Delivery, a *webhooks.Attempt) error {
-	return s.db.Update(ctx, func(t *memdb.Tx) error {
-		old, ok := s.deliveries.Get(d.ID)
-		if !ok {
-			return partnerkit.NotFound("webhook delivery", d.ID)
+	return s.db.Update(ctx, func(t *memdb.Tx) error { return s.record(t, d, a) })
+}
+
+// RecordAttempts implements webhooks.Store: RecordAttempt's check and
+// write for each, under one hold of the engine's lock.
+func (s *Store) RecordAttempts(ctx context.Context, rs []webhooks.AttemptRecord) ([]bool, error) {
+	ok := make([]bool, len(rs))
+	err := s.db.Update(ctx, func(t *memdb.Tx) error {
+		for i, r := range rs {
+			switch err := s.record(t, r.Delivery, r.Attempt); partnerkit.ErrorCode(err) {
+			case "":
+				ok[i] = true
+			case partnerkit.CodeConflict, partnerkit.CodeNotFound:
+			default:
+				return err
+			}
 		}
-		if old.Attempts != a.Number-1 {
-			return partnerkit.Errorf(partnerkit.CodeConflict,
-				"webhook delivery %s has %d attempts: attempt %d was recorded by someone else", d.ID, old.Attempts, a.Number)
-		}
-		next := deliveryCopy(old)
-		next.Status, next.Attempts, next.LastStatusCode, next.LastError = d.Status, a.Number, d.LastStatusCode, d.LastError
-		next.NextAttemptAt, next.UpdatedAt = timeCopy(d.NextAttemptAt), d.UpdatedAt
-		s.deliveries.Put(t, d.ID, next)
-		list, _ := s.attempts.Get(d.ID)
-		x := *a
-		x.DeliveryID = d.ID
-		s.attempts.Put(t, d.ID, append(slices.Clone(list), x))
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return ok, nil
+}
+
+// record stores attempt a of d if d has a.Number-1 attempts.
+func (s *Store) record(t *memdb.Tx, d *webhooks.Delivery, a *webhooks.Attempt) error {
+	old, ok := s.deliveries.Get(d.ID)
+	if !ok {
+		return partnerkit.NotFound("webhook delivery", d.ID)
+	}
+	if old.Attempts != a.Number-1 {
+		return partnerkit.Errorf(partnerkit.CodeConflict,
+			"webhook delivery %s has %d attempts: attempt %d was recorded by someone else", d.ID, old.Attempts, a.Number)
+	}
+	next := deliveryCopy(old)
+	next.Status, next.Attempts, next.LastStatusCode, next.LastError = d.Status, a.Number, d.LastStatusCode, d.LastError
+	next.NextAttemptAt, next.UpdatedAt = timeCopy(d.NextAttemptAt), d.UpdatedAt
+	s.deliveries.Put(t, d.ID, next)
+	list, _ := s.attempts.Get(d.ID)
+	x := *a
+	x.DeliveryID = d.ID
+	s.attempts.Put(t, d.ID, append(slices.Clone(list), x))
+	return nil
 }
 
 // UpdateDelivery implements webhooks.Store.
