@@ -56,6 +56,9 @@ type Product struct {
 	Name string `json:"name"`
 	// Description is free text.
 	Description string `json:"description"`
+	// Currency is the three-letter ISO 4217 code of the items' prices
+	// ("USD").
+	Currency string `json:"currency"`
 	// Items are the product's items, by position; at least one.
 	Items []Item `json:"items"`
 	// CreatedAt and UpdatedAt are in UTC.
@@ -64,6 +67,9 @@ type Product struct {
 	// Version increases on every change (optimistic locking).
 	Version int `json:"version"`
 }
+
+// DefaultCurrency is the currency of a product created without one.
+const DefaultCurrency = "USD"
 
 // Status is the state of a listing.
 type Status = rules.Status

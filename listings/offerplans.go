@@ -81,6 +81,8 @@ type OfferPlanSet struct {
 	LandingPageURL string `json:"landing_page_url"`
 	// WebhookURL receives the marketplace's notifications.
 	WebhookURL string `json:"webhook_url"`
+	// Currency is the ISO 4217 code of the plans' prices: the product's.
+	Currency string `json:"currency"`
 	// Plans are the offer's plans: per-user plans first, by item position,
 	// then the flat-rate plan.
 	Plans []OfferPlan `json:"plans"`
@@ -132,7 +134,7 @@ func OfferPlans(p Product, tenantID string) (OfferPlanSet, error) {
 	if len(p.Items) == 0 {
 		return OfferPlanSet{}, partnerkit.FieldError("items", "a product needs at least one item")
 	}
-	set := OfferPlanSet{ProductID: p.ID, TenantID: tenantID,
+	set := OfferPlanSet{ProductID: p.ID, TenantID: tenantID, Currency: p.Currency,
 		LandingPageURL: LandingPageURL(tenantID, p.ID), WebhookURL: WebhookURL(tenantID, p.ID), Plans: []OfferPlan{}}
 	var payg []Item
 	for _, it := range p.Items {

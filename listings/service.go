@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/partnerkit/partnerkit"
+	contractrules "github.com/partnerkit/partnerkit/contracts/rules"
 	"github.com/partnerkit/partnerkit/internal/validate"
 	"github.com/partnerkit/partnerkit/listings/rules"
 	"github.com/partnerkit/partnerkit/partners"
@@ -79,8 +80,23 @@ type ProductInput struct {
 	Name string `json:"name" validate:"required,max=100"`
 	// Description is at most 10,000 characters.
 	Description string `json:"description" validate:"max=10000" text:"multiline"`
+	// Currency is the items' prices' ISO 4217 code; empty is
+	// DefaultCurrency.
+	Currency string `json:"currency,omitempty"`
 	// Items are the product's items; at least one (rules.ItemProblems).
 	Items []ItemInput `json:"items"`
+}
+
+// checkCurrency normalizes a product's currency and names the field when
+// it is not a code.
+func checkCurrency(code *string) error {
+	if code == nil {
+		return nil
+	}
+	if *code = contractrules.NormalizeCurrency(*code); *code != "" && !contractrules.ValidCurrency(*code) {
+		return partnerkit.FieldError("currency", contractrules.CurrencyProblem)
+	}
+	return nil
 }
 
 // checkItems trims and validates items and returns them with their
@@ -151,7 +167,7 @@ func (s *Service) CreateProduct(ctx context.Context, actor partnerkit.Actor, in 
 	}
 	in.Name, in.Description = strings.TrimSpace(in.Name), strings.TrimSpace(in.Description)
 	items, itemsErr := checkItems(in.Items)
-	if err := validate.All(validate.Struct(in), itemsErr); err != nil {
+	if err := validate.All(validate.Struct(in), itemsErr, checkCurrency(&in.Currency)); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
 	var p *Product
@@ -162,7 +178,8 @@ func (s *Service) CreateProduct(ctx context.Context, actor partnerkit.Actor, in 
 		}
 		now := s.clock.Now()
 		p = &Product{ID: partnerkit.NewID(partnerkit.PrefixProduct), VendorID: v.ID, Name: in.Name,
-			Description: in.Description, Items: items, CreatedAt: now, UpdatedAt: now, Version: 1}
+			Description: in.Description, Currency: cmp.Or(in.Currency, DefaultCurrency), Items: items,
+			CreatedAt: now, UpdatedAt: now, Version: 1}
 		if err := s.store.CreateProduct(ctx, p); err != nil {
 			return err
 		}
@@ -209,6 +226,8 @@ type UpdateProductInput struct {
 	Name *string `json:"name" validate:"omitnil,required,max=100"`
 	// Description replaces the description.
 	Description *string `json:"description" validate:"omitnil,max=10000" text:"multiline"`
+	// Currency changes the items' prices' ISO 4217 code.
+	Currency *string `json:"currency"`
 	// Items replaces every item; at least one.
 	Items *[]ItemInput `json:"items"`
 	// Version, when not zero, must equal the stored version (optimistic locking).
@@ -237,7 +256,11 @@ func (s *Service) UpdateProduct(ctx context.Context, actor partnerkit.Actor, id 
 	if in.Items != nil {
 		items, itemsErr = checkItems(*in.Items)
 	}
-	if err := validate.All(validate.Struct(in), itemsErr); err != nil {
+	currencyErr := checkCurrency(in.Currency)
+	if currencyErr == nil && in.Currency != nil && *in.Currency == "" {
+		currencyErr = partnerkit.FieldError("currency", contractrules.CurrencyProblem)
+	}
+	if err := validate.All(validate.Struct(in), itemsErr, currencyErr); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
 	var out *Product
@@ -261,6 +284,9 @@ func (s *Service) UpdateProduct(ctx context.Context, actor partnerkit.Actor, id 
 		}
 		if in.Items != nil {
 			p.Items = items
+		}
+		if in.Currency != nil {
+			p.Currency = *in.Currency
 		}
 		p.UpdatedAt = s.clock.Now()
 		if err := s.store.UpdateProduct(ctx, p); err != nil {

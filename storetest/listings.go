@@ -88,6 +88,43 @@ func listingsSuite() suite {
 			}
 		}},
 
+		{name: "ProductCurrency", needs: forListings, fn: func(t *testing.T, h Harness) {
+			// A product without a currency is in USD; one is given in any
+			// case and stored upper-cased; an update without one keeps it,
+			// with one changes it; a code that is not one, or an empty one
+			// on update, names the field and changes nothing.
+			f := newListingsFixture(t, h)
+			usd := f.product(t, "Cloud Backup")
+			stored := func(id string) string {
+				return must[*listings.Product](t)(f.stores.Listings.GetProduct(ctx, id)).Currency
+			}
+			if usd.Currency != listings.DefaultCurrency || stored(usd.ID) != listings.DefaultCurrency {
+				t.Fatalf("a product created without a currency: %q, stored %q", usd.Currency, stored(usd.ID))
+			}
+			items := []listings.ItemInput{{Name: "Seat", Type: listings.ItemReservation, Unit: "user", Price: decimal.RequireFromString("9.5")}}
+			eur := must[*listings.Product](t)(f.lst.CreateProduct(ctx, f.admin, listings.ProductInput{VendorID: f.vendor.ID,
+				Name: "Archive", Currency: " eur ", Items: items}))
+			if eur.Currency != "EUR" || stored(eur.ID) != "EUR" {
+				t.Fatalf("currency %q, stored %q; want EUR", eur.Currency, stored(eur.ID))
+			}
+			name := "Archive+"
+			kept := must[*listings.Product](t)(f.lst.UpdateProduct(ctx, f.admin, eur.ID, listings.UpdateProductInput{Name: &name}))
+			chf := "chf"
+			changed := must[*listings.Product](t)(f.lst.UpdateProduct(ctx, f.admin, eur.ID, listings.UpdateProductInput{Currency: &chf}))
+			if kept.Currency != "EUR" || changed.Currency != "CHF" || stored(eur.ID) != "CHF" {
+				t.Fatalf("after updates: %q then %q, stored %q; want EUR, CHF, CHF", kept.Currency, changed.Currency, stored(eur.ID))
+			}
+			_, err := f.lst.CreateProduct(ctx, f.admin, listings.ProductInput{VendorID: f.vendor.ID, Name: "Bad", Currency: "dollars", Items: items})
+			wantField(t, err, partnerkit.CodeInvalid, "currency")
+			for _, bad := range []string{"", "US", "dollars"} {
+				_, err := f.lst.UpdateProduct(ctx, f.admin, eur.ID, listings.UpdateProductInput{Currency: &bad})
+				wantField(t, err, partnerkit.CodeInvalid, "currency")
+			}
+			if stored(eur.ID) != "CHF" {
+				t.Fatalf("a refused update changed the currency to %q", stored(eur.ID))
+			}
+		}},
+
 		{name: "UpdateReplacesItems", needs: forListings, fn: func(t *testing.T, h Harness) {
 			f := newListingsFixture(t, h)
 			p := f.product(t, "Cloud Backup")

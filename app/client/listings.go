@@ -27,6 +27,7 @@ type Product struct {
 	VendorID    string        `json:"vendor_id"`
 	Name        string        `json:"name"`
 	Description string        `json:"description"`
+	Currency    string        `json:"currency"`
 	Items       []ProductItem `json:"items"`
 	CreatedAt   time.Time     `json:"created_at"`
 	UpdatedAt   time.Time     `json:"updated_at"`
@@ -40,6 +41,7 @@ type NewProduct struct {
 	VendorID    string        `json:"vendor_id,omitempty"`
 	Name        string        `json:"name"`
 	Description string        `json:"description,omitempty"`
+	Currency    string        `json:"currency,omitempty"`
 	Items       []ProductItem `json:"items"`
 }
 
@@ -48,6 +50,7 @@ type ProductChanges struct {
 	_           noCompare
 	Name        *string        `json:"name,omitempty"`
 	Description *string        `json:"description,omitempty"`
+	Currency    *string        `json:"currency,omitempty"`
 	Items       *[]ProductItem `json:"items,omitempty"`
 	Version     int            `json:"version,omitempty"`
 }
@@ -93,6 +96,7 @@ type OfferPlanSet struct {
 	TenantID       string      `json:"tenant_id"`
 	LandingPageURL string      `json:"landing_page_url"`
 	WebhookURL     string      `json:"webhook_url"`
+	Currency       string      `json:"currency"`
 	Plans          []OfferPlan `json:"plans"`
 }
 

@@ -6,6 +6,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/app/client"
+	contractrules "github.com/partnerkit/partnerkit/contracts/rules"
 	listingrules "github.com/partnerkit/partnerkit/listings/rules"
 	partnerrules "github.com/partnerkit/partnerkit/partners/rules"
 )
@@ -29,6 +30,7 @@ type productsPage struct {
 	err          error
 
 	name, description string
+	currency          string // the items' prices' ISO 4217 code; empty is USD
 	items             []client.ProductItem
 	formErr           error
 
@@ -134,6 +136,8 @@ func (c *productsPage) createForm() app.UI {
 		form("product-form", c.create,
 			field(c, "product-name", "Name", "text", &c.name, c.formErr, "name"),
 			field(c, "product-description", "Description", "text", &c.description, c.formErr, "description"),
+			field(c, "product-currency", "Currency of the prices (ISO 4217, such as USD or EUR; USD when left empty)", "text",
+				&c.currency, c.formErr, "currency"),
 			fieldError(c.formErr, "vendor_id"),
 			fieldError(c.formErr, "items"),
 			div("table-wrap", table("product-items",
@@ -198,8 +202,11 @@ func (c *productsPage) create(ctx app.Context, e app.Event) {
 		return
 	}
 	in := client.NewProduct{VendorID: c.vendorID, Name: c.name, Description: c.description,
-		Items: append([]client.ProductItem(nil), c.items...)}
+		Currency: contractrules.NormalizeCurrency(c.currency), Items: append([]client.ProductItem(nil), c.items...)}
 	fields := map[string]string{}
+	if in.Currency != "" && !contractrules.ValidCurrency(in.Currency) { // the server's rule
+		fields["currency"] = contractrules.CurrencyProblem
+	}
 	for i, it := range in.Items {
 		if it.Price == "" {
 			in.Items[i].Price = "0"
@@ -221,7 +228,7 @@ func (c *productsPage) create(ctx app.Context, e app.Event) {
 				if f := app.Window().GetElementByID("product-form"); f.Truthy() {
 					f.Call("reset")
 				}
-				c.name, c.description = "", ""
+				c.name, c.description, c.currency = "", "", ""
 				c.items = []client.ProductItem{{Type: listingrules.ItemReservation}}
 				c.selected, c.plans = p, nil
 				c.load(ctx)
@@ -289,7 +296,7 @@ func (c *productsPage) productTable2(items []client.Product) app.UI {
 		}
 		its := "<ul>"
 		for _, it := range p.Items {
-			its += rawf(`<li>$</li>`, it.Name+" ("+it.Type.Label()+", "+price(it.Price, "")+" per "+it.Unit+")")
+			its += rawf(`<li>$</li>`, it.Name+" ("+it.Type.Label()+", "+price(it.Price, p.Currency)+" per "+it.Unit+")")
 		}
 		listed := ""
 		for _, l := range c.listedOn(p.ID) {
@@ -408,20 +415,20 @@ func renderPlans(s *client.OfferPlanSet) app.UI {
 			thead("Plan", "Pricing", "Price", "Dimensions"),
 			tbody(app.Range(s.Plans).Slice(func(i int) app.UI {
 				pl := s.Plans[i]
-				price := ""
+				cost := ""
 				if len(pl.Dimensions) == 0 {
-					price = unitPrice(pl.Price) + " per " + pl.Unit
+					cost = price(pl.Price, s.Currency) + " per " + pl.Unit
 				}
 				return app.Elem("tr").Class("plan").Attr("data-pricing", pl.PricingModel).Body(
 					tdc("plan-name", pl.Name),
 					tdc("plan-pricing", pl.PricingLabel),
-					td(price),
+					td(cost),
 					tdBody(app.If(len(pl.Dimensions) == 0, func() app.UI {
 						return span("hint", "no dimensions")
 					}).Else(func() app.UI {
 						return app.Elem("ul").Body(app.Range(pl.Dimensions).Slice(func(j int) app.UI {
 							d := pl.Dimensions[j]
-							return app.Elem("li").Class("dimension").Text(d.Name + ": " + unitPrice(d.Price) + " per " + d.Unit)
+							return app.Elem("li").Class("dimension").Text(d.Name + ": " + price(d.Price, s.Currency) + " per " + d.Unit)
 						}))
 					})),
 				)
@@ -429,6 +436,3 @@ func renderPlans(s *client.OfferPlanSet) app.UI {
 		)),
 	)
 }
-
-// unitPrice is a unit price with no currency (see price).
-func unitPrice(amount string) string { return price(amount, "") }

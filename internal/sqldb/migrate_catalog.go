@@ -7,4 +7,9 @@ var catalogSteps = []schemaMigration{
 		// the services offered before it are in US dollars.
 		`ALTER TABLE reseller_services ADD COLUMN currency TEXT NOT NULL DEFAULT 'USD'`,
 	}},
+	{name: "20261223000001", comment: "product_currency", statements: []string{
+		// The currency of a product's item prices (listings.Product); the
+		// products made before it are in US dollars.
+		`ALTER TABLE products ADD COLUMN currency TEXT NOT NULL DEFAULT 'USD'`,
+	}},
 }

@@ -50,6 +50,7 @@ type productRow struct {
 	Name        string
 	SearchName  string
 	Description string
+	Currency    string
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	Version     int
@@ -69,14 +70,15 @@ type itemRow struct {
 
 func toProductRow(p *listings.Product) *productRow {
 	return &productRow{ID: p.ID, VendorID: p.VendorID, Name: p.Name, SearchName: strings.ToLower(p.Name),
-		Description: p.Description, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version}
+		Description: p.Description, Currency: p.Currency, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version}
 }
 
 func (r *productRow) toDomain(items []listings.Item) listings.Product {
 	if items == nil {
 		items = []listings.Item{}
 	}
-	return listings.Product{ID: r.ID, VendorID: r.VendorID, Name: r.Name, Description: r.Description, Items: items,
+	return listings.Product{ID: r.ID, VendorID: r.VendorID, Name: r.Name, Description: r.Description,
+		Currency: r.Currency, Items: items,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}
 }
 
