@@ -59,7 +59,7 @@ func TestBrowserProducts(t *testing.T) {
 	shot := newShots(t)
 	b := browser(t)
 
-	var productID, nameAfter, listingErr, plans, landing, webhook, dimensions string
+	var productID, nameAfter, listingErr, plans, landing, webhook, dimensions, productRow string
 	err := shot.run(b, "products",
 		load(s.url+"/signin"),
 		waitFor("#signin-form"),
@@ -72,6 +72,7 @@ func TestBrowserProducts(t *testing.T) {
 		waitFor("#product-form"),
 
 		typeIn("#product-name", "Cloud Backup"),
+		typeIn("#product-currency", "eur"),
 		typeIn("#item-name-0", "Seat"),
 		typeIn("#item-unit-0", "user"),
 		typeIn("#item-price-0", "9.99"),
@@ -92,6 +93,7 @@ func TestBrowserProducts(t *testing.T) {
 		waitFor("tr.product-row"),
 		into(&productID, chromedp.Evaluate[string](`document.querySelector('tr.product-row').dataset.id`)),
 		textOf(&nameAfter, "#product-name"),
+		textOf(&productRow, "tr.product-row"),
 
 		choose("#listing-marketplace", s.appSourceID),
 		click("tr.product-row .list-product"),
@@ -122,10 +124,13 @@ func TestBrowserProducts(t *testing.T) {
 	if nameAfter != "" {
 		t.Errorf("the form still shows %q after creating the product", nameAfter)
 	}
+	if !strings.Contains(productRow, "EUR 9.99 per user") || !strings.Contains(productRow, "EUR 0.02 per GB") {
+		t.Errorf("the product's row %q does not show its prices in euros", productRow)
+	}
 	if !strings.Contains(listingErr, `vendor "Contoso Software" has no active distribution contract on marketplace "AppSource"`) {
 		t.Errorf("listing error %q", listingErr)
 	}
-	for _, want := range []string{"Per User", "Seat", "Flat rate", "Cloud Backup", "Storage: 0.02 per GB", "Egress: 0.01 per GB"} {
+	for _, want := range []string{"Per User", "Seat", "Flat rate", "Cloud Backup", "Storage: EUR 0.02 per GB", "Egress: EUR 0.01 per GB"} {
 		if !strings.Contains(plans, want) {
 			t.Errorf("plans %q lack %q", plans, want)
 		}
