@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -14,10 +15,12 @@ import (
 const directoryPage = 25
 
 // directory is the partner directory: search, filters, sort, pages and
-// CSV export. A page loaded before stays readable offline (the client's
-// offline copies, client_js.go).
+// CSV export. Each page of it is a read of its own state (reads.go); a page
+// loaded before stays readable offline (the client's offline copies,
+// client_js.go).
 type directory struct {
 	app.Compo
+	reader
 	q, sort string
 	typ     partnerrules.AccountType
 	status  partnerrules.Status
@@ -56,17 +59,16 @@ func (c *directory) query() client.DirectoryQuery {
 func (c *directory) load(ctx app.Context) {
 	q := c.query()
 	filtered := c.filterQuery() != ""
-	ctx.Async(func() {
-		list, err := api.Partners(ctx, q)
-		ctx.Dispatch(func(ctx app.Context) {
-			c.list, c.err, c.offline = list, err, false
-			switch {
-			case client.Unreachable(err) && filtered: // offline, and this search was never loaded
+	c.read(ctx, client.PartnersPath(q), func(ctx context.Context) (any, error) { return api.Partners(ctx, q) }, func(s loadState) {
+		switch s.Status {
+		case loadLoaded:
+			c.list, c.err, c.offline = s.Value.(*client.List[client.DirectoryEntry]), nil, false
+		case loadFailed:
+			c.list, c.err, c.offline = nil, s.Err, false
+			if s.offline() && filtered { // offline, and this search was never loaded
 				c.offline, c.err = true, nil
-			case err != nil:
-				signedOut(ctx, err)
 			}
-		})
+		}
 	})
 }
 
@@ -121,6 +123,9 @@ func (c *directory) Render() app.UI {
 		errorBanner(c.err),
 		app.If(c.offline, func() app.UI {
 			return empty("directory-offline", "You are offline: this search needs the connection. Clear the search to see the last loaded directory.")
+		}),
+		app.If(c.list == nil && c.err == nil && !c.offline && c.loading(), func() app.UI {
+			return loadingNote("directory-loading", "Loading partners…")
 		}),
 		app.If(c.list != nil, func() app.UI { return c.table() }),
 	)

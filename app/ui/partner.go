@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
-	"github.com/partnerkit/partnerkit"
 	"github.com/partnerkit/partnerkit/app/client"
 	contractrules "github.com/partnerkit/partnerkit/contracts/rules"
 	partnerrules "github.com/partnerkit/partnerkit/partners/rules"
@@ -18,6 +17,7 @@ import (
 type partnerDetails struct {
 	app.Compo
 	mounted
+	reader
 	id       string
 	tab      string
 	partner  *client.Partner
@@ -51,47 +51,55 @@ func (c *partnerDetails) OnNav(ctx app.Context) {
 	c.load(ctx)
 }
 
+// partnerView is one read of the page: the partner's data, its
+// allocation (by its contract's name) and its last 30 days of usage.
+type partnerView struct {
+	data    partnerData
+	alloc   *client.Allocation
+	allocOf string
+	report  *client.Report
+}
+
 func (c *partnerDetails) load(ctx app.Context) {
-	ctx = c.own(ctx)
 	id := c.id
-	ctx.Async(func() {
-		var got partnerData
+	c.read(c.own(ctx), "partner-page:"+id, func(ctx context.Context) (any, error) {
 		p, err := api.Partner(ctx, id)
-		var alloc *client.Allocation
-		var report *client.Report
-		allocOf := ""
-		if err == nil {
-			got.Partner = p
-			if l, _ := api.Contracts(ctx, client.ContractQuery{PartnerID: id, Page: client.Page{Limit: 100}}); l != nil {
-				got.Contracts = l.Items
-			}
-			if l, _ := api.Invitations(ctx, client.InvitationQuery{PartnerID: id, Page: client.Page{Limit: 20}}); l != nil {
-				got.Invites = l.Items
-			}
-			if l, _ := api.PartnerUsers(ctx, id); l != nil {
-				got.Users = l.Items
-			}
-			alloc, _ = api.PartnerAllocation(ctx, id) // nil when it has none: no 404
-			if alloc != nil {
-				if l, _ := api.CapacityContracts(ctx); l != nil {
-					for _, k := range l.Items {
-						if k.ID == alloc.ContractID {
-							allocOf = k.AgreementName
-						}
+		if err != nil {
+			return nil, err
+		}
+		v := &partnerView{data: partnerData{Partner: p}}
+		if l, _ := api.Contracts(ctx, client.ContractQuery{PartnerID: id, Page: client.Page{Limit: 100}}); l != nil {
+			v.data.Contracts = l.Items
+		}
+		if l, _ := api.Invitations(ctx, client.InvitationQuery{PartnerID: id, Page: client.Page{Limit: 20}}); l != nil {
+			v.data.Invites = l.Items
+		}
+		if l, _ := api.PartnerUsers(ctx, id); l != nil {
+			v.data.Users = l.Items
+		}
+		v.alloc, _ = api.PartnerAllocation(ctx, id) // nil when it has none: no 404
+		if v.alloc != nil {
+			if l, _ := api.CapacityContracts(ctx); l != nil {
+				for _, k := range l.Items {
+					if k.ID == v.alloc.ContractID {
+						v.allocOf = k.AgreementName
 					}
 				}
 			}
-			to := time.Now().UTC().Truncate(24 * time.Hour) // by day: one URL a day, its offline copy
-			report, _ = api.UsageReport(ctx, id, "", to.AddDate(0, 0, -29), to, "day")
 		}
-		ctx.Dispatch(func(ctx app.Context) {
-			if signedOut(ctx, err) {
-				return
-			}
-			c.missing = partnerkit.ErrorCode(err) == partnerkit.CodeNotFound
-			c.err, c.loaded, c.partner = err, got, got.Partner
-			c.alloc, c.allocOf, c.report = alloc, allocOf, report
-		})
+		to := time.Now().UTC().Truncate(24 * time.Hour) // by day: one URL a day, its offline copy
+		v.report, _ = api.UsageReport(ctx, id, "", to.AddDate(0, 0, -29), to, "day")
+		return v, nil
+	}, func(s loadState) {
+		switch s.Status {
+		case loadLoaded:
+			v := s.Value.(*partnerView)
+			c.missing, c.err, c.loaded, c.partner = false, nil, v.data, v.data.Partner
+			c.alloc, c.allocOf, c.report = v.alloc, v.allocOf, v.report
+		case loadFailed:
+			c.missing, c.err = s.missing(), s.Err
+			c.loaded, c.partner, c.alloc, c.allocOf, c.report = partnerData{}, nil, nil, "", nil
+		}
 	})
 }
 
@@ -113,6 +121,9 @@ func (c *partnerDetails) Render() app.UI {
 	}
 	return newShell(title,
 		errorBanner(c.err),
+		app.If(c.partner == nil && c.err == nil && c.loading(), func() app.UI {
+			return loadingNote("partner-loading", "Loading the partner…")
+		}),
 		app.If(c.partner != nil, func() app.UI {
 			return app.Elem("div").OnClick(c.act).Body(
 				app.Raw(`<nav class="tabs" aria-label="Partner">`+tabs+`</nav>`),

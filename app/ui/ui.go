@@ -17,6 +17,7 @@ import (
 // Register declares every route of the app; call it before
 // app.RunWhenOnBrowser in both builds.
 func Register() {
+	app.Handle(actionRead, handleRead)
 	app.Route("/", func() app.Composer { return &directory{} })
 	app.Route("/signin", func() app.Composer { return &signIn{} })
 	app.Route("/partners/new", func() app.Composer { return &wizard{} })
