@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	agreementrules "github.com/partnerkit/partnerkit/agreements/rules"
 	"github.com/partnerkit/partnerkit/app/client"
@@ -94,6 +96,7 @@ func readFile(ctx app.Context, done func(name string, data []byte)) {
 type agreementsPage struct {
 	app.Compo
 	mounted
+	reader
 	list         *client.List[client.Agreement]
 	q            string
 	creating     bool
@@ -113,23 +116,20 @@ func (c *agreementsPage) OnMount(ctx app.Context) {
 }
 
 func (c *agreementsPage) load(ctx app.Context) {
-	ctx = c.own(ctx)
 	q := c.q
-	ctx = c.own(ctx)
-	ctx.Async(func() {
-		list, err := api.Agreements(ctx, q, client.Page{Limit: 100})
-		ctx.Dispatch(func(ctx app.Context) {
-			if signedOut(ctx, err) {
-				return
-			}
-			c.list, c.err = list, err
-		})
+	c.read(c.own(ctx), "agreements-page:"+q, func(ctx context.Context) (any, error) {
+		return api.Agreements(ctx, q, client.Page{Limit: 100})
+	}, func(s loadState) {
+		if v, err, ok := outcome[*client.List[client.Agreement]](s); ok {
+			c.list, c.err = v, err
+		}
 	})
 }
 
 func (c *agreementsPage) Render() app.UI {
 	return newShell("Agreements",
 		errorBanner(c.err),
+		app.If(c.list == nil && c.err == nil && c.loading(), func() app.UI { return loadingNote("agreements-loading", "Loading agreements…") }),
 		app.Elem("form").Class("filters").OnSubmit(func(ctx app.Context, e app.Event) { e.PreventDefault(); c.load(ctx) }).Body(
 			app.ElemSelfClosing("input").ID("agreement-search").Attr("type", "search").Attr("aria-label", "Search agreements by name").Attr("placeholder", "Search by name").Attr("value", c.q).OnInput(c.ValueTo(&c.q)),
 			app.Elem("button").Attr("type", "submit").Text("Search"),
@@ -196,6 +196,7 @@ func (c *agreementsPage) create(ctx app.Context, e app.Event) {
 type agreementPage struct {
 	app.Compo
 	mounted
+	reader
 	id          string
 	agreement   *client.Agreement
 	versions    []client.AgreementVersion
@@ -215,25 +216,34 @@ func (c *agreementPage) OnNav(ctx app.Context) {
 }
 
 func (c *agreementPage) load(ctx app.Context) {
-	ctx = c.own(ctx)
 	id := c.id
-	ctx = c.own(ctx)
-	ctx.Async(func() {
+	c.read(c.own(ctx), "agreement-page:"+id, func(ctx context.Context) (any, error) {
 		a, err := api.Agreement(ctx, id)
-		var vs *client.List[client.AgreementVersion]
-		if err == nil {
-			vs, err = api.AgreementVersions(ctx, id)
+		if err != nil {
+			return nil, err
 		}
-		ctx.Dispatch(func(ctx app.Context) {
-			if signedOut(ctx, err) {
-				return
-			}
-			c.err = err
-			if a != nil && err == nil {
-				c.agreement, c.name, c.descr, c.versions = a, a.Name, a.Description, vs.Items
-			}
-		})
+		vs, err := api.AgreementVersions(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return agreementView{agreement: a, versions: vs.Items}, nil
+	}, func(s loadState) {
+		v, err, ok := outcome[agreementView](s)
+		if !ok {
+			return
+		}
+		c.err = err
+		if err == nil {
+			c.agreement, c.name, c.descr, c.versions = v.agreement, v.agreement.Name, v.agreement.Description, v.versions
+		}
 	})
+}
+
+// agreementView is the agreement page's read: the agreement and its
+// versions.
+type agreementView struct {
+	agreement *client.Agreement
+	versions  []client.AgreementVersion
 }
 
 func (c *agreementPage) Render() app.UI {

@@ -15,6 +15,7 @@ import (
 type contractsPage struct {
 	app.Compo
 	mounted
+	reader
 	status  contractrules.Status
 	list    *client.List[client.Contract]
 	account string
@@ -31,17 +32,19 @@ func (c *contractsPage) OnMount(ctx app.Context) {
 
 func (c *contractsPage) load(ctx app.Context) {
 	status := c.status
-	var me *client.Me
-	var list *client.List[client.Contract]
-	background(&c.mounted, ctx, func(ctx context.Context) (err error) {
-		if me, err = api.Me(ctx); err == nil {
-			list, err = api.Contracts(ctx, client.ContractQuery{Status: string(status), Page: client.Page{Limit: 200}})
+	c.read(c.own(ctx), "contracts-page:"+string(status), func(ctx context.Context) (any, error) {
+		me, err := api.Me(ctx)
+		if err != nil {
+			return nil, err
 		}
-		return err
-	}, func(ctx app.Context, err error) {
-		c.list, c.err = list, err
-		if me != nil {
-			c.account = me.AccountID
+		list, err := api.Contracts(ctx, client.ContractQuery{Status: string(status), Page: client.Page{Limit: 200}})
+		if err != nil {
+			return nil, err
+		}
+		return accountList[client.Contract]{account: me.AccountID, list: list}, nil
+	}, func(s loadState) {
+		if v, err, ok := outcome[accountList[client.Contract]](s); ok {
+			c.list, c.err, c.account = v.list, err, v.account
 		}
 	})
 }
@@ -61,6 +64,7 @@ func (c *contractsPage) Render() app.UI {
 			})),
 		),
 		errorBanner(c.err),
+		app.If(c.list == nil && c.err == nil && c.loading(), func() app.UI { return loadingNote("contracts-loading", "Loading contracts…") }),
 		app.If(c.list != nil, func() app.UI { return app.Elem("div").OnClick(c.act).Body(c.table()) }),
 	)
 }

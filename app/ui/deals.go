@@ -15,6 +15,7 @@ import (
 type dealsPage struct {
 	app.Compo
 	mounted
+	reader
 	list                               *client.List[client.Deal]
 	account                            string
 	customer, tb, value, currency, due string
@@ -31,28 +32,27 @@ func (c *dealsPage) OnMount(ctx app.Context) {
 }
 
 func (c *dealsPage) load(ctx app.Context) {
-	ctx = c.own(ctx)
-	ctx.Async(func() {
+	c.read(c.own(ctx), "deals-page", func(ctx context.Context) (any, error) {
 		me, err := api.Me(ctx)
-		var list *client.List[client.Deal]
-		if err == nil {
-			list, err = api.Deals(ctx, "", client.Page{Limit: 200})
+		if err != nil {
+			return nil, err
 		}
-		ctx.Dispatch(func(ctx app.Context) {
-			if signedOut(ctx, err) {
-				return
-			}
-			c.list, c.err = list, err
-			if me != nil {
-				c.account = me.AccountID
-			}
-		})
+		list, err := api.Deals(ctx, "", client.Page{Limit: 200})
+		if err != nil {
+			return nil, err
+		}
+		return accountList[client.Deal]{account: me.AccountID, list: list}, nil
+	}, func(s loadState) {
+		if v, err, ok := outcome[accountList[client.Deal]](s); ok {
+			c.list, c.err, c.account = v.list, err, v.account
+		}
 	})
 }
 
 func (c *dealsPage) Render() app.UI {
 	return newShell("Deals",
 		errorBanner(c.err),
+		app.If(c.list == nil && c.err == nil && c.loading(), func() app.UI { return loadingNote("deals-loading", "Loading deals…") }),
 		h2("Register a deal"),
 		form("deal-form", c.register,
 			field(c, "deal-customer", "Customer", "text", &c.customer, c.formErr, "customer_name"),

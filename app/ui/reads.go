@@ -29,14 +29,13 @@ import (
 // actionRead is the action of a screen's read (readRequest).
 const actionRead = "partnerkit.read"
 
-// loadStatus is where a read stands.
+// loadStatus is where a read stands; the zero value is a read not asked
+// for (prerendering on the server).
 type loadStatus int
 
 const (
-	// loadIdle is a read not asked for (prerendering on the server).
-	loadIdle loadStatus = iota
 	// loadLoading is a read under way.
-	loadLoading
+	loadLoading loadStatus = iota + 1
 	// loadLoaded is a read answered: Value holds the answer.
 	loadLoaded
 	// loadFailed is a read that failed: Err says why.
@@ -118,4 +117,24 @@ func (r *reader) loading() bool { return r.state.Status == loadLoading }
 // loadingNote is what a screen shows while its first read is under way.
 func loadingNote(id, text string) app.UI {
 	return app.Elem("p").ID(id).Class("loading").Attr("role", "status").Attr("aria-busy", "true").Text(text)
+}
+
+// outcome is a read's answer as T, or its error, once it is done; ok is
+// false while it loads.
+func outcome[T any](s loadState) (v T, err error, ok bool) {
+	switch s.Status {
+	case loadLoaded:
+		v, _ = s.Value.(T)
+		return v, nil, true
+	case loadFailed:
+		return v, s.Err, true
+	}
+	return v, nil, false
+}
+
+// accountList is a list read with the signed-in account it is seen from
+// (a list whose rows read differently on each side).
+type accountList[T any] struct {
+	account string
+	list    *client.List[T]
 }

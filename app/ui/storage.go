@@ -14,6 +14,7 @@ import (
 type storagePage struct {
 	app.Compo
 	mounted
+	reader
 	partnerID     string
 	list          *client.List[client.StorageAccount]
 	name, quotaTB string
@@ -30,17 +31,13 @@ func (c *storagePage) OnNav(ctx app.Context) {
 }
 
 func (c *storagePage) load(ctx app.Context) {
-	ctx = c.own(ctx)
 	partner := c.partnerID
-	ctx = c.own(ctx)
-	ctx.Async(func() {
-		list, err := api.StorageAccounts(ctx, partner, client.Page{Limit: 500})
-		ctx.Dispatch(func(ctx app.Context) {
-			if signedOut(ctx, err) {
-				return
-			}
-			c.list, c.err = list, err
-		})
+	c.read(c.own(ctx), "storage-page:"+partner, func(ctx context.Context) (any, error) {
+		return api.StorageAccounts(ctx, partner, client.Page{Limit: 500})
+	}, func(s loadState) {
+		if v, err, ok := outcome[*client.List[client.StorageAccount]](s); ok {
+			c.list, c.err = v, err
+		}
 	})
 }
 
@@ -53,6 +50,7 @@ func (c *storagePage) Render() app.UI {
 	}
 	return newShell("Storage accounts",
 		errorBanner(c.err),
+		app.If(c.list == nil && c.err == nil && c.loading(), func() app.UI { return loadingNote("storage-loading", "Loading storage accounts…") }),
 		form("storage-form", c.create,
 			field(c, "storage-name", "Customer account name", "text", &c.name, c.formErr, "name"),
 			div("field",
