@@ -4,10 +4,12 @@ import (
 	"cmp"
 	"context"
 	"io"
+	"maps"
 	"slices"
 	"time"
 
 	"github.com/partnerkit/partnerkit"
+	contractrules "github.com/partnerkit/partnerkit/contracts/rules"
 	"github.com/partnerkit/partnerkit/internal/csvx"
 	"github.com/partnerkit/partnerkit/internal/validate"
 	"github.com/shopspring/decimal"
@@ -46,6 +48,10 @@ type AnalyticsQuery struct {
 	// means 5 months before To's month; zero To means today. By month,
 	// the first month is counted whole.
 	From, To time.Time
+	// Currency keeps the costs of the charges in this ISO 4217 code; empty
+	// means the currency most of the range's charges are in (costs in
+	// different currencies never add up).
+	Currency string `json:"currency"`
 }
 
 // Usage is the amount of one resource in use.
@@ -101,6 +107,13 @@ type Analytics struct {
 	Rows []Row `json:"rows"`
 	// Total is the cost of everything.
 	Total decimal.Decimal `json:"total"`
+	// Currency is the ISO 4217 code of every cost: the query's, or the
+	// currency of most of the range's charges (DefaultCurrency without
+	// any).
+	Currency string `json:"currency"`
+	// Currencies are the currencies of the range's charges, by code: a
+	// report in each of the others is a query with its currency.
+	Currencies []string `json:"currencies"`
 }
 
 func day(t time.Time) time.Time {
@@ -162,6 +175,9 @@ func (s *Service) Analytics(ctx context.Context, actor partnerkit.Actor, q Analy
 	} else if to.Sub(from) > 10*366*24*time.Hour {
 		fields["to"] = "a report covers at most 10 years"
 	}
+	if q.Currency = contractrules.NormalizeCurrency(q.Currency); q.Currency != "" && !contractrules.ValidCurrency(q.Currency) {
+		fields["currency"] = contractrules.CurrencyProblem
+	}
 	if err := validate.Fields(fields); err != nil {
 		return nil, partnerkit.WithOp(op, err)
 	}
@@ -193,9 +209,14 @@ func (s *Service) Analytics(ctx context.Context, actor partnerkit.Actor, q Analy
 		}
 		return sub.ClientID, ""
 	}
+	// A report is of one currency: its subscriptions' costs and
+	// consumption.
+	currency, currencies := reportCurrency(q.Currency, charges)
 	subByID := map[string]Subscription{}
 	for _, sub := range subs {
-		subByID[sub.ID] = sub
+		if cmp.Or(sub.Currency, DefaultCurrency) == currency {
+			subByID[sub.ID] = sub
+		}
 	}
 	rows := map[string]*Row{}
 	row := func(sub Subscription) *Row {
@@ -220,7 +241,7 @@ func (s *Service) Analytics(ctx context.Context, actor partnerkit.Actor, q Analy
 	for _, c := range charges {
 		sub, ok := subByID[c.SubscriptionID]
 		i := index(c.CreatedAt)
-		if !ok || i < 0 {
+		if !ok || i < 0 || cmp.Or(c.Currency, DefaultCurrency) != currency {
 			continue
 		}
 		r := row(sub)
@@ -268,7 +289,8 @@ func (s *Service) Analytics(ctx context.Context, actor partnerkit.Actor, q Analy
 		}
 	}
 	out := &Analytics{PartnerID: partner, By: q.By, Granularity: q.Granularity, From: from.Format(time.DateOnly),
-		To: to.Format(time.DateOnly), Periods: names, Rows: []Row{}, Total: decimal.Zero}
+		To: to.Format(time.DateOnly), Periods: names, Rows: []Row{}, Total: decimal.Zero,
+		Currency: currency, Currencies: currencies}
 	totals := make([]Point, len(names))
 	for i := range totals {
 		totals[i] = Point{Period: names[i], Cost: decimal.Zero, Consumption: []Usage{}}
@@ -305,6 +327,27 @@ func (s *Service) Analytics(ctx context.Context, actor partnerkit.Actor, q Analy
 	out.Totals = totals
 	slices.SortFunc(out.Rows, func(a, b Row) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID)) })
 	return out, nil
+}
+
+// reportCurrency is the currency of a report: the one asked for, or that
+// of the most charges (ties by code; DefaultCurrency when there are none),
+// with the charges' currencies by code.
+func reportCurrency(asked string, charges []Charge) (string, []string) {
+	count := map[string]int{}
+	for _, c := range charges {
+		count[cmp.Or(c.Currency, DefaultCurrency)]++
+	}
+	codes := slices.Sorted(maps.Keys(count))
+	if asked != "" {
+		return asked, codes
+	}
+	best := ""
+	for _, code := range codes {
+		if best == "" || count[code] > count[best] {
+			best = code
+		}
+	}
+	return cmp.Or(best, DefaultCurrency), codes
 }
 
 // withChange fills each point's change against the one before.

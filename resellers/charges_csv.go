@@ -9,11 +9,11 @@ import (
 
 // chargesCSVHeader is the header line of a charges CSV.
 var chargesCSVHeader = []string{"id", "partner_id", "client_id", "subscription_id", "service_id", "kind", "resource",
-	"unit", "quantity", "unit_price", "fraction", "amount", "period_start", "period_end", "description", "created_at"}
+	"unit", "quantity", "unit_price", "fraction", "amount", "currency", "period_start", "period_end", "description", "created_at"}
 
 // ChargesCSV writes charges as CSV, a page at a time: the header first,
 // then one line per charge. Decimals are exact decimal strings (the amount
-// with 2 places), times UTC RFC 3339.
+// with 2 places, in the currency that follows it), times UTC RFC 3339.
 type ChargesCSV struct {
 	cw *csvx.Writer
 }
@@ -29,7 +29,7 @@ func (x *ChargesCSV) Write(charges []Charge) error {
 	for _, c := range charges {
 		if err := x.cw.Write(c.ID, c.PartnerID, c.ClientID, c.SubscriptionID, c.ServiceID, string(c.Kind), c.Resource,
 			c.Unit, c.Quantity.String(), c.UnitPrice.String(), c.Fraction.String(), c.Amount.StringFixed(2),
-			csvTime(c.PeriodStart), csvTime(c.PeriodEnd), c.Description, csvTime(c.CreatedAt)); err != nil {
+			c.Currency, csvTime(c.PeriodStart), csvTime(c.PeriodEnd), c.Description, csvTime(c.CreatedAt)); err != nil {
 			return err
 		}
 	}

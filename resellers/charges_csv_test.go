@@ -13,10 +13,10 @@ import (
 func TestWriteChargesCSV(t *testing.T) {
 	start := time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)
 	end := time.Date(2026, 2, 15, 0, 0, 0, 0, time.UTC)
-	header := "id,partner_id,client_id,subscription_id,service_id,kind,resource,unit,quantity,unit_price,fraction,amount,period_start,period_end,description,created_at"
+	header := "id,partner_id,client_id,subscription_id,service_id,kind,resource,unit,quantity,unit_price,fraction,amount,currency,period_start,period_end,description,created_at"
 	base := resellers.Charge{ID: "CHG-1", PartnerID: "ACC-r", ClientID: "CLI-1", SubscriptionID: "SUB-1", ServiceID: "SVC-1",
 		Kind: resellers.ChargeOrder, Resource: "mailboxes", Unit: "user", Quantity: dec("12"), UnitPrice: dec("4.50"),
-		Fraction: dec("1"), Amount: dec("54"), PeriodStart: start, PeriodEnd: end, Description: "Cloud Mail — Business",
+		Fraction: dec("1"), Amount: dec("54"), Currency: "EUR", PeriodStart: start, PeriodEnd: end, Description: "Cloud Mail — Business",
 		CreatedAt: start}
 	increase := base
 	increase.ID, increase.Kind, increase.Quantity, increase.Fraction, increase.Amount =
@@ -32,16 +32,16 @@ func TestWriteChargesCSV(t *testing.T) {
 	}{
 		{name: "none", charges: nil, want: nil},
 		{name: "order", charges: []resellers.Charge{base}, want: []string{
-			"CHG-1,ACC-r,CLI-1,SUB-1,SVC-1,order,mailboxes,user,12,4.5,1,54.00,2026-01-15T00:00:00Z,2026-02-15T00:00:00Z,Cloud Mail — Business,2026-01-15T00:00:00Z"}},
+			"CHG-1,ACC-r,CLI-1,SUB-1,SVC-1,order,mailboxes,user,12,4.5,1,54.00,EUR,2026-01-15T00:00:00Z,2026-02-15T00:00:00Z,Cloud Mail — Business,2026-01-15T00:00:00Z"}},
 		{name: "increase keeps exact decimals", charges: []resellers.Charge{increase}, want: []string{
-			"CHG-2,ACC-r,CLI-1,SUB-1,SVC-1,increase,mailboxes,user,0.000001,4.5,0.516129,0.10,2026-01-15T00:00:00Z,2026-02-15T00:00:00Z,Cloud Mail — Business,2026-01-15T00:00:00Z"}},
+			"CHG-2,ACC-r,CLI-1,SUB-1,SVC-1,increase,mailboxes,user,0.000001,4.5,0.516129,0.10,EUR,2026-01-15T00:00:00Z,2026-02-15T00:00:00Z,Cloud Mail — Business,2026-01-15T00:00:00Z"}},
 		{name: "quotes and neutralises formulas", charges: []resellers.Charge{formula}, want: []string{
-			`CHG-3,ACC-r,CLI-1,SUB-1,SVC-1,order,"a, ""quoted"" name",user,12,4.5,1,54.00,2026-01-15T00:00:00Z,2026-02-15T00:00:00Z,"'=HYPERLINK(""x"")",2026-01-15T00:00:00Z`}},
+			`CHG-3,ACC-r,CLI-1,SUB-1,SVC-1,order,"a, ""quoted"" name",user,12,4.5,1,54.00,EUR,2026-01-15T00:00:00Z,2026-02-15T00:00:00Z,"'=HYPERLINK(""x"")",2026-01-15T00:00:00Z`}},
 		{name: "trial and zero time", charges: []resellers.Charge{trial}, want: []string{
-			"CHG-4,ACC-r,CLI-1,SUB-1,SVC-1,order,mailboxes,user,12,0,1,0.00,2026-01-15T00:00:00Z,,Cloud Mail — Business,2026-01-15T00:00:00Z"}},
+			"CHG-4,ACC-r,CLI-1,SUB-1,SVC-1,order,mailboxes,user,12,0,1,0.00,EUR,2026-01-15T00:00:00Z,,Cloud Mail — Business,2026-01-15T00:00:00Z"}},
 		{name: "several in order", charges: []resellers.Charge{base, increase}, want: []string{
-			"CHG-1,ACC-r,CLI-1,SUB-1,SVC-1,order,mailboxes,user,12,4.5,1,54.00,2026-01-15T00:00:00Z,2026-02-15T00:00:00Z,Cloud Mail — Business,2026-01-15T00:00:00Z",
-			"CHG-2,ACC-r,CLI-1,SUB-1,SVC-1,increase,mailboxes,user,0.000001,4.5,0.516129,0.10,2026-01-15T00:00:00Z,2026-02-15T00:00:00Z,Cloud Mail — Business,2026-01-15T00:00:00Z"}},
+			"CHG-1,ACC-r,CLI-1,SUB-1,SVC-1,order,mailboxes,user,12,4.5,1,54.00,EUR,2026-01-15T00:00:00Z,2026-02-15T00:00:00Z,Cloud Mail — Business,2026-01-15T00:00:00Z",
+			"CHG-2,ACC-r,CLI-1,SUB-1,SVC-1,increase,mailboxes,user,0.000001,4.5,0.516129,0.10,EUR,2026-01-15T00:00:00Z,2026-02-15T00:00:00Z,Cloud Mail — Business,2026-01-15T00:00:00Z"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer

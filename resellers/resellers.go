@@ -201,6 +201,9 @@ type Subscription struct {
 	// ServiceName and PlanName are copied at order time, for lists.
 	ServiceName string `json:"service_name"`
 	PlanName    string `json:"plan_name"`
+	// Currency is the service's ISO 4217 code at order time: its unit
+	// prices' and its charges' ("USD").
+	Currency string `json:"currency"`
 	// BillingPeriod is the plan's billing period.
 	BillingPeriod BillingPeriod `json:"billing_period"`
 	// DecreaseAtRenewal is the plan's rule for decreases.
@@ -304,8 +307,11 @@ type Charge struct {
 	UnitPrice decimal.Decimal `json:"unit_price"`
 	// Fraction is the share of the period charged (1, or less for an increase).
 	Fraction decimal.Decimal `json:"fraction"`
-	// Amount is what the reseller pays.
+	// Amount is what the reseller pays, in Currency.
 	Amount decimal.Decimal `json:"amount"`
+	// Currency is the ISO 4217 code of UnitPrice and Amount: the
+	// subscription's.
+	Currency string `json:"currency"`
 	// PeriodStart and PeriodEnd bound the period charged.
 	PeriodStart time.Time `json:"period_start"`
 	PeriodEnd   time.Time `json:"period_end"`

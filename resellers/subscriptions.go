@@ -1,6 +1,7 @@
 package resellers
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -134,7 +135,7 @@ func (s *Service) Order(ctx context.Context, actor partnerkit.Actor, in OrderInp
 		now := s.clock.Now()
 		sub := &Subscription{ID: partnerkit.NewID(PrefixSubscription), PartnerID: actor.AccountID, ClientID: client.ID,
 			ServiceID: svc.ID, PlanID: plan.ID, ProviderID: svc.ProviderID, ServiceName: svc.Name, PlanName: plan.Name,
-			BillingPeriod: plan.BillingPeriod, DecreaseAtRenewal: plan.DecreaseAtRenewal, AutoRenew: plan.AutoRenew, Status: StatusActive,
+			Currency: svc.Currency, BillingPeriod: plan.BillingPeriod, DecreaseAtRenewal: plan.DecreaseAtRenewal, AutoRenew: plan.AutoRenew, Status: StatusActive,
 			Resources: amounts, PeriodStart: now, CreatedAt: now, UpdatedAt: now, Version: 1}
 		if plan.TrialDays > 0 {
 			end := now.AddDate(0, 0, plan.TrialDays)
@@ -179,7 +180,7 @@ func (s *Service) charge(ctx context.Context, sub *Subscription, kind ChargeKind
 	c := &Charge{ID: partnerkit.NewID(PrefixCharge), PartnerID: sub.PartnerID, ClientID: sub.ClientID,
 		SubscriptionID: sub.ID, ServiceID: sub.ServiceID, Kind: kind, Resource: a.Name, Unit: a.Unit,
 		Quantity: quantity, UnitPrice: price, Fraction: fraction,
-		Amount: price.Mul(quantity).Mul(fraction).Round(2), PeriodStart: sub.PeriodStart, PeriodEnd: sub.PeriodEnd,
+		Amount: price.Mul(quantity).Mul(fraction).Round(2), Currency: cmp.Or(sub.Currency, DefaultCurrency), PeriodStart: sub.PeriodStart, PeriodEnd: sub.PeriodEnd,
 		Description: desc, CreatedAt: now}
 	return s.store.AppendCharge(ctx, c)
 }

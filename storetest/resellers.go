@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -120,6 +121,51 @@ func resellersSuite() suite {
 				t.Fatalf("stored after update = %q", got.Currency)
 			}
 			_, err := f.rs.CreateService(ctx, f.admin, resellers.ServiceInput{Name: "Bad", Currency: "dollars", Plans: plans})
+			wantField(t, err, partnerkit.CodeInvalid, "currency")
+		}},
+
+		{name: "SubscriptionAndChargeCurrency", needs: forResellers, fn: func(t *testing.T, h Harness) {
+			// A subscription is in its service's currency, and so is each
+			// charge; analytics add up the costs of one currency only: the
+			// asked one, or that of most charges, and list the others.
+			f := newResellersFixture(t, h)
+			usd := f.order(t, "Alpha", "2")
+			eurService := must[*resellers.CatalogService](t)(f.rs.CreateService(ctx, f.admin, resellers.ServiceInput{Name: "Backup",
+				Currency: "EUR", Plans: []resellers.PlanInput{{Name: "Basic", BillingPeriod: resellers.Monthly,
+					Resources: []resellers.PlanResource{{Name: "seats", Unit: "user", UnitPrice: tb("10"), Min: tb("1")}}}}}))
+			var eur []*resellers.Subscription
+			for _, name := range []string{"Beta", "Gamma"} {
+				eur = append(eur, must[*resellers.Subscription](t)(f.rs.Order(ctx, f.resellerActor, resellers.OrderInput{
+					NewClient: &resellers.ClientInput{Name: name, Email: "it@" + name + ".example"},
+					ServiceID: eurService.ID, PlanID: eurService.Plans[0].ID,
+					Resources: []resellers.AmountInput{{Name: "seats", Amount: tb("3")}}})))
+			}
+			if usd.Currency != "USD" || eur[0].Currency != "EUR" {
+				t.Fatalf("subscriptions in %q and %q, want USD and EUR", usd.Currency, eur[0].Currency)
+			}
+			if got := must[*resellers.Subscription](t)(f.st.GetSubscription(ctx, eur[0].ID)); got.Currency != "EUR" {
+				t.Fatalf("stored subscription currency %q", got.Currency)
+			}
+			charges := must[partnerkit.List[resellers.Charge]](t)(f.rs.Charges(ctx, f.resellerActor, resellers.ChargeFilter{Page: partnerkit.Page{Limit: 100}}))
+			perCurrency := map[string]decimal.Decimal{}
+			for _, c := range charges.Items {
+				want := map[bool]string{true: "EUR", false: "USD"}[c.ServiceID == eurService.ID]
+				if c.Currency != want {
+					t.Fatalf("charge %s of service %s in %q, want %s", c.ID, c.ServiceID, c.Currency, want)
+				}
+				perCurrency[c.Currency] = perCurrency[c.Currency].Add(c.Amount)
+			}
+			// As many charges in euros as in dollars (the USD order bills two
+			// resources): the default report is of the first code.
+			a := must[*resellers.Analytics](t)(f.rs.Analytics(ctx, f.resellerActor, resellers.AnalyticsQuery{By: resellers.ByService}))
+			if a.Currency != "EUR" || !slices.Equal(a.Currencies, []string{"EUR", "USD"}) || !a.Total.Equal(perCurrency["EUR"]) {
+				t.Fatalf("default analytics: %s %s of %v, want EUR %s of [EUR USD]", a.Currency, a.Total, a.Currencies, perCurrency["EUR"])
+			}
+			a = must[*resellers.Analytics](t)(f.rs.Analytics(ctx, f.resellerActor, resellers.AnalyticsQuery{By: resellers.ByService, Currency: "usd"}))
+			if a.Currency != "USD" || !a.Total.Equal(perCurrency["USD"]) || len(a.Rows) != 1 || a.Rows[0].ID != f.service.ID {
+				t.Fatalf("analytics in USD: %s %s with %d rows, want USD %s of the USD service only", a.Currency, a.Total, len(a.Rows), perCurrency["USD"])
+			}
+			_, err := f.rs.Analytics(ctx, f.resellerActor, resellers.AnalyticsQuery{Currency: "euros"})
 			wantField(t, err, partnerkit.CodeInvalid, "currency")
 		}},
 

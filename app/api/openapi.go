@@ -190,8 +190,8 @@ var docs = map[string]op{
 	"GET /charges.csv": {summary: "The charges as CSV, every page; decimals as exact strings", csv: true,
 		query: []string{"partner_id", "subscription_id", "client_id", "from", "to"}},
 	"GET /analytics": {summary: "Cost and consumption per month or day, by client or service, with the change against the previous period",
-		out: resellers.Analytics{}, csv: true, query: []string{"partner_id", "by", "granularity", "from", "to", "format"}},
-	"GET /analytics.csv": {summary: "The analytics as CSV", csv: true, query: []string{"partner_id", "by", "granularity", "from", "to"}},
+		out: resellers.Analytics{}, csv: true, query: []string{"partner_id", "by", "granularity", "from", "to", "currency", "format"}},
+	"GET /analytics.csv": {summary: "The analytics as CSV", csv: true, query: []string{"partner_id", "by", "granularity", "from", "to", "currency"}},
 }
 
 var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)

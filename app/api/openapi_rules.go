@@ -277,6 +277,7 @@ var queryDescriptions = map[string]string{
 	"entity_id":   "The entity whose trail to list",
 	"entity_type": "Only events about this kind of object (partner, contract, ...)",
 	"tenant_id":   "The Microsoft Entra tenant the plans are for",
+	"currency":    "The costs of the charges in this three-letter ISO 4217 code (such as EUR); left out, the currency most of the range's charges are in",
 }
 
 // tags group the operations by domain, in the order the document lists

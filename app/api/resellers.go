@@ -256,7 +256,7 @@ func (a *API) chargesCSV(w http.ResponseWriter, r *http.Request, actor partnerki
 func (a *API) analytics(w http.ResponseWriter, r *http.Request, actor partnerkit.Actor, csv bool) error {
 	q := r.URL.Query()
 	aq := resellers.AnalyticsQuery{PartnerID: q.Get("partner_id"), By: resellers.GroupBy(q.Get("by")),
-		Granularity: resellers.Granularity(q.Get("granularity"))}
+		Granularity: resellers.Granularity(q.Get("granularity")), Currency: q.Get("currency")}
 	var err error
 	if aq.From, aq.To, err = dateRange(r); err != nil {
 		return err

@@ -103,6 +103,7 @@ type Subscription struct {
 	ProviderID        string           `json:"provider_id"`
 	ServiceName       string           `json:"service_name"`
 	PlanName          string           `json:"plan_name"`
+	Currency          string           `json:"currency"`
 	BillingPeriod     string           `json:"billing_period"`
 	DecreaseAtRenewal bool             `json:"decrease_at_renewal"`
 	AutoRenew         bool             `json:"auto_renew"`
@@ -146,6 +147,7 @@ type Charge struct {
 	UnitPrice      string    `json:"unit_price"`
 	Fraction       string    `json:"fraction"`
 	Amount         string    `json:"amount"`
+	Currency       string    `json:"currency"`
 	PeriodStart    time.Time `json:"period_start"`
 	PeriodEnd      time.Time `json:"period_end"`
 	Description    string    `json:"description"`
@@ -201,6 +203,8 @@ type Analytics struct {
 	Totals      []AnalyticsPoint `json:"totals"`
 	Rows        []AnalyticsRow   `json:"rows"`
 	Total       string           `json:"total"`
+	Currency    string           `json:"currency"`
+	Currencies  []string         `json:"currencies"`
 }
 
 // AnalyticsQuery selects analytics: By is client or service, Granularity
@@ -208,11 +212,15 @@ type Analytics struct {
 type AnalyticsQuery struct {
 	_                         noCompare
 	By, Granularity, From, To string
+	// Currency keeps the charges in this ISO 4217 code; empty is the
+	// currency of most of them.
+	Currency string
 }
 
 func (q AnalyticsQuery) values() url.Values {
 	v := url.Values{}
-	for k, s := range map[string]string{"by": q.By, "granularity": q.Granularity, "from": q.From, "to": q.To} {
+	for k, s := range map[string]string{"by": q.By, "granularity": q.Granularity, "from": q.From, "to": q.To,
+		"currency": q.Currency} {
 		if s != "" {
 			v.Set(k, s)
 		}

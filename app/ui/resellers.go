@@ -655,7 +655,9 @@ func (c *clientsPage) create(ctx app.Context, e app.Event) {
 type analyticsPage struct {
 	app.Compo
 	mounted
+	reader
 	by, granularity string
+	currency        string // empty: the currency of most charges
 	data            *client.Analytics
 	err             error
 }
@@ -670,20 +672,18 @@ func (c *analyticsPage) OnMount(ctx app.Context) {
 }
 
 func (c *analyticsPage) query() client.AnalyticsQuery {
-	return client.AnalyticsQuery{By: c.by, Granularity: c.granularity}
+	return client.AnalyticsQuery{By: c.by, Granularity: c.granularity, Currency: c.currency}
 }
 
 func (c *analyticsPage) load(ctx app.Context) {
 	q := c.query()
-	ctx = c.own(ctx)
-	ctx.Async(func() {
-		a, err := api.Analytics(ctx, q)
-		ctx.Dispatch(func(ctx app.Context) {
-			if signedOut(ctx, err) {
-				return
-			}
+	c.read(c.own(ctx), client.AnalyticsCSVURL(q), func(ctx context.Context) (any, error) { return api.Analytics(ctx, q) }, func(s loadState) {
+		if a, err, ok := outcome[*client.Analytics](s); ok {
 			c.data, c.err = a, err
-		})
+			if a != nil {
+				c.currency = a.Currency
+			}
+		}
 	})
 }
 
@@ -705,11 +705,14 @@ func (c *analyticsPage) Render() app.UI {
 		div("toolbar",
 			c.picker("analytics-by", "By", &c.by, "client", "service"),
 			c.picker("analytics-granularity", "Per", &c.granularity, "month", "day"),
+			app.If(c.data != nil && len(c.data.Currencies) > 1, func() app.UI {
+				return c.picker("analytics-currency", "Currency", &c.currency, c.data.Currencies...)
+			}),
 			app.Elem("a").ID("analytics-csv").Class("button").Attr("href", client.AnalyticsCSVURL(c.query())).Attr("download", "analytics.csv").Text("Download CSV"),
 		),
 		app.If(c.data != nil, func() app.UI {
 			return box(
-				h2("Cost per "+c.data.Granularity+" (total "+fixed(c.data.Total, 2)+")"),
+				h2("Cost per "+c.data.Granularity+" in "+c.data.Currency+" (total "+money(c.data.Total, c.data.Currency)+")"),
 				app.Raw(costChart(c.data)),
 				c.table(c.data),
 			)

@@ -12,4 +12,11 @@ var catalogSteps = []schemaMigration{
 		// products made before it are in US dollars.
 		`ALTER TABLE products ADD COLUMN currency TEXT NOT NULL DEFAULT 'USD'`,
 	}},
+	{name: "20261223000002", comment: "subscription_currency", statements: []string{
+		// The currency of a subscription (its service's at order time) and
+		// of each charge (resellers.Subscription, resellers.Charge); those
+		// made before it are in US dollars, as their services were.
+		`ALTER TABLE reseller_subscriptions ADD COLUMN currency TEXT NOT NULL DEFAULT 'USD'`,
+		`ALTER TABLE reseller_charges ADD COLUMN currency TEXT NOT NULL DEFAULT 'USD'`,
+	}},
 }

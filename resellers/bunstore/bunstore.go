@@ -266,6 +266,7 @@ type subscriptionRow struct {
 	ProviderID        string
 	ServiceName       string
 	PlanName          string
+	Currency          string
 	BillingPeriod     string
 	DecreaseAtRenewal bool `bun:",notnull"`
 	AutoRenew         bool `bun:",notnull"`
@@ -286,7 +287,7 @@ func toSubscriptionRow(v *resellers.Subscription) *subscriptionRow {
 		sched = []resellers.Amount{}
 	}
 	return &subscriptionRow{ID: v.ID, PartnerID: v.PartnerID, ClientID: v.ClientID, ServiceID: v.ServiceID, PlanID: v.PlanID,
-		ProviderID: v.ProviderID, ServiceName: v.ServiceName, PlanName: v.PlanName, BillingPeriod: string(v.BillingPeriod),
+		ProviderID: v.ProviderID, ServiceName: v.ServiceName, PlanName: v.PlanName, Currency: v.Currency, BillingPeriod: string(v.BillingPeriod),
 		DecreaseAtRenewal: v.DecreaseAtRenewal, AutoRenew: v.AutoRenew, Status: string(v.Status), Resources: toJSON(v.Resources), Scheduled: toJSON(sched),
 		TrialEndsAt: v.TrialEndsAt, PeriodStart: v.PeriodStart, PeriodEnd: v.PeriodEnd, CreatedAt: v.CreatedAt,
 		UpdatedAt: v.UpdatedAt, Version: v.Version}
@@ -303,7 +304,7 @@ func (r *subscriptionRow) toDomain() (resellers.Subscription, error) {
 		sched = nil
 	}
 	return resellers.Subscription{ID: r.ID, PartnerID: r.PartnerID, ClientID: r.ClientID, ServiceID: r.ServiceID, PlanID: r.PlanID,
-		ProviderID: r.ProviderID, ServiceName: r.ServiceName, PlanName: r.PlanName, BillingPeriod: resellers.BillingPeriod(r.BillingPeriod),
+		ProviderID: r.ProviderID, ServiceName: r.ServiceName, PlanName: r.PlanName, Currency: r.Currency, BillingPeriod: resellers.BillingPeriod(r.BillingPeriod),
 		DecreaseAtRenewal: r.DecreaseAtRenewal, AutoRenew: r.AutoRenew, Status: resellers.Status(r.Status), Resources: res, Scheduled: sched,
 		TrialEndsAt: utc(r.TrialEndsAt), PeriodStart: r.PeriodStart.UTC(), PeriodEnd: r.PeriodEnd.UTC(),
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}, err
@@ -466,6 +467,7 @@ type chargeRow struct {
 	UnitPrice      decimal.Decimal
 	Fraction       decimal.Decimal
 	Amount         decimal.Decimal
+	Currency       string
 	PeriodStart    time.Time
 	PeriodEnd      time.Time
 	Description    string
@@ -476,7 +478,7 @@ type chargeRow struct {
 func (s *Store) AppendCharge(ctx context.Context, c *resellers.Charge) error {
 	r := &chargeRow{ID: c.ID, PartnerID: c.PartnerID, ClientID: c.ClientID, SubscriptionID: c.SubscriptionID, ServiceID: c.ServiceID,
 		Kind: string(c.Kind), Resource: c.Resource, Unit: c.Unit, Quantity: c.Quantity, UnitPrice: c.UnitPrice, Fraction: c.Fraction,
-		Amount: c.Amount, PeriodStart: c.PeriodStart, PeriodEnd: c.PeriodEnd, Description: c.Description, CreatedAt: c.CreatedAt}
+		Amount: c.Amount, Currency: c.Currency, PeriodStart: c.PeriodStart, PeriodEnd: c.PeriodEnd, Description: c.Description, CreatedAt: c.CreatedAt}
 	_, err := s.conn(ctx).NewInsert().Model(r).Exec(ctx)
 	return sqldb.Internal("bunstore.AppendCharge", err)
 }
@@ -511,7 +513,7 @@ func (s *Store) ListCharges(ctx context.Context, q resellers.ChargeQuery) ([]res
 	for i, r := range rows {
 		out[i] = resellers.Charge{ID: r.ID, PartnerID: r.PartnerID, ClientID: r.ClientID, SubscriptionID: r.SubscriptionID,
 			ServiceID: r.ServiceID, Kind: resellers.ChargeKind(r.Kind), Resource: r.Resource, Unit: r.Unit,
-			Quantity: r.Quantity, UnitPrice: r.UnitPrice, Fraction: r.Fraction, Amount: r.Amount,
+			Quantity: r.Quantity, UnitPrice: r.UnitPrice, Fraction: r.Fraction, Amount: r.Amount, Currency: r.Currency,
 			PeriodStart: r.PeriodStart.UTC(), PeriodEnd: r.PeriodEnd.UTC(), Description: r.Description, CreatedAt: r.CreatedAt.UTC()}
 	}
 	return out, int(total), nil
