@@ -51,6 +51,22 @@ func newHook(t testing.TB, script ...int) (*hook, *httptest.Server) {
 	return h, srv
 }
 
+// signedHook starts a receiver (newHook) of the partner.created events
+// of svc's root account, on a new endpoint whose secret it checks.
+func signedHook(t testing.TB, svc *wiring.Services, admin partnerkit.Actor, path string, script ...int) (*hook, *webhooks.CreatedEndpoint) {
+	t.Helper()
+	h, srv := newHook(t, script...)
+	ep, err := svc.Webhooks.CreateEndpoint(context.Background(), admin, webhooks.EndpointInput{URL: srv.URL + path,
+		EventTypes: []string{"partner.created"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.mu.Lock()
+	h.secret = ep.Secret
+	h.mu.Unlock()
+	return h, ep
+}
+
 func (h *hook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	h.mu.Lock()
@@ -167,15 +183,7 @@ func TestEventsReachWebhooksAndSubscribers(t *testing.T) {
 			in := start(t, d.open(t), jobs.Config{Rules: []jobs.Rule{}})
 			svc := in.svc
 			admin := rootAdmin(t, svc)
-			h, srv := newHook(t, 500, 200)
-			ep, err := svc.Webhooks.CreateEndpoint(ctx, admin, webhooks.EndpointInput{URL: srv.URL + "/hook",
-				EventTypes: []string{"partner.created"}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			h.mu.Lock()
-			h.secret = ep.Secret
-			h.mu.Unlock()
+			h, ep := signedHook(t, svc, admin, "/hook", 500, 200)
 			var subMu sync.Mutex
 			var subscribed []partnerkit.Event
 			stop := svc.Events.Subscribe(nil, func(_ context.Context, e partnerkit.Event) error {
@@ -187,7 +195,7 @@ func TestEventsReachWebhooksAndSubscribers(t *testing.T) {
 			defer stop()
 
 			// The wizard fails half-way: its partner is rolled back with its events.
-			_, err = svc.Contracts.Onboard(ctx, admin, contracts.OnboardingInput{
+			_, err := svc.Contracts.Onboard(ctx, admin, contracts.OnboardingInput{
 				Partner:     partners.CreatePartnerInput{Type: partners.TypeVendor, Name: "Rolled back"},
 				AgreementID: partnerkit.NewID(partnerkit.PrefixAgreement), Action: contracts.ActionCreateAccount})
 			if err == nil {
@@ -359,15 +367,7 @@ func TestEventsOfAnEngineNotStarted(t *testing.T) {
 			db := d.open(t)
 			server := start(t, db, jobs.Config{Rules: []jobs.Rule{}})
 			admin := rootAdmin(t, server.svc)
-			h, srv := newHook(t)
-			ep, err := server.svc.Webhooks.CreateEndpoint(ctx, admin, webhooks.EndpointInput{URL: srv.URL,
-				EventTypes: []string{"partner.created"}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			h.mu.Lock()
-			h.secret = ep.Secret
-			h.mu.Unlock()
+			h, _ := signedHook(t, server.svc, admin, "")
 
 			cli, err := jobs.New(db, jobs.Config{Rules: []jobs.Rule{},
 				Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})

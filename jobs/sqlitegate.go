@@ -33,7 +33,7 @@ func (c gatedConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &gatedConn{Conn: conn, db: c.db}, nil
+	return &gatedConn{ConnSession: sqldb.ConnSession{Conn: conn}, db: c.db}, nil
 }
 
 func (c gatedConnector) Driver() driver.Driver { return c.base.Driver() }
@@ -42,9 +42,9 @@ func (c gatedConnector) Driver() driver.Driver { return c.base.Driver() }
 // transaction (until its rows are closed) and for each transaction (until
 // it ends).
 type gatedConn struct {
-	driver.Conn
-	db     *bun.DB
-	unlock func() // set while a transaction holds the turn
+	sqldb.ConnSession // Ping, ResetSession, IsValid, CheckNamedValue
+	db                *bun.DB
+	unlock            func() // set while a transaction holds the turn
 }
 
 func (c *gatedConn) lock(ctx context.Context) (func(), error) {
@@ -124,34 +124,6 @@ func (c *gatedConn) PrepareContext(ctx context.Context, query string) (driver.St
 
 func (c *gatedConn) Prepare(query string) (driver.Stmt, error) {
 	return c.PrepareContext(context.Background(), query)
-}
-
-func (c *gatedConn) Ping(ctx context.Context) error {
-	if p, ok := c.Conn.(driver.Pinger); ok {
-		return p.Ping(ctx)
-	}
-	return nil
-}
-
-func (c *gatedConn) ResetSession(ctx context.Context) error {
-	if r, ok := c.Conn.(driver.SessionResetter); ok {
-		return r.ResetSession(ctx)
-	}
-	return nil
-}
-
-func (c *gatedConn) IsValid() bool {
-	if v, ok := c.Conn.(driver.Validator); ok {
-		return v.IsValid()
-	}
-	return true
-}
-
-func (c *gatedConn) CheckNamedValue(nv *driver.NamedValue) error {
-	if ch, ok := c.Conn.(driver.NamedValueChecker); ok {
-		return ch.CheckNamedValue(nv)
-	}
-	return driver.ErrSkip
 }
 
 func (c *gatedConn) Close() error {

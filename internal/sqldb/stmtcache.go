@@ -33,14 +33,14 @@ func (c cachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &cachingConn{Conn: conn, stmts: map[string]*cachedStmt{}}, nil
+	return &cachingConn{ConnSession: ConnSession{Conn: conn}, stmts: map[string]*cachedStmt{}}, nil
 }
 
 func (c cachingConnector) Driver() driver.Driver { return c.base.Driver() }
 
 // cachingConn is a connection with its prepared statements.
 type cachingConn struct {
-	driver.Conn
+	ConnSession
 	mu    sync.Mutex
 	stmts map[string]*cachedStmt
 	tick  uint64
@@ -172,25 +172,41 @@ func (c *cachingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (drive
 	return nil, errors.New("sqldb: the driver's connections lack BeginTx")
 }
 
-func (c *cachingConn) Ping(ctx context.Context) error {
+// ConnSession forwards the session methods database/sql looks for on a
+// connection (Ping, ResetSession, IsValid, CheckNamedValue) to the driver
+// connection it wraps: embed it in a wrapper of a driver's connections.
+type ConnSession struct{ driver.Conn }
+
+// Ping implements driver.Pinger.
+func (c ConnSession) Ping(ctx context.Context) error {
 	if p, ok := c.Conn.(driver.Pinger); ok {
 		return p.Ping(ctx)
 	}
 	return nil
 }
 
-func (c *cachingConn) ResetSession(ctx context.Context) error {
+// ResetSession implements driver.SessionResetter.
+func (c ConnSession) ResetSession(ctx context.Context) error {
 	if r, ok := c.Conn.(driver.SessionResetter); ok {
 		return r.ResetSession(ctx)
 	}
 	return nil
 }
 
-func (c *cachingConn) IsValid() bool {
+// IsValid implements driver.Validator.
+func (c ConnSession) IsValid() bool {
 	if v, ok := c.Conn.(driver.Validator); ok {
 		return v.IsValid()
 	}
 	return true
+}
+
+// CheckNamedValue implements driver.NamedValueChecker.
+func (c ConnSession) CheckNamedValue(nv *driver.NamedValue) error {
+	if ch, ok := c.Conn.(driver.NamedValueChecker); ok {
+		return ch.CheckNamedValue(nv)
+	}
+	return driver.ErrSkip
 }
 
 // Close closes the statements, then the connection.
