@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"html"
 	"strconv"
@@ -20,6 +21,7 @@ import (
 type capacityPage struct {
 	app.Compo
 	mounted
+	reader
 	contracts []client.CapacityContract
 	selected  string
 	overview  *client.Overview
@@ -43,44 +45,61 @@ func (c *capacityPage) OnMount(ctx app.Context) {
 		return
 	}
 	c.keep(ctx)
-	ctx = c.own(ctx)
-	ctx.Async(func() {
+	c.read(ctx, "capacity-page", func(ctx context.Context) (any, error) {
 		list, err := api.CapacityContracts(ctx)
+		if err != nil {
+			return nil, err
+		}
 		me, _ := api.Me(ctx)
-		ctx.Dispatch(func(ctx app.Context) {
-			if signedOut(ctx, err) {
-				return
-			}
-			if me != nil {
-				c.account = me.AccountID
-			}
-			c.err = err
-			if err == nil {
-				c.contracts = list.Items
-				if len(list.Items) > 0 {
-					c.selected = list.Items[0].ID
-					for _, k := range list.Items { // a reserved contract first: pay-per-use ones have no allocations to share
-						if k.Terms.BillingModel == string(capacityrules.BillingReserved) {
-							c.selected = k.ID
-							break
-						}
-					}
-					c.loadOverview(ctx)
+		v := accountList[client.CapacityContract]{list: list}
+		if me != nil {
+			v.account = me.AccountID
+		}
+		return v, nil
+	}, func(s loadState) {
+		v, err, ok := outcome[accountList[client.CapacityContract]](s)
+		if !ok {
+			return
+		}
+		c.err = err
+		if err != nil {
+			return
+		}
+		c.account, c.contracts = v.account, v.list.Items
+		if len(c.contracts) > 0 {
+			c.selected = c.contracts[0].ID
+			for _, k := range c.contracts { // a reserved contract first: pay-per-use ones have no allocations to share
+				if k.Terms.BillingModel == string(capacityrules.BillingReserved) {
+					c.selected = k.ID
+					break
 				}
 			}
-		})
+			c.loadOverview(ctx)
+		}
 	})
 }
 
+// capacityView is one read of a contract's overview and its last 30 days
+// of usage.
+type capacityView struct {
+	overview *client.Overview
+	report   *client.Report
+}
+
 func (c *capacityPage) loadOverview(ctx app.Context) {
-	ctx = c.own(ctx)
 	id := c.selected
-	ctx = c.own(ctx)
-	ctx.Async(func() {
+	c.read(c.own(ctx), "capacity-overview:"+id, func(ctx context.Context) (any, error) {
 		o, err := api.Overview(ctx, id)
+		if err != nil {
+			return nil, err
+		}
 		to := time.Now().UTC().Truncate(24 * time.Hour) // the report is by day: one URL a day, its offline copy
 		rep, _ := api.UsageReport(ctx, "", id, to.AddDate(0, 0, -29), to, "day")
-		ctx.Dispatch(func(app.Context) { c.overview, c.report, c.err = o, rep, err })
+		return capacityView{overview: o, report: rep}, nil
+	}, func(s loadState) {
+		if v, err, ok := outcome[capacityView](s); ok {
+			c.overview, c.report, c.err = v.overview, v.report, err
+		}
 	})
 }
 
@@ -106,6 +125,7 @@ func billingLabel(m string) string {
 func (c *capacityPage) Render() app.UI {
 	return newShell("Capacity",
 		errorBanner(c.err),
+		app.If(c.contracts == nil && c.err == nil && c.loading(), func() app.UI { return loadingNote("capacity-loading", "Loading capacity…") }),
 		app.If(c.contracts != nil && len(c.contracts) == 0, func() app.UI {
 			return empty("no-capacity", "No capacity contract yet: a provider offers capacity through a contract with a capacity agreement.")
 		}),
