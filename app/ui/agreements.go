@@ -129,7 +129,6 @@ func (c *agreementsPage) load(ctx app.Context) {
 func (c *agreementsPage) Render() app.UI {
 	return newShell("Agreements",
 		errorBanner(c.err),
-		app.If(c.list == nil && c.err == nil && c.loading(), func() app.UI { return loadingNote("agreements-loading", "Loading agreements…") }),
 		app.Elem("form").Class("filters").OnSubmit(func(ctx app.Context, e app.Event) { e.PreventDefault(); c.load(ctx) }).Body(
 			app.ElemSelfClosing("input").ID("agreement-search").Attr("type", "search").Attr("aria-label", "Search agreements by name").Attr("placeholder", "Search by name").Attr("value", c.q).OnInput(c.ValueTo(&c.q)),
 			app.Elem("button").Attr("type", "submit").Text("Search"),
@@ -167,7 +166,7 @@ func (c *agreementsPage) Render() app.UI {
 				rows[i] = row(head, attr("class", "agreement-row"), link("/agreements/"+a.ID, a.Name), esc(a.Type.Label()), itoa(a.CurrentVersion), esc(day(a.UpdatedAt)))
 			}
 			return cards("agreements", head, rows)
-		}),
+		}).ElseIf(c.err == nil && c.loading(), func() app.UI { return loadingNote("agreements-loading", "Loading agreements…") }),
 	)
 }
 

@@ -52,7 +52,6 @@ func (c *dealsPage) load(ctx app.Context) {
 func (c *dealsPage) Render() app.UI {
 	return newShell("Deals",
 		errorBanner(c.err),
-		app.If(c.list == nil && c.err == nil && c.loading(), func() app.UI { return loadingNote("deals-loading", "Loading deals…") }),
 		h2("Register a deal"),
 		form("deal-form", c.register,
 			field(c, "deal-customer", "Customer", "text", &c.customer, c.formErr, "customer_name"),
@@ -78,7 +77,7 @@ func (c *dealsPage) Render() app.UI {
 				field(c, "deal-reason", "Reason (for a decision)", "text", &c.reason, c.err, "reason"),
 				cards("deals", dealsHead, rows),
 			)
-		}),
+		}).ElseIf(c.err == nil && c.loading(), func() app.UI { return loadingNote("deals-loading", "Loading deals…") }),
 	)
 }
 

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"sync/atomic"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"github.com/partnerkit/partnerkit"
@@ -44,6 +45,9 @@ const (
 
 // loadState is the state of one read, observed by its screen.
 type loadState struct {
+	// Seq numbers the read (readSeq): the answer of an earlier read of the
+	// same key that lands after a later one's is not the screen's.
+	Seq    uint64
 	Status loadStatus
 	// Value is the answer of a loaded read (what the read returned).
 	Value any
@@ -65,8 +69,12 @@ func (s loadState) missing() bool {
 // the read.
 type readRequest struct {
 	State string
+	Seq   uint64
 	Read  func(ctx context.Context) (any, error)
 }
+
+// readSeq numbers the reads of the app.
+var readSeq atomic.Uint64
 
 // handleRead runs a read and sets its state (see above). go-app runs it
 // on a goroutine of its own.
@@ -81,10 +89,10 @@ func handleRead(ctx app.Context, a app.Action) {
 		return
 	}
 	if err != nil {
-		ctx.SetState(r.State, loadState{Status: loadFailed, Err: err})
+		ctx.SetState(r.State, loadState{Seq: r.Seq, Status: loadFailed, Err: err})
 		return
 	}
-	ctx.SetState(r.State, loadState{Status: loadLoaded, Value: v})
+	ctx.SetState(r.State, loadState{Seq: r.Seq, Status: loadLoaded, Value: v})
 }
 
 // reader is what a screen embeds to read through states: the state it
@@ -92,23 +100,31 @@ func handleRead(ctx app.Context, a app.Action) {
 type reader struct {
 	state loadState
 	key   string
+	seq   uint64 // the current read's (loadState.Seq)
 }
 
 // read makes the screen observe the state key, set to loading, and asks
 // for the read; changed runs on the screen's goroutine each time the state
 // changes (loading, then loaded or failed). A later read of the screen
-// replaces this one: the screen stops observing the earlier key.
+// replaces this one: the screen stops observing the earlier key, and an
+// answer of an earlier read of the same key (a reload after a change,
+// while the first load was under way) is ignored however late it lands.
 func (r *reader) read(ctx app.Context, key string, fn func(ctx context.Context) (any, error), changed func(loadState)) {
 	if api == nil { // prerendering on the server: the browser loads the data
 		return
 	}
-	r.key = key
-	ctx.SetState(key, loadState{Status: loadLoading})
+	seq := readSeq.Add(1)
+	r.key, r.seq = key, seq
+	ctx.SetState(key, loadState{Seq: seq, Status: loadLoading})
 	ctx.ObserveState(key, &r.state).
 		While(func() bool { return r.key == key }).
-		OnChange(func() { changed(r.state) })
+		OnChange(func() {
+			if r.state.Seq == r.seq { // not an earlier read's late answer
+				changed(r.state)
+			}
+		})
 	changed(r.state)
-	ctx.NewActionWithValue(actionRead, readRequest{State: key, Read: fn})
+	ctx.NewActionWithValue(actionRead, readRequest{State: key, Seq: seq, Read: fn})
 }
 
 // loading reports whether the screen's current read is under way.

@@ -50,7 +50,6 @@ func (c *storagePage) Render() app.UI {
 	}
 	return newShell("Storage accounts",
 		errorBanner(c.err),
-		app.If(c.list == nil && c.err == nil && c.loading(), func() app.UI { return loadingNote("storage-loading", "Loading storage accounts…") }),
 		form("storage-form", c.create,
 			field(c, "storage-name", "Customer account name", "text", &c.name, c.formErr, "name"),
 			div("field",
@@ -84,7 +83,7 @@ func (c *storagePage) Render() app.UI {
 				rows[i] = row(storageHead, attr("class", "storage-row")+attr("data-id", a.ID), esc(a.Name), tbHTML(a.QuotaTB), badge(a.Status, status), action)
 			}
 			return app.Elem("div").OnClick(c.act).Body(cards("storage-accounts", storageHead, rows))
-		}),
+		}).ElseIf(c.err == nil && c.loading(), func() app.UI { return loadingNote("storage-loading", "Loading storage accounts…") }),
 	)
 }
 
