@@ -22,6 +22,7 @@ import (
 type catalogPage struct {
 	app.Compo
 	mounted
+	reader
 	list     *client.List[client.CatalogService]
 	provided *client.List[client.CatalogService]
 	err      error
@@ -42,25 +43,25 @@ func (c *catalogPage) OnMount(ctx app.Context) {
 
 // load loads the catalog the account may buy from and the services it offers.
 func (c *catalogPage) load(ctx app.Context) {
-	if api == nil {
-		return
-	}
-	ctx = c.own(ctx)
-	ctx.Async(func() {
+	c.read(c.own(ctx), "catalog-page", func(ctx context.Context) (any, error) {
 		list, err := api.Catalog(ctx, client.Page{Limit: 500})
-		var provided *client.List[client.CatalogService]
-		if err == nil {
-			provided, err = api.ProvidedServices(ctx, client.Page{Limit: 500})
+		if err != nil {
+			return nil, err
 		}
-		ctx.Dispatch(func(ctx app.Context) {
-			if signedOut(ctx, err) {
-				return
-			}
-			c.list, c.err = list, err
-			if err == nil {
-				c.provided = provided
-			}
-		})
+		provided, err := api.ProvidedServices(ctx, client.Page{Limit: 500})
+		if err != nil {
+			return nil, err
+		}
+		return [2]*client.List[client.CatalogService]{list, provided}, nil
+	}, func(s loadState) {
+		v, err, ok := outcome[[2]*client.List[client.CatalogService]](s)
+		if !ok {
+			return
+		}
+		c.err = err
+		if err == nil {
+			c.list, c.provided = v[0], v[1]
+		}
 	})
 }
 
@@ -305,6 +306,7 @@ func (c *orderPage) submit(ctx app.Context, e app.Event) {
 type subscriptionsPage struct {
 	app.Compo
 	mounted
+	reader
 	list     *client.List[client.Subscription]
 	names    map[string]string // client ID → name
 	history  map[string][]client.SubscriptionEvent
@@ -324,26 +326,35 @@ func (c *subscriptionsPage) OnMount(ctx app.Context) {
 }
 
 func (c *subscriptionsPage) load(ctx app.Context) {
-	ctx = c.own(ctx)
-	ctx.Async(func() {
+	c.read(c.own(ctx), "subscriptions-page", func(ctx context.Context) (any, error) {
 		list, err := api.Subscriptions(ctx, "", client.Page{Limit: 200})
-		var cl *client.List[client.ResellerClient]
-		if err == nil {
-			cl, err = api.ResellerClients(ctx, "", "", client.Page{Limit: 500})
+		if err != nil {
+			return nil, err
 		}
-		ctx.Dispatch(func(ctx app.Context) {
-			if signedOut(ctx, err) {
-				return
+		names := map[string]string{}
+		if cl, err := api.ResellerClients(ctx, "", "", client.Page{Limit: 500}); err == nil {
+			for _, x := range cl.Items {
+				names[x.ID] = x.Name
 			}
-			c.list, c.err = list, err
-			if cl != nil {
-				c.names = map[string]string{}
-				for _, x := range cl.Items {
-					c.names[x.ID] = x.Name
-				}
-			}
-		})
+		}
+		return subscriptionsView{list: list, names: names}, nil
+	}, func(s loadState) {
+		v, err, ok := outcome[subscriptionsView](s)
+		if !ok {
+			return
+		}
+		c.list, c.err = v.list, err
+		if err == nil {
+			c.names = v.names
+		}
 	})
+}
+
+// subscriptionsView is the subscriptions page's read: the subscriptions and
+// their clients' names by ID.
+type subscriptionsView struct {
+	list  *client.List[client.Subscription]
+	names map[string]string
 }
 
 func (c *subscriptionsPage) Render() app.UI {
@@ -558,6 +569,7 @@ func (c *subscriptionsPage) changeForm() app.UI {
 type clientsPage struct {
 	app.Compo
 	mounted
+	reader
 	list        *client.List[client.ResellerClient]
 	name, email string
 	err         error
@@ -573,15 +585,12 @@ func (c *clientsPage) OnMount(ctx app.Context) {
 }
 
 func (c *clientsPage) load(ctx app.Context) {
-	ctx = c.own(ctx)
-	ctx.Async(func() {
-		list, err := api.ResellerClients(ctx, "", "", client.Page{Limit: 500})
-		ctx.Dispatch(func(ctx app.Context) {
-			if signedOut(ctx, err) {
-				return
-			}
-			c.list, c.err = list, err
-		})
+	c.read(c.own(ctx), "clients-page", func(ctx context.Context) (any, error) {
+		return api.ResellerClients(ctx, "", "", client.Page{Limit: 500})
+	}, func(s loadState) {
+		if v, err, ok := outcome[*client.List[client.ResellerClient]](s); ok {
+			c.list, c.err = v, err
+		}
 	})
 }
 

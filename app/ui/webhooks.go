@@ -286,6 +286,7 @@ func secretHTML(id, secret, more string) app.UI {
 type webhooksPage struct {
 	app.Compo
 	mounted
+	reader
 	list             []client.WebhookEndpoint
 	url, description string
 	types            typeChoice
@@ -303,16 +304,19 @@ func (c *webhooksPage) OnNav(ctx app.Context) {
 }
 
 func (c *webhooksPage) load(ctx app.Context) {
-	var list *client.List[client.WebhookEndpoint]
-	background(&c.mounted, ctx, func(ctx context.Context) (err error) {
-		if err = loadCatalogue(ctx); err == nil {
-			list, err = api.WebhookEndpoints(ctx)
+	c.read(c.own(ctx), "webhooks-page", func(ctx context.Context) (any, error) {
+		if err := loadCatalogue(ctx); err != nil {
+			return nil, err
 		}
-		return err
-	}, func(_ app.Context, err error) {
+		return api.WebhookEndpoints(ctx)
+	}, func(s loadState) {
+		v, err, ok := outcome[*client.List[client.WebhookEndpoint]](s)
+		if !ok {
+			return
+		}
 		c.err = err
 		if err == nil {
-			c.list = list.Items
+			c.list = v.Items
 		}
 	})
 }
