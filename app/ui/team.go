@@ -13,6 +13,7 @@ import (
 type teamPage struct {
 	app.Compo
 	mounted
+	reader
 	team        []client.Member
 	keys        []client.APIKey
 	description string
@@ -36,23 +37,33 @@ func (c *teamPage) OnMount(ctx app.Context) {
 }
 
 func (c *teamPage) load(ctx app.Context) {
-	ctx = c.own(ctx)
-	ctx.Async(func() {
+	c.read(c.own(ctx), "team-page", func(ctx context.Context) (any, error) {
 		team, err := api.Team(ctx)
-		keys, kerr := api.APIKeys(ctx)
-		ctx.Dispatch(func(ctx app.Context) {
-			if signedOut(ctx, err) {
-				return
-			}
-			c.err = err
-			if err == nil {
-				c.team = team.Items
-			}
-			if kerr == nil {
-				c.keys = keys.Items
-			}
-		})
+		if err != nil {
+			return nil, err
+		}
+		v := teamView{members: team.Items}
+		if keys, err := api.APIKeys(ctx); err == nil { // a staff member may not list keys
+			v.keys = keys.Items
+		}
+		return v, nil
+	}, func(s loadState) {
+		v, err, ok := outcome[teamView](s)
+		if !ok {
+			return
+		}
+		c.err = err
+		if err == nil {
+			c.team, c.keys = v.members, v.keys
+		}
 	})
+}
+
+// teamView is the team page's read: the members and, when the user may
+// see them, the API keys.
+type teamView struct {
+	members []client.Member
+	keys    []client.APIKey
 }
 
 func (c *teamPage) Render() app.UI {
