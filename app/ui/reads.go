@@ -101,6 +101,9 @@ type reader struct {
 	state loadState
 	key   string
 	seq   uint64 // the current read's (loadState.Seq)
+	// status is the current read's: state may hold an earlier read's late
+	// answer, which the screen does not take.
+	status loadStatus
 }
 
 // read makes the screen observe the state key, set to loading, and asks
@@ -114,12 +117,13 @@ func (r *reader) read(ctx app.Context, key string, fn func(ctx context.Context) 
 		return
 	}
 	seq := readSeq.Add(1)
-	r.key, r.seq = key, seq
+	r.key, r.seq, r.status = key, seq, loadLoading
 	ctx.SetState(key, loadState{Seq: seq, Status: loadLoading})
 	ctx.ObserveState(key, &r.state).
 		While(func() bool { return r.key == key }).
 		OnChange(func() {
 			if r.state.Seq == r.seq { // not an earlier read's late answer
+				r.status = r.state.Status
 				changed(r.state)
 			}
 		})
@@ -128,7 +132,7 @@ func (r *reader) read(ctx app.Context, key string, fn func(ctx context.Context) 
 }
 
 // loading reports whether the screen's current read is under way.
-func (r *reader) loading() bool { return r.state.Status == loadLoading }
+func (r *reader) loading() bool { return r.status == loadLoading }
 
 // loadingNote is what a screen shows while its first read is under way.
 func loadingNote(id, text string) app.UI {

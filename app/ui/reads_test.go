@@ -78,10 +78,14 @@ func TestReadStates(t *testing.T) {
 	stale := p.ask("k", "stale", nil)
 	fresh := p.ask("k", "fresh", nil)
 	e.ConsumeAll()
+	land(stale)
+	if !p.loading() || p.shown != "first" {
+		t.Fatalf("an earlier read landed first: loading %v, shown %q; want still loading, first shown", p.loading(), p.shown)
+	}
 	land(fresh)
 	land(stale)
-	if p.shown != "fresh" {
-		t.Fatalf("shown %q after an earlier read landed late, want fresh", p.shown)
+	if p.loading() || p.shown != "fresh" {
+		t.Fatalf("after an earlier read landed late: loading %v, shown %q; want fresh, loaded", p.loading(), p.shown)
 	}
 
 	// A failed read: its error, and nothing shown.

@@ -116,3 +116,32 @@ func TestStatementCache(t *testing.T) {
 		t.Fatalf("%d statements kept, want the bound %d", n, sqldb.MaxCachedStatements)
 	}
 }
+
+// TestSavepointJournalsInMemory checks every connection of a pool opened
+// with SQLiteDSN keeps temporary data, savepoints' sub-journals among it,
+// in memory (temp_store = 2): in a file each journalled page was a write
+// syscall.
+func TestSavepointJournalsInMemory(t *testing.T) {
+	ctx := context.Background()
+	db := openScratch(t)
+	var conns []*sql.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for i := range 2 { // two connections held at once: not one the first PRAGMA set
+		c, err := db.DB.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		var store int
+		if err := c.QueryRowContext(ctx, "PRAGMA temp_store").Scan(&store); err != nil {
+			t.Fatal(err)
+		}
+		if store != 2 {
+			t.Fatalf("connection %d: temp_store = %d, want 2 (memory)", i, store)
+		}
+	}
+}
