@@ -489,6 +489,25 @@ func webhooksSuite() suite {
 			}
 		}},
 
+		{name: "AnyEnabledEndpoint", needs: forWebhooks, fn: func(t *testing.T, h Harness) {
+			f := newWebhooksFixture(t, h)
+			if must[bool](t)(f.hooks.AnyEnabledEndpoint(ctx)) {
+				t.Fatal("an enabled endpoint before any was created")
+			}
+			e := f.endpoint(t, f.reseller.ID)
+			if !must[bool](t)(f.hooks.AnyEnabledEndpoint(ctx)) {
+				t.Fatal("no enabled endpoint after one was created")
+			}
+			must[bool](t)(f.hooks.DisableEndpoint(ctx, e.ID, webhooks.DisabledManually, f.clock.Now()))
+			if must[bool](t)(f.hooks.AnyEnabledEndpoint(ctx)) {
+				t.Fatal("an enabled endpoint after the only one was disabled")
+			}
+			f.endpoint(t, f.sister.ID)
+			if !must[bool](t)(f.hooks.AnyEnabledEndpoint(ctx)) {
+				t.Fatal("no enabled endpoint after another account's was created")
+			}
+		}},
+
 		{name: "CreateDeliveriesSkipsExisting", needs: forWebhooks, fn: func(t *testing.T, h Harness) {
 			f := newWebhooksFixture(t, h)
 			e1, e2 := f.endpoint(t, f.dist.ID), f.endpoint(t, f.root.ID)

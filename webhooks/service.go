@@ -545,6 +545,9 @@ const deliveriesPerInsert = 200
 // It returns how many deliveries it created.
 func (s *Service) FanOut(ctx context.Context, events []partnerkit.AuditEvent) (int, error) {
 	const op = "webhooks.FanOut"
+	if found, err := s.store.AnyEnabledEndpoint(ctx); err != nil || !found {
+		return 0, partnerkit.WithOp(op, err)
+	}
 	created := 0
 	err := s.store.InTx(ctx, func(ctx context.Context) error {
 		created = 0

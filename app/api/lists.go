@@ -4,6 +4,7 @@ package api
 
 import (
 	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"mime"
@@ -229,6 +230,13 @@ func writeList[T any](w http.ResponseWriter, page partnerkit.Page, list partnerk
 	} else {
 		w.Header().Set("Content-Range", "items */"+total)
 	}
+	if body, ok := marshalList(list); ok {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(body)
+		return nil
+	}
 	if list.Total < 0 {
 		writeJSON(w, http.StatusOK, struct {
 			Items   []T  `json:"items"`
@@ -238,6 +246,45 @@ func writeList[T any](w http.ResponseWriter, page partnerkit.Page, list partnerk
 	}
 	writeJSON(w, http.StatusOK, list)
 	return nil
+}
+
+// marshalList writes what writeJSON would for a page of items that encode
+// themselves (the directory's entries, with their counts): each item's
+// MarshalJSON output is copied as it is, where encoding/json would parse
+// and compact it a second time (measured: a third of the directory page's
+// encoding). The items' encoders are this module's, built on json.Marshal:
+// their output is compact, valid and HTML-escaped already
+// (TestMarshalList compares the two). It reports false for items of other
+// types, and when an item fails to encode (writeJSON then reports it as
+// encoding/json does).
+func marshalList[T any](list partnerkit.List[T]) ([]byte, bool) {
+	if _, ok := any(*new(T)).(json.Marshaler); !ok || len(list.Items) == 0 {
+		return nil, false
+	}
+	buf := make([]byte, 0, 512*len(list.Items))
+	buf = append(buf, `{"items":[`...)
+	for i := range list.Items {
+		b, err := any(list.Items[i]).(json.Marshaler).MarshalJSON()
+		if err != nil {
+			return nil, false
+		}
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, b...)
+	}
+	buf = append(buf, ']')
+	if list.Total < 0 {
+		buf = append(buf, `,"has_more":`...)
+		buf = strconv.AppendBool(buf, list.HasMore)
+	} else {
+		buf = append(buf, `,"total":`...)
+		buf = strconv.AppendInt(buf, int64(list.Total), 10)
+		if list.HasMore {
+			buf = append(buf, `,"has_more":true`...)
+		}
+	}
+	return append(buf, '}', '\n'), true
 }
 
 // writeWhole sorts and pages a list a service returned whole, by the

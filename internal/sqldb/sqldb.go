@@ -90,6 +90,15 @@ func Optimize(ctx context.Context, db *bun.DB) error {
 	if IsPostgres(db) {
 		return nil
 	}
+	// ANALYZE writes (sqlite_stat1): it takes the writer's turn like any
+	// other write, instead of holding SQLite's lock while the queue's
+	// leader spins on the busy timeout (measured: stalls of the writes of
+	// a loaded server every minute).
+	unlock, err := LockWriter(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return err

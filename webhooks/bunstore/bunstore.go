@@ -372,6 +372,16 @@ func (s *Store) MatchingEndpoints(ctx context.Context, accountIDs []string, even
 	return out, nil
 }
 
+// AnyEnabledEndpoint implements webhooks.Store with one prepared
+// statement that stops at the first enabled endpoint.
+func (s *Store) AnyEnabledEndpoint(ctx context.Context) (bool, error) {
+	var found bool
+	if err := s.hot.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM webhook_endpoints WHERE enabled)`).Scan(&found); err != nil {
+		return false, sqldb.Internal("bunstore.AnyEnabledEndpoint", err)
+	}
+	return found, nil
+}
+
 // endpointColumns are webhook_endpoints' columns in endpointRow's order.
 const endpointColumns = `id, account_id, url, description, event_types, enabled, disabled_reason, secret_hint,
 	created_at, updated_at, version`

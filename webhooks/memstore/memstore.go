@@ -232,6 +232,21 @@ func (s *Store) MatchingEndpoints(ctx context.Context, accountIDs []string, even
 	return out, err
 }
 
+// AnyEnabledEndpoint implements webhooks.Store.
+func (s *Store) AnyEnabledEndpoint(ctx context.Context) (bool, error) {
+	found := false
+	err := s.db.View(ctx, func() error {
+		for e := range s.endpoints.Values() {
+			if e.Enabled {
+				found = true
+				break
+			}
+		}
+		return nil
+	})
+	return found, err
+}
+
 // AddSecret implements webhooks.Store.
 func (s *Store) AddSecret(ctx context.Context, x *webhooks.Secret) error {
 	return s.db.Update(ctx, func(t *memdb.Tx) error {
