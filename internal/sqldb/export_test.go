@@ -86,3 +86,6 @@ func CachedStatements(dc any) int {
 
 // MaxCachedStatements is maxCachedStatements.
 const MaxCachedStatements = maxCachedStatements
+
+// Checkpointing reports whether a background checkpoint of db runs.
+func Checkpointing(db *bun.DB) bool { return writerOf(db).checkpointing.Load() }

@@ -46,6 +46,34 @@ const (
 type writer struct {
 	queue chan *writeRequest
 	lead  chan struct{} // a token: whoever holds it runs the queue
+	// checkpointing is set while a background checkpoint runs;
+	// checkpointed is when the last one started (Unix nanoseconds).
+	checkpointing atomic.Bool
+	checkpointed  atomic.Int64
+}
+
+// CheckpointEvery is how often, at most, a SQLite database's WAL is
+// checkpointed in the background after its writes.
+var CheckpointEvery = 250 * time.Millisecond
+
+// checkpointSoon starts a checkpoint of db's WAL on a connection of its
+// own unless one runs or one started less than CheckpointEvery ago. The
+// checkpoint is PASSIVE: it copies what no reader still needs into the
+// database file and syncs it, while the writer goes on appending to the
+// WAL, which the next write transaction restarts from its beginning once
+// all of it is copied (so the file stays small without a commit waiting).
+func (w *writer) checkpointSoon(db *bun.DB) {
+	now := time.Now().UnixNano()
+	if now-w.checkpointed.Load() < int64(CheckpointEvery) || !w.checkpointing.CompareAndSwap(false, true) {
+		return
+	}
+	w.checkpointed.Store(now)
+	go func() {
+		defer w.checkpointing.Store(false)
+		// An error (the database closed meanwhile, a checkpoint of
+		// another process running) leaves the WAL for the next one.
+		_, _ = db.DB.ExecContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)")
+	}()
 }
 
 var writers sync.Map // *bun.DB → *writer
@@ -98,6 +126,7 @@ func (w *writer) write(ctx context.Context, db *bun.DB, fn func(ctx context.Cont
 		case w.lead <- struct{}{}:
 			w.runQueue(db, req)
 			<-w.lead
+			w.checkpointSoon(db)
 		case <-timer.C:
 			if req.state.CompareAndSwap(requestQueued, requestAbandoned) {
 				return busy()
@@ -224,5 +253,10 @@ func LockWriter(ctx context.Context, db *bun.DB) (unlock func(), err error) {
 	// other writer takes its turn between two groups of Partnerkit's
 	// writes, neither side starving the other.
 	var once sync.Once
-	return func() { once.Do(func() { <-w.lead }) }, nil
+	return func() {
+		once.Do(func() {
+			<-w.lead
+			w.checkpointSoon(db)
+		})
+	}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -217,5 +218,49 @@ func TestNestedInTxKeepsContext(t *testing.T) {
 	}
 	if got := countItems(t, db); got != 1 {
 		t.Errorf("%d rows, want 1 (the outer write only)", got)
+	}
+}
+
+// TestWALCheckpointedInBackground: the writes' WAL is copied into the
+// database file between the writer's turns, so the file stays a small
+// fraction of what was written, although no commit reaches SQLite's own
+// checkpoint threshold (wal_autocheckpoint, raised by SQLiteDSN). Without
+// the background checkpoints the WAL holds every page written.
+func TestWALCheckpointedInBackground(t *testing.T) {
+	defer func(every time.Duration) { sqldb.CheckpointEvery = every }(sqldb.CheckpointEvery)
+	sqldb.CheckpointEvery = 0
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "wal.db")
+	db, err := sqldb.OpenNoMigrate(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.ExecContext(ctx, `CREATE TABLE blobs (id INTEGER PRIMARY KEY, data BLOB NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	const writes, size = 100, 64 << 10 // 1,600 pages of 4 KiB, under the threshold of 2,048
+	for i := range writes {
+		err := sqldb.InTx(ctx, db, func(ctx context.Context) error {
+			_, err := sqldb.Conn(ctx, db).ExecContext(ctx, `INSERT INTO blobs (data) VALUES (randomblob(?))`, size)
+			return err
+		})
+		if err != nil {
+			t.Fatalf("write %d: %v", i, err)
+		}
+		for sqldb.Checkpointing(db) { // let each checkpoint finish, as time between writes would
+			time.Sleep(time.Millisecond)
+		}
+	}
+	info, err := os.Stat(path + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if written := int64(writes * size); info.Size() > written/4 {
+		t.Fatalf("WAL of %d bytes after %d bytes written: not checkpointed between the writes", info.Size(), written)
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM blobs`).Scan(&n); err != nil || n != writes {
+		t.Fatalf("%d rows (%v)", n, err)
 	}
 }
