@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/migrate"
@@ -86,6 +87,13 @@ func CachedStatements(dc any) int {
 
 // MaxCachedStatements is maxCachedStatements.
 const MaxCachedStatements = maxCachedStatements
+
+// SetCheckpointEvery sets how often, at most, the WAL is checkpointed in
+// the background, and returns a function that restores the default.
+func SetCheckpointEvery(d time.Duration) (restore func()) {
+	old := checkpointEvery.Swap(int64(d))
+	return func() { checkpointEvery.Store(old) }
+}
 
 // Checkpointing reports whether a background checkpoint of db runs.
 func Checkpointing(db *bun.DB) bool { return writerOf(db).checkpointing.Load() }

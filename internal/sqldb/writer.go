@@ -52,19 +52,22 @@ type writer struct {
 	checkpointed  atomic.Int64
 }
 
-// CheckpointEvery is how often, at most, a SQLite database's WAL is
-// checkpointed in the background after its writes.
-var CheckpointEvery = 250 * time.Millisecond
+// checkpointEvery is how often, at most, a SQLite database's WAL is
+// checkpointed in the background after its writes (nanoseconds; atomic,
+// as tests change it while earlier tests' writes may still run).
+var checkpointEvery atomic.Int64
+
+func init() { checkpointEvery.Store(int64(250 * time.Millisecond)) }
 
 // checkpointSoon starts a checkpoint of db's WAL on a connection of its
-// own unless one runs or one started less than CheckpointEvery ago. The
+// own unless one runs or one started less than checkpointEvery ago. The
 // checkpoint is PASSIVE: it copies what no reader still needs into the
 // database file and syncs it, while the writer goes on appending to the
 // WAL, which the next write transaction restarts from its beginning once
 // all of it is copied (so the file stays small without a commit waiting).
 func (w *writer) checkpointSoon(db *bun.DB) {
 	now := time.Now().UnixNano()
-	if now-w.checkpointed.Load() < int64(CheckpointEvery) || !w.checkpointing.CompareAndSwap(false, true) {
+	if now-w.checkpointed.Load() < checkpointEvery.Load() || !w.checkpointing.CompareAndSwap(false, true) {
 		return
 	}
 	w.checkpointed.Store(now)

@@ -227,8 +227,7 @@ func TestNestedInTxKeepsContext(t *testing.T) {
 // checkpoint threshold (wal_autocheckpoint, raised by SQLiteDSN). Without
 // the background checkpoints the WAL holds every page written.
 func TestWALCheckpointedInBackground(t *testing.T) {
-	defer func(every time.Duration) { sqldb.CheckpointEvery = every }(sqldb.CheckpointEvery)
-	sqldb.CheckpointEvery = 0
+	defer sqldb.SetCheckpointEvery(0)()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "wal.db")
 	db, err := sqldb.OpenNoMigrate(ctx, path)
