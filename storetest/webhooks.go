@@ -743,6 +743,32 @@ func webhooksSuite() suite {
 			}
 		}},
 
+		{name: "ConcurrentAnyEnabledEndpoint", needs: forWebhooks, fn: func(t *testing.T, h Harness) {
+			guarantee(t, h, "webhooks.Store: AnyEnabledEndpoint is one read that takes no lock; FanOut's transaction sees the endpoints committed before it, as MatchingEndpoints would")
+			f := newWebhooksFixture(t, h)
+			for round := range raceRounds {
+				es := make([]*webhooks.Endpoint, 4)
+				for i := range es {
+					es[i] = f.endpoint(t, f.dist.ID)
+				}
+				// Half the racers disable an endpoint each while the other
+				// half ask: no read fails, and once all are disabled none
+				// is found.
+				errs := Race(8, func(i int) error {
+					if i < len(es) {
+						_, err := f.hooks.DisableEndpoint(ctx, es[i].ID, webhooks.DisabledManually, f.clock.Now())
+						return err
+					}
+					_, err := f.hooks.AnyEnabledEndpoint(ctx)
+					return err
+				})
+				Outcomes(t, errs)
+				if must[bool](t)(f.hooks.AnyEnabledEndpoint(ctx)) {
+					t.Fatalf("round %d: an enabled endpoint after every one was disabled", round)
+				}
+			}
+		}},
+
 		{name: "ConcurrentAttemptsRecordedOnce", needs: forWebhooks, fn: func(t *testing.T, h Harness) {
 			guarantee(t, h, "webhooks.Store: RecordAttempts is UPDATE … WHERE attempts = n-1 for each delivery")
 			f := newWebhooksFixture(t, h)
