@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // ErrDatabaseNotReady is returned (wrapped, with what to change) by Check,
@@ -145,8 +143,7 @@ func beginsImmediate(ctx context.Context, a, b bun.Conn) (bool, error) {
 		_, err = b.ExecContext(ctx, "ROLLBACK")
 		return false, err
 	}
-	var se *sqlite.Error
-	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY {
+	if isBusy(err) {
 		return true, nil
 	}
 	return false, err

@@ -145,7 +145,7 @@ func OpenNoMigrate(ctx context.Context, dsn string) (*bun.DB, error) {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
 		// Statements with arguments (the job engine's) stay prepared.
-		sqldb := sql.OpenDB(CachingConnector(base))
+		sqldb := sql.OpenDB(CachingConnector(busyRetryConnector{base}))
 		// Keep the connections: opening one reads the schema and applies
 		// the pragmas (measured: half the time of a request under load
 		// went there with database/sql's default of 2 idle connections).
