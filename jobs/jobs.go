@@ -68,7 +68,11 @@ const (
 
 // Config tunes the engine; the zero value is the production setting.
 type Config struct {
-	// Workers is how many jobs run at once on this instance (default 10).
+	// Workers is how many jobs run at once on this instance (default
+	// 100). River fetches at most this many jobs every FetchCooldown
+	// (50 ms): with 10, webhook deliveries topped out at 200 jobs/s
+	// (measured: 1,186 events/s whatever the load); the workers wait on
+	// receivers far more than they use the CPU.
 	Workers int
 	// PollInterval is how often idle workers look for due jobs (default
 	// 200 ms; neither driver has LISTEN/NOTIFY here, so this bounds the
@@ -160,7 +164,7 @@ func (discard) Write(p []byte) (int, error) { return len(p), nil }
 // once; it works them after Start.
 func New(db *bun.DB, cfg Config) (*Engine, error) {
 	if cfg.Workers <= 0 {
-		cfg.Workers = 10
+		cfg.Workers = 100
 	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 200 * time.Millisecond
