@@ -15,11 +15,13 @@ import (
 const connectBusyWait = 10 * time.Second
 
 // busyRetryConnector opens SQLite connections, retrying while the file is
-// busy. Opening applies the DSN's pragmas, and switching a new file to WAL
-// needs a lock that SQLite does not wait for with its busy handler: several
-// processes opening one new database at once saw "database is locked"
-// from the first connection (measured: 2 of 100 runs of
-// TestMigrateConcurrent).
+// busy. Opening applies the DSN's pragmas, and switching a file to WAL
+// promotes the connection's read lock to an exclusive one: while another
+// connection holds RESERVED, SQLite refuses that at once instead of
+// calling its busy handler (to avoid a deadlock). Several processes
+// opening one new database at once saw "database is locked" from the
+// first connection (2 of 100 runs of TestMigrateConcurrent;
+// TestOpenWaitsWhileTheFileIsLocked reproduces it every time).
 type busyRetryConnector struct{ base driver.Connector }
 
 func (c busyRetryConnector) Connect(ctx context.Context) (driver.Conn, error) {

@@ -62,11 +62,11 @@ func New(o Options) *Sender {
 		Proxy:             nil,
 		DialContext:       dialer.DialContext,
 		ForceAttemptHTTP2: true,
-		// Keep a connection for each POST a busy instance sends to one
-		// receiver at once (job workers × AttemptParallelism): with 4, a
-		// burst of deliveries closed most of its connections and dialled
-		// them again (measured: a quarter of the delivery CPU went to
-		// dialling).
+		// Keep the connections of a burst of POSTs to one receiver
+		// (AttemptParallelism per job, several jobs at once): with 4, a
+		// burst closed most of its connections and dialled them again
+		// (in BenchmarkOnboarding/store=sqlite/webhooks=one's CPU profile,
+		// dialling was a quarter of the deliveries' CPU).
 		MaxIdleConns:          256,
 		MaxIdleConnsPerHost:   64,
 		IdleConnTimeout:       90 * time.Second,
