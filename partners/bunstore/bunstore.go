@@ -630,24 +630,34 @@ type memberRow struct {
 	UserUpdatedAt time.Time `bun:",scanonly"`
 }
 
-// AccountMembers implements partners.Store.
+// AccountMembers implements partners.Store, as a prepared statement (the
+// mail notifier reads an account's admins for every contract created).
 func (s *Store) AccountMembers(ctx context.Context, accountID string) ([]partners.Member, error) {
-	var rows []memberRow
-	err := s.conn(ctx).NewSelect().Model(&rows).
-		ColumnExpr("m.*").
-		ColumnExpr("u.email, u.full_name, u.created_at AS user_created_at, u.updated_at AS user_updated_at").
-		Join("JOIN users AS u ON u.id = m.user_id").
-		Where("m.account_id = ?", accountID).
-		OrderExpr("m.created_at ASC, m.user_id ASC").Scan(ctx)
+	const op = "bunstore.AccountMembers"
+	rows, err := s.hot.Query(ctx, `SELECT m.user_id, m.account_id, m.role, m.created_at,
+		u.email, u.full_name, u.created_at, u.updated_at
+		FROM memberships AS m JOIN users AS u ON u.id = m.user_id
+		WHERE m.account_id = ? ORDER BY m.created_at ASC, m.user_id ASC`, accountID)
 	if err != nil {
-		return nil, sqldb.Internal("bunstore.AccountMembers", err)
+		return nil, sqldb.Internal(op, err)
 	}
-	out := make([]partners.Member, len(rows))
-	for i := range rows {
-		r := &rows[i]
-		out[i] = partners.Member{Membership: r.membershipRow.toDomain(), User: partners.User{
+	defer rows.Close()
+	var out []partners.Member
+	for rows.Next() {
+		var r memberRow
+		if err := rows.Scan(&r.UserID, &r.AccountID, &r.Role, &r.CreatedAt,
+			&r.Email, &r.FullName, &r.UserCreatedAt, &r.UserUpdatedAt); err != nil {
+			return nil, sqldb.Internal(op, err)
+		}
+		out = append(out, partners.Member{Membership: r.membershipRow.toDomain(), User: partners.User{
 			ID: r.UserID, Email: r.Email, FullName: r.FullName,
-			CreatedAt: r.UserCreatedAt.UTC(), UpdatedAt: r.UserUpdatedAt.UTC()}}
+			CreatedAt: r.UserCreatedAt.UTC(), UpdatedAt: r.UserUpdatedAt.UTC()}})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, sqldb.Internal(op, err)
+	}
+	if out == nil {
+		out = []partners.Member{}
 	}
 	return out, nil
 }

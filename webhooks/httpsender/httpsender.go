@@ -67,8 +67,14 @@ func New(o Options) *Sender {
 		// burst closed most of its connections and dialled them again
 		// (in BenchmarkOnboarding/store=sqlite/webhooks=one's CPU profile,
 		// dialling was a quarter of the deliveries' CPU).
-		MaxIdleConns:          256,
-		MaxIdleConnsPerHost:   64,
+		MaxIdleConns:        256,
+		MaxIdleConnsPerHost: maxConnsPerHost,
+		// At most that many connections to one receiver: a backlog worked
+		// by many jobs at once waits for a free connection instead of
+		// opening hundreds (and closing all but the idle limit when the
+		// burst ends, to dial them again at the next one). It is also
+		// what a receiver expects from a well-behaved sender.
+		MaxConnsPerHost:       maxConnsPerHost,
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   5 * time.Second,
 		ResponseHeaderTimeout: o.Timeout,
@@ -104,6 +110,9 @@ func (s *Sender) Send(ctx context.Context, r webhooks.Request) (webhooks.Respons
 
 // cleanError keeps the reason of a failed request and drops Go's wrapping
 // ("Post \"https://…\": dial tcp …: …").
+// maxConnsPerHost bounds the connections, open and idle, to one receiver.
+const maxConnsPerHost = 32
+
 func cleanError(err error) error {
 	switch {
 	case errors.Is(err, ErrBlockedAddress):

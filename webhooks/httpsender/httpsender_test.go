@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -232,5 +234,50 @@ func TestNoProxyFromEnvironment(t *testing.T) {
 	_, _ = s.Send(ctx, request("http://203.0.113.7/hook"))
 	if n := proxy.hits.Load(); n != 0 {
 		t.Fatalf("the proxy got %d requests: want none", n)
+	}
+}
+
+// TestConnectionsPerReceiverBounded sends a burst far wider than the
+// connection limit to one receiver, twice: the receiver sees at most the
+// limit's connections, reused by the second burst (none dialled anew).
+func TestConnectionsPerReceiverBounded(t *testing.T) {
+	const limit, burst = 32, 200
+	var open, opened atomic.Int64
+	var peak atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(2 * time.Millisecond) // long enough for the burst to pile up
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		switch s {
+		case http.StateNew:
+			opened.Add(1)
+			n := open.Add(1)
+			for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+			}
+		case http.StateClosed, http.StateHijacked:
+			open.Add(-1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	s := httpsender.New(httpsender.Options{AllowPrivate: true})
+	for round := range 2 {
+		var wg sync.WaitGroup
+		for range burst {
+			wg.Go(func() {
+				res, err := s.Send(context.Background(), request(srv.URL))
+				if err != nil || res.StatusCode != http.StatusNoContent {
+					t.Errorf("round %d: %v, %d", round, err, res.StatusCode)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	if p := peak.Load(); p > limit {
+		t.Errorf("%d connections open at once to one receiver, want at most %d", p, limit)
+	}
+	if n := opened.Load(); n > limit {
+		t.Errorf("%d connections opened over two bursts, want at most %d (the second burst reuses the first's)", n, limit)
 	}
 }
