@@ -122,15 +122,17 @@ type DirectoryEntry struct {
 
 // MarshalJSON writes the account's fields and then the counts, in name order.
 func (e DirectoryEntry) MarshalJSON() ([]byte, error) {
-	b, err := json.Marshal(e.Account)
+	b, err := appendAccountJSON(make([]byte, 0, 512), &e.Account)
 	if err != nil || len(e.Counts) == 0 {
 		return b, err
 	}
-	b = b[:len(b)-1] // drop the closing brace
-	for _, name := range slices.Sorted(maps.Keys(e.Counts)) {
-		key, _ := json.Marshal(name)
+	b = b[:len(b)-1]    // drop the closing brace
+	var names [8]string // (the few counts, without allocating)
+	sorted := slices.AppendSeq(names[:0], maps.Keys(e.Counts))
+	slices.Sort(sorted)
+	for _, name := range sorted {
 		b = append(b, ',')
-		b = append(b, key...)
+		b = appendJSONString(b, name)
 		b = append(b, ':')
 		b = strconv.AppendInt(b, int64(e.Counts[name]), 10)
 	}

@@ -9,6 +9,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
+	"strings"
 	"time"
 
 	"github.com/partnerkit/partnerkit"
@@ -407,37 +409,47 @@ func (s *Store) CountAccounts(ctx context.Context) (int, error) {
 }
 
 // directoryRow is an account with the directory's counts and the total.
-// filterDirectory adds q's filters on the accounts table aliased alias.
-func filterDirectory(sel *bun.SelectQuery, alias string, q partners.DirectoryQuery) *bun.SelectQuery {
-	t := bun.Ident(alias)
-	sel = sel.Where("?.manager_id = ?", t, q.ManagerID)
+// directoryFilter is the WHERE clause of q's filters on the accounts
+// table aliased alias, with ? placeholders, and their arguments.
+func directoryFilter(alias string, q partners.DirectoryQuery) (string, []any) {
+	var b strings.Builder
+	args := []any{q.ManagerID}
+	b.WriteString(alias + ".manager_id = ?")
 	if q.Type != "" {
-		sel = sel.Where("?.type = ?", t, string(q.Type))
+		b.WriteString(" AND " + alias + ".type = ?")
+		args = append(args, string(q.Type))
 	}
 	if q.Status != "" {
-		sel = sel.Where("?.status = ?", t, string(q.Status))
+		b.WriteString(" AND " + alias + ".status = ?")
+		args = append(args, string(q.Status))
 	}
 	if q.NameContains != "" {
-		sel = sel.Where(`?.search_name LIKE ? ESCAPE '\'`, t, "%"+sqldb.EscapeLike(q.NameContains)+"%")
+		b.WriteString(" AND " + alias + `.search_name LIKE ? ESCAPE '\'`)
+		args = append(args, "%"+sqldb.EscapeLike(q.NameContains)+"%")
 	}
-	return sel
+	return b.String(), args
 }
 
-// directoryTotal is the statement of the number of partners q selects:
-// without a search, a sum over the few account_counts rows of the manager
-// (kept by every change); with one, a count of the matches.
-func directoryTotal(db bun.IDB, q partners.DirectoryQuery) *bun.SelectQuery {
+// directoryTotal is the statement of the number of partners q selects,
+// with ? placeholders, and its arguments: without a search, a sum over the
+// few account_counts rows of the manager (kept by every change); with
+// one, a count of the matches.
+func directoryTotal(q partners.DirectoryQuery) (string, []any) {
 	if q.NameContains != "" {
-		return filterDirectory(db.NewSelect().TableExpr("accounts AS t").ColumnExpr("count(*)"), "t", q)
+		where, args := directoryFilter("t", q)
+		return "SELECT count(*) FROM accounts AS t WHERE " + where, args
 	}
-	sel := db.NewSelect().TableExpr("account_counts AS ac").ColumnExpr("COALESCE(SUM(ac.n), 0)").Where("ac.manager_id = ?", q.ManagerID)
+	query := "SELECT COALESCE(SUM(ac.n), 0) FROM account_counts AS ac WHERE ac.manager_id = ?"
+	args := []any{q.ManagerID}
 	if q.Type != "" {
-		sel = sel.Where("ac.type = ?", string(q.Type))
+		query += " AND ac.type = ?"
+		args = append(args, string(q.Type))
 	}
 	if q.Status != "" {
-		sel = sel.Where("ac.status = ?", string(q.Status))
+		query += " AND ac.status = ?"
+		args = append(args, string(q.Status))
 	}
-	return sel
+	return query, args
 }
 
 // directoryOrder is the ORDER BY of a sort; ties are broken by ID.
@@ -457,23 +469,34 @@ func directoryOrder(sort partners.Sort) string {
 // come from one statement.
 func (s *Store) Directory(ctx context.Context, q partners.DirectoryQuery) ([]partners.DirectoryEntry, int, error) {
 	const op = "bunstore.Directory"
-	db := s.conn(ctx)
-	total := directoryTotal(db, q)
+	// One prepared statement per shape of query (filters, sort, total or
+	// not), its values bound: Bun would write them into the SQL text, which
+	// SQLite then parsed for every page (15 % of a page's CPU under load).
 	// The figures other domains registered sit in the select list of a
 	// query with LIMIT: they are evaluated for the page's rows only. The
 	// rows are scanned by hand (no reflection): the page is the hottest
 	// read of the product.
 	counts := sqldb.DirectoryCounts(s.db)
-	sel := db.NewSelect().TableExpr("accounts AS a").ColumnExpr(directoryColumns)
+	var b strings.Builder
+	var args []any
+	b.WriteString("SELECT " + directoryColumns)
 	for _, c := range counts {
 		expr, _ := c.Bind("a.id", "")
-		sel = sel.ColumnExpr(expr)
+		b.WriteString(", " + expr)
 	}
 	if !q.SkipTotal {
-		sel = sel.ColumnExpr("(?)", total)
+		total, totalArgs := directoryTotal(q)
+		b.WriteString(", (" + total + ")")
+		args = append(args, totalArgs...)
 	}
-	sel = sqldb.Page(filterDirectory(sel, "a", q).OrderExpr(directoryOrder(q.Sort)), q.Limit, q.Offset)
-	rows, err := sel.Rows(ctx)
+	where, whereArgs := directoryFilter("a", q)
+	b.WriteString(" FROM accounts AS a WHERE " + where + " ORDER BY " + directoryOrder(q.Sort) + " LIMIT ? OFFSET ?")
+	limit := int64(q.Limit)
+	if limit <= 0 {
+		limit = math.MaxInt64
+	}
+	args = append(append(args, whereArgs...), limit, int64(max(q.Offset, 0)))
+	rows, err := s.hot.Query(ctx, b.String(), args...)
 	if err != nil {
 		return nil, 0, sqldb.Internal(op, err)
 	}
@@ -518,7 +541,8 @@ func (s *Store) Directory(ctx context.Context, q partners.DirectoryQuery) ([]par
 	}
 	if len(out) == 0 {
 		// Past the last page: the total still has to be told.
-		if err := total.Scan(ctx, &n); err != nil {
+		total, totalArgs := directoryTotal(q)
+		if err := s.hot.QueryRow(ctx, total, totalArgs...).Scan(&n); err != nil {
 			return nil, 0, sqldb.Internal(op, err)
 		}
 		return nil, n, nil
