@@ -78,6 +78,16 @@ func (p *Prepared) TimeArg(t *time.Time) any {
 	return string(b[1 : len(b)-1]) // without the quotes of the literal
 }
 
+// TimeValue is t as an argument of a prepared statement for a column
+// that Time covers: microseconds since the Unix epoch on SQLite (as Time
+// writes them), the time itself on PostgreSQL.
+func (p *Prepared) TimeValue(t time.Time) any {
+	if IsPostgres(p.db) {
+		return t.UTC()
+	}
+	return t.UnixMicro()
+}
+
 // Placeholders is n groups of the given number of ? placeholders, comma
 // separated: "(?, ?), (?, ?)" for the rows of a multi-row INSERT, or
 // "?, ?, ?" for an IN list when width is 1 and bare.

@@ -98,7 +98,9 @@ func newSnapshot(js json.RawMessage, ids [4]string, compress bool) snapshot {
 	if err == nil {
 		err = w.Close()
 	}
-	w.Reset(io.Discard)
+	// Put back without a second Reset: a Reset clears the compressor's
+	// hash tables (640 KB), and the next user resets it to its own buffer
+	// anyway (this one's bytes are the snapshot's).
 	deflaters.Put(w)
 	if err != nil || buf.Len() >= len(js) {
 		return snapshot{text: string(js)}
@@ -138,6 +140,15 @@ func (v snapshot) AppendQuery(gen schema.QueryGen, b []byte) ([]byte, error) {
 		return gen.Dialect().AppendBytes(b, v.blob), nil
 	}
 	return gen.Dialect().AppendString(b, v.text), nil
+}
+
+// value is the snapshot as an argument of a prepared statement: what
+// AppendQuery writes, bound.
+func (v snapshot) value() any {
+	if v.blob != nil {
+		return v.blob
+	}
+	return v.text
 }
 
 // Scan implements sql.Scanner.
