@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -42,11 +43,38 @@ var web embed.FS
 // serve runs the command of the arguments (commands.go; the server by
 // default) until SIGINT or SIGTERM.
 func serve() {
+	tuneGC(os.Getenv)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := command(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "partnerkit:", err)
 		os.Exit(1)
+	}
+}
+
+// Garbage collection of the command, unless GOGC and GOMEMLIMIT say
+// otherwise: the heap may grow to five times what is live between two
+// collections (Go's default is twice), within a soft limit of 1 GiB. A
+// request's garbage is most of what a server allocates and its live heap
+// is small (about 10 MiB on 100,000 partners), so the default collected
+// several hundred times a second under load: measured with the load
+// harness, a list page's throughput rose by a quarter and RSS under load
+// went from about 30 to 45 MiB. The limit keeps the larger target from
+// growing with the transient memory of password hashes (a quarter of it
+// bounds them, as GOMEMLIMIT does: DefaultPasswordSlots).
+const (
+	defaultGCPercent   = 400
+	defaultMemoryLimit = 1 << 30
+)
+
+// tuneGC applies defaultGCPercent and defaultMemoryLimit where the
+// environment sets neither GOGC nor GOMEMLIMIT.
+func tuneGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(defaultGCPercent)
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
 }
 
