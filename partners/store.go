@@ -43,6 +43,12 @@ import (
 //     to the commit, so of two changes conditioned on one version the later
 //     finds another version and fails with precondition_failed
 //     (partnerkit.StaleVersion); DeletePartner takes LockAccount first.
+//   - the directory's totals (Directory without a search): every change of
+//     an account adds to its manager's count of its type and status in its
+//     own transaction by one atomic upsert (INSERT … ON CONFLICT DO UPDATE
+//     SET n = n + excluded.n), never a read then a write; on PostgreSQL
+//     into one of several rows at random, so concurrent creates under one
+//     manager do not queue on one row's lock (a total sums the rows).
 //   - sign-in failure counts and lockouts: CountLoginAttempt is one atomic
 //     upsert (INSERT … ON CONFLICT DO UPDATE SET failures = failures + 1 …
 //     RETURNING), and the attempt is counted before the password is checked,

@@ -163,6 +163,55 @@ func concurrencySuite() suite {
 			}
 		}},
 
+		{name: "ConcurrentDirectoryTotals", needs: forPartners, fn: func(t *testing.T, h Harness) {
+			guarantee(t, h, "partners/bunstore: account_counts kept by one atomic upsert per change (spread over rows on PostgreSQL)")
+			e := newPartnersEnv(t, h)
+			types := []partners.AccountType{partners.TypeVendor, partners.TypeReseller}
+			for round := range raceRounds / 2 {
+				var created []string
+				var mu sync.Mutex
+				errs := Race(12, func(i int) error {
+					a, err := e.svc.CreatePartner(ctx, e.admin, partners.CreatePartnerInput{Type: types[i%2],
+						Name: fmt.Sprintf("Total %d-%d", round, i)})
+					if err == nil {
+						mu.Lock()
+						created = append(created, a.ID)
+						mu.Unlock()
+					}
+					return err
+				})
+				Outcomes(t, errs)
+				// Suspensions, deletions and more creates at once.
+				errs = Race(len(created), func(i int) error {
+					switch i % 3 {
+					case 0:
+						_, err := e.svc.SuspendPartner(ctx, e.admin, created[i])
+						return err
+					case 1:
+						return e.svc.DeletePartner(ctx, e.admin, created[i])
+					}
+					_, err := e.svc.CreatePartner(ctx, e.admin, partners.CreatePartnerInput{Type: types[i%2],
+						Name: fmt.Sprintf("Total %d-%d more", round, i)})
+					return err
+				})
+				Outcomes(t, errs, partnerkit.CodeConflict, partnerkit.CodeInvalid)
+				all := must[partnerkit.List[partners.DirectoryEntry]](t)(e.svc.Directory(ctx, e.admin,
+					partners.DirectoryFilter{SkipTotal: true, Page: partnerkit.Page{Limit: 500}}))
+				counted := map[partners.DirectoryFilter]int{{}: len(all.Items)}
+				for _, a := range all.Items {
+					counted[partners.DirectoryFilter{Type: a.Type}]++
+					counted[partners.DirectoryFilter{Status: a.Status}]++
+					counted[partners.DirectoryFilter{Type: a.Type, Status: a.Status}]++
+				}
+				for f, want := range counted {
+					got := must[partnerkit.List[partners.DirectoryEntry]](t)(e.svc.Directory(ctx, e.admin, f))
+					if got.Total != want {
+						t.Fatalf("round %d: total %d for type %q status %q, want %d (the rows listed)", round, got.Total, f.Type, f.Status, want)
+					}
+				}
+			}
+		}},
+
 		{name: "ConcurrentBootstrapOneRoot", needs: forPartners, fn: func(t *testing.T, h Harness) {
 			guarantee(t, h, "partners.Store: a unique index over the accounts without a manager")
 			stores := h.MakeStores(t)

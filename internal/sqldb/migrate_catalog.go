@@ -19,4 +19,24 @@ var catalogSteps = []schemaMigration{
 		`ALTER TABLE reseller_subscriptions ADD COLUMN currency TEXT NOT NULL DEFAULT 'USD'`,
 		`ALTER TABLE reseller_charges ADD COLUMN currency TEXT NOT NULL DEFAULT 'USD'`,
 	}},
+	{name: "20261224000001", comment: "account_counts_shards", statements: []string{
+		// A manager's count of one type and status is spread over rows
+		// (shard): on PostgreSQL each change adds to one of
+		// partners/bunstore's countShards at random, so concurrent creates
+		// under one manager no longer queue on one row's lock until they
+		// commit (32 at once made 761 creates a second); a total sums the
+		// rows as before. SQLite, one writer at a time, keeps shard 0.
+		`CREATE TABLE account_counts_sharded (
+			manager_id TEXT NOT NULL,
+			type TEXT NOT NULL,
+			status TEXT NOT NULL,
+			shard INTEGER NOT NULL,
+			n {{bigint}} NOT NULL,
+			PRIMARY KEY (manager_id, type, status, shard)
+		)`,
+		`INSERT INTO account_counts_sharded (manager_id, type, status, shard, n)
+			SELECT manager_id, type, status, 0, n FROM account_counts`,
+		`DROP TABLE account_counts`,
+		`ALTER TABLE account_counts_sharded RENAME TO account_counts`,
+	}},
 }

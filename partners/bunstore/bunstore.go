@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -147,16 +148,26 @@ func (s *Store) CreateAccount(ctx context.Context, a *partners.Account) error {
 // addCount adds delta to the directory's count of a manager's partners of
 // one type and status (account_counts, kept in the transaction of every
 // change, so a total without a search is one indexed read instead of a
-// count over the manager's partners). One atomic upsert.
+// count over the manager's partners). One atomic upsert, into one of
+// countShards rows on PostgreSQL, at random: concurrent changes under one
+// manager then rarely wait for each other's row lock until commit (a
+// total sums the rows). SQLite's writes are serialised: one row.
 func (s *Store) addCount(ctx context.Context, managerID string, typ partners.AccountType, status partners.Status, delta int) error {
 	if managerID == "" || delta == 0 {
 		return nil
 	}
-	_, err := s.hot.Exec(ctx, `INSERT INTO account_counts (manager_id, type, status, n) VALUES (?, ?, ?, ?)
-		ON CONFLICT (manager_id, type, status) DO UPDATE SET n = account_counts.n + excluded.n`,
-		managerID, string(typ), string(status), delta)
+	shard := 0
+	if sqldb.IsPostgres(s.db) {
+		shard = rand.IntN(countShards)
+	}
+	_, err := s.hot.Exec(ctx, `INSERT INTO account_counts (manager_id, type, status, shard, n) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (manager_id, type, status, shard) DO UPDATE SET n = account_counts.n + excluded.n`,
+		managerID, string(typ), string(status), shard, delta)
 	return sqldb.Internal("bunstore.addCount", err)
 }
+
+// countShards is how many rows a count is spread over on PostgreSQL.
+const countShards = 16
 
 // countKey is what account_counts counts an account under.
 type countKey struct {
