@@ -54,6 +54,22 @@ func BenchmarkDirectory(b *testing.B) {
 		}
 	})
 
+	// The same page under a cancellable context, as a request's: what the
+	// SQLite driver and database/sql do for cancellation per row.
+	b.Run("store=sqlite/ctx=cancellable", func(b *testing.B) {
+		svc := wiring.MustNew(stores.MustSQL(db), wiring.Options{}).Partners
+		b.ReportAllocs()
+		b.ResetTimer()
+		for b.Loop() {
+			c, cancel := context.WithCancel(ctx)
+			page, err := svc.Directory(c, actor, filter)
+			cancel()
+			if err != nil || len(page.Items) != 50 {
+				b.Fatal(err, len(page.Items))
+			}
+		}
+	})
+
 	b.Run("rawsql=sqlite", func(b *testing.B) {
 		stmt, err := db.DB.PrepareContext(ctx, rawDirectorySQL)
 		if err != nil {
