@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,7 +51,7 @@ type IngestResult struct {
 func (s *Service) IngestUsage(ctx context.Context, actor partnerkit.Actor, samples []Sample) (IngestResult, error) {
 	const op = "capacity.IngestUsage"
 	res := IngestResult{Received: len(samples)}
-	if err := validate.Text("samples", samples); err != nil {
+	if err := checkSampleText(samples); err != nil {
 		return res, partnerkit.WithOp(op, err)
 	}
 	if err := actor.RequireWriter(); err != nil {
@@ -79,6 +80,23 @@ func (s *Service) IngestUsage(ctx context.Context, actor partnerkit.Actor, sampl
 		return IngestResult{Received: len(samples)}, partnerkit.WithOp(op, err)
 	}
 	return res, nil
+}
+
+// checkSampleText applies the text rule (validate.Text) to the batch's
+// one string field by hand: walking a batch of 1,000 samples by reflection
+// took an eighth of an ingestion's time (BenchmarkIngestUsage).
+// TestSampleTextFields keeps it in step with Sample's fields.
+func checkSampleText(samples []Sample) error {
+	var fields map[string]string
+	for i := range samples {
+		if p := partnerkit.TextProblem(samples[i].StorageAccountID, false); p != "" {
+			if fields == nil {
+				fields = map[string]string{}
+			}
+			fields["samples["+strconv.Itoa(i)+"].storage_account_id"] = p
+		}
+	}
+	return validate.Fields(fields)
 }
 
 // checkSamples validates a batch and returns it normalized (whole seconds,

@@ -23,6 +23,8 @@ import (
 // Store is a capacity.Store on a Bun database.
 type Store struct {
 	db *bun.DB
+	// hot runs the ingestion path's lookups as prepared statements.
+	hot *sqldb.Prepared
 
 	mu          sync.Mutex
 	sampleStmts map[int]*sql.Stmt // prepared sample inserts by row count
@@ -45,7 +47,7 @@ func New(db *bun.DB) (*Store, error) {
 	} {
 		sqldb.RegisterDependent(db, c)
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, hot: sqldb.NewPrepared(db)}, nil
 }
 
 // InTx implements partnerkit.Transactor.
@@ -294,23 +296,48 @@ func (s *Store) CreateStorageAccount(ctx context.Context, a *capacity.StorageAcc
 	return sqldb.Internal("bunstore.CreateStorageAccount", err)
 }
 
-// StorageAccountsByID implements capacity.Store.
+// StorageAccountsByID implements capacity.Store, as prepared statements
+// (every ingested batch reads its accounts): the IDs go in lists of a
+// power-of-two length, the last one repeated, so that few statements
+// serve every batch.
 func (s *Store) StorageAccountsByID(ctx context.Context, ids []string) ([]capacity.StorageAccount, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	var rows []storageRow
-	if err := s.conn(ctx).NewSelect().Model(&rows).Where("sa.id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
-		return nil, sqldb.Internal("bunstore.StorageAccountsByID", err)
-	}
-	out := make([]capacity.StorageAccount, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toDomain()
+	const op = "bunstore.StorageAccountsByID"
+	var out []capacity.StorageAccount
+	for chunk := range slices.Chunk(ids, maxIDList) {
+		n := 1
+		for n < len(chunk) {
+			n *= 2
+		}
+		args := make([]any, n)
+		for i := range args {
+			args[i] = chunk[min(i, len(chunk)-1)]
+		}
+		rows, err := s.hot.Query(ctx, `SELECT id, partner_id, name, search_name, quota_tb, status, delete_at, created_at, updated_at, version
+			FROM storage_accounts WHERE id IN (`+sqldb.Placeholders(n, 1, true)+`)`, args...)
+		if err != nil {
+			return nil, sqldb.Internal(op, err)
+		}
+		for rows.Next() {
+			var r storageRow
+			if err := rows.Scan(&r.ID, &r.PartnerID, &r.Name, &r.SearchName, &r.QuotaTB, &r.Status, &r.DeleteAt,
+				&r.CreatedAt, &r.UpdatedAt, &r.Version); err != nil {
+				rows.Close()
+				return nil, sqldb.Internal(op, err)
+			}
+			out = append(out, r.toDomain())
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, sqldb.Internal(op, err)
+		}
 	}
 	return out, nil
 }
 
-// GetStorageAccount implements capacity.Store.
+// maxIDList bounds the IDs of one IN list.
+const maxIDList = 1024
+
 func (s *Store) GetStorageAccount(ctx context.Context, id string) (*capacity.StorageAccount, error) {
 	var r storageRow
 	err := s.conn(ctx).NewSelect().Model(&r).Where("sa.id = ?", id).Scan(ctx)
@@ -555,26 +582,36 @@ type accountDailyRow struct {
 	LastTS           int64 `bun:"last_ts"`
 }
 
-// AddAccountDaily implements capacity.Store with one multi-row upsert that
-// merges into existing rollups.
+// AddAccountDaily implements capacity.Store with multi-row upserts that
+// merge into existing rollups, prepared: the rows go in statements of
+// power-of-two sizes (50 rows: 32, 16 and 2), so that few statements serve
+// every batch (Bun wrote the values into the SQL, which SQLite parsed for
+// every batch).
 func (s *Store) AddAccountDaily(ctx context.Context, rows []capacity.AccountDaily) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	rs := make([]accountDailyRow, len(rows))
-	for i, r := range rows {
-		rs[i] = accountDailyRow{StorageAccountID: r.StorageAccountID, Day: int64(r.Day), PartnerID: r.PartnerID,
-			PeakBytes: r.PeakBytes, SumBytes: r.SumBytes, Samples: r.Samples, LastTS: r.LastTimestamp}
-	}
 	greatest := "max" // SQLite's two-argument max is PostgreSQL's GREATEST
 	if sqldb.IsPostgres(s.db) {
 		greatest = "GREATEST"
 	}
-	_, err := s.conn(ctx).NewInsert().Model(&rs).On("CONFLICT (storage_account_id, day) DO UPDATE").
-		Set("peak_bytes = " + greatest + "(ud.peak_bytes, EXCLUDED.peak_bytes)").
-		Set("sum_bytes = ud.sum_bytes + EXCLUDED.sum_bytes, samples = ud.samples + EXCLUDED.samples").
-		Set("last_ts = " + greatest + "(ud.last_ts, EXCLUDED.last_ts)").Exec(ctx)
-	return sqldb.Internal("bunstore.AddAccountDaily", err)
+	for len(rows) > 0 {
+		n := 1
+		for n*2 <= min(len(rows), maxIDList) {
+			n *= 2
+		}
+		args := make([]any, 0, 7*n)
+		for _, r := range rows[:n] {
+			args = append(args, r.StorageAccountID, int64(r.Day), r.PartnerID, r.PeakBytes, r.SumBytes, r.Samples, r.LastTimestamp)
+		}
+		_, err := s.hot.Exec(ctx, `INSERT INTO usage_account_daily AS ud (storage_account_id, day, partner_id, peak_bytes, sum_bytes, samples, last_ts)
+			VALUES `+sqldb.Placeholders(n, 7, false)+`
+			ON CONFLICT (storage_account_id, day) DO UPDATE SET peak_bytes = `+greatest+`(ud.peak_bytes, EXCLUDED.peak_bytes),
+			sum_bytes = ud.sum_bytes + EXCLUDED.sum_bytes, samples = ud.samples + EXCLUDED.samples,
+			last_ts = `+greatest+`(ud.last_ts, EXCLUDED.last_ts)`, args...)
+		if err != nil {
+			return sqldb.Internal("bunstore.AddAccountDaily", err)
+		}
+		rows = rows[n:]
+	}
+	return nil
 }
 
 // RecomputeAccountDaily implements capacity.Store.
