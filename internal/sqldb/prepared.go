@@ -18,35 +18,38 @@ import (
 // tenancy). Queries are written with ? placeholders; on PostgreSQL they
 // become $1, $2 ….
 type Prepared struct {
-	db    *bun.DB
-	mu    sync.Mutex
-	stmts map[string]*sql.Stmt
+	db      *bun.DB
+	mu      sync.Mutex
+	stmts   map[string]*sql.Stmt
+	rebound map[string]string // PostgreSQL's text of each query
 }
 
 // NewPrepared returns the prepared statements of db.
-func NewPrepared(db *bun.DB) *Prepared { return &Prepared{db: db, stmts: map[string]*sql.Stmt{}} }
+func NewPrepared(db *bun.DB) *Prepared {
+	return &Prepared{db: db, stmts: map[string]*sql.Stmt{}, rebound: map[string]string{}}
+}
 
 // QueryRow runs query with args, inside the transaction ctx carries for
 // the database if there is one.
 func (p *Prepared) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if tx, ok := ctx.Value(txKey{p.db}).(bun.Tx); ok {
+		return tx.Tx.QueryRowContext(ctx, p.text(query), args...)
+	}
 	stmt, err := p.stmt(ctx, query)
 	if err != nil { // let Scan report it: run the query unprepared
-		return p.db.DB.QueryRowContext(ctx, p.rebind(query), args...)
-	}
-	if tx, ok := ctx.Value(txKey{p.db}).(bun.Tx); ok {
-		return tx.Tx.StmtContext(ctx, stmt).QueryRowContext(ctx, args...)
+		return p.db.DB.QueryRowContext(ctx, p.text(query), args...)
 	}
 	return stmt.QueryRowContext(p.readContext(ctx), args...)
 }
 
 // Query runs query with args as QueryRow does, for several rows.
 func (p *Prepared) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if tx, ok := ctx.Value(txKey{p.db}).(bun.Tx); ok {
+		return tx.Tx.QueryContext(ctx, p.text(query), args...)
+	}
 	stmt, err := p.stmt(ctx, query)
 	if err != nil {
 		return nil, err
-	}
-	if tx, ok := ctx.Value(txKey{p.db}).(bun.Tx); ok {
-		return tx.Tx.StmtContext(ctx, stmt).QueryContext(ctx, args...)
 	}
 	return stmt.QueryContext(p.readContext(ctx), args...)
 }
@@ -70,12 +73,12 @@ func (p *Prepared) readContext(ctx context.Context) context.Context {
 
 // Exec runs a statement with args as QueryRow does, for no rows.
 func (p *Prepared) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if tx, ok := ctx.Value(txKey{p.db}).(bun.Tx); ok {
+		return tx.Tx.ExecContext(ctx, p.text(query), args...)
+	}
 	stmt, err := p.stmt(ctx, query)
 	if err != nil {
 		return nil, err
-	}
-	if tx, ok := ctx.Value(txKey{p.db}).(bun.Tx); ok {
-		return tx.Tx.StmtContext(ctx, stmt).ExecContext(ctx, args...)
 	}
 	return stmt.ExecContext(ctx, args...)
 }
@@ -130,18 +133,52 @@ func Placeholders(n, width int, bare bool) string {
 	return b.String()
 }
 
+// stmt returns the statement of query prepared on the database, preparing
+// it once. The lock is not held while preparing, which waits for a
+// connection of the pool.
 func (p *Prepared) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	if s, ok := p.stmts[query]; ok {
+	s, ok := p.stmts[query]
+	p.mu.Unlock()
+	if ok {
 		return s, nil
 	}
-	s, err := p.db.DB.PrepareContext(context.WithoutCancel(ctx), p.rebind(query))
+	s, err := p.db.DB.PrepareContext(context.WithoutCancel(ctx), p.text(query))
 	if err != nil {
 		return nil, err
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if other, ok := p.stmts[query]; ok { // prepared meanwhile by another call
+		s.Close()
+		return other, nil
+	}
 	p.stmts[query] = s
 	return s, nil
+}
+
+// text is query in the database's placeholders, rebound once.
+//
+// Inside a transaction a query runs as text on the transaction's own
+// connection, never as a statement prepared on the database: preparing one
+// takes a second connection of the pool while the transaction holds its
+// first, and transactions that all did so at once (100 job workers on a
+// pool of 20, each at its first use of a statement) waited for each other
+// until they timed out. The text is parsed once per connection all the
+// same: by the SQLite connector's statement cache (CachingConnector) and
+// by pgx's.
+func (p *Prepared) text(query string) string {
+	if !IsPostgres(p.db) {
+		return query
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if t, ok := p.rebound[query]; ok {
+		return t
+	}
+	t := p.rebind(query)
+	p.rebound[query] = t
+	return t
 }
 
 // rebind turns ? placeholders into PostgreSQL's $n.
