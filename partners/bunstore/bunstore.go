@@ -262,18 +262,11 @@ func (s *Store) CreateAccounts(ctx context.Context, as []*partners.Account) erro
 		rows[i] = *toAccountRow(a)
 	}
 	return s.InTx(ctx, func(ctx context.Context) error { // a savepoint: a refused batch leaves the transaction usable
-		for start := 0; start < len(rows); start += rowsPerInsert {
-			part := rows[start:min(start+rowsPerInsert, len(rows))]
-			args := make([]any, 0, accountWidth*len(part))
-			for i := range part {
-				args = s.accountValues(args, &part[i])
+		if err := insertRows(ctx, s.hot, rows, accountWidth, insertAccounts, s.accountValues); err != nil {
+			if _, dup := sqldb.UniqueViolation(err); dup {
+				return partnerkit.ConflictField("external_id", "is already used by another partner of this manager")
 			}
-			if _, err := s.hot.Exec(ctx, insertAccounts(len(part)), args...); err != nil {
-				if _, dup := sqldb.UniqueViolation(err); dup {
-					return partnerkit.ConflictField("external_id", "is already used by another partner of this manager")
-				}
-				return sqldb.Internal("bunstore.CreateAccounts", err)
-			}
+			return sqldb.Internal("bunstore.CreateAccounts", err)
 		}
 		counts := map[countKey]int{}
 		for _, a := range as {
@@ -302,7 +295,8 @@ func (s *Store) ExternalIDsTaken(ctx context.Context, managerID string, ids []st
 	return out, nil
 }
 
-// AppendAudits implements partners.Store with one multi-row INSERT.
+// AppendAudits implements partners.Store with multi-row INSERTs of up to
+// rowsPerInsert rows.
 func (s *Store) AppendAudits(ctx context.Context, es []*partnerkit.AuditEvent) error {
 	if len(es) == 0 {
 		return nil
@@ -311,14 +305,22 @@ func (s *Store) AppendAudits(ctx context.Context, es []*partnerkit.AuditEvent) e
 	for i, e := range es {
 		rows[i] = s.newAuditRow(e)
 	}
+	return sqldb.Internal("bunstore.AppendAudits", insertRows(ctx, s.hot, rows, auditWidth, insertAudits, s.auditValues))
+}
+
+// insertRows inserts rows in prepared statements of up to rowsPerInsert
+// rows each: statement(n) is the INSERT of n rows of width values, and
+// values appends a row's. It returns the first statement's error as it is.
+func insertRows[R any](ctx context.Context, hot *sqldb.Prepared, rows []R, width int, statement func(n int) string,
+	values func(args []any, r *R) []any) error {
 	for start := 0; start < len(rows); start += rowsPerInsert {
 		part := rows[start:min(start+rowsPerInsert, len(rows))]
-		args := make([]any, 0, auditWidth*len(part))
+		args := make([]any, 0, width*len(part))
 		for i := range part {
-			args = s.auditValues(args, &part[i])
+			args = values(args, &part[i])
 		}
-		if _, err := s.hot.Exec(ctx, insertAudits(len(part)), args...); err != nil {
-			return sqldb.Internal("bunstore.AppendAudits", err)
+		if _, err := hot.Exec(ctx, statement(len(part)), args...); err != nil {
+			return err
 		}
 	}
 	return nil
