@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/partnerkit/partnerkit/internal/sqldb"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/extra/bunotel"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
@@ -110,7 +111,12 @@ func (t *Tracing) InstrumentDB(db *bun.DB) *bun.DB {
 	if !t.Enabled() {
 		return db
 	}
-	return db.WithQueryHook(childQueries{bunotel.NewQueryHook(bunotel.WithTracerProvider(t.tp))})
+	hook := childQueries{bunotel.NewQueryHook(bunotel.WithTracerProvider(t.tp))}
+	traced := db.WithQueryHook(hook)
+	// The stores' prepared statements bypass Bun's hooks: the same hook
+	// runs around them.
+	sqldb.AddPreparedHook(traced, hook)
+	return traced
 }
 
 // childQueries is bunotel's hook for queries that run inside a span.

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,6 +33,13 @@ func NewPrepared(db *bun.DB) *Prepared {
 // QueryRow runs query with args, inside the transaction ctx carries for
 // the database if there is one.
 func (p *Prepared) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx, done := p.hooked(ctx, query)
+	row := p.queryRow(ctx, query, args...)
+	done(row.Err())
+	return row
+}
+
+func (p *Prepared) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	if tx, ok := ctx.Value(txKey{p.db}).(bun.Tx); ok {
 		return tx.Tx.QueryRowContext(ctx, p.text(query), args...)
 	}
@@ -44,6 +52,13 @@ func (p *Prepared) QueryRow(ctx context.Context, query string, args ...any) *sql
 
 // Query runs query with args as QueryRow does, for several rows.
 func (p *Prepared) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx, done := p.hooked(ctx, query)
+	rows, err := p.query(ctx, query, args...)
+	done(err)
+	return rows, err
+}
+
+func (p *Prepared) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if tx, ok := ctx.Value(txKey{p.db}).(bun.Tx); ok {
 		return tx.Tx.QueryContext(ctx, p.text(query), args...)
 	}
@@ -73,6 +88,13 @@ func (p *Prepared) readContext(ctx context.Context) context.Context {
 
 // Exec runs a statement with args as QueryRow does, for no rows.
 func (p *Prepared) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx, done := p.hooked(ctx, query)
+	res, err := p.exec(ctx, query, args...)
+	done(err)
+	return res, err
+}
+
+func (p *Prepared) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if tx, ok := ctx.Value(txKey{p.db}).(bun.Tx); ok {
 		return tx.Tx.ExecContext(ctx, p.text(query), args...)
 	}
@@ -131,6 +153,41 @@ func Placeholders(n, width int, bare bool) string {
 		}
 	}
 	return b.String()
+}
+
+// preparedHooks are the query hooks of each instrumented database
+// (*bun.DB → []bun.QueryHook), which Bun keeps to itself.
+var preparedHooks sync.Map
+
+// AddPreparedHook runs hook around every query of db's Prepared
+// statements, as Bun runs the hooks of db (bun.DB.WithQueryHook) around its
+// own: tracing (app/observe) gives them spans as it does Bun's queries.
+// The event carries the query with placeholders, without its arguments.
+// Call it before the stores of db are built.
+func AddPreparedHook(db *bun.DB, hook bun.QueryHook) {
+	old, _ := preparedHooks.Load(db)
+	hooks, _ := old.([]bun.QueryHook)
+	preparedHooks.Store(db, append(slices.Clip(hooks), hook))
+}
+
+// hooked runs db's prepared hooks before a query; done runs them after it
+// with the query's error.
+func (p *Prepared) hooked(ctx context.Context, query string) (context.Context, func(error)) {
+	v, ok := preparedHooks.Load(p.db)
+	if !ok {
+		return ctx, func(error) {}
+	}
+	hooks := v.([]bun.QueryHook)
+	ev := &bun.QueryEvent{DB: p.db, Query: query, QueryTemplate: query, StartTime: time.Now()}
+	for _, h := range hooks {
+		ctx = h.BeforeQuery(ctx, ev)
+	}
+	return ctx, func(err error) {
+		ev.Err = err
+		for i := len(hooks) - 1; i >= 0; i-- {
+			hooks[i].AfterQuery(ctx, ev)
+		}
+	}
 }
 
 // stmt returns the statement of query prepared on the database, preparing
