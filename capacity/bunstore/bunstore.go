@@ -303,7 +303,7 @@ func (s *Store) CreateStorageAccount(ctx context.Context, a *capacity.StorageAcc
 func (s *Store) StorageAccountsByID(ctx context.Context, ids []string) ([]capacity.StorageAccount, error) {
 	const op = "bunstore.StorageAccountsByID"
 	var out []capacity.StorageAccount
-	for chunk := range slices.Chunk(ids, maxIDList) {
+	for chunk := range slices.Chunk(ids, maxListed) {
 		n := 1
 		for n < len(chunk) {
 			n *= 2
@@ -335,9 +335,11 @@ func (s *Store) StorageAccountsByID(ctx context.Context, ids []string) ([]capaci
 	return out, nil
 }
 
-// maxIDList bounds the IDs of one IN list.
-const maxIDList = 1024
+// maxListed bounds the IDs of one IN list and the rows of one multi-row
+// upsert.
+const maxListed = 1024
 
+// GetStorageAccount implements capacity.Store.
 func (s *Store) GetStorageAccount(ctx context.Context, id string) (*capacity.StorageAccount, error) {
 	var r storageRow
 	err := s.conn(ctx).NewSelect().Model(&r).Where("sa.id = ?", id).Scan(ctx)
@@ -594,7 +596,7 @@ func (s *Store) AddAccountDaily(ctx context.Context, rows []capacity.AccountDail
 	}
 	for len(rows) > 0 {
 		n := 1
-		for n*2 <= min(len(rows), maxIDList) {
+		for n*2 <= min(len(rows), maxListed) {
 			n *= 2
 		}
 		args := make([]any, 0, 7*n)

@@ -27,9 +27,16 @@ func OrderBy(sort partnerkit.Sort, columns map[string]string, id string) string 
 // negative offset none. SQLite has no OFFSET without a LIMIT, so "no
 // limit" is the largest one.
 func Page(q *bun.SelectQuery, limit, offset int) *bun.SelectQuery {
+	l, o := PageBounds(limit, offset)
+	return q.Limit(l).Offset(o)
+}
+
+// PageBounds are the LIMIT and OFFSET values of a page, as Page applies
+// them, for a statement that binds them.
+func PageBounds(limit, offset int) (int64, int64) {
 	l := int64(limit)
 	if l <= 0 {
 		l = math.MaxInt64
 	}
-	return q.Limit(l).Offset(int64(max(offset, 0)))
+	return l, int64(max(offset, 0))
 }

@@ -9,7 +9,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -484,7 +483,6 @@ func (s *Store) CountAccounts(ctx context.Context) (int, error) {
 	return int(n), sqldb.Internal("bunstore.CountAccounts", err)
 }
 
-// directoryRow is an account with the directory's counts and the total.
 // directoryFilter is the WHERE clause of q's filters on the accounts
 // table aliased alias, with ? placeholders, and their arguments.
 func directoryFilter(alias string, q partners.DirectoryQuery) (string, []any) {
@@ -567,11 +565,8 @@ func (s *Store) Directory(ctx context.Context, q partners.DirectoryQuery) ([]par
 	}
 	where, whereArgs := directoryFilter("a", q)
 	b.WriteString(" FROM accounts AS a WHERE " + where + " ORDER BY " + directoryOrder(q.Sort) + " LIMIT ? OFFSET ?")
-	limit := int64(q.Limit)
-	if limit <= 0 {
-		limit = math.MaxInt64
-	}
-	args = append(append(args, whereArgs...), limit, int64(max(q.Offset, 0)))
+	limit, offset := sqldb.PageBounds(q.Limit, q.Offset)
+	args = append(append(args, whereArgs...), limit, offset)
 	rows, err := s.hot.Query(ctx, b.String(), args...)
 	if err != nil {
 		return nil, 0, sqldb.Internal(op, err)

@@ -109,9 +109,8 @@ func newSnapshot(js json.RawMessage, ids [4]string, compress bool) snapshot {
 	if err == nil {
 		err = w.Close()
 	}
-	// Put back without a second Reset: a Reset clears the compressor's
-	// hash tables (640 KB), and the next user resets it to its own buffer
-	// anyway (this one's bytes are the snapshot's).
+	// Put back without a second Reset: the next user resets it to its own
+	// buffer (this one's bytes are the snapshot's).
 	deflaters.Put(w)
 	if err != nil || buf.Len() >= len(js) {
 		return snapshot{text: string(js)}

@@ -373,10 +373,11 @@ func (s *Store) MatchingEndpoints(ctx context.Context, accountIDs []string, even
 }
 
 // AnyEnabledEndpoint implements webhooks.Store with one prepared
-// statement that stops at the first enabled endpoint.
+// statement that stops at the first enabled endpoint. It binds the flag
+// (see sqldb.Prepared: it runs in the transaction of every change).
 func (s *Store) AnyEnabledEndpoint(ctx context.Context) (bool, error) {
 	var found bool
-	if err := s.hot.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM webhook_endpoints WHERE enabled)`).Scan(&found); err != nil {
+	if err := s.hot.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM webhook_endpoints WHERE enabled = ?)`, true).Scan(&found); err != nil {
 		return false, sqldb.Internal("bunstore.AnyEnabledEndpoint", err)
 	}
 	return found, nil

@@ -108,11 +108,11 @@ func (s *Sender) Send(ctx context.Context, r webhooks.Request) (webhooks.Respons
 	return webhooks.Response{StatusCode: resp.StatusCode, Body: body, Latency: time.Since(start)}, nil
 }
 
-// cleanError keeps the reason of a failed request and drops Go's wrapping
-// ("Post \"https://…\": dial tcp …: …").
 // maxConnsPerHost bounds the connections, open and idle, to one receiver.
 const maxConnsPerHost = 32
 
+// cleanError keeps the reason of a failed request and drops Go's wrapping
+// ("Post \"https://…\": dial tcp …: …").
 func cleanError(err error) error {
 	switch {
 	case errors.Is(err, ErrBlockedAddress):
