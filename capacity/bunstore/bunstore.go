@@ -235,23 +235,57 @@ func (s *Store) AppendAllocationChange(ctx context.Context, c *capacity.Allocati
 	return sqldb.Internal("bunstore.AppendAllocationChange", err)
 }
 
-// AllocationHistory implements capacity.Store.
+// AllocationHistory implements capacity.Store, as a prepared statement
+// (every ingested batch reads its partners' history; see padded).
 func (s *Store) AllocationHistory(ctx context.Context, partnerIDs []string) ([]capacity.AllocationChange, error) {
-	if len(partnerIDs) == 0 {
-		return nil, nil
+	const op = "bunstore.AllocationHistory"
+	var out []capacity.AllocationChange
+	for chunk := range slices.Chunk(partnerIDs, maxListed) {
+		args := padded(chunk)
+		rows, err := s.hot.Query(ctx, `SELECT id, partner_id, contract_id, allocated_tb, effective_at FROM allocation_history
+			WHERE partner_id IN (`+sqldb.Placeholders(len(args), 1, true)+`) ORDER BY effective_at, id`, args...)
+		if err != nil {
+			return nil, sqldb.Internal(op, err)
+		}
+		for rows.Next() {
+			var c capacity.AllocationChange
+			if err := rows.Scan(&c.ID, &c.PartnerID, &c.ContractID, &c.AllocatedTB, &c.EffectiveAt); err != nil {
+				rows.Close()
+				return nil, sqldb.Internal(op, err)
+			}
+			c.EffectiveAt = c.EffectiveAt.UTC()
+			out = append(out, c)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, sqldb.Internal(op, err)
+		}
 	}
-	var rows []historyRow
-	err := s.conn(ctx).NewSelect().Model(&rows).Where("ah.partner_id IN (?)", bun.List(partnerIDs)).
-		OrderExpr("ah.effective_at, ah.id").Scan(ctx)
-	if err != nil {
-		return nil, sqldb.Internal("bunstore.AllocationHistory", err)
-	}
-	out := make([]capacity.AllocationChange, len(rows))
-	for i, r := range rows {
-		out[i] = capacity.AllocationChange{ID: r.ID, PartnerID: r.PartnerID, ContractID: r.ContractID,
-			AllocatedTB: r.AllocatedTB, EffectiveAt: r.EffectiveAt.UTC()}
+	if len(partnerIDs) > maxListed { // oldest first across the chunks too
+		slices.SortStableFunc(out, func(a, b capacity.AllocationChange) int {
+			if c := a.EffectiveAt.Compare(b.EffectiveAt); c != 0 {
+				return c
+			}
+			return strings.Compare(a.ID, b.ID)
+		})
 	}
 	return out, nil
+}
+
+// padded returns ids as the arguments of an IN list whose length is a
+// power of two, the last ID repeated, so that few prepared statements
+// serve every list.
+func padded(ids []string) []any {
+	n := 1
+	for n < len(ids) {
+		n *= 2
+	}
+	args := make([]any, n)
+	for i := range args {
+		args[i] = ids[min(i, len(ids)-1)]
+	}
+	return args
 }
 
 type storageRow struct {
@@ -297,23 +331,14 @@ func (s *Store) CreateStorageAccount(ctx context.Context, a *capacity.StorageAcc
 }
 
 // StorageAccountsByID implements capacity.Store, as prepared statements
-// (every ingested batch reads its accounts): the IDs go in lists of a
-// power-of-two length, the last one repeated, so that few statements
-// serve every batch.
+// (every ingested batch reads its accounts; see padded).
 func (s *Store) StorageAccountsByID(ctx context.Context, ids []string) ([]capacity.StorageAccount, error) {
 	const op = "bunstore.StorageAccountsByID"
 	var out []capacity.StorageAccount
 	for chunk := range slices.Chunk(ids, maxListed) {
-		n := 1
-		for n < len(chunk) {
-			n *= 2
-		}
-		args := make([]any, n)
-		for i := range args {
-			args[i] = chunk[min(i, len(chunk)-1)]
-		}
+		args := padded(chunk)
 		rows, err := s.hot.Query(ctx, `SELECT id, partner_id, name, search_name, quota_tb, status, delete_at, created_at, updated_at, version
-			FROM storage_accounts WHERE id IN (`+sqldb.Placeholders(n, 1, true)+`)`, args...)
+			FROM storage_accounts WHERE id IN (`+sqldb.Placeholders(len(args), 1, true)+`)`, args...)
 		if err != nil {
 			return nil, sqldb.Internal(op, err)
 		}
@@ -656,8 +681,10 @@ func (s *Store) RecomputeAccountDaily(ctx context.Context, keys []capacity.Accou
 	return sqldb.Internal(op, err)
 }
 
-// SumAccountDaily implements capacity.Store.
+// SumAccountDaily implements capacity.Store, as a prepared statement
+// (every ingested batch sums its partners' days; see padded).
 func (s *Store) SumAccountDaily(ctx context.Context, keys []capacity.PartnerDay) ([]capacity.PartnerDaily, error) {
+	const op = "bunstore.SumAccountDaily"
 	if len(keys) == 0 {
 		return nil, nil
 	}
@@ -669,26 +696,31 @@ func (s *Store) SumAccountDaily(ctx context.Context, keys []capacity.PartnerDay)
 		ids[k.PartnerID] = true
 		lo, hi = min(lo, k.Day), max(hi, k.Day)
 	}
-	var rows []struct {
-		PartnerID string
-		Day       int64
-		PeakBytes int64
-		AvgBytes  int64
-		LastTS    int64
-	}
-	err := s.conn(ctx).NewSelect().TableExpr("usage_account_daily").
-		ColumnExpr("partner_id, day, sum(peak_bytes) AS peak_bytes, sum(sum_bytes / samples) AS avg_bytes, max(last_ts) AS last_ts").
-		Where("partner_id IN (?)", bun.List(keysOf(ids))).Where("day >= ? AND day <= ?", int64(lo), int64(hi)).
-		GroupExpr("partner_id, day").Scan(ctx, &rows)
-	if err != nil {
-		return nil, sqldb.Internal("bunstore.SumAccountDaily", err)
-	}
-	out := make([]capacity.PartnerDaily, 0, len(rows))
-	for _, r := range rows {
-		k := capacity.PartnerDay{PartnerID: r.PartnerID, Day: capacity.Day(r.Day)}
-		if wanted[k] {
-			out = append(out, capacity.PartnerDaily{PartnerID: r.PartnerID, Day: k.Day, PeakBytes: r.PeakBytes,
-				AvgBytes: r.AvgBytes, LastTimestamp: r.LastTS})
+	var out []capacity.PartnerDaily
+	for chunk := range slices.Chunk(keysOf(ids), maxListed) {
+		args := append(padded(chunk), int64(lo), int64(hi))
+		rows, err := s.hot.Query(ctx, `SELECT partner_id, day, sum(peak_bytes), sum(sum_bytes / samples), max(last_ts)
+			FROM usage_account_daily WHERE partner_id IN (`+sqldb.Placeholders(len(args)-2, 1, true)+`) AND day >= ? AND day <= ?
+			GROUP BY partner_id, day`, args...)
+		if err != nil {
+			return nil, sqldb.Internal(op, err)
+		}
+		for rows.Next() {
+			var r capacity.PartnerDaily
+			var day int64
+			if err := rows.Scan(&r.PartnerID, &day, &r.PeakBytes, &r.AvgBytes, &r.LastTimestamp); err != nil {
+				rows.Close()
+				return nil, sqldb.Internal(op, err)
+			}
+			r.Day = capacity.Day(day)
+			if wanted[capacity.PartnerDay{PartnerID: r.PartnerID, Day: r.Day}] {
+				out = append(out, r)
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, sqldb.Internal(op, err)
 		}
 	}
 	return out, nil
@@ -706,20 +738,28 @@ type partnerDailyRow struct {
 	LastTS      int64           `bun:"last_ts"`
 }
 
-// PutPartnerDaily implements capacity.Store.
+// PutPartnerDaily implements capacity.Store with multi-row upserts,
+// prepared in power-of-two sizes as AddAccountDaily's.
 func (s *Store) PutPartnerDaily(ctx context.Context, rows []capacity.PartnerDaily) error {
-	if len(rows) == 0 {
-		return nil
+	for len(rows) > 0 {
+		n := 1
+		for n*2 <= min(len(rows), maxListed) {
+			n *= 2
+		}
+		args := make([]any, 0, 7*n)
+		for _, r := range rows[:n] {
+			args = append(args, r.PartnerID, int64(r.Day), r.ContractID, r.PeakBytes, r.AvgBytes, r.AllocatedTB, r.LastTimestamp)
+		}
+		_, err := s.hot.Exec(ctx, `INSERT INTO usage_partner_daily (partner_id, day, contract_id, peak_bytes, avg_bytes, allocated_tb, last_ts)
+			VALUES `+sqldb.Placeholders(n, 7, false)+`
+			ON CONFLICT (partner_id, day) DO UPDATE SET contract_id = EXCLUDED.contract_id, peak_bytes = EXCLUDED.peak_bytes,
+			avg_bytes = EXCLUDED.avg_bytes, allocated_tb = EXCLUDED.allocated_tb, last_ts = EXCLUDED.last_ts`, args...)
+		if err != nil {
+			return sqldb.Internal("bunstore.PutPartnerDaily", err)
+		}
+		rows = rows[n:]
 	}
-	rs := make([]partnerDailyRow, len(rows))
-	for i, r := range rows {
-		rs[i] = partnerDailyRow{PartnerID: r.PartnerID, Day: int64(r.Day), ContractID: r.ContractID, PeakBytes: r.PeakBytes,
-			AvgBytes: r.AvgBytes, AllocatedTB: r.AllocatedTB, LastTS: r.LastTimestamp}
-	}
-	_, err := s.conn(ctx).NewInsert().Model(&rs).On("CONFLICT (partner_id, day) DO UPDATE").
-		Set("contract_id = EXCLUDED.contract_id, peak_bytes = EXCLUDED.peak_bytes, avg_bytes = EXCLUDED.avg_bytes").
-		Set("allocated_tb = EXCLUDED.allocated_tb, last_ts = EXCLUDED.last_ts").Exec(ctx)
-	return sqldb.Internal("bunstore.PutPartnerDaily", err)
+	return nil
 }
 
 // PartnerDaily implements capacity.Store.
