@@ -110,7 +110,10 @@ func newUXSite(t *testing.T) *uxSite {
 		QuotaTB: decimal.RequireFromString("10")})
 	check(err)
 	var samples []capacity.Sample
-	day := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -29)
+	// The last sample is an hour into a day that began at least an hour
+	// ago, so none is in the future whenever the test runs (at 00:30 UTC
+	// too).
+	day := time.Now().UTC().Add(-time.Hour).Truncate(24*time.Hour).AddDate(0, 0, -29)
 	for d := range 30 {
 		samples = append(samples, capacity.Sample{StorageAccountID: acct.ID, Timestamp: day.AddDate(0, 0, d).Add(time.Hour),
 			Bytes: 7_868_999_999_994 + int64(d)*123_456_789})
