@@ -89,8 +89,10 @@ type Store interface {
 
 	// CreateStorageAccount inserts a.
 	CreateStorageAccount(ctx context.Context, a *StorageAccount) error
-	// StorageAccountsByID returns the accounts among ids that exist.
-	StorageAccountsByID(ctx context.Context, ids []string) ([]StorageAccount, error)
+	// StorageAccountOwners returns the partner of each account among ids
+	// that exists, by account ID (usage ingestion's lookup: an account's
+	// partner never changes).
+	StorageAccountOwners(ctx context.Context, ids []string) (map[string]string, error)
 	// GetStorageAccount returns an account, or not_found.
 	GetStorageAccount(ctx context.Context, id string) (*StorageAccount, error)
 	// UpdateStorageAccount writes a if the stored version equals a.Version,

@@ -106,13 +106,13 @@ func (s *Service) checkSamples(ctx context.Context, actor partnerkit.Actor, samp
 	for _, x := range samples {
 		ids[x.StorageAccountID] = true
 	}
-	accounts, err := s.store.StorageAccountsByID(ctx, slices.Collect(maps.Keys(ids)))
+	accountOwners, err := s.store.StorageAccountOwners(ctx, slices.Collect(maps.Keys(ids)))
 	if err != nil {
 		return nil, nil, err
 	}
 	partnerIDs := map[string]bool{}
-	for _, a := range accounts {
-		partnerIDs[a.PartnerID] = true
+	for _, partnerID := range accountOwners {
+		partnerIDs[partnerID] = true
 	}
 	ps, err := s.partners.AccountsByID(ctx, slices.Collect(maps.Keys(partnerIDs)))
 	if err != nil {
@@ -122,10 +122,10 @@ func (s *Service) checkSamples(ctx context.Context, actor partnerkit.Actor, samp
 	for _, p := range ps {
 		visible[p.ID] = p.VisibleTo(actor.AccountID)
 	}
-	owners := make(map[string]string, len(accounts))
-	for _, a := range accounts {
-		if visible[a.PartnerID] {
-			owners[a.ID] = a.PartnerID
+	owners := make(map[string]string, len(accountOwners))
+	for id, partnerID := range accountOwners {
+		if visible[partnerID] {
+			owners[id] = partnerID
 		}
 	}
 	latest := s.clock.Now().Add(MaxClockSkew)

@@ -241,7 +241,7 @@ func (s *Store) AllocationHistory(ctx context.Context, partnerIDs []string) ([]c
 	const op = "bunstore.AllocationHistory"
 	var out []capacity.AllocationChange
 	for chunk := range slices.Chunk(partnerIDs, maxListed) {
-		args := padded(chunk)
+		args := sqldb.PaddedIDs(chunk)
 		rows, err := s.hot.Query(ctx, `SELECT id, partner_id, contract_id, allocated_tb, effective_at FROM allocation_history
 			WHERE partner_id IN (`+sqldb.Placeholders(len(args), 1, true)+`) ORDER BY effective_at, id`, args...)
 		if err != nil {
@@ -271,21 +271,6 @@ func (s *Store) AllocationHistory(ctx context.Context, partnerIDs []string) ([]c
 		})
 	}
 	return out, nil
-}
-
-// padded returns ids as the arguments of an IN list whose length is a
-// power of two, the last ID repeated, so that few prepared statements
-// serve every list.
-func padded(ids []string) []any {
-	n := 1
-	for n < len(ids) {
-		n *= 2
-	}
-	args := make([]any, n)
-	for i := range args {
-		args[i] = ids[min(i, len(ids)-1)]
-	}
-	return args
 }
 
 type storageRow struct {
@@ -330,26 +315,25 @@ func (s *Store) CreateStorageAccount(ctx context.Context, a *capacity.StorageAcc
 	return sqldb.Internal("bunstore.CreateStorageAccount", err)
 }
 
-// StorageAccountsByID implements capacity.Store, as prepared statements
-// (every ingested batch reads its accounts; see padded).
-func (s *Store) StorageAccountsByID(ctx context.Context, ids []string) ([]capacity.StorageAccount, error) {
-	const op = "bunstore.StorageAccountsByID"
-	var out []capacity.StorageAccount
+// StorageAccountOwners implements capacity.Store, as prepared statements
+// (every ingested batch reads its accounts' partners; see
+// sqldb.PaddedIDs).
+func (s *Store) StorageAccountOwners(ctx context.Context, ids []string) (map[string]string, error) {
+	const op = "bunstore.StorageAccountOwners"
+	out := make(map[string]string, len(ids))
 	for chunk := range slices.Chunk(ids, maxListed) {
-		args := padded(chunk)
-		rows, err := s.hot.Query(ctx, `SELECT id, partner_id, name, search_name, quota_tb, status, delete_at, created_at, updated_at, version
-			FROM storage_accounts WHERE id IN (`+sqldb.Placeholders(len(args), 1, true)+`)`, args...)
+		args := sqldb.PaddedIDs(chunk)
+		rows, err := s.hot.Query(ctx, `SELECT id, partner_id FROM storage_accounts WHERE id IN (`+sqldb.Placeholders(len(args), 1, true)+`)`, args...)
 		if err != nil {
 			return nil, sqldb.Internal(op, err)
 		}
 		for rows.Next() {
-			var r storageRow
-			if err := rows.Scan(&r.ID, &r.PartnerID, &r.Name, &r.SearchName, &r.QuotaTB, &r.Status, &r.DeleteAt,
-				&r.CreatedAt, &r.UpdatedAt, &r.Version); err != nil {
+			var id, partnerID string
+			if err := rows.Scan(&id, &partnerID); err != nil {
 				rows.Close()
 				return nil, sqldb.Internal(op, err)
 			}
-			out = append(out, r.toDomain())
+			out[id] = partnerID
 		}
 		err = rows.Err()
 		rows.Close()
@@ -698,7 +682,7 @@ func (s *Store) SumAccountDaily(ctx context.Context, keys []capacity.PartnerDay)
 	}
 	var out []capacity.PartnerDaily
 	for chunk := range slices.Chunk(keysOf(ids), maxListed) {
-		args := append(padded(chunk), int64(lo), int64(hi))
+		args := append(sqldb.PaddedIDs(chunk), int64(lo), int64(hi))
 		rows, err := s.hot.Query(ctx, `SELECT partner_id, day, sum(peak_bytes), sum(sum_bytes / samples), max(last_ts)
 			FROM usage_account_daily WHERE partner_id IN (`+sqldb.Placeholders(len(args)-2, 1, true)+`) AND day >= ? AND day <= ?
 			GROUP BY partner_id, day`, args...)

@@ -242,13 +242,13 @@ func (s *Store) partnerAccounts(partnerID string) []capacity.StorageAccount {
 	return out
 }
 
-// StorageAccountsByID implements capacity.Store.
-func (s *Store) StorageAccountsByID(ctx context.Context, ids []string) ([]capacity.StorageAccount, error) {
-	var out []capacity.StorageAccount
+// StorageAccountOwners implements capacity.Store.
+func (s *Store) StorageAccountOwners(ctx context.Context, ids []string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
 	err := s.db.View(ctx, func() error {
 		for _, id := range ids {
 			if a, ok := s.storage.Get(id); ok {
-				out = append(out, a)
+				out[id] = a.PartnerID
 			}
 		}
 		return nil

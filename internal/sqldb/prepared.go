@@ -135,6 +135,21 @@ func (p *Prepared) TimeValue(t time.Time) any {
 	return t.UnixMicro()
 }
 
+// PaddedIDs returns ids as the arguments of an IN list whose length is a
+// power of two, the last ID repeated, so that few prepared statements
+// serve every list (ids must not be empty).
+func PaddedIDs(ids []string) []any {
+	n := 1
+	for n < len(ids) {
+		n *= 2
+	}
+	args := make([]any, n)
+	for i := range args {
+		args[i] = ids[min(i, len(ids)-1)]
+	}
+	return args
+}
+
 // Placeholders is n groups of the given number of ? placeholders, comma
 // separated: "(?, ?), (?, ?)" for the rows of a multi-row INSERT, or
 // "?, ?, ?" for an IN list when width is 1 and bare.

@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -361,19 +362,34 @@ func (s *Store) LockAccount(ctx context.Context, id string) (*partners.Account, 
 
 // AccountsByID implements partners.Store.
 func (s *Store) AccountsByID(ctx context.Context, ids []string) ([]partners.Account, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	var rows []accountRow
-	if err := s.conn(ctx).NewSelect().Model(&rows).Where("a.id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
-		return nil, sqldb.Internal("bunstore.AccountsByID", err)
-	}
-	out := make([]partners.Account, len(rows))
-	for i := range rows {
-		out[i] = *rows[i].toDomain()
+	const op = "bunstore.AccountsByID"
+	out := make([]partners.Account, 0, len(ids))
+	for chunk := range slices.Chunk(ids, maxListedIDs) {
+		args := sqldb.PaddedIDs(chunk)
+		rows, err := s.hot.Query(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id IN (`+sqldb.Placeholders(len(args), 1, true)+`)`, args...)
+		if err != nil {
+			return nil, sqldb.Internal(op, err)
+		}
+		for rows.Next() {
+			r, err := scanAccount(rows)
+			if err != nil {
+				rows.Close()
+				return nil, sqldb.Internal(op, err)
+			}
+			out = append(out, *r.toDomain())
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, sqldb.Internal(op, err)
+		}
 	}
 	return out, nil
 }
+
+// maxListedIDs bounds the IDs of one IN list (a prepared statement each
+// power of two up to it).
+const maxListedIDs = 1024
 
 // UpdateAccount implements partners.Store.
 func (s *Store) UpdateAccount(ctx context.Context, a *partners.Account) error {
