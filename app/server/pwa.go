@@ -58,7 +58,7 @@ func PWA(web fs.FS) http.Handler {
 		// the fetch takes the preloaded response.
 		RawHeaders: []string{`<link rel="preload" href="/web/` + version + `/app.wasm" as="fetch" type="application/wasm" crossorigin="anonymous" fetchpriority="low">`},
 	}
-	return compressText(appScript(pages(h, inlineStyles(h, web, version))))
+	return compressText(pages(h, inlineStyles(h, web, version)))
 }
 
 // styles is the page's stylesheets inlined: go-app's /app.css and the
@@ -149,75 +149,6 @@ var appWorkerJS = func() string {
 	}
 	return strings.Replace(app.DefaultAppWorkerJS, from, to, 1)
 }()
-
-// appScript serves go-app's /app.js with one change: app.wasm's response
-// goes to WebAssembly.instantiateStreaming as fetched, and a clone of it
-// reports the loader's progress. go-app wraps the response in a new
-// Response over a ReadableStream that JavaScript pumps chunk by chunk,
-// which the compiler reads more slowly and which, having no URL, V8's
-// WebAssembly code cache cannot key: a warm load compiled the whole
-// module every time.
-func appScript(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/app.js" || r.Method != http.MethodGet {
-			next.ServeHTTP(w, r)
-			return
-		}
-		rec := &pageRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
-		body := rec.body.Bytes()
-		if rec.status == http.StatusOK {
-			body = []byte(appScriptFetch(string(body)))
-			w.Header().Del("ETag")
-			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		}
-		w.WriteHeader(rec.status)
-		_, _ = w.Write(body)
-	})
-}
-
-// appScriptFetch replaces go-app's fetchWithProgress, the last function of
-// its app.js (see appScript); it panics when go-app's script changes, as
-// appWorkerJS does.
-func appScriptFetch(script string) string {
-	const start, end = "async function fetchWithProgress(url, progess) {\n", "  return res;\n}\n"
-	i := strings.Index(script, start)
-	if i < 0 || !strings.HasSuffix(script, end) || !strings.Contains(script[i:], "new ReadableStream(") {
-		panic("server: go-app's app.js changed: update appScriptFetch")
-	}
-	return script[:i] + `async function fetchWithProgress(url, progress) {
-  const response = await fetch(url);
-
-  let contentLength = goappWasmContentLength;
-  if (contentLength <= 0) {
-    try {
-      contentLength = response.headers.get(goappWasmContentLengthHeader);
-    } catch { }
-    if (!goappWasmContentLengthHeader || !contentLength) {
-      contentLength = response.headers.get("Content-Length");
-    }
-  }
-  const total = parseInt(contentLength, 10);
-
-  // Partnerkit: the response itself goes to the compiler (streaming, and
-  // V8's code cache keyed on its URL); a clone of it reports the progress.
-  const reader = response.clone().body.getReader();
-  let loaded = 0;
-  (async () => {
-    for (; ;) {
-      const { done, value } = await reader.read();
-      if (done) {
-        progress(100);
-        return;
-      }
-      loaded += value.byteLength;
-      progress(Math.round((loaded * 100) / total));
-    }
-  })().catch(() => { });
-  return response;
-}
-`
-}
 
 // pages finishes the pages go-app renders: their stylesheets inline (st),
 // for a signed-in session the API reads the page makes first preloaded

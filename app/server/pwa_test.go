@@ -97,31 +97,6 @@ func TestPWAShell(t *testing.T) {
 	}
 }
 
-// TestPWAAppScript: go-app's app.js hands app.wasm's response itself to
-// WebAssembly.instantiateStreaming (streaming compilation and V8's code
-// cache need the fetched response) and reports the loader's progress from
-// a clone of it; the rest of go-app's script is kept.
-func TestPWAAppScript(t *testing.T) {
-	registerRoutes()
-	h := server.PWA(fstest.MapFS{"app.wasm": {Data: []byte("wasm")}})
-	req := httptest.NewRequest(http.MethodGet, "/app.js", nil)
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	script := rec.Body.String()
-	if rec.Code != http.StatusOK || rec.Header().Get("Content-Length") != strconv.Itoa(len(script)) {
-		t.Fatalf("/app.js: %d, Content-Length %q for %d bytes", rec.Code, rec.Header().Get("Content-Length"), len(script))
-	}
-	for _, want := range []string{"async function fetchWithProgress(url, progress)", "response.clone().body.getReader()", "return response;",
-		"instantiateStreaming(", "goappInitServiceWorker();", "loader.remove();"} {
-		if !strings.Contains(script, want) {
-			t.Errorf("/app.js has no %q", want)
-		}
-	}
-	if strings.Contains(script, "new ReadableStream(") || strings.Count(script, "function fetchWithProgress(") != 1 {
-		t.Error("/app.js still wraps app.wasm's response in a stream of its own")
-	}
-}
-
 // TestPWAPageHead: a page's stylesheets are inline (go-app's and the
 // app's, one <style> and no stylesheet link), and its
 // Content-Security-Policy allows that style by its hash and nothing else
