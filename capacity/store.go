@@ -57,6 +57,11 @@ import (
 //     from the account rollups, are rebuilt under LockPartnerUsage so that
 //     concurrent batches of one partner's accounts never overwrite each
 //     other's figures.
+//   - a batch is checked against its accounts with a plain read
+//     (StorageAccountOwners): an account purged between that read and the
+//     insert is caught by the samples' foreign key, which InsertSamples
+//     reports as invalid samples (never an internal error); a batch stored
+//     before the purge goes with the account (ON DELETE CASCADE).
 type Store interface {
 	partnerkit.Transactor
 

@@ -391,6 +391,39 @@ func concurrencySuite() suite {
 			}
 		}},
 
+		{name: "ConcurrentIngestionAndPurge", needs: forCapacity, fn: func(t *testing.T, h Harness) {
+			guarantee(t, h, "capacity.Store: the samples' foreign key holds a batch whose account is purged after its check")
+			f := newCapacityFixture(t, h)
+			f.allocate(t, 0, f.payg.ID, "0")
+			res := f.resellerActor(0)
+			var ids []string
+			for i := range raceRounds {
+				a := must[*capacity.StorageAccount](t)(f.cap.CreateStorageAccount(ctx, res, capacity.StorageAccountInput{Name: fmt.Sprintf("Doomed %d", i), QuotaTB: tb("1")}))
+				must[*capacity.StorageAccount](t)(f.cap.DeleteStorageAccount(ctx, res, a.ID))
+				ids = append(ids, a.ID)
+			}
+			f.advance(31 * 24 * time.Hour)
+			const ingesters = 4
+			for round, id := range ids {
+				errs := Race(ingesters+1, func(i int) error {
+					if i == ingesters {
+						_, err := f.cap.PurgeDeletedStorageAccounts(ctx)
+						return err
+					}
+					_, err := f.cap.IngestUsage(ctx, res, []capacity.Sample{{StorageAccountID: id,
+						Timestamp: Epoch.Add(time.Duration(i+1) * time.Hour), Bytes: capacity.BytesPerTB / 10}})
+					return err
+				})
+				Outcomes(t, errs[:ingesters], partnerkit.CodeInvalid) // stored before the purge, or refused: never internal
+				if errs[ingesters] != nil {
+					t.Fatalf("round %d: purge: %v", round, errs[ingesters])
+				}
+				if _, err := f.cap.IngestUsage(ctx, res, []capacity.Sample{{StorageAccountID: id, Timestamp: Epoch, Bytes: 1}}); partnerkit.ErrorCode(err) != partnerkit.CodeInvalid {
+					t.Fatalf("round %d: a batch for the purged account: %v, want invalid", round, err)
+				}
+			}
+		}},
+
 		{name: "ConcurrentSubscriptionMoves", needs: forResellers, fn: func(t *testing.T, h Harness) {
 			guarantee(t, h, "resellers.Store: optimistic versions on subscription moves")
 			f := newResellersFixture(t, h)

@@ -315,6 +315,10 @@ func (s *Store) CreateStorageAccount(ctx context.Context, a *capacity.StorageAcc
 	return sqldb.Internal("bunstore.CreateStorageAccount", err)
 }
 
+// removedAccount is the error of a batch whose storage account was purged
+// between its check and its insert.
+const removedAccount = "name a storage account that was removed while the batch was stored"
+
 // StorageAccountOwners implements capacity.Store, as prepared statements
 // (every ingested batch reads its accounts' partners; see
 // sqldb.PaddedIDs).
@@ -523,6 +527,9 @@ func (s *Store) InsertSamples(ctx context.Context, samples []capacity.Sample) (i
 				stmt = tx.Tx.StmtContext(ctx, stmt)
 			}
 			res, err := stmt.ExecContext(ctx, args...)
+			if sqldb.ForeignKeyViolation(err) { // purged after the batch was checked
+				return partnerkit.FieldError("samples", removedAccount)
+			}
 			if err != nil {
 				return sqldb.Internal("bunstore.InsertSamples", err)
 			}
