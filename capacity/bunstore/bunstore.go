@@ -240,7 +240,7 @@ func (s *Store) AppendAllocationChange(ctx context.Context, c *capacity.Allocati
 func (s *Store) AllocationHistory(ctx context.Context, partnerIDs []string) ([]capacity.AllocationChange, error) {
 	const op = "bunstore.AllocationHistory"
 	var out []capacity.AllocationChange
-	for chunk := range slices.Chunk(partnerIDs, maxListed) {
+	for chunk := range slices.Chunk(partnerIDs, sqldb.MaxListed) {
 		args := sqldb.PaddedIDs(chunk)
 		rows, err := s.hot.Query(ctx, `SELECT id, partner_id, contract_id, allocated_tb, effective_at FROM allocation_history
 			WHERE partner_id IN (`+sqldb.Placeholders(len(args), 1, true)+`) ORDER BY effective_at, id`, args...)
@@ -262,7 +262,7 @@ func (s *Store) AllocationHistory(ctx context.Context, partnerIDs []string) ([]c
 			return nil, sqldb.Internal(op, err)
 		}
 	}
-	if len(partnerIDs) > maxListed { // oldest first across the chunks too
+	if len(partnerIDs) > sqldb.MaxListed { // oldest first across the chunks too
 		slices.SortStableFunc(out, func(a, b capacity.AllocationChange) int {
 			if c := a.EffectiveAt.Compare(b.EffectiveAt); c != 0 {
 				return c
@@ -325,7 +325,7 @@ const removedAccount = "name a storage account that was removed while the batch 
 func (s *Store) StorageAccountOwners(ctx context.Context, ids []string) (map[string]string, error) {
 	const op = "bunstore.StorageAccountOwners"
 	out := make(map[string]string, len(ids))
-	for chunk := range slices.Chunk(ids, maxListed) {
+	for chunk := range slices.Chunk(ids, sqldb.MaxListed) {
 		args := sqldb.PaddedIDs(chunk)
 		rows, err := s.hot.Query(ctx, `SELECT id, partner_id FROM storage_accounts WHERE id IN (`+sqldb.Placeholders(len(args), 1, true)+`)`, args...)
 		if err != nil {
@@ -348,9 +348,6 @@ func (s *Store) StorageAccountOwners(ctx context.Context, ids []string) (map[str
 	return out, nil
 }
 
-// maxListed bounds the IDs of one IN list and the rows of one multi-row
-// upsert.
-const maxListed = 1024
 
 // GetStorageAccount implements capacity.Store.
 func (s *Store) GetStorageAccount(ctx context.Context, id string) (*capacity.StorageAccount, error) {
@@ -612,7 +609,7 @@ func (s *Store) AddAccountDaily(ctx context.Context, rows []capacity.AccountDail
 	}
 	for len(rows) > 0 {
 		n := 1
-		for n*2 <= min(len(rows), maxListed) {
+		for n*2 <= min(len(rows), sqldb.MaxListed) {
 			n *= 2
 		}
 		args := make([]any, 0, 7*n)
@@ -688,7 +685,7 @@ func (s *Store) SumAccountDaily(ctx context.Context, keys []capacity.PartnerDay)
 		lo, hi = min(lo, k.Day), max(hi, k.Day)
 	}
 	var out []capacity.PartnerDaily
-	for chunk := range slices.Chunk(keysOf(ids), maxListed) {
+	for chunk := range slices.Chunk(keysOf(ids), sqldb.MaxListed) {
 		args := append(sqldb.PaddedIDs(chunk), int64(lo), int64(hi))
 		rows, err := s.hot.Query(ctx, `SELECT partner_id, day, sum(peak_bytes), sum(sum_bytes / samples), max(last_ts)
 			FROM usage_account_daily WHERE partner_id IN (`+sqldb.Placeholders(len(args)-2, 1, true)+`) AND day >= ? AND day <= ?
@@ -734,7 +731,7 @@ type partnerDailyRow struct {
 func (s *Store) PutPartnerDaily(ctx context.Context, rows []capacity.PartnerDaily) error {
 	for len(rows) > 0 {
 		n := 1
-		for n*2 <= min(len(rows), maxListed) {
+		for n*2 <= min(len(rows), sqldb.MaxListed) {
 			n *= 2
 		}
 		args := make([]any, 0, 7*n)

@@ -135,6 +135,10 @@ func (p *Prepared) TimeValue(t time.Time) any {
 	return t.UnixMicro()
 }
 
+// MaxListed bounds the IDs of one IN list (PaddedIDs: a prepared statement
+// for each power of two up to it) and the rows of one multi-row upsert.
+const MaxListed = 1024
+
 // PaddedIDs returns ids as the arguments of an IN list whose length is a
 // power of two, the last ID repeated, so that few prepared statements
 // serve every list (ids must not be empty).

@@ -364,7 +364,7 @@ func (s *Store) LockAccount(ctx context.Context, id string) (*partners.Account, 
 func (s *Store) AccountsByID(ctx context.Context, ids []string) ([]partners.Account, error) {
 	const op = "bunstore.AccountsByID"
 	out := make([]partners.Account, 0, len(ids))
-	for chunk := range slices.Chunk(ids, maxListedIDs) {
+	for chunk := range slices.Chunk(ids, sqldb.MaxListed) {
 		args := sqldb.PaddedIDs(chunk)
 		rows, err := s.hot.Query(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id IN (`+sqldb.Placeholders(len(args), 1, true)+`)`, args...)
 		if err != nil {
@@ -386,10 +386,6 @@ func (s *Store) AccountsByID(ctx context.Context, ids []string) ([]partners.Acco
 	}
 	return out, nil
 }
-
-// maxListedIDs bounds the IDs of one IN list (a prepared statement each
-// power of two up to it).
-const maxListedIDs = 1024
 
 // UpdateAccount implements partners.Store.
 func (s *Store) UpdateAccount(ctx context.Context, a *partners.Account) error {
