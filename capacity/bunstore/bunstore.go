@@ -348,7 +348,6 @@ func (s *Store) StorageAccountOwners(ctx context.Context, ids []string) (map[str
 	return out, nil
 }
 
-
 // GetStorageAccount implements capacity.Store.
 func (s *Store) GetStorageAccount(ctx context.Context, id string) (*capacity.StorageAccount, error) {
 	var r storageRow
