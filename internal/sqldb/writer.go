@@ -16,10 +16,10 @@ import (
 // the write touched (the row, each index, the audit trail) to the WAL.
 // Writers therefore queue in the application and commit in groups: the
 // first writer to find no transaction running becomes the leader, opens
-// one, and runs every queued write in it in arrival order, each in its own
-// savepoint, then commits once for all of them. A write that fails rolls
-// back to its savepoint and reports its error at once; the others report
-// the commit's outcome. Each write sees the ones before it, as it would
+// one, and runs every queued write in it in arrival order, each after the
+// first in its own savepoint, then commits once for all of them. A write
+// that fails rolls back to its savepoint (the first: the transaction) and
+// reports its error at once; the others report the commit's outcome. Each write sees the ones before it, as it would
 // have in its own transaction, and no write is acknowledged before its
 // commit.
 
@@ -50,6 +50,9 @@ type writer struct {
 	// checkpointed is when the last one started (Unix nanoseconds).
 	checkpointing atomic.Bool
 	checkpointed  atomic.Int64
+	// running is held while a background checkpoint runs (taken before it
+	// starts, released by it when done), for CheckpointDone.
+	running sync.Mutex
 }
 
 // checkpointEvery is how often, at most, a SQLite database's WAL is
@@ -71,12 +74,23 @@ func (w *writer) checkpointSoon(db *bun.DB) {
 		return
 	}
 	w.checkpointed.Store(now)
+	w.running.Lock()
 	go func() {
+		defer w.running.Unlock()
 		defer w.checkpointing.Store(false)
 		// An error (the database closed meanwhile, a checkpoint of
 		// another process running) leaves the WAL for the next one.
 		_, _ = db.DB.ExecContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)")
 	}()
+}
+
+// CheckpointDone waits until the background checkpoint of SQLite db's
+// WAL that its last write started, if any, has finished: for a benchmark
+// that charges the checkpoint to the writes that caused it.
+func CheckpointDone(db *bun.DB) {
+	w := writerOf(db)
+	w.running.Lock()
+	defer w.running.Unlock()
 }
 
 var writers sync.Map // *bun.DB → *writer
@@ -170,8 +184,20 @@ func (w *writer) runGroup(db *bun.DB) bool {
 		first.result <- Internal("sqldb.InTx", err)
 		return true
 	}
-	var done []*writeRequest
-	for req := first; req != nil && len(done) < MaxGroupCommit; {
+	// The first write runs in the transaction itself: had it a savepoint,
+	// SQLite would copy each page it changes into the savepoint's journal
+	// and the savepoint's two statements would run, for nothing when the
+	// write fails (the transaction holds no other write to keep) or is the
+	// group's only one (the usual case without contention; measured on
+	// BenchmarkIngestUsage: 1 % of a batch, the store's ratio to the raw
+	// insert 1.248 → 1.236).
+	if err := runAlone(db, tx, first); err != nil {
+		_ = tx.Rollback()
+		first.result <- err
+		return true
+	}
+	done := []*writeRequest{first}
+	for req := w.next(); req != nil && len(done) < MaxGroupCommit; {
 		if err := runInSavepoint(db, tx, req); err != nil {
 			req.result <- err
 			if _, domain := err.(*partnerkit.Error); !domain {
@@ -211,6 +237,17 @@ func (w *writer) next() *writeRequest {
 			return nil
 		}
 	}
+}
+
+// runAlone runs a group's first write directly in tx; the caller rolls tx
+// back if it fails or panics.
+func runAlone(db *bun.DB, tx bun.Tx, req *writeRequest) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = panicked{v}
+		}
+	}()
+	return runUnit(context.WithValue(req.ctx, txKey{db}, tx), db, req.fn)
 }
 
 // runInSavepoint runs one write in a savepoint of tx, rolled back if it

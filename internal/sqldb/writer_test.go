@@ -57,6 +57,29 @@ func TestGroupCommit(t *testing.T) {
 	if err := insertItem(ctx, db, "taken"); err != nil {
 		t.Fatal(err)
 	}
+	// Alone, a write is its group's first and runs without a savepoint:
+	// failing or panicking after its first row, it leaves nothing.
+	err := sqldb.InTx(ctx, db, func(ctx context.Context) error {
+		if err := insertItem(ctx, db, "alone"); err != nil {
+			return err
+		}
+		return insertItem(ctx, db, "taken")
+	})
+	if partnerkit.ErrorCode(err) != partnerkit.CodeConflict {
+		t.Fatalf("lone failing write: %v, want its conflict", err)
+	}
+	func() {
+		defer func() { _ = recover() }()
+		_ = sqldb.InTx(ctx, db, func(ctx context.Context) error {
+			if err := insertItem(ctx, db, "alone"); err != nil {
+				return err
+			}
+			panic("lone write")
+		})
+	}()
+	if got := countItems(t, db); got != 1 {
+		t.Fatalf("%d rows after the lone writes failed, want 1", got)
+	}
 	const writers = 200
 	var wg sync.WaitGroup
 	errs := make([]error, writers)
