@@ -47,8 +47,11 @@ import (
 // baseline of the engine's own cost. The deliveries=after variants keep the
 // engine's workers stopped during the timed loop, so ns/op is the write
 // path alone: none/deliveries=after against one/deliveries=after is what an
-// endpoint adds to the wizard's own work (its fan-out job is inserted either
-// way; the endpoint is found only by the fan-out, later).
+// endpoint adds to the wizard's own work (its six deliveries and the job of
+// their first attempts, created in the wizard's transaction), and
+// one/none,deliveries=after,interleaved reports that ratio with the two
+// taking turns wizard by wizard (the figure to quote: run one after the
+// other, the two drift apart with the machine).
 func BenchmarkOnboarding(b *testing.B) {
 	b.Run("store=memory", func(b *testing.B) {
 		benchOnboard(b, wiring.MustNew(stores.Memory(), wiring.Options{Hasher: storetest.CheapHasher}), nil)
@@ -79,6 +82,7 @@ func BenchmarkOnboarding(b *testing.B) {
 					benchOnboard(b, svc, received)
 				})
 			}
+			b.Run("webhooks=one/none,deliveries=after,interleaved", func(b *testing.B) { benchWritePathRatio(b, d.open) })
 		})
 	}
 }
@@ -87,6 +91,41 @@ func BenchmarkOnboarding(b *testing.B) {
 // an endpoint of the acting account receives every event and received
 // counts its deliveries.
 func benchOnboard(b *testing.B, svc *wiring.Services, received *receiver) {
+	wizard := onboarder(b, svc, received)
+	before := int64(0)
+	if received != nil {
+		before = received.n.Load()
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		wizard()
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "wizards/s")
+	if received != nil {
+		b.StopTimer()
+		if received.start != nil {
+			received.start()
+		}
+		want := before + eventsPerWizard*int64(b.N)
+		b.ReportMetric(float64(received.n.Load()-before)/float64(b.N), "delivered/op")
+		// Untimed: the backlog's delivery rate once the writes stopped.
+		t0, n0 := time.Now(), received.n.Load()
+		for received.n.Load() < want && time.Since(t0) < drainLimit {
+			time.Sleep(20 * time.Millisecond)
+		}
+		got := received.n.Load()
+		if got < want {
+			b.Logf("%d of %d events delivered %s after the last wizard", got-before, want-before, drainLimit)
+		}
+		b.ReportMetric(float64(got-n0)/time.Since(t0).Seconds(), "drain_events/s")
+	}
+}
+
+// onboarder bootstraps a distributor on svc with two marketplaces (and,
+// when received is not nil, an endpoint of its own receiving every event)
+// and returns a function that runs one wizard call as that distributor.
+func onboarder(b *testing.B, svc *wiring.Services, received *receiver) func() {
 	ctx := context.Background()
 	psvc, csvc := svc.Partners, svc.Contracts
 	root, admin, err := psvc.Bootstrap(ctx, partners.BootstrapInput{AccountName: "Distributor", AccountType: partners.TypeDistributor,
@@ -108,14 +147,8 @@ func benchOnboard(b *testing.B, svc *wiring.Services, received *receiver) {
 		}
 		markets = append(markets, m.ID)
 	}
-	before := int64(0)
-	if received != nil {
-		before = received.n.Load()
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
 	i := 0
-	for b.Loop() {
+	return func() {
 		i++
 		res, err := csvc.Onboard(ctx, actor, contracts.OnboardingInput{
 			Partner: partners.CreatePartnerInput{Type: partners.TypeVendor, Name: fmt.Sprintf("Vendor %d", i)},
@@ -127,25 +160,29 @@ func benchOnboard(b *testing.B, svc *wiring.Services, received *receiver) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "wizards/s")
-	if received != nil {
-		b.StopTimer()
-		if received.start != nil {
-			received.start()
-		}
-		want := before + eventsPerWizard*int64(b.N)
-		b.ReportMetric(float64(received.n.Load()-before)/float64(b.N), "delivered/op")
-		// Untimed: the backlog's delivery rate once the writes stopped.
-		t0, n0 := time.Now(), received.n.Load()
-		for received.n.Load() < want && time.Since(t0) < drainLimit {
-			time.Sleep(20 * time.Millisecond)
-		}
-		got := received.n.Load()
-		if got < want {
-			b.Logf("%d of %d events delivered %s after the last wizard", got-before, want-before, drainLimit)
-		}
-		b.ReportMetric(float64(got-n0)/time.Since(t0).Seconds(), "drain_events/s")
+}
+
+// benchWritePathRatio runs wizards on two databases taking turns, one
+// without an endpoint and one with an endpoint receiving every event,
+// their engines' workers stopped (the write path alone), and reports the
+// ratio of their times: the machine's drift (runs of the variants one
+// after the other varied by a fifth) then falls on both alike.
+func benchWritePathRatio(b *testing.B, open func(testing.TB) *bun.DB) {
+	none, _, _ := withEngine(b, open(b), false)
+	one, received, _ := withEngine(b, open(b), false)
+	without, with := onboarder(b, none, nil), onboarder(b, one, received)
+	var tNone, tOne time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		t0 := time.Now()
+		without()
+		t1 := time.Now()
+		with()
+		tNone, tOne = tNone+t1.Sub(t0), tOne+time.Since(t1)
 	}
+	b.ReportMetric(float64(tNone.Nanoseconds())/float64(b.N), "none-ns/wizard")
+	b.ReportMetric(float64(tOne.Nanoseconds())/float64(b.N), "one-ns/wizard")
+	b.ReportMetric(tOne.Seconds()/tNone.Seconds(), "one/none")
 }
 
 // eventsPerWizard is how many events one wizard call emits: partner,
