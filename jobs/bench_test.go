@@ -28,7 +28,7 @@ import (
 // service, with one endpoint subscribed to partner.created on a loopback
 // receiver that verifies every signature with webhooks.Verify, and the
 // clock runs until the receiver has all b.N events. The engine has the
-// production settings (10 workers, 200 ms poll interval). pace=none
+// production settings (10 workers, the default poll interval). pace=none
 // creates them as fast as the service takes them (a burst: throughput, and
 // latency under saturation); pace=50ms one every 50 ms (20/s: latency in
 // steady operation, events/s then bounded by the pace). Metrics:
@@ -59,7 +59,7 @@ func BenchmarkDelivery(b *testing.B) {
 // service takes them), and waits for their deliveries.
 func benchDelivery(b *testing.B, open func(testing.TB) *bun.DB, pace time.Duration) {
 	ctx := context.Background()
-	in := start(b, open(b), jobs.Config{Rules: []jobs.Rule{}, PollInterval: 200 * time.Millisecond})
+	in := start(b, open(b), jobs.Config{Rules: []jobs.Rule{}})
 	admin := rootAdmin(b, in.svc)
 	sk := newSink(b, b.N)
 	ep, err := in.svc.Webhooks.CreateEndpoint(ctx, admin, webhooks.EndpointInput{URL: sk.url,
