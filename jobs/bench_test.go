@@ -28,7 +28,7 @@ import (
 // service, with one endpoint subscribed to partner.created on a loopback
 // receiver that verifies every signature with webhooks.Verify, and the
 // clock runs until the receiver has all b.N events. The engine has the
-// production settings (10 workers, the default poll interval). pace=none
+// production settings (the default workers and poll interval). pace=none
 // creates them as fast as the service takes them (a burst: throughput, and
 // latency under saturation); pace=50ms one every 50 ms (20/s: latency in
 // steady operation, events/s then bounded by the pace). Metrics:
