@@ -333,6 +333,32 @@ func capacitySuite() suite {
 		}},
 
 		{name: "UsageReportsOverview", needs: forCapacity, fn: testUsage},
+		{name: "UsageManyAccountDays", needs: forCapacity, fn: func(t *testing.T, h Harness) {
+			// A backfill of more account days than one statement of the
+			// rollups takes, and of a size none has: each day rolled up once.
+			f := newCapacityFixture(t, h)
+			res := f.resellerActor(0)
+			f.allocate(t, 0, f.c100.ID, "60")
+			a := must[*capacity.StorageAccount](t)(f.cap.CreateStorageAccount(ctx, res, capacity.StorageAccountInput{Name: "Backfill", QuotaTB: tb("30")}))
+			const days = 1050
+			first := capacity.DayOf(Epoch) + 1
+			f.advance(time.Duration(days+2) * 24 * time.Hour)
+			batch := make([]capacity.Sample, days)
+			for i := range batch {
+				batch[i] = capacity.Sample{StorageAccountID: a.ID, Timestamp: (first + capacity.Day(i)).Time().Add(time.Hour), Bytes: capacity.BytesPerTB}
+			}
+			if r := must[capacity.IngestResult](t)(f.cap.IngestUsage(ctx, res, batch)); r.Inserted != days {
+				t.Fatalf("inserted %d of %d", r.Inserted, days)
+			}
+			rep := must[*capacity.Report](t)(f.cap.UsageReport(ctx, f.distActor, capacity.ReportQuery{PartnerID: f.resellers[0].ID,
+				From: first.Time(), To: (first + days - 1).Time()}))
+			checkRows(t, rep.Rows, days, func(i int, row capacity.ReportRow) string {
+				if want := (first + capacity.Day(i)).String(); row.Period != want || !row.UsedTB.Equal(tb("1")) || !row.PeakTB.Equal(tb("1")) {
+					return fmt.Sprintf("period %s used %s peak %s, want %s, 1 TB", row.Period, row.UsedTB, row.PeakTB, want)
+				}
+				return ""
+			})
+		}},
 		{name: "ExcessFiguresAgree", needs: forCapacity, fn: testExcessFiguresAgree},
 
 		{name: "Deals", needs: forCapacity, fn: func(t *testing.T, h Harness) {

@@ -602,28 +602,51 @@ type accountDailyRow struct {
 // every batch (Bun wrote the values into the SQL, which SQLite parsed for
 // every batch).
 func (s *Store) AddAccountDaily(ctx context.Context, rows []capacity.AccountDaily) error {
-	greatest := "max" // SQLite's two-argument max is PostgreSQL's GREATEST
-	if sqldb.IsPostgres(s.db) {
-		greatest = "GREATEST"
+	set := `ON CONFLICT (storage_account_id, day) DO UPDATE SET peak_bytes = max(ud.peak_bytes, EXCLUDED.peak_bytes),
+			sum_bytes = ud.sum_bytes + EXCLUDED.sum_bytes, samples = ud.samples + EXCLUDED.samples,
+			last_ts = max(ud.last_ts, EXCLUDED.last_ts)`
+	pg := sqldb.IsPostgres(s.db)
+	if pg { // SQLite's two-argument max is PostgreSQL's GREATEST
+		set = strings.ReplaceAll(set, "max(", "GREATEST(")
 	}
 	for len(rows) > 0 {
-		n := 1
-		for n*2 <= min(len(rows), sqldb.MaxListed) {
-			n *= 2
+		n := min(len(rows), sqldb.MaxListed)
+		if pg {
+			// Statements of power-of-two sizes, so that a few texts serve
+			// every batch.
+			n = 1
+			for n*2 <= min(len(rows), sqldb.MaxListed) {
+				n *= 2
+			}
 		}
-		args := make([]any, 0, 7*n)
-		for _, r := range rows[:n] {
+		part := rows[:n]
+		rows = rows[n:]
+		var query string
+		args := make([]any, 0, 7*len(part))
+		for _, r := range part {
 			args = append(args, r.StorageAccountID, int64(r.Day), r.PartnerID, r.PeakBytes, r.SumBytes, r.Samples, r.LastTimestamp)
 		}
-		_, err := s.hot.Exec(ctx, `INSERT INTO usage_account_daily AS ud (storage_account_id, day, partner_id, peak_bytes, sum_bytes, samples, last_ts)
-			VALUES `+sqldb.Placeholders(n, 7, false)+`
-			ON CONFLICT (storage_account_id, day) DO UPDATE SET peak_bytes = `+greatest+`(ud.peak_bytes, EXCLUDED.peak_bytes),
-			sum_bytes = ud.sum_bytes + EXCLUDED.sum_bytes, samples = ud.samples + EXCLUDED.samples,
-			last_ts = `+greatest+`(ud.last_ts, EXCLUDED.last_ts)`, args...)
-		if err != nil {
+		if pg {
+			query = `INSERT INTO usage_account_daily AS ud (storage_account_id, day, partner_id, peak_bytes, sum_bytes, samples, last_ts)
+			VALUES ` + sqldb.Placeholders(len(part), 7, false) + ` ` + set
+		} else {
+			// On SQLite one statement, of the next power-of-two size,
+			// padded with rows of NULLs that its WHERE leaves out (three
+			// statements of 32, 16 and 2 rows for 50 accounts cost a
+			// twentieth of an ingestion more).
+			n := 1
+			for n < len(part) {
+				n *= 2
+			}
+			for range 7 * (n - len(part)) {
+				args = append(args, nil)
+			}
+			query = `INSERT INTO usage_account_daily AS ud (storage_account_id, day, partner_id, peak_bytes, sum_bytes, samples, last_ts)
+			SELECT * FROM (VALUES ` + sqldb.Placeholders(n, 7, false) + `) WHERE column1 IS NOT NULL ` + set
+		}
+		if _, err := s.hot.Exec(ctx, query, args...); err != nil {
 			return sqldb.Internal("bunstore.AddAccountDaily", err)
 		}
-		rows = rows[n:]
 	}
 	return nil
 }
