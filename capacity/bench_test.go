@@ -134,23 +134,13 @@ func BenchmarkIngestUsage(b *testing.B) {
 
 	rawEnv, rawBatch := newBenchEnv(b, 2, 25), 0
 	b.Run("rawsql=sqlite", func(b *testing.B) {
-		const rows = 1000
-		stmt, err := rawEnv.db.DB.PrepareContext(ctx, "INSERT INTO usage_samples (storage_account_id, ts, bytes) VALUES "+
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", rows), ", "))
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer stmt.Close()
-		args := make([]any, 0, 3*rows)
+		stmt := prepareRawInsert(b, rawEnv.db.DB)
+		var args []any
 		k := &rawBatch
 		b.ReportAllocs()
 		for b.Loop() {
-			batch := ingestBatch(rawEnv.accounts, base, *k)
+			args = rawArgs(args, ingestBatch(rawEnv.accounts, base, *k))
 			*k++
-			args = args[:0]
-			for _, x := range batch {
-				args = append(args, x.StorageAccountID, x.Timestamp.Unix(), x.Bytes)
-			}
 			if err := rawInsert(ctx, rawEnv.db.DB, stmt, args); err != nil {
 				b.Fatal(err)
 			}
@@ -168,14 +158,9 @@ func BenchmarkIngestUsage(b *testing.B) {
 	pairStore, pairRaw := newBenchEnv(b, 2, 25), newBenchEnv(b, 2, 25)
 	pairBatch := 0
 	b.Run("store/rawsql=sqlite,interleaved", func(b *testing.B) {
-		stmt, err := pairRaw.db.DB.PrepareContext(ctx, "INSERT INTO usage_samples (storage_account_id, ts, bytes) VALUES "+
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", 1000), ", "))
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer stmt.Close()
+		stmt := prepareRawInsert(b, pairRaw.db.DB)
 		var inStore, inRaw time.Duration
-		args := make([]any, 0, 3000)
+		var args []any
 		for b.Loop() {
 			batch := ingestBatch(pairStore.accounts, base, pairBatch)
 			t0 := time.Now()
@@ -185,10 +170,7 @@ func BenchmarkIngestUsage(b *testing.B) {
 			}
 			sqldb.CheckpointDone(pairStore.db)
 			t1 := time.Now()
-			args = args[:0]
-			for _, x := range ingestBatch(pairRaw.accounts, base, pairBatch) {
-				args = append(args, x.StorageAccountID, x.Timestamp.Unix(), x.Bytes)
-			}
+			args = rawArgs(args, ingestBatch(pairRaw.accounts, base, pairBatch))
 			t2 := time.Now()
 			if err := rawInsert(ctx, pairRaw.db.DB, stmt, args); err != nil {
 				b.Fatal(err)
@@ -200,6 +182,27 @@ func BenchmarkIngestUsage(b *testing.B) {
 		b.ReportMetric(float64(inRaw.Nanoseconds())/float64(b.N), "rawsql-ns/batch")
 		b.ReportMetric(inStore.Seconds()/inRaw.Seconds(), "store/rawsql")
 	})
+}
+
+// prepareRawInsert prepares the floor's INSERT of one batch (1,000 rows),
+// closed when the benchmark ends.
+func prepareRawInsert(b *testing.B, db *sql.DB) *sql.Stmt {
+	stmt, err := db.PrepareContext(context.Background(), "INSERT INTO usage_samples (storage_account_id, ts, bytes) VALUES "+
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", 1000), ", "))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { stmt.Close() })
+	return stmt
+}
+
+// rawArgs puts batch's values in args for the floor's INSERT.
+func rawArgs(args []any, batch []capacity.Sample) []any {
+	args = args[:0]
+	for _, x := range batch {
+		args = append(args, x.StorageAccountID, x.Timestamp.Unix(), x.Bytes)
+	}
+	return args
 }
 
 func rawInsert(ctx context.Context, db *sql.DB, stmt *sql.Stmt, args []any) error {

@@ -143,15 +143,22 @@ const MaxListed = 1024
 // power of two, the last ID repeated, so that few prepared statements
 // serve every list (ids must not be empty).
 func PaddedIDs(ids []string) []any {
-	n := 1
-	for n < len(ids) {
-		n *= 2
-	}
-	args := make([]any, n)
+	args := make([]any, PaddedSize(len(ids)))
 	for i := range args {
 		args[i] = ids[min(i, len(ids)-1)]
 	}
 	return args
+}
+
+// PaddedSize is the size of the statement that takes n values or rows:
+// the power of two at or above n (1 for none), so that a few statement
+// texts serve every size.
+func PaddedSize(n int) int {
+	size := 1
+	for size < n {
+		size *= 2
+	}
+	return size
 }
 
 // Placeholders is n groups of the given number of ? placeholders, comma

@@ -19,9 +19,9 @@ import (
 // one, and runs every queued write in it in arrival order, each after the
 // first in its own savepoint, then commits once for all of them. A write
 // that fails rolls back to its savepoint (the first: the transaction) and
-// reports its error at once; the others report the commit's outcome. Each write sees the ones before it, as it would
-// have in its own transaction, and no write is acknowledged before its
-// commit.
+// reports its error at once; the others report the commit's outcome. Each
+// write sees the ones before it, as it would have in its own transaction,
+// and no write is acknowledged before its commit.
 
 // MaxGroupCommit bounds how many writes share one SQLite transaction.
 const MaxGroupCommit = 64
@@ -241,24 +241,27 @@ func (w *writer) next() *writeRequest {
 
 // runAlone runs a group's first write directly in tx; the caller rolls tx
 // back if it fails or panics.
-func runAlone(db *bun.DB, tx bun.Tx, req *writeRequest) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = panicked{v}
-		}
-	}()
-	return runUnit(context.WithValue(req.ctx, txKey{db}, tx), db, req.fn)
+func runAlone(db *bun.DB, tx bun.Tx, req *writeRequest) error {
+	return recovered(func() error { return runUnit(context.WithValue(req.ctx, txKey{db}, tx), db, req.fn) })
 }
 
 // runInSavepoint runs one write in a savepoint of tx, rolled back if it
 // fails or panics.
-func runInSavepoint(db *bun.DB, tx bun.Tx, req *writeRequest) (err error) {
+func runInSavepoint(db *bun.DB, tx bun.Tx, req *writeRequest) error {
+	return recovered(func() error {
+		return inSavepoint(req.ctx, db, tx, func(ctx context.Context) error { return runUnit(ctx, db, req.fn) })
+	})
+}
+
+// recovered runs a write, its panic returned as a panicked error (which
+// write re-raises in the write's own goroutine).
+func recovered(run func() error) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = panicked{v}
 		}
 	}()
-	return inSavepoint(req.ctx, db, tx, func(ctx context.Context) error { return runUnit(ctx, db, req.fn) })
+	return run()
 }
 
 // inSavepoint runs fn in a savepoint of tx with ctx (bun hands its callback
